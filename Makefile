@@ -1,0 +1,62 @@
+# selfcare — the two commands a newcomer needs are `make run` and `make test`.
+# Everything is installed into .venv from this repository's own files (pyproject.toml, requirements.lock).
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+UV     := $(VENV)/bin/uv
+UV_VERSION := 0.13.9
+MANAGE := $(PY) -m selfcare
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+# The demo and the tests run with the simulators and demo data switched on; production never does
+# (the settings refuse it, see selfcare/settings.py).
+DEMO_ENV := DEBUG=$${DEBUG:-true} SELFCARE_DEMO=$${SELFCARE_DEMO:-true}
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test check lint bench lock messages clean
+
+help: ## Show the targets and what each does
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	@$(UV) pip install --quiet --python $(PY) -r requirements.lock
+	@$(UV) pip install --quiet --python $(PY) --no-deps -e .
+	@touch $@
+
+install: $(VENV)/.installed ## Create .venv and install the locked dependencies
+
+run: $(VENV)/.installed ## Run the portal with demo data at http://$(HOST):$(PORT)
+	@mkdir -p var
+	@$(DEMO_ENV) $(MANAGE) migrate --no-input -v 0
+	@$(DEMO_ENV) $(MANAGE) demo_data
+	@echo "\nPortal: http://$(HOST):$(PORT)/  (English: /en/, Russian: /ru/)   Back office: http://$(HOST):$(PORT)/backoffice/\n"
+	@$(DEMO_ENV) $(MANAGE) runserver $(HOST):$(PORT)
+
+test: $(VENV)/.installed ## Run the whole test suite (SQLite, or DATABASE_URL if set)
+	@$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed ## ruff, ruff format --check, mypy --strict, makemigrations --check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(DEMO_ENV) $(VENV)/bin/mypy selfcare
+	$(DEMO_ENV) $(MANAGE) makemigrations --check --dry-run
+
+check: lint test ## Everything CI checks
+
+bench: $(VENV)/.installed ## Performance benchmarks, reported as ratios against a floor
+	@$(DEMO_ENV) $(PY) -m selfcare.bench
+
+lock: ## Re-resolve requirements.lock from pyproject.toml (needs network)
+	@test -x $(UV) || $(MAKE) --no-print-directory $(VENV)/.installed
+	$(UV) pip compile pyproject.toml --extra dev --python-version 3.11 --universal --quiet -o requirements.lock
+
+messages: $(VENV)/.installed ## Extract translatable strings (needs gettext) and compile the catalogues
+	cd selfcare && $(DEMO_ENV) ../$(PY) -m selfcare makemessages -l lv -l ru -l en --no-obsolete
+	$(DEMO_ENV) $(MANAGE) compile_translations
+
+clean: ## Remove the virtual environment and local data
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

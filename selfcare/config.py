@@ -1,0 +1,93 @@
+"""Configuration helpers that settings.py uses, kept apart so they can be tested without loading Django.
+
+The refusal of unsafe production settings lives here: with DEBUG off the portal must not run the demo (its
+simulators would let anyone "authenticate") nor sign sessions with the development key that is public in this
+repository.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+DEV_SECRET_KEY = "insecure-development-key-for-local-demo-only"  # noqa: S105 - public on purpose, refused in production
+_HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def production_problems(*, debug: bool, demo: bool, secret_key: str) -> list[str]:
+    """What is unsafe about these settings when DEBUG is off, each with the variable to set; empty when safe."""
+    if debug:
+        return []
+    problems = []
+    if demo:
+        problems.append(
+            "SELFCARE_DEMO is on: the demo data and eID simulators must never run in production. "
+            "Set SELFCARE_DEMO=false (or DEBUG=true for local development)."
+        )
+    if secret_key == DEV_SECRET_KEY or len(secret_key) < 50 or secret_key.startswith("test-only-"):
+        problems.append(
+            "SECRET_KEY is the development default or too short. Set SECRET_KEY to a random string of at least "
+            '50 characters, e.g. python -c "import secrets; print(secrets.token_urlsafe(64))".'
+        )
+    return problems
+
+
+@dataclass(frozen=True, slots=True)
+class Brand:
+    """What a page needs to look like the operator's own portal."""
+
+    name: str
+    operator: str
+    primary_colour: str
+    accent_colour: str
+    logo_url: str
+    business_email: str
+    support_phone: str
+
+
+def _relative_luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio of two #rrggbb colours (1 to 21)."""
+    la, lb = sorted((_relative_luminance(a), _relative_luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def validate_brand(brand: Brand) -> list[str]:
+    """Problems with the brand settings; white text must stay readable on the primary colour (WCAG AA, 4.5:1)."""
+    problems = []
+    for name in ("primary_colour", "accent_colour"):
+        value = getattr(brand, name)
+        if not _HEX_COLOUR.match(value):
+            problems.append(f"BRAND_{name.upper()} must be a colour like #1f2a44, not {value!r}.")
+    if not problems and contrast_ratio(brand.primary_colour, "#ffffff") < 4.5:
+        problems.append(
+            f"BRAND_PRIMARY_COLOUR {brand.primary_colour} is too light for white text "
+            f"(contrast {contrast_ratio(brand.primary_colour, '#ffffff'):.1f}:1, at least 4.5:1 needed)."
+        )
+    if "@" not in brand.business_email:
+        problems.append(f"BRAND_BUSINESS_EMAIL must be an e-mail address, not {brand.business_email!r}.")
+    return problems
+
+
+def brand_from_env(env: Any) -> Brand:
+    from django.core.exceptions import ImproperlyConfigured
+
+    brand = Brand(
+        name=env.str("BRAND_NAME", default="Mans Tele2"),
+        operator=env.str("BRAND_OPERATOR", default="Tele2"),
+        primary_colour=env.str("BRAND_PRIMARY_COLOUR", default="#1f2a44"),
+        accent_colour=env.str("BRAND_ACCENT_COLOUR", default="#00a6d6"),
+        logo_url=env.str("BRAND_LOGO_URL", default=""),
+        business_email=env.str("BRAND_BUSINESS_EMAIL", default="bizness@tele2.lv"),
+        support_phone=env.str("BRAND_SUPPORT_PHONE", default=""),
+    )
+    problems = validate_brand(brand)
+    if problems:
+        raise ImproperlyConfigured("Brand settings:\n- " + "\n- ".join(problems))
+    return brand

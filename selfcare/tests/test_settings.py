@@ -1,0 +1,79 @@
+"""The settings refuse to run production unsafely, and say what to set."""
+
+import pytest
+
+from selfcare.config import DEV_SECRET_KEY, Brand, contrast_ratio, production_problems, validate_brand
+from selfcare.tests.subprocess_django import run_python
+
+STRONG_KEY = "k" * 20 + "Zq8-3vL_p0w9Xy2MbN7cT4rS6uE1hJ5gF0dA"
+LOAD_SETTINGS = "import django; django.setup(); print('started')"
+
+
+def test_production_with_the_demo_switched_on_is_refused_naming_the_variable() -> None:
+    problems = production_problems(debug=False, demo=True, secret_key=STRONG_KEY)
+    assert len(problems) == 1
+    assert "SELFCARE_DEMO" in problems[0]
+
+
+@pytest.mark.parametrize("key", [DEV_SECRET_KEY, "short", "test-only-secret-key-not-for-production-0123456789xyz"])
+def test_production_with_a_default_or_weak_secret_key_is_refused(key: str) -> None:
+    problems = production_problems(debug=False, demo=False, secret_key=key)
+    assert any("SECRET_KEY" in p for p in problems)
+
+
+def test_safe_production_settings_and_any_debug_settings_pass() -> None:
+    assert production_problems(debug=False, demo=False, secret_key=STRONG_KEY) == []
+    assert production_problems(debug=True, demo=True, secret_key=DEV_SECRET_KEY) == []
+
+
+def test_the_portal_does_not_start_with_debug_off_and_the_demo_on() -> None:
+    result = run_python(LOAD_SETTINGS, DEBUG="false", SELFCARE_DEMO="true", SECRET_KEY=STRONG_KEY)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "SELFCARE_DEMO" in result.stderr
+
+
+def test_the_portal_does_not_start_in_production_without_a_secret_key() -> None:
+    result = run_python(LOAD_SETTINGS, DEBUG="false")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_the_portal_starts_with_safe_production_settings() -> None:
+    result = run_python(LOAD_SETTINGS, DEBUG="false", SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="mans.example.lv")
+    assert result.returncode == 0, result.stderr
+    assert "started" in result.stdout
+
+
+def test_production_cookies_are_secure_and_host_bound() -> None:
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_SECURE, s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, s.SESSION_COOKIE_HTTPONLY, "
+        "s.SESSION_COOKIE_SAMESITE)"
+    )
+    result = run_python(code, DEBUG="false", SECRET_KEY=STRONG_KEY)
+    assert result.stdout.split() == ["True", "__Host-sessionid", "__Host-csrftoken", "True", "Lax"]
+
+
+def _brand(**overrides: str) -> Brand:
+    values = {
+        "name": "Mans Tele2",
+        "operator": "Tele2",
+        "primary_colour": "#1f2a44",
+        "accent_colour": "#00a6d6",
+        "logo_url": "",
+        "business_email": "bizness@tele2.lv",
+        "support_phone": "",
+    } | overrides
+    return Brand(**values)
+
+
+def test_the_default_brand_is_valid_and_readable() -> None:
+    assert validate_brand(_brand()) == []
+    assert contrast_ratio("#000000", "#ffffff") == pytest.approx(21)
+
+
+def test_a_brand_colour_too_light_for_white_text_or_malformed_is_refused() -> None:
+    assert any("too light" in p for p in validate_brand(_brand(primary_colour="#9fd3ff")))
+    assert any("BRAND_ACCENT_COLOUR" in p for p in validate_brand(_brand(accent_colour="blue")))
+    assert any("BRAND_BUSINESS_EMAIL" in p for p in validate_brand(_brand(business_email="nobody")))

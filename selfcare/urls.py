@@ -1,0 +1,20 @@
+"""URL map. Pages are language-prefixed (/en/…, /ru/…; Latvian, the default, has no prefix)."""
+
+from django.conf.urls.i18n import i18n_patterns
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from selfcare.backoffice.admin import backoffice_site
+from selfcare.portal import views as portal_views
+
+urlpatterns = [
+    path("healthz", portal_views.healthz, name="healthz"),
+    path("brand.css", portal_views.brand_css, name="brand-css"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("backoffice/", backoffice_site.urls),
+]
+
+urlpatterns += i18n_patterns(
+    path("", include("selfcare.portal.urls")),
+    prefix_default_language=False,
+)
