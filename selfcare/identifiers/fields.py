@@ -1,0 +1,75 @@
+"""Model fields that store identifiers normalised, so every form (admin included) validates and normalises input.
+
+`to_python` parses and normalises; a bad value raises the parser's ValidationError, so forms show the
+translated message next to the field and nothing is saved. Model code calls `full_clean()` for the same effect.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.db import models
+
+from selfcare.identifiers.msisdn import parse_msisdn
+from selfcare.identifiers.personal_code import PersonalCode
+from selfcare.identifiers.registration_number import parse_registration_number, parse_vat_number
+
+
+def _personal_code(value: str) -> str:
+    return PersonalCode.parse(value).code
+
+
+class _NormalisingCharField(models.CharField):  # type: ignore[type-arg]
+    default_max_length: ClassVar[int] = 255
+
+    def normalise(self, value: str) -> str:
+        """The stored form of a typed value; each identifier field parses it, raising ValidationError."""
+        return value.strip()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", self.default_max_length)
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return value
+        return self.normalise(value)
+
+    def get_prep_value(self, value: Any) -> Any:
+        # CharField would call to_python here, turning every lookup (a search for "Ilze", say) into a parse that
+        # raises; lookups compare the stored form, so a query passes its value through untouched.
+        value = models.Field.get_prep_value(self, value)
+        return value if value is None else str(value)
+
+
+class PersonalCodeField(_NormalisingCharField):
+    """A Latvian personal code, stored as 11 digits."""
+
+    def normalise(self, value: str) -> str:
+        return _personal_code(value)
+
+    default_max_length = 11
+
+
+class RegistrationNumberField(_NormalisingCharField):
+    def normalise(self, value: str) -> str:
+        return parse_registration_number(value)
+
+    default_max_length = 11
+
+
+class VatNumberField(_NormalisingCharField):
+    def normalise(self, value: str) -> str:
+        return parse_vat_number(value)
+
+    default_max_length = 13
+
+
+class MsisdnField(_NormalisingCharField):
+    """A phone number in E.164."""
+
+    def normalise(self, value: str) -> str:
+        return parse_msisdn(value)
+
+    default_max_length = 16
