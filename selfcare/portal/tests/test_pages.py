@@ -1,0 +1,72 @@
+import pytest
+from django.test import Client
+
+from selfcare.tests.subprocess_django import run_python
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("path", "lang", "heading"),
+    [
+        ("/", "lv", "Drošāka un ērtāka pārvaldība"),
+        ("/en/", "en", "Safer and more convenient management"),
+        ("/ru/", "ru", "Более безопасное и удобное управление"),
+    ],
+)
+def test_the_landing_page_explains_the_change_in_each_language(
+    client: Client, path: str, lang: str, heading: str
+) -> None:
+    response = client.get(path)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'<html lang="{lang}">' in html
+    assert heading in html
+    for method in ("Smart-ID", "eParaksts Mobile", "eID Scan", "Swedbank", "SEB", "Citadele", "Luminor"):
+        assert method in html
+
+
+def test_the_landing_page_has_no_password_field(client: Client) -> None:
+    html = client.get("/en/").content.decode()
+    assert 'type="password"' not in html
+    assert "no passwords" in html.lower()
+
+
+def test_the_latvian_page_is_the_default_and_a_chosen_language_is_remembered(client: Client) -> None:
+    response = client.post("/i18n/setlang/", {"language": "ru", "next": "/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/ru/"
+    assert client.cookies["selfcare_language"].value == "ru"
+
+
+def test_the_page_has_landmarks_a_skip_link_and_a_labelled_language_switcher(client: Client) -> None:
+    html = client.get("/en/").content.decode()
+    assert 'href="#main"' in html
+    assert '<main id="main"' in html
+    assert '<label for="language-select">' in html
+    assert html.count("<h1") == 1
+
+
+def test_the_brand_comes_from_configuration(client: Client, settings: object) -> None:
+    css = client.get("/brand.css")
+    assert css["Content-Type"].startswith("text/css")
+    assert "--brand-primary: #1f2a44" in css.content.decode()
+    assert "Mans Tele2" in client.get("/en/").content.decode()
+
+
+def test_health_check_answers_200_when_the_database_answers(client: Client) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "up"}
+
+
+def test_health_check_answers_503_when_the_database_does_not() -> None:
+    # A real unreachable database: PostgreSQL on a port where nothing listens.
+    code = (
+        "import django; django.setup(); from django.test import Client; "
+        "r = Client().get('/healthz'); print(r.status_code, r.json()['database'])"
+    )
+    result = run_python(
+        code, DEBUG="true", ALLOWED_HOSTS="testserver", DATABASE_URL="postgres://nobody@127.0.0.1:9/nothing"
+    )
+    assert result.stdout.split() == ["503", "down"], result.stderr

@@ -1,0 +1,42 @@
+"""The catalogues are complete, keep their placeholders, and the committed .mo files match the .po sources."""
+
+import re
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+
+LOCALE_DIR = Path(settings.LOCALE_PATHS[0])
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+
+
+def _catalogue(language: str) -> polib.POFile:
+    return polib.pofile(str(LOCALE_DIR / language / "LC_MESSAGES" / "django.po"))
+
+
+@pytest.mark.parametrize("language", ["lv", "ru"])
+def test_every_message_is_translated_and_none_is_fuzzy(language: str) -> None:
+    catalogue = _catalogue(language)
+    untranslated = [entry.msgid for entry in catalogue.untranslated_entries()]
+    fuzzy = [entry.msgid for entry in catalogue.fuzzy_entries()]
+    assert untranslated == []
+    assert fuzzy == []
+
+
+@pytest.mark.parametrize("language", ["lv", "ru"])
+def test_translations_keep_every_placeholder(language: str) -> None:
+    for entry in _catalogue(language).translated_entries():
+        wanted = set(PLACEHOLDER.findall(entry.msgid))
+        forms = entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]
+        for form in forms:
+            assert set(PLACEHOLDER.findall(form)) == wanted, entry.msgid
+
+
+@pytest.mark.parametrize("language", ["lv", "ru", "en"])
+def test_the_committed_mo_file_matches_its_po_source(language: str) -> None:
+    """`make messages` (or `selfcare compile_translations`) rebuilds it when this fails."""
+    po = {(e.msgctxt, e.msgid): e.msgstr for e in _catalogue(language).translated_entries() if not e.msgid_plural}
+    mo_path = LOCALE_DIR / language / "LC_MESSAGES" / "django.mo"
+    mo = {(e.msgctxt, e.msgid): e.msgstr for e in polib.mofile(str(mo_path)) if not e.msgid_plural}
+    assert mo == po

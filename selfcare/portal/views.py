@@ -1,0 +1,42 @@
+"""Public pages of the portal: the landing page, the brand stylesheet and the health check."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_safe
+
+logger = logging.getLogger(__name__)
+
+
+@require_safe
+def landing(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/landing.html")
+
+
+@require_safe
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database answers a query, 503 when it does not (for load balancers and orchestrators)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        logger.warning("health check: database unavailable", exc_info=True)
+        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
+    return JsonResponse({"status": "ok", "database": "up"})
+
+
+@require_safe
+@cache_control(public=True, max_age=3600)
+def brand_css(request: HttpRequest) -> HttpResponse:
+    """The brand's colours as CSS custom properties: a stylesheet, so pages need no inline styles (CSP)."""
+    brand = settings.BRAND
+    css = f":root {{ --brand-primary: {brand.primary_colour}; --brand-accent: {brand.accent_colour}; }}\n"
+    return HttpResponse(css, content_type="text/css; charset=utf-8")
