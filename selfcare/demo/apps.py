@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DemoConfig(AppConfig):
+    name = "selfcare.demo"
+    verbose_name = "Demo data"

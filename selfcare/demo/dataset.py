@@ -1,0 +1,208 @@
+"""The demo world: the picture from the operator's notice, as data.
+
+One person (Anna) has private connections and acts for four companies ("SIA …" 1–4, as in the notice's
+illustration); an employee (Pēteris) uses a work number of one of them; a new person (Līga) has no connection yet.
+Personal codes and registration numbers are made up but valid (checksums hold); numbers are in Latvian mobile
+ranges.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from selfcare.customers.models import GB, Segment
+
+
+@dataclass(frozen=True)
+class DemoPlan:
+    code: str
+    name: str
+    segment: str
+    monthly_fee: Decimal
+    data_bytes: int | None
+    eu_data_bytes: int
+    fair_use_bytes: int | None = None
+    voice_minutes: int | None = None
+    sms: int | None = None
+
+
+@dataclass(frozen=True)
+class DemoConnection:
+    msisdn: str
+    plan: str
+    label: str = ""
+    activated_on: str = "2023-03-01"
+
+
+@dataclass(frozen=True)
+class DemoCompany:
+    name: str
+    registration_number: str
+    account_number: str
+    msisdn_block: int  # generated numbers are +371 <block>XXXXXX
+    connections: int  # how many generated connections the plain demo has (``--scale`` overrides)
+    plan_mix: tuple[str, ...]
+    named: tuple[DemoConnection, ...] = ()
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    given_name: str
+    family_name: str
+    personal_code: str
+    role: str  # what the person shows in the demo, printed by `make run`
+    private_account: str | None = None
+    private_connections: tuple[DemoConnection, ...] = ()
+    main_user_of: tuple[str, ...] = field(default=())  # registration numbers; mandates arrive with issue 5
+
+    @property
+    def name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+
+# Business plans follow Tele2 LV's "Bizness Eiropa" line (prices excl. VAT, DOMAIN.md §3). EU roaming allowances
+# follow the fair-use rule: the full domestic volume where the plan is cheap enough per GB, otherwise
+# 2 x monthly fee / wholesale cap (EUR 1.10/GB in 2026), as for the unlimited plans.
+PLANS: tuple[DemoPlan, ...] = (
+    DemoPlan(
+        "bizness-eiropa-1-5",
+        "Bizness Eiropa 1,5 GB",
+        Segment.BUSINESS,
+        Decimal("12.99"),
+        1_500_000_000,
+        1_500_000_000,
+        voice_minutes=None,
+        sms=None,
+    ),
+    DemoPlan("bizness-eiropa-5", "Bizness Eiropa 5 GB", Segment.BUSINESS, Decimal("15.99"), 5 * GB, 5 * GB),
+    DemoPlan("bizness-eiropa-15", "Bizness Eiropa 15 GB", Segment.BUSINESS, Decimal("19.99"), 15 * GB, 15 * GB),
+    DemoPlan(
+        "bizness-eiropa-bezlimits",
+        "Bizness Eiropa Bezlimits",
+        Segment.BUSINESS,
+        Decimal("23.99"),
+        None,
+        43 * GB,
+        fair_use_bytes=1000 * GB,
+    ),
+    DemoPlan("datu-20", "Datu 20 GB", Segment.BUSINESS, Decimal("7.99"), 20 * GB, 14 * GB, voice_minutes=0, sms=0),
+    DemoPlan(
+        "privats-10",
+        "Privāts 10 GB",
+        Segment.PRIVATE,
+        Decimal("9.99"),
+        10 * GB,
+        10 * GB,
+        voice_minutes=500,
+        sms=500,
+    ),
+    DemoPlan(
+        "privats-bezlimits",
+        "Privāts Bezlimits",
+        Segment.PRIVATE,
+        Decimal("19.99"),
+        None,
+        36 * GB,
+        fair_use_bytes=1000 * GB,
+    ),
+)
+
+COMPANIES: tuple[DemoCompany, ...] = (
+    DemoCompany(
+        "SIA Ziemeļu Loģistika",
+        "40003111115",
+        "B-10000001",
+        25,
+        60,
+        ("bizness-eiropa-5", "bizness-eiropa-15", "bizness-eiropa-bezlimits", "datu-20"),
+        named=(DemoConnection("+37125500001", "bizness-eiropa-15", "Pēteris Ozols", "2022-09-15"),),
+    ),
+    DemoCompany(
+        "SIA Daugavas Dizains",
+        "40103222224",
+        "B-10000002",
+        26,
+        24,
+        ("bizness-eiropa-1-5", "bizness-eiropa-5", "bizness-eiropa-15"),
+    ),
+    DemoCompany(
+        "SIA Baltijas Būvnieks",
+        "40203333333",
+        "B-10000003",
+        27,
+        120,
+        ("bizness-eiropa-5", "bizness-eiropa-bezlimits", "datu-20"),
+    ),
+    DemoCompany("SIA Rīgas Kafija", "40103444454", "B-10000004", 28, 8, ("bizness-eiropa-1-5", "bizness-eiropa-5")),
+)
+
+PERSONS: tuple[DemoPerson, ...] = (
+    DemoPerson(
+        "Anna",
+        "Bērziņa",
+        "150385-12346",
+        role="private connections and main user of four companies",
+        private_account="P-20000001",
+        private_connections=(
+            DemoConnection("+37129100001", "privats-bezlimits", "Anna", "2019-05-02"),
+            DemoConnection("+37129100002", "privats-10", "Marta (meita)", "2021-08-20"),
+        ),
+        main_user_of=tuple(company.registration_number for company in COMPANIES),
+    ),
+    DemoPerson(
+        "Pēteris",
+        "Ozols",
+        "220790-18761",
+        role="employee: work number +371 25 500 001 of SIA Ziemeļu Loģistika",
+    ),
+    DemoPerson("Līga", "Liepa", "32579104511", role="new person: no connections yet"),
+)
+
+# Latvian family names agree with the person's gender: (masculine, feminine).
+GIVEN_NAMES = (
+    ("Jānis", 0),
+    ("Anna", 1),
+    ("Andris", 0),
+    ("Kristīne", 1),
+    ("Mārtiņš", 0),
+    ("Ilze", 1),
+    ("Edgars", 0),
+    ("Laura", 1),
+    ("Roberts", 0),
+    ("Elīna", 1),
+    ("Kārlis", 0),
+    ("Dace", 1),
+    ("Artūrs", 0),
+    ("Zane", 1),
+    ("Toms", 0),
+    ("Inese", 1),
+    ("Valdis", 0),
+    ("Agnese", 1),
+    ("Raimonds", 0),
+)
+FAMILY_NAMES = (
+    ("Kalniņš", "Kalniņa"),
+    ("Ozoliņš", "Ozoliņa"),
+    ("Liepiņš", "Liepiņa"),
+    ("Krūmiņš", "Krūmiņa"),
+    ("Balodis", "Balode"),
+    ("Zariņš", "Zariņa"),
+    ("Vītols", "Vītola"),
+    ("Jansons", "Jansone"),
+    ("Kļaviņš", "Kļaviņa"),
+    ("Siliņš", "Siliņa"),
+    ("Bērziņš", "Bērziņa"),
+    ("Lācis", "Lāce"),
+    ("Grīnbergs", "Grīnberga"),
+    ("Celmiņš", "Celmiņa"),
+    ("Priedītis", "Priedīte"),
+    ("Eglītis", "Eglīte"),
+)
+
+
+def generated_label(index: int) -> str:
+    """A stable, plausible user label for the index-th generated connection of a company."""
+    given, feminine = GIVEN_NAMES[index % len(GIVEN_NAMES)]
+    family = FAMILY_NAMES[(index // len(GIVEN_NAMES)) % len(FAMILY_NAMES)][feminine]
+    return f"{given} {family}"

@@ -1,0 +1,200 @@
+"""Loads the demo world into the database, idempotently: a second run finds everything in place and changes nothing.
+
+Named records are upserted by their natural keys (plan code, registration number, account number, MSISDN).
+Generated connections (`scale`) are bulk-inserted with conflicts ignored, so 10,000 per company take seconds and a
+re-run inserts none.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import models, transaction
+
+from selfcare.customers.models import (
+    Company,
+    Connection,
+    ConnectionStatus,
+    CustomerAccount,
+    Segment,
+    TariffPlan,
+)
+from selfcare.demo import dataset
+from selfcare.identifiers import PersonalCode, parse_msisdn
+
+BULK_BATCH = 2000
+DEMO_STAFF_USERNAME = "backoffice"
+# Public on purpose: it exists only while SELFCARE_DEMO is on, which production settings refuse. Staff move to
+# eID login with the identity core; this account then goes.
+DEMO_STAFF_PASSWORD = "demo-backoffice"  # noqa: S105
+
+
+@dataclass
+class LoadReport:
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+
+    def count(self, kind: str, *, created: bool, changed: bool) -> None:
+        if created:
+            self.created[kind] = self.created.get(kind, 0) + 1
+        elif changed:
+            self.updated[kind] = self.updated.get(kind, 0) + 1
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.created or self.updated)
+
+
+def _upsert(report: LoadReport, model: type[models.Model], lookup: dict[str, Any], values: dict[str, Any]) -> Any:
+    """get-or-create by natural key; write only when a value differs, so a re-run is a no-op."""
+    obj = model._default_manager.filter(**lookup).first()
+    created = obj is None
+    if obj is None:
+        obj = model(**lookup, **values)
+        changed = True
+    else:
+        changed = any(getattr(obj, name) != value for name, value in values.items())
+        for name, value in values.items():
+            setattr(obj, name, value)
+    if changed:
+        obj.full_clean()
+        obj.save()
+    report.count(model.__name__, created=created, changed=changed)
+    return obj
+
+
+MAX_GENERATED = 900_000  # a block +371 BB 1xxxxx … 9xxxxx holds this many numbers
+
+
+def generated_msisdn(block: int, index: int) -> str:
+    if not 0 <= index < MAX_GENERATED:
+        raise ValueError(f"a company's block holds {MAX_GENERATED} generated numbers, not {index + 1}")
+    return f"+371{block}{index + 100000:06d}"
+
+
+@transaction.atomic
+def load_demo(*, scale: int | None = None) -> LoadReport:
+    """Create or refresh the demo world. `scale` sets the number of generated connections per company."""
+    report = LoadReport()
+    plans = {plan.code: _upsert(report, TariffPlan, {"code": plan.code}, _plan_values(plan)) for plan in dataset.PLANS}
+
+    for company_data in dataset.COMPANIES:
+        company = _upsert(
+            report,
+            Company,
+            {"registration_number": company_data.registration_number},
+            {
+                "name": company_data.name,
+                "vat_number": "LV" + company_data.registration_number,
+                "legal_address": "Rīga",
+            },
+        )
+        account = _upsert(
+            report,
+            CustomerAccount,
+            {"account_number": company_data.account_number},
+            {"kind": Segment.BUSINESS, "company": company, "billing_cycle_day": 1},
+        )
+        for named in company_data.named:
+            _upsert_connection(report, account, plans, named)
+        count = company_data.connections if scale is None else scale
+        _bulk_generate(report, account, company_data, plans, count)
+
+    for person in dataset.PERSONS:
+        if person.private_account is None:
+            continue
+        code = PersonalCode.parse(person.personal_code)
+        account = _upsert(
+            report,
+            CustomerAccount,
+            {"account_number": person.private_account},
+            {
+                "kind": Segment.PRIVATE,
+                "holder_country": code.country,
+                "holder_personal_code": code.code,
+                "holder_name": person.name,
+                "billing_cycle_day": 1,
+            },
+        )
+        for connection in person.private_connections:
+            _upsert_connection(report, account, plans, connection)
+    _ensure_demo_staff(report)
+    return report
+
+
+def _ensure_demo_staff(report: LoadReport) -> None:
+    user_model = get_user_model()
+    if user_model._default_manager.filter(username=DEMO_STAFF_USERNAME).exists():
+        return
+    user = user_model(username=DEMO_STAFF_USERNAME, is_staff=True, is_superuser=True)
+    user.set_password(DEMO_STAFF_PASSWORD)
+    user.save()
+    report.count("User", created=True, changed=True)
+
+
+def _plan_values(plan: dataset.DemoPlan) -> dict[str, Any]:
+    return {
+        "name": plan.name,
+        "segment": plan.segment,
+        "monthly_fee": plan.monthly_fee,
+        "data_bytes": plan.data_bytes,
+        "fair_use_bytes": plan.fair_use_bytes,
+        "eu_data_bytes": plan.eu_data_bytes,
+        "voice_minutes": plan.voice_minutes,
+        "sms": plan.sms,
+        "is_active": True,
+    }
+
+
+def _upsert_connection(
+    report: LoadReport, account: CustomerAccount, plans: dict[str, TariffPlan], data: dataset.DemoConnection
+) -> Connection:
+    connection: Connection = _upsert(
+        report,
+        Connection,
+        {"msisdn": parse_msisdn(data.msisdn), "status": ConnectionStatus.ACTIVE},
+        {
+            "account": account,
+            "tariff_plan": plans[data.plan],
+            "user_label": data.label,
+            "activated_on": datetime.date.fromisoformat(data.activated_on),
+        },
+    )
+    return connection
+
+
+def _bulk_generate(
+    report: LoadReport,
+    account: CustomerAccount,
+    company: dataset.DemoCompany,
+    plans: dict[str, TariffPlan],
+    count: int,
+) -> None:
+    """Insert the company's generated connections 0..count-1 that are missing; existing ones are left alone."""
+    wanted = {generated_msisdn(company.msisdn_block, i): i for i in range(count)}
+    # Each company's generated numbers live in a block of their own, so one prefix query finds those present.
+    block = f"+371{company.msisdn_block}"
+    existing = set(Connection.objects.filter(msisdn__startswith=block).values_list("msisdn", flat=True))
+    missing = [msisdn for msisdn in wanted if msisdn not in existing]
+    if not missing:
+        return
+    base_day = datetime.date(2020, 1, 1)
+    rows = []
+    for msisdn in missing:
+        index = wanted[msisdn]
+        parse_msisdn(msisdn)  # generated numbers must be real Latvian mobile numbers, like any other
+        rows.append(
+            Connection(
+                msisdn=msisdn,
+                account=account,
+                tariff_plan=plans[company.plan_mix[index % len(company.plan_mix)]],
+                status=ConnectionStatus.SUSPENDED if index % 97 == 13 else ConnectionStatus.ACTIVE,
+                activated_on=base_day + datetime.timedelta(days=(index * 37) % 2000),
+                user_label=dataset.generated_label(index),
+            )
+        )
+    Connection.objects.bulk_create(rows, batch_size=BULK_BATCH, ignore_conflicts=True)
+    report.created["Connection"] = report.created.get("Connection", 0) + len(rows)
