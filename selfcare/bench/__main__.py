@@ -1,0 +1,38 @@
+"""Run every benchmark on a fresh, throwaway database (SQLite by default, or DATABASE_URL's server)."""
+
+from __future__ import annotations
+
+import os
+import platform
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "selfcare.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from selfcare.bench import Report, demo_scale
+
+    benchmarks = [demo_scale.run]
+    creation = connection.creation
+    old_name = connection.settings_dict["NAME"]
+    # A file, not memory: the benchmarks must measure what the portal pays for writing to disk.
+    connection.settings_dict["TEST"]["NAME"] = (
+        None if connection.vendor != "sqlite" else str(os.path.join("var", "bench.sqlite3"))
+    )
+    creation.create_test_db(verbosity=0, autoclobber=True)
+    report = Report()
+    report.note(
+        f"selfcare benchmarks on {connection.vendor}, Python {platform.python_version()}, {os.cpu_count()} cores"
+    )
+    try:
+        for benchmark in benchmarks:
+            benchmark(report)
+    finally:
+        creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()
