@@ -333,3 +333,28 @@ def test_a_certificate_the_revocation_hook_reports_revoked_is_refused(login: Log
     _refused(
         login, login.answer(), "revoked", policy=dataclasses.replace(login.policy, revocation_check=revoked)
     )
+
+
+def test_a_certificate_issued_by_a_person_rather_than_a_ca_is_refused(login: Login, ca: TestCA) -> None:
+    # A valid person certificate used as an "intermediate": only basic constraints stop this chain.
+    forger = ca.smartid_person("320000-00008", "Other", "Person")
+    forged = (
+        x509.CertificateBuilder()
+        .subject_name(login.person.certificate.subject)
+        .issuer_name(forger.certificate.subject)
+        .public_key(login.person.private_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(login.person.certificate.not_valid_before_utc)
+        .not_valid_after(login.person.certificate.not_valid_after_utc)
+    )
+    for extension in login.person.certificate.extensions:
+        if not isinstance(extension.value, x509.AuthorityKeyIdentifier):
+            forged = forged.add_extension(extension.value, critical=extension.critical)
+    login.person = dataclasses.replace(
+        login.person, certificate=forged.sign(forger.private_key, hashes.SHA256())
+    )
+    policy = SmartIdPolicy(
+        trust_anchors=ca.trust_anchors, intermediates=[*ca.intermediates, forger.certificate]
+    )
+    error = _refused(login, login.answer(), "untrusted_chain", policy=policy)
+    assert "not a CA" in str(error)
