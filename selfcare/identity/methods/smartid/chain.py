@@ -94,6 +94,9 @@ class TrustStore:
             raise Refused("revoked", str(error)) from error
         except (PathBuildingError, PathValidationError, ValidationError) as error:
             raise Refused("untrusted_chain", str(error)) from error
+        except ValueError as error:
+            # asn1crypto parses lazily and may reject what cryptography accepted: still not a trusted chain.
+            raise Refused("untrusted_chain", f"certificate could not be processed: {error}") from error
         if revocation_check is not None:
             chain = [x509.load_der_x509_certificate(c.dump()) for c in path.iter_certs(include_root=True)]
             revocation_check(chain[::-1])
