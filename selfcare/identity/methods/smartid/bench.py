@@ -1,0 +1,109 @@
+"""Measure the CPU cost of verifying one completed Smart-ID answer, against the floor of a bare PSS verify.
+
+Run: ``python -m selfcare.identity.methods.smartid.bench [runs]``. It builds a test PKI in a temporary
+directory (or ``SELFCARE_BENCH_PKI``, reused between runs), signs one answer, then times
+:func:`verify_authentication` and a bare RSASSA-PSS verify of the same payload with ``time.process_time``.
+The ratio shows what chain validation, certificate parsing and the policy checks add to the signature check
+that cannot be avoided. Target: median ≤ 5 ms.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from selfcare.identity.methods.smartid import protocol
+from selfcare.identity.methods.smartid.verification import SmartIdPolicy, verify_authentication
+from selfcare.pki.smartid_signer import completed_session_status
+from selfcare.pki.testca import TestCA
+
+TARGET_MS = 5.0
+
+
+def _measure(function: Callable[[], object], runs: int) -> tuple[float, float]:
+    function()  # warm caches and imports outside the measurement
+    samples = []
+    for _ in range(runs):
+        start = time.process_time()
+        function()
+        samples.append((time.process_time() - start) * 1000)
+    samples.sort()
+    return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.95))]
+
+
+def run(directory: Path, runs: int) -> tuple[tuple[float, float], tuple[float, float]]:
+    ca = TestCA(directory)
+    person = ca.smartid_person("010117-21234", "Forename", "Surname")
+    policy = SmartIdPolicy(trust_anchors=ca.trust_anchors, intermediates=ca.intermediates)
+    rp_challenge = protocol.new_rp_challenge()
+    interactions = protocol.encode_interactions([{"type": "displayTextAndPIN", "displayText60": "Tele2"}])
+    status = completed_session_status(
+        certificate=person.certificate,
+        private_key=person.private_key,
+        rp_challenge=rp_challenge,
+        rp_name="Tele2",
+        interactions_b64=interactions,
+    )
+
+    def verify() -> object:
+        return verify_authentication(
+            status=status,
+            rp_challenge=rp_challenge,
+            rp_name="Tele2",
+            interactions_b64=interactions,
+            expected_personal_code="010117-21234",
+            offered_flow_types=("QR",),
+            policy=policy,
+        )
+
+    signature = status["signature"]
+    assert isinstance(signature, dict)
+    payload = protocol.acsp_v2_payload(
+        scheme_name=policy.scheme_name,
+        server_random=signature["serverRandom"],
+        rp_challenge=rp_challenge,
+        user_challenge=signature["userChallenge"],
+        rp_name="Tele2",
+        brokered_rp_name="",
+        interactions_b64=interactions,
+        interaction_type_used="displayTextAndPIN",
+        initial_callback_url="",
+        flow_type="QR",
+    )
+    signature_bytes = base64.b64decode(signature["value"])
+    public_key = person.certificate.public_key()
+    assert isinstance(public_key, rsa.RSAPublicKey)
+    pss = padding.PSS(mgf=padding.MGF1(hashes.SHA512()), salt_length=64)
+
+    def floor() -> object:
+        public_key.verify(signature_bytes, payload, pss, hashes.SHA512())
+        return None
+
+    return _measure(verify, runs), _measure(floor, runs)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    runs = int(args[0]) if args else 200
+    configured = os.environ.get("SELFCARE_BENCH_PKI")
+    with tempfile.TemporaryDirectory() as scratch:
+        (median, p95), (floor_median, floor_p95) = run(Path(configured or scratch), runs)
+    print(f"Smart-ID verify_authentication, {runs} runs, CPU time (time.process_time)")
+    print(f"  full verification  median {median:7.3f} ms   p95 {p95:7.3f} ms")
+    print(f"  floor (PSS verify) median {floor_median:7.3f} ms   p95 {floor_p95:7.3f} ms")
+    print(f"  ratio              median {median / floor_median:7.1f} x    p95 {p95 / floor_p95:7.1f} x")
+    print(f"  target median <= {TARGET_MS} ms: {'met' if median <= TARGET_MS else 'MISSED'}")
+    return 0 if median <= TARGET_MS else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

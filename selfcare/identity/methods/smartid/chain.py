@@ -1,0 +1,102 @@
+"""Certificate path validation for Smart-ID certificates, delegated to ``pyhanko-certvalidator``.
+
+Why a library: RFC 5280 path validation (name chaining, signatures, validity at a moment, basic constraints,
+path length, key usage of CAs) is easy to get subtly wrong by hand. We give the validator only the anchors and
+intermediates from configuration — never the operating system's store — and forbid it to fetch anything.
+
+Revocation: ``revocation_mode="soft-fail"`` with fetching disabled means the library does *not* establish
+revocation status (it tolerates the unreachable OCSP responder named in the certificate's AIA). Revocation
+is the job of the :data:`RevocationCheck` hook the policy may carry, called with the validated chain; until
+one is configured, a revoked but unexpired certificate is accepted. This is a known, documented gap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
+
+from asn1crypto import x509 as asn1_x509  # type: ignore[import-untyped]
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from pyhanko_certvalidator import CertificateValidator, ValidationContext
+from pyhanko_certvalidator.errors import (
+    ExpiredError,
+    NotYetValidError,
+    PathBuildingError,
+    PathValidationError,
+    RevokedError,
+    ValidationError,
+)
+from pyhanko_certvalidator.path import ValidationPath
+
+from selfcare.identity.methods.base import Refused
+
+# Called with the validated chain, leaf first and the trust anchor last. Raise Refused("revoked") for a
+# revoked certificate, Unavailable when the status cannot be learnt (fail closed), return None when all good.
+RevocationCheck = Callable[[Sequence[x509.Certificate]], None]
+
+
+def to_asn1(certificate: x509.Certificate) -> asn1_x509.Certificate:
+    return asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
+
+
+def _run_without_io(coroutine: Coroutine[Any, Any, ValidationPath]) -> ValidationPath:
+    """Run a validator coroutine that cannot wait on I/O, without an event loop.
+
+    With fetching disabled the validator never suspends, so one ``send`` completes it. Doing this instead of
+    ``asyncio.run`` costs no event loop per login and also works when called from async code. Should a future
+    version suspend, we fail closed rather than block.
+    """
+    try:
+        coroutine.send(None)
+    except StopIteration as finished:
+        path: ValidationPath = finished.value
+        return path
+    coroutine.close()
+    raise RuntimeError("certificate path validation tried to wait for I/O although fetching is disabled")
+
+
+class TrustStore:
+    """The configured anchors and intermediates, converted once to the validator's asn1crypto form."""
+
+    def __init__(
+        self, trust_anchors: Sequence[x509.Certificate], intermediates: Sequence[x509.Certificate] = ()
+    ) -> None:
+        if not trust_anchors:
+            # An empty list must never fall through to a default store.
+            raise ValueError("at least one configured trust anchor is required")
+        self._anchors = [to_asn1(c) for c in trust_anchors]
+        self._intermediates = [to_asn1(c) for c in intermediates]
+
+    def validate(
+        self, der: bytes, *, moment: dt.datetime, revocation_check: RevocationCheck | None = None
+    ) -> None:
+        """Raise :class:`Refused` unless certificate ``der`` chains to the anchors and is valid at ``moment``.
+
+        Reasons: "certificate_expired", "certificate_not_yet_valid", "revoked", "untrusted_chain".
+        """
+        context = ValidationContext(
+            trust_roots=self._anchors,
+            other_certs=self._intermediates,
+            moment=moment,
+            allow_fetching=False,
+            revocation_mode="soft-fail",
+        )
+        validator = CertificateValidator(asn1_x509.Certificate.load(der), validation_context=context)
+        try:
+            path = _run_without_io(validator.async_validate_path())
+        except ExpiredError as error:
+            raise Refused("certificate_expired", str(error)) from error
+        except NotYetValidError as error:
+            raise Refused("certificate_not_yet_valid", str(error)) from error
+        except RevokedError as error:
+            raise Refused("revoked", str(error)) from error
+        except (PathBuildingError, PathValidationError, ValidationError) as error:
+            raise Refused("untrusted_chain", str(error)) from error
+        except ValueError as error:
+            # asn1crypto parses lazily and may reject what cryptography accepted: still not a trusted chain.
+            raise Refused("untrusted_chain", f"certificate could not be processed: {error}") from error
+        if revocation_check is not None:
+            chain = [x509.load_der_x509_certificate(c.dump()) for c in path.iter_certs(include_root=True)]
+            revocation_check(chain[::-1])

@@ -1,0 +1,315 @@
+"""A local test PKI with real keys, for simulators, the demo and tests.
+
+``TestCA(directory)`` creates, or reuses when the files already exist, three CAs:
+
+- ``root-ca``: "TEST selfcare root CA", the trust anchor simulators and tests configure;
+- ``smartid-issuing-ca``: "TEST Smart-ID issuing CA", an intermediate under the root;
+- ``unknown-root-ca``: "TEST unknown root CA", deliberately *not* a trust anchor, to prove untrusted chains
+  fail.
+
+and issues end-entity certificates shaped like Smart-ID authentication certificates (subject serialNumber
+``PNOLV-DDDDDD-DDDDD``, GN, SN, CN "SURNAME,GIVENNAME", the Smart-ID policy OIDs, EKU 1.3.6.1.4.1.62306.5.7.0,
+KU digitalSignature) or generic signing certificates for other simulators.
+
+Every file has a stable name derived from what it is, so a second run (another test session, the demo
+server) reuses the same keys: generating RSA keys is the slow part. Certificates are PEM, private keys
+unencrypted PKCS#8 PEM readable only by the owner — acceptable because these keys protect nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import AuthorityInformationAccessOID, NameOID, ObjectIdentifier
+
+SMARTID_AUTH_EKU = ObjectIdentifier("1.3.6.1.4.1.62306.5.7.0")
+QUALIFIED_POLICY_OIDS = ("1.3.6.1.4.1.10015.17.2", "0.4.0.2042.1.2")
+ADVANCED_POLICY_OIDS = ("1.3.6.1.4.1.10015.17.1", "0.4.0.2042.1.1")
+# Real Smart-ID certificates name an OCSP responder; ours names one that cannot resolve, so verification
+# proves it does not depend on reaching it.
+TEST_OCSP_URL = "http://ocsp.test.invalid/smartid"
+
+CA_KEY_SIZE = 3072
+PERSON_KEY_SIZE = 2048
+
+Level = Literal["QUALIFIED", "ADVANCED"]
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A certificate with its private key and where both are stored."""
+
+    certificate: x509.Certificate
+    private_key: rsa.RSAPrivateKey
+    cert_path: Path
+    key_path: Path
+
+    @property
+    def cert_pem(self) -> bytes:
+        return self.certificate.public_bytes(serialization.Encoding.PEM)
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def _write_atomically(path: Path, data: bytes, mode: int) -> None:
+    # A concurrent run (pytest-xdist, demo and tests) must never read a half-written file.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        os.fchmod(fd, mode)
+        os.write(fd, data)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+
+
+class TestCA:
+    """The test PKI stored in ``directory``; see the module docstring."""
+
+    __test__ = False  # not a pytest test class, despite the name
+
+    def __init__(self, directory: Path | str) -> None:
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.root = self._ca("root-ca", "TEST selfcare root CA", issuer=None)
+        self.smartid_issuing = self._ca("smartid-issuing-ca", "TEST Smart-ID issuing CA", issuer=self.root)
+        self.unknown_root = self._ca("unknown-root-ca", "TEST unknown root CA", issuer=None)
+
+    @property
+    def trust_anchors(self) -> list[x509.Certificate]:
+        """The anchors a verifier of this PKI configures (only the root; never the unknown root)."""
+        return [self.root.certificate]
+
+    @property
+    def intermediates(self) -> list[x509.Certificate]:
+        return [self.smartid_issuing.certificate]
+
+    def smartid_person(
+        self,
+        personal_code: str,
+        given_name: str,
+        family_name: str,
+        *,
+        level: Level = "QUALIFIED",
+        expired: bool = False,
+        untrusted: bool = False,
+        extended_key_usage: tuple[str, ...] = (SMARTID_AUTH_EKU.dotted_string,),
+        label: str | None = None,
+    ) -> Issued:
+        """Return a Smart-ID-like authentication certificate for a Latvian person, issuing it on first use.
+
+        ``expired`` makes one that ended yesterday; ``untrusted`` has it issued by the unknown root.
+        ``label`` names a variant (e.g. other key usages) so it gets its own files.
+        """
+        digits = personal_code.replace("-", "")
+        if not re.fullmatch(r"\d{11}", digits):
+            raise ValueError("personal_code must be 11 digits")
+        serial_number = f"PNOLV-{digits[:6]}-{digits[6:]}"
+        name = label or "-".join(
+            part
+            for part in (
+                f"smartid-{serial_number}-{level.lower()}",
+                "expired" if expired else "",
+                "untrusted" if untrusted else "",
+            )
+            if part
+        )
+        subject = x509.Name(
+            [
+                x509.NameAttribute(NameOID.COUNTRY_NAME, "LV"),
+                x509.NameAttribute(NameOID.SURNAME, family_name.upper()),
+                x509.NameAttribute(NameOID.GIVEN_NAME, given_name.upper()),
+                x509.NameAttribute(NameOID.SERIAL_NUMBER, serial_number),
+                x509.NameAttribute(NameOID.COMMON_NAME, f"{family_name.upper()},{given_name.upper()}"),
+                x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "AUTHENTICATION"),
+            ]
+        )
+        policies = QUALIFIED_POLICY_OIDS if level == "QUALIFIED" else ADVANCED_POLICY_OIDS
+        extensions: list[tuple[x509.ExtensionType, bool]] = [
+            (
+                x509.CertificatePolicies(
+                    [x509.PolicyInformation(ObjectIdentifier(o), None) for o in policies]
+                ),
+                False,
+            ),
+            (x509.ExtendedKeyUsage([ObjectIdentifier(o) for o in extended_key_usage]), False),
+            (
+                x509.AuthorityInformationAccess(
+                    [
+                        x509.AccessDescription(
+                            AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(TEST_OCSP_URL)
+                        )
+                    ]
+                ),
+                False,
+            ),
+        ]
+        now = _utcnow()
+        if expired:
+            not_before, not_after = now - dt.timedelta(days=3 * 365), now - dt.timedelta(days=1)
+        else:
+            not_before, not_after = now - dt.timedelta(days=1), now + dt.timedelta(days=3 * 365)
+        issuer = self.unknown_root if untrusted else self.smartid_issuing
+        return self._end_entity(name, subject, issuer, extensions, not_before, not_after)
+
+    def issue_certificate(
+        self,
+        common_name: str,
+        *,
+        label: str,
+        organization: str | None = None,
+        country: str = "LV",
+        non_repudiation: bool = False,
+    ) -> Issued:
+        """Return a generic signing certificate (CN, KU digitalSignature, no policies) issued by the root.
+
+        For simulators of banks and eParaksts that sign their answers. ``label`` names the files.
+        """
+        attributes = [x509.NameAttribute(NameOID.COUNTRY_NAME, country)]
+        if organization:
+            attributes.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization))
+        attributes.append(x509.NameAttribute(NameOID.COMMON_NAME, common_name))
+        now = _utcnow()
+        return self._end_entity(
+            label,
+            x509.Name(attributes),
+            self.root,
+            [],
+            now - dt.timedelta(days=1),
+            now + dt.timedelta(days=3 * 365),
+            non_repudiation=non_repudiation,
+        )
+
+    # -- internals -------------------------------------------------------------------------------------------
+
+    def _paths(self, name: str) -> tuple[Path, Path]:
+        if not re.fullmatch(r"[A-Za-z0-9._-]+", name):
+            raise ValueError(f"unsafe file label: {name!r}")
+        return self.directory / f"{name}.pem", self.directory / f"{name}.key.pem"
+
+    def _load(self, name: str) -> Issued | None:
+        cert_path, key_path = self._paths(name)
+        if not (cert_path.exists() and key_path.exists()):
+            return None
+        certificate = x509.load_pem_x509_certificate(cert_path.read_bytes())
+        # Skipping the RSA consistency check is safe for keys we generated ourselves and makes reuse fast.
+        key = serialization.load_pem_private_key(
+            key_path.read_bytes(), password=None, unsafe_skip_rsa_key_validation=True
+        )
+        if not isinstance(key, rsa.RSAPrivateKey):
+            raise ValueError(f"{key_path} does not hold an RSA key")
+        return Issued(certificate, key, cert_path, key_path)
+
+    def _store(self, name: str, certificate: x509.Certificate, key: rsa.RSAPrivateKey) -> Issued:
+        cert_path, key_path = self._paths(name)
+        key_pem = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        # Key first: a certificate on disk always has its key next to it.
+        _write_atomically(key_path, key_pem, 0o600)
+        _write_atomically(cert_path, certificate.public_bytes(serialization.Encoding.PEM), 0o644)
+        return Issued(certificate, key, cert_path, key_path)
+
+    def _ca(self, name: str, common_name: str, *, issuer: Issued | None) -> Issued:
+        existing = self._load(name)
+        if existing is not None:
+            return existing
+        key = rsa.generate_private_key(public_exponent=65537, key_size=CA_KEY_SIZE)
+        subject = x509.Name(
+            [
+                x509.NameAttribute(NameOID.COUNTRY_NAME, "LV"),
+                x509.NameAttribute(NameOID.ORGANIZATION_NAME, "selfcare TEST PKI"),
+                x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+            ]
+        )
+        signer_key = issuer.private_key if issuer else key
+        now = _utcnow()
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(subject)
+            .issuer_name(issuer.certificate.subject if issuer else subject)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=(20 if issuer is None else 10) * 365))
+            .add_extension(
+                x509.BasicConstraints(ca=True, path_length=None if issuer is None else 0), critical=True
+            )
+            .add_extension(
+                x509.KeyUsage(
+                    digital_signature=False,
+                    content_commitment=False,
+                    key_encipherment=False,
+                    data_encipherment=False,
+                    key_agreement=False,
+                    key_cert_sign=True,
+                    crl_sign=True,
+                    encipher_only=False,
+                    decipher_only=False,
+                ),
+                critical=True,
+            )
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+            .add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(signer_key.public_key()), critical=False
+            )
+        )
+        return self._store(name, builder.sign(signer_key, hashes.SHA256()), key)
+
+    def _end_entity(
+        self,
+        name: str,
+        subject: x509.Name,
+        issuer: Issued,
+        extensions: list[tuple[x509.ExtensionType, bool]],
+        not_before: dt.datetime,
+        not_after: dt.datetime,
+        *,
+        non_repudiation: bool = False,
+    ) -> Issued:
+        existing = self._load(name)
+        if existing is not None:
+            return existing
+        key = rsa.generate_private_key(public_exponent=65537, key_size=PERSON_KEY_SIZE)
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(subject)
+            .issuer_name(issuer.certificate.subject)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(not_before)
+            .not_valid_after(not_after)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(
+                x509.KeyUsage(
+                    digital_signature=True,
+                    content_commitment=non_repudiation,
+                    key_encipherment=False,
+                    data_encipherment=False,
+                    key_agreement=False,
+                    key_cert_sign=False,
+                    crl_sign=False,
+                    encipher_only=False,
+                    decipher_only=False,
+                ),
+                critical=True,
+            )
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+            .add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.private_key.public_key()),
+                critical=False,
+            )
+        )
+        for extension, critical in extensions:
+            builder = builder.add_extension(extension, critical=critical)
+        return self._store(name, builder.sign(issuer.private_key, hashes.SHA256()), key)
