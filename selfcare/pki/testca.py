@@ -137,9 +137,7 @@ class TestCA:
         policies = QUALIFIED_POLICY_OIDS if level == "QUALIFIED" else ADVANCED_POLICY_OIDS
         extensions: list[tuple[x509.ExtensionType, bool]] = [
             (
-                x509.CertificatePolicies(
-                    [x509.PolicyInformation(ObjectIdentifier(o), None) for o in policies]
-                ),
+                x509.CertificatePolicies([x509.PolicyInformation(ObjectIdentifier(o), None) for o in policies]),
                 False,
             ),
             (x509.ExtendedKeyUsage([ObjectIdentifier(o) for o in extended_key_usage]), False),
@@ -242,9 +240,7 @@ class TestCA:
             .serial_number(x509.random_serial_number())
             .not_valid_before(now - dt.timedelta(days=1))
             .not_valid_after(now + dt.timedelta(days=(20 if issuer is None else 10) * 365))
-            .add_extension(
-                x509.BasicConstraints(ca=True, path_length=None if issuer is None else 0), critical=True
-            )
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None if issuer is None else 0), critical=True)
             .add_extension(
                 x509.KeyUsage(
                     digital_signature=False,
@@ -260,9 +256,7 @@ class TestCA:
                 critical=True,
             )
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-            .add_extension(
-                x509.AuthorityKeyIdentifier.from_issuer_public_key(signer_key.public_key()), critical=False
-            )
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(signer_key.public_key()), critical=False)
         )
         return self._store(name, builder.sign(signer_key, hashes.SHA256()), key)
 

@@ -89,9 +89,7 @@ def test_files_have_stable_names_and_private_keys_are_private(ca: TestCA, direct
     assert (directory / "root-ca.key.pem").read_bytes().startswith(b"-----BEGIN PRIVATE KEY-----")
 
 
-def test_a_second_instance_reuses_the_files_instead_of_generating_new_keys(
-    ca: TestCA, directory: Path
-) -> None:
+def test_a_second_instance_reuses_the_files_instead_of_generating_new_keys(ca: TestCA, directory: Path) -> None:
     first = ca.smartid_person("010117-21234", "Forename", "Surname")
     again = TestCA(directory)
     second = again.smartid_person("010117-21234", "Forename", "Surname")

@@ -69,9 +69,7 @@ class TrustStore:
         self._anchors = [to_asn1(c) for c in trust_anchors]
         self._intermediates = [to_asn1(c) for c in intermediates]
 
-    def validate(
-        self, der: bytes, *, moment: dt.datetime, revocation_check: RevocationCheck | None = None
-    ) -> None:
+    def validate(self, der: bytes, *, moment: dt.datetime, revocation_check: RevocationCheck | None = None) -> None:
         """Raise :class:`Refused` unless certificate ``der`` chains to the anchors and is valid at ``moment``.
 
         Reasons: "certificate_expired", "certificate_not_yet_valid", "revoked", "untrusted_chain".

@@ -278,9 +278,7 @@ def verify_authentication(
         raise BadResponse("cert.value is not a DER certificate", reason="bad_certificate") from error
 
     # Step 3: chain to the configured anchors, validity at policy.clock(), basic constraints (and the hook).
-    policy.trust_store.validate(
-        certificate_der, moment=policy.clock(), revocation_check=policy.revocation_check
-    )
+    policy.trust_store.validate(certificate_der, moment=policy.clock(), revocation_check=policy.revocation_check)
     # Steps 4-6: scheme policy OIDs, key usage, level in the response *and* in the certificate.
     proven_level = _certificate_level(certificate, policy)
     _check_key_usage(certificate)

@@ -123,9 +123,7 @@ def test_web2app_device_link_has_no_elapsed_seconds() -> None:
 
 def test_device_link_auth_code_is_the_hmac_of_the_documented_message() -> None:
     callback = "https://rp.example/cb?v=1"
-    link = _link(
-        link_type="App2App", elapsed_seconds=None, rp_name="Tele2 Mans", initial_callback_url=callback
-    )
+    link = _link(link_type="App2App", elapsed_seconds=None, rp_name="Tele2 Mans", initial_callback_url=callback)
     unprotected, _, auth_code = link.partition("&authCode=")
     message = "|".join(
         [
@@ -147,9 +145,7 @@ def test_the_auth_code_changes_every_second_of_a_qr_code() -> None:
     assert _link(elapsed_seconds=1).split("authCode=")[1] != _link(elapsed_seconds=2).split("authCode=")[1]
 
 
-@pytest.mark.parametrize(
-    ("link_type", "elapsed_seconds"), [("QR", None), ("QR", -1), ("Web2App", 0), ("App2App", 5)]
-)
+@pytest.mark.parametrize(("link_type", "elapsed_seconds"), [("QR", None), ("QR", -1), ("Web2App", 0), ("App2App", 5)])
 def test_elapsed_seconds_is_required_for_qr_and_forbidden_otherwise(
     link_type: str, elapsed_seconds: int | None
 ) -> None:

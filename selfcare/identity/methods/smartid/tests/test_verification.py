@@ -49,9 +49,7 @@ def test_a_correct_answer_records_the_evidence_for_the_audit_trail(login: Login)
 
 
 @pytest.mark.parametrize("expected", [PERSONAL_CODE, PERSONAL_CODE.replace("-", "")])
-def test_the_person_named_at_the_start_is_accepted_when_the_certificate_names_them(
-    login: Login, expected: str
-) -> None:
+def test_the_person_named_at_the_start_is_accepted_when_the_certificate_names_them(login: Login, expected: str) -> None:
     assert login.verify(login.answer(), expected_personal_code=expected).personal_code == "01011721234"
 
 
@@ -151,9 +149,7 @@ def test_validity_is_judged_at_the_policy_clock(login: Login) -> None:
 
     status = login.answer()
     _refused(login, status, "certificate_expired", policy=dataclasses.replace(login.policy, clock=later))
-    _refused(
-        login, status, "certificate_not_yet_valid", policy=dataclasses.replace(login.policy, clock=earlier)
-    )
+    _refused(login, status, "certificate_not_yet_valid", policy=dataclasses.replace(login.policy, clock=earlier))
 
 
 def test_advanced_level_in_the_answer_is_refused_when_qualified_is_required(login: Login) -> None:
@@ -165,9 +161,7 @@ def test_an_advanced_certificate_claimed_as_qualified_is_refused(login: Login, c
     _refused(login, login.answer(certificate_level="QUALIFIED"), "level_not_qualified")
 
 
-def test_an_advanced_certificate_is_accepted_when_the_policy_allows_advanced(
-    login: Login, ca: TestCA
-) -> None:
+def test_an_advanced_certificate_is_accepted_when_the_policy_allows_advanced(login: Login, ca: TestCA) -> None:
     login.person = ca.smartid_person(PERSONAL_CODE, "Forename", "Surname", level="ADVANCED")
     advanced = dataclasses.replace(login.policy, required_level="ADVANCED")
     identity = login.verify(login.answer(certificate_level="QUALIFIED"), policy=advanced)
@@ -221,9 +215,7 @@ def test_the_personal_code_is_never_taken_from_the_common_name(login: Login) -> 
         ("SOMETHING_NEW", BadResponse),
     ],
 )
-def test_each_unsuccessful_end_result_becomes_its_error(
-    login: Login, end_result: str, error: type[EidError]
-) -> None:
+def test_each_unsuccessful_end_result_becomes_its_error(login: Login, end_result: str, error: type[EidError]) -> None:
     with pytest.raises(error) as caught:
         login.verify(ended_session_status(end_result, interaction="displayTextAndPIN"))
     assert type(caught.value) is error
@@ -330,9 +322,7 @@ def test_a_certificate_the_revocation_hook_reports_revoked_is_refused(login: Log
     def revoked(chain: Sequence[x509.Certificate]) -> None:
         raise Refused("revoked")
 
-    _refused(
-        login, login.answer(), "revoked", policy=dataclasses.replace(login.policy, revocation_check=revoked)
-    )
+    _refused(login, login.answer(), "revoked", policy=dataclasses.replace(login.policy, revocation_check=revoked))
 
 
 def test_a_certificate_issued_by_a_person_rather_than_a_ca_is_refused(login: Login, ca: TestCA) -> None:
@@ -350,11 +340,7 @@ def test_a_certificate_issued_by_a_person_rather_than_a_ca_is_refused(login: Log
     for extension in login.person.certificate.extensions:
         if not isinstance(extension.value, x509.AuthorityKeyIdentifier):
             forged = forged.add_extension(extension.value, critical=extension.critical)
-    login.person = dataclasses.replace(
-        login.person, certificate=forged.sign(forger.private_key, hashes.SHA256())
-    )
-    policy = SmartIdPolicy(
-        trust_anchors=ca.trust_anchors, intermediates=[*ca.intermediates, forger.certificate]
-    )
+    login.person = dataclasses.replace(login.person, certificate=forged.sign(forger.private_key, hashes.SHA256()))
+    policy = SmartIdPolicy(trust_anchors=ca.trust_anchors, intermediates=[*ca.intermediates, forger.certificate])
     error = _refused(login, login.answer(), "untrusted_chain", policy=policy)
     assert "not a CA" in str(error)
