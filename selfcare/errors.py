@@ -25,6 +25,16 @@ class ErrorCode(StrEnum):
     ACCOUNT_HOLDER = "account_holder"
     MSISDN_IN_USE = "msisdn_in_use"
     NOT_FOUND = "not_found"
+    EID_CANCELLED = "eid_cancelled"
+    EID_TIMEOUT = "eid_timeout"
+    EID_WRONG_VC = "eid_wrong_vc"
+    EID_ACCOUNT_UNUSABLE = "eid_account_unusable"
+    EID_APP_OUTDATED = "eid_app_outdated"
+    EID_NOT_QUALIFIED = "eid_not_qualified"
+    EID_IDENTITY_MISMATCH = "eid_identity_mismatch"
+    EID_REFUSED = "eid_refused"
+    EID_UNAVAILABLE = "eid_unavailable"
+    SESSION_EXPIRED = "session_expired"
 
 
 MESSAGES: dict[ErrorCode, StrPromise] = {
@@ -48,6 +58,27 @@ MESSAGES: dict[ErrorCode, StrPromise] = {
     ),
     ErrorCode.MSISDN_IN_USE: _("This number already belongs to another connection that is not terminated."),
     ErrorCode.NOT_FOUND: _("Not found."),
+    ErrorCode.EID_CANCELLED: _("The login was cancelled in the app. You can start again."),
+    ErrorCode.EID_TIMEOUT: _("No confirmation arrived in time. Check the personal code, open the app and try again."),
+    ErrorCode.EID_WRONG_VC: _(
+        "A wrong verification code was chosen in the app. Start again and pick the code shown on this page."
+    ),
+    ErrorCode.EID_ACCOUNT_UNUSABLE: _(
+        "This Smart-ID account cannot be used for login right now. Open the Smart-ID app or contact its support."
+    ),
+    ErrorCode.EID_APP_OUTDATED: _("Your Smart-ID app needs an update before it can confirm this login."),
+    ErrorCode.EID_NOT_QUALIFIED: _(
+        "Only qualified Smart-ID is accepted. Smart-ID Basic accounts cannot log in: use another method or "
+        "upgrade your account to qualified in a bank or at an ID card office."
+    ),
+    ErrorCode.EID_IDENTITY_MISMATCH: _(
+        "The account that confirmed the login does not belong to the personal code entered."
+    ),
+    ErrorCode.EID_REFUSED: _("The login could not be verified. Try again or choose another method."),
+    ErrorCode.EID_UNAVAILABLE: _(
+        "The identification service is not reachable right now. Try again in a few minutes or choose another method."
+    ),
+    ErrorCode.SESSION_EXPIRED: _("Your session has ended for your security. Please log in again."),
 }
 
 

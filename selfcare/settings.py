@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "selfcare.customers",
+    "selfcare.identity",
     "selfcare.demo",
     "selfcare.portal",
     "selfcare.backoffice",
@@ -60,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "selfcare.identity.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -83,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "selfcare.portal.context_processors.brand",
+                "selfcare.portal.context_processors.session_info",
             ],
         },
     },
@@ -157,6 +160,23 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = False
 
 AUTH_PASSWORD_VALIDATORS: list[dict[str, str]] = []
+
+# --- eID: Smart-ID (README "Smart-ID") ------------------------------------------------------------------------------
+SELFCARE_PKI_DIR = Path(env.str("SELFCARE_PKI_DIR", default=str(VAR_DIR / "pki")))
+SMARTID_API_URL: str = env.str("SMARTID_API_URL", default="")
+SMARTID_RP_UUID: str = env.str("SMARTID_RP_UUID", default="")
+SMARTID_RP_NAME: str = env.str("SMARTID_RP_NAME", default="DEMO")
+SMARTID_TRUSTED_CA: str = env.str("SMARTID_TRUSTED_CA", default="")
+SMARTID_INTERMEDIATE_CA: str = env.str("SMARTID_INTERMEDIATE_CA", default="")
+SMARTID_CERTIFICATE_LEVEL: str = env.str("SMARTID_CERTIFICATE_LEVEL", default="QUALIFIED")
+SMARTID_HASH_ALGORITHM: str = env.str("SMARTID_HASH_ALGORITHM", default="SHA-512")
+SMARTID_SCHEME_NAME: str = env.str("SMARTID_SCHEME_NAME", default="smart-id")
+SMARTID_CONNECT_TIMEOUT: float = env.float("SMARTID_CONNECT_TIMEOUT", default=5.0)
+SMARTID_POLL_TIMEOUT_MS: int = env.int("SMARTID_POLL_TIMEOUT_MS", default=1000)
+SMARTID_SESSION_TIMEOUT_SECONDS: int = env.int("SMARTID_SESSION_TIMEOUT_SECONDS", default=120)
+SMARTID_TLS_PINS: str = env.str("SMARTID_TLS_PINS", default="")
+
+LOGIN_URL = "portal:login"
 
 # --- Brand (the brand is configuration, not code) -------------------------------------------------------------------
 BRAND = brand_from_env(env)

@@ -1,9 +1,22 @@
 from django.urls import path
 
 from selfcare.portal import views
+from selfcare.portal.login import smartid
+from selfcare.portal.login import views as login
 
 app_name = "portal"
 
 urlpatterns = [
     path("", views.landing, name="landing"),
+    path("login/", login.login_page, name="login"),
+    path("login/password/", login.password_login_retired, name="password-login"),
+    path("logout/", login.logout_view, name="logout"),
+    path("me/", login.me, name="me"),
+    path("login/smart-id/", smartid.start_page, name="login-smartid"),
+    path("login/smart-id/notification/", smartid.start_notification, name="login-smartid-notification"),
+    path("login/smart-id/device-link/", smartid.start_device_link, name="login-smartid-device-link"),
+    path("login/smart-id/wait/", smartid.wait, name="login-smartid-wait"),
+    path("login/smart-id/status/", smartid.status, name="login-smartid-status"),
+    path("login/smart-id/cancel/", smartid.cancel, name="login-smartid-cancel"),
+    path("login/smart-id/callback/", smartid.callback, name="login-smartid-callback"),
 ]

@@ -174,6 +174,7 @@ def authentication_request_body(
     interactions_b64: str,
     vc_type: bool = False,
     initial_callback_url: str | None = None,
+    require_https: bool = True,
 ) -> dict[str, object]:
     """Return the JSON body of a v3 authentication request (device-link or notification).
 
@@ -181,7 +182,7 @@ def authentication_request_body(
     forbids it for authentication. ``initial_callback_url`` is for Web2App/App2App device links only.
     """
     if initial_callback_url is not None:
-        check_callback_url(initial_callback_url)
+        check_callback_url(initial_callback_url, require_https=require_https)
     body: dict[str, object] = {
         "relyingPartyUUID": rp_uuid,
         "relyingPartyName": rp_name,
@@ -201,12 +202,14 @@ def authentication_request_body(
     return body
 
 
-def check_callback_url(url: str) -> None:
+def check_callback_url(url: str, *, require_https: bool = True) -> None:
     """Raise ``ValueError`` unless ``url`` is a usable initialCallbackUrl: HTTPS, no '#' or '|', ≤1800 chars.
 
     ``|`` is the field separator of the signed payload, so a URL containing it could shift the fields.
+    ``require_https=False`` is for the local demo only, whose portal runs on plain HTTP.
     """
-    if not url.startswith("https://") or "#" in url or "|" in url or len(url) > 1800:
+    scheme_ok = url.startswith("https://") or (not require_https and url.startswith("http://"))
+    if not scheme_ok or "#" in url or "|" in url or len(url) > 1800:
         raise ValueError("initialCallbackUrl must be HTTPS, without '#' or '|', at most 1800 characters")
 
 

@@ -1,0 +1,33 @@
+"""What a person is told when an eID login does not succeed: one translated message per kind of outcome.
+
+Raw provider text never reaches a page. Messages do not say whether a person has an account with the provider.
+"""
+
+from __future__ import annotations
+
+from selfcare.errors import ErrorCode
+from selfcare.identity.methods.base import BadResponse, Cancelled, EidError, Refused, TimedOut, Unavailable
+
+_REFUSAL_CODES = {
+    "wrong_vc": ErrorCode.EID_WRONG_VC,
+    "document_unusable": ErrorCode.EID_ACCOUNT_UNUSABLE,
+    "account_unusable": ErrorCode.EID_ACCOUNT_UNUSABLE,
+    "required_interaction_not_supported_by_app": ErrorCode.EID_APP_OUTDATED,
+    "level_not_qualified": ErrorCode.EID_NOT_QUALIFIED,
+    "policy_oids_missing": ErrorCode.EID_NOT_QUALIFIED,
+    "identity_mismatch": ErrorCode.EID_IDENTITY_MISMATCH,
+}
+
+
+def error_code_for(error: EidError) -> ErrorCode:
+    if isinstance(error, Cancelled):
+        return ErrorCode.EID_CANCELLED
+    if isinstance(error, TimedOut):
+        return ErrorCode.EID_TIMEOUT
+    if isinstance(error, Unavailable):
+        return ErrorCode.EID_UNAVAILABLE
+    if isinstance(error, Refused):
+        return _REFUSAL_CODES.get(error.reason, ErrorCode.EID_REFUSED)
+    if isinstance(error, BadResponse):
+        return ErrorCode.EID_REFUSED
+    return ErrorCode.EID_REFUSED

@@ -1,0 +1,34 @@
+"""The trusted eID methods, registered explicitly in one place (not by import side effects).
+
+The login page lists exactly these; adding a method adds an entry here and its own start page, and touches
+neither the login page nor the other methods.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrPromise
+
+
+@dataclass(frozen=True, slots=True)
+class MethodInfo:
+    key: str  # recorded in authentication records and sessions: "smartid", "eparaksts-mobile", "swedbank", …
+    label: str | StrPromise
+    description: str | StrPromise
+    start_url_name: str  # the page where a person starts this method
+
+
+METHODS: tuple[MethodInfo, ...] = (
+    MethodInfo(
+        key="smartid",
+        label="Smart-ID",
+        description=_("Qualified Smart-ID: confirm in the Smart-ID app with your PIN1."),
+        start_url_name="portal:login-smartid",
+    ),
+)
+
+
+def method_label(key: str) -> str | StrPromise:
+    return next((m.label for m in METHODS if m.key == key), key)

@@ -1,0 +1,171 @@
+"""Writes of the identity core: turning a verified eID result into the person's digital identity and a fresh
+login session, recording every attempt, and the back office's change of personal code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from collections.abc import Mapping
+
+from django.conf import settings
+from django.contrib.auth import get_user_model, login, logout
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from selfcare.identifiers import PersonalCode
+from selfcare.identity.methods.base import (
+    BadResponse,
+    Cancelled,
+    EidError,
+    Refused,
+    TimedOut,
+    Unavailable,
+    VerifiedIdentity,
+)
+from selfcare.identity.models import AuthenticationRecord, AuthResult, DigitalIdentity, NationalIdentifier
+
+logger = logging.getLogger(__name__)
+
+SESSION_LOGIN_AT = "identity.login_at"
+SESSION_LAST_SEEN = "identity.last_seen"
+SESSION_METHOD = "identity.method"
+SESSION_LEVEL = "identity.level"
+
+_RESULTS: Mapping[type[EidError], AuthResult] = {
+    Cancelled: AuthResult.CANCELLED,
+    TimedOut: AuthResult.TIMEOUT,
+    Refused: AuthResult.REFUSED,
+    Unavailable: AuthResult.UNAVAILABLE,
+    BadResponse: AuthResult.BAD_RESPONSE,
+}
+
+
+def claimed_code_digest(code: str) -> str:
+    """A keyed hash of a personal code, for correlating failed attempts without storing the code."""
+    return hmac.new(settings.SECRET_KEY.encode(), f"personal-code:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def _client(request: HttpRequest) -> tuple[str | None, str]:
+    return request.META.get("REMOTE_ADDR") or None, request.META.get("HTTP_USER_AGENT", "")[:300]
+
+
+def identity_for(verified: VerifiedIdentity) -> DigitalIdentity:
+    """The person's digital identity, created at their first trusted authentication; names follow the evidence."""
+    code = PersonalCode.parse(verified.personal_code)
+    now = timezone.now()
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                found = (
+                    NationalIdentifier.objects.select_related("identity")
+                    .select_for_update()
+                    .filter(country=code.country, code=code.code)
+                    .first()
+                )
+                if found is not None:
+                    identity = found.identity
+                    if (identity.given_name, identity.family_name) != (verified.given_name, verified.family_name):
+                        identity.given_name, identity.family_name = verified.given_name, verified.family_name
+                    identity.names_verified_at = now
+                    identity.save(update_fields=["given_name", "family_name", "names_verified_at"])
+                    return identity
+                user = get_user_model()._default_manager.create_user(username=_new_username())
+                identity = DigitalIdentity.objects.create(
+                    user=user,
+                    given_name=verified.given_name,
+                    family_name=verified.family_name,
+                    names_verified_at=now,
+                )
+                NationalIdentifier.objects.create(identity=identity, country=code.country, code=code.code)
+                return identity
+        except IntegrityError:
+            # Two first logins of the same person raced; the other one created the identity: use it.
+            logger.info("identity creation raced; retrying lookup")
+    raise RuntimeError("could not create or find the digital identity")
+
+
+def _new_username() -> str:
+    import uuid
+
+    return f"id-{uuid.uuid4().hex}"
+
+
+def login_verified(request: HttpRequest, verified: VerifiedIdentity) -> DigitalIdentity:
+    """Log the person in: identity, a new session identifier (the old one is dead), and the audit record."""
+    identity = identity_for(verified)
+    if identity.status != "active":
+        record_failure(request, verified.method, Refused("identity_suspended"), identity=identity)
+        raise Refused("identity_suspended")
+    # login() rotates the session key: crossing an authentication boundary must never keep a session id an
+    # attacker could have planted before login (SECURITY.md 7.2.4).
+    login(request, identity.user, backend="django.contrib.auth.backends.ModelBackend")
+    now = timezone.now().timestamp()
+    request.session[SESSION_LOGIN_AT] = now
+    request.session[SESSION_LAST_SEEN] = now
+    request.session[SESSION_METHOD] = verified.method
+    request.session[SESSION_LEVEL] = verified.level
+    ip, agent = _client(request)
+    AuthenticationRecord.objects.create(
+        identity=identity,
+        method=verified.method,
+        level=verified.level,
+        result=AuthResult.SUCCESS,
+        ip_address=ip,
+        user_agent=agent,
+        certificate_fingerprint=str(verified.evidence.get("certificate_sha256", ""))[:64],
+    )
+    return identity
+
+
+def record_failure(
+    request: HttpRequest,
+    method: str,
+    error: EidError,
+    *,
+    claimed_code: str = "",
+    identity: DigitalIdentity | None = None,
+    level: str = "",
+) -> AuthenticationRecord:
+    ip, agent = _client(request)
+    result = next((r for cls, r in _RESULTS.items() if isinstance(error, cls)), AuthResult.BAD_RESPONSE)
+    return AuthenticationRecord.objects.create(
+        identity=identity,
+        method=method,
+        level=level,
+        result=result,
+        reason=(error.reason or error.code)[:60],
+        ip_address=ip,
+        user_agent=agent,
+        claimed_code_digest=claimed_code_digest(claimed_code) if claimed_code else "",
+    )
+
+
+def logout_session(request: HttpRequest) -> None:
+    """End the session on the server (SECURITY.md 7.4.1): its data is deleted, its id is worthless."""
+    logout(request)
+
+
+@transaction.atomic
+def change_personal_code(*, identity: DigitalIdentity, new_code: str) -> NationalIdentifier:
+    """Record a person's one-time change from an old date-bearing code to a new one (PMLP).
+
+    Both codes then resolve to the same identity. Refused when the identity already changed once, when the new
+    code is not new-format, or when the new code already belongs to someone.
+    """
+    new = PersonalCode.parse(new_code)
+    if not new.is_new_format:
+        raise ValueError("the new personal code must be a new-format code (3[2-9]…)")
+    current = list(identity.identifiers.select_for_update())
+    if any(i.superseded_at for i in current) or len(current) != 1:
+        raise ValueError("this identity already changed its personal code once")
+    old = current[0]
+    if PersonalCode.parse(old.code).is_new_format:
+        raise ValueError("only an old date-bearing code can be changed")
+    if NationalIdentifier.objects.filter(country=new.country, code=new.code).exists():
+        raise ValueError("the new personal code already belongs to another identity")
+    old.superseded_at = timezone.now()
+    old.save(update_fields=["superseded_at"])
+    return NationalIdentifier.objects.create(identity=identity, country=new.country, code=new.code)

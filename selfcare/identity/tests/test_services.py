@@ -1,0 +1,184 @@
+import time
+import uuid
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.backends.db import SessionStore
+from django.http import HttpRequest
+from django.test import Client, RequestFactory
+
+from selfcare.identity.methods.base import Cancelled, Refused, VerifiedIdentity
+from selfcare.identity.models import AuthenticationRecord, AuthResult, DigitalIdentity, NationalIdentifier
+from selfcare.identity.services import (
+    SESSION_LAST_SEEN,
+    SESSION_LOGIN_AT,
+    change_personal_code,
+    claimed_code_digest,
+    identity_for,
+    login_verified,
+    record_failure,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def verified(
+    code: str = "16117519997", given: str = "JĀNIS", family: str = "BĒRZIŅŠ", method: str = "smartid"
+) -> VerifiedIdentity:
+    return VerifiedIdentity(
+        method=method,
+        country="LV",
+        personal_code=code,
+        given_name=given,
+        family_name=family,
+        level="QUALIFIED",
+        evidence={"certificate_sha256": "ab" * 32},
+    )
+
+
+def _request(ip: str = "192.0.2.10") -> HttpRequest:
+    request = RequestFactory().get("/", REMOTE_ADDR=ip, HTTP_USER_AGENT="Firefox")
+    request.session = SessionStore()
+    request.session.create()
+    request.user = AnonymousUser()
+    return request
+
+
+def test_the_first_trusted_login_creates_an_opaque_identity_and_later_logins_find_the_same_one() -> None:
+    first = identity_for(verified())
+    again = identity_for(verified(method="eparaksts-mobile"))
+    assert first.pk == again.pk
+    assert isinstance(first.pk, uuid.UUID)
+    assert "16117519997" not in str(first.pk)
+    assert DigitalIdentity.objects.count() == 1
+
+
+def test_a_new_person_gets_a_new_identity() -> None:
+    assert identity_for(verified()).pk != identity_for(verified(code="15038512346", given="ANNA")).pk
+
+
+def test_names_are_refreshed_from_the_latest_verified_evidence() -> None:
+    identity_for(verified(family="BĒRZIŅŠ"))
+    identity = identity_for(verified(family="KALNIŅŠ"))
+    identity.refresh_from_db()
+    assert identity.family_name == "KALNIŅŠ"
+
+
+def test_after_a_personal_code_change_both_codes_resolve_to_the_same_identity() -> None:
+    identity = identity_for(verified(code="16117519997"))
+    change_personal_code(identity=identity, new_code="32579104511")
+    assert identity_for(verified(code="32579104511")).pk == identity.pk
+    assert identity_for(verified(code="16117519997")).pk == identity.pk
+    assert NationalIdentifier.objects.get(code="16117519997").superseded_at is not None
+
+
+@pytest.mark.parametrize(
+    ("first_code", "new_code", "problem"),
+    [("16117519997", "15038512346", "new-format"), ("32579104511", "32111111111", "old date-bearing")],
+)
+def test_a_personal_code_change_must_go_from_an_old_code_to_a_new_one(
+    first_code: str, new_code: str, problem: str
+) -> None:
+    identity = identity_for(verified(code=first_code))
+    with pytest.raises(ValueError, match=problem):
+        change_personal_code(identity=identity, new_code=new_code)
+
+
+def test_a_personal_code_is_changed_only_once_and_never_to_someone_elses_code() -> None:
+    identity = identity_for(verified(code="16117519997"))
+    other = identity_for(verified(code="32999999999", given="OTHER"))
+    with pytest.raises(ValueError, match="another identity"):
+        change_personal_code(identity=identity, new_code="32999999999")
+    change_personal_code(identity=identity, new_code="32579104511")
+    with pytest.raises(ValueError, match="once"):
+        change_personal_code(identity=identity, new_code="32888888888")
+    assert other.identifiers.count() == 1
+
+
+def test_login_rotates_the_session_identifier_and_records_the_authentication() -> None:
+    request = _request()
+    before = request.session.session_key
+    assert before is not None
+    identity = login_verified(request, verified())
+    assert request.session.session_key != before
+    assert not SessionStore().exists(before)
+    record = AuthenticationRecord.objects.get()
+    assert (record.identity, record.method, record.level, record.result) == (
+        identity,
+        "smartid",
+        "QUALIFIED",
+        AuthResult.SUCCESS,
+    )
+    assert (record.ip_address, record.user_agent, record.certificate_fingerprint) == (
+        "192.0.2.10",
+        "Firefox",
+        "ab" * 32,
+    )
+
+
+def test_a_failed_attempt_is_recorded_with_a_keyed_hash_of_the_typed_code_not_the_code() -> None:
+    record = record_failure(_request(), "smartid", Refused("level_not_qualified"), claimed_code="16117519997")
+    assert record.result == AuthResult.REFUSED
+    assert record.reason == "level_not_qualified"
+    assert record.identity is None
+    assert record.claimed_code_digest == claimed_code_digest("16117519997")
+    assert "16117519997" not in str(AuthenticationRecord.objects.values_list().get())
+    assert record_failure(_request(), "smartid", Cancelled()).result == AuthResult.CANCELLED
+
+
+def test_a_suspended_identity_cannot_log_in() -> None:
+    identity = identity_for(verified())
+    identity.status = "suspended"
+    identity.save()
+    request = _request()
+    with pytest.raises(Refused):
+        login_verified(request, verified())
+    assert not request.user.is_authenticated
+
+
+def _logged_in_client(client: Client) -> Client:
+    request = _request()
+    identity = login_verified(request, verified())
+    client.force_login(identity.user)
+    session = client.session
+    session[SESSION_LOGIN_AT] = time.time()
+    session[SESSION_LAST_SEEN] = time.time()
+    session.save()
+    return client
+
+
+def test_a_session_idle_for_more_than_the_idle_timeout_ends(client: Client) -> None:
+    _logged_in_client(client)
+    assert client.get("/en/me/").status_code == 200
+    session = client.session
+    session[SESSION_LAST_SEEN] = time.time() - 31 * 60
+    session.save()
+    response = client.get("/en/me/")
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
+
+
+def test_a_session_older_than_the_absolute_timeout_ends_even_when_active(client: Client) -> None:
+    _logged_in_client(client)
+    session = client.session
+    session[SESSION_LOGIN_AT] = time.time() - 12 * 3600 - 1
+    session.save()
+    assert client.get("/en/me/").status_code == 302
+
+
+def test_logout_ends_the_session_on_the_server(client: Client) -> None:
+    _logged_in_client(client)
+    key = client.session.session_key
+    assert key is not None
+    client.post("/en/logout/")
+    assert not SessionStore().exists(key)
+    assert client.get("/en/me/").status_code == 302
+
+
+def test_the_old_password_login_address_explains_the_change_and_has_no_password_field(client: Client) -> None:
+    response = client.get("/en/login/password/")
+    assert response.status_code == 410
+    html = response.content.decode()
+    assert "no longer possible" in html
+    assert 'type="password"' not in html
+    assert 'type="password"' not in client.get("/en/login/").content.decode()

@@ -1,0 +1,171 @@
+"""Smart-ID login pages: a notification to the person's phone (personal code + verification code), or a device
+link (a QR code regenerated every second on desktop, a same-device link on phones).
+
+The pending authentication lives in the server-side session; the browser sees only the verification code or
+the current QR link. Each step is a POST (no state change on GET), except the Web2App callback, which the app
+opens and which is bound to the session by a random value.
+"""
+
+from __future__ import annotations
+
+import time
+
+import segno
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+from django_htmx.http import HttpResponseClientRedirect
+
+from selfcare.errors import message
+from selfcare.identity.messages import error_code_for
+from selfcare.identity.methods.base import Cancelled, EidError
+from selfcare.identity.methods.smartid.client import Pending, SmartIdClient
+from selfcare.identity.methods.smartid.config import smartid_config
+from selfcare.identity.services import login_verified, record_failure
+from selfcare.portal.forms import PersonalCodeForm
+from selfcare.portal.http import HtmxHttpRequest
+
+METHOD = "smartid"
+PENDING = "smartid.pending"
+# Smart-ID's own language codes for the app (ISO 639-2).
+_APP_LANGUAGES = {"lv": "lav", "en": "eng", "ru": "rus"}
+
+
+def _client() -> SmartIdClient:
+    return SmartIdClient(smartid_config())
+
+
+def _display_text(request: HttpRequest) -> str:
+    from django.conf import settings
+
+    return _("Log in to %(name)s") % {"name": settings.BRAND.name}
+
+
+def _pending(request: HttpRequest) -> Pending | None:
+    data = request.session.get(PENDING)
+    return Pending.from_dict(data) if isinstance(data, dict) else None
+
+
+def _after_login_url() -> str:
+    return reverse("portal:me")
+
+
+def _fail(request: HttpRequest, error: EidError, pending: Pending | None) -> str:
+    request.session.pop(PENDING, None)
+    record_failure(request, METHOD, error, claimed_code=pending.expected_code if pending else "")
+    return message(error_code_for(error))
+
+
+@require_safe
+def start_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/login/smartid.html", {"form": PersonalCodeForm()})
+
+
+@require_POST
+def start_notification(request: HttpRequest) -> HttpResponse:
+    form = PersonalCodeForm(request.POST)
+    if not form.is_valid():
+        return render(request, "portal/login/smartid.html", {"form": form}, status=400)
+    try:
+        pending = _client().start_notification(form.cleaned_data["personal_code"], display_text=_display_text(request))
+    except EidError as error:
+        messages.error(request, _fail(request, error, None))
+        return redirect("portal:login-smartid")
+    request.session[PENDING] = pending.as_dict()
+    return redirect("portal:login-smartid-wait")
+
+
+@require_POST
+def start_device_link(request: HttpRequest) -> HttpResponse:
+    same_device = request.POST.get("same_device") == "1"
+    callback = request.build_absolute_uri(reverse("portal:login-smartid-callback")) if same_device else None
+    client = _client()
+    try:
+        pending = client.start_device_link(display_text=_display_text(request), callback_url=callback)
+    except EidError as error:
+        messages.error(request, _fail(request, error, None))
+        return redirect("portal:login-smartid")
+    request.session[PENDING] = pending.as_dict()
+    if same_device:
+        return redirect(client.device_link(pending, link_type="Web2App", lang=_APP_LANGUAGES[get_language()[:2]]))
+    return redirect("portal:login-smartid-wait")
+
+
+def _waiting_context(request: HttpRequest, pending: Pending) -> dict[str, object]:
+    config = smartid_config()
+    elapsed = min(int(time.time() - pending.started_at), config.session_timeout_s)
+    context: dict[str, object] = {"pending": pending, "elapsed": elapsed, "limit": config.session_timeout_s}
+    if pending.flow == "device-link":
+        link = _client().device_link(pending, link_type="QR", lang=_APP_LANGUAGES[get_language()[:2]])
+        context["qr"] = segno.make(link, error="m").svg_data_uri(scale=5, border=2)
+        context["qr_link"] = link
+    return context
+
+
+@require_safe
+def wait(request: HttpRequest) -> HttpResponse:
+    pending = _pending(request)
+    if pending is None:
+        return redirect("portal:login-smartid")
+    return render(request, "portal/login/smartid_wait.html", _waiting_context(request, pending))
+
+
+@require_POST
+def status(request: HtmxHttpRequest) -> HttpResponse:
+    """One step of waiting: the HTMX page calls it in a loop; without JavaScript the "Check now" button does."""
+    pending = _pending(request)
+    if pending is None:
+        return _go(request, reverse("portal:login-smartid"))
+    try:
+        verified = _client().poll(pending)
+        if verified is not None:
+            request.session.pop(PENDING, None)
+            login_verified(request, verified)
+            return _go(request, _after_login_url())
+    except EidError as error:
+        text = _fail(request, error, pending)
+        if request.htmx:
+            return render(request, "portal/login/smartid_failed.html", {"error": text})
+        messages.error(request, text)
+        return redirect("portal:login-smartid")
+    if request.htmx:
+        return render(request, "portal/login/smartid_progress.html", _waiting_context(request, pending))
+    return redirect("portal:login-smartid-wait")
+
+
+@require_POST
+def cancel(request: HttpRequest) -> HttpResponse:
+    pending = _pending(request)
+    if pending is not None:
+        _fail(request, Cancelled(reason="cancelled_on_portal"), pending)
+    return redirect("portal:login-smartid")
+
+
+@require_safe
+def callback(request: HtmxHttpRequest) -> HttpResponse:
+    """Web2App: the Smart-ID app returns the person here after they confirmed on the same phone."""
+    pending = _pending(request)
+    if pending is None:
+        messages.error(request, message(error_code_for(Cancelled(reason="no_pending_session"))))
+        return redirect("portal:login-smartid")
+    try:
+        verified = _client().complete_callback(
+            pending,
+            value=request.GET.get("value", ""),
+            session_secret_digest=request.GET.get("sessionSecretDigest", ""),
+            user_challenge_verifier=request.GET.get("userChallengeVerifier", ""),
+        )
+    except EidError as error:
+        messages.error(request, _fail(request, error, pending))
+        return redirect("portal:login-smartid")
+    request.session.pop(PENDING, None)
+    login_verified(request, verified)
+    return redirect(_after_login_url())
+
+
+def _go(request: HtmxHttpRequest, url: str) -> HttpResponse:
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
