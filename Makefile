@@ -15,7 +15,7 @@ PORT   ?= 8000
 DEMO_ENV := DEBUG=$${DEBUG:-true} SELFCARE_DEMO=$${SELFCARE_DEMO:-true}
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test check lint bench lock messages clean
+.PHONY: help install browser run test check lint bench lock messages clean
 
 help: ## Show the targets and what each does
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -36,7 +36,14 @@ run: $(VENV)/.installed ## Run the portal with demo data at http://$(HOST):$(POR
 	@echo "\nPortal: http://$(HOST):$(PORT)/  (English: /en/, Russian: /ru/)   Back office: http://$(HOST):$(PORT)/backoffice/\n"
 	@$(DEMO_ENV) $(MANAGE) runserver $(HOST):$(PORT)
 
-test: $(VENV)/.installed ## Run the whole test suite (SQLite, or DATABASE_URL if set)
+browser: ## Install Debian's chromium for the browser tests, where this machine allows (root + apt-get)
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's chromium for the browser tests…"; \
+	    apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }; \
+	  else echo "Browser tests need chromium: install Debian's package 'chromium' (they will fail without it)."; fi; }
+
+test: $(VENV)/.installed browser ## Run the whole test suite (SQLite, or DATABASE_URL if set)
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed ## ruff, ruff format --check, mypy --strict, makemigrations --check

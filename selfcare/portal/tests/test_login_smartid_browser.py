@@ -1,0 +1,81 @@
+"""Journeys in a real browser: a demo person logs in with Smart-ID through both flows, against the simulator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ANNA = "15038512346"
+LIGA = "32579104511"
+ADVANCED_ONLY = "01059011113"
+
+
+def _login_with_code(page: Any, base: str, code: str) -> str:
+    page.goto(f"{base}/en/login/")
+    page.get_by_role("link", name="Smart-ID").click()
+    page.get_by_label("Personal code").fill(f"{code[:6]}-{code[6:]}")
+    page.get_by_role("button", name="Continue").click()
+    vc = page.get_by_test_id("verification-code").inner_text()
+    assert len(vc) == 4 and vc.isdigit()
+    return vc
+
+
+def _confirm_on_phone(browser: Any, base: str, code: str, vc: str) -> None:
+    phone = browser.new_page()
+    phone.goto(f"{base}/simulators/smartid/phone/{code}/")
+    assert phone.locator(".verification-code").first.inner_text() == vc
+    phone.get_by_role("button", name="Confirm").first.click()
+    phone.close()
+
+
+def _identity_after_login(page: Any) -> str:
+    page.wait_for_url("**/en/me/")
+    return str(page.get_by_test_id("identity-id").inner_text())
+
+
+def test_a_person_logs_in_with_a_notification_and_with_a_qr_code_and_gets_the_same_identity(
+    page: Any, browser: Any, eid_simulators: str
+) -> None:
+    vc = _login_with_code(page, eid_simulators, ANNA)
+    _confirm_on_phone(browser, eid_simulators, ANNA, vc)
+    first = _identity_after_login(page)
+    assert page.get_by_test_id("identity-name").inner_text() == "Anna Bērziņa"
+    assert "Smart-ID" in page.get_by_test_id("login-method").inner_text()
+    assert "Anna Bērziņa" in page.locator("header").inner_text()
+
+    page.get_by_role("button", name="Log out").click()
+    page.goto(f"{eid_simulators}/en/login/smart-id/")
+    page.get_by_role("button", name="Show QR code").click()
+    qr = page.get_by_test_id("smartid-qr")
+    first_link = qr.get_attribute("data-link")
+    page.wait_for_function(
+        "link => document.querySelector('[data-testid=smartid-qr]')?.dataset.link !== link", arg=first_link
+    )  # the QR code is regenerated while the person looks at it
+    scanner = browser.new_page()
+    scanner.goto(page.get_by_test_id("smartid-qr").get_attribute("data-link"))
+    scanner.get_by_label("Anna Bērziņa", exact=False).check()
+    scanner.get_by_role("button", name="Confirm").click()
+    scanner.close()
+    assert _identity_after_login(page) == first
+
+
+def test_a_new_person_gets_a_new_identity(page: Any, browser: Any, eid_simulators: str) -> None:
+    vc = _login_with_code(page, eid_simulators, ANNA)
+    _confirm_on_phone(browser, eid_simulators, ANNA, vc)
+    anna = _identity_after_login(page)
+    page.get_by_role("button", name="Log out").click()
+    vc = _login_with_code(page, eid_simulators, LIGA)
+    _confirm_on_phone(browser, eid_simulators, LIGA, vc)
+    assert _identity_after_login(page) != anna
+
+
+def test_a_smart_id_basic_account_is_refused_with_a_clear_message(page: Any, browser: Any, eid_simulators: str) -> None:
+    vc = _login_with_code(page, eid_simulators, ADVANCED_ONLY)
+    _confirm_on_phone(browser, eid_simulators, ADVANCED_ONLY, vc)
+    alert = page.get_by_role("alert")
+    alert.wait_for()
+    assert "Only qualified Smart-ID is accepted" in alert.inner_text()
+    assert "/en/me/" not in page.url
