@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "selfcare.demo",
     "selfcare.portal",
     "selfcare.backoffice",
+    "selfcare.simulators",
 ]
 
 MIDDLEWARE = [
