@@ -5,6 +5,7 @@ Machine-to-machine JSON, so CSRF-exempt; errors are RFC 9457 problem documents w
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from collections.abc import Callable
@@ -40,14 +41,15 @@ def _authentication_request(request: HttpRequest, kind: Kind) -> AuthenticationR
 
 
 def _answer_problems(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Turn a :class:`Problem` raised anywhere in the view into its RFC 9457 response."""
+
+    @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
         except Problem as problem:
             return problem_response(problem.status, problem.detail)
 
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
     return wrapped
 
 
