@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "selfcare.demo",
     "selfcare.portal",
     "selfcare.backoffice",
+    "selfcare.simulators",
 ]
 
 MIDDLEWARE = [

@@ -1,5 +1,10 @@
-"""URL map. Pages are language-prefixed (/en/…, /ru/…; Latvian, the default, has no prefix)."""
+"""URL map. Pages are language-prefixed (/en/…, /ru/…; Latvian, the default, has no prefix).
 
+The simulators are mounted only in demo mode, outside the language prefixes: they stand in for outside
+services whose URLs do not change with the portal's language.
+"""
+
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 from django.views.i18n import set_language
@@ -13,6 +18,9 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("backoffice/", backoffice_site.urls),
 ]
+
+if settings.SELFCARE_DEMO:
+    urlpatterns.append(path("simulators/smartid/", include("selfcare.simulators.smartid.urls")))
 
 urlpatterns += i18n_patterns(
     path("", include("selfcare.portal.urls")),

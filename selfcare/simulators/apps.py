@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SimulatorsConfig(AppConfig):
+    name = "selfcare.simulators"
+    label = "simulators"
+    verbose_name = "Simulators (demo only)"

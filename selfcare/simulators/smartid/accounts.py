@@ -1,0 +1,72 @@
+"""The Smart-ID accounts the simulator knows: the demo persons, and a few that misbehave on purpose.
+
+Each special account exercises one refusal the portal must make (or one end result it must show), the way SK's
+demo service has auto-responding test accounts (PROTOCOLS.md §1.7). Their personal codes are made up but pass
+the Latvian checksum, so the portal's input check lets them through to the simulator.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from selfcare.demo.dataset import PERSONS
+from selfcare.pki.testca import Level
+
+
+class Behaviour(enum.Enum):
+    """What happens to a session for the account, besides what the person does on the phone page."""
+
+    OK = "ok"  # waits for the person to confirm or refuse
+    ADVANCED_ONLY = "advanced-only"  # confirms with an ADVANCED certificate: the portal must refuse the level
+    REFUSES = "refuses"  # ends USER_REFUSED as soon as the session is polled
+    TIMES_OUT = "times-out"  # ends TIMEOUT once the session is older than SMARTID_SIM_TIMEOUT_SECONDS
+    UNKNOWN_CA = "unknown-ca"  # confirms with a certificate from a CA the portal does not trust
+
+
+@dataclass(frozen=True)
+class Account:
+    personal_code: str  # 11 digits, no hyphen: the key accounts are found by
+    given_name: str
+    family_name: str
+    behaviour: Behaviour = Behaviour.OK
+    note: str = ""  # shown on the phone pages, so a tester knows what the account does
+
+    @property
+    def name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def display_code(self) -> str:
+        """The code as people write it: DDMMYY-NNNNN (new random codes too, as certificates do)."""
+        return f"{self.personal_code[:6]}-{self.personal_code[6:]}"
+
+    @property
+    def level(self) -> Level:
+        return "ADVANCED" if self.behaviour is Behaviour.ADVANCED_ONLY else "QUALIFIED"
+
+    @property
+    def document_number(self) -> str:
+        """A document number shaped like SK's (``PNOLV-…-MOCK-Q``), marked as ours with SIM."""
+        suffix = "NQ" if self.level == "ADVANCED" else "Q"
+        return f"PNOLV-{self.display_code}-SIM-{suffix}"
+
+
+def _digits(personal_code: str) -> str:
+    return personal_code.replace("-", "")
+
+
+ACCOUNTS: tuple[Account, ...] = (
+    *(Account(_digits(p.personal_code), p.given_name, p.family_name, note=p.role) for p in PERSONS),
+    Account("01059011113", "Ivars", "Kalniņš", Behaviour.ADVANCED_ONLY, "ADVANCED only"),
+    Account("02078512348", "Ilze", "Ozoliņa", Behaviour.REFUSES, "Refuses"),
+    Account("03097513578", "Raimonds", "Vītols", Behaviour.TIMES_OUT, "Times out"),
+    Account("04118014706", "Dace", "Krūmiņa", Behaviour.UNKNOWN_CA, "Unknown CA"),
+)
+
+_BY_CODE = {account.personal_code: account for account in ACCOUNTS}
+
+
+def find(personal_code: str) -> Account | None:
+    """The account for a personal code, with or without its hyphen; ``None`` when Smart-ID has no such account."""
+    return _BY_CODE.get(_digits(personal_code))
