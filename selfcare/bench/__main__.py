@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import platform
+from collections.abc import Callable
+
+from selfcare.bench import Report
 
 
 def main() -> None:
@@ -13,9 +16,9 @@ def main() -> None:
     django.setup()
     from django.db import connection
 
-    from selfcare.bench import Report, demo_scale
+    from selfcare.bench import demo_scale, smartid_verify
 
-    benchmarks = [demo_scale.run]
+    benchmarks: list[Callable[[Report], None]] = [smartid_verify.bench, demo_scale.run]
     creation = connection.creation
     old_name = connection.settings_dict["NAME"]
     # A file, not memory: the benchmarks must measure what the portal pays for writing to disk.

@@ -45,7 +45,10 @@ class DigitalIdentity(models.Model):
 
     @property
     def full_name(self) -> str:
-        return f"{self.given_name} {self.family_name}".strip()
+        """The name as people write it. Certificates carry names in capitals (ANNA BĒRZIŅA); the stored value
+        stays as the evidence gave it, and the display is title-cased only when the evidence was all capitals."""
+        name = f"{self.given_name} {self.family_name}".strip()
+        return name.title() if name.isupper() else name
 
 
 class NationalIdentifier(models.Model):

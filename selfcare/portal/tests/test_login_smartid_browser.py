@@ -16,16 +16,17 @@ ADVANCED_ONLY = "01059011113"
 def _login_with_code(page: Any, base: str, code: str) -> str:
     page.goto(f"{base}/en/login/")
     page.get_by_role("link", name="Smart-ID").click()
-    page.get_by_label("Personal code").fill(f"{code[:6]}-{code[6:]}")
+    page.get_by_role("textbox", name="Personal code").fill(f"{code[:6]}-{code[6:]}")
     page.get_by_role("button", name="Continue").click()
     vc = page.get_by_test_id("verification-code").inner_text()
-    assert len(vc) == 4 and vc.isdigit()
-    return vc
+    assert len(vc) == 4
+    assert vc.isdigit()
+    return str(vc)
 
 
 def _confirm_on_phone(browser: Any, base: str, code: str, vc: str) -> None:
     phone = browser.new_page()
-    phone.goto(f"{base}/simulators/smartid/phone/{code}/")
+    phone.goto(f"{base}/simulators/smartid/phone/{code}/?lang=en")
     assert phone.locator(".verification-code").first.inner_text() == vc
     phone.get_by_role("button", name="Confirm").first.click()
     phone.close()
@@ -79,3 +80,15 @@ def test_a_smart_id_basic_account_is_refused_with_a_clear_message(page: Any, bro
     alert.wait_for()
     assert "Only qualified Smart-ID is accepted" in alert.inner_text()
     assert "/en/me/" not in page.url
+
+
+def test_on_a_phone_the_same_device_link_opens_the_app_and_returns_the_person_logged_in(
+    page: Any, eid_simulators: str
+) -> None:
+    page.goto(f"{eid_simulators}/en/login/smart-id/")
+    page.get_by_role("button", name="Smart-ID app is on this phone").click()
+    # The "app" (the simulator's device-link page) opens on the same device, then sends the person back.
+    page.get_by_label("Anna Bērziņa", exact=False).check()
+    page.get_by_role("button", name="Confirm").click()
+    _identity_after_login(page)
+    assert page.get_by_test_id("identity-name").inner_text() == "Anna Bērziņa"

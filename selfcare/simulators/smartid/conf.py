@@ -12,12 +12,13 @@ DEMO_RP_NAME = "DEMO"
 
 def rp_uuid() -> str:
     """The only relyingPartyUUID accepted (``SMARTID_RP_UUID``); SK authenticates RPs by it (and source IP)."""
-    return str(getattr(settings, "SMARTID_RP_UUID", DEMO_RP_UUID))
+    # An empty setting means the demo UUID, as it does for the portal's client.
+    return str(getattr(settings, "SMARTID_RP_UUID", "") or DEMO_RP_UUID)
 
 
 def rp_name() -> str:
     """The only relyingPartyName accepted (``SMARTID_RP_NAME``): SK refuses names not registered to the UUID."""
-    return str(getattr(settings, "SMARTID_RP_NAME", DEMO_RP_NAME))
+    return str(getattr(settings, "SMARTID_RP_NAME", "") or DEMO_RP_NAME)
 
 
 def scheme_name() -> str:

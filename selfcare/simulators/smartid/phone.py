@@ -13,6 +13,7 @@ import hashlib
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -23,12 +24,20 @@ from selfcare.simulators.smartid.device_links import LinkRefused, open_link
 from selfcare.simulators.smartid.gate import demo_only
 
 TEMPLATES = "simulators/smartid/"
+PHONE_LANGUAGES = ("lv", "en", "ru")
+
+
+def _phone_language(request: HttpRequest) -> str:
+    """The phone's language, chosen with ?lang= (the simulator's paths carry no language prefix)."""
+    chosen = request.GET.get("lang", "")
+    return chosen if chosen in PHONE_LANGUAGES else "lv"
 
 
 @demo_only
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, TEMPLATES + "phone_index.html", {"accounts": accounts.ACCOUNTS})
+    with translation.override(_phone_language(request)):
+        return render(request, TEMPLATES + "phone_index.html", {"accounts": accounts.ACCOUNTS})
 
 
 def _account_or_404(personal_code: str) -> accounts.Account:
@@ -55,7 +64,8 @@ def person(request: HttpRequest, personal_code: str) -> HttpResponse:
         }
         for session in sessions.pending_for(account.personal_code)
     ]
-    return render(request, TEMPLATES + "phone_person.html", {"account": account, "pending": pending})
+    with translation.override(_phone_language(request)):
+        return render(request, TEMPLATES + "phone_person.html", {"account": account, "pending": pending})
 
 
 @demo_only
@@ -81,14 +91,30 @@ def _refused(request: HttpRequest, refusal: LinkRefused) -> HttpResponse:
 @never_cache
 def device_link(request: HttpRequest) -> HttpResponse:
     """Where the device link lands: check it, remember how it was opened, offer the accounts to answer with."""
+    with translation.override(_app_language(request.GET.get("lang", ""))):
+        return _device_link(request)
+
+
+def _device_link(request: HttpRequest) -> HttpResponse:
     try:
         opened = open_link(request.GET)
     except LinkRefused as refusal:
         return _refused(request, refusal)
     opened.session.opened_as = opened.link_type
     sessions.save(opened.session)
-    context = {"session": opened.session, "accounts": accounts.ACCOUNTS, "link_type": opened.link_type}
+    language = _app_language(request.GET.get("lang", ""))
+    context = {
+        "session": opened.session,
+        "accounts": accounts.ACCOUNTS,
+        "link_type": opened.link_type,
+        "app_language": language,
+    }
     return render(request, TEMPLATES + "device_link.html", context)
+
+
+def _app_language(code: str) -> str:
+    """The Smart-ID app speaks the language the link asks for (lav, eng, rus), as the real app does."""
+    return {"lav": "lv", "eng": "en", "rus": "ru"}.get(code, "lv")
 
 
 def _callback(session: sessions.Session, verifier: str | None) -> HttpResponseRedirect:
@@ -105,6 +131,11 @@ def _callback(session: sessions.Session, verifier: str | None) -> HttpResponseRe
 @require_POST
 def answer_device_link(request: HttpRequest) -> HttpResponse:
     """Confirm (as the chosen account) or refuse a session opened through a verified device link."""
+    with translation.override(request.POST.get("app_language", "lv")):
+        return _answer_device_link(request)
+
+
+def _answer_device_link(request: HttpRequest) -> HttpResponse:
     session = sessions.load_by_token(request.POST.get("session_token", ""))
     if session is None or not session.opened_as:
         return _refused(request, LinkRefused(404, _("Open the device link first.")))
@@ -116,7 +147,13 @@ def answer_device_link(request: HttpRequest) -> HttpResponse:
         return _callback(session, None) if uses_callback else render(request, TEMPLATES + "done.html")
     account = accounts.find(request.POST.get("account", ""))
     if account is None:
-        context = {"session": session, "accounts": accounts.ACCOUNTS, "link_type": session.opened_as, "error": True}
+        context = {
+            "session": session,
+            "accounts": accounts.ACCOUNTS,
+            "link_type": session.opened_as,
+            "app_language": request.POST.get("app_language", "lv"),
+            "error": True,
+        }
         return render(request, TEMPLATES + "device_link.html", context, status=400)
     verifier, user_challenge = answers.user_challenge_pair()
     answers.confirm(session, account, flow_type=session.opened_as, user_challenge=user_challenge)

@@ -21,6 +21,12 @@ API = "/simulators/smartid/v3/"
 ANNA = "150385-12346"
 
 
+@pytest.fixture
+def client() -> Client:
+    """The phone pages in English, whatever the default language: the assertions read English text."""
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def simulator_ca(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestCA]:
     with override_settings(SELFCARE_PKI_DIR=str(Path(tmp_path_factory.mktemp("simulator-pki")))):
@@ -90,7 +96,7 @@ class RelyingParty:
             link_type=link_type,
             elapsed_seconds=elapsed_seconds,
             session_token=self.session["sessionToken"],
-            lang="lav",
+            lang="eng",
             session_secret_b64=self.session["sessionSecret"],
             scheme_name=protocol.DEFAULT_SCHEME_NAME,
             rp_challenge=self.rp_challenge,

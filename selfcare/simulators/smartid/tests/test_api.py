@@ -74,8 +74,8 @@ def test_a_body_that_is_not_json_is_refused_with_a_400_problem(client: Client) -
 
 @pytest.mark.parametrize(
     "changes",
-    [{"vcType": "numeric4"}, {"initialCallbackUrl": "http://insecure.example.lv/cb?x=1"}],
-    ids=["vcType", "plain-http callback"],
+    [{"vcType": "numeric4"}, {"initialCallbackUrl": "https://portal.example.lv/cb?x=1|injected"}],
+    ids=["vcType", "callback with the payload separator"],
 )
 def test_a_device_link_with_a_bad_body_is_refused_with_a_400_problem(
     rp: RelyingParty, changes: dict[str, object]

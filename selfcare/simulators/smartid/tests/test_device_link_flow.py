@@ -35,7 +35,7 @@ def _open(rp: RelyingParty, link: str) -> Response:
 def _answer(rp: RelyingParty, answer: str, account: str = "15038512346") -> Response:
     response = rp.client.post(
         "/simulators/smartid/device-link/answer",
-        {"session_token": rp.session["sessionToken"], "answer": answer, "account": account},
+        {"session_token": rp.session["sessionToken"], "answer": answer, "account": account, "app_language": "en"},
     )
     return response
 

@@ -1,7 +1,6 @@
 """Measure the CPU cost of verifying one completed Smart-ID answer, against the floor of a bare PSS verify.
 
-Run: ``python -m selfcare.identity.methods.smartid.bench [runs]``. It builds a test PKI in a temporary
-directory (or ``SELFCARE_BENCH_PKI``, reused between runs), signs one answer, then times
+Part of ``make bench``. It uses the test PKI in ``SELFCARE_PKI_DIR`` (made once), signs one answer, then times
 :func:`verify_authentication` and a bare RSASSA-PSS verify of the same payload with ``time.process_time``.
 The ratio shows what chain validation, certificate parsing and the policy checks add to the signature check
 that cannot be avoided. Target: median ≤ 5 ms.
@@ -10,10 +9,7 @@ that cannot be avoided. Target: median ≤ 5 ms.
 from __future__ import annotations
 
 import base64
-import os
 import statistics
-import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +17,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from selfcare.bench import Report
 from selfcare.identity.methods.smartid import protocol
 from selfcare.identity.methods.smartid.verification import SmartIdPolicy, verify_authentication
 from selfcare.pki.smartid_signer import completed_session_status
@@ -42,7 +39,7 @@ def _measure(function: Callable[[], object], runs: int) -> tuple[float, float]:
 
 def run(directory: Path, runs: int) -> tuple[tuple[float, float], tuple[float, float]]:
     ca = TestCA(directory)
-    person = ca.smartid_person("010117-21234", "Forename", "Surname")
+    person = ca.smartid_person("150385-12346", "Forename", "Surname")
     policy = SmartIdPolicy(trust_anchors=ca.trust_anchors, intermediates=ca.intermediates)
     rp_challenge = protocol.new_rp_challenge()
     interactions = protocol.encode_interactions([{"type": "displayTextAndPIN", "displayText60": "Tele2"}])
@@ -60,7 +57,7 @@ def run(directory: Path, runs: int) -> tuple[tuple[float, float], tuple[float, f
             rp_challenge=rp_challenge,
             rp_name="Tele2",
             interactions_b64=interactions,
-            expected_personal_code="010117-21234",
+            expected_personal_code="150385-12346",
             offered_flow_types=("QR",),
             policy=policy,
         )
@@ -91,19 +88,17 @@ def run(directory: Path, runs: int) -> tuple[tuple[float, float], tuple[float, f
     return _measure(verify, runs), _measure(floor, runs)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    runs = int(args[0]) if args else 200
-    configured = os.environ.get("SELFCARE_BENCH_PKI")
-    with tempfile.TemporaryDirectory() as scratch:
-        (median, p95), (floor_median, floor_p95) = run(Path(configured or scratch), runs)
-    print(f"Smart-ID verify_authentication, {runs} runs, CPU time (time.process_time)")
-    print(f"  full verification  median {median:7.3f} ms   p95 {p95:7.3f} ms")
-    print(f"  floor (PSS verify) median {floor_median:7.3f} ms   p95 {floor_p95:7.3f} ms")
-    print(f"  ratio              median {median / floor_median:7.1f} x    p95 {p95 / floor_p95:7.1f} x")
-    print(f"  target median <= {TARGET_MS} ms: {'met' if median <= TARGET_MS else 'MISSED'}")
-    return 0 if median <= TARGET_MS else 1
+def bench(report: Report, runs: int = 300) -> None:
+    from django.conf import settings
 
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+    (median, p95), (floor_median, floor_p95) = run(Path(settings.SELFCARE_PKI_DIR), runs)
+    report.ratio(
+        "Smart-ID verification, CPU ms (median)",
+        product=median,
+        floor=floor_median,
+        unit="ms",
+        target=f"<= {TARGET_MS} ms",
+    )
+    report.ratio(
+        "Smart-ID verification, CPU ms (p95)", product=p95, floor=floor_p95, unit="ms", target=f"<= {TARGET_MS} ms"
+    )

@@ -1,0 +1,52 @@
+"""`selfcare eid-check smartid` runs a whole authentication with the production client against the provider."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import threading
+import time
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _confirm_when_asked(code: str) -> None:
+    phone = Client()
+    for _ in range(100):
+        html = phone.get(f"/simulators/smartid/phone/{code}/").content.decode()
+        match = re.search(rf"/simulators/smartid/phone/{code}/[0-9a-f-]+/", html)
+        if match:
+            phone.post(match.group(0), {"answer": "confirm"})
+            return
+        time.sleep(0.1)
+    raise AssertionError("the request never reached the phone")
+
+
+def test_eid_check_prints_the_verified_identity_as_json(eid_simulators: str) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    command = threading.Thread(
+        target=call_command,
+        args=("eid-check", "smartid", "--personal-code", "150385-12346"),
+        kwargs={"stdout": out, "stderr": err},
+    )
+    command.start()
+    _confirm_when_asked("15038512346")
+    command.join(timeout=30)
+    identity = json.loads(out.getvalue())
+    assert identity["personal_code"] == "15038512346"
+    assert identity["level"] == "qualified"
+    assert "Verification code" in err.getvalue()
+
+
+def test_eid_check_names_the_precise_reason_of_a_refusal_and_exits_non_zero(eid_simulators: str) -> None:
+    err = io.StringIO()
+    with pytest.raises(SystemExit) as exit_:
+        call_command("eid-check", "smartid", "--personal-code", "020785-12348", stdout=io.StringIO(), stderr=err)
+    assert exit_.value.code == 1
+    assert "REFUSED: Cancelled" in err.getvalue()
+    assert "user_refused" in err.getvalue()
