@@ -35,6 +35,9 @@ class ErrorCode(StrEnum):
     EID_REFUSED = "eid_refused"
     EID_UNAVAILABLE = "eid_unavailable"
     SESSION_EXPIRED = "session_expired"
+    CODE_CHANGE_NOT_NEW_FORMAT = "code_change_not_new_format"
+    CODE_CHANGE_ALREADY_DONE = "code_change_already_done"
+    CODE_CHANGE_TAKEN = "code_change_taken"
 
 
 MESSAGES: dict[ErrorCode, StrPromise] = {
@@ -79,6 +82,11 @@ MESSAGES: dict[ErrorCode, StrPromise] = {
         "The identification service is not reachable right now. Try again in a few minutes or choose another method."
     ),
     ErrorCode.SESSION_EXPIRED: _("Your session has ended for your security. Please log in again."),
+    ErrorCode.CODE_CHANGE_NOT_NEW_FORMAT: _(
+        "A personal code can only change from an old code with a birth date to a new-format code (starting 32–39)."
+    ),
+    ErrorCode.CODE_CHANGE_ALREADY_DONE: _("This person has already changed their personal code once."),
+    ErrorCode.CODE_CHANGE_TAKEN: _("The new personal code already belongs to another digital identity."),
 }
 
 

@@ -9,7 +9,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from selfcare.backoffice.admin import backoffice_site
+from selfcare.backoffice.site import backoffice_site
 from selfcare.portal import views as portal_views
 
 urlpatterns = [

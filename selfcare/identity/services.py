@@ -11,10 +11,12 @@ from collections.abc import Mapping
 
 from django.conf import settings
 from django.contrib.auth import get_user_model, login, logout
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from selfcare.errors import MESSAGES, ErrorCode
 from selfcare.identifiers import PersonalCode
 from selfcare.identity.methods.base import (
     BadResponse,
@@ -152,20 +154,22 @@ def logout_session(request: HttpRequest) -> None:
 def change_personal_code(*, identity: DigitalIdentity, new_code: str) -> NationalIdentifier:
     """Record a person's one-time change from an old date-bearing code to a new one (PMLP).
 
-    Both codes then resolve to the same identity. Refused when the identity already changed once, when the new
-    code is not new-format, or when the new code already belongs to someone.
+    Both codes then resolve to the same identity. Refused (ValidationError) when the identity already changed
+    once, when the change is not old-format to new-format, or when the new code already belongs to someone.
     """
     new = PersonalCode.parse(new_code)
-    if not new.is_new_format:
-        raise ValueError("the new personal code must be a new-format code (3[2-9]…)")
     current = list(identity.identifiers.select_for_update())
     if any(i.superseded_at for i in current) or len(current) != 1:
-        raise ValueError("this identity already changed its personal code once")
+        raise _error(ErrorCode.CODE_CHANGE_ALREADY_DONE)
     old = current[0]
-    if PersonalCode.parse(old.code).is_new_format:
-        raise ValueError("only an old date-bearing code can be changed")
+    if not new.is_new_format or PersonalCode.parse(old.code).is_new_format:
+        raise _error(ErrorCode.CODE_CHANGE_NOT_NEW_FORMAT)
     if NationalIdentifier.objects.filter(country=new.country, code=new.code).exists():
-        raise ValueError("the new personal code already belongs to another identity")
+        raise _error(ErrorCode.CODE_CHANGE_TAKEN)
     old.superseded_at = timezone.now()
     old.save(update_fields=["superseded_at"])
     return NationalIdentifier.objects.create(identity=identity, country=new.country, code=new.code)
+
+
+def _error(code: ErrorCode) -> ValidationError:
+    return ValidationError(MESSAGES[code], code=code.value)
