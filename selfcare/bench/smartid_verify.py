@@ -39,7 +39,8 @@ def _measure(function: Callable[[], object], runs: int) -> tuple[float, float]:
 
 def run(directory: Path, runs: int) -> tuple[tuple[float, float], tuple[float, float]]:
     ca = TestCA(directory)
-    person = ca.smartid_person("150385-12346", "Forename", "Surname")
+    # Its own label: the benchmark must not replace a demo person's certificate in the shared test PKI.
+    person = ca.smartid_person("150385-12346", "Forename", "Surname", label="bench-person")
     policy = SmartIdPolicy(trust_anchors=ca.trust_anchors, intermediates=ca.intermediates)
     rp_challenge = protocol.new_rp_challenge()
     interactions = protocol.encode_interactions([{"type": "displayTextAndPIN", "displayText60": "Tele2"}])

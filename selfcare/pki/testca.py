@@ -272,7 +272,9 @@ class TestCA:
         non_repudiation: bool = False,
     ) -> Issued:
         existing = self._load(name)
-        if existing is not None:
+        # Reuse the stored certificate only if it is the one asked for: the same file name with another subject
+        # (say, other names for the same personal code) would otherwise hand out a stranger's certificate.
+        if existing is not None and existing.certificate.subject == subject:
             return existing
         key = rsa.generate_private_key(public_exponent=65537, key_size=PERSON_KEY_SIZE)
         builder = (

@@ -104,3 +104,12 @@ def test_a_second_instance_reuses_the_files_instead_of_generating_new_keys(ca: T
 def test_unsafe_labels_are_refused(ca: TestCA) -> None:
     with pytest.raises(ValueError, match="unsafe"):
         ca.issue_certificate("x", label="../escape")
+
+
+def test_a_stored_certificate_is_reissued_when_the_same_code_is_asked_for_with_other_names(tmp_path: Path) -> None:
+    ca = TestCA(tmp_path)
+    first = ca.smartid_person("150385-12346", "Forename", "Surname")
+    again = ca.smartid_person("150385-12346", "Anna", "Bērziņa")
+    assert again.certificate.subject != first.certificate.subject
+    assert "BĒRZIŅA" in again.certificate.subject.rfc4514_string()
+    assert ca.smartid_person("150385-12346", "Anna", "Bērziņa").certificate == again.certificate
