@@ -54,7 +54,8 @@ class DemoPerson:
     role: str  # what the person shows in the demo, printed by `make run`
     private_account: str | None = None
     private_connections: tuple[DemoConnection, ...] = ()
-    main_user_of: tuple[str, ...] = field(default=())  # registration numbers; mandates arrive with issue 5
+    main_user_of: tuple[str, ...] = field(default=())  # registration numbers: an active power of attorney each
+    work_numbers: tuple[str, ...] = field(default=())  # company connections bound to the person
 
     @property
     def name(self) -> str:
@@ -155,6 +156,7 @@ PERSONS: tuple[DemoPerson, ...] = (
         "Ozols",
         "220790-18761",
         role="employee: work number +371 25 500 001 of SIA Ziemeļu Loģistika",
+        work_numbers=("+37125500001",),
     ),
     DemoPerson("Līga", "Liepa", "32579104511", role="new person: no connections yet"),
 )

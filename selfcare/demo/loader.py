@@ -13,7 +13,9 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
+from django.utils import timezone
 
+from selfcare.binding.models import BindingStatus, ConnectionBinding
 from selfcare.customers.models import (
     Company,
     Connection,
@@ -24,6 +26,8 @@ from selfcare.customers.models import (
 )
 from selfcare.demo import dataset
 from selfcare.identifiers import PersonalCode, parse_msisdn
+from selfcare.identity.models import DigitalIdentity, NationalIdentifier
+from selfcare.mandates.models import Mandate, MandateStatus
 
 BULK_BATCH = 2000
 DEMO_STAFF_USERNAME = "backoffice"
@@ -121,8 +125,57 @@ def load_demo(*, scale: int | None = None) -> LoadReport:
         )
         for connection in person.private_connections:
             _upsert_connection(report, account, plans, connection)
+    _ensure_mandates_and_bindings(report)
     _ensure_demo_staff(report)
     return report
+
+
+def _ensure_mandates_and_bindings(report: LoadReport) -> None:
+    """Anna's powers of attorney for the four companies, and Pēteris's bound work number.
+
+    Created once and then left alone (their dates are relative to the day they were made, so that the demo
+    keeps working; a re-run must not move them).
+    """
+    today = timezone.localdate()
+    for person in dataset.PERSONS:
+        code = PersonalCode.parse(person.personal_code)
+        for registration_number in person.main_user_of:
+            company = Company.objects.get(registration_number=registration_number)
+            if not Mandate.objects.filter(company=company, attorney_code=code.code).exists():
+                Mandate.objects.create(
+                    company=company,
+                    attorney_country=code.country,
+                    attorney_code=code.code,
+                    attorney_name=person.name,
+                    status=MandateStatus.ACTIVE,
+                    valid_from=today - datetime.timedelta(days=30),
+                    valid_until=today + datetime.timedelta(days=335),
+                )
+                report.count("Mandate", created=True, changed=True)
+        for msisdn in person.work_numbers:
+            connection = Connection.objects.get(msisdn=msisdn, status=ConnectionStatus.ACTIVE)
+            if ConnectionBinding.objects.filter(connection=connection, status=BindingStatus.ACTIVE).exists():
+                continue
+            identity = _demo_identity(report, person, code)
+            ConnectionBinding.objects.create(connection=connection, identity=identity)
+            report.count("ConnectionBinding", created=True, changed=True)
+
+
+def _demo_identity(report: LoadReport, person: dataset.DemoPerson, code: PersonalCode) -> DigitalIdentity:
+    """The digital identity of a demo person who, in the demo's story, has already logged in once."""
+    found = NationalIdentifier.objects.filter(country=code.country, code=code.code).select_related("identity").first()
+    if found is not None:
+        return found.identity
+    user = get_user_model()._default_manager.create_user(username=f"id-demo-{code.code}")
+    identity = DigitalIdentity.objects.create(
+        user=user,
+        given_name=person.given_name.upper(),
+        family_name=person.family_name.upper(),
+        names_verified_at=timezone.now(),
+    )
+    NationalIdentifier.objects.create(identity=identity, country=code.country, code=code.code)
+    report.count("DigitalIdentity", created=True, changed=True)
+    return identity
 
 
 def _ensure_demo_staff(report: LoadReport) -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from selfcare.portal import views
+from selfcare.portal import dashboard, views
 from selfcare.portal.login import smartid
 from selfcare.portal.login import views as login
 
@@ -12,6 +12,9 @@ urlpatterns = [
     path("login/password/", login.password_login_retired, name="password-login"),
     path("logout/", login.logout_view, name="logout"),
     path("me/", login.me, name="me"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("acting/<str:context>/connections/", dashboard.connection_list, name="connections"),
+    path("acting/<str:context>/connections/<int:connection_id>/", dashboard.connection_detail, name="connection"),
     path("login/smart-id/", smartid.start_page, name="login-smartid"),
     path("login/smart-id/notification/", smartid.start_notification, name="login-smartid-notification"),
     path("login/smart-id/device-link/", smartid.start_device_link, name="login-smartid-device-link"),

@@ -11,16 +11,20 @@ from django.shortcuts import render
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
+from selfcare.access.web import public_page
+
 logger = logging.getLogger(__name__)
 
 
 @require_safe
+@public_page
 def landing(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/landing.html")
 
 
 @require_safe
 @never_cache
+@public_page
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 when the database answers a query, 503 when it does not (for load balancers and orchestrators)."""
     try:
@@ -35,6 +39,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @require_safe
 @cache_control(public=True, max_age=3600)
+@public_page
 def brand_css(request: HttpRequest) -> HttpResponse:
     """The brand's colours as CSS custom properties: a stylesheet, so pages need no inline styles (CSP)."""
     brand = settings.BRAND

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
+from selfcare.access.web import public_page
 from selfcare.errors import message
 from selfcare.identity.messages import error_code_for
 from selfcare.identity.methods.base import Cancelled, EidError
@@ -51,7 +52,7 @@ def _pending(request: HttpRequest) -> Pending | None:
 
 
 def _after_login_url() -> str:
-    return reverse("portal:me")
+    return reverse("portal:dashboard")
 
 
 def _fail(request: HttpRequest, error: EidError, pending: Pending | None) -> str:
@@ -61,11 +62,13 @@ def _fail(request: HttpRequest, error: EidError, pending: Pending | None) -> str
 
 
 @require_safe
+@public_page
 def start_page(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/login/smartid.html", {"form": PersonalCodeForm()})
 
 
 @require_POST
+@public_page
 def start_notification(request: HttpRequest) -> HttpResponse:
     form = PersonalCodeForm(request.POST)
     if not form.is_valid():
@@ -80,6 +83,7 @@ def start_notification(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@public_page
 def start_device_link(request: HttpRequest) -> HttpResponse:
     same_device = request.POST.get("same_device") == "1"
     callback = request.build_absolute_uri(reverse("portal:login-smartid-callback")) if same_device else None
@@ -107,6 +111,7 @@ def _waiting_context(request: HttpRequest, pending: Pending) -> dict[str, object
 
 
 @require_safe
+@public_page
 def wait(request: HttpRequest) -> HttpResponse:
     pending = _pending(request)
     if pending is None:
@@ -115,6 +120,7 @@ def wait(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@public_page
 def status(request: HtmxHttpRequest) -> HttpResponse:
     """One step of waiting: the HTMX page calls it in a loop; without JavaScript the "Check now" button does."""
     pending = _pending(request)
@@ -138,6 +144,7 @@ def status(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_POST
+@public_page
 def cancel(request: HttpRequest) -> HttpResponse:
     pending = _pending(request)
     if pending is not None:
@@ -146,6 +153,7 @@ def cancel(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@public_page
 def callback(request: HtmxHttpRequest) -> HttpResponse:
     """Web2App: the Smart-ID app returns the person here after they confirmed on the same phone."""
     pending = _pending(request)

@@ -2,39 +2,40 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
+from selfcare.access.web import identity_page, public_page
 from selfcare.identity.methods.registry import METHODS, method_label
-from selfcare.identity.selectors import identity_of, recent_authentications
+from selfcare.identity.selectors import recent_authentications
 from selfcare.identity.services import SESSION_LEVEL, SESSION_METHOD, logout_session
 
 
 @require_safe
+@public_page
 def login_page(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/login/login.html", {"methods": METHODS})
 
 
 @require_safe
+@public_page
 def password_login_retired(request: HttpRequest) -> HttpResponse:
     """The old phone-number-and-password address: explain the change instead of a form."""
     return render(request, "portal/login/password_retired.html", {"methods": METHODS}, status=410)
 
 
 @require_POST
+@public_page
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout_session(request)
     return redirect("portal:landing")
 
 
 @require_safe
-@login_required
+@identity_page
 def me(request: HttpRequest) -> HttpResponse:
-    identity = identity_of(request.user)
-    if identity is None:  # a staff account without a digital identity
-        return redirect("portal:landing")
+    identity = request.identity  # type: ignore[attr-defined]
     return render(
         request,
         "portal/login/me.html",

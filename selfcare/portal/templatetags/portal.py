@@ -11,3 +11,39 @@ register = template.Library()
 def method_name(key: str) -> str:
     """The eID method's name for people ("Smart-ID"), from the key stored in records ("smartid")."""
     return str(method_label(key))
+
+
+@register.filter
+def phone(e164: str) -> str:
+    """+37129123456 → +371 29 123 456."""
+    from selfcare.identifiers import format_msisdn
+
+    return format_msisdn(e164)
+
+
+@register.filter
+def volume(value: int | None) -> str:
+    """Bytes for people, in the reader's number format: 5 000 000 000 → "5 GB", 1 500 000 000 → "1,5 GB"."""
+    from django.utils.formats import number_format
+    from django.utils.translation import gettext
+
+    if value is None:
+        return gettext("Unlimited")
+    gigabytes = value / 1000**3
+    places = 0 if gigabytes == int(gigabytes) else 1
+    return f"{number_format(gigabytes, decimal_pos=places)} GB"
+
+
+@register.simple_tag
+def context_label(context: object) -> str:
+    """ "Private", "SIA X — main user", "SIA X — my work number": how a context is named everywhere."""
+    from django.utils.translation import gettext
+
+    from selfcare.access.contexts import Context, ContextKind
+
+    assert isinstance(context, Context)
+    if context.kind == ContextKind.PRIVATE:
+        return gettext("Private")
+    if context.kind == ContextKind.COMPANY:
+        return gettext("%(company)s — main user") % {"company": context.company_name}
+    return gettext("%(company)s — my work number") % {"company": context.company_name}

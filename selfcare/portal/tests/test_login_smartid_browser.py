@@ -33,7 +33,8 @@ def _confirm_on_phone(browser: Any, base: str, code: str, vc: str) -> None:
 
 
 def _identity_after_login(page: Any) -> str:
-    page.wait_for_url("**/en/me/")
+    page.wait_for_url("**/en/dashboard/")
+    page.get_by_role("link", name="My identity").click()
     return str(page.get_by_test_id("identity-id").inner_text())
 
 
@@ -79,7 +80,7 @@ def test_a_smart_id_basic_account_is_refused_with_a_clear_message(page: Any, bro
     alert = page.get_by_role("alert")
     alert.wait_for()
     assert "Only qualified Smart-ID is accepted" in alert.inner_text()
-    assert "/en/me/" not in page.url
+    assert "/en/dashboard/" not in page.url
 
 
 def test_on_a_phone_the_same_device_link_opens_the_app_and_returns_the_person_logged_in(

@@ -1,0 +1,142 @@
+"""The contexts a digital identity can act in, derived from contracts, powers of attorney and number bindings.
+
+Nothing here is stored: a context exists exactly as long as what grants it (a revoked mandate or an ended
+binding removes it at the next request, also from open sessions).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.db.models import Q
+from django.utils import timezone
+
+from selfcare.binding.models import BindingStatus, ConnectionBinding
+from selfcare.customers.models import ConnectionStatus, CustomerAccount, Segment
+from selfcare.identity.models import DigitalIdentity
+from selfcare.mandates.models import Mandate, MandateScope
+
+
+class NotFound(Exception):
+    """The object does not exist or is not the person's in this context: callers cannot tell which."""
+
+
+class ContextKind(StrEnum):
+    PRIVATE = "private"
+    COMPANY = "company"  # main user, by power of attorney
+    WORK = "work"  # employee, by number binding
+
+
+class Action(StrEnum):
+    VIEW_CONNECTION = "connection:view"
+    VIEW_USAGE = "usage:view"
+    CLAIM_OFFER = "offer:claim"
+    MANAGE_BINDINGS = "binding:manage"
+    VIEW_COMPANY = "company:view"
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """A context and what grants it, read once per request by `contexts_of` (so checks need no more queries).
+
+    `account_ids` are the private accounts (private context); `selected_ids` the connections a company's
+    mandates cover when none covers all of them (None: all of the company's connections).
+    """
+
+    kind: ContextKind
+    company_id: int | None = None
+    company_name: str = ""
+    registration_number: str = ""
+    account_ids: tuple[int, ...] = ()
+    selected_ids: tuple[int, ...] | None = None
+
+    @property
+    def key(self) -> str:
+        """The context's name in URLs: "private", "company-12", "work-12"."""
+        return self.kind.value if self.company_id is None else f"{self.kind.value}-{self.company_id}"
+
+
+_KEY = re.compile(r"^(private)$|^(company|work)-(\d{1,12})$")
+
+
+def person_codes(identity: DigitalIdentity) -> list[tuple[str, str]]:
+    """All personal codes of the person, old and new: a code change must not cut them off their contracts."""
+    return list(identity.identifiers.values_list("country", "code"))
+
+
+def private_accounts(codes: list[tuple[str, str]]) -> list[int]:
+    """The private accounts whose contract carries one of these codes, in one query."""
+    condition = Q(pk__in=[])
+    for country, code in codes:
+        condition |= Q(holder_country=country, holder_personal_code=code)
+    return list(CustomerAccount.objects.filter(condition, kind=Segment.PRIVATE).values_list("pk", flat=True))
+
+
+def _company_contexts(codes: list[tuple[str, str]], day: datetime.date) -> list[Context]:
+    """One context per company with a mandate in force; several mandates for one company add up their scope."""
+    mandates = list(
+        Mandate.objects.in_force(day).of_codes(codes).select_related("company").order_by("company__name", "pk")
+    )
+    selected: dict[int, set[int]] = {}
+    narrow = [m.pk for m in mandates if m.scope == MandateScope.SELECTED]
+    if narrow:
+        for mandate_id, connection_id in Mandate.connections.through.objects.filter(mandate_id__in=narrow).values_list(
+            "mandate_id", "connection_id"
+        ):
+            selected.setdefault(mandate_id, set()).add(connection_id)
+    contexts: dict[int, Context] = {}
+    for mandate in mandates:
+        company = mandate.company
+        previous = contexts.get(company.pk)
+        ids: tuple[int, ...] | None
+        if mandate.scope == MandateScope.ALL or (previous is not None and previous.selected_ids is None):
+            ids = None
+        else:
+            earlier = set(previous.selected_ids or ()) if previous is not None else set()
+            ids = tuple(sorted(earlier | selected.get(mandate.pk, set())))
+        contexts[company.pk] = Context(
+            ContextKind.COMPANY, company.pk, company.name, company.registration_number, selected_ids=ids
+        )
+    return list(contexts.values())
+
+
+def _work_contexts(identity: DigitalIdentity) -> list[Context]:
+    bindings = (
+        ConnectionBinding.objects.filter(identity=identity, status=BindingStatus.ACTIVE)
+        .exclude(connection__status=ConnectionStatus.TERMINATED)
+        .select_related("connection__account__company")
+        .order_by("connection__account__company__name")
+    )
+    companies = {
+        b.connection.account.company.pk: b.connection.account.company for b in bindings if b.connection.account.company
+    }
+    return [Context(ContextKind.WORK, c.pk, c.name, c.registration_number) for c in companies.values()]
+
+
+def contexts_of(identity: DigitalIdentity, *, on: datetime.date | None = None) -> list[Context]:
+    """Every context the person can act in today, private first, then companies by name, then work numbers.
+
+    Read fresh on every request: a revoked mandate or an ended binding is gone at the next request.
+    """
+    day = on or timezone.localdate()
+    codes = person_codes(identity)
+    contexts: list[Context] = []
+    accounts = private_accounts(codes)
+    if accounts:
+        contexts.append(Context(ContextKind.PRIVATE, account_ids=tuple(accounts)))
+    contexts.extend(_company_contexts(codes, day))
+    contexts.extend(_work_contexts(identity))
+    return contexts
+
+
+def resolve_context(identity: DigitalIdentity, key: str) -> Context:
+    """The context named by a URL key, if the person has it today; NotFound otherwise."""
+    if not _KEY.match(key):
+        raise NotFound(key)
+    for context in contexts_of(identity):
+        if context.key == key:
+            return context
+    raise NotFound(key)

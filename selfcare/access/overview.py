@@ -1,0 +1,43 @@
+"""The dashboard's reads: every context of a person with its connection count and first connections.
+
+The number of SQL queries depends on the number of contexts a person has (a handful), never on the number of
+connections: a company with 10,000 connections costs what one with 10 does (a test counts the queries). Each
+count and each first page is one indexed query.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from selfcare.access.contexts import Context, contexts_of
+from selfcare.access.policy import connections_in
+from selfcare.customers.models import Connection
+from selfcare.identity.models import DigitalIdentity
+
+PREVIEW = 10
+
+
+@dataclass
+class Group:
+    context: Context
+    count: int = 0
+    connections: list[Connection] = field(default_factory=list)
+
+    @property
+    def has_more(self) -> bool:
+        return self.count > len(self.connections)
+
+
+def overview(identity: DigitalIdentity, *, preview: int = PREVIEW) -> list[Group]:
+    """The person's contexts, each with its connection count and its first `preview` connections by number."""
+    groups = []
+    for context in contexts_of(identity):
+        connections = connections_in(identity, context)
+        groups.append(
+            Group(
+                context,
+                count=connections.count(),
+                connections=list(connections.select_related("tariff_plan").order_by("msisdn")[:preview]),
+            )
+        )
+    return groups

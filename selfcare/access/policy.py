@@ -1,0 +1,58 @@
+"""The rules: which connections a context covers, and which actions each kind of context may take.
+
+Deny by default: an action is allowed only if it is listed for the context's kind; a connection is reachable
+only through `connections_in`, which starts from nothing and adds what the context grants.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from selfcare.access.contexts import Action, Context, ContextKind, NotFound
+from selfcare.binding.models import BindingStatus
+from selfcare.customers.models import Connection, ConnectionStatus
+from selfcare.identity.models import DigitalIdentity
+
+RIGHTS: dict[ContextKind, frozenset[Action]] = {
+    ContextKind.PRIVATE: frozenset({Action.VIEW_CONNECTION, Action.VIEW_USAGE, Action.CLAIM_OFFER}),
+    ContextKind.COMPANY: frozenset(
+        {Action.VIEW_CONNECTION, Action.VIEW_USAGE, Action.MANAGE_BINDINGS, Action.VIEW_COMPANY}
+    ),
+    ContextKind.WORK: frozenset({Action.VIEW_CONNECTION, Action.VIEW_USAGE, Action.CLAIM_OFFER}),
+}
+
+
+def connections_in(identity: DigitalIdentity, context: Context) -> QuerySet[Connection]:
+    """The connections this context covers for this person. Terminated connections are not shown.
+
+    The context must come from `contexts_of`/`resolve_context` for this identity today: it carries the grants.
+    """
+    live = Connection.objects.exclude(status=ConnectionStatus.TERMINATED)
+    if context.kind == ContextKind.PRIVATE:
+        return live.filter(account_id__in=context.account_ids)
+    if context.kind == ContextKind.COMPANY and context.company_id is not None:
+        if context.selected_ids is None:
+            return live.filter(account__company_id=context.company_id)
+        return live.filter(account__company_id=context.company_id, pk__in=context.selected_ids)
+    if context.kind == ContextKind.WORK and context.company_id is not None:
+        return live.filter(
+            account__company_id=context.company_id,
+            bindings__identity=identity,
+            bindings__status=BindingStatus.ACTIVE,
+        )
+    return Connection.objects.none()
+
+
+def may(context: Context, action: Action) -> bool:
+    return action in RIGHTS.get(context.kind, frozenset())
+
+
+def require_connection(identity: DigitalIdentity, context: Context, action: Action, connection_id: int) -> Connection:
+    """The connection, if this person may take this action on it in this context; NotFound in every other case."""
+    if not may(context, action):
+        raise NotFound(connection_id)
+    found = connections_in(identity, context).select_related("tariff_plan", "account__company").filter(pk=connection_id)
+    connection = found.first()
+    if connection is None:
+        raise NotFound(connection_id)
+    return connection

@@ -1,0 +1,196 @@
+"""Every route × every kind of principal: the rightful one sees, everyone else gets what a missing page gives."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from selfcare.access.contexts import ContextKind, contexts_of
+from selfcare.access.tests import factories as people
+from selfcare.access.web import POLICY_ATTRIBUTE
+from selfcare.binding.models import BindingStatus, ConnectionBinding
+from selfcare.customers.models import Connection, ConnectionStatus
+from selfcare.customers.tests import factories
+from selfcare.identity.models import DigitalIdentity
+from selfcare.mandates.models import MandateStatus
+
+pytestmark = pytest.mark.django_db
+
+
+@dataclass
+class World:
+    company_a: Any
+    company_b: Any
+    a1: Connection  # Pēteris's work number in A
+    a2: Connection  # a colleague's number in A
+    b1: Connection
+    private: Connection  # Anna's private number
+    anna: DigitalIdentity  # main user of A, private customer
+    bruno: DigitalIdentity  # main user of B
+    peteris: DigitalIdentity  # employee of A (a1)
+    colleague: DigitalIdentity  # employee of A (a2)
+    edgars: DigitalIdentity  # his mandate for A expired yesterday
+
+
+@pytest.fixture
+def world() -> World:
+    company_a, company_b = factories.company(name="SIA Alfa"), factories.company(name="SIA Beta")
+    account_a, account_b = factories.business_account(company=company_a), factories.business_account(company=company_b)
+    a1, a2 = factories.connection(account=account_a), factories.connection(account=account_a)
+    b1 = factories.connection(account=account_b)
+    private = factories.connection(account=factories.private_account(personal_code="150385-12346"))
+    anna = people.person("15038512346", "ANNA", "BĒRZIŅA")
+    bruno = people.person("16117519997", "BRUNO")
+    peteris = people.person("22079018761", "PĒTERIS")
+    colleague = people.person("32579104511", "ILZE")
+    edgars = people.person("01059011113", "EDGARS")
+    people.mandate(company_a, anna)
+    people.mandate(company_b, bruno)
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    people.mandate(company_a, edgars, valid_from=yesterday - datetime.timedelta(days=365), valid_until=yesterday)
+    people.binding(a1, peteris)
+    people.binding(a2, colleague)
+    return World(company_a, company_b, a1, a2, b1, private, anna, bruno, peteris, colleague, edgars)
+
+
+def _as(client: Client, identity: DigitalIdentity | None) -> Client:
+    if identity is not None:
+        client.force_login(identity.user)
+    return client
+
+
+def _routes(w: World) -> dict[str, list[DigitalIdentity]]:
+    """Each context route, with the people who rightfully open it."""
+    a, b = w.company_a.pk, w.company_b.pk
+    return {
+        f"/en/acting/company-{a}/connections/": [w.anna],
+        f"/en/acting/company-{a}/connections/{w.a2.pk}/": [w.anna],
+        f"/en/acting/company-{b}/connections/{w.b1.pk}/": [w.bruno],
+        f"/en/acting/work-{a}/connections/": [w.peteris, w.colleague],
+        f"/en/acting/work-{a}/connections/{w.a1.pk}/": [w.peteris],
+        f"/en/acting/work-{a}/connections/{w.a2.pk}/": [w.colleague],
+        "/en/acting/private/connections/": [w.anna],
+        f"/en/acting/private/connections/{w.private.pk}/": [w.anna],
+    }
+
+
+def test_every_route_is_opened_by_its_rightful_people(world: World) -> None:
+    for url, owners in _routes(world).items():
+        for owner in owners:
+            assert _as(Client(), owner).get(url).status_code == 200, (url, owner)
+
+
+@pytest.mark.parametrize("principal", ["bruno", "peteris", "colleague", "edgars", "anna", "anonymous"])
+def test_no_one_else_reaches_a_route_and_the_refusal_looks_like_a_missing_page(world: World, principal: str) -> None:
+    identity = None if principal == "anonymous" else getattr(world, principal)
+    client = _as(Client(), identity)
+    missing = client.get("/en/acting/nobody-1/connections/999999/")
+    for url, owners in _routes(world).items():
+        if identity in owners:
+            continue
+        response = client.get(url)
+        if identity is None:
+            assert response.status_code == 302, url
+            assert "/login/" in response["Location"]
+            continue
+        assert response.status_code == 404, (principal, url)
+        assert response.content == missing.content, (principal, url)
+
+
+def test_an_employee_cannot_open_a_colleagues_connection_by_guessing_its_id(world: World) -> None:
+    client = _as(Client(), world.peteris)
+    a = world.company_a.pk
+    assert client.get(f"/en/acting/work-{a}/connections/{world.a2.pk}/").status_code == 404
+    assert client.get(f"/en/acting/company-{a}/connections/{world.a2.pk}/").status_code == 404
+    listed = client.get(f"/en/acting/work-{a}/connections/").context["page"].object_list
+    assert [c.pk for c in listed] == [world.a1.pk]
+
+
+def test_companies_are_isolated_from_each_other(world: World) -> None:
+    client = _as(Client(), world.anna)
+    assert client.get(f"/en/acting/company-{world.company_b.pk}/connections/").status_code == 404
+    assert client.get(f"/en/acting/company-{world.company_a.pk}/connections/{world.b1.pk}/").status_code == 404
+
+
+def test_an_expired_mandate_gives_nothing_even_before_it_is_marked_expired(world: World) -> None:
+    kinds = {c.kind for c in contexts_of(world.edgars)}
+    assert ContextKind.COMPANY not in kinds
+    assert _as(Client(), world.edgars).get(f"/en/acting/company-{world.company_a.pk}/connections/").status_code == 404
+
+
+def test_a_revoked_mandate_cuts_access_at_the_next_request_of_an_open_session(world: World) -> None:
+    client = _as(Client(), world.anna)
+    url = f"/en/acting/company-{world.company_a.pk}/connections/"
+    assert client.get(url).status_code == 200
+    world.company_a.mandates.filter(attorney_code="15038512346").update(status=MandateStatus.REVOKED)
+    assert client.get(url).status_code == 404
+
+
+def test_an_ended_binding_or_a_terminated_connection_cuts_the_employee_off_at_once(world: World) -> None:
+    client = _as(Client(), world.peteris)
+    url = f"/en/acting/work-{world.company_a.pk}/connections/{world.a1.pk}/"
+    assert client.get(url).status_code == 200
+    ConnectionBinding.objects.filter(connection=world.a1).update(status=BindingStatus.ENDED)
+    assert client.get(url).status_code == 404
+    ConnectionBinding.objects.filter(connection=world.a1).update(status=BindingStatus.ACTIVE)
+    Connection.objects.filter(pk=world.a1.pk).update(
+        status=ConnectionStatus.TERMINATED, terminated_on=timezone.localdate()
+    )
+    assert client.get(url).status_code == 404
+
+
+def test_a_personal_code_change_keeps_the_private_contracts_of_the_old_code(world: World) -> None:
+    from selfcare.identity.services import change_personal_code
+
+    change_personal_code(identity=world.anna, new_code="32888888888")
+    assert _as(Client(), world.anna).get(f"/en/acting/private/connections/{world.private.pk}/").status_code == 200
+
+
+def _walk(patterns: list[Any], prefix: str = "") -> list[tuple[str, Any]]:
+    found = []
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            found.extend(_walk(pattern.url_patterns, prefix + str(pattern.pattern)))
+        elif isinstance(pattern, URLPattern):
+            found.append((prefix + str(pattern.pattern), pattern.callback))
+    return found
+
+
+def test_every_portal_route_declares_its_access_policy() -> None:
+    """Deny by default for the code base: a new page without a declared policy fails this test."""
+    routes = [
+        (route, view)
+        for route, view in _walk(get_resolver().url_patterns)
+        if view.__module__.startswith("selfcare.portal")
+    ]
+    assert len(routes) >= 15
+    undeclared = [
+        route
+        for route, view in routes
+        if getattr(view, POLICY_ATTRIBUTE, None) not in {"public", "identity", "context"}
+    ]
+    assert undeclared == []
+    context_routes = [route for route, view in routes if getattr(view, POLICY_ATTRIBUTE) == "context"]
+    assert all("<str:context>" in route for route in context_routes)
+
+
+def test_a_mandate_for_selected_connections_covers_only_those(world: World) -> None:
+    from selfcare.mandates.models import MandateScope
+
+    limited = people.person("03097513578", "LAURA")
+    mandate = people.mandate(world.company_b, limited, scope=MandateScope.SELECTED)
+    extra = factories.connection(account=world.b1.account)
+    mandate.connections.add(world.b1)
+    client = _as(Client(), limited)
+    b = world.company_b.pk
+    assert client.get(f"/en/acting/company-{b}/connections/{world.b1.pk}/").status_code == 200
+    assert client.get(f"/en/acting/company-{b}/connections/{extra.pk}/").status_code == 404
+    assert [c.pk for c in client.get(f"/en/acting/company-{b}/connections/").context["page"].object_list] == [
+        world.b1.pk
+    ]

@@ -1,0 +1,79 @@
+"""The pages a person lands on after login: all their connections grouped by context, a context's connection list
+(search, filters, pages) and a connection seen within a context. Access decides everything (selfcare.access)."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from selfcare.access.contexts import Action, ContextKind, NotFound
+from selfcare.access.overview import overview
+from selfcare.access.policy import connections_in, may, require_connection
+from selfcare.access.web import context_page, identity_page
+from selfcare.customers.models import ConnectionStatus, Segment, TariffPlan
+
+PAGE_SIZE = 50
+
+
+@require_safe
+@identity_page
+def dashboard(request: HttpRequest) -> HttpResponse:
+    groups = overview(request.identity)  # type: ignore[attr-defined]
+    context: dict[str, object] = {"groups": groups}
+    if not groups:
+        context["plans"] = TariffPlan.objects.filter(is_active=True, segment=Segment.PRIVATE)
+    return render(request, "portal/dashboard/dashboard.html", context)
+
+
+@require_safe
+@context_page
+def connection_list(request: HttpRequest) -> HttpResponse:
+    acting = request.acting  # type: ignore[attr-defined]
+    if not may(acting, Action.VIEW_CONNECTION):
+        raise Http404
+    connections = connections_in(request.identity, acting).select_related("tariff_plan")  # type: ignore[attr-defined]
+    query = request.GET.get("q", "").strip()[:50]
+    if query:
+        digits = "".join(ch for ch in query if ch.isdigit())
+        condition = Q(user_label__icontains=query)
+        if len(digits) >= 3:
+            condition |= Q(msisdn__contains=digits)
+        connections = connections.filter(condition)
+    status = request.GET.get("status", "")
+    if status in ConnectionStatus.values:
+        connections = connections.filter(status=status)
+    plan = request.GET.get("plan", "")
+    if plan.isdigit():
+        connections = connections.filter(tariff_plan_id=int(plan))
+    page = Paginator(connections.order_by("msisdn"), PAGE_SIZE).get_page(request.GET.get("page"))
+    plans = TariffPlan.objects.filter(pk__in=connections_in(request.identity, acting).values("tariff_plan_id"))  # type: ignore[attr-defined]
+    return render(
+        request,
+        "portal/dashboard/connection_list.html",
+        {
+            "page": page,
+            "query": query,
+            "status": status,
+            "plan": plan,
+            "statuses": [(v, label) for v, label in ConnectionStatus.choices if v != ConnectionStatus.TERMINATED],
+            "plans": plans,
+        },
+    )
+
+
+@require_safe
+@context_page
+def connection_detail(request: HttpRequest, connection_id: int) -> HttpResponse:
+    acting = request.acting  # type: ignore[attr-defined]
+    try:
+        connection = require_connection(request.identity, acting, Action.VIEW_CONNECTION, connection_id)  # type: ignore[attr-defined]
+    except NotFound:
+        raise Http404 from None
+    return render(
+        request,
+        "portal/dashboard/connection_detail.html",
+        {"connection": connection, "company_view": acting.kind == ContextKind.COMPANY},
+    )

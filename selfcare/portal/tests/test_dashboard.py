@@ -1,0 +1,124 @@
+"""The page every person lands on: all their connections, grouped by context, in constant SQL whatever the size."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection as db
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from selfcare.access.tests import factories as people
+from selfcare.customers.models import Connection, ConnectionStatus
+from selfcare.customers.tests import factories
+from selfcare.demo import dataset
+from selfcare.demo.loader import load_demo
+from selfcare.identity.models import NationalIdentifier
+
+pytestmark = pytest.mark.django_db
+
+
+def _demo_client(client: Client, code: str) -> Client:
+    identity = NationalIdentifier.objects.filter(code=code).first()
+    person = identity.identity if identity else people.person(code)
+    client.force_login(person.user)
+    return client
+
+
+def test_the_notice_picture_one_person_sees_private_connections_and_four_companies_separately(client: Client) -> None:
+    load_demo()
+    response = _demo_client(client, "15038512346").get("/en/dashboard/")
+    groups = response.context["groups"]
+    assert groups[0].context.key == "private"
+    assert [g.context.company_name for g in groups[1:]] == sorted(c.name for c in dataset.COMPANIES)
+    assert groups[0].count == 2
+    html = response.content.decode()
+    for company in dataset.COMPANIES:
+        assert f"{company.name} — main user" in html
+        assert company.registration_number in html
+    assert 'data-testid="group-private"' in html
+
+
+def test_an_employee_sees_only_their_own_work_number(client: Client) -> None:
+    load_demo()
+    groups = _demo_client(client, "22079018761").get("/en/dashboard/").context["groups"]
+    assert [(g.context.key.split("-")[0], g.count) for g in groups] == [("work", 1)]
+    assert [c.msisdn for c in groups[0].connections] == ["+37125500001"]
+
+
+def test_a_person_with_no_connections_gets_a_helpful_page_with_the_plans(client: Client) -> None:
+    load_demo()
+    html = _demo_client(client, "32579104511").get("/en/dashboard/").content.decode()
+    assert "You have no connections yet" in html
+    assert "power of attorney" in html
+    assert "one-time code" in html
+    assert "Privāts Bezlimits" in html
+
+
+def _company_with(count: int) -> tuple[Client, int]:
+    company = factories.company()
+    account = factories.business_account(company=company)
+    plan = factories.tariff_plan()
+    Connection.objects.bulk_create(
+        Connection(msisdn=f"+37126{i:06d}", account=account, tariff_plan=plan, activated_on=datetime.date(2024, 1, 1))
+        for i in range(count)
+    )
+    anna = people.person("15038512346")
+    people.mandate(company, anna)
+    factories.connection(account=factories.private_account(personal_code="150385-12346"), msisdn="+37129100001")
+    client = Client()
+    client.force_login(anna.user)
+    return client, company.pk
+
+
+def _queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(db) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_dashboard_costs_the_same_sql_for_10_and_for_10000_connections() -> None:
+    client, company_id = _company_with(10)
+    client.get("/en/dashboard/")  # the first request of a session also writes the session
+    small = _queries(client, "/en/dashboard/")
+    Connection.objects.bulk_create(
+        Connection(
+            msisdn=f"+37127{i:06d}",
+            account_id=Connection.objects.filter(account__company_id=company_id).values_list("account_id", flat=True)[
+                0
+            ],
+            tariff_plan_id=Connection.objects.values_list("tariff_plan_id", flat=True)[0],
+            activated_on=datetime.date(2024, 1, 1),
+        )
+        for i in range(9990)
+    )
+    assert Connection.objects.filter(account__company_id=company_id).count() == 10_000
+    assert _queries(client, "/en/dashboard/") == small
+
+
+def test_a_company_list_is_searchable_by_number_or_label_filterable_and_paged() -> None:
+    client, company_id = _company_with(120)
+    Connection.objects.filter(msisdn="+37126000007").update(
+        user_label="Ilze Kalniņa", status=ConnectionStatus.SUSPENDED
+    )
+    url = f"/en/acting/company-{company_id}/connections/"
+    first = client.get(url).context["page"]
+    assert (first.paginator.count, len(first.object_list), first.paginator.num_pages) == (120, 50, 3)
+    assert [c.msisdn for c in client.get(url, {"q": "26 000 007"}).context["page"].object_list] == ["+37126000007"]
+    assert [c.msisdn for c in client.get(url, {"q": "kalniņa"}).context["page"].object_list] == ["+37126000007"]
+    assert client.get(url, {"status": "suspended"}).context["page"].paginator.count == 1
+    assert client.get(url, {"page": "3"}).context["page"].object_list[0].msisdn == "+37126000100"
+
+
+def test_every_context_page_says_whom_the_person_is_acting_for(client: Client) -> None:
+    load_demo()
+    client = _demo_client(client, "15038512346")
+    company = dataset.COMPANIES[0]
+    groups = client.get("/en/dashboard/").context["groups"]
+    key = next(g.context.key for g in groups if g.context.company_name == company.name)
+    connection = next(g.connections[0] for g in groups if g.context.key == key)
+    for url in (f"/en/acting/{key}/connections/", f"/en/acting/{key}/connections/{connection.pk}/"):
+        html = client.get(url).content.decode()
+        assert "Acting as:" in html
+        assert f"{company.name} — main user" in html
