@@ -13,6 +13,8 @@ PORT   ?= 8000
 # The demo and the tests run with the simulators and demo data switched on; production never does
 # (the settings refuse it, see selfcare/settings.py).
 DEMO_ENV := DEBUG=$${DEBUG:-true} SELFCARE_DEMO=$${SELFCARE_DEMO:-true}
+# The simulators are served by the portal itself, so the portal's eID clients must call the same host and port.
+RUN_ENV := $(DEMO_ENV) SELFCARE_DEMO_BASE_URL=$${SELFCARE_DEMO_BASE_URL:-http://$(HOST):$(PORT)}
 
 .DEFAULT_GOAL := help
 .PHONY: help install browser run test check lint bench lock messages clean
@@ -33,8 +35,11 @@ run: $(VENV)/.installed ## Run the portal with demo data at http://$(HOST):$(POR
 	@mkdir -p var
 	@$(DEMO_ENV) $(MANAGE) migrate --no-input -v 0
 	@$(DEMO_ENV) $(MANAGE) demo_data
-	@echo "\nPortal: http://$(HOST):$(PORT)/  (English: /en/, Russian: /ru/)   Back office: http://$(HOST):$(PORT)/backoffice/\n"
-	@$(DEMO_ENV) $(MANAGE) runserver $(HOST):$(PORT)
+	@echo "\nPortal:      http://$(HOST):$(PORT)/  (English: /en/, Russian: /ru/)"
+	@echo "Log in:      http://$(HOST):$(PORT)/login/  with a demo person's personal code"
+	@echo "Smart-ID phone (confirm logins here): http://$(HOST):$(PORT)/simulators/smartid/phone/"
+	@echo "Back office: http://$(HOST):$(PORT)/backoffice/\n"
+	@$(RUN_ENV) $(MANAGE) runserver $(HOST):$(PORT)
 
 browser: ## Install Debian's chromium for the browser tests, where this machine allows (root + apt-get)
 	@command -v chromium >/dev/null 2>&1 || { \

@@ -120,6 +120,7 @@ else:
 LANGUAGE_CODE = "lv"
 LANGUAGES = [("lv", _("Latvian")), ("en", _("English")), ("ru", _("Russian"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["selfcare.formats"]
 USE_I18N = True
 TIME_ZONE = "Europe/Riga"
 USE_TZ = True
@@ -164,6 +165,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = False
 
 AUTH_PASSWORD_VALIDATORS: list[dict[str, str]] = []
+
+# Where the demo's own server answers: the eID simulators are reached there (`make run` sets it from HOST/PORT).
+SELFCARE_DEMO_BASE_URL: str = env.str("SELFCARE_DEMO_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- eID: Smart-ID (README "Smart-ID") ------------------------------------------------------------------------------
 SELFCARE_PKI_DIR = Path(env.str("SELFCARE_PKI_DIR", default=str(VAR_DIR / "pki")))

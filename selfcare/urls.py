@@ -7,15 +7,15 @@ services whose URLs do not change with the portal's language.
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
-from django.views.i18n import set_language
 
 from selfcare.backoffice.site import backoffice_site
+from selfcare.portal import language
 from selfcare.portal import views as portal_views
 
 urlpatterns = [
     path("healthz", portal_views.healthz, name="healthz"),
     path("brand.css", portal_views.brand_css, name="brand-css"),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", language.switch_language, name="set_language"),
     path("backoffice/", backoffice_site.urls),
 ]
 

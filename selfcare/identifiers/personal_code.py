@@ -1,7 +1,7 @@
 """The Latvian personal code (personas kods) as a value type.
 
-Accepted input forms, all normalised to 11 digits: `PNOLV-010117-21234` (certificates, eParaksts), `010117-21234`
-(Swedbank, people), `01011721234` (Citadele), with surrounding spaces.
+Accepted input forms, all normalised to 11 digits: `PNOLV-010117-21239` (certificates, eParaksts), `010117-21239`
+(Swedbank, people), `010117 21239` (people), `01011721239` (Citadele), with surrounding spaces.
 
 Two formats exist (PROTOCOLS.md §4.1):
 - old, issued until 2017-06-30: DDMMYY-CNNNZ, where C is the century (0 = 1800s, 1 = 1900s, 2 = 2000s) and Z a
@@ -23,7 +23,7 @@ from stdnum.lv import pvn
 
 from selfcare.errors import MESSAGES, ErrorCode
 
-_INPUT = re.compile(r"^(?:PNO(?P<country>[A-Z]{2})-)?(?P<first>\d{6})-?(?P<last>\d{5})$")
+_INPUT = re.compile(r"^(?:PNO(?P<country>[A-Z]{2})-)?(?P<first>\d{6})[-\s]?(?P<last>\d{5})$")
 _NEW_FORMAT = re.compile(r"^3[2-9]\d{9}$")
 
 

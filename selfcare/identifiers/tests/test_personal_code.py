@@ -8,7 +8,8 @@ from selfcare.identifiers import PersonalCode
 
 
 @pytest.mark.parametrize(
-    "text", ["PNOLV-010117-21239", "010117-21239", "01011721239", "  010117-21239 ", "pnolv-010117-21239"]
+    "text",
+    ["PNOLV-010117-21239", "010117-21239", "01011721239", "  010117-21239 ", "pnolv-010117-21239", "010117 21239"],
 )
 def test_every_input_form_of_a_personal_code_normalises_to_eleven_digits(text: str) -> None:
     assert PersonalCode.parse(text) == PersonalCode("LV", "01011721239")

@@ -133,11 +133,9 @@ def status(request: HtmxHttpRequest) -> HttpResponse:
             login_verified(request, verified)
             return _go(request, _after_login_url())
     except EidError as error:
-        text = _fail(request, error, pending)
-        if request.htmx:
-            return render(request, "portal/login/smartid_failed.html", {"error": text})
-        messages.error(request, text)
-        return redirect("portal:login-smartid")
+        # The waiting page is over: back to the start, with the reason, in both the HTMX and the plain flow.
+        messages.error(request, _fail(request, error, pending))
+        return _go(request, reverse("portal:login-smartid"))
     if request.htmx:
         return render(request, "portal/login/smartid_progress.html", _waiting_context(request, pending))
     return redirect("portal:login-smartid-wait")

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
 from selfcare.access.web import identity_page, public_page
 from selfcare.identity.methods.registry import METHODS, method_label
 from selfcare.identity.selectors import recent_authentications
 from selfcare.identity.services import SESSION_LEVEL, SESSION_METHOD, logout_session
+
+# Assurance levels as the methods report them, named for people.
+LEVELS = {"qualified": _("qualified"), "advanced": _("advanced"), "high": _("high"), "substantial": _("substantial")}
 
 
 @require_safe
@@ -42,7 +46,7 @@ def me(request: HttpRequest) -> HttpResponse:
         {
             "identity": identity,
             "method": method_label(request.session.get(SESSION_METHOD, "")),
-            "level": request.session.get(SESSION_LEVEL, ""),
+            "level": LEVELS.get(request.session.get(SESSION_LEVEL, ""), request.session.get(SESSION_LEVEL, "")),
             "authentications": recent_authentications(identity),
         },
     )

@@ -32,6 +32,28 @@ def test_the_landing_page_has_no_password_field(client: Client) -> None:
     assert "no passwords" in html.lower()
 
 
+@pytest.mark.parametrize(
+    ("start", "language", "target"),
+    [
+        ("/", "ru", "/ru/"),
+        ("/", "en", "/en/"),
+        ("/en/", "ru", "/ru/"),
+        ("/en/login/smart-id/", "ru", "/ru/login/smart-id/"),
+        ("/ru/login/", "lv", "/login/"),
+        ("/ru/login/?next=/x", "en", "/en/login/?next=/x"),
+        ("/login/", "lv", "/login/"),
+        ("https://evil.example/", "en", "/en/"),
+        ("/healthz", "ru", "/healthz"),
+    ],
+)
+def test_the_language_switcher_goes_from_any_language_to_any_other(
+    client: Client, start: str, language: str, target: str
+) -> None:
+    response = client.post("/i18n/setlang/", {"language": language, "next": start})
+    assert response.status_code == 302
+    assert response["Location"] == target
+
+
 def test_the_latvian_page_is_the_default_and_a_chosen_language_is_remembered(client: Client) -> None:
     response = client.post("/i18n/setlang/", {"language": "ru", "next": "/"})
     assert response.status_code == 302

@@ -88,8 +88,14 @@ def load_by_token(session_token: str) -> Session | None:
     return load(session_id) if isinstance(session_id, str) else None
 
 
+# The real app shows a request only while its session can still be answered; abandoned requests (the person
+# cancelled on the portal, or closed the tab) must not pile up on the phone and be confirmed by mistake.
+PENDING_SHOWN_SECONDS = 120
+
+
 def pending_for(personal_code: str) -> list[Session]:
-    """The person's notification sessions still waiting for an answer, oldest first."""
+    """The person's notification sessions still waiting for an answer, newest first, the last two minutes only."""
     session_ids: list[str] = cache.get(f"{PREFIX}pending:{personal_code}", [])
     sessions = (load(session_id) for session_id in session_ids)
-    return [s for s in sessions if s is not None and s.running]
+    recent = [s for s in sessions if s is not None and s.running and s.age_seconds <= PENDING_SHOWN_SECONDS]
+    return sorted(recent, key=lambda s: s.created_at, reverse=True)

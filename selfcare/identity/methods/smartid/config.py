@@ -40,7 +40,7 @@ def _paths(value: str) -> list[Path]:
 @functools.cache
 def smartid_config() -> SmartIdConfig:
     demo = settings.SELFCARE_DEMO
-    api_url = settings.SMARTID_API_URL or ("http://127.0.0.1:8000/simulators/smartid/v3/" if demo else "")
+    api_url = settings.SMARTID_API_URL or (f"{settings.SELFCARE_DEMO_BASE_URL}/simulators/smartid/v3/" if demo else "")
     trusted = _paths(settings.SMARTID_TRUSTED_CA)
     intermediates = _paths(settings.SMARTID_INTERMEDIATE_CA)
     if demo and not trusted:
