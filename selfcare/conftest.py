@@ -72,9 +72,13 @@ def page(browser: Any) -> Iterator[Any]:
 @pytest.fixture
 def eid_simulators(live_server: Any, settings: Any) -> Iterator[str]:
     """Point the portal's eID clients at the simulators served by the live server; yield the server's URL."""
+    from selfcare.identity.methods.eparaksts.config import eparaksts_config
     from selfcare.identity.methods.smartid.config import smartid_config
 
     settings.SMARTID_API_URL = f"{live_server.url}/simulators/smartid/v3/"
     smartid_config.cache_clear()
+    settings.EPARAKSTS_URL = f"{live_server.url}/simulators/eparaksts"
+    eparaksts_config.cache_clear()
     yield live_server.url
     smartid_config.cache_clear()
+    eparaksts_config.cache_clear()

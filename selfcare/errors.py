@@ -34,6 +34,8 @@ class ErrorCode(StrEnum):
     EID_IDENTITY_MISMATCH = "eid_identity_mismatch"
     EID_REFUSED = "eid_refused"
     EID_UNAVAILABLE = "eid_unavailable"
+    EID_LOGIN_EXPIRED = "eid_login_expired"
+    EID_NO_PERSONAL_CODE = "eid_no_personal_code"
     SESSION_EXPIRED = "session_expired"
     CODE_CHANGE_NOT_NEW_FORMAT = "code_change_not_new_format"
     CODE_CHANGE_ALREADY_DONE = "code_change_already_done"
@@ -80,6 +82,13 @@ MESSAGES: dict[ErrorCode, StrPromise] = {
     ErrorCode.EID_REFUSED: _("The login could not be verified. Try again or choose another method."),
     ErrorCode.EID_UNAVAILABLE: _(
         "The identification service is not reachable right now. Try again in a few minutes or choose another method."
+    ),
+    ErrorCode.EID_LOGIN_EXPIRED: _(
+        "This login was not started in this browser or has expired. Start the login again from this page."
+    ),
+    ErrorCode.EID_NO_PERSONAL_CODE: _(
+        "The identification service did not give a Latvian personal code, so this login cannot be used here. "
+        "Choose another method."
     ),
     ErrorCode.SESSION_EXPIRED: _("Your session has ended for your security. Please log in again."),
     ErrorCode.CODE_CHANGE_NOT_NEW_FORMAT: _(

@@ -184,6 +184,18 @@ SMARTID_POLL_TIMEOUT_MS: int = env.int("SMARTID_POLL_TIMEOUT_MS", default=1000)
 SMARTID_SESSION_TIMEOUT_SECONDS: int = env.int("SMARTID_SESSION_TIMEOUT_SECONDS", default=120)
 SMARTID_TLS_PINS: str = env.str("SMARTID_TLS_PINS", default="")
 
+# --- eID: eParaksts (README "eParaksts") ------------------------------------------------------------------------------
+EPARAKSTS_URL: str = env.str("EPARAKSTS_URL", default="")
+EPARAKSTS_CLIENT_ID: str = env.str("EPARAKSTS_CLIENT_ID", default="")
+EPARAKSTS_CLIENT_SECRET: str = env.str("EPARAKSTS_CLIENT_SECRET", default="")
+EPARAKSTS_REDIRECT_URI: str = env.str("EPARAKSTS_REDIRECT_URI", default="")
+EPARAKSTS_ACR_MOBILE: str = env.str("EPARAKSTS_ACR_MOBILE", default="urn:eparaksts:authentication:flow:mobileid")
+EPARAKSTS_ACR_CARD: str = env.str("EPARAKSTS_ACR_CARD", default="urn:eparaksts:authentication:flow:sc_plugin")
+EPARAKSTS_ACR_SCAN: str = env.str("EPARAKSTS_ACR_SCAN", default="urn:eparaksts:authentication:flow:mobile-eid")
+EPARAKSTS_CONNECT_TIMEOUT: float = env.float("EPARAKSTS_CONNECT_TIMEOUT", default=5.0)
+EPARAKSTS_READ_TIMEOUT: float = env.float("EPARAKSTS_READ_TIMEOUT", default=10.0)
+EPARAKSTS_STATE_MAX_AGE_SECONDS: int = env.int("EPARAKSTS_STATE_MAX_AGE_SECONDS", default=600)
+
 LOGIN_URL = "portal:login"
 
 # --- Brand (the brand is configuration, not code) -------------------------------------------------------------------

@@ -16,14 +16,19 @@ _REFUSAL_CODES = {
     "level_not_qualified": ErrorCode.EID_NOT_QUALIFIED,
     "policy_oids_missing": ErrorCode.EID_NOT_QUALIFIED,
     "identity_mismatch": ErrorCode.EID_IDENTITY_MISMATCH,
+    "state_mismatch": ErrorCode.EID_LOGIN_EXPIRED,
+    "no_personal_code": ErrorCode.EID_NO_PERSONAL_CODE,
+    "unsupported_identity": ErrorCode.EID_NO_PERSONAL_CODE,
 }
+# A login whose OAuth state outlived its limit: the person did not time out in an app, the login link did.
+_TIMEOUT_CODES = {"state_expired": ErrorCode.EID_LOGIN_EXPIRED}
 
 
 def error_code_for(error: EidError) -> ErrorCode:
     if isinstance(error, Cancelled):
         return ErrorCode.EID_CANCELLED
     if isinstance(error, TimedOut):
-        return ErrorCode.EID_TIMEOUT
+        return _TIMEOUT_CODES.get(error.reason, ErrorCode.EID_TIMEOUT)
     if isinstance(error, Unavailable):
         return ErrorCode.EID_UNAVAILABLE
     if isinstance(error, Refused):

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from selfcare.portal import dashboard, views
-from selfcare.portal.login import smartid
+from selfcare.portal.login import eparaksts, smartid
 from selfcare.portal.login import views as login
 
 app_name = "portal"
@@ -22,4 +22,13 @@ urlpatterns = [
     path("login/smart-id/status/", smartid.status, name="login-smartid-status"),
     path("login/smart-id/cancel/", smartid.cancel, name="login-smartid-cancel"),
     path("login/smart-id/callback/", smartid.callback, name="login-smartid-callback"),
+    path("login/eparaksts/callback/", eparaksts.callback, name="login-eparaksts-callback"),
 ]
+
+# eParaksts Mobile, eParaksts with an eID card and eID Scan: one flow, a start page and a start action each.
+for _method, _name in eparaksts.START_URL_NAMES.items():
+    _name = _name.removeprefix("portal:")
+    urlpatterns += [
+        path(f"login/{_method}/", eparaksts.start_page, {"method": _method}, name=_name),
+        path(f"login/{_method}/start/", eparaksts.start, {"method": _method}, name=f"{_name}-start"),
+    ]

@@ -67,7 +67,8 @@ class Refused(EidError):
     Reasons in use: "untrusted_chain", "certificate_expired", "certificate_not_yet_valid", "revoked",
     "level_not_qualified", "policy_oids_missing", "key_usage", "bad_signature", "identity_mismatch",
     "unsupported_identity", "flow_not_offered", "missing_fields", "protocol", and lowercased provider end
-    results such as "wrong_vc" or "document_unusable".
+    results such as "wrong_vc" or "document_unusable"; for OAuth flows (eParaksts) "state_mismatch",
+    "invalid_grant", "no_personal_code", "bad_personal_code", "userinfo_refused" and the provider's ``error``.
     """
 
     code = "eid_refused"

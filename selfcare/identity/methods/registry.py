@@ -27,7 +27,29 @@ METHODS: tuple[MethodInfo, ...] = (
         description=_("Qualified Smart-ID: confirm in the Smart-ID app with your PIN1."),
         start_url_name="portal:login-smartid",
     ),
+    MethodInfo(
+        key="eparaksts-mobile",
+        label="eParaksts Mobile",
+        description=_("Confirm in the eParaksts mobile app on your phone."),
+        start_url_name="portal:login-eparaksts-mobile",
+    ),
+    MethodInfo(
+        key="eparaksts-card",
+        label=_("eParaksts with an eID card"),
+        description=_("Use your Latvian eID card or eParaksts card with a card reader and its PIN1."),
+        start_url_name="portal:login-eparaksts-card",
+    ),
+    MethodInfo(
+        key="eid-scan",
+        label="eID Scan",
+        description=_("Read your Latvian eID card with your phone (NFC) in the eParaksts mobile app."),
+        start_url_name="portal:login-eid-scan",
+    ),
 )
+
+
+def method_info(key: str) -> MethodInfo | None:
+    return next((m for m in METHODS if m.key == key), None)
 
 
 def method_label(key: str) -> str | StrPromise:
