@@ -177,6 +177,15 @@ SMARTID_POLL_TIMEOUT_MS: int = env.int("SMARTID_POLL_TIMEOUT_MS", default=1000)
 SMARTID_SESSION_TIMEOUT_SECONDS: int = env.int("SMARTID_SESSION_TIMEOUT_SECONDS", default=120)
 SMARTID_TLS_PINS: str = env.str("SMARTID_TLS_PINS", default="")
 
+# --- eID: bank links (README "Bank links"): BANKLINK_<BANK>_<FIELD>, read by identity/methods/banklink/profiles.py --
+BANKLINK: dict[str, dict[str, str]] = {
+    bank: {
+        name: env.str(f"BANKLINK_{bank.upper()}_{name}", default="")
+        for name in ("URL", "SENDER_ID", "PRIVATE_KEY", "BANK_CERTIFICATE", "HASH", "ALLOW_SHA1", "C14N")
+    }
+    for bank in ("swedbank", "seb", "citadele", "luminor")
+}
+
 LOGIN_URL = "portal:login"
 
 # --- Brand (the brand is configuration, not code) -------------------------------------------------------------------

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from selfcare.portal import views
-from selfcare.portal.login import smartid
+from selfcare.portal.login import banklink, smartid
 from selfcare.portal.login import views as login
 
 app_name = "portal"
@@ -20,3 +20,9 @@ urlpatterns = [
     path("login/smart-id/cancel/", smartid.cancel, name="login-smartid-cancel"),
     path("login/smart-id/callback/", smartid.callback, name="login-smartid-callback"),
 ]
+
+for _bank in ("swedbank", "seb", "citadele", "luminor"):
+    urlpatterns += [
+        path(f"login/{_bank}/", banklink.start, {"bank": _bank}, name=f"login-{_bank}"),
+        path(f"login/{_bank}/answer/", banklink.answer, {"bank": _bank}, name=f"login-{_bank}-answer"),
+    ]
