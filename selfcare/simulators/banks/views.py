@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import binascii
 from dataclasses import replace
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -55,7 +58,8 @@ def login(request: HttpRequest, bank: str) -> HttpResponse:
     except (EidError, binascii.Error, ValueError):
         return render(request, "simulators/banks/refused.html", {"bank": bank_profile(bank).name}, status=400)
     context = {"bank": bank_profile(bank).name, "key": bank, "people": _PEOPLE, "nonce": nonce, "return": return_url}
-    return render(request, "simulators/banks/login.html", context)
+    with _language_of(return_url):
+        return render(request, "simulators/banks/login.html", context)
 
 
 @csrf_exempt
@@ -71,4 +75,10 @@ def confirm(request: HttpRequest, bank: str) -> HttpResponse:
         return render(request, "simulators/banks/refused.html", {"bank": profile.name}, status=400)
     fields = responses.answer(profile, nonce=request.POST.get("nonce", ""), person=person)
     context = {"bank": profile.name, "fields": fields, "return": request.POST.get("return", "")}
-    return render(request, "simulators/banks/answer.html", context)
+    with _language_of(context["return"]):
+        return render(request, "simulators/banks/answer.html", context)
+
+
+def _language_of(return_url: str) -> translation.override:
+    """The bank page speaks the portal page's language, as real banks take it from the request."""
+    return translation.override(translation.get_language_from_path(urlsplit(return_url).path) or settings.LANGUAGE_CODE)
