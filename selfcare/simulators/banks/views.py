@@ -74,8 +74,9 @@ def confirm(request: HttpRequest, bank: str) -> HttpResponse:
     elif person is None:
         return render(request, "simulators/banks/refused.html", {"bank": profile.name}, status=400)
     fields = responses.answer(profile, nonce=request.POST.get("nonce", ""), person=person)
-    context = {"bank": profile.name, "fields": fields, "return": request.POST.get("return", "")}
-    with _language_of(context["return"]):
+    return_url = request.POST.get("return", "")
+    context = {"bank": profile.name, "fields": fields, "return": return_url}
+    with _language_of(return_url):
         return render(request, "simulators/banks/answer.html", context)
 
 
