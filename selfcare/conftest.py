@@ -72,13 +72,19 @@ def page(browser: Any) -> Iterator[Any]:
 @pytest.fixture
 def eid_simulators(live_server: Any, settings: Any) -> Iterator[str]:
     """Point the portal's eID clients at the simulators served by the live server; yield the server's URL."""
+    from selfcare.identity.methods.banklink.profiles import bank_profile
     from selfcare.identity.methods.eparaksts.config import eparaksts_config
     from selfcare.identity.methods.smartid.config import smartid_config
 
     settings.SMARTID_API_URL = f"{live_server.url}/simulators/smartid/v3/"
-    smartid_config.cache_clear()
+    settings.BANKLINK = {
+        bank: {**values, "URL": f"{live_server.url}/simulators/banks/{bank}/"}
+        for bank, values in settings.BANKLINK.items()
+    }
     settings.EPARAKSTS_URL = f"{live_server.url}/simulators/eparaksts"
-    eparaksts_config.cache_clear()
+    caches = (smartid_config, eparaksts_config, bank_profile)
+    for cached in caches:
+        cached.cache_clear()
     yield live_server.url
-    smartid_config.cache_clear()
-    eparaksts_config.cache_clear()
+    for cached in caches:
+        cached.cache_clear()

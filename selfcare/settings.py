@@ -195,6 +195,14 @@ EPARAKSTS_ACR_SCAN: str = env.str("EPARAKSTS_ACR_SCAN", default="urn:eparaksts:a
 EPARAKSTS_CONNECT_TIMEOUT: float = env.float("EPARAKSTS_CONNECT_TIMEOUT", default=5.0)
 EPARAKSTS_READ_TIMEOUT: float = env.float("EPARAKSTS_READ_TIMEOUT", default=10.0)
 EPARAKSTS_STATE_MAX_AGE_SECONDS: int = env.int("EPARAKSTS_STATE_MAX_AGE_SECONDS", default=600)
+# --- eID: bank links (README "Bank links"): BANKLINK_<BANK>_<FIELD>, read by identity/methods/banklink/profiles.py --
+BANKLINK: dict[str, dict[str, str]] = {
+    bank: {
+        name: env.str(f"BANKLINK_{bank.upper()}_{name}", default="")
+        for name in ("URL", "SENDER_ID", "PRIVATE_KEY", "BANK_CERTIFICATE", "HASH", "ALLOW_SHA1", "C14N")
+    }
+    for bank in ("swedbank", "seb", "citadele", "luminor")
+}
 
 LOGIN_URL = "portal:login"
 

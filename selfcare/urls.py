@@ -22,6 +22,7 @@ urlpatterns = [
 if settings.SELFCARE_DEMO:
     urlpatterns.append(path("simulators/smartid/", include("selfcare.simulators.smartid.urls")))
     urlpatterns.append(path("simulators/eparaksts/", include("selfcare.simulators.eparaksts.urls")))
+    urlpatterns.append(path("simulators/banks/", include("selfcare.simulators.banks.urls")))
 
 urlpatterns += i18n_patterns(
     path("", include("selfcare.portal.urls")),

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from selfcare.portal import dashboard, views
-from selfcare.portal.login import eparaksts, smartid
+from selfcare.portal.login import banklink, eparaksts, smartid
 from selfcare.portal.login import views as login
 
 app_name = "portal"
@@ -31,4 +31,11 @@ for _method, _name in eparaksts.START_URL_NAMES.items():
     urlpatterns += [
         path(f"login/{_method}/", eparaksts.start_page, {"method": _method}, name=_name),
         path(f"login/{_method}/start/", eparaksts.start, {"method": _method}, name=f"{_name}-start"),
+    ]
+
+# Swedbank, SEB, Citadele and Luminor: a start page and the address the bank posts its answer to.
+for _bank in ("swedbank", "seb", "citadele", "luminor"):
+    urlpatterns += [
+        path(f"login/{_bank}/", banklink.start, {"bank": _bank}, name=f"login-{_bank}"),
+        path(f"login/{_bank}/answer/", banklink.answer, {"bank": _bank}, name=f"login-{_bank}-answer"),
     ]

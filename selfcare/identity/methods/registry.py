@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrPromise
 
@@ -44,6 +45,15 @@ METHODS: tuple[MethodInfo, ...] = (
         label="eID Scan",
         description=_("Read your Latvian eID card with your phone (NFC) in the eParaksts mobile app."),
         start_url_name="portal:login-eid-scan",
+    ),
+    *(
+        MethodInfo(
+            key=key,
+            label=label,
+            description=format_lazy(_("Log in through your {bank} internet bank."), bank=label),
+            start_url_name=f"portal:login-{key}",
+        )
+        for key, label in (("swedbank", "Swedbank"), ("seb", "SEB"), ("citadele", "Citadele"), ("luminor", "Luminor"))
     ),
 )
 

@@ -1,0 +1,183 @@
+"""Citadele's AMAI login: signed XML in the form field ``xmldata``, both directions.
+
+We send ``AUTHREQ`` and the bank answers ``AUTHRESP`` (anonymised)::
+
+    <FIDAVISTA xmlns="http://ivis.eps.gov.lv/XMLSchemas/100017/fidavista/v1-1">
+      <Header>
+        <Timestamp>20250114101530123</Timestamp><From>CITADELE</From>
+        <Extension><Amai xmlns="http://online.citadele.lv/XMLSchemas/amai/">
+          <Request>AUTHRESP</Request><RequestUID>5f1c…</RequestUID><Version>6.0</Version>
+          <Language>LV</Language><PersonCode>15017412312</PersonCode><Person>KRISTIĀNS BĒRZIŅŠ</Person>
+          <Code>100</Code><Message>OK</Message>
+        </Amai></Extension>
+      </Header>
+      <ds:Signature>… enveloped, rsa-sha256, exclusive c14n, with the bank's certificate …</ds:Signature>
+    </FIDAVISTA>
+
+The signature is verified by ``signxml`` against the configured bank certificate only (``x509_cert`` pinned:
+a certificate inside the message is never trusted), and only the XML the signature covers is read. ``Code``
+100 = ok, 200 = cancelled, anything else = refused. Not checked: the certificate's chain (pinned instead).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from lxml import etree
+from signxml.algorithms import DigestAlgorithm, SignatureMethod
+from signxml.exceptions import InvalidInput, InvalidSignature
+from signxml.signer import XMLSigner
+from signxml.verifier import SignatureConfiguration, XMLVerifier
+
+from selfcare.identifiers import PersonalCode
+from selfcare.identity.methods.banklink import nonces
+from selfcare.identity.methods.banklink.profiles import CitadeleProfile
+from selfcare.identity.methods.banklink.signed_form import BANK_TIME_ZONE
+from selfcare.identity.methods.base import BadResponse, Cancelled, Refused, VerifiedIdentity
+
+FIDAVISTA = "http://ivis.eps.gov.lv/XMLSchemas/100017/fidavista/v1-1"
+AMAI = "http://online.citadele.lv/XMLSchemas/amai/"
+TIMESTAMP_FORMAT = "%Y%m%d%H%M%S%f"  # 17 digits: milliseconds, written as the first three of %f
+_METHODS = {
+    "SHA-1": SignatureMethod.RSA_SHA1,
+    "SHA-256": SignatureMethod.RSA_SHA256,
+    "SHA-512": SignatureMethod.RSA_SHA512,
+}
+_DIGESTS = {"SHA-1": DigestAlgorithm.SHA1, "SHA-256": DigestAlgorithm.SHA256, "SHA-512": DigestAlgorithm.SHA512}
+_C14N = {
+    "exclusive": "http://www.w3.org/2001/10/xml-exc-c14n#",
+    "inclusive": "http://www.w3.org/TR/2001/REC-xml-c14n-20010315",
+}
+
+
+def timestamp(moment: float) -> str:
+    return dt.datetime.fromtimestamp(moment, BANK_TIME_ZONE).strftime(TIMESTAMP_FORMAT)[:17]
+
+
+def envelope(sender: str, moment: float, items: list[tuple[str, str]]) -> etree._Element:
+    """A FIDAVISTA document whose header carries ``items`` in the AMAI extension, unsigned."""
+    root = etree.Element(f"{{{FIDAVISTA}}}FIDAVISTA", nsmap={None: FIDAVISTA})
+    header = etree.SubElement(root, f"{{{FIDAVISTA}}}Header")
+    etree.SubElement(header, f"{{{FIDAVISTA}}}Timestamp").text = timestamp(moment)
+    etree.SubElement(header, f"{{{FIDAVISTA}}}From").text = sender
+    amai = etree.SubElement(
+        etree.SubElement(header, f"{{{FIDAVISTA}}}Extension"), f"{{{AMAI}}}Amai", nsmap={None: AMAI}
+    )
+    for name, value in items:
+        etree.SubElement(amai, f"{{{AMAI}}}{name}").text = value
+    return root
+
+
+class _Sha1Signer(XMLSigner):
+    """signxml refuses SHA-1 unless told; only a profile with ``allow_sha1`` (or a test of the refusal) gets here."""
+
+    def check_deprecated_methods(self) -> None:
+        return None
+
+
+def sign_xml(root: etree._Element, *, key_pem: bytes, cert_pem: bytes | None, hash_name: str, c14n: str) -> str:
+    """Base64 of ``root`` with an enveloped signature; with ``cert_pem`` the certificate goes into KeyInfo."""
+    signer_class = _Sha1Signer if hash_name == "SHA-1" else XMLSigner
+    signer = signer_class(
+        signature_algorithm=_METHODS[hash_name], digest_algorithm=_DIGESTS[hash_name], c14n_algorithm=_C14N[c14n]
+    )
+    signed = signer.sign(root, key=key_pem, cert=cert_pem.decode() if cert_pem else None)
+    return base64.b64encode(etree.tostring(signed, xml_declaration=True, encoding="UTF-8")).decode()
+
+
+def request_xmldata(profile: CitadeleProfile, *, nonce: str, return_url: str) -> str:
+    if profile.hash == "SHA-1" and not profile.allow_sha1:
+        raise Refused("weak_hash")
+    root = envelope(
+        profile.sender_id,
+        nonces.now(),
+        [
+            ("Request", "AUTHREQ"),
+            ("RequestUID", nonce),
+            ("Version", profile.version),
+            ("Language", profile.language),
+            ("ReturnURL", return_url),
+        ],
+    )
+    # Our certificate is not configured here (the bank holds it from the contract): KeyInfo carries the key.
+    return sign_xml(
+        root, key_pem=profile.keys.private_key_pem, cert_pem=None, hash_name=profile.hash, c14n=profile.c14n
+    )
+
+
+def verify_xml(xmldata: str, *, cert_pem: bytes, hash_name: str, allow_sha1: bool) -> etree._Element:
+    """The signed part of ``xmldata`` (Base64 of the XML), verified against ``cert_pem`` only."""
+    allowed = {"SHA-256", "SHA-512"} | ({"SHA-1"} if allow_sha1 else set())
+    config = SignatureConfiguration(
+        signature_methods=frozenset(_METHODS[h] for h in allowed),
+        digest_algorithms=frozenset(_DIGESTS[h] for h in allowed),
+    )
+    try:
+        xml = base64.b64decode(xmldata, validate=True)
+    except (binascii.Error, ValueError):
+        raise BadResponse(reason="xmldata") from None
+    try:
+        result = XMLVerifier().verify(xml, x509_cert=cert_pem.decode(), expect_config=config)
+    except (InvalidSignature, InvalidInput) as error:
+        if "SHA1" in str(error).upper().replace("-", "").replace("_", ""):
+            raise Refused("weak_hash") from None
+        if isinstance(error, InvalidSignature):
+            raise Refused("bad_signature") from None
+        raise BadResponse(reason="xmldata") from None
+    except (etree.XMLSyntaxError, ValueError):
+        raise BadResponse(reason="xmldata") from None
+    signed = result.signed_xml if not isinstance(result, list) else None
+    if signed is None:
+        raise Refused("bad_signature")
+    return signed
+
+
+def text(root: etree._Element, name: str, namespace: str = AMAI) -> str:
+    found = root.find(f".//{{{namespace}}}{name}")
+    return (found.text or "").strip() if found is not None else ""
+
+
+def complete(profile: CitadeleProfile, xmldata: str, *, browser_secret: str) -> VerifiedIdentity:
+    cert_pem = profile.keys.bank_certificate_pem
+    root = verify_xml(xmldata, cert_pem=cert_pem, hash_name=profile.hash, allow_sha1=profile.allow_sha1)
+    if text(root, "Request") != "AUTHRESP":
+        raise BadResponse(reason="request_type")
+    nonces.consume(
+        profile.key,
+        text(root, "RequestUID"),
+        browser_secret=browser_secret,
+        max_age_seconds=profile.max_age_seconds,
+    )
+    code = text(root, "Code")
+    if code == "200":
+        raise Cancelled(reason="cancelled_at_bank")
+    if code != "100":
+        raise Refused(f"bank_code_{code or 'missing'}"[:40])
+    try:
+        stamp = text(root, "Timestamp", FIDAVISTA)[:17] + "000"
+        sent = dt.datetime.strptime(stamp, TIMESTAMP_FORMAT).replace(tzinfo=BANK_TIME_ZONE)
+    except ValueError:
+        raise BadResponse(reason="timestamp") from None
+    age = nonces.now() - sent.timestamp()
+    if not -60 <= age <= profile.max_age_seconds:
+        raise Refused("stale")
+    person_code = text(root, "PersonCode")
+    if not (len(person_code) == 11 and person_code.isdigit()):
+        raise BadResponse(reason="personal_code")
+    try:
+        parsed = PersonalCode.parse(person_code)
+    except ValidationError:
+        raise BadResponse(reason="personal_code") from None
+    given, _, family = text(root, "Person").rpartition(" ")
+    return VerifiedIdentity(
+        method=profile.key,
+        country=parsed.country,
+        personal_code=parsed.code,
+        given_name=given or family,
+        family_name=family if given else "",
+        level="high",
+        evidence={"bank": profile.key, "bank_certificate_serial": profile.keys.bank_certificate.serial_number},
+    )

@@ -1,0 +1,277 @@
+"""Per-bank profiles built from settings (README "Configuration"), validated when first used.
+
+Every value that a bank's contract may change is a field here. Defaults follow the historic protocols
+(PROTOCOLS.md §3, Ruby gem ``valdis/SacPS``), except that we always require a nonce echoed in the signed answer
+and a hash of at least SHA-256: a historic SHA-1 bank must be switched on explicitly with
+``BANKLINK_<BANK>_ALLOW_SHA1=true``. In the demo the URLs point at the simulators and the keys come from the
+test PKI (one certificate per bank, one for us); outside the demo every value must be set and URLs use https.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+if TYPE_CHECKING:
+    from selfcare.pki.testca import Issued
+
+FORM_BANKS = ("swedbank", "seb", "luminor")
+BANKS = ("swedbank", "seb", "citadele", "luminor")
+NAMES = {"swedbank": "Swedbank", "seb": "SEB", "citadele": "Citadele", "luminor": "Luminor"}
+DEMO_SENDER_ID = "TELE2SELFCARE"
+HASHES: dict[str, type[hashes.HashAlgorithm]] = {
+    "SHA-1": hashes.SHA1,
+    "SHA-256": hashes.SHA256,
+    "SHA-512": hashes.SHA512,
+}
+SETTING_FIELDS = ("URL", "SENDER_ID", "PRIVATE_KEY", "BANK_CERTIFICATE", "HASH", "ALLOW_SHA1", "C14N")
+
+
+@dataclass(frozen=True)
+class Keys:
+    """Our private key (to sign requests) and the one bank certificate we believe (to verify answers)."""
+
+    private_key: rsa.RSAPrivateKey
+    private_key_pem: bytes
+    bank_certificate: x509.Certificate
+    bank_certificate_pem: bytes
+
+
+@dataclass(frozen=True)
+class PersonFields:
+    """Where the person is in the answer: one field ``info`` with ``key<sep>value`` items (Swedbank VK_INFO
+    ``ISIK:…;NIMI:…``, SEB IB_USER_INFO ``ID=…;NAME=…``), or separate code and name fields (Luminor)."""
+
+    info: str = ""
+    info_code_key: str = ""
+    info_name_key: str = ""
+    info_separator: str = ":"
+    code: str = ""
+    given_name: str = ""
+    family_name: str = ""
+
+
+@dataclass(frozen=True)
+class FormProfile:
+    """A bank of the signed-form family. Field lists are in signing order."""
+
+    key: str
+    name: str
+    url: str
+    sender_id: str  # our identifier at the bank (SND_ID)
+    hash: str  # "SHA-256", "SHA-512" or, only with allow_sha1, "SHA-1"
+    allow_sha1: bool
+    keys: Keys
+    request_constants: tuple[tuple[str, str], ...]  # fixed request values, e.g. (("VK_SERVICE", "4002"), …)
+    sender_field: str  # request field carrying sender_id
+    nonce_field: str  # our random value, sent and echoed in the answer
+    return_field: str  # the URL the bank posts back to
+    request_signed_fields: tuple[str, ...]
+    signature_field: str  # VK_MAC / IB_CRC, in both directions
+    response_signed_fields: tuple[str, ...]
+    service_field: str  # which answer this is
+    ok_service: str  # the answer carrying a person
+    cancel_service: str  # the answer when the person cancelled (signed the same way, person fields empty)
+    receiver_field: str  # answer field that must name us
+    person: PersonFields
+    timestamp_fields: tuple[str, ...] = ()  # joined with a space, then parsed with timestamp_format
+    timestamp_format: str = ""
+    max_age_seconds: int = 300
+    extra_request: tuple[tuple[str, str], ...] = field(default=())  # unsigned extras, e.g. language
+
+
+@dataclass(frozen=True)
+class CitadeleProfile:
+    key: str
+    name: str
+    url: str
+    sender_id: str
+    hash: str
+    allow_sha1: bool
+    keys: Keys
+    c14n: str  # "exclusive" or "inclusive"
+    version: str = "6.0"
+    language: str = "LV"
+    max_age_seconds: int = 300
+
+
+Profile = FormProfile | CitadeleProfile
+
+
+def _setting(bank: str, name: str) -> str:
+    value = settings.BANKLINK.get(bank, {}).get(name, "")
+    return str(value).strip()
+
+
+def demo_portal_certificate() -> Issued:
+    """Our demo key and certificate from the test PKI (the simulated banks verify our requests with it)."""
+    from selfcare.pki.testca import TestCA
+
+    return TestCA(settings.SELFCARE_PKI_DIR).issue_certificate(
+        "TEST selfcare bank link", label="banklink-portal", organization="Tele2"
+    )
+
+
+def demo_bank_certificate(bank: str) -> Issued:
+    """A simulated bank's key and certificate from the test PKI; the demo profile trusts exactly this one."""
+    from selfcare.pki.testca import TestCA
+
+    return TestCA(settings.SELFCARE_PKI_DIR).issue_certificate(
+        f"TEST {NAMES[bank]} bank link", label=f"banklink-{bank}", organization=NAMES[bank]
+    )
+
+
+def _demo_keys(bank: str) -> tuple[Path, Path]:
+    return demo_portal_certificate().key_path, demo_bank_certificate(bank).cert_path
+
+
+def _load_keys(private_key_path: Path, certificate_path: Path) -> Keys:
+    key_pem = private_key_path.read_bytes()
+    key = serialization.load_pem_private_key(key_pem, password=None)
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise ValueError(f"{private_key_path} is not an RSA private key")
+    cert_pem = certificate_path.read_bytes()
+    return Keys(key, key_pem, x509.load_pem_x509_certificate(cert_pem), cert_pem)
+
+
+def _common(bank: str) -> tuple[str, str, str, bool, Keys]:
+    demo = settings.SELFCARE_DEMO
+    env = f"BANKLINK_{bank.upper()}"
+    url = _setting(bank, "URL") or (f"{settings.SELFCARE_DEMO_BASE_URL}/simulators/banks/{bank}/" if demo else "")
+    sender = _setting(bank, "SENDER_ID") or (DEMO_SENDER_ID if demo else "")
+    hash_name = (_setting(bank, "HASH") or "SHA-256").upper()
+    allow_sha1 = _setting(bank, "ALLOW_SHA1").lower() in ("1", "true", "yes", "on")
+    key_path, cert_path = _setting(bank, "PRIVATE_KEY"), _setting(bank, "BANK_CERTIFICATE")
+    if demo and not (key_path and cert_path):
+        demo_key, demo_cert = _demo_keys(bank)
+        key_path, cert_path = key_path or str(demo_key), cert_path or str(demo_cert)
+    problems = []
+    if not url:
+        problems.append(f"{env}_URL is not set.")
+    elif not url.startswith("https://") and not demo:
+        problems.append(f"{env}_URL must use https:// outside the demo.")
+    if not sender:
+        problems.append(f"{env}_SENDER_ID must be our identifier from the bank contract.")
+    if hash_name not in HASHES:
+        problems.append(f"{env}_HASH must be SHA-256 or SHA-512.")
+    elif hash_name == "SHA-1" and not allow_sha1:
+        problems.append(f"{env}_HASH=SHA-1 needs {env}_ALLOW_SHA1=true (the bank's contract must require it).")
+    if not key_path:
+        problems.append(f"{env}_PRIVATE_KEY must name our PEM private key.")
+    if not cert_path:
+        problems.append(f"{env}_BANK_CERTIFICATE must name the bank's PEM certificate.")
+    if problems:
+        raise ImproperlyConfigured(f"{NAMES[bank]} bank link configuration:\n- " + "\n- ".join(problems))
+    try:
+        keys = _load_keys(Path(key_path), Path(cert_path))
+    except (OSError, ValueError) as error:
+        raise ImproperlyConfigured(f"{NAMES[bank]} bank link keys could not be read: {error}") from error
+    return url, sender, hash_name, allow_sha1, keys
+
+
+def _form_profile(bank: str) -> FormProfile:
+    url, sender, hash_name, allow_sha1, keys = _common(bank)
+    common: dict[str, Any] = {"key": bank, "name": NAMES[bank], "url": url, "sender_id": sender, "hash": hash_name}
+    common |= {"allow_sha1": allow_sha1, "keys": keys}
+    if bank == "swedbank":
+        # 4002 → 3003, VK_VERSION 008 (Swedbank LV Bank Link). 3003 carries no time: freshness is our nonce's age.
+        return FormProfile(
+            **common,
+            request_constants=(("VK_SERVICE", "4002"), ("VK_VERSION", "008"), ("VK_REC_ID", "SWEDBANK_LV")),
+            sender_field="VK_SND_ID",
+            nonce_field="VK_NONCE",
+            return_field="VK_RETURN",
+            request_signed_fields=("VK_SERVICE", "VK_VERSION", "VK_SND_ID", "VK_REC_ID", "VK_NONCE", "VK_RETURN"),
+            signature_field="VK_MAC",
+            response_signed_fields=("VK_SERVICE", "VK_VERSION", "VK_SND_ID", "VK_REC_ID", "VK_NONCE", "VK_INFO"),
+            service_field="VK_SERVICE",
+            ok_service="3003",
+            cancel_service="3002",
+            receiver_field="VK_REC_ID",
+            person=PersonFields(info="VK_INFO", info_code_key="ISIK", info_name_key="NIMI", info_separator=":"),
+            extra_request=(("VK_LANG", "LAT"), ("VK_ENCODING", "UTF-8")),
+        )
+    if bank == "seb":
+        # 0005 → 0001 (SEB e-Link). The historic 0005 had no nonce and a return URL agreed with the bank:
+        # IB_STAMP and IB_RETURN are our additions, to be confirmed in the contract (PROTOCOLS.md §3).
+        return FormProfile(
+            **common,
+            request_constants=(("IB_SERVICE", "0005"), ("IB_VERSION", "001")),
+            sender_field="IB_SND_ID",
+            nonce_field="IB_STAMP",
+            return_field="IB_RETURN",
+            request_signed_fields=("IB_SND_ID", "IB_SERVICE", "IB_VERSION", "IB_STAMP", "IB_RETURN"),
+            signature_field="IB_CRC",
+            response_signed_fields=(
+                "IB_SND_ID",
+                "IB_SERVICE",
+                "IB_REC_ID",
+                "IB_USER",
+                "IB_DATE",
+                "IB_TIME",
+                "IB_USER_INFO",
+                "IB_VERSION",
+                "IB_STAMP",
+            ),
+            service_field="IB_SERVICE",
+            ok_service="0001",
+            cancel_service="0002",
+            receiver_field="IB_REC_ID",
+            person=PersonFields(info="IB_USER_INFO", info_code_key="ID", info_name_key="NAME", info_separator="="),
+            timestamp_fields=("IB_DATE", "IB_TIME"),
+            timestamp_format="%d.%m.%Y %H:%M:%S",
+            extra_request=(("IB_LANG", "LAT"),),
+        )
+    # Luminor (formerly DNB LV): 3001 → 2001, VK_VERSION 101.
+    return FormProfile(
+        **common,
+        request_constants=(("VK_SERVICE", "3001"), ("VK_VERSION", "101")),
+        sender_field="VK_SND_ID",
+        nonce_field="VK_STAMP",
+        return_field="VK_RETURN",
+        request_signed_fields=("VK_SERVICE", "VK_VERSION", "VK_SND_ID", "VK_STAMP", "VK_RETURN"),
+        signature_field="VK_MAC",
+        response_signed_fields=(
+            "VK_SERVICE",
+            "VK_VERSION",
+            "VK_SND_ID",
+            "VK_REC_ID",
+            "VK_STAMP",
+            "VK_PER_CODE",
+            "VK_PER_FNAME",
+            "VK_PER_LNAME",
+            "VK_COM_CODE",
+            "VK_COM_NAME",
+            "VK_TIME",
+        ),
+        service_field="VK_SERVICE",
+        ok_service="2001",
+        cancel_service="2002",
+        receiver_field="VK_REC_ID",
+        person=PersonFields(code="VK_PER_CODE", given_name="VK_PER_FNAME", family_name="VK_PER_LNAME"),
+        timestamp_fields=("VK_TIME",),
+        timestamp_format="%Y%m%d%H%M%S",
+    )
+
+
+def _citadele_profile() -> CitadeleProfile:
+    url, sender, hash_name, allow_sha1, keys = _common("citadele")
+    c14n = _setting("citadele", "C14N").lower() or "exclusive"
+    if c14n not in ("exclusive", "inclusive"):
+        raise ImproperlyConfigured("BANKLINK_CITADELE_C14N must be exclusive or inclusive.")
+    return CitadeleProfile("citadele", "Citadele", url, sender, hash_name, allow_sha1, keys, c14n)
+
+
+@functools.cache
+def bank_profile(bank: str) -> Profile:
+    if bank not in BANKS:
+        raise KeyError(bank)
+    return _citadele_profile() if bank == "citadele" else _form_profile(bank)

@@ -1,0 +1,163 @@
+"""Login with each bank, answered by the simulated bank's signer: success, and every answer that must be refused."""
+
+from __future__ import annotations
+
+import base64
+import time
+from typing import Any
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.test import Client
+
+from selfcare.identity.methods.banklink import nonces
+from selfcare.identity.methods.banklink.profiles import bank_profile
+from selfcare.identity.methods.base import VerifiedIdentity
+from selfcare.identity.models import AuthenticationRecord, AuthResult, DigitalIdentity
+from selfcare.identity.services import identity_for
+from selfcare.pki.testca import TestCA
+from selfcare.simulators.banks import responses
+
+pytestmark = pytest.mark.django_db
+
+BANKS = ("swedbank", "seb", "citadele", "luminor")
+WITH_TIMESTAMP = ("seb", "citadele", "luminor")
+ANNA = responses.Person("15038512346", "Anna", "Bērziņa")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_profiles() -> Any:
+    bank_profile.cache_clear()
+    yield
+    bank_profile.cache_clear()
+
+
+def _start(client: Client, bank: str) -> str:
+    response = client.post(f"/en/login/{bank}/")
+    assert response.status_code == 200
+    assert f"Continue to {bank_profile(bank).name}" in response.content.decode()
+    return str(client.session["banklink.pending"]["nonce"])
+
+
+def _post(client: Client, bank: str, fields: dict[str, str]) -> Any:
+    return client.post(f"/en/login/{bank}/answer/", fields)
+
+
+def _answer(bank: str, nonce: str, **kwargs: Any) -> dict[str, str]:
+    return responses.answer(bank_profile(bank), nonce=nonce, person=kwargs.pop("person", ANNA), **kwargs)
+
+
+def _assert_refused(client: Client, response: Any, bank: str, reason: str, result: str = AuthResult.REFUSED) -> None:
+    assert response.status_code == 302
+    assert response["Location"] == "/en/login/"
+    assert "_auth_user_id" not in client.session
+    record = AuthenticationRecord.objects.filter(method=bank).latest("id")
+    assert (record.result, record.reason, record.identity) == (result, reason, None)
+
+
+@pytest.mark.parametrize("bank", BANKS)
+def test_a_correct_answer_logs_the_person_into_the_same_identity_as_any_other_method(client: Client, bank: str) -> None:
+    other = identity_for(VerifiedIdentity("smartid", "LV", ANNA.personal_code, "ANNA", "BĒRZIŅA", "qualified", {}))
+    nonce = _start(client, bank)
+    response = _post(client, bank, _answer(bank, nonce))
+    assert response["Location"] == "/en/dashboard/"
+    assert DigitalIdentity.objects.get() == other
+    assert client.get("/en/me/").context["identity"] == other
+    record = AuthenticationRecord.objects.get(method=bank)
+    assert (record.result, record.identity) == (AuthResult.SUCCESS, other)
+
+
+@pytest.mark.parametrize("bank", BANKS)
+def test_an_answer_with_an_altered_field_is_refused(client: Client, bank: str) -> None:
+    fields = _answer(bank, _start(client, bank))
+    if bank == "citadele":
+        xml = base64.b64decode(fields["xmldata"]).replace(b"15038512346", b"22079018761")
+        fields["xmldata"] = base64.b64encode(xml).decode()
+    else:
+        name = next(k for k, v in fields.items() if "BĒRZIŅA" in v)
+        fields[name] = fields[name].replace("BĒRZIŅA", "OZOLA")
+    _assert_refused(client, _post(client, bank, fields), bank, "bad_signature")
+
+
+@pytest.mark.parametrize("bank", BANKS)
+def test_an_answer_signed_by_another_key_is_refused(client: Client, bank: str) -> None:
+    impostor = TestCA(_pki_dir()).issue_certificate("TEST impostor bank", label="banklink-impostor")
+    fields = _answer(bank, _start(client, bank), key=impostor.private_key)
+    _assert_refused(client, _post(client, bank, fields), bank, "bad_signature")
+
+
+def _pki_dir() -> Any:
+    from django.conf import settings
+
+    return settings.SELFCARE_PKI_DIR
+
+
+@pytest.mark.parametrize("bank", BANKS)
+def test_the_same_answer_posted_twice_is_refused_the_second_time(client: Client, bank: str) -> None:
+    fields = _answer(bank, _start(client, bank))
+    assert _post(client, bank, fields)["Location"] == "/en/dashboard/"
+    client.post("/en/logout/")
+    _assert_refused(client, _post(client, bank, fields), bank, "replay")
+    assert AuthenticationRecord.objects.filter(method=bank, result=AuthResult.SUCCESS).count() == 1
+
+
+@pytest.mark.parametrize("bank", BANKS)
+def test_an_answer_arriving_after_the_freshness_window_is_refused(
+    client: Client, bank: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fields = _answer(bank, _start(client, bank))
+    monkeypatch.setattr(nonces, "now", lambda: time.time() + 301)
+    _assert_refused(client, _post(client, bank, fields), bank, "stale")
+
+
+@pytest.mark.parametrize("bank", WITH_TIMESTAMP)
+def test_an_answer_with_a_stale_timestamp_is_refused_even_for_a_fresh_nonce(client: Client, bank: str) -> None:
+    fields = _answer(bank, _start(client, bank), moment=time.time() - 400)
+    _assert_refused(client, _post(client, bank, fields), bank, "stale")
+
+
+@pytest.mark.parametrize("bank", BANKS)
+def test_an_answer_to_a_nonce_we_did_not_issue_is_refused(client: Client, bank: str) -> None:
+    _start(client, bank)
+    fields = _answer(bank, "0" * 32)
+    _assert_refused(client, _post(client, bank, fields), bank, "wrong_nonce")
+
+
+@pytest.mark.parametrize("bank", BANKS)
+def test_an_answer_posted_from_another_browser_is_refused(client: Client, bank: str) -> None:
+    fields = _answer(bank, _start(client, bank))
+    victim = Client()
+    _assert_refused(victim, _post(victim, bank, fields), bank, "browser_mismatch")
+
+
+@pytest.mark.parametrize("bank", BANKS)
+def test_a_cancel_at_the_bank_is_recorded_as_cancelled(client: Client, bank: str) -> None:
+    fields = _answer(bank, _start(client, bank), person=None)
+    _assert_refused(client, _post(client, bank, fields), bank, "cancelled_at_bank", AuthResult.CANCELLED)
+
+
+@pytest.mark.parametrize("bank", BANKS)
+def test_an_answer_signed_with_sha1_is_refused_unless_the_profile_allows_it(
+    client: Client, bank: str, settings: Any
+) -> None:
+    fields = _answer(bank, _start(client, bank), hash_name="SHA-1")
+    _assert_refused(client, _post(client, bank, fields), bank, "weak_hash")
+
+    settings.BANKLINK = {**settings.BANKLINK, bank: {**settings.BANKLINK[bank], "HASH": "SHA-1"}}
+    bank_profile.cache_clear()
+    with pytest.raises(ImproperlyConfigured, match="ALLOW_SHA1"):
+        bank_profile(bank)
+
+    settings.BANKLINK = {**settings.BANKLINK, bank: {**settings.BANKLINK[bank], "ALLOW_SHA1": "true"}}
+    bank_profile.cache_clear()
+    fields = _answer(bank, _start(client, bank), hash_name="SHA-1")
+    assert _post(client, bank, fields)["Location"] == "/en/dashboard/"
+
+
+@pytest.mark.parametrize("bank", BANKS)
+def test_outside_the_demo_a_bank_needs_https_and_its_own_keys(settings: Any, bank: str) -> None:
+    settings.SELFCARE_DEMO = False
+    settings.BANKLINK = {**settings.BANKLINK, bank: {"URL": "http://bank.example/"}}
+    with pytest.raises(ImproperlyConfigured, match="https") as raised:
+        bank_profile(bank)
+    assert "PRIVATE_KEY" in str(raised.value)
