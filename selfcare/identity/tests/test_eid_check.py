@@ -7,6 +7,7 @@ import json
 import re
 import threading
 import time
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -50,3 +51,38 @@ def test_eid_check_names_the_precise_reason_of_a_refusal_and_exits_non_zero(eid_
     assert exit_.value.code == 1
     assert "REFUSED: Cancelled" in err.getvalue()
     assert "user_refused" in err.getvalue()
+
+
+@pytest.mark.parametrize("method", ["eparaksts", "swedbank", "seb", "citadele", "luminor"])
+def test_eid_check_confirms_a_complete_configuration_and_a_reachable_provider(eid_simulators: str, method: str) -> None:
+    out = io.StringIO()
+    call_command("eid-check", method, stdout=out, stderr=io.StringIO())
+    lines = out.getvalue().splitlines()
+    assert lines
+    assert all(line.startswith("OK") for line in lines)
+    assert any("answers" in line for line in lines)
+
+
+def test_eid_check_reports_refused_eparaksts_client_credentials(eid_simulators: str, monkeypatch: Any) -> None:
+    import dataclasses
+
+    from selfcare.identity.methods.eparaksts import config
+
+    # The simulator reads the same settings as the portal; only the portal's copy of the secret is wrong here.
+    wrong = dataclasses.replace(config.eparaksts_config(), client_secret="not-the-secret")
+    monkeypatch.setattr(config, "eparaksts_config", lambda: wrong)
+    err = io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command("eid-check", "eparaksts", stdout=io.StringIO(), stderr=err)
+    assert "FAIL the token endpoint refused our client credentials" in err.getvalue()
+
+
+def test_eid_check_reports_a_bank_that_does_not_answer(eid_simulators: str, settings: Any) -> None:
+    from selfcare.identity.methods.banklink.profiles import bank_profile
+
+    settings.BANKLINK = {**settings.BANKLINK, "seb": {**settings.BANKLINK["seb"], "URL": "http://127.0.0.1:9/seb/"}}
+    bank_profile.cache_clear()
+    err = io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command("eid-check", "seb", stdout=io.StringIO(), stderr=err)
+    assert "does not answer" in err.getvalue()

@@ -1,9 +1,13 @@
-"""`selfcare eid-check smartid --personal-code CODE`: an operator's end-to-end check of an eID method.
+"""`selfcare eid-check METHOD`: an operator's check of an eID method against the configured provider.
 
-It runs a complete authentication against the configured provider (SK's demo environment, production, or the
-simulator) with the production client and verification, then prints the verified identity as JSON, or the
-precise reason for refusal and exits non-zero. Unlike the login pages, it names the exact reason: it is for the
-operator, who needs to know why.
+- `smartid --personal-code CODE` runs a complete authentication (SK's demo environment, production, or the
+  simulator) with the production client and verification, then prints the verified identity as JSON, or the
+  precise reason for refusal and exits non-zero;
+- `eparaksts`, `swedbank`, `seb`, `citadele`, `luminor` check what can be checked without a person:
+  configuration complete, keys and certificates load and are valid, the provider's address answers (and, for
+  eParaksts, that it accepts our client credentials).
+
+Unlike the login pages, it names exact reasons: it is for the operator, who needs to know why.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from selfcare.identifiers import PersonalCode
 from selfcare.identity.methods.base import EidError
+from selfcare.identity.methods.provider_checks import BANKS, check_bank, check_eparaksts
 from selfcare.identity.methods.smartid.client import SmartIdClient
 from selfcare.identity.methods.smartid.config import smartid_config
 
@@ -27,11 +32,22 @@ class Command(BaseCommand):
     help = "Run a complete eID authentication against the configured provider and print the verified identity."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("method", choices=["smartid"], help="the eID method to check")
-        parser.add_argument("--personal-code", required=True, help="the person to authenticate, e.g. 010180-15097")
+        parser.add_argument("method", choices=["smartid", "eparaksts", *BANKS], help="the eID method to check")
+        parser.add_argument("--personal-code", help="smartid: the person to authenticate, e.g. 010180-15097")
         parser.add_argument("--display-text", default="selfcare eid-check", help="text shown in the Smart-ID app")
 
-    def handle(self, *args: Any, method: str, personal_code: str, display_text: str, **options: Any) -> None:
+    def handle(self, *args: Any, method: str, personal_code: str | None, display_text: str, **options: Any) -> None:
+        if method != "smartid":
+            checks = check_eparaksts() if method == "eparaksts" else check_bank(method)
+            failed = False
+            for ok, text in checks:
+                failed |= not ok
+                (self.stdout if ok else self.stderr).write(f"{'OK  ' if ok else 'FAIL'} {text}")
+            if failed:
+                sys.exit(1)
+            return
+        if not personal_code:
+            raise CommandError("smartid needs --personal-code")
         try:
             code = PersonalCode.parse(personal_code)
         except ValidationError as error:
