@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "selfcare.mandates",
     "selfcare.binding",
     "selfcare.access",
+    "selfcare.audit",
     "selfcare.demo",
     "selfcare.portal",
     "selfcare.backoffice",

@@ -13,6 +13,7 @@ from selfcare.access.contexts import Action, ContextKind, NotFound
 from selfcare.access.overview import overview
 from selfcare.access.policy import connections_in, may, require_connection
 from selfcare.access.web import context_page, identity_page
+from selfcare.audit.services import record
 from selfcare.customers.models import ConnectionStatus, Segment, TariffPlan
 
 PAGE_SIZE = 50
@@ -72,6 +73,7 @@ def connection_detail(request: HttpRequest, connection_id: int) -> HttpResponse:
         connection = require_connection(request.identity, acting, Action.VIEW_CONNECTION, connection_id)  # type: ignore[attr-defined]
     except NotFound:
         raise Http404 from None
+    record(request, "portal:connection:view", identity=request.identity, context=acting, target=connection)  # type: ignore[attr-defined]
     return render(
         request,
         "portal/dashboard/connection_detail.html",

@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
 from selfcare.access.web import identity_page, public_page
+from selfcare.audit.services import record
 from selfcare.identity.methods.registry import METHODS, method_label
-from selfcare.identity.selectors import recent_authentications
+from selfcare.identity.selectors import identity_of, recent_authentications
 from selfcare.identity.services import SESSION_LEVEL, SESSION_METHOD, logout_session
 
 # Assurance levels as the methods report them, named for people.
@@ -32,6 +33,9 @@ def password_login_retired(request: HttpRequest) -> HttpResponse:
 @require_POST
 @public_page
 def logout_view(request: HttpRequest) -> HttpResponse:
+    identity = identity_of(request.user)
+    if identity is not None:
+        record(request, "identity:session:logout", identity=identity)
     logout_session(request)
     return redirect("portal:landing")
 

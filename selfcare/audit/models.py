@@ -1,0 +1,64 @@
+"""The audit trail: who (identity), in which context, did what, to which object, when (UTC) and from where.
+
+Append-only for the application (SECURITY.md "Audit"): a saved event cannot be changed or deleted through the
+ORM. Actions are tagged `area:subject:action` (e.g. "portal:connection:view"), as warehouse does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from selfcare.identity.models import DigitalIdentity
+
+
+class AppendOnlyError(Exception):
+    """An audit event was about to be changed or deleted."""
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("audit events are never changed")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("audit events are never deleted")
+
+
+class AuditEvent(models.Model):
+    occurred_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    identity = models.ForeignKey(
+        DigitalIdentity,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+        verbose_name=_("digital identity"),
+    )
+    context = models.CharField(_("context"), max_length=40, blank=True, help_text=_('e.g. "private", "company-12"'))
+    company_id = models.BigIntegerField(_("company"), null=True, blank=True, db_index=True)
+    action = models.CharField(_("action"), max_length=60)
+    object_type = models.CharField(_("object type"), max_length=40, blank=True)
+    object_id = models.CharField(_("object"), max_length=64, blank=True)
+    ip_address = models.GenericIPAddressField(_("network address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-occurred_at"]
+        indexes = [models.Index(fields=["identity", "-occurred_at"], name="audit_identity_time_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("audit events are never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("audit events are never deleted")

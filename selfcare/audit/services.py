@@ -1,0 +1,30 @@
+"""Writing the audit trail. Every action a person takes in a context goes through `record`."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.http import HttpRequest
+
+from selfcare.access.contexts import Context
+from selfcare.audit.models import AuditEvent
+from selfcare.identity.models import DigitalIdentity
+
+
+def record(
+    request: HttpRequest,
+    action: str,
+    *,
+    identity: DigitalIdentity | None,
+    context: Context | None = None,
+    target: models.Model | None = None,
+) -> AuditEvent:
+    return AuditEvent.objects.create(
+        identity=identity,
+        context=context.key if context else "",
+        company_id=context.company_id if context else None,
+        action=action,
+        object_type=target._meta.label_lower if target is not None else "",
+        object_id=str(target.pk) if target is not None else "",
+        ip_address=request.META.get("REMOTE_ADDR") or None,
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+    )
