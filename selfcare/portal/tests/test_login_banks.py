@@ -11,7 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 
 from selfcare.identity.methods.banklink import nonces
-from selfcare.identity.methods.banklink.profiles import bank_profile
+from selfcare.identity.methods.banklink.profiles import FormProfile, bank_profile
 from selfcare.identity.methods.base import VerifiedIdentity
 from selfcare.identity.models import AuthenticationRecord, AuthResult, DigitalIdentity
 from selfcare.identity.services import identity_for
@@ -161,3 +161,43 @@ def test_outside_the_demo_a_bank_needs_https_and_its_own_keys(settings: Any, ban
     with pytest.raises(ImproperlyConfigured, match="https") as raised:
         bank_profile(bank)
     assert "PRIVATE_KEY" in str(raised.value)
+
+
+def test_a_banks_field_names_come_from_its_profile_file_and_the_login_follows_them(
+    client: Client, settings: Any, tmp_path: Any
+) -> None:
+    """The banks' current specifications are bilateral: an operator renames fields without touching code."""
+    import json
+
+    default = bank_profile("swedbank")
+    assert isinstance(default, FormProfile)
+    renamed = {
+        "nonce_field": "VK_STAMP",
+        "request_signed_fields": [f.replace("VK_NONCE", "VK_STAMP") for f in default.request_signed_fields],
+        "response_signed_fields": [f.replace("VK_NONCE", "VK_STAMP") for f in default.response_signed_fields],
+        "max_age_seconds": 120,
+    }
+    profile_file = tmp_path / "swedbank.json"
+    profile_file.write_text(json.dumps(renamed), encoding="utf-8")
+    settings.BANKLINK = {
+        **settings.BANKLINK,
+        "swedbank": {**settings.BANKLINK["swedbank"], "PROFILE": str(profile_file)},
+    }
+    bank_profile.cache_clear()
+    profile = bank_profile("swedbank")
+    assert isinstance(profile, FormProfile)
+    assert (profile.nonce_field, profile.max_age_seconds) == ("VK_STAMP", 120)
+    nonce = _start(client, "swedbank")
+    fields = _answer("swedbank", nonce)
+    assert "VK_STAMP" in fields
+    assert "VK_NONCE" not in fields
+    assert _post(client, "swedbank", fields)["Location"] == "/en/dashboard/"
+
+
+def test_a_profile_file_naming_an_unknown_field_is_refused_at_start(settings: Any, tmp_path: Any) -> None:
+    profile_file = tmp_path / "seb.json"
+    profile_file.write_text('{"nonce_feld": "IB_STAMP"}', encoding="utf-8")
+    settings.BANKLINK = {**settings.BANKLINK, "seb": {**settings.BANKLINK["seb"], "PROFILE": str(profile_file)}}
+    bank_profile.cache_clear()
+    with pytest.raises(ImproperlyConfigured, match="nonce_feld"):
+        bank_profile("seb")

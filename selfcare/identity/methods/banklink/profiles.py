@@ -9,7 +9,9 @@ test PKI (one certificate per bank, one for us); outside the demo every value mu
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -270,8 +272,44 @@ def _citadele_profile() -> CitadeleProfile:
     return CitadeleProfile("citadele", "Citadele", url, sender, hash_name, allow_sha1, keys, c14n)
 
 
+# What an operator may override per bank from a JSON file (BANKLINK_<BANK>_PROFILE): the protocol's field names,
+# service codes and timing. URLs, identifiers, keys and hashes come from their own variables.
+_OVERRIDABLE = {
+    f.name
+    for f in dataclasses.fields(FormProfile)
+    if f.name not in {"key", "name", "url", "sender_id", "hash", "allow_sha1", "keys"}
+}
+
+
+def _with_overrides(bank: str, profile: FormProfile) -> FormProfile:
+    """The profile with the fields the bank's current specification names differently (a JSON object)."""
+    path = _setting(bank, "PROFILE")
+    if not path:
+        return profile
+    try:
+        overrides = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ImproperlyConfigured(f"BANKLINK_{bank.upper()}_PROFILE could not be read: {error}") from error
+    if not isinstance(overrides, dict):
+        raise ImproperlyConfigured(f"BANKLINK_{bank.upper()}_PROFILE must hold a JSON object")
+    unknown = sorted(set(overrides) - _OVERRIDABLE)
+    if unknown:
+        raise ImproperlyConfigured(
+            f"BANKLINK_{bank.upper()}_PROFILE names unknown fields {unknown}; allowed: {sorted(_OVERRIDABLE)}"
+        )
+    changes: dict[str, Any] = {}
+    for name, value in overrides.items():
+        if name == "person":
+            changes[name] = PersonFields(**value)
+        elif isinstance(value, list):
+            changes[name] = tuple(tuple(item) if isinstance(item, list) else item for item in value)
+        else:
+            changes[name] = value
+    return dataclasses.replace(profile, **changes)
+
+
 @functools.cache
 def bank_profile(bank: str) -> Profile:
     if bank not in BANKS:
         raise KeyError(bank)
-    return _citadele_profile() if bank == "citadele" else _form_profile(bank)
+    return _citadele_profile() if bank == "citadele" else _with_overrides(bank, _form_profile(bank))
