@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from selfcare.identifiers import PersonalCode
 from selfcare.identity.methods.base import BadResponse, Refused, Unavailable, VerifiedIdentity
 from selfcare.identity.methods.eparaksts.config import EparakstsConfig
+from selfcare.identity.methods.http import json_object
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ class EparakstsClient:
                 raise Unavailable(reason="invalid_client")
             # invalid_grant: the code is unknown, spent, expired, or was issued for another redirect URI.
             raise Refused(error if error in _KNOWN_GRANT_ERRORS else "token_refused")
-        data = _json(response)
+        data = json_object(response)
         token = data.get("access_token")
         if not isinstance(token, str) or not token:
             raise BadResponse(reason="missing_access_token")
@@ -93,7 +94,7 @@ class EparakstsClient:
         )
         if response.status_code in (401, 403):
             raise Refused("userinfo_refused")
-        return _json(response)
+        return json_object(response)
 
     def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         try:
@@ -117,18 +118,6 @@ def _oauth_error(response: httpx.Response) -> str:
         return ""
     error = data.get("error") if isinstance(data, dict) else None
     return error if isinstance(error, str) else ""
-
-
-def _json(response: httpx.Response) -> dict[str, Any]:
-    if response.status_code != 200:
-        raise BadResponse(reason=f"http_{response.status_code}")
-    try:
-        data = response.json()
-    except ValueError as error:
-        raise BadResponse(reason="not_json") from error
-    if not isinstance(data, dict):
-        raise BadResponse(reason="not_an_object")
-    return data
 
 
 def verified_identity(method: str, userinfo: dict[str, Any]) -> VerifiedIdentity:

@@ -26,6 +26,7 @@ import httpx
 
 from selfcare.identifiers import PersonalCode
 from selfcare.identity.methods.base import BadResponse, Refused, TimedOut, Unavailable, VerifiedIdentity
+from selfcare.identity.methods.http import json_object
 from selfcare.identity.methods.smartid import protocol
 from selfcare.identity.methods.smartid.config import SmartIdConfig
 from selfcare.identity.methods.smartid.verification import verify_authentication
@@ -234,15 +235,7 @@ class SmartIdClient:
             # Our relying-party credentials or source address are not accepted: an operator problem.
             logger.error("Smart-ID refused the relying party: HTTP %s", response.status_code)
             raise Unavailable(reason=f"http_{response.status_code}")
-        if response.status_code != 200:
-            raise BadResponse(reason=f"http_{response.status_code}")
-        try:
-            data = response.json()
-        except ValueError as error:
-            raise BadResponse(reason="not_json") from error
-        if not isinstance(data, dict):
-            raise BadResponse(reason="not_an_object")
-        return data
+        return json_object(response)
 
 
 def _b64url_sha256(data: bytes) -> str:
