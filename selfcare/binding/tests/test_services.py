@@ -311,11 +311,14 @@ def test_a_success_resets_the_count_of_consecutive_failures(liga: DigitalIdentit
 def test_the_sms_is_sent_after_the_commit_and_not_when_the_transaction_rolls_back(
     django_capture_on_commit_callbacks: Capture, company_number: Connection, liga: DigitalIdentity
 ) -> None:
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
+    def start_then_fail() -> None:
+        with transaction.atomic():
             binding_start(request=request_of(liga), identity=liga, number_text=NUMBER)
             assert SmsMessage.objects.get().status == SmsStatus.QUEUED  # written, not yet sent
             raise RuntimeError("something later in the same transaction failed")
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError):
+        start_then_fail()
     assert callbacks == []
     assert not SmsMessage.objects.exists()
     assert not OneTimeCode.objects.exists()
