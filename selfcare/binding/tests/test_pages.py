@@ -10,8 +10,9 @@ from django.test import Client
 
 from selfcare.access.tests import factories as people
 from selfcare.binding.models import BindingStatus, ConnectionBinding, SmsMessage
-from selfcare.customers.models import Connection
+from selfcare.customers.models import Connection, ConnectionStatus
 from selfcare.customers.tests import factories
+from selfcare.demo.loader import load_demo
 from selfcare.identity.models import DigitalIdentity
 
 pytestmark = pytest.mark.django_db
@@ -187,3 +188,12 @@ def test_the_demo_phone_is_not_there_outside_demo_mode(settings: Any) -> None:
     settings.SELFCARE_DEMO = False
     assert Client().get("/simulators/sms/").status_code == 404
     assert Client().get(f"/simulators/sms/{NUMBER}/").status_code == 404
+
+
+def test_the_demo_has_an_unbound_active_company_number_to_bind() -> None:
+    load_demo()
+    connection = Connection.objects.select_related("account__company").get(msisdn=NUMBER)
+    assert connection.status == ConnectionStatus.ACTIVE
+    assert connection.account.company is not None
+    assert connection.account.company.name == "SIA Ziemeļu Loģistika"
+    assert not connection.bindings.exists()
