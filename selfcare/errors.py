@@ -40,6 +40,12 @@ class ErrorCode(StrEnum):
     CODE_CHANGE_NOT_NEW_FORMAT = "code_change_not_new_format"
     CODE_CHANGE_ALREADY_DONE = "code_change_already_done"
     CODE_CHANGE_TAKEN = "code_change_taken"
+    BINDING_TOO_MANY_REQUESTS = "binding_too_many_requests"
+    BINDING_CODE_WRONG = "binding_code_wrong"
+    BINDING_CODE_ENDED = "binding_code_ended"
+    BINDING_CODE_EXPIRED = "binding_code_expired"
+    BINDING_LOCKED = "binding_locked"
+    BINDING_FRESH_LOGIN = "binding_fresh_login"
 
 
 MESSAGES: dict[ErrorCode, StrPromise] = {
@@ -96,6 +102,22 @@ MESSAGES: dict[ErrorCode, StrPromise] = {
     ),
     ErrorCode.CODE_CHANGE_ALREADY_DONE: _("This person has already changed their personal code once."),
     ErrorCode.CODE_CHANGE_TAKEN: _("The new personal code already belongs to another digital identity."),
+    ErrorCode.BINDING_TOO_MANY_REQUESTS: _(
+        "Too many codes were asked for. You can ask for 5 codes in 5 minutes, 20 in an hour and 50 in a day: "
+        "try again later."
+    ),
+    ErrorCode.BINDING_CODE_WRONG: _("This code is not right. Check the code in the SMS and enter it again."),
+    ErrorCode.BINDING_CODE_ENDED: _(
+        "This code was entered wrongly too many times and no longer works. Ask for a new code."
+    ),
+    ErrorCode.BINDING_CODE_EXPIRED: _("This code has expired or was already used. Ask for a new code."),
+    ErrorCode.BINDING_LOCKED: _(
+        "Too many wrong codes were entered, so adding a work number is blocked for your security. "
+        "Contact customer service."
+    ),
+    ErrorCode.BINDING_FRESH_LOGIN: _(
+        "You already have a work number. To add another one, log out and log in again, then add it within 5 minutes."
+    ),
 }
 
 

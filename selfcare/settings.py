@@ -207,6 +207,15 @@ BANKLINK: dict[str, dict[str, str]] = {
 
 LOGIN_URL = "portal:login"
 
+# --- Number binding: one-time codes by SMS (SECURITY.md "One-time codes") --------------------------------------------
+OTP_VALIDITY_SECONDS: int = env.int("OTP_VALIDITY_SECONDS", default=600)
+OTP_MAX_PER_NUMBER_PER_DAY: int = env.int("OTP_MAX_PER_NUMBER_PER_DAY", default=5)
+BINDING_SIM_CHANGE_QUARANTINE_DAYS: int = env.int("BINDING_SIM_CHANGE_QUARANTINE_DAYS", default=7)
+BINDING_FRESH_LOGIN_SECONDS: int = env.int("BINDING_FRESH_LOGIN_SECONDS", default=300)
+# "outbox" (default: messages stay in the database; the demo phone page shows them) or a dotted path to a class.
+SMS_BACKEND: str = env.str("SMS_BACKEND", default="outbox")
+SMS_MAX_ATTEMPTS: int = env.int("SMS_MAX_ATTEMPTS", default=3)
+
 # --- Brand (the brand is configuration, not code) -------------------------------------------------------------------
 BRAND = brand_from_env(env)
 

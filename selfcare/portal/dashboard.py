@@ -6,15 +6,18 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST, require_safe
 
-from selfcare.access.contexts import Action, ContextKind, NotFound
+from selfcare.access.contexts import Action, ContextKind, NotFound, contexts_of
 from selfcare.access.overview import overview
 from selfcare.access.policy import connections_in, may, require_connection
 from selfcare.access.web import context_page, identity_page
 from selfcare.audit.services import record
+from selfcare.binding.models import BindingStatus, ConnectionBinding
+from selfcare.binding.services import binding_end
 from selfcare.customers.models import ConnectionStatus, Segment, TariffPlan
+from selfcare.portal.work_number import SESSION_STEP_OFFERED, first_login_step
 
 PAGE_SIZE = 50
 
@@ -22,6 +25,10 @@ PAGE_SIZE = 50
 @require_safe
 @identity_page
 def dashboard(request: HttpRequest) -> HttpResponse:
+    if not request.session.get(SESSION_STEP_OFFERED):
+        step = first_login_step(request, has_context=bool(contexts_of(request.identity)))  # type: ignore[attr-defined]
+        if step is not None:
+            return step
     groups = overview(request.identity)  # type: ignore[attr-defined]
     context: dict[str, object] = {"groups": groups}
     if not groups:
@@ -74,8 +81,34 @@ def connection_detail(request: HttpRequest, connection_id: int) -> HttpResponse:
     except NotFound:
         raise Http404 from None
     record(request, "portal:connection:view", identity=request.identity, context=acting, target=connection)  # type: ignore[attr-defined]
+    binding = None
+    if may(acting, Action.MANAGE_BINDINGS) or acting.kind == ContextKind.WORK:
+        binding = (
+            ConnectionBinding.objects.filter(connection=connection, status=BindingStatus.ACTIVE)
+            .select_related("identity")
+            .first()
+        )
     return render(
         request,
         "portal/dashboard/connection_detail.html",
-        {"connection": connection, "company_view": acting.kind == ContextKind.COMPANY},
+        {"connection": connection, "company_view": acting.kind == ContextKind.COMPANY, "binding": binding},
     )
+
+
+@require_POST
+@context_page
+def binding_end_view(request: HttpRequest, connection_id: int) -> HttpResponse:
+    """End the binding of this connection: a main user for the company's connections, an employee for their own."""
+    acting = request.acting  # type: ignore[attr-defined]
+    identity = request.identity  # type: ignore[attr-defined]
+    try:
+        connection = require_connection(identity, acting, Action.VIEW_CONNECTION, connection_id)
+        binding = ConnectionBinding.objects.filter(connection=connection, status=BindingStatus.ACTIVE).first()
+        if binding is None:
+            raise NotFound(connection_id)
+        binding_end(request=request, identity=identity, context=acting, binding=binding)
+    except NotFound:
+        raise Http404 from None
+    if acting.kind == ContextKind.WORK:
+        return redirect("portal:dashboard")
+    return redirect("portal:connection", context=acting.key, connection_id=connection.pk)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from selfcare.portal import dashboard, views
+from selfcare.portal import dashboard, views, work_number
 from selfcare.portal.login import banklink, eparaksts, smartid
 from selfcare.portal.login import views as login
 
@@ -15,6 +15,13 @@ urlpatterns = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("acting/<str:context>/connections/", dashboard.connection_list, name="connections"),
     path("acting/<str:context>/connections/<int:connection_id>/", dashboard.connection_detail, name="connection"),
+    path(
+        "acting/<str:context>/connections/<int:connection_id>/binding/end/",
+        dashboard.binding_end_view,
+        name="binding-end",
+    ),
+    path("work-number/", work_number.start, name="work-number"),
+    path("work-number/confirm/", work_number.confirm, name="work-number-confirm"),
     path("login/smart-id/", smartid.start_page, name="login-smartid"),
     path("login/smart-id/notification/", smartid.start_notification, name="login-smartid-notification"),
     path("login/smart-id/device-link/", smartid.start_device_link, name="login-smartid-device-link"),

@@ -49,8 +49,11 @@ def test_an_employee_sees_only_their_own_work_number(client: Client) -> None:
 
 def test_a_person_with_no_connections_gets_a_helpful_page_with_the_plans(client: Client) -> None:
     load_demo()
-    html = _demo_client(client, "32579104511").get("/en/dashboard/").content.decode()
+    client = _demo_client(client, "32579104511")
+    assert client.get("/en/dashboard/")["Location"] == "/en/work-number/?first=1"  # the step, once per session
+    html = client.get("/en/dashboard/").content.decode()
     assert "You have no connections yet" in html
+    assert "Add a work number" in html
     assert "power of attorney" in html
     assert "one-time code" in html
     assert "Privāts Bezlimits" in html

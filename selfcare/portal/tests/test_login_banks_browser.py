@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+from selfcare.portal.tests.test_login_smartid_browser import AFTER_LOGIN
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BANKS = ("Swedbank", "SEB", "Citadele", "Luminor")
@@ -20,7 +22,7 @@ def _login_with_bank(page: Any, base: str, bank: str) -> str:
     page.get_by_label("Anna Bērziņa").check()
     page.get_by_role("button", name="Confirm").click()
     page.get_by_role("button", name="Return to the portal").click()
-    page.wait_for_url("**/en/dashboard/")
+    page.wait_for_url(AFTER_LOGIN)
     page.get_by_role("link", name="My identity").click()
     return str(page.get_by_test_id("identity-id").inner_text())
 

@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from selfcare.portal.tests.test_login_smartid_browser import AFTER_LOGIN
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BUTTONS = (
@@ -26,7 +28,7 @@ def test_a_person_logs_in_with_each_eparaksts_button_and_gets_the_same_identity(
         assert page.get_by_role("heading", level=1).inner_text() == provider_title
         page.get_by_label("Anna Bērziņa", exact=False).check()
         page.get_by_role("button", name="Confirm").click()
-        page.wait_for_url("**/en/dashboard/")
+        page.wait_for_url(AFTER_LOGIN)
         page.get_by_role("link", name="My identity").click()
         assert page.get_by_test_id("identity-name").inner_text() == "Anna Bērziņa"
         assert button in page.get_by_test_id("login-method").inner_text()
