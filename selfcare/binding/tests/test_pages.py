@@ -196,4 +196,4 @@ def test_the_demo_has_an_unbound_active_company_number_to_bind() -> None:
     assert connection.status == ConnectionStatus.ACTIVE
     assert connection.account.company is not None
     assert connection.account.company.name == "SIA Ziemeļu Loģistika"
-    assert not connection.bindings.exists()
+    assert not ConnectionBinding.objects.filter(connection=connection).exists()

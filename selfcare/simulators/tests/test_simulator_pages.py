@@ -12,6 +12,7 @@ pytestmark = pytest.mark.django_db
         "/simulators/smartid/phone/",
         "/simulators/banks/swedbank/",
         "/simulators/eparaksts/trustedx-authserver/oauth/lvrtc-eipsign-as",
+        "/simulators/sms/",
     ],
 )
 def test_simulator_pages_load_the_brand_stylesheet(client: Client, url: str) -> None:
