@@ -125,3 +125,16 @@ def test_every_context_page_says_whom_the_person_is_acting_for(client: Client) -
         html = client.get(url).content.decode()
         assert "Acting as:" in html
         assert f"{company.name} — main user" in html
+
+
+def test_an_employee_sees_their_own_connection_with_its_plan_usage_and_offers_sections(client: Client) -> None:
+    load_demo()
+    client = _demo_client(client, "22079018761")
+    group = client.get("/en/dashboard/").context["groups"][0]
+    connection = group.connections[0]
+    html = client.get(f"/en/acting/{group.context.key}/connections/{connection.pk}/").content.decode()
+    assert "Bizness Eiropa 15 GB" in html
+    assert 'data-testid="usage"' in html
+    assert "No usage is recorded for this connection yet." in html
+    assert 'data-testid="offers"' in html
+    assert "Tele2 Komplimenti" in html
