@@ -12,6 +12,7 @@ blanked once it is sent.
 
 from __future__ import annotations
 
+import datetime
 import logging
 import uuid
 from functools import partial
@@ -86,3 +87,29 @@ def deliver(message_id: int) -> SmsMessage:
         message.status = SmsStatus.FAILED
     message.save(update_fields=["attempts", "message_id", "error", "status", "sent_at", "text"])
     return message
+
+
+# A message queued this recently is still being delivered by its own request's after-commit step.
+IN_FLIGHT_SECONDS = 60
+
+
+def deliver_pending(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """The worker's pass: deliver messages left queued (their process died between commit and delivery).
+
+    A message older than a one-time code's validity is marked failed instead: a code that arrives after it
+    expired only confuses the person.
+    """
+    moment = now or timezone.now()
+    queued = SmsMessage.objects.filter(
+        status=SmsStatus.QUEUED, created_at__lte=moment - datetime.timedelta(seconds=IN_FLIGHT_SECONDS)
+    )
+    expired = queued.filter(created_at__lt=moment - datetime.timedelta(seconds=settings.OTP_VALIDITY_SECONDS))
+    outcome = {
+        "expired": expired.update(status=SmsStatus.FAILED, error="expired before delivery"),
+        "sent": 0,
+        "failed": 0,
+    }
+    for message_id in queued.values_list("pk", flat=True):
+        delivered = deliver(message_id)
+        outcome["sent" if delivered.status == SmsStatus.SENT else "failed"] += 1
+    return outcome

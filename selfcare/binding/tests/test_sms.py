@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any, ClassVar
@@ -79,3 +80,23 @@ def test_a_message_already_sent_is_not_sent_twice(
         queued = queue_sms("+37125100001", "x")
     deliver(queued.pk)
     assert len(flaky.sent) == 1
+
+
+@pytest.mark.django_db
+def test_the_worker_delivers_a_message_left_queued_and_expires_one_too_old_to_be_useful() -> None:
+    import datetime
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from selfcare.binding.models import SmsMessage, SmsStatus
+
+    now = timezone.now()
+    stuck = SmsMessage.objects.create(to="+37125100001", text="Jūsu kods", backend="outbox")
+    stale = SmsMessage.objects.create(to="+37125100002", text="Jūsu kods", backend="outbox")
+    fresh = SmsMessage.objects.create(to="+37125100003", text="Jūsu kods", backend="outbox")
+    SmsMessage.objects.filter(pk=stuck.pk).update(created_at=now - datetime.timedelta(minutes=2))
+    SmsMessage.objects.filter(pk=stale.pk).update(created_at=now - datetime.timedelta(minutes=30))
+    call_command("sms_worker", "--once", stdout=io.StringIO())
+    statuses = dict(SmsMessage.objects.values_list("pk", "status"))
+    assert statuses == {stuck.pk: SmsStatus.SENT, stale.pk: SmsStatus.FAILED, fresh.pk: SmsStatus.QUEUED}
