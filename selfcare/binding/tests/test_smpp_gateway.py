@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from selfcare.binding.gateways.smpp import SmppGateway
-from selfcare.binding.sms import SmsError, gateway
+from selfcare.binding.models import SmsMessage, SmsStatus
+from selfcare.binding.sms import SmsError, gateway, queue_sms
 from selfcare.binding.tests.smsc import Smsc
 
 CODE_TEXT = "Jūsu kods: 482915. Ваш код: 482915."
@@ -57,3 +58,14 @@ def test_an_smsc_not_listening_is_an_sms_error_without_the_text(settings: Any) -
         gateway().send("+37125100001", CODE_TEXT)
     assert "connect" in str(refused.value)
     assert "482915" not in str(refused.value)
+
+
+@pytest.mark.django_db
+def test_a_queued_code_goes_to_the_smsc_after_commit_and_is_not_kept(
+    smsc: Smsc, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = queue_sms("+37125100001", CODE_TEXT)
+    message = SmsMessage.objects.get(pk=queued.pk)
+    assert (message.status, message.message_id, message.text) == (SmsStatus.SENT, "smsc-1", "")
+    assert smsc.submitted[0].text == CODE_TEXT
