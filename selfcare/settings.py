@@ -212,9 +212,19 @@ OTP_VALIDITY_SECONDS: int = env.int("OTP_VALIDITY_SECONDS", default=600)
 OTP_MAX_PER_NUMBER_PER_DAY: int = env.int("OTP_MAX_PER_NUMBER_PER_DAY", default=5)
 BINDING_SIM_CHANGE_QUARANTINE_DAYS: int = env.int("BINDING_SIM_CHANGE_QUARANTINE_DAYS", default=7)
 BINDING_FRESH_LOGIN_SECONDS: int = env.int("BINDING_FRESH_LOGIN_SECONDS", default=300)
-# "outbox" (default: messages stay in the database; the demo phone page shows them) or a dotted path to a class.
+# "outbox" (default: messages stay in the database; the demo phone page shows them), "smpp" (the operator's SMSC),
+# "http" (an HTTP SMS gateway) or a dotted path to a class.
 SMS_BACKEND: str = env.str("SMS_BACKEND", default="outbox")
 SMS_MAX_ATTEMPTS: int = env.int("SMS_MAX_ATTEMPTS", default=3)
+SMS_SMPP_HOST: str = env.str("SMS_SMPP_HOST", default="")
+SMS_SMPP_PORT: int = env.int("SMS_SMPP_PORT", default=2775)
+SMS_SMPP_SYSTEM_ID: str = env.str("SMS_SMPP_SYSTEM_ID", default="")
+SMS_SMPP_PASSWORD: str = env.str("SMS_SMPP_PASSWORD", default="")
+SMS_SMPP_SOURCE_ADDR: str = env.str("SMS_SMPP_SOURCE_ADDR", default="Tele2")
+SMS_SMPP_TIMEOUT: float = env.float("SMS_SMPP_TIMEOUT", default=10)
+SMS_HTTP_URL: str = env.str("SMS_HTTP_URL", default="")
+SMS_HTTP_TOKEN: str = env.str("SMS_HTTP_TOKEN", default="")
+SMS_HTTP_TIMEOUT: float = env.float("SMS_HTTP_TIMEOUT", default=10)
 
 # --- Brand (the brand is configuration, not code) -------------------------------------------------------------------
 BRAND = brand_from_env(env)

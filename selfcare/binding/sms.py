@@ -4,7 +4,8 @@
 a rolled-back transaction sends nothing, and a message is never sent for data that was not saved. Delivery is
 in-process with a few immediate retries; every attempt is recorded on the message (attempts, error, sent_at).
 
-Backends: "outbox" (default) keeps the message in the database, where the demo phone page shows it; any other
+Backends: "outbox" (default) keeps the message in the database, where the demo phone page shows it; "smpp" sends
+through the operator's SMSC (`gateways.smpp`); "http" posts to an HTTP SMS gateway (`gateways.http`); any other
 value is the dotted path of a class with the `SmsGateway` interface. The text of a message may hold a one-time
 code, so it is never logged; a gateway that really hands the message on (`keeps_text = False`) has the text
 blanked once it is sent.
@@ -49,12 +50,18 @@ class OutboxGateway:
         return f"outbox-{uuid.uuid4().hex}"
 
 
-BACKENDS: dict[str, type[SmsGateway]] = {"outbox": OutboxGateway}
+# Short names map to dotted paths, imported only when chosen: the gateways import this module (SmsError), and a
+# portal on the outbox never loads the SMPP client.
+BACKENDS: dict[str, str] = {
+    "outbox": f"{__name__}.OutboxGateway",
+    "smpp": "selfcare.binding.gateways.smpp.SmppGateway",
+    "http": "selfcare.binding.gateways.http.HttpGateway",
+}
 
 
 def gateway() -> SmsGateway:
     name = settings.SMS_BACKEND
-    backend: type[SmsGateway] = BACKENDS[name] if name in BACKENDS else import_string(name)
+    backend: type[SmsGateway] = import_string(BACKENDS.get(name, name))
     return backend()
 
 

@@ -1,0 +1,1 @@
+"""SMS gateways behind `selfcare.binding.sms.SmsGateway`, one small module each, chosen by `SMS_BACKEND`."""
