@@ -15,7 +15,7 @@ DEV_SECRET_KEY = "insecure-development-key-for-local-demo-only"  # noqa: S105 - 
 _HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
-def production_problems(*, debug: bool, demo: bool, secret_key: str) -> list[str]:
+def production_problems(*, debug: bool, demo: bool, secret_key: str, sms_backend: str = "outbox") -> list[str]:
     """What is unsafe about these settings when DEBUG is off, each with the variable to set; empty when safe."""
     if debug:
         return []
@@ -29,6 +29,11 @@ def production_problems(*, debug: bool, demo: bool, secret_key: str) -> list[str
         problems.append(
             "SECRET_KEY is the development default or too short. Set SECRET_KEY to a random string of at least "
             '50 characters, e.g. python -c "import secrets; print(secrets.token_urlsafe(64))".'
+        )
+    if sms_backend == "outbox":
+        problems.append(
+            "SMS_BACKEND is the outbox: one-time codes would never reach a phone. Set SMS_BACKEND=smpp (with "
+            "SMS_SMPP_*) or SMS_BACKEND=http (with SMS_HTTP_*)."
         )
     return problems
 

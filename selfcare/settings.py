@@ -31,7 +31,12 @@ SECRET_KEY: str = env.str("SECRET_KEY", default=DEV_SECRET_KEY)
 ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
-_problems = production_problems(debug=DEBUG, demo=SELFCARE_DEMO, secret_key=SECRET_KEY)
+_problems = production_problems(
+    debug=DEBUG,
+    demo=SELFCARE_DEMO,
+    secret_key=SECRET_KEY,
+    sms_backend=env.str("SMS_BACKEND", default="outbox"),
+)
 if _problems:
     raise ImproperlyConfigured("Refusing to start with unsafe production settings:\n- " + "\n- ".join(_problems))
 

@@ -10,7 +10,7 @@ LOAD_SETTINGS = "import django; django.setup(); print('started')"
 
 
 def test_production_with_the_demo_switched_on_is_refused_naming_the_variable() -> None:
-    problems = production_problems(debug=False, demo=True, secret_key=STRONG_KEY)
+    problems = production_problems(debug=False, demo=True, secret_key=STRONG_KEY, sms_backend="smpp")
     assert len(problems) == 1
     assert "SELFCARE_DEMO" in problems[0]
 
@@ -21,8 +21,14 @@ def test_production_with_a_default_or_weak_secret_key_is_refused(key: str) -> No
     assert any("SECRET_KEY" in p for p in problems)
 
 
+def test_production_refuses_the_sms_outbox_because_codes_would_never_reach_a_phone() -> None:
+    problems = production_problems(debug=False, demo=False, secret_key=STRONG_KEY, sms_backend="outbox")
+    assert len(problems) == 1
+    assert "SMS_BACKEND" in problems[0]
+
+
 def test_safe_production_settings_and_any_debug_settings_pass() -> None:
-    assert production_problems(debug=False, demo=False, secret_key=STRONG_KEY) == []
+    assert production_problems(debug=False, demo=False, secret_key=STRONG_KEY, sms_backend="smpp") == []
     assert production_problems(debug=True, demo=True, secret_key=DEV_SECRET_KEY) == []
 
 
@@ -40,7 +46,9 @@ def test_the_portal_does_not_start_in_production_without_a_secret_key() -> None:
 
 
 def test_the_portal_starts_with_safe_production_settings() -> None:
-    result = run_python(LOAD_SETTINGS, DEBUG="false", SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="mans.example.lv")
+    result = run_python(
+        LOAD_SETTINGS, DEBUG="false", SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="mans.example.lv", SMS_BACKEND="smpp"
+    )
     assert result.returncode == 0, result.stderr
     assert "started" in result.stdout
 
@@ -51,7 +59,7 @@ def test_production_cookies_are_secure_and_host_bound() -> None:
         "print(s.SESSION_COOKIE_SECURE, s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, s.SESSION_COOKIE_HTTPONLY, "
         "s.SESSION_COOKIE_SAMESITE)"
     )
-    result = run_python(code, DEBUG="false", SECRET_KEY=STRONG_KEY)
+    result = run_python(code, DEBUG="false", SECRET_KEY=STRONG_KEY, SMS_BACKEND="smpp")
     assert result.stdout.split() == ["True", "__Host-sessionid", "__Host-csrftoken", "True", "Lax"]
 
 
