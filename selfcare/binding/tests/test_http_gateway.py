@@ -42,7 +42,7 @@ def server(settings: Any) -> Iterator[Recorder]:
             self.wfile.write(recorder.body)
 
         def log_message(self, format: str, *args: Any) -> None:
-            pass
+            """Silent: the request log would print the message, which holds a one-time code."""
 
     with ThreadingHTTPServer(("127.0.0.1", 0), Handler) as httpd:
         threading.Thread(target=httpd.serve_forever, daemon=True).start()

@@ -22,7 +22,7 @@ from selfcare.identity.methods.banklink import citadele, signed_form
 from selfcare.identity.methods.banklink.profiles import BANKS, CitadeleProfile, FormProfile, bank_profile
 from selfcare.identity.methods.base import EidError
 from selfcare.simulators.banks import responses
-from selfcare.simulators.smartid.gate import demo_only
+from selfcare.simulators.gate import demo_only
 
 _PEOPLE = tuple(responses.Person(p.personal_code.replace("-", ""), p.given_name, p.family_name) for p in PERSONS)
 

@@ -21,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from selfcare.simulators.eparaksts import accounts, conf
-from selfcare.simulators.smartid.gate import demo_only
+from selfcare.simulators.gate import demo_only
 
 TEMPLATES = "simulators/eparaksts/"
 PREFIX = "eparaksts-sim:"

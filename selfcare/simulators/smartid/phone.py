@@ -19,9 +19,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from selfcare.identity.methods.smartid.protocol import verification_code
+from selfcare.simulators.gate import demo_only
 from selfcare.simulators.smartid import accounts, answers, sessions
 from selfcare.simulators.smartid.device_links import LinkRefused, open_link
-from selfcare.simulators.smartid.gate import demo_only
 
 TEMPLATES = "simulators/smartid/"
 PHONE_LANGUAGES = ("lv", "en", "ru")

@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from selfcare.binding.models import SmsMessage
-from selfcare.simulators.smartid.gate import demo_only
+from selfcare.simulators.gate import demo_only
 
 
 @require_safe

@@ -10,8 +10,6 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 import pytest
 from django.test import Client, override_settings
 
-from selfcare.tests.subprocess_django import run_python
-
 AUTHORIZE = "/simulators/eparaksts/trustedx-authserver/oauth/lvrtc-eipsign-as"
 ANSWER = f"{AUTHORIZE}/answer"
 TOKEN = f"{AUTHORIZE}/token"
@@ -215,20 +213,6 @@ def test_only_the_token_endpoint_is_exempt_from_csrf() -> None:
     browser = Client(enforce_csrf_checks=True)
     assert browser.post(ANSWER, {"request_id": "x", "answer": "confirm"}).status_code == 403
     assert browser.post(TOKEN, {"grant_type": "authorization_code"}).status_code == 401
-
-
-RESOLVE_SIMULATOR = (
-    "import django; django.setup(); from django.urls import resolve, Resolver404\n"
-    "try:\n    resolve('/simulators/eparaksts/trustedx-authserver/oauth/lvrtc-eipsign-as'); print('mounted')\n"
-    "except Resolver404:\n    print('absent')"
-)
-
-
-@pytest.mark.parametrize(("demo", "expected"), [("false", "absent"), ("true", "mounted")])
-def test_the_simulator_urls_are_mounted_only_in_demo_mode(demo: str, expected: str) -> None:
-    result = run_python(RESOLVE_SIMULATOR, DEBUG="true", SELFCARE_DEMO=demo)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == expected
 
 
 def test_every_simulator_view_answers_404_when_the_demo_is_off(client: Client) -> None:

@@ -2,24 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 from django.test import Client, override_settings
 
 from selfcare.simulators.smartid.tests.conftest import API, RelyingParty
-from selfcare.tests.subprocess_django import run_python
-
-RESOLVE_SIMULATOR = (
-    "import django; django.setup(); from django.urls import resolve, Resolver404\n"
-    "try:\n    resolve('/simulators/smartid/phone/'); print('mounted')\n"
-    "except Resolver404:\n    print('absent')"
-)
-
-
-@pytest.mark.parametrize(("demo", "expected"), [("false", "absent"), ("true", "mounted")])
-def test_the_simulator_urls_are_mounted_only_in_demo_mode(demo: str, expected: str) -> None:
-    result = run_python(RESOLVE_SIMULATOR, DEBUG="true", SELFCARE_DEMO=demo)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == expected
 
 
 def test_every_simulator_view_answers_404_when_the_demo_is_off(rp: RelyingParty) -> None:
