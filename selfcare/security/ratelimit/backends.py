@@ -22,7 +22,6 @@ import redis
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
 
 from selfcare.security.models import RateCounter
 
@@ -72,7 +71,8 @@ class DatabaseBackend:
                     counters.update(count=F("count") + 1)
                 else:
                     # A new window is a good moment to drop the finished ones (indexed on expires_at).
-                    RateCounter.objects.filter(expires_at__lt=timezone.now()).delete()
+                    moment = datetime.datetime.fromtimestamp(now, tz=datetime.UTC)
+                    RateCounter.objects.filter(expires_at__lt=moment).delete()
             count = counters.values_list("count", flat=True).get()
         return int(count), left
 
