@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from selfcare.demo.loader import load_demo
-from selfcare.portal.tests.test_login_smartid_browser import ANNA, AFTER_LOGIN, _confirm_on_phone, _login_with_code
+from selfcare.portal.tests.test_login_smartid_browser import AFTER_LOGIN, ANNA, _confirm_on_phone, _login_with_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
@@ -133,3 +135,31 @@ def test_the_security_page_needs_a_login() -> None:
     response = Client().get(PAGE)
     assert response.status_code == 302
     assert "/login/" in response["Location"]
+
+
+def test_activity_is_noted_at_most_once_a_minute() -> None:
+    import datetime
+
+    client = Client()
+    anna = log_in(client)
+    row = UserSession.objects.get(identity=anna)
+    recent = row.last_seen_at - datetime.timedelta(seconds=10)
+    UserSession.objects.filter(pk=row.pk).update(last_seen_at=recent)
+    client.get("/en/me/")
+    assert UserSession.objects.get(pk=row.pk).last_seen_at == recent
+    old = row.last_seen_at - datetime.timedelta(minutes=2)
+    UserSession.objects.filter(pk=row.pk).update(last_seen_at=old)
+    client.get("/en/me/")
+    assert UserSession.objects.get(pk=row.pk).last_seen_at > old
+
+
+def test_a_session_that_ran_out_is_marked_expired_and_no_longer_listed(settings: Any) -> None:
+    from selfcare.identity.services import SESSION_LAST_SEEN
+
+    client = Client()
+    anna = log_in(client)
+    session = client.session
+    session[SESSION_LAST_SEEN] = session[SESSION_LAST_SEEN] - settings.SESSION_IDLE_TIMEOUT_SECONDS - 5
+    session.save()
+    assert client.get("/en/me/").status_code == 302
+    assert UserSession.objects.get(identity=anna).end_reason == EndReason.EXPIRED
