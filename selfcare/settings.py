@@ -281,6 +281,7 @@ CONTENT_SECURITY_POLICY = content_security_policy(
     form_targets=[EPARAKSTS_URL, *(bank["URL"] for bank in BANKLINK.values())],
     image_sources=[BRAND.logo_url],
     upgrade=not DEBUG,
+    report_uri=env.str("CSP_REPORT_URI", default=""),
 )
 
 LOGGING = {

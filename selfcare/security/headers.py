@@ -43,13 +43,18 @@ def origin_of(url: str) -> str | None:
 
 
 def content_security_policy(
-    *, form_targets: Iterable[str] = (), image_sources: Iterable[str] = (), upgrade: bool = False
+    *,
+    form_targets: Iterable[str] = (),
+    image_sources: Iterable[str] = (),
+    upgrade: bool = False,
+    report_uri: str = "",
 ) -> dict[str, object]:
     """django-csp's CONTENT_SECURITY_POLICY setting.
 
     `form_targets` are the outside addresses a form of ours may post to or be redirected to after a post (the
     banks' login pages, eParaksts' authorisation endpoint): `form-action` covers redirects in Chromium.
     `image_sources` allows a brand logo hosted elsewhere. The Smart-ID QR code is an inline SVG `data:` image.
+    `report_uri`, when set, is where browsers report violations (a collector of the operator's choice).
     """
     forms = sorted({o for o in (origin_of(u) for u in form_targets) if o})
     images = sorted({o for o in (origin_of(u) for u in image_sources) if o})
@@ -68,6 +73,8 @@ def content_security_policy(
     }
     if upgrade:
         directives["upgrade-insecure-requests"] = True
+    if report_uri:
+        directives["report-uri"] = [report_uri]
     return {"DIRECTIVES": directives}
 
 

@@ -48,6 +48,10 @@ def test_forms_may_post_only_to_ourselves_and_the_configured_eid_providers() -> 
     assert directives["form-action"] == ["'self'", "https://eidas.eparaksts.lv", "https://ib.swedbank.lv"]
     assert directives["img-src"] == ["'self'", "data:"]
     assert origin_of("javascript:alert(1)") is None
+    assert "report-uri" not in directives
+    reporting = content_security_policy(report_uri="https://csp.example.lv/r")["DIRECTIVES"]
+    assert isinstance(reporting, dict)
+    assert reporting["report-uri"] == ["https://csp.example.lv/r"]
 
 
 def test_production_settings_pass_the_deployment_checks_and_send_hsts() -> None:
