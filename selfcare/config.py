@@ -38,6 +38,20 @@ def production_problems(*, debug: bool, demo: bool, secret_key: str, sms_backend
     return problems
 
 
+def parse_rate(text: str) -> tuple[int, int]:
+    """A rate limit written "count/seconds" (e.g. "30/600": 30 per 10 minutes); "0/…" switches it off."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    count, _, seconds = text.partition("/")
+    try:
+        parsed = int(count), int(seconds)
+    except ValueError:
+        raise ImproperlyConfigured(f"A rate limit is written count/seconds, e.g. 30/600, not {text!r}.") from None
+    if parsed[0] < 0 or parsed[1] <= 0:
+        raise ImproperlyConfigured(f"A rate limit needs a count of 0 or more and a positive period, not {text!r}.")
+    return parsed
+
+
 @dataclass(frozen=True, slots=True)
 class Brand:
     """What a page needs to look like the operator's own portal."""

@@ -14,7 +14,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from selfcare.config import DEV_SECRET_KEY, brand_from_env, production_problems
+from selfcare.config import DEV_SECRET_KEY, brand_from_env, parse_rate, production_problems
+from selfcare.security.headers import content_security_policy
 
 # Lets admin and generic classes be subscripted at run time, as mypy --strict needs them written.
 django_stubs_ext.monkeypatch()
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "csp",
     "selfcare.customers",
     "selfcare.identity",
     "selfcare.mandates",
@@ -61,10 +63,14 @@ INSTALLED_APPS = [
     "selfcare.portal",
     "selfcare.backoffice",
     "selfcare.simulators",
+    "selfcare.security",
 ]
 
 MIDDLEWARE = [
+    "selfcare.security.proxy.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "selfcare.security.headers.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -72,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "selfcare.identity.middleware.SessionLifetimeMiddleware",
+    "selfcare.security.middleware.SessionRegistryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -165,10 +172,16 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", False) else None
+# How many proxies of ours stand in front of the portal: the client address is read from X-Forwarded-For that
+# many hops from the right (selfcare/security/proxy.py). 0: REMOTE_ADDR is the client.
+TRUSTED_PROXY_COUNT: int = env.int("TRUSTED_PROXY_COUNT", default=0)
 SECURE_SSL_REDIRECT: bool = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS: int = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = False
+SECURE_HSTS_PRELOAD: bool = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# Preloading binds the whole registered domain (every subdomain, for months) to HTTPS in browsers: a decision for
+# the operator's domain owners, not for this application, so its deployment warning is off unless they opt in.
+SILENCED_SYSTEM_CHECKS: list[str] = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 AUTH_PASSWORD_VALIDATORS: list[dict[str, str]] = []
 
@@ -231,8 +244,45 @@ SMS_HTTP_URL: str = env.str("SMS_HTTP_URL", default="")
 SMS_HTTP_TOKEN: str = env.str("SMS_HTTP_TOKEN", default="")
 SMS_HTTP_TIMEOUT: float = env.float("SMS_HTTP_TIMEOUT", default=10)
 
+# --- Rate limits (README "Rate limits"): "count/seconds" each; Redis when REDIS_URL is set, else the database ---------
+RATE_LIMITS: dict[str, tuple[int, int]] = {
+    name: parse_rate(env.str(f"RATELIMIT_{name.upper().replace('-', '_')}", default=default))
+    for name, default in {
+        "login-address": "30/600",  # eID login starts from one network address
+        "login-code": "10/600",  # eID login starts for one personal code (Smart-ID, where one is typed)
+        "otp-address": "30/3600",  # work-number code requests and checks from one address (per person: binding)
+        "upload-identity": "20/3600",  # document uploads by one person
+        "api-token": "600/60",  # app API calls with one token
+    }.items()
+}
+RATELIMIT_KEY_PREFIX: str = env.str("RATELIMIT_KEY_PREFIX", default="selfcare:rl:")
+
+# --- Sessions and devices (README "Sessions and notifications") -------------------------------------------------------
+# A login from a browser without this person's device cookie is announced: "sms" (bound work number, else a
+# private number) and/or "email" (the address the person gave on their security page); empty: never.
+NEW_DEVICE_NOTIFY: list[str] = env.list("NEW_DEVICE_NOTIFY", default=["sms"])
+DEVICE_COOKIE_NAME = "selfcare_device" if DEBUG else "__Host-selfcare_device"
+DEVICE_COOKIE_AGE_SECONDS: int = env.int("DEVICE_COOKIE_AGE_SECONDS", default=400 * 24 * 60 * 60)
+EMAIL_BACKEND: str = env.str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST: str = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT: int = env.int("EMAIL_PORT", default=25)
+DEFAULT_FROM_EMAIL: str = env.str("DEFAULT_FROM_EMAIL", default="no-reply@localhost")
+
 # --- Brand (the brand is configuration, not code) -------------------------------------------------------------------
 BRAND = brand_from_env(env)
+
+# --- Content-Security-Policy (README "Security headers"), served by django-csp ----------------------------------------
+CONTENT_SECURITY_POLICY = content_security_policy(
+    form_targets=[EPARAKSTS_URL, *(bank["URL"] for bank in BANKLINK.values())],
+    image_sources=[BRAND.logo_url],
+    upgrade=not DEBUG,
+    report_uri=env.str("CSP_REPORT_URI", default=""),
+)
 
 LOGGING = {
     "version": 1,

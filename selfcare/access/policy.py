@@ -16,7 +16,13 @@ from selfcare.identity.models import DigitalIdentity
 RIGHTS: dict[ContextKind, frozenset[Action]] = {
     ContextKind.PRIVATE: frozenset({Action.VIEW_CONNECTION, Action.VIEW_USAGE, Action.CLAIM_OFFER}),
     ContextKind.COMPANY: frozenset(
-        {Action.VIEW_CONNECTION, Action.VIEW_USAGE, Action.MANAGE_BINDINGS, Action.VIEW_COMPANY}
+        {
+            Action.VIEW_CONNECTION,
+            Action.VIEW_USAGE,
+            Action.MANAGE_BINDINGS,
+            Action.VIEW_COMPANY,
+            Action.VIEW_COMPANY_SECURITY,
+        }
     ),
     ContextKind.WORK: frozenset({Action.VIEW_CONNECTION, Action.VIEW_USAGE, Action.CLAIM_OFFER}),
 }
@@ -44,6 +50,10 @@ def connections_in(identity: DigitalIdentity, context: Context) -> QuerySet[Conn
 
 
 def may(context: Context, action: Action) -> bool:
+    if action == Action.VIEW_COMPANY_SECURITY and context.selected_ids is not None:
+        # The company's whole security picture (every mandate, binding and action) is for main users whose
+        # power of attorney covers the whole company, not for one limited to selected connections.
+        return False
     return action in RIGHTS.get(context.kind, frozenset())
 
 

@@ -15,6 +15,8 @@ from django.http import HttpRequest, HttpResponse
 
 from selfcare.errors import ErrorCode, message
 from selfcare.identity.services import SESSION_LAST_SEEN, SESSION_LOGIN_AT
+from selfcare.security.models import EndReason
+from selfcare.security.sessions import end_current
 
 # Writing the session on every request would make each page a database write; a minute's granularity is plenty.
 _TOUCH_INTERVAL_SECONDS = 60
@@ -32,6 +34,7 @@ class SessionLifetimeMiddleware:
             idle = now - last_seen > settings.SESSION_IDLE_TIMEOUT_SECONDS
             too_old = now - login_at > settings.SESSION_ABSOLUTE_TIMEOUT_SECONDS
             if idle or too_old:
+                end_current(request, EndReason.EXPIRED)
                 logout(request)
                 messages.info(request, message(ErrorCode.SESSION_EXPIRED))
             elif now - last_seen > _TOUCH_INTERVAL_SECONDS:

@@ -28,6 +28,7 @@ from selfcare.identity.methods.base import (
     VerifiedIdentity,
 )
 from selfcare.identity.models import AuthenticationRecord, AuthResult, DigitalIdentity, NationalIdentifier
+from selfcare.security import devices, sessions
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +120,9 @@ def login_verified(request: HttpRequest, verified: VerifiedIdentity) -> DigitalI
         user_agent=agent,
         certificate_fingerprint=str(verified.evidence.get("certificate_sha256", ""))[:64],
     )
+    # The person's list of sessions (their security page) and the notice of a login from a new browser.
+    sessions.register_login(request, identity, verified.method)
+    devices.recognise_device(request, identity, verified.method)
     return identity
 
 
@@ -147,6 +151,7 @@ def record_failure(
 
 def logout_session(request: HttpRequest) -> None:
     """End the session on the server (SECURITY.md 7.4.1): its data is deleted, its id is worthless."""
+    sessions.end_current(request)
     logout(request)
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from selfcare.portal import dashboard, views, work_number
+from selfcare.portal import dashboard, security, views, work_number
 from selfcare.portal.login import banklink, eparaksts, smartid
 from selfcare.portal.login import views as login
 
@@ -12,6 +12,13 @@ urlpatterns = [
     path("login/password/", login.password_login_retired, name="password-login"),
     path("logout/", login.logout_view, name="logout"),
     path("me/", login.me, name="me"),
+    path("me/security/", security.my_security, name="my-security"),
+    path("me/security/sessions/<uuid:session_id>/end/", security.end_session, name="end-session"),
+    path("me/security/sessions/end-others/", security.end_other_sessions, name="end-other-sessions"),
+    path("me/security/apps/<slug:source>/<str:grant_id>/end/", security.revoke_app, name="revoke-app"),
+    path("me/security/email/", security.notification_email, name="notification-email"),
+    path("acting/<str:context>/security/", security.company_security, name="company-security"),
+    path("acting/<str:context>/security/audit.csv", security.company_audit_csv, name="company-audit-csv"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("acting/<str:context>/connections/", dashboard.connection_list, name="connections"),
     path("acting/<str:context>/connections/<int:connection_id>/", dashboard.connection_detail, name="connection"),

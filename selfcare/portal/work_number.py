@@ -16,6 +16,11 @@ from selfcare.access.web import identity_page
 from selfcare.binding.services import binding_confirm, binding_start
 from selfcare.identifiers.msisdn import format_msisdn, parse_msisdn
 from selfcare.portal.forms import OneTimeCodeForm, WorkNumberForm
+from selfcare.security.ratelimit.web import client_address, rate_limited
+
+# The binding's own limits count per person and per number (selfcare/binding/otp.py, exact and transactional);
+# this one stops a single address from cycling through many people's sessions.
+_BY_ADDRESS = ("otp-address", client_address)
 
 SESSION_STEP_OFFERED = "binding.step_offered"
 SESSION_NUMBER = "binding.number"
@@ -34,6 +39,7 @@ def first_login_step(request: HttpRequest, *, has_context: bool) -> HttpResponse
 
 @require_http_methods(["GET", "POST"])
 @identity_page
+@rate_limited(_BY_ADDRESS)
 def start(request: HttpRequest) -> HttpResponse:
     form = WorkNumberForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -50,6 +56,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @identity_page
+@rate_limited(_BY_ADDRESS)
 def confirm(request: HttpRequest) -> HttpResponse:
     form = OneTimeCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -76,6 +76,11 @@ def _routes(w: World) -> dict[str, list[DigitalIdentity]]:
         f"/en/acting/work-{a}/connections/{w.a1.pk}/": [w.peteris],
         f"/en/acting/work-{a}/connections/{w.a2.pk}/": [w.colleague],
         "/en/acting/private/connections/": [w.anna],
+        f"/en/acting/company-{a}/security/": [w.anna],
+        f"/en/acting/company-{a}/security/audit.csv": [w.anna],
+        f"/en/acting/company-{b}/security/": [w.bruno],
+        f"/en/acting/work-{a}/security/": [],
+        "/en/acting/private/security/": [],
         f"/en/acting/private/connections/{w.private.pk}/": [w.anna],
     }
 

@@ -27,6 +27,8 @@ from selfcare.identity.methods.banklink import citadele, nonces, signed_form
 from selfcare.identity.methods.banklink.profiles import CitadeleProfile, bank_profile
 from selfcare.identity.methods.base import EidError
 from selfcare.identity.services import login_verified, record_failure
+from selfcare.portal.login.limits import LIMIT_BY_ADDRESS
+from selfcare.security.ratelimit.web import rate_limited
 
 SESSION_PENDING = "banklink.pending"
 
@@ -34,6 +36,7 @@ SESSION_PENDING = "banklink.pending"
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 @public_page
+@rate_limited(LIMIT_BY_ADDRESS)
 def start(request: HttpRequest, bank: str) -> HttpResponse:
     profile = bank_profile(bank)
     if request.method != "POST":

@@ -41,6 +41,8 @@ from selfcare.identity.methods.eparaksts.client import EparakstsClient
 from selfcare.identity.methods.eparaksts.config import METHOD_ACR_SETTINGS, eparaksts_config
 from selfcare.identity.methods.registry import method_info
 from selfcare.identity.services import login_verified, record_failure
+from selfcare.portal.login.limits import LIMIT_BY_ADDRESS
+from selfcare.security.ratelimit.web import rate_limited
 
 PENDING = "eparaksts.pending"
 UNKNOWN_METHOD = "eparaksts"  # recorded when a callback arrives without a login started in this browser
@@ -107,6 +109,7 @@ def start_page(request: HttpRequest, method: str) -> HttpResponse:
 
 @require_POST
 @public_page
+@rate_limited(LIMIT_BY_ADDRESS)
 def start(request: HttpRequest, method: str) -> HttpResponse:
     _method_or_404(method)
     language = translation.get_language()[:2]

@@ -29,6 +29,8 @@ from selfcare.identity.methods.smartid.config import smartid_config
 from selfcare.identity.services import login_verified, record_failure
 from selfcare.portal.forms import PersonalCodeForm
 from selfcare.portal.http import HtmxHttpRequest
+from selfcare.portal.login.limits import LIMIT_BY_ADDRESS, LIMIT_BY_TYPED_CODE
+from selfcare.security.ratelimit.web import rate_limited
 
 METHOD = "smartid"
 PENDING = "smartid.pending"
@@ -69,6 +71,7 @@ def start_page(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @public_page
+@rate_limited(LIMIT_BY_ADDRESS, LIMIT_BY_TYPED_CODE)
 def start_notification(request: HttpRequest) -> HttpResponse:
     form = PersonalCodeForm(request.POST)
     if not form.is_valid():
@@ -84,6 +87,7 @@ def start_notification(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @public_page
+@rate_limited(LIMIT_BY_ADDRESS)
 def start_device_link(request: HttpRequest) -> HttpResponse:
     same_device = request.POST.get("same_device") == "1"
     callback = request.build_absolute_uri(reverse("portal:login-smartid-callback")) if same_device else None

@@ -1,0 +1,198 @@
+"""The security pages: a person's own (sessions, app access, login history, where notices go) and a company's
+for its main users (mandates, bindings, who did what; the audit as CSV). Access decides in selfcare.access."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+from collections.abc import Iterator
+from uuid import UUID
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST, require_safe
+
+from selfcare.access.contexts import Action
+from selfcare.access.policy import may
+from selfcare.access.web import context_page, identity_page
+from selfcare.audit.models import AuditEvent
+from selfcare.audit.services import record
+from selfcare.security import selectors, sessions
+from selfcare.security.models import NotificationContact
+
+# The audit's action tags named for people; an unknown tag is shown as it is stored.
+ACTIONS = {
+    "binding:bound": gettext_lazy("Work number bound"),
+    "binding:replaced": gettext_lazy("Work number bound to another person"),
+    "binding:ended": gettext_lazy("Work number binding ended"),
+    "binding:code:requested": gettext_lazy("One-time code requested"),
+    "binding:code:failed": gettext_lazy("Wrong one-time code"),
+    "portal:connection:view": gettext_lazy("Connection viewed"),
+    "identity:session:logout": gettext_lazy("Logged out"),
+    "security:session:end": gettext_lazy("A session ended"),
+    "security:session:end-others": gettext_lazy("All other sessions ended"),
+    "security:app:revoke": gettext_lazy("App access ended"),
+    "security:device:new": gettext_lazy("Login from a new device"),
+    "security:audit:export": gettext_lazy("Audit exported"),
+}
+
+
+def action_label(tag: str) -> str:
+    return str(ACTIONS.get(tag, tag))
+
+
+class NotificationEmailForm(forms.Form):
+    email = forms.EmailField(label=gettext_lazy("E-mail address for security notices"), required=False)
+
+
+def _my_security(
+    request: HttpRequest, email_form: NotificationEmailForm | None = None, status: int = 200
+) -> HttpResponse:
+    identity = request.identity  # type: ignore[attr-defined]
+    current = sessions.current_id(request)
+    rows = [
+        {"session": s, "device": sessions.describe_device(s.user_agent), "current": str(s.pk) == current}
+        for s in sessions.active_sessions(identity)
+    ]
+    if email_form is None:
+        contact = NotificationContact.objects.filter(identity=identity).first()
+        email_form = NotificationEmailForm(initial={"email": contact.email if contact else ""})
+    return render(
+        request,
+        "portal/security/my_security.html",
+        {
+            "sessions": rows,
+            "others": sum(1 for row in rows if not row["current"]),
+            "grants": sessions.app_grants(identity),
+            "logins": [
+                {"record": r, "device": sessions.describe_device(r.user_agent)}
+                for r in selectors.login_history(identity)
+            ],
+            "actions": [{"event": e, "label": action_label(e.action)} for e in selectors.own_actions(identity)],
+            "email_form": email_form,
+        },
+        status=status,
+    )
+
+
+@require_safe
+@identity_page
+def my_security(request: HttpRequest) -> HttpResponse:
+    return _my_security(request)
+
+
+@require_POST
+@identity_page
+def end_session(request: HttpRequest, session_id: UUID) -> HttpResponse:
+    identity = request.identity  # type: ignore[attr-defined]
+    key = str(session_id)
+    # The current session is ended by logging out; here only the others (the same 404 as a stranger's id).
+    if key == sessions.current_id(request) or not sessions.end_session(identity=identity, session_id=key):
+        raise Http404
+    record(request, "security:session:end", identity=identity)
+    messages.success(request, _("The session has ended. That browser is logged out at its next step."))
+    return redirect("portal:my-security")
+
+
+@require_POST
+@identity_page
+def end_other_sessions(request: HttpRequest) -> HttpResponse:
+    identity = request.identity  # type: ignore[attr-defined]
+    ended = sessions.end_other_sessions(identity=identity, keep=sessions.current_id(request))
+    record(request, "security:session:end-others", identity=identity)
+    messages.success(request, _("All your other sessions have ended (%(count)s).") % {"count": ended})
+    return redirect("portal:my-security")
+
+
+@require_POST
+@identity_page
+def revoke_app(request: HttpRequest, source: str, grant_id: str) -> HttpResponse:
+    identity = request.identity  # type: ignore[attr-defined]
+    if not sessions.revoke_app_grant(identity=identity, source=source, grant_id=grant_id):
+        raise Http404
+    record(request, "security:app:revoke", identity=identity)
+    messages.success(request, _("The app's access has ended."))
+    return redirect("portal:my-security")
+
+
+@require_POST
+@identity_page
+def notification_email(request: HttpRequest) -> HttpResponse:
+    identity = request.identity  # type: ignore[attr-defined]
+    form = NotificationEmailForm(request.POST)
+    if not form.is_valid():
+        return _my_security(request, form, status=400)
+    NotificationContact.objects.update_or_create(identity=identity, defaults={"email": form.cleaned_data["email"]})
+    messages.success(request, _("Saved. Security notices go to this address too."))
+    return redirect("portal:my-security")
+
+
+def _require_company_security(request: HttpRequest) -> None:
+    if not may(request.acting, Action.VIEW_COMPANY_SECURITY):  # type: ignore[attr-defined]
+        raise Http404
+
+
+AUDIT_PAGE = 100
+
+
+@require_safe
+@context_page
+def company_security(request: HttpRequest) -> HttpResponse:
+    _require_company_security(request)
+    company_id = request.acting.company_id  # type: ignore[attr-defined]
+    events = selectors.company_audit(company_id)[:AUDIT_PAGE]
+    return render(
+        request,
+        "portal/security/company_security.html",
+        {
+            "mandates": selectors.company_mandates(company_id),
+            "bindings": selectors.company_bindings(company_id),
+            "events": [{"event": e, "label": action_label(e.action)} for e in events],
+            "page_size": AUDIT_PAGE,
+        },
+    )
+
+
+CSV_COLUMNS = ["time_utc", "person", "identity", "context", "action", "object_type", "object_id", "ip_address"]
+
+
+def _csv_rows(events: Iterator[AuditEvent]) -> Iterator[list[str]]:
+    yield CSV_COLUMNS
+    for event in events:
+        yield [
+            event.occurred_at.astimezone(datetime.UTC).isoformat(),
+            event.identity.full_name if event.identity else "",
+            str(event.identity_id or ""),
+            event.context,
+            event.action,
+            event.object_type,
+            event.object_id,
+            event.ip_address or "",
+        ]
+
+
+def _safe_cell(value: str) -> str:
+    # A cell starting with = + - @ is run as a formula by spreadsheets (CSV injection): names come from people.
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@require_safe
+@context_page
+def company_audit_csv(request: HttpRequest) -> HttpResponse:
+    _require_company_security(request)
+    acting = request.acting  # type: ignore[attr-defined]
+    record(request, "security:audit:export", identity=request.identity, context=acting)  # type: ignore[attr-defined]
+    # Built in memory rather than streamed: the access decorators return whole responses, and a company's audit
+    # of a year is a few megabytes.
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    writer = csv.writer(response)
+    for row in _csv_rows(selectors.company_audit(acting.company_id).iterator(chunk_size=2000)):
+        writer.writerow([_safe_cell(cell) for cell in row])
+    name = f"audit-{acting.registration_number or acting.company_id}-{timezone.now():%Y%m%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

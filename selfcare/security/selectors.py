@@ -1,0 +1,39 @@
+"""Reads for the security pages: a person's own login history and actions, a company's security picture."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from selfcare.audit.models import AuditEvent
+from selfcare.binding.models import BindingStatus, ConnectionBinding
+from selfcare.identity.models import AuthenticationRecord, DigitalIdentity
+from selfcare.mandates.models import Mandate
+
+
+def login_history(identity: DigitalIdentity, *, limit: int = 20) -> QuerySet[AuthenticationRecord]:
+    """The person's own authentication attempts, newest first (failures with a claimed code are not linked to
+    an identity, so they never show up here: the audit table does not tell who typed whose code)."""
+    return identity.authentications.order_by("-occurred_at")[:limit]
+
+
+def own_actions(identity: DigitalIdentity, *, limit: int = 20) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(identity=identity).order_by("-occurred_at")[:limit]
+
+
+def company_mandates(company_id: int) -> QuerySet[Mandate]:
+    return Mandate.objects.filter(company_id=company_id).order_by("-valid_until", "-pk")
+
+
+def company_bindings(company_id: int, *, ended_limit: int = 50) -> list[ConnectionBinding]:
+    """Every live binding of the company's connections, then the most recently ended ones."""
+    bindings = ConnectionBinding.objects.filter(connection__account__company_id=company_id).select_related(
+        "connection", "identity"
+    )
+    active = list(bindings.filter(status=BindingStatus.ACTIVE).order_by("connection__msisdn"))
+    ended = list(bindings.exclude(status=BindingStatus.ACTIVE).order_by("-ended_at")[:ended_limit])
+    return active + ended
+
+
+def company_audit(company_id: int) -> QuerySet[AuditEvent]:
+    """Every audit event recorded in one of the company's contexts (main users' and its employees')."""
+    return AuditEvent.objects.filter(company_id=company_id).select_related("identity").order_by("-occurred_at")

@@ -1,0 +1,75 @@
+"""Every page carries a strict Content-Security-Policy and the other security headers; production settings pass
+Django's deployment checks."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from selfcare.security.headers import content_security_policy, origin_of
+from selfcare.tests.subprocess_django import run_python
+
+STRONG_KEY = "k" * 20 + "Zq8-3vL_p0w9Xy2MbN7cT4rS6uE1hJ5gF0dA"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/", "/login/", "/en/login/smart-id/", "/simulators/smartid/phone/"])
+def test_pages_forbid_inline_script_inline_style_and_framing(client: Client, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 200
+    policy = response["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if " " in part.strip())
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'"
+    assert directives["default-src"] == "'none'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert "unsafe" not in policy
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+    assert "camera=()" in response["Permissions-Policy"]
+
+
+@pytest.mark.django_db
+def test_pages_switch_off_htmx_inline_indicator_style(client: Client) -> None:
+    page = client.get("/login/").content.decode()
+    assert '"includeIndicatorStyles": false' in page
+    assert "<style" not in page
+    assert " style=" not in page
+
+
+def test_forms_may_post_only_to_ourselves_and_the_configured_eid_providers() -> None:
+    policy = content_security_policy(
+        form_targets=["https://eidas.eparaksts.lv/trustedx-authserver/x", "https://ib.swedbank.lv/a?b=c", ""],
+        image_sources=["/static/logo.svg"],
+    )
+    directives = policy["DIRECTIVES"]
+    assert isinstance(directives, dict)
+    assert directives["form-action"] == ["'self'", "https://eidas.eparaksts.lv", "https://ib.swedbank.lv"]
+    assert directives["img-src"] == ["'self'", "data:"]
+    assert origin_of("javascript:alert(1)") is None
+    assert "report-uri" not in directives
+    reporting = content_security_policy(report_uri="https://csp.example.lv/r")["DIRECTIVES"]
+    assert isinstance(reporting, dict)
+    assert reporting["report-uri"] == ["https://csp.example.lv/r"]
+
+
+def test_production_settings_pass_the_deployment_checks_and_send_hsts() -> None:
+    code = (
+        "import django, sys; django.setup(); from django.core.management import call_command; "
+        "call_command('check', '--deploy', '--fail-level', 'WARNING'); "
+        "from django.conf import settings as s; "
+        "print('hsts', s.SECURE_HSTS_SECONDS, s.SECURE_SSL_REDIRECT, "
+        "s.CONTENT_SECURITY_POLICY['DIRECTIVES'].get('upgrade-insecure-requests'))"
+    )
+    result = run_python(
+        code,
+        DEBUG="false",
+        SECRET_KEY=STRONG_KEY,
+        ALLOWED_HOSTS="mans.example.lv",
+        SMS_BACKEND="smpp",
+        EPARAKSTS_URL="https://eidas.eparaksts.lv",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+    assert "hsts 31536000 True True" in result.stdout
