@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from selfcare.portal.tests.test_login_smartid_browser import AFTER_LOGIN
 
@@ -18,7 +19,7 @@ def _login_with_bank(page: Any, base: str, bank: str) -> str:
     page.get_by_role("link", name=bank, exact=False).filter(has_text=bank).first.click()
     page.get_by_role("button", name=f"Log in with {bank}").click()
     page.get_by_role("button", name=f"Continue to {bank}").click()
-    assert page.title() == bank
+    expect(page).to_have_title(bank)  # waits for the bank's page: the click only starts the navigation
     page.get_by_label("Anna Bērziņa").check()
     page.get_by_role("button", name="Confirm").click()
     page.get_by_role("button", name="Return to the portal").click()
