@@ -231,6 +231,24 @@ SMS_HTTP_URL: str = env.str("SMS_HTTP_URL", default="")
 SMS_HTTP_TOKEN: str = env.str("SMS_HTTP_TOKEN", default="")
 SMS_HTTP_TIMEOUT: float = env.float("SMS_HTTP_TIMEOUT", default=10)
 
+# --- Powers of attorney (README "Powers of attorney") ----------------------------------------------------------------
+MANDATE_MAX_TERM_MONTHS: int = env.int("MANDATE_MAX_TERM_MONTHS", default=12)
+# A verified in-portal submission (signed by enough representatives) activates without a back-office review.
+MANDATE_AUTO_ACTIVATE_VERIFIED: bool = env.bool("MANDATE_AUTO_ACTIVATE_VERIFIED", default=False)
+# Signed documents are stored here under server-made names; no URL serves this directory.
+MANDATE_MEDIA_DIR = Path(env.str("MANDATE_MEDIA_DIR", default=str(VAR_DIR / "mandates")))
+
+# --- E-mail (activation notices): EMAIL_URL as django-environ reads it, e.g. smtp+tls://user:pass@host:587 ----------
+_email = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
+EMAIL_BACKEND: str = _email["EMAIL_BACKEND"]
+EMAIL_HOST: str = _email.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT: int = _email.get("EMAIL_PORT") or 25
+EMAIL_HOST_USER: str = _email.get("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD: str = _email.get("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS: bool = bool(_email.get("EMAIL_USE_TLS"))
+EMAIL_USE_SSL: bool = bool(_email.get("EMAIL_USE_SSL"))
+DEFAULT_FROM_EMAIL: str = env.str("DEFAULT_FROM_EMAIL", default="noreply@localhost")
+
 # --- Brand (the brand is configuration, not code) -------------------------------------------------------------------
 BRAND = brand_from_env(env)
 
