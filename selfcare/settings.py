@@ -212,6 +212,11 @@ BANKLINK: dict[str, dict[str, str]] = {
 
 LOGIN_URL = "portal:login"
 
+# --- Signed documents: power-of-attorney uploads (README "Signed documents") -----------------------------------------
+# PEM files or directories of *.pem (comma-separated): the CAs whose signatures on uploaded documents count.
+SIGNED_DOCUMENT_TRUST_ANCHORS: str = env.str("SIGNED_DOCUMENT_TRUST_ANCHORS", default="")
+SIGNED_DOCUMENT_MAX_BYTES: int = env.int("SIGNED_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+
 # --- Number binding: one-time codes by SMS (SECURITY.md "One-time codes") --------------------------------------------
 OTP_VALIDITY_SECONDS: int = env.int("OTP_VALIDITY_SECONDS", default=600)
 OTP_MAX_PER_NUMBER_PER_DAY: int = env.int("OTP_MAX_PER_NUMBER_PER_DAY", default=5)
