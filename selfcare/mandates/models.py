@@ -74,7 +74,9 @@ class Mandate(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now)
     status_reason = models.CharField(_("reason"), max_length=300, blank=True)
-    rights = models.CharField(_("rights"), max_length=20, choices=MandateRights.choices, default=MandateRights.MAIN_USER)
+    rights = models.CharField(
+        _("rights"), max_length=20, choices=MandateRights.choices, default=MandateRights.MAIN_USER
+    )
     # Printed on the form and looked for in the signed document: a signature on another mandate's form does not
     # verify this one.
     reference = models.UUIDField(_("reference"), default=uuid.uuid4, unique=True, editable=False)
@@ -162,7 +164,12 @@ class MandateDocument(models.Model):
     channel = models.CharField(_("channel"), max_length=10, choices=DocumentChannel.choices)
     uploaded_at = models.DateTimeField(_("received"), default=timezone.now)
     uploaded_by = models.ForeignKey(
-        DigitalIdentity, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("uploaded by")
+        DigitalIdentity,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
     )
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

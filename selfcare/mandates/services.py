@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -58,7 +58,7 @@ class IllegalTransition(ValidationError):
 @dataclass(frozen=True)
 class By:
     identity: DigitalIdentity | None = None
-    staff: AbstractBaseUser | None = None
+    staff: User | None = None
 
     @property
     def actor(self) -> str:
