@@ -25,18 +25,33 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrPromise
 
 from selfcare.access.contexts import Context
 from selfcare.errors import MESSAGES, ErrorCode
 from selfcare.mandates import services
 from selfcare.mandates.models import DocumentChannel, Mandate, MandateDocument, MandateStatus
 from selfcare.mandates.representatives import SignerIdentity, binds_company
-from selfcare.mandates.signatures import ValidationReport, validate_document
+from selfcare.mandates.signatures import Problem, ValidationReport, validate_document
+from selfcare.mandates.signatures import message as signature_message
 
 ASICE_MIMETYPE = b"application/vnd.etsi.asic-e+zip"
 EXTENSIONS = {"pdf": ".pdf", "asice": ".edoc"}
-NOT_THIS_FORM = "the signed document is not this power of attorney's form (its reference is missing)"
-NOT_REPRESENTATIVES = "no signer, or not enough signers, may represent the company"
+# Problem codes of our own, next to the validator's (selfcare.mandates.signatures.Problem).
+NOT_THIS_FORM = "not_this_form"  # the signed bytes do not carry this mandate's reference
+NOT_REPRESENTATIVES = "not_representatives"  # no signer, or not enough, may represent the company
+PROBLEM_MESSAGES: dict[str, StrPromise] = {
+    NOT_THIS_FORM: _("The signed document is not the form of this power of attorney. Sign the form downloaded here."),
+    NOT_REPRESENTATIVES: _(
+        "The signers are not, or not enough of, the company's representatives in the Register of Enterprises."
+    ),
+}
+
+
+def problem_text(code: str) -> StrPromise:
+    """The translated text of a stored problem code, ours or the validator's."""
+    return PROBLEM_MESSAGES.get(code) or signature_message(code)
 
 
 def kind_of(data: bytes) -> str | None:
@@ -105,7 +120,7 @@ def report_json(report: ValidationReport) -> dict[str, Any]:
 def verification_problems(mandate: Mandate, report: ValidationReport) -> list[str]:
     """Why this document does not verify the mandate; empty when it does."""
     if not report.valid:
-        return list(report.problems) or ["signatures not valid"]
+        return list(report.problems) or [Problem.NO_SIGNATURE.value]
     problems = []
     if report.signed_content is None or str(mandate.reference).encode() not in report.signed_content:
         problems.append(NOT_THIS_FORM)
