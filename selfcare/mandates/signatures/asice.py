@@ -18,7 +18,7 @@ from urllib.parse import unquote
 from cryptography import x509
 from lxml import etree
 from signxml import exceptions as signxml_errors
-from signxml.xades import XAdESSignatureConfiguration, XAdESVerifier
+from signxml.xades.xades import XAdESSignatureConfiguration, XAdESVerifier
 
 from selfcare.mandates.signatures import identity
 from selfcare.mandates.signatures.chain import chain_problem

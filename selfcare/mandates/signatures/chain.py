@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Coroutine, Iterable, Sequence
 from typing import Any, TypeVar
 
-from asn1crypto import x509 as asn1_x509
+from asn1crypto import x509 as asn1_x509  # type: ignore[import-untyped]
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from pyhanko_certvalidator import CertificateValidator, ValidationContext, errors
@@ -67,7 +67,7 @@ def chain_problem(
     context = validation_context(anchors, [to_asn1(c) for c in intermediates], moment)
     validator = CertificateValidator(to_asn1(certificate), validation_context=context)
     try:
-        run_sync(validator.async_validate_usage(set(SIGNING_KEY_USAGE)))
+        run_sync(validator.async_validate_usage(set(SIGNING_KEY_USAGE)))  # type: ignore[no-untyped-call]
     except (errors.ExpiredError, errors.NotYetValidError):
         return Problem.CERTIFICATE_EXPIRED
     except errors.InvalidCertificateError as error:

@@ -20,7 +20,7 @@ import zipfile
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from asn1crypto import keys as asn1_keys
+from asn1crypto import keys as asn1_keys  # type: ignore[import-untyped]
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
