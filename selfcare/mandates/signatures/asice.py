@@ -147,13 +147,20 @@ def _validate_one(
         return None
 
     # expect_references=True: one Reference per data file plus the SignedProperties, however many files.
-    expect = replace(XAdESSignatureConfiguration(), expect_references=True, verification_time=moment)
+    # signxml checks the certificate's dates before the signature; a moment inside them turns that check off, so a
+    # forged signing time shows as the broken signature it is, and the dates are checked below by certvalidator at
+    # the signing time, once signxml has verified the SignedProperties that carry it.
+    expect = replace(
+        XAdESSignatureConfiguration(),
+        expect_references=True,
+        verification_time=certificate.not_valid_before_utc,
+    )
     try:
         XAdESVerifier().verify(document, x509_cert=certificate, uri_resolver=resolve, expect_config=expect)
     except signxml_errors.InvalidDigest:
         problems.append(Problem.TAMPERED)
     except signxml_errors.InvalidCertificate:
-        problems.append(Problem.CERTIFICATE_EXPIRED)
+        problems.append(Problem.UNTRUSTED_CHAIN)
     except signxml_errors.InvalidSignature:
         problems.append(Problem.SIGNATURE_INVALID)
     except (signxml_errors.InvalidInput, signxml_errors.SignXMLException, etree.DocumentInvalid, ValueError):
