@@ -16,8 +16,9 @@ def kind_of(data: bytes) -> DocumentKind | None:
 
     A ZIP of another kind (an ASiC-S, an office document) is None here; ``asice`` tells them apart in detail.
     """
-    if b"%PDF-" in data[:_PDF_HEADER_WINDOW]:
-        return DocumentKind.PDF
+    # ZIP first: a container whose first (stored) entry is a PDF also has %PDF- in its first kilobyte.
     if data.startswith(_ZIP_LOCAL_HEADER):
         return DocumentKind.ASICE
+    if b"%PDF-" in data[:_PDF_HEADER_WINDOW]:
+        return DocumentKind.PDF
     return None
