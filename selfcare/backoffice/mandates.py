@@ -320,7 +320,7 @@ class RepresentativeAdmin(IdentifierSearchMixin, admin.ModelAdmin[Representative
 
     def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if db_field.name == "personal_code" and field is not None:
+        if db_field.name == "personal_code" and isinstance(field, forms.CharField):
             # Staff type "325791-04511"; the 11-digit limit applies to the stored form, not to what is typed.
             field.max_length = 20
             field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
