@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from selfcare.access.contexts import ContextKind, contexts_of
-from selfcare.access.tests.factories import person
+from selfcare.access.tests import factories as people
 from selfcare.customers.models import Company, Connection, CustomerAccount, Segment, TariffPlan
 from selfcare.demo import dataset
 from selfcare.demo.loader import DEMO_STAFF_PASSWORD, DEMO_STAFF_USERNAME, generated_msisdn, load_demo
@@ -91,7 +91,7 @@ def test_the_command_refuses_to_load_demo_data_outside_a_demo() -> None:
 def test_the_demo_board_member_represents_his_company_alone() -> None:
     load_demo()
     janis = next(p for p in dataset.PERSONS if p.represents)
-    identity = person(janis.personal_code.replace("-", ""), janis.given_name.upper(), janis.family_name.upper())
+    identity = people.person(janis.personal_code.replace("-", ""), janis.given_name.upper(), janis.family_name.upper())
     [context] = contexts_of(identity)
     assert context.kind == ContextKind.REPRESENTATIVE
     assert context.registration_number == janis.represents[0]
