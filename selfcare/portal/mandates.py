@@ -125,7 +125,7 @@ def _detail(request: HttpRequest, acting: Context, mandate: Mandate, upload: Upl
             "may_upload": may(acting, Action.SUBMIT_MANDATE)
             and mandate.status in (MandateStatus.DRAFT, MandateStatus.SUBMITTED),
             "may_revoke": may(acting, Action.REVOKE_MANDATE) and mandate.status == MandateStatus.ACTIVE,
-            "languages": LANGUAGES,
+            "form_languages": LANGUAGES,
             "business_email": settings.BRAND.business_email,
         },
         status=400 if upload.errors else 200,

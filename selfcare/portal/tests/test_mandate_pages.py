@@ -115,7 +115,9 @@ def test_the_prefilled_form_downloads_as_an_attachment_in_both_languages(client:
     key = f"representative-{scene.company.pk}"
     _new(client, key)
     mandate = Mandate.objects.get(attorney_code="22079018761")
+    html = client.get(f"/en/acting/{key}/mandates/{mandate.pk}/").content.decode()
     for language in ("lv", "en"):
+        assert f'href="/en/acting/{key}/mandates/{mandate.pk}/form-{language}.pdf"' in html
         response = client.get(f"/en/acting/{key}/mandates/{mandate.pk}/form-{language}.pdf")
         assert response["Content-Type"] == "application/pdf"
         assert response["Content-Disposition"].startswith("attachment;")
