@@ -148,3 +148,11 @@ def test_a_signature_with_an_unsigned_copy_of_its_properties_placed_first_is_ref
 
     assert report.problems == (Problem.MALFORMED,)
     assert report.signers[0].signed_at is None  # the decoy's time is never reported
+
+
+def test_a_signature_canonicalised_inclusively_as_digidoc_does_is_valid(anna: SigningKey, form_pdf: bytes) -> None:
+    files, types = {"pilnvara.pdf": form_pdf}, {"pilnvara.pdf": "application/pdf"}
+    signature = xades_signature(files, anna, mimetypes=types, inclusive=True)
+    assert b"REC-xml-c14n-20010315" in signature
+
+    assert validate_document(build_container(files, [signature], mimetypes=types)).valid
