@@ -10,6 +10,7 @@ our anchors at that time, and that every data file is covered by a signature.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import replace
@@ -18,9 +19,9 @@ from urllib.parse import unquote
 from cryptography import x509
 from lxml import etree
 from signxml import exceptions as signxml_errors
-from signxml.xades.xades import XAdESSignatureConfiguration, XAdESVerifier
+from signxml.xades.xades import XAdESSignatureConfiguration, XAdESVerifier, XAdESVerifyResult
 
-from selfcare.mandates.signatures import identity
+from selfcare.mandates.signatures import config, identity
 from selfcare.mandates.signatures.chain import chain_problem
 from selfcare.mandates.signatures.container import ContainerRefused, read_container
 from selfcare.mandates.signatures.pdf import CLOCK_SKEW
@@ -38,8 +39,6 @@ def _refused(problem: Problem) -> ValidationReport:
 
 
 def validate(data: bytes, anchors: Sequence[x509.Certificate], at: dt.datetime) -> ValidationReport:
-    from selfcare.mandates.signatures import config
-
     try:
         container = read_container(data, config.max_bytes())
     except ContainerRefused as refusal:
@@ -102,16 +101,17 @@ def _one_signature_each(body: bytes) -> list[etree._Element]:
 
 
 def _certificates(signature: etree._Element) -> list[x509.Certificate]:
-    import base64
-
     certificates = []
     for node in signature.findall("ds:Signature/ds:KeyInfo/ds:X509Data/ds:X509Certificate", _NS):
         certificates.append(x509.load_der_x509_certificate(base64.b64decode("".join((node.text or "").split()))))
     return certificates
 
 
-def _claimed_signing_time(document: etree._Element) -> dt.datetime | None:
-    node = document.find(".//xades:SignedSignatureProperties/xades:SigningTime", _NS)
+def _signing_time(signed_signature_properties: etree._Element) -> dt.datetime | None:
+    """SigningTime from the SignedProperties signxml verified: never found by searching the whole document, where an
+    unsigned copy placed earlier (signature wrapping) would be found first."""
+    # signxml hands back the SignedSignatureProperties element of the verified SignedProperties.
+    node = signed_signature_properties.find("xades:SigningTime", _NS)
     if node is None or not node.text:
         return None
     moment = dt.datetime.fromisoformat(node.text.strip().replace("Z", "+00:00"))
@@ -125,16 +125,11 @@ def _validate_one(
 ) -> tuple[Signer, set[str]]:
     try:
         certificates = _certificates(document)
-        claimed = _claimed_signing_time(document)
     except ValueError:
         return _signer(None, None, [Problem.MALFORMED]), set()
     if not certificates:
-        return _signer(None, claimed, [Problem.MALFORMED]), set()
+        return _signer(None, None, [Problem.MALFORMED]), set()
     certificate, intermediates = certificates[0], certificates[1:]
-    problems: list[Problem] = []
-    if claimed is not None and claimed > at + CLOCK_SKEW:
-        problems.append(Problem.SIGNING_TIME_IN_FUTURE)
-    moment = min(claimed, at) if claimed else at
     served: set[str] = set()
     missing: list[str] = []
 
@@ -156,20 +151,28 @@ def _validate_one(
         verification_time=certificate.not_valid_before_utc,
     )
     try:
-        XAdESVerifier().verify(document, x509_cert=certificate, uri_resolver=resolve, expect_config=expect)
+        results = XAdESVerifier().verify(document, x509_cert=certificate, uri_resolver=resolve, expect_config=expect)
     except signxml_errors.InvalidDigest:
-        problems.append(Problem.TAMPERED)
+        return _signer(certificate, None, [Problem.TAMPERED]), set()
     except signxml_errors.InvalidCertificate:
-        problems.append(Problem.UNTRUSTED_CHAIN)
+        return _signer(certificate, None, [Problem.UNTRUSTED_CHAIN]), set()
     except signxml_errors.InvalidSignature:
-        problems.append(Problem.SIGNATURE_INVALID)
+        return _signer(certificate, None, [Problem.SIGNATURE_INVALID]), set()
     except (signxml_errors.InvalidInput, signxml_errors.SignXMLException, etree.DocumentInvalid, ValueError):
-        problems.append(Problem.TAMPERED if missing else Problem.MALFORMED)
-    else:
-        trust = chain_problem(certificate, intermediates, anchors, moment)
-        if trust is not None:
-            problems.append(trust)
-    return _signer(certificate, claimed, problems), served if not problems else set()
+        return _signer(certificate, None, [Problem.TAMPERED if missing else Problem.MALFORMED]), set()
+    try:
+        [signed_properties] = [r.signed_properties for r in results if isinstance(r, XAdESVerifyResult)]
+        signed_at = _signing_time(signed_properties)
+    except ValueError:
+        return _signer(certificate, None, [Problem.MALFORMED]), set()
+    problems: list[Problem] = []
+    if signed_at is not None and signed_at > at + CLOCK_SKEW:
+        problems.append(Problem.SIGNING_TIME_IN_FUTURE)
+    moment = min(signed_at, at) if signed_at else at
+    trust = chain_problem(certificate, intermediates, anchors, moment)
+    if trust is not None:
+        problems.append(trust)
+    return _signer(certificate, signed_at, problems), served if not problems else set()
 
 
 def _signer(certificate: x509.Certificate | None, signed_at: dt.datetime | None, problems: list[Problem]) -> Signer:

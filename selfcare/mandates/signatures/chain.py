@@ -22,9 +22,6 @@ from selfcare.mandates.signatures.report import Problem
 
 T = TypeVar("T")
 
-# Qualified signing certificates carry nonRepudiation (contentCommitment); an authentication-only key is refused.
-SIGNING_KEY_USAGE = frozenset({"non_repudiation"})
-
 
 def to_asn1(certificate: x509.Certificate) -> asn1_x509.Certificate:
     return asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
@@ -67,12 +64,18 @@ def chain_problem(
     context = validation_context(anchors, [to_asn1(c) for c in intermediates], moment)
     validator = CertificateValidator(to_asn1(certificate), validation_context=context)
     try:
-        run_sync(validator.async_validate_usage(set(SIGNING_KEY_USAGE)))  # type: ignore[no-untyped-call]
+        run_sync(validator.async_validate_path())
     except (errors.ExpiredError, errors.NotYetValidError):
         return Problem.CERTIFICATE_EXPIRED
-    except errors.InvalidCertificateError as error:
-        # Raised for a key usage the certificate lacks, among other certificate-level faults.
-        return Problem.CERTIFICATE_NOT_FOR_SIGNING if "usage" in str(error).lower() else Problem.UNTRUSTED_CHAIN
     except (errors.PathBuildingError, errors.PathValidationError, errors.ValidationError):
         return Problem.UNTRUSTED_CHAIN
-    return None
+    return None if has_signing_key_usage(certificate) else Problem.CERTIFICATE_NOT_FOR_SIGNING
+
+
+def has_signing_key_usage(certificate: x509.Certificate) -> bool:
+    """Qualified signing certificates carry nonRepudiation (contentCommitment); authentication keys do not."""
+    try:
+        usage = certificate.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        return False
+    return bool(usage.content_commitment)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from selfcare.mandates.signatures.report import Problem
@@ -57,7 +58,7 @@ def read_container(data: bytes, max_bytes: int) -> Container:
         try:
             with archive.open(info) as entry:
                 content = entry.read(min(max_bytes, budget) + 1)
-        except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError, RuntimeError):
+        except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError, NotImplementedError, RuntimeError):
             raise ContainerRefused(Problem.MALFORMED) from None
         if len(content) > min(max_bytes, budget):
             raise ContainerRefused(Problem.TOO_LARGE)

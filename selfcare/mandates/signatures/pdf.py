@@ -25,7 +25,7 @@ from pyhanko.sign.validation import (
 from pyhanko.sign.validation.errors import SignatureValidationError
 
 from selfcare.mandates.signatures import identity
-from selfcare.mandates.signatures.chain import run_sync, to_cryptography, validation_context
+from selfcare.mandates.signatures.chain import chain_problem, run_sync, to_cryptography, validation_context
 from selfcare.mandates.signatures.report import DocumentKind, Problem, Signer, ValidationReport
 
 # Clocks differ; a signature made on a laptop a minute "in the future" is not a forgery.
@@ -100,10 +100,11 @@ def _validate_one(
     if indication is not None:
         if indication in _EXPIRED:
             problems.append(Problem.CERTIFICATE_EXPIRED)
-        elif indication is AdESIndeterminate.SIG_CONSTRAINTS_FAILURE:
-            problems.append(Problem.CERTIFICATE_NOT_FOR_SIGNING)
         else:
-            problems.append(Problem.UNTRUSTED_CHAIN)
+            # pyHanko folds a missing key usage into CHAIN_CONSTRAINTS_FAILURE; the same check the .edoc path makes
+            # tells the cases apart, so both kinds name a problem alike.
+            intermediates = [to_cryptography(c) for c in signature.other_embedded_certs]
+            problems.append(chain_problem(certificate, intermediates, anchors, moment) or Problem.UNTRUSTED_CHAIN)
     if status.coverage not in (SignatureCoverageLevel.ENTIRE_FILE, SignatureCoverageLevel.ENTIRE_REVISION):
         problems.append(Problem.TAMPERED)
     elif status.coverage is SignatureCoverageLevel.ENTIRE_REVISION:

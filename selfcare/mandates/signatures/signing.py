@@ -39,6 +39,7 @@ DS = "http://www.w3.org/2000/09/xmldsig#"
 XADES = "http://uri.etsi.org/01903/v1.3.2#"
 ASIC = "http://uri.etsi.org/02918/v1.2.1#"
 EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
+C14N = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
 SHA256 = "http://www.w3.org/2001/04/xmlenc#sha256"
 RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
 SIGNED_PROPERTIES_TYPE = "http://uri.etsi.org/01903#SignedProperties"
@@ -196,20 +197,25 @@ def xades_signature(
     *,
     signing_time: dt.datetime | None = None,
     mimetypes: dict[str, str],
+    inclusive: bool = False,
 ) -> bytes:
     """One XAdES-BES signature document (asic:XAdESSignatures) over ``files``.
 
+    ``inclusive`` canonicalises as DigiDoc-based signers (eParaksts) do, with every namespace in scope, the
+    asic: one of the root included; the default, exclusive, does not depend on the surroundings.
+
     Written by hand with lxml because signxml, which we use to *verify*, cannot *sign* detached references to
     files outside the XML (ASiC-E's case); the structure follows ETSI EN 319 132-1 (XAdES) and EN 319 162-1
-    (ASiC), with exclusive canonicalisation so each digest is independent of the surrounding namespaces.
+    (ASiC).
     """
+    algorithm = C14N if inclusive else EXC_C14N
     ids = uuid.uuid4().hex[:8]
     sig_id, props_id = f"S-{ids}", f"S-{ids}-SignedProperties"
     moment = (signing_time or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
     root = etree.Element(f"{{{ASIC}}}XAdESSignatures", nsmap={"asic": ASIC, "ds": DS, "xades": XADES})
     signature = etree.SubElement(root, f"{{{DS}}}Signature", Id=sig_id)
     signed_info = etree.SubElement(signature, f"{{{DS}}}SignedInfo")
-    etree.SubElement(signed_info, f"{{{DS}}}CanonicalizationMethod", Algorithm=EXC_C14N)
+    etree.SubElement(signed_info, f"{{{DS}}}CanonicalizationMethod", Algorithm=algorithm)
     etree.SubElement(signed_info, f"{{{DS}}}SignatureMethod", Algorithm=RSA_SHA256)
     for index, (name, content) in enumerate(files.items()):
         reference = etree.SubElement(signed_info, f"{{{DS}}}Reference", Id=f"{sig_id}-ref-{index}", URI=quote(name))
@@ -219,7 +225,7 @@ def xades_signature(
         signed_info, f"{{{DS}}}Reference", Type=SIGNED_PROPERTIES_TYPE, URI=f"#{props_id}"
     )
     transforms = etree.SubElement(props_reference, f"{{{DS}}}Transforms")
-    etree.SubElement(transforms, f"{{{DS}}}Transform", Algorithm=EXC_C14N)
+    etree.SubElement(transforms, f"{{{DS}}}Transform", Algorithm=algorithm)
     _digest_method(props_reference)
     props_digest = etree.SubElement(props_reference, f"{{{DS}}}DigestValue")
     signature_value = etree.SubElement(signature, f"{{{DS}}}SignatureValue", Id=f"{sig_id}-SIG")
@@ -245,7 +251,9 @@ def xades_signature(
         )
         etree.SubElement(data_format, f"{{{XADES}}}MimeType").text = mimetypes[name]
 
-    props_digest.text = _b64(hashlib.sha256(etree.tostring(signed_props, method="c14n", exclusive=True)).digest())
-    signed_info_c14n = etree.tostring(signed_info, method="c14n", exclusive=True)
+    props_digest.text = _b64(
+        hashlib.sha256(etree.tostring(signed_props, method="c14n", exclusive=not inclusive)).digest()
+    )
+    signed_info_c14n = etree.tostring(signed_info, method="c14n", exclusive=not inclusive)
     signature_value.text = _b64(signer.private_key.sign(signed_info_c14n, padding.PKCS1v15(), hashes.SHA256()))
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=False))

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Sequence
 
 from cryptography import x509
 
-from selfcare.mandates.signatures import config
+from selfcare.mandates.signatures import asice, config, pdf
 from selfcare.mandates.signatures.report import DocumentKind, Problem, ValidationReport
 from selfcare.mandates.signatures.sniff import kind_of
+
+logger = logging.getLogger(__name__)
 
 
 def refused(problem: Problem, kind: DocumentKind | None = None) -> ValidationReport:
@@ -34,12 +37,14 @@ def validate_document(
     if moment.tzinfo is None:
         raise ValueError("at must be an aware datetime")
     kind = kind_of(data)
-    if kind is DocumentKind.PDF:
-        from selfcare.mandates.signatures import pdf
-
-        return pdf.validate(data, anchors, moment)
-    if kind is DocumentKind.ASICE:
-        from selfcare.mandates.signatures import asice
-
-        return asice.validate(data, anchors, moment)
-    return refused(Problem.NOT_A_DOCUMENT)
+    if kind is None:
+        return refused(Problem.NOT_A_DOCUMENT)
+    validator = pdf.validate if kind is DocumentKind.PDF else asice.validate
+    try:
+        return validator(data, anchors, moment)
+    except Exception:
+        # The parsers below (pyHanko, asn1crypto, zlib, lxml) raise many exception types on crafted input: an
+        # unknown stream filter, a bad ASN.1 tag, a broken deflate stream. The contract is a report for any bytes,
+        # so whatever slipped past the specific handlers is a malformed document, logged for us to refine.
+        logger.warning("signed document of kind %s could not be parsed", kind, exc_info=True)
+        return refused(Problem.MALFORMED, kind)

@@ -129,3 +129,30 @@ def test_two_signatures_in_one_container_are_each_reported(ca: TestCA, anna: Sig
 
     assert report.valid
     assert [s.personal_code for s in report.signers] == ["15038512346", "22079018761"]
+
+
+def test_a_signature_with_an_unsigned_copy_of_its_properties_placed_first_is_refused(
+    anna: SigningKey, form_pdf: bytes
+) -> None:
+    entries = _entries(make_edoc({"pilnvara.pdf": form_pdf}, anna))
+    signature = entries["META-INF/signatures0.xml"]
+    decoy = (
+        b'<ds:Object><xades:QualifyingProperties><xades:SignedProperties Id="decoy"><xades:SignedSignatureProperties>'
+        b"<xades:SigningTime>2020-01-01T00:00:00Z</xades:SigningTime>"
+        b"</xades:SignedSignatureProperties></xades:SignedProperties></xades:QualifyingProperties></ds:Object>"
+    )
+    position = signature.index(b"<ds:Object>")
+    entries["META-INF/signatures0.xml"] = signature[:position] + decoy + signature[position:]
+
+    report = validate_document(_rezip(entries))
+
+    assert report.problems == (Problem.MALFORMED,)
+    assert report.signers[0].signed_at is None  # the decoy's time is never reported
+
+
+def test_a_signature_canonicalised_inclusively_as_digidoc_does_is_valid(anna: SigningKey, form_pdf: bytes) -> None:
+    files, types = {"pilnvara.pdf": form_pdf}, {"pilnvara.pdf": "application/pdf"}
+    signature = xades_signature(files, anna, mimetypes=types, inclusive=True)
+    assert b"REC-xml-c14n-20010315" in signature
+
+    assert validate_document(build_container(files, [signature], mimetypes=types)).valid
