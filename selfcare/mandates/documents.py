@@ -124,11 +124,8 @@ def verification_problems(mandate: Mandate, report: ValidationReport) -> list[st
     problems = []
     if report.signed_content is None or str(mandate.reference).encode() not in report.signed_content:
         problems.append(NOT_THIS_FORM)
-    signers = [
-        SignerIdentity(s.personal_code, s.name)
-        for s in report.signers
-        if s.valid and s.personal_code and s.country == mandate.attorney_country
-    ]
+    # The register lists Latvian personal codes; the validator gives a code only for Latvian signers.
+    signers = [SignerIdentity(s.personal_code, s.name) for s in report.signers if s.valid and s.personal_code]
     if not binds_company(mandate.company, signers):
         problems.append(NOT_REPRESENTATIVES)
     return problems

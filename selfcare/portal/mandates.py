@@ -127,6 +127,8 @@ def _detail(request: HttpRequest, acting: Context, mandate: Mandate, upload: Upl
             "may_revoke": may(acting, Action.REVOKE_MANDATE) and mandate.status == MandateStatus.ACTIVE,
             "form_languages": LANGUAGES,
             "business_email": settings.BRAND.business_email,
+            # The demo has no eParaksts app: its simulator signs with the test CA (never in production).
+            "demo_signing_url": "/simulators/eparaksts/sign/" if settings.SELFCARE_DEMO else "",
         },
         status=400 if upload.errors else 200,
     )
