@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -184,9 +185,15 @@ def mandate_revoke(request: HttpRequest, mandate_id: int) -> HttpResponse:
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.mandate_revoke(
-                request=request, mandate=mandate, by=_by(request), reason=form.cleaned_data["reason"], context=acting
-            )
+            with transaction.atomic():  # the check and the step it guards in one transaction (SECURITY.md)
+                mandate = _mandate(request, Action.REVOKE_MANDATE, mandate_id)
+                services.mandate_revoke(
+                    request=request,
+                    mandate=mandate,
+                    by=_by(request),
+                    reason=form.cleaned_data["reason"],
+                    context=acting,
+                )
         except ValidationError as error:
             _add_errors(form, error)
         else:
