@@ -31,7 +31,7 @@ class Problem(StrEnum):
     # about one signature (also repeated on the report when they make it invalid)
     TAMPERED = "tampered"  # the signed bytes changed: a digest does not match, a signed file is missing
     MODIFIED_AFTER_SIGNING = "modified_after_signing"  # a PDF revision added after signing changes the content
-    NOT_COVERED = "not_covered"  # a file in the container, or a later PDF revision, that no signature covers
+    NOT_COVERED = "not_covered"  # a data file in the container that no valid signature covers (.edoc only)
     SIGNATURE_INVALID = "signature_invalid"  # the signature value does not verify with the certificate's key
     UNTRUSTED_CHAIN = "untrusted_chain"  # the certificate does not chain to a configured trust anchor
     CERTIFICATE_EXPIRED = "certificate_expired"  # not valid at the signing time (expired or not yet valid)
