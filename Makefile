@@ -38,6 +38,7 @@ run: $(VENV)/.installed ## Run the portal with demo data at http://$(HOST):$(POR
 	@echo "\nPortal:      http://$(HOST):$(PORT)/  (English: /en/, Russian: /ru/)"
 	@echo "Log in:      http://$(HOST):$(PORT)/login/  with a demo person's personal code"
 	@echo "Smart-ID phone (confirm logins here): http://$(HOST):$(PORT)/simulators/smartid/phone/"
+	@echo "Sign a PDF as a demo person (stands in for the eParaksts app): http://$(HOST):$(PORT)/simulators/eparaksts/sign/"
 	@echo "Back office: http://$(HOST):$(PORT)/backoffice/\n"
 	@$(RUN_ENV) $(MANAGE) runserver $(HOST):$(PORT)
 

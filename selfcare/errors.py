@@ -47,6 +47,14 @@ class ErrorCode(StrEnum):
     BINDING_LOCKED = "binding_locked"
     BINDING_FRESH_LOGIN = "binding_fresh_login"
     RATE_LIMITED = "rate_limited"
+    MANDATE_ILLEGAL_TRANSITION = "mandate_illegal_transition"
+    MANDATE_DATES = "mandate_dates"
+    MANDATE_TERM_TOO_LONG = "mandate_term_too_long"
+    MANDATE_CONNECTIONS_REQUIRED = "mandate_connections_required"
+    MANDATE_REASON_REQUIRED = "mandate_reason_required"
+    MANDATE_NO_DOCUMENT = "mandate_no_document"
+    MANDATE_FILE_TOO_LARGE = "mandate_file_too_large"
+    MANDATE_FILE_TYPE = "mandate_file_type"
 
 
 MESSAGES: dict[ErrorCode, StrPromise] = {
@@ -121,6 +129,18 @@ MESSAGES: dict[ErrorCode, StrPromise] = {
     ),
     ErrorCode.RATE_LIMITED: _(
         "Too many attempts in a short time. For your security this is paused for a while: please try again later."
+    ),
+    ErrorCode.MANDATE_ILLEGAL_TRANSITION: _(
+        "This step is not possible for a power of attorney in its current state. Reload the page to see its state."
+    ),
+    ErrorCode.MANDATE_DATES: _("The validity must start today or later and end on or after its first day."),
+    ErrorCode.MANDATE_TERM_TOO_LONG: _("A power of attorney can be valid for at most %(months)s months."),
+    ErrorCode.MANDATE_CONNECTIONS_REQUIRED: _("Choose at least one connection, or give rights to all connections."),
+    ErrorCode.MANDATE_REASON_REQUIRED: _("Give the reason: it is kept in the history of the power of attorney."),
+    ErrorCode.MANDATE_NO_DOCUMENT: _("A signed document must be attached first."),
+    ErrorCode.MANDATE_FILE_TOO_LARGE: _("The file is too large: at most %(megabytes)s MB."),
+    ErrorCode.MANDATE_FILE_TYPE: _(
+        "This file is neither a PDF nor an eParaksts container (.edoc, .asice). Upload the signed document itself."
     ),
 }
 

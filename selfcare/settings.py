@@ -225,6 +225,11 @@ BANKLINK: dict[str, dict[str, str]] = {
 
 LOGIN_URL = "portal:login"
 
+# --- Signed documents: power-of-attorney uploads (README "Signed documents") -----------------------------------------
+# PEM files or directories of *.pem (comma-separated): the CAs whose signatures on uploaded documents count.
+SIGNED_DOCUMENT_TRUST_ANCHORS: str = env.str("SIGNED_DOCUMENT_TRUST_ANCHORS", default="")
+SIGNED_DOCUMENT_MAX_BYTES: int = env.int("SIGNED_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+
 # --- Number binding: one-time codes by SMS (SECURITY.md "One-time codes") --------------------------------------------
 OTP_VALIDITY_SECONDS: int = env.int("OTP_VALIDITY_SECONDS", default=600)
 OTP_MAX_PER_NUMBER_PER_DAY: int = env.int("OTP_MAX_PER_NUMBER_PER_DAY", default=5)
@@ -263,15 +268,24 @@ RATELIMIT_KEY_PREFIX: str = env.str("RATELIMIT_KEY_PREFIX", default="selfcare:rl
 NEW_DEVICE_NOTIFY: list[str] = env.list("NEW_DEVICE_NOTIFY", default=["sms"])
 DEVICE_COOKIE_NAME = "selfcare_device" if DEBUG else "__Host-selfcare_device"
 DEVICE_COOKIE_AGE_SECONDS: int = env.int("DEVICE_COOKIE_AGE_SECONDS", default=400 * 24 * 60 * 60)
-EMAIL_BACKEND: str = env.str(
-    "EMAIL_BACKEND",
-    default="django.core.mail.backends.console.EmailBackend"
-    if DEBUG
-    else "django.core.mail.backends.smtp.EmailBackend",
-)
-EMAIL_HOST: str = env.str("EMAIL_HOST", default="localhost")
-EMAIL_PORT: int = env.int("EMAIL_PORT", default=25)
-DEFAULT_FROM_EMAIL: str = env.str("DEFAULT_FROM_EMAIL", default="no-reply@localhost")
+
+# --- Powers of attorney (README "Powers of attorney") ----------------------------------------------------------------
+MANDATE_MAX_TERM_MONTHS: int = env.int("MANDATE_MAX_TERM_MONTHS", default=12)
+# A verified in-portal submission (signed by enough representatives) activates without a back-office review.
+MANDATE_AUTO_ACTIVATE_VERIFIED: bool = env.bool("MANDATE_AUTO_ACTIVATE_VERIFIED", default=False)
+# Signed documents are stored here under server-made names; no URL serves this directory.
+MANDATE_MEDIA_DIR = Path(env.str("MANDATE_MEDIA_DIR", default=str(VAR_DIR / "mandates")))
+
+# --- E-mail (activation notices): EMAIL_URL as django-environ reads it, e.g. smtp+tls://user:pass@host:587 ----------
+_email = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
+EMAIL_BACKEND: str = _email["EMAIL_BACKEND"]
+EMAIL_HOST: str = _email.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT: int = _email.get("EMAIL_PORT") or 25
+EMAIL_HOST_USER: str = _email.get("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD: str = _email.get("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS: bool = bool(_email.get("EMAIL_USE_TLS"))
+EMAIL_USE_SSL: bool = bool(_email.get("EMAIL_USE_SSL"))
+DEFAULT_FROM_EMAIL: str = env.str("DEFAULT_FROM_EMAIL", default="noreply@localhost")
 
 # --- Brand (the brand is configuration, not code) -------------------------------------------------------------------
 BRAND = brand_from_env(env)

@@ -18,6 +18,7 @@ from selfcare.binding.models import BindingStatus, ConnectionBinding
 from selfcare.customers.models import ConnectionStatus, CustomerAccount, Segment
 from selfcare.identity.models import DigitalIdentity
 from selfcare.mandates.models import Mandate, MandateScope
+from selfcare.mandates.representatives import companies_represented
 
 
 class NotFound(Exception):
@@ -28,6 +29,7 @@ class ContextKind(StrEnum):
     PRIVATE = "private"
     COMPANY = "company"  # main user, by power of attorney
     WORK = "work"  # employee, by number binding
+    REPRESENTATIVE = "representative"  # board member and the like, by the Register of Enterprises
 
 
 class Action(StrEnum):
@@ -37,6 +39,9 @@ class Action(StrEnum):
     MANAGE_BINDINGS = "binding:manage"
     VIEW_COMPANY = "company:view"
     VIEW_COMPANY_SECURITY = "company:security"
+    VIEW_MANDATES = "mandate:view"
+    SUBMIT_MANDATE = "mandate:submit"
+    REVOKE_MANDATE = "mandate:revoke"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +65,7 @@ class Context:
         return self.kind.value if self.company_id is None else f"{self.kind.value}-{self.company_id}"
 
 
-_KEY = re.compile(r"^(private)$|^(company|work)-(\d{1,12})$")
+_KEY = re.compile(r"^(private)$|^(company|work|representative)-(\d{1,12})$")
 
 
 def person_codes(identity: DigitalIdentity) -> list[tuple[str, str]]:
@@ -117,8 +122,17 @@ def _work_contexts(identity: DigitalIdentity) -> list[Context]:
     return [Context(ContextKind.WORK, c.pk, c.name, c.registration_number) for c in companies.values()]
 
 
+def _representative_contexts(identity: DigitalIdentity, codes: list[tuple[str, str]]) -> list[Context]:
+    """One context per company the person may represent (selfcare.mandates.representatives says how a person is
+    matched to the register's masked codes)."""
+    latvian = [code for country, code in codes if country == "LV"]
+    companies = companies_represented(latvian, f"{identity.given_name} {identity.family_name}")
+    return [Context(ContextKind.REPRESENTATIVE, c.pk, c.name, c.registration_number) for c in companies]
+
+
 def contexts_of(identity: DigitalIdentity, *, on: datetime.date | None = None) -> list[Context]:
-    """Every context the person can act in today, private first, then companies by name, then work numbers.
+    """Every context the person can act in today: private first, then companies by name, then work numbers, then
+    the companies they represent.
 
     Read fresh on every request: a revoked mandate or an ended binding is gone at the next request.
     """
@@ -130,6 +144,7 @@ def contexts_of(identity: DigitalIdentity, *, on: datetime.date | None = None) -
         contexts.append(Context(ContextKind.PRIVATE, account_ids=tuple(accounts)))
     contexts.extend(_company_contexts(codes, day))
     contexts.extend(_work_contexts(identity))
+    contexts.extend(_representative_contexts(identity, codes))
     return contexts
 
 

@@ -12,6 +12,7 @@ from selfcare.access.contexts import Action, Context, ContextKind, NotFound
 from selfcare.binding.models import BindingStatus
 from selfcare.customers.models import Connection, ConnectionStatus
 from selfcare.identity.models import DigitalIdentity
+from selfcare.mandates.models import Mandate
 
 RIGHTS: dict[ContextKind, frozenset[Action]] = {
     ContextKind.PRIVATE: frozenset({Action.VIEW_CONNECTION, Action.VIEW_USAGE, Action.CLAIM_OFFER}),
@@ -22,9 +23,13 @@ RIGHTS: dict[ContextKind, frozenset[Action]] = {
             Action.MANAGE_BINDINGS,
             Action.VIEW_COMPANY,
             Action.VIEW_COMPANY_SECURITY,
+            Action.VIEW_MANDATES,
+            Action.SUBMIT_MANDATE,  # prepares the form; only the representatives' signatures make it count
         }
     ),
     ContextKind.WORK: frozenset({Action.VIEW_CONNECTION, Action.VIEW_USAGE, Action.CLAIM_OFFER}),
+    # A representative acts on the company's powers of attorney, not on its connections (those need a mandate).
+    ContextKind.REPRESENTATIVE: frozenset({Action.VIEW_MANDATES, Action.SUBMIT_MANDATE, Action.REVOKE_MANDATE}),
 }
 
 
@@ -66,3 +71,20 @@ def require_connection(identity: DigitalIdentity, context: Context, action: Acti
     if connection is None:
         raise NotFound(connection_id)
     return connection
+
+
+def mandates_in(context: Context, action: Action = Action.VIEW_MANDATES) -> QuerySet[Mandate]:
+    """The powers of attorney of the context's company, if the context may take `action` on them; none otherwise."""
+    if not may(context, action) or context.company_id is None:
+        return Mandate.objects.none()
+    if context.kind not in (ContextKind.COMPANY, ContextKind.REPRESENTATIVE):
+        return Mandate.objects.none()
+    return Mandate.objects.filter(company_id=context.company_id)
+
+
+def require_mandate(context: Context, action: Action, mandate_id: int) -> Mandate:
+    """The mandate, if this context may take this action on it; NotFound in every other case."""
+    mandate = mandates_in(context, action).select_related("company").filter(pk=mandate_id).first()
+    if mandate is None:
+        raise NotFound(mandate_id)
+    return mandate

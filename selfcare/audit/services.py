@@ -1,4 +1,8 @@
-"""Writing the audit trail. Every action a person takes in a context goes through `record`."""
+"""Writing the audit trail. Every action a person takes in a context goes through `record`.
+
+`request` is None for steps no request carries (a scheduled task such as the mandates' expiry): the event then
+has no network address and no user agent.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from selfcare.identity.models import DigitalIdentity
 
 
 def record(
-    request: HttpRequest,
+    request: HttpRequest | None,
     action: str,
     *,
     identity: DigitalIdentity | None,
@@ -25,6 +29,6 @@ def record(
         action=action,
         object_type=target._meta.label_lower if target is not None else "",
         object_id=str(target.pk) if target is not None else "",
-        ip_address=request.META.get("REMOTE_ADDR") or None,
-        user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+        ip_address=(request.META.get("REMOTE_ADDR") or None) if request is not None else None,
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else "",
     )

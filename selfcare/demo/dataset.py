@@ -1,7 +1,8 @@
 """The demo world: the picture from the operator's notice, as data.
 
 One person (Anna) has private connections and acts for four companies ("SIA …" 1–4, as in the notice's
-illustration); an employee (Pēteris) uses a work number of one of them; a new person (Līga) has no connection yet.
+illustration); an employee (Pēteris) uses a work number of one of them; a new person (Līga) has no connection yet;
+a board member (Jānis) represents one company in the Register of Enterprises and can give main user rights.
 Personal codes and registration numbers are made up but valid (checksums hold); numbers are in Latvian mobile
 ranges.
 """
@@ -56,6 +57,7 @@ class DemoPerson:
     private_connections: tuple[DemoConnection, ...] = ()
     main_user_of: tuple[str, ...] = field(default=())  # registration numbers: an active power of attorney each
     work_numbers: tuple[str, ...] = field(default=())  # company connections bound to the person
+    represents: tuple[str, ...] = field(default=())  # registration numbers: board member with sole rights
 
     @property
     def name(self) -> str:
@@ -159,6 +161,13 @@ PERSONS: tuple[DemoPerson, ...] = (
         work_numbers=("+37125500001",),
     ),
     DemoPerson("Līga", "Liepa", "32579104511", role="new person: no connections yet"),
+    DemoPerson(
+        "Jānis",
+        "Kalniņš",
+        "120478-11230",
+        role="board member of SIA Rīgas Kafija (represents it alone): gives and revokes main user rights",
+        represents=("40103444454",),
+    ),
 )
 
 # Latvian family names agree with the person's gender: (masculine, feminine).

@@ -27,7 +27,7 @@ from selfcare.customers.models import (
 from selfcare.demo import dataset
 from selfcare.identifiers import PersonalCode, parse_msisdn
 from selfcare.identity.models import DigitalIdentity, NationalIdentifier
-from selfcare.mandates.models import Mandate, MandateStatus
+from selfcare.mandates.models import Mandate, MandateStatus, Representation, Representative, RepresentativeSource
 
 BULK_BATCH = 2000
 DEMO_STAFF_USERNAME = "backoffice"
@@ -126,6 +126,7 @@ def load_demo(*, scale: int | None = None) -> LoadReport:
         for connection in person.private_connections:
             _upsert_connection(report, account, plans, connection)
     _ensure_mandates_and_bindings(report)
+    _ensure_representatives(report)
     _ensure_demo_staff(report)
     return report
 
@@ -159,6 +160,26 @@ def _ensure_mandates_and_bindings(report: LoadReport) -> None:
             identity = _demo_identity(report, person, code)
             ConnectionBinding.objects.create(connection=connection, identity=identity)
             report.count("ConnectionBinding", created=True, changed=True)
+
+
+def _ensure_representatives(report: LoadReport) -> None:
+    """The demo's board members, as the Register of Enterprises would list them (masked code, sole rights)."""
+    for person in dataset.PERSONS:
+        code = PersonalCode.parse(person.personal_code)
+        for registration_number in person.represents:
+            company = Company.objects.get(registration_number=registration_number)
+            _upsert(
+                report,
+                Representative,
+                {"company": company, "source": RepresentativeSource.REGISTER, "source_id": f"demo-{code.code}"},
+                {
+                    "name": person.name,
+                    "code_prefix": code.code[:6],
+                    "position": "Valdes loceklis",
+                    "representation": Representation.SOLE,
+                    "signatures_required": 1,
+                },
+            )
 
 
 def _demo_identity(report: LoadReport, person: dataset.DemoPerson, code: PersonalCode) -> DigitalIdentity:

@@ -160,6 +160,49 @@ class TestCA:
         issuer = self.unknown_root if untrusted else self.smartid_issuing
         return self._end_entity(name, subject, issuer, extensions, not_before, not_after)
 
+    def signing_person(
+        self,
+        personal_code: str,
+        given_name: str,
+        family_name: str,
+        *,
+        expired: bool = False,
+        untrusted: bool = False,
+        serial_number: str | None = None,
+    ) -> Issued:
+        """Return a qualified-signature-like certificate (KU nonRepudiation) for a Latvian person.
+
+        Issued by the root (``untrusted``: by the unknown root), subject serialNumber ``PNOLV-DDDDDD-DDDDD``
+        unless ``serial_number`` gives another form (older eParaksts certificates carry the bare code).
+        ``expired`` makes one that ended yesterday. For signed documents in tests and the demo.
+        """
+        digits = personal_code.replace("-", "")
+        if not re.fullmatch(r"\d{11}", digits):
+            raise ValueError("personal_code must be 11 digits")
+        serial = serial_number or f"PNOLV-{digits[:6]}-{digits[6:]}"
+        name = "-".join(
+            part
+            for part in ("signing", re.sub(r"[^A-Za-z0-9-]", "_", serial), "expired" * expired, "untrusted" * untrusted)
+            if part
+        )
+        subject = x509.Name(
+            [
+                x509.NameAttribute(NameOID.COUNTRY_NAME, "LV"),
+                x509.NameAttribute(NameOID.SURNAME, family_name.upper()),
+                x509.NameAttribute(NameOID.GIVEN_NAME, given_name.upper()),
+                x509.NameAttribute(NameOID.SERIAL_NUMBER, serial),
+                x509.NameAttribute(NameOID.COMMON_NAME, f"{given_name.upper()} {family_name.upper()}"),
+            ]
+        )
+        policies = x509.CertificatePolicies([x509.PolicyInformation(ObjectIdentifier(QUALIFIED_POLICY_OIDS[1]), None)])
+        now = _utcnow()
+        if expired:
+            not_before, not_after = now - dt.timedelta(days=3 * 365), now - dt.timedelta(days=1)
+        else:
+            not_before, not_after = now - dt.timedelta(days=1), now + dt.timedelta(days=3 * 365)
+        issuer = self.unknown_root if untrusted else self.root
+        return self._end_entity(name, subject, issuer, [(policies, False)], not_before, not_after, non_repudiation=True)
+
     def issue_certificate(
         self,
         common_name: str,

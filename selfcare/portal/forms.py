@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from selfcare.identifiers import PersonalCode
+from selfcare.errors import MESSAGES, ErrorCode
+from selfcare.identifiers import PersonalCode, parse_msisdn
+from selfcare.mandates.models import MandateScope
 
 
 class PersonalCodeForm(forms.Form):
@@ -37,3 +42,65 @@ class OneTimeCodeForm(forms.Form):
         max_length=12,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
+
+
+class MandateForm(forms.Form):
+    """A new power of attorney. Codes, dates and the term are checked again by services.mandate_create."""
+
+    attorney_code = forms.CharField(
+        label=_("Attorney's personal code"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "placeholder": "XXXXXX-XXXXX"}),
+    )
+    attorney_name = forms.CharField(label=_("Attorney's name and surname"), max_length=200)
+    scope = forms.ChoiceField(
+        label=_("Connections"), choices=MandateScope.choices, initial=MandateScope.ALL, widget=forms.RadioSelect
+    )
+    numbers = forms.CharField(
+        label=_("Numbers (only for selected connections)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "+371 2XXXXXXX, +371 2XXXXXXX"}),
+    )
+    valid_from = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_until = forms.DateField(label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"}))
+    attorney_phone = forms.CharField(
+        label=_("Attorney's mobile number (for the activation SMS)"),
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
+    )
+    attorney_email = forms.EmailField(label=_("Attorney's e-mail (for the activation notice)"), required=False)
+
+    def clean_attorney_code(self) -> str:
+        try:
+            return PersonalCode.parse(self.cleaned_data["attorney_code"]).code
+        except ValidationError as error:
+            raise ValidationError(error.messages, code=error.code) from None
+
+    def clean_attorney_phone(self) -> str:
+        text = self.cleaned_data["attorney_phone"].strip()
+        return parse_msisdn(text) if text else ""
+
+    def clean_numbers(self) -> list[str]:
+        parts = [p for p in re.split(r"[,;\n]+", self.cleaned_data["numbers"]) if p.strip()]
+        return list(dict.fromkeys(parse_msisdn(p) for p in parts))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("scope") == MandateScope.SELECTED and not data.get("numbers") and "numbers" not in self.errors:
+            self.add_error("numbers", MESSAGES[ErrorCode.MANDATE_CONNECTIONS_REQUIRED])
+        if data.get("scope") == MandateScope.ALL:
+            data["numbers"] = []
+        return data
+
+
+class UploadForm(forms.Form):
+    document = forms.FileField(
+        label=_("Signed document (PDF or .edoc)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.edoc,.asice,application/pdf"}),
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from selfcare.portal import dashboard, security, views, work_number
+from selfcare.portal import dashboard, mandates, security, views, work_number
 from selfcare.portal.login import banklink, eparaksts, smartid
 from selfcare.portal.login import views as login
 
@@ -27,6 +27,16 @@ urlpatterns = [
         dashboard.binding_end_view,
         name="binding-end",
     ),
+    path("acting/<str:context>/mandates/", mandates.mandate_list, name="mandates"),
+    path("acting/<str:context>/mandates/new/", mandates.mandate_new, name="mandate-new"),
+    path("acting/<str:context>/mandates/<int:mandate_id>/", mandates.mandate_detail, name="mandate"),
+    path(
+        "acting/<str:context>/mandates/<int:mandate_id>/form-<str:language>.pdf",
+        mandates.mandate_form,
+        name="mandate-form",
+    ),
+    path("acting/<str:context>/mandates/<int:mandate_id>/upload/", mandates.mandate_upload, name="mandate-upload"),
+    path("acting/<str:context>/mandates/<int:mandate_id>/revoke/", mandates.mandate_revoke, name="mandate-revoke"),
     path("work-number/", work_number.start, name="work-number"),
     path("work-number/confirm/", work_number.confirm, name="work-number-confirm"),
     path("login/smart-id/", smartid.start_page, name="login-smartid"),

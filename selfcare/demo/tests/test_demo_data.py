@@ -6,9 +6,12 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
+from selfcare.access.contexts import ContextKind, contexts_of
+from selfcare.access.tests import factories as people
 from selfcare.customers.models import Company, Connection, CustomerAccount, Segment, TariffPlan
 from selfcare.demo import dataset
 from selfcare.demo.loader import DEMO_STAFF_PASSWORD, DEMO_STAFF_USERNAME, generated_msisdn, load_demo
+from selfcare.mandates.models import Representative
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def _snapshot() -> dict[str, list[tuple[Any, ...]]]:
     return {
         model.__name__: sorted(model.objects.values_list(), key=repr)
-        for model in (TariffPlan, Company, CustomerAccount, Connection, User)
+        for model in (TariffPlan, Company, CustomerAccount, Connection, User, Representative)
     }
 
 
@@ -83,3 +86,12 @@ def test_the_command_refuses_to_load_demo_data_outside_a_demo() -> None:
     with pytest.raises(CommandError, match="SELFCARE_DEMO"):
         call_command("demo_data")
     assert not Company.objects.exists()
+
+
+def test_the_demo_board_member_represents_his_company_alone() -> None:
+    load_demo()
+    janis = next(p for p in dataset.PERSONS if p.represents)
+    identity = people.person(janis.personal_code.replace("-", ""), janis.given_name.upper(), janis.family_name.upper())
+    [context] = contexts_of(identity)
+    assert context.kind == ContextKind.REPRESENTATIVE
+    assert context.registration_number == janis.represents[0]

@@ -46,4 +46,6 @@ def context_label(context: object) -> str:
         return gettext("Private")
     if context.kind == ContextKind.COMPANY:
         return gettext("%(company)s — main user") % {"company": context.company_name}
+    if context.kind == ContextKind.REPRESENTATIVE:
+        return gettext("%(company)s — representative") % {"company": context.company_name}
     return gettext("%(company)s — my work number") % {"company": context.company_name}

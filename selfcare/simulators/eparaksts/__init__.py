@@ -8,5 +8,8 @@ production client runs against it with only ``EPARAKSTS_URL`` changed:
 - ``trustedx-authserver/oauth/lvrtc-eipsign-as/token`` — the code exchange (HTTP Basic client credentials);
 - ``trustedx-resources/openid/v1/users/me`` — the userinfo, shaped like the official example.
 
+and, not a platform path, ``sign/``: the demo's stand-in for signing a document in the eParaksts app (a PDF back
+with a PAdES signature, or an .edoc), with keys from the test CA (``signing.py``).
+
 State lives in Django's cache under ``eparaksts-sim:`` keys.
 """

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from selfcare.simulators.eparaksts import views
+from selfcare.simulators.eparaksts import signing, views
 
 app_name = "eparaksts-sim"
 
@@ -11,4 +11,6 @@ urlpatterns = [
     path("trustedx-authserver/oauth/lvrtc-eipsign-as/answer", views.answer, name="answer"),
     path("trustedx-authserver/oauth/lvrtc-eipsign-as/token", views.token, name="token"),
     path("trustedx-resources/openid/v1/users/me", views.userinfo, name="userinfo"),
+    # Not a platform path: the demo's stand-in for signing a document in the eParaksts app.
+    path("sign/", signing.sign, name="sign"),
 ]

@@ -1,0 +1,141 @@
+"""Loading representatives from the Register of Enterprises' open data (data.gov.lv, "Uzņēmumu reģistra
+amatpersonas", file officers.csv).
+
+The file is semicolon-separated UTF-8 with a header row; the columns this loader reads (others are ignored):
+
+    id;…;at_legal_entity_registration_number;…;position;governing_body;name;latvian_identity_number_masked;…;
+    rights_of_representation_type;representation_with_at_least;…
+
+- `rights_of_representation_type`: INDIVIDUALLY (represents alone), WITH_AT_LEAST (together with at least
+  `representation_with_at_least` other officers) or WITH_ALL (together with all officers of the body);
+- `latvian_identity_number_masked`: "150385-*****" — only the first six digits are published.
+
+Read as: WITH_AT_LEAST n needs n + 1 signatures in all (the officer plus n others, the Register's wording
+"kopā ar vismaz n"); WITH_ALL needs every officer of the company listed in the file with joint rights. Rows of
+companies that are not our customers are skipped, as are rows without a masked Latvian code (legal persons,
+foreigners without a code): they could never be matched to an eID login.
+
+Loading replaces, per company present in the file, the representatives that came from the register; those entered
+by hand in the back office are left alone. A re-run of the same file changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from selfcare.customers.models import Company
+from selfcare.mandates.models import Representation, Representative, RepresentativeSource
+
+_MASKED = re.compile(r"^(\d{6})-?[*xX]{5}$")
+REQUIRED_COLUMNS = (
+    "id",
+    "at_legal_entity_registration_number",
+    "name",
+    "latvian_identity_number_masked",
+    "rights_of_representation_type",
+)
+
+
+class RegisterFormatError(ValueError):
+    """The file is not the officers export this loader knows."""
+
+
+@dataclass
+class LoadResult:
+    created: int = 0
+    updated: int = 0
+    removed: int = 0
+    skipped: int = 0
+    companies: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class _Row:
+    source_id: str
+    name: str
+    code_prefix: str
+    position: str
+    rights: str
+    at_least: int
+
+
+def _rows(lines: Iterable[str], result: LoadResult, wanted: set[str]) -> dict[str, list[_Row]]:
+    reader = csv.DictReader(lines, delimiter=";")
+    missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise RegisterFormatError(f"not an officers export: missing column(s) {', '.join(missing)}")
+    by_company: dict[str, list[_Row]] = defaultdict(list)
+    for raw in reader:
+        number = (raw.get("at_legal_entity_registration_number") or "").strip()
+        masked = _MASKED.match((raw.get("latvian_identity_number_masked") or "").strip())
+        rights = (raw.get("rights_of_representation_type") or "").strip().upper()
+        if number not in wanted or masked is None or rights not in {"INDIVIDUALLY", "WITH_AT_LEAST", "WITH_ALL"}:
+            result.skipped += 1
+            continue
+        at_least = (raw.get("representation_with_at_least") or "").strip()
+        by_company[number].append(
+            _Row(
+                source_id=(raw.get("id") or "").strip()[:40],
+                name=" ".join((raw.get("name") or "").split())[:200],
+                code_prefix=masked[1],
+                position=(raw.get("position") or "").strip()[:100],
+                rights=rights,
+                at_least=int(at_least) if at_least.isdigit() else 1,
+            )
+        )
+    return by_company
+
+
+def _representation(row: _Row, joint_count: int) -> tuple[str, int]:
+    if row.rights == "INDIVIDUALLY":
+        return Representation.SOLE, 1
+    if row.rights == "WITH_ALL":
+        return Representation.JOINT, max(joint_count, 2)
+    return Representation.JOINT, row.at_least + 1
+
+
+@transaction.atomic
+def load_officers(data: bytes | str) -> LoadResult:
+    """Load an officers export (bytes or text) for the companies we know; see the module docstring."""
+    text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+    result = LoadResult()
+    companies = {c.registration_number: c for c in Company.objects.all()}
+    by_company = _rows(io.StringIO(text), result, set(companies))
+    for number, rows in by_company.items():
+        company = companies[number]
+        result.companies.add(number)
+        joint_count = sum(1 for r in rows if r.rights != "INDIVIDUALLY")
+        existing = {
+            r.source_id: r for r in company.representatives.filter(source=RepresentativeSource.REGISTER).order_by("pk")
+        }
+        for row in rows:
+            representation, required = _representation(row, joint_count)
+            values = {
+                "name": row.name,
+                "code_prefix": row.code_prefix,
+                "position": row.position,
+                "representation": representation,
+                "signatures_required": required,
+            }
+            current = existing.pop(row.source_id, None)
+            if current is None:
+                Representative.objects.create(
+                    company=company, source=RepresentativeSource.REGISTER, source_id=row.source_id, **values
+                )
+                result.created += 1
+            elif any(getattr(current, k) != v for k, v in values.items()):
+                for k, v in values.items():
+                    setattr(current, k, v)
+                current.save()
+                result.updated += 1
+        for gone in existing.values():
+            gone.delete()
+            result.removed += 1
+    return result

@@ -1,0 +1,61 @@
+"""Settings of signed-document validation: the trust anchors and the size limit, read once.
+
+``SIGNED_DOCUMENT_TRUST_ANCHORS`` lists PEM files or directories of *.pem files (comma-separated) holding the CA
+certificates whose signatures count (for eParaksts: LVRTC's roots). Nothing falls back to the system trust store.
+In demo and test mode with nothing configured, the test CA's root in ``SELFCARE_PKI_DIR`` is used.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from cryptography import x509
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+
+
+def max_bytes() -> int:
+    return int(getattr(settings, "SIGNED_DOCUMENT_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def _pem_files(value: str) -> list[Path]:
+    files: list[Path] = []
+    for item in (p.strip() for p in value.split(",")):
+        if not item:
+            continue
+        path = Path(item)
+        files.extend(sorted(path.glob("*.pem")) if path.is_dir() else [path])
+    return files
+
+
+def load_certificates(paths: list[Path]) -> list[x509.Certificate]:
+    certificates: list[x509.Certificate] = []
+    for path in paths:
+        certificates.extend(x509.load_pem_x509_certificates(path.read_bytes()))
+    return certificates
+
+
+@functools.cache
+def trust_anchors() -> tuple[x509.Certificate, ...]:
+    """The configured anchors, loaded on first use and kept for the life of the process."""
+    configured = str(getattr(settings, "SIGNED_DOCUMENT_TRUST_ANCHORS", ""))
+    files = _pem_files(configured)
+    if not files and getattr(settings, "SELFCARE_DEMO", False):
+        from selfcare.pki.testca import TestCA
+
+        files = [TestCA(settings.SELFCARE_PKI_DIR).root.cert_path]
+    if not files:
+        raise ImproperlyConfigured(
+            "SIGNED_DOCUMENT_TRUST_ANCHORS must name the PEM file(s) or directory of the CA certificates whose "
+            "signatures on uploaded documents count."
+        )
+    try:
+        anchors = load_certificates(files)
+    except (OSError, ValueError) as error:
+        raise ImproperlyConfigured(f"Signed-document trust anchors could not be read: {error}") from error
+    if not anchors:
+        raise ImproperlyConfigured("SIGNED_DOCUMENT_TRUST_ANCHORS names no certificate.")
+    return tuple(anchors)

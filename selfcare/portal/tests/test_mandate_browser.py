@@ -1,0 +1,115 @@
+"""Journey in a real browser (issue 6 "Done when"): a company's representative logs in with Smart-ID, prepares a
+power of attorney for Līga, downloads the prefilled form, signs it (test CA), uploads it and sees it verified;
+staff activate it in the back office; Līga logs in and acts for the company; the representative revokes it and
+Līga's open session loses the company at its next request."""
+
+from __future__ import annotations
+
+import datetime
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone, translation
+
+from selfcare.demo import dataset
+from selfcare.demo.loader import DEMO_STAFF_PASSWORD, DEMO_STAFF_USERNAME, load_demo
+from selfcare.mandates.models import Mandate, MandateStatus
+from selfcare.mandates.signatures.signing import person_signer, sign_pdf
+from selfcare.pki.testca import TestCA
+from selfcare.portal.tests.test_login_smartid_browser import LIGA, _confirm_on_phone, _login_with_code
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+JANIS = next(p for p in dataset.PERSONS if p.represents)
+JANIS_CODE = JANIS.personal_code.replace("-", "")
+COMPANY = "SIA Rīgas Kafija"
+
+
+def _log_in(page: Any, browser: Any, base: str, code: str) -> None:
+    vc = _login_with_code(page, base, code)
+    _confirm_on_phone(browser, base, code, vc)
+    page.wait_for_url("**/en/dashboard/")
+
+
+def test_a_representative_gives_main_user_rights_staff_activate_and_a_revocation_cuts_the_open_session(
+    page: Any, browser: Any, eid_simulators: str, tmp_path: Path, settings: Any
+) -> None:
+    settings.MANDATE_MEDIA_DIR = tmp_path / "mandates"
+    load_demo()
+    base = eid_simulators
+
+    # The representative prepares the power of attorney.
+    _log_in(page, browser, base, JANIS_CODE)
+    assert f"{COMPANY} — representative" in page.locator("main").inner_text()
+    page.get_by_role("link", name="Powers of attorney").click()
+    page.get_by_role("link", name="Give main user rights").click()
+    page.get_by_role("textbox", name="Attorney's personal code").fill("325791-04511")
+    page.get_by_role("textbox", name="Attorney's name and surname").fill("Līga Liepa")
+    today = timezone.localdate()
+    page.get_by_label("Valid from").fill(today.isoformat())
+    page.get_by_label("Valid until").fill((today + datetime.timedelta(days=180)).isoformat())
+    page.get_by_role("textbox", name="Attorney's mobile number (for the activation SMS)").fill("25100001")
+    page.get_by_role("button", name="Prepare the power of attorney").click()
+    page.wait_for_url("**/mandates/*/")
+    assert page.get_by_test_id("mandate-status").inner_text().startswith("Draft")
+    mandate_url = page.url
+
+    # Download the prefilled form, sign it with the representative's (test) qualified certificate, upload it.
+    with page.expect_download() as download:
+        page.get_by_test_id("form-lv").click()
+    form = Path(download.value.path()).read_bytes()
+    assert form.startswith(b"%PDF-")
+    signer = person_signer(TestCA(settings.SELFCARE_PKI_DIR), JANIS_CODE, JANIS.given_name, JANIS.family_name)
+    # pyHanko signs with asyncio.run, which cannot run in this thread: Playwright's sync API keeps a loop here.
+    with ThreadPoolExecutor(1) as pool:
+        signed = pool.submit(sign_pdf, form, signer).result()
+    page.get_by_label("Signed document (PDF or .edoc)").set_input_files(
+        files=[{"name": "pilnvara.pdf", "mimeType": "application/pdf", "buffer": signed}]
+    )
+    page.get_by_role("button", name="Upload").click()
+    page.wait_for_url(mandate_url)
+    assert page.get_by_test_id("mandate-status").inner_text().startswith("Submitted")
+    assert page.get_by_test_id("mandate-verified").inner_text() == "yes, verified"
+    assert "JĀNIS KALNIŅŠ" in page.get_by_test_id("document").inner_text()
+
+    # Staff activate it from the queue.
+    staff = browser.new_context(locale="en-GB").new_page()
+    staff.goto(f"{base}/backoffice/login/")
+    staff.fill("#id_username", DEMO_STAFF_USERNAME)
+    staff.fill("#id_password", DEMO_STAFF_PASSWORD)
+    staff.locator("input[type=submit]").click()
+    staff.goto(f"{base}/backoffice/mandates/mandate/")
+    staff.get_by_role("link", name="Līga Liepa").click()
+    staff.wait_for_url("**/change/**")
+    staff.get_by_test_id("decisions").wait_for()
+    with translation.override("lv"):  # the back office speaks Latvian (no language prefix in its URLs)
+        assert (
+            translation.gettext("signatures valid, signed by the representatives") in staff.locator("body").inner_text()
+        )
+    staff.get_by_test_id("decide-activate").click()
+    staff.wait_for_url("**/change/")
+    assert Mandate.objects.get(attorney_code=LIGA).status == MandateStatus.ACTIVE
+
+    # The attorney logs in (her own browser) and acts for the company.
+    attorney = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900}).new_page()
+    attorney.set_default_timeout(15_000)
+    _log_in(attorney, browser, base, LIGA)
+    group = attorney.locator("[data-testid^=group-company-]")
+    assert f"{COMPANY} — main user" in group.inner_text()
+    group.locator("tbody a").first.click()
+    attorney.wait_for_url("**/connections/*/")
+    connection_url = attorney.url
+    assert attorney.goto(connection_url).status == 200
+
+    # The representative revokes it, with a confirm step; the attorney's open session loses the company.
+    page.goto(mandate_url)
+    page.get_by_test_id("mandate-revoke").click()
+    page.get_by_label("Reason").fill("Works elsewhere now")
+    page.get_by_test_id("confirm-revoke").click()
+    page.wait_for_url(mandate_url)
+    assert page.get_by_test_id("mandate-status").inner_text().startswith("Revoked")
+    assert attorney.goto(connection_url).status == 404
+    attorney.goto(f"{base}/en/dashboard/")
+    assert COMPANY not in attorney.locator("main").inner_text()
