@@ -46,6 +46,9 @@ class ErrorCode(StrEnum):
     BINDING_CODE_EXPIRED = "binding_code_expired"
     BINDING_LOCKED = "binding_locked"
     BINDING_FRESH_LOGIN = "binding_fresh_login"
+    UNAUTHENTICATED = "unauthenticated"
+    INSUFFICIENT_SCOPE = "insufficient_scope"
+    INVALID_INPUT = "invalid_input"
 
 
 MESSAGES: dict[ErrorCode, StrPromise] = {
@@ -118,6 +121,9 @@ MESSAGES: dict[ErrorCode, StrPromise] = {
     ErrorCode.BINDING_FRESH_LOGIN: _(
         "You already have a work number. To add another one, log out and log in again, then add it within 5 minutes."
     ),
+    ErrorCode.UNAUTHENTICATED: _("Log in first: this needs a valid access token."),
+    ErrorCode.INSUFFICIENT_SCOPE: _("This app was not given access to this. Log in again and allow it."),
+    ErrorCode.INVALID_INPUT: _("This value is not valid here."),
 }
 
 

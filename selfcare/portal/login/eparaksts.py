@@ -41,6 +41,7 @@ from selfcare.identity.methods.eparaksts.client import EparakstsClient
 from selfcare.identity.methods.eparaksts.config import METHOD_ACR_SETTINGS, eparaksts_config
 from selfcare.identity.methods.registry import method_info
 from selfcare.identity.services import login_verified, record_failure
+from selfcare.portal.login.next_page import after_login_url
 
 PENDING = "eparaksts.pending"
 UNKNOWN_METHOD = "eparaksts"  # recorded when a callback arrives without a login started in this browser
@@ -142,7 +143,7 @@ def callback(request: HttpRequest) -> HttpResponse:
             login_verified(request, verified)
         except Refused as error:  # a suspended identity: login_verified has recorded it
             return _failed(request, method, error)
-        return redirect(reverse("portal:dashboard"))
+        return redirect(after_login_url(request))
 
 
 def _failed(request: HttpRequest, method: str, error: EidError) -> HttpResponse:

@@ -29,6 +29,7 @@ from selfcare.identity.methods.smartid.config import smartid_config
 from selfcare.identity.services import login_verified, record_failure
 from selfcare.portal.forms import PersonalCodeForm
 from selfcare.portal.http import HtmxHttpRequest
+from selfcare.portal.login.next_page import after_login_url
 
 METHOD = "smartid"
 PENDING = "smartid.pending"
@@ -51,8 +52,8 @@ def _pending(request: HttpRequest) -> Pending | None:
     return Pending.from_dict(data) if isinstance(data, dict) else None
 
 
-def _after_login_url() -> str:
-    return reverse("portal:dashboard")
+def _after_login_url(request: HttpRequest) -> str:
+    return after_login_url(request)
 
 
 def _fail(request: HttpRequest, error: EidError, pending: Pending | None) -> str:
@@ -131,7 +132,7 @@ def status(request: HtmxHttpRequest) -> HttpResponse:
         if verified is not None:
             request.session.pop(PENDING, None)
             login_verified(request, verified)
-            return _go(request, _after_login_url())
+            return _go(request, _after_login_url(request))
     except EidError as error:
         # The waiting page is over: back to the start, with the reason, in both the HTMX and the plain flow.
         messages.error(request, _fail(request, error, pending))
@@ -170,7 +171,7 @@ def callback(request: HtmxHttpRequest) -> HttpResponse:
         return redirect("portal:login-smartid")
     request.session.pop(PENDING, None)
     login_verified(request, verified)
-    return redirect(_after_login_url())
+    return redirect(_after_login_url(request))
 
 
 def _go(request: HtmxHttpRequest, url: str) -> HttpResponse:
