@@ -4,7 +4,7 @@ work-number page (selfcare.binding.services); the "fresh login" rule counts the 
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from selfcare.binding.services import binding_confirm, binding_start
@@ -36,19 +36,22 @@ class BindingOut(Schema):
 
 
 @router.post("/start", response={202: StartedOut, **REFUSALS}, auth=auth.BINDING, summary="Ask for a code by SMS")
-def start(request: HttpRequest, body: StartIn) -> tuple[int, StartedOut]:
+def start(request: HttpRequest, body: StartIn) -> Status[StartedOut]:
     binding_start(request=request, identity=request.identity, number_text=body.number)  # type: ignore[attr-defined]
-    return 202, StartedOut(status="codeRequested")
+    return Status(202, StartedOut(status="codeRequested"))
 
 
 @router.post("/confirm", response={201: BindingOut, **REFUSALS}, auth=auth.BINDING, summary="Confirm the code")
-def confirm(request: HttpRequest, body: ConfirmIn) -> tuple[int, BindingOut]:
+def confirm(request: HttpRequest, body: ConfirmIn) -> Status[BindingOut]:
     binding = binding_confirm(request=request, identity=request.identity, code_text=body.code)  # type: ignore[attr-defined]
     company_id = binding.connection.account.company_id
     context = f"work-{company_id}"
-    return 201, BindingOut(
-        id=str(binding.pk),
-        msisdn=binding.connection.msisdn,
-        context=context,
-        connection=f"{PREFIX}/{context}/connections/{binding.connection_id}",
+    return Status(
+        201,
+        BindingOut(
+            id=str(binding.pk),
+            msisdn=binding.connection.msisdn,
+            context=context,
+            connection=f"{PREFIX}/{context}/connections/{binding.connection_id}",
+        ),
     )
