@@ -63,8 +63,8 @@ INSTALLED_APPS = [
     "selfcare.portal",
     "selfcare.backoffice",
     "selfcare.simulators",
+    "selfcare.channels",  # before oauth2_provider: its templates replace the library's
     "oauth2_provider",
-    "selfcare.channels",
 ]
 
 MIDDLEWARE = [
@@ -109,9 +109,16 @@ TEMPLATES = [
 DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'selfcare.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    # WAL lets the portal read while a write is in flight; the timeout rides out short write locks.
+    # WAL lets the portal read while a write is in flight; the timeout rides out short write locks. IMMEDIATE
+    # takes the write lock when a transaction begins: a deferred one that reads first and writes later fails at
+    # once with "database is locked" (no waiting) when another process wrote in between, as concurrent token
+    # refreshes do.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+        }
     )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
@@ -254,10 +261,10 @@ OAUTH2_PROVIDER: dict[str, object] = {
     "OAUTH2_VALIDATOR_CLASS": "selfcare.channels.oidc.validator.Validator",
     "OIDC_SERVER_CLASS": "selfcare.channels.oidc.server.Server",
     "SCOPES": {
-        "openid": "OpenID Connect",
-        "profile": "Your name and the contexts you act in",
-        "connections": "Your connections and your role on each",
-        "binding": "Binding a work number to you",
+        "openid": _("Who you are (your digital identity)"),
+        "profile": _("Your name and the contexts you act in"),
+        "connections": _("Your connections and your role on each"),
+        "binding": _("Binding a work number to you"),
     },
     "DEFAULT_SCOPES": ["openid"],
     # Default 60 already; stated because SECURITY.md caps it (10.4.3).

@@ -121,6 +121,7 @@ class Validator(OAuth2Validator):  # type: ignore[misc]
         if timezone.now() >= deadline:
             return False
         request.client_login = login
+        request.identity = login.identity  # the claims need it: one query fewer per refresh
         return True
 
     # --- Claims -------------------------------------------------------------------------------------------------

@@ -81,8 +81,12 @@ def codes(response: Any) -> list[str]:
 
 
 def test_without_a_token_every_operation_is_refused_with_the_error_shape(world: World) -> None:
-    for path in ("/api/v1/me", "/api/v1/contexts", "/api/v1/contexts/private/connections",
-                 f"/api/v1/contexts/private/connections/{world.private.pk}"):  # fmt: skip
+    for path in (
+        "/api/v1/me",
+        "/api/v1/contexts",
+        "/api/v1/contexts/private/connections",
+        f"/api/v1/contexts/private/connections/{world.private.pk}",
+    ):
         response = get(path, None)
         assert response.status_code == 401, path
         assert codes(response) == ["unauthenticated"]
@@ -208,8 +212,10 @@ def test_a_number_is_bound_through_the_api_with_the_code_from_the_sms(world: Wor
     wrong = post("/api/v1/bindings/confirm", token, {"code": "000000" if found.group(1) != "000000" else "111111"})
     assert wrong.status_code == 422
     assert json.loads(wrong.content)["errors"][0] | {"message": ""} == {
-        "code": "binding_code_wrong", "field": "code", "message": "",
-    }  # fmt: skip
+        "code": "binding_code_wrong",
+        "field": "code",
+        "message": "",
+    }
     bound = post("/api/v1/bindings/confirm", token, {"code": found.group(1)})
     assert bound.status_code == 201, bound.content
     body = json.loads(bound.content)

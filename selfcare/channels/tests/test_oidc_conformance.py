@@ -397,3 +397,25 @@ def test_rp_initiated_logout_refuses_an_unregistered_return_address(client: Clie
     )
     assert response.get("Location", "") != "https://evil.example/"
     assert "_auth_user_id" in client.session
+
+
+def test_a_client_that_is_not_first_party_gets_a_consent_page_in_the_portals_language(anna: DigitalIdentity) -> None:
+    oidc.app("partner-app", skip_authorization=False, name="Partner")
+    browser = Client()
+    oidc.eid_session(browser, anna)
+    pkce = Pkce.new()
+    url = oidc.authorize_url("partner-app", pkce)
+    page = browser.get(url)
+    assert page.status_code == 200
+    assert "Partner" in page.content.decode()
+    assert not Grant.objects.exists()
+    form = {name: value for name, value in page.context["form"].initial.items() if value is not None}
+    allowed = browser.post(url, {**form, "allow": "Allow"})
+    assert "code" in oidc.query_of(allowed["Location"])
+
+
+def test_an_unacceptable_request_is_explained_on_a_portal_page_not_sent_anywhere(client: Client) -> None:
+    url = oidc.authorize_url(pkce=Pkce.new(), redirect_uri="https://evil.example/cb")
+    response = client.get(url, headers={"Accept-Language": "en"})
+    assert response.status_code == 400
+    assert "This login cannot continue" in response.content.decode()
