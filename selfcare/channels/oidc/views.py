@@ -32,10 +32,11 @@ SESSION_LOGIN_AFTER = "oidc.login_after"
 
 class AuthorizationView(LibraryAuthorizationView):  # type: ignore[misc]
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_authenticated and request.method == "GET":
+        if request.user.is_authenticated:
+            # Also for the consent form's POST: a code is only ever issued to an eID login.
             if identity_of(request.user) is None or not request.session.get(SESSION_METHOD):
                 return self._no_eid_login(request)
-            owed = self._fresh_login_owed(request)
+            owed = self._fresh_login_owed(request) if request.method == "GET" else None
             if owed is not None:
                 return owed
         return super().dispatch(request, *args, **kwargs)  # type: ignore[no-any-return]
