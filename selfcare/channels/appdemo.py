@@ -19,6 +19,7 @@ import json
 import secrets
 import sys
 import threading
+import warnings
 import webbrowser
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -27,9 +28,13 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import httpx
-from authlib.integrations.httpx_client import OAuth2Client
 from joserfc import jwt
 from joserfc.jwk import KeySet
+
+with warnings.catch_warnings():
+    # Authlib 1.9 announces a move to "httpx2"; the httpx client works, and the notice only confuses a reader.
+    warnings.simplefilter("ignore")
+    from authlib.integrations.httpx_client import OAuth2Client
 
 CLIENT_ID = "tele2-app-demo"
 SCOPES = "openid profile connections binding"

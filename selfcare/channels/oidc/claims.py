@@ -41,6 +41,11 @@ def pairwise_subject(identity_id: object, client_id: str) -> str:
     return hmac.new(settings.OIDC_PAIRWISE_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
+def display_name(part: str) -> str:
+    """A name as people write it: certificates carry capitals (ANNA), as DigitalIdentity.full_name explains."""
+    return part.title() if part.isupper() else part
+
+
 def acr_for(level: str) -> str:
     return _ACR.get(level, ACR_SUBSTANTIAL)
 

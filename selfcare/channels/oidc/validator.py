@@ -130,8 +130,8 @@ class Validator(OAuth2Validator):  # type: ignore[misc]
         values: dict[str, Any] = {
             "sub": claims.pairwise_subject(identity.pk, request.client.client_id),
             "name": identity.full_name,
-            "given_name": identity.given_name,
-            "family_name": identity.family_name,
+            "given_name": claims.display_name(identity.given_name),
+            "family_name": claims.display_name(identity.family_name),
         }
         if not getattr(request, "building_id_token", False):
             # The list belongs to userinfo; an ID token stays small whatever the number of connections.

@@ -87,7 +87,7 @@ def test_an_id_token_carries_a_pairwise_subject_the_eid_method_the_nonce_and_the
     assert claims["nonce"] == "nonce-1"
     assert claims["acr"] == ACR_HIGH
     assert claims["amr"] == ["smartid", "swk", "pin", "mfa"]
-    assert claims["name"] == "Anna Bērziņa"
+    assert (claims["name"], claims["given_name"], claims["family_name"]) == ("Anna Bērziņa", "Anna", "Bērziņa")
     assert abs(claims["auth_time"] - timezone.now().timestamp()) < 60
     assert "userAssets" not in claims
 

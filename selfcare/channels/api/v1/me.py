@@ -9,6 +9,7 @@ from selfcare.access.contexts import contexts_of
 from selfcare.channels.api import auth
 from selfcare.channels.api.errors import REFUSALS
 from selfcare.channels.api.v1.contexts import ContextOut, context_out
+from selfcare.channels.oidc.claims import display_name
 
 router = Router(tags=["me"])
 
@@ -30,7 +31,7 @@ def me(request: HttpRequest) -> PersonOut:
         id=caller.subject,
         href="/api/v1/me",
         name=identity.full_name,
-        givenName=identity.given_name,
-        familyName=identity.family_name,
+        givenName=display_name(identity.given_name),
+        familyName=display_name(identity.family_name),
         contexts=[context_out(c) for c in contexts_of(identity)],
     )
