@@ -4,7 +4,7 @@ A gunicorn process (2 workers × 4 threads, the size of a 2-core box) serves the
 throughput: THREADS clients each keep one refresh-token family alive, refreshing it in a loop (every request
 rotates the token: a database write of a revoked token, a new access token, refresh token and signed ID token),
 for SECONDS; the floor is the same clients fetching the trivial `/brand.css` from the same server. API: p95 of
-one page of a company's connections (2,500 of them) with a bearer token, against the same floor's p95.
+one page of a company's connections (2,500 or more) with a bearer token, against the same floor's p95.
 Target: ≥ 300 token requests/s on 2 cores (DESIGN.md). DEBUG is on as in the rest of `make bench`.
 """
 
@@ -182,6 +182,10 @@ def run(report: Report) -> None:
         with httpx.Client(timeout=30) as client:
             me = client.get(f"{base}/api/v1/me", headers={"Authorization": f"Bearer {api_token}"}).json()
             company = next(c for c in me["contexts"] if c["kind"] == "company")
+            # Earlier benchmarks of the run may have grown the companies: report the size measured.
+            size = client.get(
+                f"{base}{company['href']}/connections?limit=1", headers={"Authorization": f"Bearer {api_token}"}
+            ).headers["X-Total-Count"]
             api = _latencies(
                 client,
                 f"{base}{company['href']}/connections?limit=20&offset=1000",
@@ -191,9 +195,7 @@ def run(report: Report) -> None:
                 client, f"{base}{company['href']}/connections?limit=20&q=25", {"Authorization": f"Bearer {api_token}"}
             )
             bare = _latencies(client, f"{base}/brand.css", {})
-        report.ratio(
-            f"API connections page p95, {PER_COMPANY} in the company", product=p95(api), floor=p95(bare), unit="ms"
-        )
+        report.ratio(f"API connections page p95, {size} in the company", product=p95(api), floor=p95(bare), unit="ms")
         report.ratio("API connections search p95", product=p95(search), floor=p95(bare), unit="ms")
 
         def refresh(client: httpx.Client, state: dict[str, str]) -> None:
