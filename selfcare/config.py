@@ -7,6 +7,7 @@ repository.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +16,9 @@ DEV_SECRET_KEY = "insecure-development-key-for-local-demo-only"  # noqa: S105 - 
 _HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
-def production_problems(*, debug: bool, demo: bool, secret_key: str, sms_backend: str = "outbox") -> list[str]:
+def production_problems(
+    *, debug: bool, demo: bool, secret_key: str, sms_backend: str = "outbox", oidc_signing_key: str = ""
+) -> list[str]:
     """What is unsafe about these settings when DEBUG is off, each with the variable to set; empty when safe."""
     if debug:
         return []
@@ -34,6 +37,12 @@ def production_problems(*, debug: bool, demo: bool, secret_key: str, sms_backend
         problems.append(
             "SMS_BACKEND is the outbox: one-time codes would never reach a phone. Set SMS_BACKEND=smpp (with "
             "SMS_SMPP_*) or SMS_BACKEND=http (with SMS_HTTP_*)."
+        )
+    if not oidc_signing_key or not os.path.isfile(oidc_signing_key):
+        problems.append(
+            "OIDC_SIGNING_KEY_PATH does not name a file: the OpenID provider signs ID tokens with it, and a key made "
+            "up at start would change at every restart. Create one (openssl genpkey -algorithm RSA -pkeyopt "
+            "rsa_keygen_bits:3072 -out oidc-signing-key.pem) and set OIDC_SIGNING_KEY_PATH to it."
         )
     return problems
 

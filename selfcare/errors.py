@@ -55,6 +55,9 @@ class ErrorCode(StrEnum):
     MANDATE_NO_DOCUMENT = "mandate_no_document"
     MANDATE_FILE_TOO_LARGE = "mandate_file_too_large"
     MANDATE_FILE_TYPE = "mandate_file_type"
+    UNAUTHENTICATED = "unauthenticated"
+    INSUFFICIENT_SCOPE = "insufficient_scope"
+    INVALID_INPUT = "invalid_input"
 
 
 MESSAGES: dict[ErrorCode, StrPromise] = {
@@ -142,6 +145,9 @@ MESSAGES: dict[ErrorCode, StrPromise] = {
     ErrorCode.MANDATE_FILE_TYPE: _(
         "This file is neither a PDF nor an eParaksts container (.edoc, .asice). Upload the signed document itself."
     ),
+    ErrorCode.UNAUTHENTICATED: _("Log in first: this needs a valid access token."),
+    ErrorCode.INSUFFICIENT_SCOPE: _("This app was not given access to this. Log in again and allow it."),
+    ErrorCode.INVALID_INPUT: _("This value is not valid here."),
 }
 
 

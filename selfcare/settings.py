@@ -14,6 +14,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from selfcare.channels.oidc.keys import signing_key_pem
 from selfcare.config import DEV_SECRET_KEY, brand_from_env, parse_rate, production_problems
 from selfcare.security.headers import content_security_policy
 
@@ -37,6 +38,7 @@ _problems = production_problems(
     demo=SELFCARE_DEMO,
     secret_key=SECRET_KEY,
     sms_backend=env.str("SMS_BACKEND", default="outbox"),
+    oidc_signing_key=env.str("OIDC_SIGNING_KEY_PATH", default=""),
 )
 if _problems:
     raise ImproperlyConfigured("Refusing to start with unsafe production settings:\n- " + "\n- ".join(_problems))
@@ -64,6 +66,8 @@ INSTALLED_APPS = [
     "selfcare.backoffice",
     "selfcare.simulators",
     "selfcare.security",
+    "selfcare.channels",  # before oauth2_provider: its templates replace the library's
+    "oauth2_provider",
 ]
 
 MIDDLEWARE = [
@@ -112,9 +116,16 @@ TEMPLATES = [
 DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'selfcare.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    # WAL lets the portal read while a write is in flight; the timeout rides out short write locks.
+    # WAL lets the portal read while a write is in flight; the timeout rides out short write locks. IMMEDIATE
+    # takes the write lock when a transaction begins: a deferred one that reads first and writes later fails at
+    # once with "database is locked" (no waiting) when another process wrote in between, as concurrent token
+    # refreshes do.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+        }
     )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
@@ -286,6 +297,63 @@ EMAIL_HOST_PASSWORD: str = _email.get("EMAIL_HOST_PASSWORD") or ""
 EMAIL_USE_TLS: bool = bool(_email.get("EMAIL_USE_TLS"))
 EMAIL_USE_SSL: bool = bool(_email.get("EMAIL_USE_SSL"))
 DEFAULT_FROM_EMAIL: str = env.str("DEFAULT_FROM_EMAIL", default="noreply@localhost")
+# --- OpenID Connect provider and the app API (SECURITY.md "OpenID Connect provider"; README "OpenID Connect") ------
+# Every django-oauth-toolkit default that breaks SECURITY.md is overridden here or in selfcare/channels/oidc/, and
+# each override has a test in selfcare/channels/tests/test_oidc_conformance.py.
+OIDC_SIGNING_KEY_PATH = Path(env.str("OIDC_SIGNING_KEY_PATH", default=str(VAR_DIR / "oidc-signing-key.pem")))
+# Pairwise subjects are an HMAC of the identity with this key: changing it changes every subject every client knows.
+OIDC_PAIRWISE_KEY: str = env.str("OIDC_PAIRWISE_KEY", default=SECRET_KEY)
+OIDC_ISSUER: str = env.str("OIDC_ISSUER", default="")
+OIDC_REFRESH_TOKEN_ABSOLUTE_SECONDS: int = env.int("OIDC_REFRESH_TOKEN_ABSOLUTE_SECONDS", default=30 * 24 * 60 * 60)
+OIDC_USERINFO_MAX_ASSETS: int = env.int("OIDC_USERINFO_MAX_ASSETS", default=1000)
+# Named explicitly: migrations that point at a swappable model need the setting to exist.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER: dict[str, object] = {
+    "OIDC_ENABLED": True,
+    "OIDC_ISS_ENDPOINT": OIDC_ISSUER,
+    # Generated into var/ only for the demo and tests; production refuses to start without the file (config.py).
+    "OIDC_RSA_PRIVATE_KEY": signing_key_pem(OIDC_SIGNING_KEY_PATH, generate=DEBUG),
+    "OAUTH2_VALIDATOR_CLASS": "selfcare.channels.oidc.validator.Validator",
+    "OIDC_SERVER_CLASS": "selfcare.channels.oidc.server.Server",
+    "SCOPES": {
+        "openid": _("Who you are (your digital identity)"),
+        "profile": _("Your name and the contexts you act in"),
+        "connections": _("Your connections and your role on each"),
+        "binding": _("Binding a work number to you"),
+    },
+    "DEFAULT_SCOPES": ["openid"],
+    # Default 60 already; stated because SECURITY.md caps it (10.4.3).
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("OIDC_ACCESS_TOKEN_SECONDS", default=600),  # default 36000
+    "ID_TOKEN_EXPIRE_SECONDS": env.int("OIDC_ACCESS_TOKEN_SECONDS", default=600),  # default 36000
+    # Default None: refresh tokens never expired. This one slides with use; the absolute limit is
+    # OIDC_REFRESH_TOKEN_ABSOLUTE_SECONDS, counted from the eID login (selfcare/channels/oidc/validator.py).
+    "REFRESH_TOKEN_EXPIRE_SECONDS": env.int("OIDC_REFRESH_TOKEN_IDLE_SECONDS", default=14 * 24 * 60 * 60),
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,  # default False: a replayed refresh token revokes its family
+    "PKCE_REQUIRED": True,
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],  # default: implicit and hybrid too
+    "OIDC_SUBJECT_TYPES_SUPPORTED": ["pairwise"],  # default "public": the user's primary key
+    "OIDC_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": ["none", "client_secret_basic"],
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    # Without a prompt only when the RP proves the session with an id_token_hint of the logged-in person.
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+    "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,  # default False
+    "OIDC_RP_INITIATED_LOGOUT_DELETE_TOKENS": True,
+    "REQUEST_APPROVAL_PROMPT": "auto",
+    # RFC 9700 gates, all off by default in django-oauth-toolkit 3.x.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,  # tokens stored only as SHA-256 (SECURITY.md 16.2.5)
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+}
 
 # --- Brand (the brand is configuration, not code) -------------------------------------------------------------------
 BRAND = brand_from_env(env)

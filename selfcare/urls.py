@@ -9,6 +9,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 
 from selfcare.backoffice.site import backoffice_site
+from selfcare.channels.api import api
 from selfcare.portal import language
 from selfcare.portal import views as portal_views
 
@@ -17,6 +18,10 @@ urlpatterns = [
     path("brand.css", portal_views.brand_css, name="brand-css"),
     path("i18n/setlang/", language.switch_language, name="set_language"),
     path("backoffice/", backoffice_site.urls),
+    # The OpenID provider (/.well-known/openid-configuration, /oauth/…) and the app API: outside the language
+    # prefixes, since clients, not people, address them.
+    path("", include("selfcare.channels.oidc.urls")),
+    path("api/", api.urls),
 ]
 
 if settings.SELFCARE_DEMO:

@@ -19,9 +19,9 @@ def main() -> None:
     setup_test_environment()  # the benchmarks drive pages with Django's test client
     from django.db import connection
 
-    from selfcare.bench import dashboard, demo_scale, smartid_verify
+    from selfcare.bench import dashboard, demo_scale, oidc_tokens, smartid_verify
 
-    benchmarks: list[Callable[[Report], None]] = [smartid_verify.bench, dashboard.run, demo_scale.run]
+    benchmarks: list[Callable[[Report], None]] = [smartid_verify.bench, dashboard.run, demo_scale.run, oidc_tokens.run]
     creation = connection.creation
     old_name = connection.settings_dict["NAME"]
     # A file, not memory: the benchmarks must measure what the portal pays for writing to disk.

@@ -26,7 +26,7 @@ from selfcare.customers.models import Connection, ConnectionStatus, Segment
 from selfcare.errors import MESSAGES, ErrorCode
 from selfcare.identifiers.msisdn import is_mobile, parse_msisdn
 from selfcare.identity.models import DigitalIdentity
-from selfcare.identity.services import SESSION_LOGIN_AT
+from selfcare.identity.selectors import login_time
 
 REPLACED = "replaced"
 ENDED_BY_COMPANY = "ended by the company's main user"
@@ -63,9 +63,9 @@ def _require_fresh_login(request: HttpRequest, identity: DigitalIdentity) -> Non
     )
     if not has_binding:
         return
-    login_at = request.session.get(SESSION_LOGIN_AT)
+    login_at = login_time(request)
     fresh_since = timezone.now().timestamp() - settings.BINDING_FRESH_LOGIN_SECONDS
-    if not isinstance(login_at, int | float) or login_at < fresh_since:
+    if login_at is None or login_at < fresh_since:
         raise _error(ErrorCode.BINDING_FRESH_LOGIN)
 
 

@@ -217,3 +217,12 @@ def generated_label(index: int) -> str:
     given, feminine = GIVEN_NAMES[index % len(GIVEN_NAMES)]
     family = FAMILY_NAMES[(index // len(GIVEN_NAMES)) % len(FAMILY_NAMES)][feminine]
     return f"{given} {family}"
+
+
+# The app's OpenID Connect client in the demo: public (no secret), PKCE, a loopback redirect (RFC 8252: any port at
+# run time, everything else exact). `python -m selfcare app-demo` logs in with it.
+DEMO_APP_CLIENT_ID = "tele2-app-demo"
+DEMO_APP_NAME = "Tele2 app (demo)"
+DEMO_APP_REDIRECT_URI = "http://127.0.0.1/callback"
+DEMO_APP_POST_LOGOUT_URI = "http://127.0.0.1/logged-out"
+DEMO_APP_SCOPES = "openid profile connections binding"

@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.utils import timezone
+from oauth2_provider.models import Application
 
 from selfcare.binding.models import BindingStatus, ConnectionBinding
 from selfcare.customers.models import (
@@ -128,6 +129,7 @@ def load_demo(*, scale: int | None = None) -> LoadReport:
     _ensure_mandates_and_bindings(report)
     _ensure_representatives(report)
     _ensure_demo_staff(report)
+    _ensure_demo_app_client(report)
     return report
 
 
@@ -207,6 +209,25 @@ def _ensure_demo_staff(report: LoadReport) -> None:
     user.set_password(DEMO_STAFF_PASSWORD)
     user.save()
     report.count("User", created=True, changed=True)
+
+
+def _ensure_demo_app_client(report: LoadReport) -> None:
+    """The app's public OpenID Connect client, so that `selfcare app-demo` can log in."""
+    _upsert(
+        report,
+        Application,
+        {"client_id": dataset.DEMO_APP_CLIENT_ID},
+        {
+            "name": dataset.DEMO_APP_NAME,
+            "client_type": Application.CLIENT_PUBLIC,
+            "authorization_grant_type": Application.GRANT_AUTHORIZATION_CODE,
+            "redirect_uris": dataset.DEMO_APP_REDIRECT_URI,
+            "post_logout_redirect_uris": dataset.DEMO_APP_POST_LOGOUT_URI,
+            "algorithm": Application.RS256_ALGORITHM,
+            # First-party app: the person's eID login is the consent; no extra "allow" page.
+            "skip_authorization": True,
+        },
+    )
 
 
 def _plan_values(plan: dataset.DemoPlan) -> dict[str, Any]:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
@@ -17,6 +16,7 @@ from selfcare.audit.services import record
 from selfcare.binding.models import BindingStatus, ConnectionBinding
 from selfcare.binding.services import binding_end
 from selfcare.customers.models import ConnectionStatus, Segment, TariffPlan
+from selfcare.customers.selectors import SEARCH_MAX_LENGTH, search_connections
 from selfcare.portal.work_number import SESSION_STEP_OFFERED, first_login_step
 
 PAGE_SIZE = 50
@@ -43,13 +43,8 @@ def connection_list(request: HttpRequest) -> HttpResponse:
     if not may(acting, Action.VIEW_CONNECTION):
         raise Http404
     connections = connections_in(request.identity, acting).select_related("tariff_plan")  # type: ignore[attr-defined]
-    query = request.GET.get("q", "").strip()[:50]
-    if query:
-        digits = "".join(ch for ch in query if ch.isdigit())
-        condition = Q(user_label__icontains=query)
-        if len(digits) >= 3:
-            condition |= Q(msisdn__contains=digits)
-        connections = connections.filter(condition)
+    query = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
+    connections = search_connections(connections, query)
     status = request.GET.get("status", "")
     if status in ConnectionStatus.values:
         connections = connections.filter(status=status)

@@ -1,16 +1,22 @@
 """The settings refuse to run production unsafely, and say what to set."""
 
+from pathlib import Path
+
 import pytest
 
 from selfcare.config import DEV_SECRET_KEY, Brand, contrast_ratio, production_problems, validate_brand
-from selfcare.tests.subprocess_django import run_python
+from selfcare.tests.subprocess_django import ROOT, run_python
 
 STRONG_KEY = "k" * 20 + "Zq8-3vL_p0w9Xy2MbN7cT4rS6uE1hJ5gF0dA"
+# The OpenID signing key the demo and tests generate (settings.py, DEBUG on) stands in for an operator's file.
+OIDC_KEY = str(ROOT / "var" / "oidc-signing-key.pem")
 LOAD_SETTINGS = "import django; django.setup(); print('started')"
 
 
 def test_production_with_the_demo_switched_on_is_refused_naming_the_variable() -> None:
-    problems = production_problems(debug=False, demo=True, secret_key=STRONG_KEY, sms_backend="smpp")
+    problems = production_problems(
+        debug=False, demo=True, secret_key=STRONG_KEY, sms_backend="smpp", oidc_signing_key=OIDC_KEY
+    )
     assert len(problems) == 1
     assert "SELFCARE_DEMO" in problems[0]
 
@@ -22,13 +28,20 @@ def test_production_with_a_default_or_weak_secret_key_is_refused(key: str) -> No
 
 
 def test_production_refuses_the_sms_outbox_because_codes_would_never_reach_a_phone() -> None:
-    problems = production_problems(debug=False, demo=False, secret_key=STRONG_KEY, sms_backend="outbox")
+    problems = production_problems(
+        debug=False, demo=False, secret_key=STRONG_KEY, sms_backend="outbox", oidc_signing_key=OIDC_KEY
+    )
     assert len(problems) == 1
     assert "SMS_BACKEND" in problems[0]
 
 
 def test_safe_production_settings_and_any_debug_settings_pass() -> None:
-    assert production_problems(debug=False, demo=False, secret_key=STRONG_KEY, sms_backend="smpp") == []
+    assert (
+        production_problems(
+            debug=False, demo=False, secret_key=STRONG_KEY, sms_backend="smpp", oidc_signing_key=OIDC_KEY
+        )
+        == []
+    )
     assert production_problems(debug=True, demo=True, secret_key=DEV_SECRET_KEY) == []
 
 
@@ -47,7 +60,12 @@ def test_the_portal_does_not_start_in_production_without_a_secret_key() -> None:
 
 def test_the_portal_starts_with_safe_production_settings() -> None:
     result = run_python(
-        LOAD_SETTINGS, DEBUG="false", SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="mans.example.lv", SMS_BACKEND="smpp"
+        LOAD_SETTINGS,
+        DEBUG="false",
+        SECRET_KEY=STRONG_KEY,
+        ALLOWED_HOSTS="mans.example.lv",
+        SMS_BACKEND="smpp",
+        OIDC_SIGNING_KEY_PATH=OIDC_KEY,
     )
     assert result.returncode == 0, result.stderr
     assert "started" in result.stdout
@@ -59,8 +77,29 @@ def test_production_cookies_are_secure_and_host_bound() -> None:
         "print(s.SESSION_COOKIE_SECURE, s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, s.SESSION_COOKIE_HTTPONLY, "
         "s.SESSION_COOKIE_SAMESITE)"
     )
-    result = run_python(code, DEBUG="false", SECRET_KEY=STRONG_KEY, SMS_BACKEND="smpp")
+    result = run_python(code, DEBUG="false", SECRET_KEY=STRONG_KEY, SMS_BACKEND="smpp", OIDC_SIGNING_KEY_PATH=OIDC_KEY)
     assert result.stdout.split() == ["True", "__Host-sessionid", "__Host-csrftoken", "True", "Lax"]
+
+
+def test_production_refuses_to_start_without_an_oidc_signing_key_file(tmp_path: Path) -> None:
+    problems = production_problems(debug=False, demo=False, secret_key=STRONG_KEY, sms_backend="smpp")
+    assert [p for p in problems if "OIDC_SIGNING_KEY_PATH" in p]
+    missing = str(tmp_path / "nothing.pem")
+    result = run_python(
+        LOAD_SETTINGS, DEBUG="false", SECRET_KEY=STRONG_KEY, SMS_BACKEND="smpp", OIDC_SIGNING_KEY_PATH=missing
+    )
+    assert result.returncode != 0
+    assert "OIDC_SIGNING_KEY_PATH" in result.stderr
+    assert not Path(missing).exists()  # production never makes up a key
+
+
+def test_the_demo_generates_its_signing_key_once_and_reuses_it(tmp_path: Path) -> None:
+    from selfcare.channels.oidc.keys import signing_key_pem
+
+    path = tmp_path / "key.pem"
+    first = signing_key_pem(path, generate=True)
+    assert path.stat().st_mode & 0o077 == 0
+    assert signing_key_pem(path, generate=True) == first
 
 
 def _brand(**overrides: str) -> Brand:

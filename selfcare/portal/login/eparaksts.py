@@ -42,6 +42,7 @@ from selfcare.identity.methods.eparaksts.config import METHOD_ACR_SETTINGS, epar
 from selfcare.identity.methods.registry import method_info
 from selfcare.identity.services import login_verified, record_failure
 from selfcare.portal.login.limits import LIMIT_BY_ADDRESS
+from selfcare.portal.login.next_page import after_login_url
 from selfcare.security.ratelimit.web import rate_limited
 
 PENDING = "eparaksts.pending"
@@ -145,7 +146,7 @@ def callback(request: HttpRequest) -> HttpResponse:
             login_verified(request, verified)
         except Refused as error:  # a suspended identity: login_verified has recorded it
             return _failed(request, method, error)
-        return redirect(reverse("portal:dashboard"))
+        return redirect(after_login_url(request))
 
 
 def _failed(request: HttpRequest, method: str, error: EidError) -> HttpResponse:

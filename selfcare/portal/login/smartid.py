@@ -30,6 +30,7 @@ from selfcare.identity.services import login_verified, record_failure
 from selfcare.portal.forms import PersonalCodeForm
 from selfcare.portal.http import HtmxHttpRequest
 from selfcare.portal.login.limits import LIMIT_BY_ADDRESS, LIMIT_BY_TYPED_CODE
+from selfcare.portal.login.next_page import after_login_url
 from selfcare.security.ratelimit.web import rate_limited
 
 METHOD = "smartid"
@@ -53,8 +54,8 @@ def _pending(request: HttpRequest) -> Pending | None:
     return Pending.from_dict(data) if isinstance(data, dict) else None
 
 
-def _after_login_url() -> str:
-    return reverse("portal:dashboard")
+def _after_login_url(request: HttpRequest) -> str:
+    return after_login_url(request)
 
 
 def _fail(request: HttpRequest, error: EidError, pending: Pending | None) -> str:
@@ -135,7 +136,7 @@ def status(request: HtmxHttpRequest) -> HttpResponse:
         if verified is not None:
             request.session.pop(PENDING, None)
             login_verified(request, verified)
-            return _go(request, _after_login_url())
+            return _go(request, _after_login_url(request))
     except EidError as error:
         # The waiting page is over: back to the start, with the reason, in both the HTMX and the plain flow.
         messages.error(request, _fail(request, error, pending))
@@ -174,7 +175,7 @@ def callback(request: HtmxHttpRequest) -> HttpResponse:
         return redirect("portal:login-smartid")
     request.session.pop(PENDING, None)
     login_verified(request, verified)
-    return redirect(_after_login_url())
+    return redirect(_after_login_url(request))
 
 
 def _go(request: HtmxHttpRequest, url: str) -> HttpResponse:

@@ -1,0 +1,81 @@
+"""Bearer access tokens from the OpenID provider, with scopes. An operation names the scope it needs; a missing,
+unknown, expired or revoked token is 401, a token without the scope 403 — both in the API's error shape.
+
+The token's person must still be an active digital identity; what they may see is decided per request by
+selfcare.access, so a revoked mandate or an ended binding cuts the token's reach at once (SECURITY.md 7.4.2).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja.security import HttpBearer
+from oauth2_provider.models import AccessToken, RefreshToken
+
+from selfcare.channels.api.errors import ApiError
+from selfcare.channels.models import ClientLogin
+from selfcare.channels.oidc.claims import pairwise_subject
+from selfcare.errors import ErrorCode
+from selfcare.identity.models import DigitalIdentity, IdentityStatus
+from selfcare.identity.selectors import REQUEST_LOGIN_AT
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    identity: DigitalIdentity
+    client_id: str
+    scopes: frozenset[str]
+    login_at: float | None
+
+    @property
+    def subject(self) -> str:
+        """The person's id as this client knows it: the pairwise subject of its ID tokens."""
+        return pairwise_subject(self.identity.pk, self.client_id)
+
+
+class BearerToken(HttpBearer):
+    def __init__(self, scope: str) -> None:
+        super().__init__()
+        self.scope = scope
+
+    def authenticate(self, request: HttpRequest, token: str) -> Caller | None:
+        caller = caller_for(token)
+        if caller is None:
+            return None
+        if self.scope not in caller.scopes:
+            raise ApiError(403, ErrorCode.INSUFFICIENT_SCOPE)
+        request.identity = caller.identity  # type: ignore[attr-defined]
+        setattr(request, REQUEST_LOGIN_AT, caller.login_at)
+        return caller
+
+
+def caller_for(token: str) -> Caller | None:
+    """The person and scopes of a live access token; None for anything else. Tokens are stored only as SHA-256."""
+    found = (
+        AccessToken.objects.select_related("application", "user__digital_identity")
+        .filter(token_checksum=hashlib.sha256(token.encode()).hexdigest())
+        .first()
+    )
+    if found is None or found.expires <= timezone.now() or found.user is None:
+        return None
+    identity = getattr(found.user, "digital_identity", None)
+    if identity is None or identity.status != IdentityStatus.ACTIVE:
+        return None
+    family = RefreshToken.objects.filter(access_token=found).values_list("token_family", flat=True).first()
+    login = ClientLogin.objects.filter(token_family=family).values_list("auth_time", "revoked_at").first()
+    if family is not None and (login is None or login[1] is not None):
+        return None
+    return Caller(
+        identity=identity,
+        client_id=found.application.client_id,
+        scopes=frozenset(found.scope.split()),
+        login_at=login[0].timestamp() if login else None,
+    )
+
+
+PROFILE = BearerToken("profile")
+CONNECTIONS = BearerToken("connections")
+BINDING = BearerToken("binding")

@@ -1,0 +1,23 @@
+"""Version 1 of the app API. Each resource is a router module; this table is the one place they are mounted.
+
+To add a resource (usage, offers, mandates): write `selfcare/channels/api/v1/<resource>.py` with a `router`
+whose operations name their scope (`auth=auth.BearerToken("<scope>")`, the scope added to settings'
+OAUTH2_PROVIDER["SCOPES"]) and call selfcare.access for every object, then add a line here.
+"""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI, Router
+
+from selfcare.channels.api.v1 import bindings, contexts, me
+
+ROUTERS: tuple[tuple[str, Router], ...] = (
+    ("me", me.router),
+    ("contexts", contexts.router),
+    ("bindings", bindings.router),
+)
+
+
+def register(api: NinjaAPI) -> None:
+    for prefix, router in ROUTERS:
+        api.add_router(f"/v1/{prefix}", router)

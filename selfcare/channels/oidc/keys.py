@@ -1,0 +1,36 @@
+"""The OpenID provider's signing key: read from a PEM file named by the configuration.
+
+The demo and the tests generate one into `var/` on first use (RSA generation is slow, so once per checkout);
+production never generates a key — `selfcare.config.production_problems` refuses to start without one, because a
+key made up at start would change at every restart and across processes, and every issued ID token would stop
+verifying. No Django imports: settings.py calls this.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+
+def signing_key_pem(path: Path, *, generate: bool) -> str:
+    """The PEM text of the RSA private key at `path`; with `generate`, a new 3072-bit key is written there first
+    when the file does not exist yet (readable by the owner only)."""
+    if not path.exists() and generate:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+        pem = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_bytes(pem)
+        temporary.chmod(0o600)
+        # Two processes starting at once: the rename is atomic, the last one wins and both read the same file.
+        temporary.replace(path)
+    text = path.read_text()
+    loaded = serialization.load_pem_private_key(text.encode(), password=None)
+    if not isinstance(loaded, rsa.RSAPrivateKey) or loaded.key_size < 2048:
+        raise ValueError(f"{path} is not an RSA private key of at least 2048 bits")
+    return text
