@@ -10,6 +10,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
+# The OpenID signing key the demo and tests generate (settings.py, DEBUG on) stands in for an operator's file.
+OIDC_KEY = str(ROOT / "var" / "oidc-signing-key.pem")
+
+
 def run_python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
     keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TMPDIR")}
     return subprocess.run(  # noqa: S603 - our own interpreter and code

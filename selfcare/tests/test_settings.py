@@ -5,11 +5,9 @@ from pathlib import Path
 import pytest
 
 from selfcare.config import DEV_SECRET_KEY, Brand, contrast_ratio, production_problems, validate_brand
-from selfcare.tests.subprocess_django import ROOT, run_python
+from selfcare.tests.subprocess_django import OIDC_KEY, run_python
 
 STRONG_KEY = "k" * 20 + "Zq8-3vL_p0w9Xy2MbN7cT4rS6uE1hJ5gF0dA"
-# The OpenID signing key the demo and tests generate (settings.py, DEBUG on) stands in for an operator's file.
-OIDC_KEY = str(ROOT / "var" / "oidc-signing-key.pem")
 LOAD_SETTINGS = "import django; django.setup(); print('started')"
 
 

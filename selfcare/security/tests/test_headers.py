@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from selfcare.security.headers import content_security_policy, origin_of
-from selfcare.tests.subprocess_django import run_python
+from selfcare.tests.subprocess_django import OIDC_KEY, run_python
 
 STRONG_KEY = "k" * 20 + "Zq8-3vL_p0w9Xy2MbN7cT4rS6uE1hJ5gF0dA"
 
@@ -69,6 +69,7 @@ def test_production_settings_pass_the_deployment_checks_and_send_hsts() -> None:
         ALLOWED_HOSTS="mans.example.lv",
         SMS_BACKEND="smpp",
         EPARAKSTS_URL="https://eidas.eparaksts.lv",
+        OIDC_SIGNING_KEY_PATH=OIDC_KEY,
     )
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
