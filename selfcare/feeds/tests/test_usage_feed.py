@@ -97,7 +97,9 @@ def test_a_batch_over_the_limit_is_refused(client: Client, key: str, settings: A
     events = [_event(connection.msisdn, str(n)) for n in range(3)]
     response = _post(client, key, {"events": events})
     assert response.status_code == 413
-    assert "at most 2" in response.json()["errors"][0]["message"]
+    error = response.json()["errors"][0]
+    assert error["code"] == "feed_batch_too_large"
+    assert error["message"].endswith(" 2.")  # the limit, in the message of the default language
     assert UsageEvent.objects.count() == 0
 
 
