@@ -116,3 +116,11 @@ def test_staff_list_feed_keys_and_revoke_them_but_never_see_a_key(client: Client
     assert response.status_code == 200
     record.refresh_from_db()
     assert record.revoked_at is not None
+
+
+def test_a_machine_posts_without_a_csrf_token_because_it_has_no_cookies(key: str) -> None:
+    connection = factories.connection()
+    client = Client(enforce_csrf_checks=True)
+    response = _post(client, key, {"events": [_event(connection.msisdn, "csrf")]})
+    assert response.status_code == 200
+    assert response.json()["recorded"] == 1
