@@ -12,6 +12,7 @@ import io
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from django.conf import settings
 from django.utils import timezone
 
 from selfcare.usage.ingest import FIELDS, EventRow, IngestResult, Rejected, ingest, parse_row
@@ -51,6 +52,7 @@ def import_file(path: Path, *, batch_rows: int = 50000, progress: Callable[[int]
     batches behind, and running it again records only what is missing (events are idempotent on their id)."""
     result = IngestResult()
     now = timezone.now()
-    for batch in read_batches(path, batch_rows=batch_rows, now=now, progress=progress):
+    rows = batch_rows or settings.USAGE_IMPORT_BATCH_ROWS
+    for batch in read_batches(path, batch_rows=rows, now=now, progress=progress):
         result.add(ingest(batch, now=now))
     return result
