@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from selfcare.customers.models import GB, Connection
+from selfcare.demo import dataset
 from selfcare.usage.cycles import RIGA, cycle_bounds
 from selfcare.usage.ingest import EventRow, IngestResult, Rejected, ingest, parse_row
 
 SEED = 20261124  # fixed: the demo looks the same on every machine
-MB = 1000**2
 # (first hour, share of the day's data): night, morning commute, work, afternoon, evening, late evening.
 DAY_RHYTHM = ((1, 0.04), (7, 0.14), (10, 0.16), (13, 0.18), (17, 0.20), (20, 0.28))
 COMPANY_CONNECTIONS_WITH_USAGE = 4
@@ -46,9 +46,10 @@ class _Span:
 
 def demo_usage_connections() -> list[tuple[Connection, str]]:
     """The connections that get usage, with their profile."""
-    chosen = [(c, PROFILES[c.msisdn]) for c in Connection.objects.filter(msisdn__in=PROFILES).select_related("account")]
-    from selfcare.demo import dataset
-
+    chosen = [
+        (c, PROFILES[c.msisdn])
+        for c in Connection.objects.filter(msisdn__in=PROFILES).select_related("account", "tariff_plan")
+    ]
     for company in dataset.COMPANIES:
         generated = (
             Connection.objects.filter(account__account_number=company.account_number)
