@@ -238,7 +238,7 @@ USAGE_VOLUME_STEP_MB: int = env.int("USAGE_VOLUME_STEP_MB", default=100)
 USAGE_RLAH_CAPS_EUR_PER_GB: str = env.str(
     "USAGE_RLAH_CAPS_EUR_PER_GB", default="2022:2.00,2023:1.80,2024:1.55,2025:1.30,2026:1.10,2027:1.00"
 )
-USAGE_IMPORT_BATCH_ROWS: int = env.int("USAGE_IMPORT_BATCH_ROWS", default=50000)
+USAGE_IMPORT_BATCH_ROWS: int = env.int("USAGE_IMPORT_BATCH_ROWS", default=200000)
 USAGE_FEED_MAX_EVENTS: int = env.int("USAGE_FEED_MAX_EVENTS", default=10000)
 if USAGE_VOLUME_UNIT not in ("decimal", "binary"):
     raise ImproperlyConfigured("USAGE_VOLUME_UNIT must be 'decimal' (1 GB = 1000³ bytes) or 'binary' (1 GiB = 1024³).")

@@ -47,7 +47,9 @@ def read_batches(
             progress(path.stat().st_size)
 
 
-def import_file(path: Path, *, batch_rows: int = 50000, progress: Callable[[int], None] | None = None) -> IngestResult:
+def import_file(
+    path: Path, *, batch_rows: int | None = None, progress: Callable[[int], None] | None = None
+) -> IngestResult:
     """Import one file, batch by batch: each batch is one transaction, so an interrupted import leaves whole
     batches behind, and running it again records only what is missing (events are idempotent on their id)."""
     result = IngestResult()
