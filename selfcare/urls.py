@@ -10,6 +10,7 @@ from django.urls import include, path
 
 from selfcare.backoffice.site import backoffice_site
 from selfcare.channels.api import api
+from selfcare.feeds.api import api as feeds_api
 from selfcare.portal import language
 from selfcare.portal import views as portal_views
 
@@ -22,6 +23,8 @@ urlpatterns = [
     # prefixes, since clients, not people, address them.
     path("", include("selfcare.channels.oidc.urls")),
     path("api/", api.urls),
+    # The operator's mediation system posts usage here (bearer feed key); not language-prefixed, not for people.
+    path("feeds/v1/", feeds_api.urls),
 ]
 
 if settings.SELFCARE_DEMO:
