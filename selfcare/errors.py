@@ -46,6 +46,13 @@ class ErrorCode(StrEnum):
     BINDING_CODE_EXPIRED = "binding_code_expired"
     BINDING_LOCKED = "binding_locked"
     BINDING_FRESH_LOGIN = "binding_fresh_login"
+    OFFER_NOT_CLAIMABLE = "offer_not_claimable"
+    OFFER_OUT_OF_STOCK = "offer_out_of_stock"
+    OFFER_IMAGE_INVALID = "offer_image_invalid"
+    OFFER_IMAGE_TOO_LARGE = "offer_image_too_large"
+    CODE_POOL_DUPLICATES = "code_pool_duplicates"
+    CODE_POOL_EMPTY = "code_pool_empty"
+    CODE_POOL_BAD_CODE = "code_pool_bad_code"
 
 
 MESSAGES: dict[ErrorCode, StrPromise] = {
@@ -117,6 +124,15 @@ MESSAGES: dict[ErrorCode, StrPromise] = {
     ),
     ErrorCode.BINDING_FRESH_LOGIN: _(
         "You already have a work number. To add another one, log out and log in again, then add it within 5 minutes."
+    ),
+    ErrorCode.OFFER_NOT_CLAIMABLE: _("This offer cannot be claimed on this connection."),
+    ErrorCode.OFFER_OUT_OF_STOCK: _("Sorry, all of this offer has been claimed."),
+    ErrorCode.OFFER_IMAGE_INVALID: _("The picture must be a JPEG, PNG or WebP image."),
+    ErrorCode.OFFER_IMAGE_TOO_LARGE: _("The picture is too large: at most 2 MB and 4000 × 4000 pixels."),
+    ErrorCode.CODE_POOL_DUPLICATES: _("No codes were added: some codes appear twice or already exist for this offer."),
+    ErrorCode.CODE_POOL_EMPTY: _("No codes were added: the file holds no codes (one code per line)."),
+    ErrorCode.CODE_POOL_BAD_CODE: _(
+        "No codes were added: a code may have 4 to 64 letters, digits, hyphens or underscores."
     ),
 }
 

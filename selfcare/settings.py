@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "selfcare.identity",
     "selfcare.mandates",
     "selfcare.binding",
+    "selfcare.offers",
     "selfcare.access",
     "selfcare.audit",
     "selfcare.demo",

@@ -36,6 +36,7 @@ class Action(StrEnum):
     CLAIM_OFFER = "offer:claim"
     MANAGE_BINDINGS = "binding:manage"
     VIEW_COMPANY = "company:view"
+    MANAGE_OFFER_SETTINGS = "offer:settings"
 
 
 @dataclass(frozen=True, slots=True)

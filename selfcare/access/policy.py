@@ -16,7 +16,14 @@ from selfcare.identity.models import DigitalIdentity
 RIGHTS: dict[ContextKind, frozenset[Action]] = {
     ContextKind.PRIVATE: frozenset({Action.VIEW_CONNECTION, Action.VIEW_USAGE, Action.CLAIM_OFFER}),
     ContextKind.COMPANY: frozenset(
-        {Action.VIEW_CONNECTION, Action.VIEW_USAGE, Action.MANAGE_BINDINGS, Action.VIEW_COMPANY}
+        {
+            Action.VIEW_CONNECTION,
+            Action.VIEW_USAGE,
+            Action.MANAGE_BINDINGS,
+            Action.VIEW_COMPANY,
+            Action.CLAIM_OFFER,
+            Action.MANAGE_OFFER_SETTINGS,
+        }
     ),
     ContextKind.WORK: frozenset({Action.VIEW_CONNECTION, Action.VIEW_USAGE, Action.CLAIM_OFFER}),
 }
@@ -43,7 +50,13 @@ def connections_in(identity: DigitalIdentity, context: Context) -> QuerySet[Conn
     return Connection.objects.none()
 
 
+# Decisions for the company as a whole: a power of attorney limited to selected connections does not grant them.
+COMPANY_WIDE: frozenset[Action] = frozenset({Action.MANAGE_OFFER_SETTINGS})
+
+
 def may(context: Context, action: Action) -> bool:
+    if action in COMPANY_WIDE and context.selected_ids is not None:
+        return False
     return action in RIGHTS.get(context.kind, frozenset())
 
 

@@ -17,6 +17,8 @@ from selfcare.audit.services import record
 from selfcare.binding.models import BindingStatus, ConnectionBinding
 from selfcare.binding.services import binding_end
 from selfcare.customers.models import ConnectionStatus, Segment, TariffPlan
+from selfcare.offers.selectors import offers_for_connection, teaser_counts
+from selfcare.portal.offers import new_idempotency_key
 from selfcare.portal.work_number import SESSION_STEP_OFFERED, first_login_step
 
 PAGE_SIZE = 50
@@ -30,7 +32,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if step is not None:
             return step
     groups = overview(request.identity)  # type: ignore[attr-defined]
-    context: dict[str, object] = {"groups": groups}
+    context: dict[str, object] = {"groups": groups, "offer_counts": teaser_counts(g.context for g in groups)}
     if not groups:
         context["plans"] = TariffPlan.objects.filter(is_active=True, segment=Segment.PRIVATE)
     return render(request, "portal/dashboard/dashboard.html", context)
@@ -91,7 +93,13 @@ def connection_detail(request: HttpRequest, connection_id: int) -> HttpResponse:
     return render(
         request,
         "portal/dashboard/connection_detail.html",
-        {"connection": connection, "company_view": acting.kind == ContextKind.COMPANY, "binding": binding},
+        {
+            "connection": connection,
+            "company_view": acting.kind == ContextKind.COMPANY,
+            "binding": binding,
+            "offers": offers_for_connection(identity_id=request.identity.pk, context=acting, connection=connection),  # type: ignore[attr-defined]
+            "new_key": new_idempotency_key,
+        },
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from selfcare.portal import dashboard, views, work_number
+from selfcare.portal import dashboard, offers, views, work_number
 from selfcare.portal.login import banklink, eparaksts, smartid
 from selfcare.portal.login import views as login
 
@@ -20,6 +20,14 @@ urlpatterns = [
         dashboard.binding_end_view,
         name="binding-end",
     ),
+    path("acting/<str:context>/offers/", offers.offer_list, name="offers"),
+    path("acting/<str:context>/offers/settings/", offers.company_setting, name="offers-setting"),
+    path(
+        "acting/<str:context>/connections/<int:connection_id>/offers/<int:offer_id>/claim/",
+        offers.offer_claim,
+        name="offer-claim",
+    ),
+    path("offers/<int:offer_id>/image/", offers.offer_image, name="offer-image"),
     path("work-number/", work_number.start, name="work-number"),
     path("work-number/confirm/", work_number.confirm, name="work-number-confirm"),
     path("login/smart-id/", smartid.start_page, name="login-smartid"),
