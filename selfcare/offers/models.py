@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from selfcare.customers.models import Company, Connection, TariffPlan
 from selfcare.identity.models import DigitalIdentity
+from selfcare.usage.models import Bucket
 
 LANGUAGES = ("lv", "en", "ru")
 
@@ -215,7 +216,9 @@ class OfferClaim(models.Model):
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     data_bytes = models.BigIntegerField(_("extra data, bytes"), null=True, blank=True)
     valid_until = models.DateTimeField(_("gift valid until"), null=True, blank=True)
-    bucket_id = models.BigIntegerField(_("bonus bucket"), null=True, blank=True)
+    bucket = models.ForeignKey(
+        Bucket, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("bonus bucket")
+    )
 
     class Meta:
         verbose_name = _("offer claim")

@@ -42,6 +42,8 @@ from selfcare.offers.models import (
     OfferStatus,
     PartnerCode,
 )
+from selfcare.usage.models import Unit
+from selfcare.usage.services import grant_bonus
 
 IDEMPOTENCY_KEY_MAX = 64
 
@@ -148,22 +150,22 @@ def _fulfil(claim: OfferClaim, now: datetime.datetime) -> None:
         # A check constraint holds both for a data gift.
         assert offer.data_bytes is not None
         assert offer.data_valid_days is not None
-        claim.data_bytes = offer.data_bytes
-        claim.valid_until = now + datetime.timedelta(days=offer.data_valid_days)
-        claim.bucket_id = grant_data(claim)
+        bucket = grant_bonus(
+            claim.connection,
+            unit=Unit.BYTE,
+            amount=offer.data_bytes,
+            label=f"Tele2 Komplimenti: {offer.title}",
+            source_key=f"offer-claim:{claim.pk}",
+            valid_until=now + datetime.timedelta(days=offer.data_valid_days),
+        )
+        claim.bucket = bucket
+        claim.data_bytes = bucket.allowance
+        claim.valid_until = bucket.valid_until  # the usage app caps a gift at the end of the current cycle
     else:
         return  # a free month of a service: staff switch it on and mark the claim fulfilled
     claim.state = ClaimState.FULFILLED
     claim.fulfilled_at = now
-    claim.save(update_fields=["state", "fulfilled_at", "data_bytes", "valid_until", "bucket_id"])
-
-
-def grant_data(claim: OfferClaim) -> int | None:
-    """Add the gift's data to the connection's current cycle as a bonus bucket; the bucket's id.
-
-    Placeholder until the usage app lands (issue 8): then this calls `selfcare.usage.services.grant_bonus`.
-    """
-    return None
+    claim.save(update_fields=["state", "fulfilled_at", "data_bytes", "valid_until", "bucket"])
 
 
 def _take_code(claim: OfferClaim) -> bool:

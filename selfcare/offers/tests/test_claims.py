@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.db import transaction
 
@@ -12,9 +14,10 @@ from selfcare.errors import ErrorCode
 from selfcare.offers.codes import generate_codes
 from selfcare.offers.eligibility import Reason
 from selfcare.offers.models import ClaimState, CompanyOfferSetting, LimitScope, OfferClaim, OfferKind, PartnerCode
-from selfcare.offers.services import ClaimRefused, ClaimResult, cancel_claim, claim_offer
+from selfcare.offers.services import ClaimRefused, ClaimResult, _fulfil, cancel_claim, claim_offer
 from selfcare.offers.tests import factories
 from selfcare.offers.tests.conftest import World
+from selfcare.usage.models import Bucket, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -50,8 +53,17 @@ def test_a_data_gift_claim_is_fulfilled_with_its_amount_and_validity_and_audited
     assert result.created
     assert claim.state == ClaimState.FULFILLED
     assert claim.data_bytes == 5 * GB
-    assert claim.valid_until is not None
-    assert (claim.valid_until - claim.claimed_at).days == 7
+    bucket = Bucket.objects.get(source_key=f"offer-claim:{claim.pk}")
+    assert claim.bucket == bucket
+    assert bucket.connection == world.anna_phone
+    assert bucket.allowance == 5 * GB
+    assert bucket.source == Source.GIFT
+    # Seven days, but a gift never outlives the current cycle (the usage app's rule).
+    assert (
+        claim.valid_until
+        == bucket.valid_until
+        == min(claim.claimed_at + datetime.timedelta(days=7), bucket.cycle.ends_at)
+    )
     assert claim.context == "private"
     event = AuditEvent.objects.get(action="offers:claim:create")
     assert event.identity == world.anna
@@ -186,3 +198,10 @@ def test_a_free_month_waits_for_staff_and_cancelling_it_returns_the_stock(world:
     offer.refresh_from_db()
     assert offer.stock_left == 2
     assert _claim(world, offer.pk, idem="again").created  # a cancelled claim no longer counts
+
+
+def test_a_retried_fulfilment_grants_the_data_once(world: World) -> None:
+    offer = factories.offer()
+    claim = _claim(world, offer.pk).claim
+    _fulfil(claim, claim.claimed_at)  # as a retry after a crash would
+    assert Bucket.objects.filter(source_key=f"offer-claim:{claim.pk}").count() == 1
