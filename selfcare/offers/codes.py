@@ -40,7 +40,7 @@ class UploadReport:
 def parse_lines(text: str) -> list[tuple[int, str]]:
     """(line number, code) for each non-empty line; a CSV's first column counts, surrounding spaces do not."""
     codes = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.removeprefix("\ufeff").splitlines(), start=1):
         code = line.split(",", 1)[0].split(";", 1)[0].strip().strip('"').strip()
         if code:
             codes.append((number, code))

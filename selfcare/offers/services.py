@@ -204,6 +204,28 @@ def set_employees_may_claim_gifts(
     return setting
 
 
+def save_offer(*, offer: Offer) -> Offer:
+    """Save an offer edited by staff, with its stock left recounted from the live claims.
+
+    The offer's row is locked first; a claim still in flight (inserted, stock not yet taken) is not counted and
+    takes its unit from the new figure when it goes on, so the stock stays exact.
+    """
+    with transaction.atomic():
+        if offer.pk is not None:
+            Offer.objects.select_for_update().filter(pk=offer.pk).first()
+        if offer.stock_total is None:
+            offer.stock_left = None
+        else:
+            live = (
+                OfferClaim.objects.filter(offer_id=offer.pk).exclude(state=ClaimState.CANCELLED).count()
+                if offer.pk
+                else 0
+            )
+            offer.stock_left = max(0, offer.stock_total - live)
+        offer.save()
+    return offer
+
+
 def cancel_claim(*, claim: OfferClaim) -> OfferClaim:
     """Staff cancel a claim that is not fulfilled yet (a free month not switched on); its stock comes back."""
     with transaction.atomic():

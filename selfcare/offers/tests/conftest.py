@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pytest
 
 from selfcare.access.tests import factories as people
-from selfcare.customers.models import Connection, Segment
+from selfcare.customers.models import Company, Connection, Segment
 from selfcare.customers.tests import factories as customers
 from selfcare.identity.models import DigitalIdentity
 
@@ -18,6 +18,7 @@ class World:
     anna: DigitalIdentity  # private customer, and main user of the company
     anna_phone: Connection
     anna_second: Connection
+    company: Company
     peteris: DigitalIdentity  # employee, bound to `work_phone`
     work_phone: Connection
     colleague_phone: Connection  # same company, not Pēteris's
@@ -40,4 +41,4 @@ def world(db: None) -> World:
     colleague_phone = customers.connection(account=business)
     people.mandate(company, anna)
     people.binding(work_phone, peteris)
-    return World(anna, anna_phone, anna_second, peteris, work_phone, colleague_phone, stranger_phone)
+    return World(anna, anna_phone, anna_second, company, peteris, work_phone, colleague_phone, stranger_phone)

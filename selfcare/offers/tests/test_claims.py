@@ -13,7 +13,15 @@ from selfcare.customers.models import GB
 from selfcare.errors import ErrorCode
 from selfcare.offers.codes import generate_codes
 from selfcare.offers.eligibility import Reason
-from selfcare.offers.models import ClaimState, CompanyOfferSetting, LimitScope, OfferClaim, OfferKind, PartnerCode
+from selfcare.offers.models import (
+    ClaimState,
+    CompanyOfferSetting,
+    LimitScope,
+    Offer,
+    OfferClaim,
+    OfferKind,
+    PartnerCode,
+)
 from selfcare.offers.services import ClaimRefused, ClaimResult, _fulfil, cancel_claim, claim_offer
 from selfcare.offers.tests import factories
 from selfcare.offers.tests.conftest import World
@@ -36,7 +44,7 @@ def _claim(
     )
 
 
-def partner_offer(**overrides: object) -> factories.Offer:
+def partner_offer(**overrides: object) -> Offer:
     values: dict[str, object] = {
         "kind": OfferKind.PARTNER,
         "data_bytes": None,
@@ -161,7 +169,7 @@ def test_no_claim_on_a_connection_the_person_may_not_see(world: World) -> None:
     offer = factories.offer()
     with pytest.raises(NotFound):
         _claim(world, offer.pk, on="stranger_phone")
-    company = world.work_phone.account.company_id
+    company = world.company.pk
     with pytest.raises(NotFound):
         _claim(world, offer.pk, who="peteris", key=f"work-{company}", on="colleague_phone")
     assert not OfferClaim.objects.exists()
@@ -176,7 +184,7 @@ def test_no_claim_of_an_offer_that_is_not_shown(world: World) -> None:
 
 
 def test_an_employee_claims_a_gift_only_while_the_company_allows_it(world: World) -> None:
-    company = world.work_phone.account.company
+    company = world.company
     offer = factories.offer()
     CompanyOfferSetting.objects.create(company=company, employees_may_claim_gifts=False)
     with pytest.raises(ClaimRefused) as refused:

@@ -40,15 +40,12 @@ def test_an_active_offer_in_its_window_for_private_customers_is_claimable(world:
 def test_an_offer_only_for_employees_is_not_for_a_private_connection(world: World) -> None:
     offer = factories.offer(for_private=False, for_company=False, for_employees=True)
     assert Reason.SEGMENT in _reasons(world, offer)
-    assert (
-        _reasons(world, offer, who="peteris", key=f"work-{world.work_phone.account.company_id}", on="work_phone")
-        == set()
-    )
+    assert _reasons(world, offer, who="peteris", key=f"work-{world.company.pk}", on="work_phone") == set()
 
 
 def test_an_offer_for_companies_is_shown_to_the_main_user_not_to_the_employee(world: World) -> None:
     offer = factories.offer(for_private=False, for_company=True, for_employees=False)
-    company = world.work_phone.account.company_id
+    company = world.company.pk
     assert _reasons(world, offer, key=f"company-{company}", on="colleague_phone") == set()
     assert Reason.SEGMENT in _reasons(world, offer, who="peteris", key=f"work-{company}", on="work_phone")
 
@@ -108,7 +105,7 @@ def test_a_suspended_connection_cannot_claim(world: World) -> None:
 
 
 def test_the_employer_switching_gifts_off_stops_gifts_but_not_partner_codes(world: World) -> None:
-    company = world.work_phone.account.company
+    company = world.company
     key = f"work-{company.pk}"
     gift = factories.offer()
     partner = factories.offer(kind=OfferKind.PARTNER, data_bytes=None, data_valid_days=None, partner="Kafija")
@@ -123,7 +120,7 @@ def test_the_dashboard_teaser_counts_the_offers_each_context_is_shown(world: Wor
     factories.offer(for_private=True, for_company=False, for_employees=False)
     factories.offer(for_private=True, for_company=True, for_employees=True)
     factories.offer(status=OfferStatus.DRAFT)
-    company = world.work_phone.account.company_id
+    company = world.company.pk
     counts = teaser_counts(
         [factories.context_of(world.anna, "private"), factories.context_of(world.anna, f"company-{company}")]
     )
