@@ -25,6 +25,7 @@ from selfcare.customers.models import (
     TariffPlan,
 )
 from selfcare.demo import dataset
+from selfcare.demo.offers import ensure_offers
 from selfcare.identifiers import PersonalCode, parse_msisdn
 from selfcare.identity.models import DigitalIdentity, NationalIdentifier
 from selfcare.mandates.models import Mandate, MandateStatus
@@ -127,6 +128,7 @@ def load_demo(*, scale: int | None = None) -> LoadReport:
             _upsert_connection(report, account, plans, connection)
     _ensure_mandates_and_bindings(report)
     _ensure_demo_staff(report)
+    ensure_offers(report)
     return report
 
 
