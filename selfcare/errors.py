@@ -53,6 +53,17 @@ class ErrorCode(StrEnum):
     CODE_POOL_DUPLICATES = "code_pool_duplicates"
     CODE_POOL_EMPTY = "code_pool_empty"
     CODE_POOL_BAD_CODE = "code_pool_bad_code"
+    USAGE_ROW_SHAPE = "usage_row_shape"
+    USAGE_SOURCE_KEY = "usage_source_key"
+    USAGE_MSISDN = "usage_msisdn"
+    USAGE_KIND = "usage_kind"
+    USAGE_ZONE = "usage_zone"
+    USAGE_STARTED_AT = "usage_started_at"
+    USAGE_IN_FUTURE = "usage_in_future"
+    USAGE_QUANTITY = "usage_quantity"
+    USAGE_UNKNOWN_NUMBER = "usage_unknown_number"
+    FEED_KEY_INVALID = "feed_key_invalid"
+    FEED_BATCH_TOO_LARGE = "feed_batch_too_large"
 
 
 MESSAGES: dict[ErrorCode, StrPromise] = {
@@ -134,6 +145,19 @@ MESSAGES: dict[ErrorCode, StrPromise] = {
     ErrorCode.CODE_POOL_BAD_CODE: _(
         "No codes were added: a code may have 4 to 64 letters, digits, hyphens or underscores."
     ),
+    ErrorCode.USAGE_ROW_SHAPE: _("The row does not have the six fields of the usage format."),
+    ErrorCode.USAGE_SOURCE_KEY: _("The event id is empty or longer than 200 characters."),
+    ErrorCode.USAGE_MSISDN: _("The number is not in E.164 form, for example +37125500001."),
+    ErrorCode.USAGE_KIND: _("The type is not one of data, voice or sms."),
+    ErrorCode.USAGE_ZONE: _("The zone is not one of domestic, eu or world."),
+    ErrorCode.USAGE_STARTED_AT: _(
+        "The start time is not an ISO 8601 time with its UTC offset, for example 2026-11-03T08:15:00+02:00."
+    ),
+    ErrorCode.USAGE_IN_FUTURE: _("The start time is in the future."),
+    ErrorCode.USAGE_QUANTITY: _("The quantity is not a whole number from 0 to 10¹⁵."),
+    ErrorCode.USAGE_UNKNOWN_NUMBER: _("No live connection has this number."),
+    ErrorCode.FEED_KEY_INVALID: _("The feed key is missing, unknown or revoked."),
+    ErrorCode.FEED_BATCH_TOO_LARGE: _("The batch has too many events; send at most %(limit)s in one request."),
 }
 
 

@@ -1,0 +1,318 @@
+"""Usage ingestion: validated rows in, events recorded once, bucket and daily counters brought up to date.
+
+One call of `ingest` is one batch and one transaction: rows that fail validation are rejected with a reason and
+left out, the good rows are all applied or (on an error) none are. An event whose `source_key` is already
+recorded changes nothing, so replaying a file or a request is harmless.
+
+Counters are written set-based: the new events are inserted with one statement (PostgreSQL: COPY into a staging
+table, then INSERT … ON CONFLICT DO NOTHING RETURNING), debited from the locked buckets in memory, and the buckets
+and daily totals are written back with a few multi-row statements — never one ORM save per event.
+
+Not checked: whether the event happened while the connection was live (a number is matched to its live
+connection), and the per-session rounding (the source sends charged units).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.db import connection as db
+from django.db import transaction
+from django.utils import timezone
+
+from selfcare.customers.models import Connection, ConnectionStatus, TariffPlan
+from selfcare.errors import MESSAGES, ErrorCode
+from selfcare.usage.buckets import debit, debit_order, plan_buckets
+from selfcare.usage.cycles import RIGA, cycle_bounds, ensure_cycles
+from selfcare.usage.models import ZONES_OF_BUCKET, BillingCycle, Bucket, Kind, Source, Zone
+
+FIELDS = ("event_id", "msisdn", "type", "zone", "started_at", "quantity")
+MAX_QUANTITY = 10**15
+# A source's clock may run a little ahead of ours; beyond this an event "in the future" is a bad row.
+CLOCK_SKEW = datetime.timedelta(minutes=5)
+_MSISDN = re.compile(r"\+[1-9]\d{6,14}")
+_KINDS = frozenset(Kind.values)
+_ZONES = frozenset(Zone.values)
+_CHUNK = 2000
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    line: int
+    source_key: str
+    msisdn: str
+    kind: str
+    zone: str
+    started_at: datetime.datetime
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    line: int
+    source_key: str
+    code: ErrorCode
+
+    @property
+    def reason(self) -> str:
+        return str(MESSAGES[self.code])
+
+
+@dataclass
+class IngestResult:
+    received: int = 0
+    recorded: int = 0
+    duplicates: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+
+    def add(self, other: IngestResult) -> None:
+        self.received += other.received
+        self.recorded += other.recorded
+        self.duplicates += other.duplicates
+        self.rejected += other.rejected
+
+
+def parse_row(values: Sequence[str], line: int, *, now: datetime.datetime) -> EventRow | Rejected:
+    """One row of the usage format (docs/usage-format.md) checked field by field; the first fault is reported."""
+    if len(values) != len(FIELDS):
+        return Rejected(line, values[0][:200] if values else "", ErrorCode.USAGE_ROW_SHAPE)
+    key, msisdn, kind, zone, started, quantity = (v.strip() for v in values)
+    if not key or len(key) > 200 or not key.isprintable():
+        return Rejected(line, key[:200], ErrorCode.USAGE_SOURCE_KEY)
+    if not _MSISDN.fullmatch(msisdn):
+        return Rejected(line, key, ErrorCode.USAGE_MSISDN)
+    if kind not in _KINDS:
+        return Rejected(line, key, ErrorCode.USAGE_KIND)
+    if zone not in _ZONES:
+        return Rejected(line, key, ErrorCode.USAGE_ZONE)
+    try:
+        started_at = datetime.datetime.fromisoformat(started)
+    except ValueError:
+        return Rejected(line, key, ErrorCode.USAGE_STARTED_AT)
+    if started_at.tzinfo is None:
+        return Rejected(line, key, ErrorCode.USAGE_STARTED_AT)
+    if started_at > now + CLOCK_SKEW:
+        return Rejected(line, key, ErrorCode.USAGE_IN_FUTURE)
+    if not quantity.isdigit() or int(quantity) > MAX_QUANTITY:
+        return Rejected(line, key, ErrorCode.USAGE_QUANTITY)
+    return EventRow(line, key, msisdn, kind, zone, started_at.astimezone(datetime.UTC), int(quantity))
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    connection_id: int
+    account_id: int
+    cycle_day: int
+    plan_id: int
+
+
+def _chunks(items: Sequence[T], size: int = _CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _targets(msisdns: set[str]) -> dict[str, _Target]:
+    found: dict[str, _Target] = {}
+    numbers = sorted(msisdns)
+    for chunk in _chunks(numbers, 10000):
+        rows = (
+            Connection.objects.filter(msisdn__in=chunk)
+            .exclude(status=ConnectionStatus.TERMINATED)
+            .values_list("msisdn", "pk", "account_id", "account__billing_cycle_day", "tariff_plan_id")
+        )
+        for msisdn, pk, account_id, cycle_day, plan_id in rows:
+            found[msisdn] = _Target(pk, account_id, cycle_day, plan_id)
+    return found
+
+
+def ingest(rows: Iterable[EventRow | Rejected], *, now: datetime.datetime | None = None) -> IngestResult:
+    """Record one batch (see the module docstring). Rows are EventRow or the Rejected that parse_row made."""
+    now = now or timezone.now()
+    result = IngestResult()
+    events: list[EventRow] = []
+    seen: set[str] = set()
+    for row in rows:
+        result.received += 1
+        if isinstance(row, Rejected):
+            result.rejected.append(row)
+        elif row.source_key in seen:
+            result.duplicates += 1
+        else:
+            seen.add(row.source_key)
+            events.append(row)
+    targets = _targets({e.msisdn for e in events})
+    known: list[tuple[EventRow, _Target]] = []
+    for event in events:
+        target = targets.get(event.msisdn)
+        if target is None:
+            result.rejected.append(Rejected(event.line, event.source_key, ErrorCode.USAGE_UNKNOWN_NUMBER))
+        else:
+            known.append((event, target))
+    if known:
+        with transaction.atomic():
+            new_keys = _insert_events(known, now)
+            fresh = [(e, t) for e, t in known if e.source_key in new_keys]
+            result.recorded = len(fresh)
+            result.duplicates += len(known) - len(fresh)
+            if fresh:
+                _apply(fresh, now)
+    result.rejected.sort(key=lambda r: r.line)
+    return result
+
+
+def _insert_events(known: list[tuple[EventRow, _Target]], now: datetime.datetime) -> set[str]:
+    """Insert the events not yet recorded; the keys of those inserted by this call."""
+    rows = [(e.source_key, t.connection_id, e.kind, e.zone, e.started_at, e.quantity, now) for e, t in known]
+    columns = "source_key, connection_id, kind, zone, started_at, quantity, received_at"
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
+            cursor.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS usage_stage "
+                "(source_key varchar(200), connection_id bigint, kind varchar(5), zone varchar(8), "
+                "started_at timestamptz, quantity bigint, received_at timestamptz) ON COMMIT DELETE ROWS"
+            )
+            with cursor.cursor.copy(f"COPY usage_stage ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(
+                f"INSERT INTO usage_usageevent ({columns}) SELECT {columns} FROM usage_stage "  # noqa: S608
+                "ON CONFLICT (source_key) DO NOTHING RETURNING source_key"
+            )
+            return {key for (key,) in cursor.fetchall()}
+        # SQLite serialises writers, so the keys read here cannot be inserted by anyone else before we write.
+        keys = [row[0] for row in rows]
+        existing: set[str] = set()
+        for chunk in _chunks(keys, 500):
+            marks = ",".join("%s" for _ in chunk)
+            cursor.execute(f"SELECT source_key FROM usage_usageevent WHERE source_key IN ({marks})", list(chunk))  # noqa: S608
+            existing.update(key for (key,) in cursor.fetchall())
+        new_rows = [row for row in rows if row[0] not in existing]
+        cursor.executemany(
+            f"INSERT INTO usage_usageevent ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s)",  # noqa: S608
+            new_rows,
+        )
+        return {row[0] for row in new_rows}
+
+
+def _apply(fresh: list[tuple[EventRow, _Target]], now: datetime.datetime) -> None:
+    """Debit the new events from their cycles' buckets and add them to the daily totals."""
+    hours: dict[tuple[int, int], tuple[datetime.datetime, datetime.datetime, datetime.date]] = {}
+    groups: dict[tuple[int, datetime.datetime, str, str], list[EventRow]] = defaultdict(list)
+    daily: dict[tuple[int, datetime.date, str, str], int] = defaultdict(int)
+    cycles_wanted: dict[tuple[int, datetime.datetime], datetime.datetime] = {}
+    pair_target: dict[tuple[int, datetime.datetime], _Target] = {}
+    for event, target in fresh:
+        # Riga's offset is whole hours, so the UTC hour decides the local day and cycle: compute once per hour.
+        hour_key = (target.cycle_day, int(event.started_at.timestamp()) // 3600)
+        bounds = hours.get(hour_key)
+        if bounds is None:
+            start, end = cycle_bounds(target.cycle_day, event.started_at)
+            bounds = hours[hour_key] = (start, end, event.started_at.astimezone(RIGA).date())
+        start, end, day = bounds
+        cycles_wanted[(target.account_id, start)] = end
+        pair_target[(target.connection_id, start)] = target
+        groups[(target.connection_id, start, event.kind, event.zone)].append(event)
+        daily[(target.connection_id, day, event.kind, event.zone)] += event.quantity
+    cycles = ensure_cycles((a, s, e) for (a, s), e in cycles_wanted.items())
+    buckets = _locked_buckets(pair_target, cycles, now)
+    changed: dict[int, Bucket] = {}
+    for (connection_id, start, kind, zone), group in groups.items():
+        ordered = buckets[(connection_id, start)]
+        candidates = [b for b in ordered if b.kind == kind and zone in ZONES_OF_BUCKET[b.zone]]
+        if all(
+            b.valid_from <= start and (b.valid_until is None or b.valid_until >= b.cycle.ends_at) for b in candidates
+        ):
+            # Every bucket is valid for the whole cycle: the order of events cannot matter, debit the sum once.
+            touched = debit(candidates, kind, zone, start, sum(e.quantity for e in group))
+        else:
+            touched = set()
+            for event in sorted(group, key=lambda e: e.started_at):
+                touched |= debit(candidates, kind, zone, event.started_at, event.quantity)
+        for index in touched:
+            changed[candidates[index].pk] = candidates[index]
+    _write_buckets(list(changed.values()), now)
+    _add_daily(daily)
+
+
+def _locked_buckets(
+    pair_target: dict[tuple[int, datetime.datetime], _Target],
+    cycles: dict[tuple[int, datetime.datetime], BillingCycle],
+    now: datetime.datetime,
+) -> dict[tuple[int, datetime.datetime], list[Bucket]]:
+    """The buckets of every (connection, cycle start), locked in id order (so concurrent batches cannot deadlock),
+    creating the plan's buckets where a cycle has none yet."""
+    cycle_of = {pair: cycles[(t.account_id, pair[1])] for pair, t in pair_target.items()}
+
+    def load() -> dict[tuple[int, datetime.datetime], list[Bucket]]:
+        found: dict[tuple[int, datetime.datetime], list[Bucket]] = defaultdict(list)
+        connection_ids = sorted({c for c, _s in pair_target})
+        cycle_ids = {c.pk for c in cycle_of.values()}
+        for chunk in _chunks(connection_ids, 5000):
+            rows = (
+                Bucket.objects.select_for_update(of=("self",))
+                .filter(connection_id__in=chunk, cycle_id__in=cycle_ids)
+                .select_related("cycle")
+                .order_by("id")
+            )
+            for bucket in rows:
+                pair = (bucket.connection_id, bucket.cycle.starts_at)
+                if pair in pair_target:
+                    found[pair].append(bucket)
+        return found
+
+    found = load()
+    missing = [pair for pair in pair_target if not any(b.source == Source.PLAN for b in found.get(pair, []))]
+    if missing:
+        plans = TariffPlan.objects.in_bulk({pair_target[p].plan_id for p in missing})
+        new: list[Bucket] = []
+        for pair in missing:
+            cycle = cycle_of[pair]
+            new += plan_buckets(
+                connection_id=pair[0],
+                cycle_id=cycle.pk,
+                plan=plans[pair_target[pair].plan_id],
+                starts_at=cycle.starts_at,
+                ends_at=cycle.ends_at,
+                now=now,
+            )
+        Bucket.objects.bulk_create(new, ignore_conflicts=True, batch_size=_CHUNK)
+        found = load()
+    return {pair: debit_order(found[pair]) for pair in pair_target}
+
+
+def _write_buckets(changed: list[Bucket], now: datetime.datetime) -> None:
+    """Set the new counters of the changed buckets, many rows per statement (the rows are locked by us)."""
+    with db.cursor() as cursor:
+        for chunk in _chunks(changed, 1000):
+            values = ",".join("(%s, %s, %s)" for _ in chunk)
+            params: list[Any] = []
+            for bucket in chunk:
+                params += [bucket.pk, bucket.used, bucket.out_of_bucket]
+            cast = "::bigint" if db.vendor == "postgresql" else ""
+            cursor.execute(
+                f"UPDATE usage_bucket SET used = v.column2{cast}, out_of_bucket = v.column3{cast}, as_of = %s "  # noqa: S608
+                f"FROM (VALUES {values}) AS v WHERE usage_bucket.id = v.column1{cast}",
+                [now, *params],
+            )
+
+
+def _add_daily(daily: dict[tuple[int, datetime.date, str, str], int]) -> None:
+    rows = list(daily.items())
+    with db.cursor() as cursor:
+        for chunk in _chunks(rows, 1000):
+            values = ",".join("(%s, %s, %s, %s, %s)" for _ in chunk)
+            params: list[Any] = []
+            for (connection_id, day, kind, zone), quantity in chunk:
+                params += [connection_id, day, kind, zone, quantity]
+            cursor.execute(
+                "INSERT INTO usage_dailyusage (connection_id, day, kind, zone, quantity) "  # noqa: S608
+                f"VALUES {values} ON CONFLICT (connection_id, day, kind, zone) "
+                "DO UPDATE SET quantity = usage_dailyusage.quantity + excluded.quantity",
+                params,
+            )
