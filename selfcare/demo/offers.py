@@ -78,7 +78,7 @@ OFFERS: tuple[DemoOffer, ...] = (
             "for_employees": True,
             "limit": LimitScope.PERSON,
         },
-        ("−20%", (122, 72, 40)),
+        ("-20%", (122, 72, 40)),
         codes=300,
         code_prefix="KB-",
     ),

@@ -95,19 +95,22 @@ def offer_claim(request: HttpRequest, connection_id: int, offer_id: int) -> Http
     except NotFound:
         raise Http404 from None
     except ClaimRefused as refused:
+        if request.htmx:  # type: ignore[attr-defined]
+            return _card(request, acting, connection_id, offer_id, error=str(MESSAGES[refused.code]))
         messages.error(request, MESSAGES[refused.code])
     else:
+        if request.htmx:  # type: ignore[attr-defined]
+            return _card(request, acting, connection_id, offer_id)
         if result.created:
             messages.success(request, claim_summary(result.claim))
-    if request.htmx:  # type: ignore[attr-defined]
-        return _card(request, acting, connection_id, offer_id)
     if request.POST.get("return_to") == RETURN_TO_LIST:
         return redirect("portal:offers", context=acting.key)
     return redirect("portal:connection", context=acting.key, connection_id=connection_id)
 
 
-def _card(request: HttpRequest, acting: Context, connection_id: int, offer_id: int) -> HttpResponse:
-    """The offer's card after a claim, for HTMX to swap in place of the form."""
+def _card(request: HttpRequest, acting: Context, connection_id: int, offer_id: int, error: str = "") -> HttpResponse:
+    """The offer's card after a claim, for HTMX to swap in place of the form: it shows the result itself, or
+    why the claim was refused."""
     identity = request.identity  # type: ignore[attr-defined]
     try:
         connection = require_connection(identity, acting, Action.VIEW_CONNECTION, connection_id)
@@ -125,7 +128,7 @@ def _card(request: HttpRequest, acting: Context, connection_id: int, offer_id: i
             "connection": connection,
             "new_key": new_idempotency_key,
             "return_to": request.POST.get("return_to", ""),
-            "show_messages": True,
+            "error": error,
         },
     )
 

@@ -10,6 +10,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import translation
+from django.utils.translation import gettext
 from PIL import Image
 
 from selfcare.offers.codes import generate_codes, upload_codes
@@ -25,6 +27,12 @@ pytestmark = pytest.mark.django_db
 def staff(client: Client) -> Client:
     client.force_login(User.objects.create_user("agent", is_staff=True, is_superuser=True))
     return client
+
+
+def lv(text: str, **values: object) -> str:
+    """The message as the back office shows it: in Latvian, the default language of unprefixed URLs."""
+    with translation.override("lv"):
+        return gettext(text) % values if values else gettext(text)
 
 
 def _png(size: tuple[int, int] = (40, 20)) -> bytes:
@@ -75,20 +83,20 @@ def test_a_file_that_is_not_an_image_is_refused_whatever_its_name(staff: Client)
     fake = SimpleUploadedFile("photo.png", b"<html><script>alert(1)</script></html>", content_type="image/png")
     response = staff.post("/backoffice/offers/offer/add/", _offer_form(picture=fake))
     assert response.status_code == 200
-    assert "The picture must be a JPEG, PNG or WebP image." in response.content.decode()
+    assert lv("The picture must be a JPEG, PNG or WebP image.") in response.content.decode()
     assert not Offer.objects.exists()
 
 
 def test_a_picture_over_the_size_limit_is_refused(staff: Client) -> None:
     big = SimpleUploadedFile("big.png", _png() + b"\0" * (2 * 1024 * 1024), content_type="image/png")
     response = staff.post("/backoffice/offers/offer/add/", _offer_form(picture=big))
-    assert "The picture is too large" in response.content.decode()
+    assert lv("The picture is too large: at most 2 MB and 4000 × 4000 pixels.") in response.content.decode()
 
 
 def test_a_data_gift_without_amount_is_refused_with_a_clear_message(staff: Client) -> None:
     response = staff.post("/backoffice/offers/offer/add/", _offer_form(kind="data_gift"))
     assert response.status_code == 200
-    assert "A data gift needs the amount of data" in response.content.decode()
+    assert lv("A data gift needs the amount of data and how many days it is valid.") in response.content.decode()
 
 
 def test_an_upload_with_duplicates_adds_nothing_and_names_each_duplicate_line(staff: Client) -> None:
@@ -101,9 +109,9 @@ def test_an_upload_with_duplicates_adds_nothing_and_names_each_duplicate_line(st
         f"/backoffice/offers/offer/{offer.pk}/codes/", {"form": "upload", "name": "partner list", "codes_file": upload}
     )
     html = response.content.decode()
-    assert "No codes were added" in html
-    assert "line 3: AAAA-1" in html
-    assert f"line 4: {existing}" in html
+    assert lv("No codes were added: some codes appear twice or already exist for this offer.") in html
+    assert lv("line %(line)s: %(code)s", line=3, code="AAAA-1") in html
+    assert lv("line %(line)s: %(code)s", line=4, code=existing) in html
     assert PartnerCode.objects.filter(offer=offer).count() == 1
 
 

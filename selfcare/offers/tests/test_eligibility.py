@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from selfcare.customers.models import Segment
 from selfcare.customers.tests import factories as customers
@@ -66,7 +66,10 @@ def test_a_connection_too_new_for_the_tenure_rule_is_told_how_long_it_needs(worl
         identity_id=world.anna.pk, context=factories.context_of(world.anna, "private"), connection=world.anna_phone
     )
     [shown] = [a for a in answer if a.offer.pk == offer.pk]
-    assert shown.messages() == [f"This offer is available once the connection has been with us for {tenure + 1} days."]
+    with translation.override("en"):
+        assert shown.messages() == [
+            f"This offer is available once the connection has been with us for {tenure + 1} days."
+        ]
 
 
 def test_offers_outside_their_window_or_unpublished_are_hidden(world: World) -> None:
