@@ -66,8 +66,9 @@ MESSAGES: dict[Reason, StrPromise] = {
 
 @dataclass(frozen=True, slots=True)
 class Eligibility:
-    """The answer for one offer: claimable when `reasons` is empty. `claim` is this connection's (or, for a
-    one-per-person offer, this person's) live claim, if there is one: the page shows its result again."""
+    """The answer for one offer: claimable when `reasons` is empty. `claim` is the person's own live claim that
+    counts against the limit, if there is one: the page shows its result again. Another person's claim on the
+    same connection (a previous user of a work number, the company's main user) counts too, but is not shown."""
 
     offer: Offer
     reasons: tuple[Reason, ...]
@@ -150,6 +151,8 @@ def evaluate(offer: Offer, facts: Facts) -> Eligibility:
     if claim is not None:
         same_connection = claim.connection_id == facts.connection.pk
         reasons.append(Reason.ALREADY_CLAIMED if same_connection else Reason.CLAIMED_ELSEWHERE)
+        if claim.identity_id != facts.identity_id:
+            claim = None  # someone else's claim on this connection: what it gave (a code) is theirs
     elif offer.stock_left is not None and offer.stock_left <= 0:
         reasons.append(Reason.OUT_OF_STOCK)
     return Eligibility(offer, tuple(reasons), claim)

@@ -89,10 +89,11 @@ def claim_offer(
         with transaction.atomic():
             return _claim(request, identity, context, connection_id, offer_id, key)
     except IntegrityError:
-        # A concurrent request won the race for this limit or this key: answer with its claim.
-        existing = _existing_claim(identity, offer_id, connection_id, key)
+        # A concurrent request won the race for this limit or this key: answer with its claim if it is this
+        # person's, otherwise (someone else claimed on this connection at the same moment) refuse.
+        existing = _existing_claim(identity, offer_id, key)
         if existing is None:
-            raise
+            raise ClaimRefused(ErrorCode.OFFER_NOT_CLAIMABLE, (Reason.ALREADY_CLAIMED,)) from None
         return ClaimResult(existing, created=False)
     except _OutOfStock:
         raise ClaimRefused(ErrorCode.OFFER_OUT_OF_STOCK, (Reason.OUT_OF_STOCK,)) from None
@@ -180,12 +181,12 @@ def _take_code(claim: OfferClaim) -> bool:
     return False
 
 
-def _existing_claim(identity: DigitalIdentity, offer_id: int, connection_id: int, key: str) -> OfferClaim | None:
+def _existing_claim(identity: DigitalIdentity, offer_id: int, key: str) -> OfferClaim | None:
+    """The person's claim that made theirs fail: the same key, or their live claim of the offer."""
     by_key = OfferClaim.objects.filter(identity=identity, idempotency_key=key).first()
     if by_key is not None:
         return by_key
-    live = OfferClaim.objects.filter(offer_id=offer_id).exclude(state=ClaimState.CANCELLED)
-    return (live.filter(connection_id=connection_id) | live.filter(identity=identity)).first()
+    return OfferClaim.objects.filter(offer_id=offer_id, identity=identity).exclude(state=ClaimState.CANCELLED).first()
 
 
 def set_employees_may_claim_gifts(

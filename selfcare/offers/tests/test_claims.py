@@ -12,7 +12,7 @@ from selfcare.audit.models import AuditEvent
 from selfcare.customers.models import GB
 from selfcare.errors import ErrorCode
 from selfcare.offers.codes import generate_codes
-from selfcare.offers.eligibility import Reason
+from selfcare.offers.eligibility import Reason, eligibility
 from selfcare.offers.models import (
     ClaimState,
     CompanyOfferSetting,
@@ -213,3 +213,23 @@ def test_a_retried_fulfilment_grants_the_data_once(world: World) -> None:
     claim = _claim(world, offer.pk).claim
     _fulfil(claim, claim.claimed_at)  # as a retry after a crash would
     assert Bucket.objects.filter(source_key=f"offer-claim:{claim.pk}").count() == 1
+
+
+def test_someone_elses_claim_on_the_connection_counts_but_its_code_is_not_shown(world: World) -> None:
+    offer = partner_offer(limit=LimitScope.CONNECTION)
+    generate_codes(offer=offer, name="codes", count=3)
+    company = f"company-{world.company.pk}"
+    main_users = _claim(world, offer.pk, key=company, on="work_phone").claim
+    work = f"work-{world.company.pk}"
+    with pytest.raises(ClaimRefused) as refused:
+        _claim(world, offer.pk, who="peteris", key=work, on="work_phone", idem="p")
+    assert refused.value.reasons == (Reason.ALREADY_CLAIMED,)
+    answer = eligibility(
+        offer,
+        context=factories.context_of(world.peteris, work),
+        connection=world.work_phone,
+        identity_id=world.peteris.pk,
+        at=main_users.claimed_at,
+    )
+    assert answer.claim is None
+    assert answer.reasons == (Reason.ALREADY_CLAIMED,)
