@@ -19,6 +19,7 @@ from selfcare.binding.services import binding_end
 from selfcare.customers.models import ConnectionStatus, Segment, TariffPlan
 from selfcare.offers.selectors import offers_for_connection, teaser_counts
 from selfcare.portal.offers import new_idempotency_key
+from selfcare.portal.usage import attach_data_left, usage_context
 from selfcare.portal.work_number import SESSION_STEP_OFFERED, first_login_step
 
 PAGE_SIZE = 50
@@ -32,6 +33,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if step is not None:
             return step
     groups = overview(request.identity)  # type: ignore[attr-defined]
+    for group in groups:
+        attach_data_left(group.context, group.connections)
     context: dict[str, object] = {"groups": groups, "offer_counts": teaser_counts(g.context for g in groups)}
     if not groups:
         context["plans"] = TariffPlan.objects.filter(is_active=True, segment=Segment.PRIVATE)
@@ -59,6 +62,8 @@ def connection_list(request: HttpRequest) -> HttpResponse:
     if plan.isdigit():
         connections = connections.filter(tariff_plan_id=int(plan))
     page = Paginator(connections.order_by("msisdn"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    attach_data_left(acting, page.object_list)
     plans = TariffPlan.objects.filter(pk__in=connections_in(request.identity, acting).values("tariff_plan_id"))  # type: ignore[attr-defined]
     return render(
         request,
@@ -97,6 +102,7 @@ def connection_detail(request: HttpRequest, connection_id: int) -> HttpResponse:
             "connection": connection,
             "company_view": acting.kind == ContextKind.COMPANY,
             "binding": binding,
+            "usage": usage_context(request.identity, acting, connection.pk),  # type: ignore[attr-defined]
             "offers": offers_for_connection(identity_id=request.identity.pk, context=acting, connection=connection),  # type: ignore[attr-defined]
             "new_key": new_idempotency_key,
         },

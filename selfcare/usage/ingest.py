@@ -287,17 +287,23 @@ def _locked_buckets(
 
 
 def _write_buckets(changed: list[Bucket], now: datetime.datetime) -> None:
-    """Set the new counters of the changed buckets, many rows per statement (the rows are locked by us)."""
+    """Set the new counters of the changed buckets (the rows are locked by us): on PostgreSQL many rows per
+    statement joined to a VALUES list; on SQLite, whose planner would scan the table per VALUES row, by id."""
     with db.cursor() as cursor:
+        if db.vendor != "postgresql":
+            cursor.executemany(
+                "UPDATE usage_bucket SET used = %s, out_of_bucket = %s, as_of = %s WHERE id = %s",
+                [(b.used, b.out_of_bucket, now, b.pk) for b in changed],
+            )
+            return
         for chunk in _chunks(changed, 1000):
             values = ",".join("(%s, %s, %s)" for _ in chunk)
             params: list[Any] = []
             for bucket in chunk:
                 params += [bucket.pk, bucket.used, bucket.out_of_bucket]
-            cast = "::bigint" if db.vendor == "postgresql" else ""
             cursor.execute(
-                f"UPDATE usage_bucket SET used = v.column2{cast}, out_of_bucket = v.column3{cast}, as_of = %s "  # noqa: S608
-                f"FROM (VALUES {values}) AS v WHERE usage_bucket.id = v.column1{cast}",
+                "UPDATE usage_bucket SET used = v.column2::bigint, out_of_bucket = v.column3::bigint, as_of = %s "  # noqa: S608
+                f"FROM (VALUES {values}) AS v WHERE usage_bucket.id = v.column1::bigint",
                 [now, *params],
             )
 

@@ -161,3 +161,41 @@ def earlier_cycles(connection: Connection, summary: UsageSummary, *, limit: int 
         .order_by("-cycle__starts_at")[:limit]
     )
     return [CycleUse(r["cycle__starts_at"], r["cycle__ends_at"], r["total"] or 0) for r in rows]
+
+
+def data_left(connections: list[Connection], *, now: datetime.datetime | None = None) -> dict[int, Figure]:
+    """National data of many connections in their current cycles, in one query (the dashboard's rows).
+
+    A connection with no use recorded yet in its cycle shows its plan's allowance whole. Expects
+    `tariff_plan` loaded with the connections.
+    """
+    now = now or timezone.now()
+    found: dict[int, list[Bucket]] = {}
+    rows = Bucket.objects.filter(
+        connection_id__in=[c.pk for c in connections],
+        kind=Kind.DATA,
+        zone__in=[z for z, zones in ZONES_OF_BUCKET.items() if Zone.DOMESTIC in zones],
+        cycle__starts_at__lte=now,
+        cycle__ends_at__gt=now,
+        valid_from__lte=now,
+    )
+    for bucket in rows:
+        if bucket.valid_until is None or now < bucket.valid_until:
+            found.setdefault(bucket.connection_id, []).append(bucket)
+    figures: dict[int, Figure] = {}
+    for connection in connections:
+        buckets = found.get(connection.pk, [])
+        if not any(b.source == Source.PLAN for b in buckets):
+            plan = connection.tariff_plan
+            unlimited = plan.data_bytes is None
+            buckets.append(
+                Bucket(
+                    kind=Kind.DATA,
+                    zone="domestic",
+                    source=Source.PLAN,
+                    allowance=plan.data_bytes,
+                    fair_use_cap=plan.fair_use_bytes if unlimited else None,
+                )
+            )
+        figures[connection.pk] = _figure(buckets, Kind.DATA, Zone.DOMESTIC, "byte")
+    return figures
