@@ -36,6 +36,7 @@ def test_the_employee_claims_the_data_gift_and_his_remaining_data_grows_by_it(
     page.wait_for_url("**/en/acting/work-*/offers/")
     assert page.get_by_role("heading", level=1).inner_text() == "Tele2 Komplimenti"
     page.get_by_role("link", name="+371 25 500 001").click()
+    left_before = page.get_by_test_id("data-left").inner_text()
     offers = page.get_by_test_id("offers")
     gift = offers.get_by_test_id("offer-dati-5gb-7-dienas")
     assert "A gift of 5 GB for 7 days" in gift.inner_text()
@@ -48,6 +49,8 @@ def test_the_employee_claims_the_data_gift_and_his_remaining_data_grows_by_it(
     assert after == before + 5 * GB
     page.reload()
     assert "5 GB added, valid until" in page.get_by_test_id("offer-dati-5gb-7-dienas").inner_text()
+    assert page.get_by_test_id("data-left").inner_text() != left_before
+    assert "5 GB" in page.get_by_test_id("gift").inner_text()
 
 
 def test_a_private_customer_gets_a_partner_code_and_sees_it_again_after_a_reload(
