@@ -22,7 +22,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection as db
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from selfcare.bench import Report, p95, timed
@@ -133,6 +133,12 @@ def _page_timings(client: Client, url: str) -> list[float]:
 
 
 def run(report: Report) -> None:
+    # Production runs with DEBUG off; on, Django would format every statement's parameters for its query log.
+    with override_settings(DEBUG=False):
+        _run(report)
+
+
+def _run(report: Report) -> None:
     connections, file_name = _setup()
     path = Path(file_name)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from selfcare.customers.models import Connection, ConnectionStatus, TariffPlan
 from selfcare.errors import MESSAGES, ErrorCode
-from selfcare.usage.buckets import debit, debit_order, plan_buckets
+from selfcare.usage.buckets import PLAN_PRIORITY, Counter, debit, debit_order, plan_allowances
 from selfcare.usage.cycles import RIGA, cycle_bounds, ensure_cycles
 from selfcare.usage.models import ZONES_OF_BUCKET, BillingCycle, Bucket, Kind, Source, Zone
 
@@ -166,20 +166,30 @@ def ingest(rows: Iterable[EventRow | Rejected], *, now: datetime.datetime | None
     return result
 
 
+def _stage(cursor: Any, table: str, columns: str, rows: Iterable[Sequence[Any]]) -> None:
+    """PostgreSQL: load rows into a session-local staging table with COPY (the fastest way in; a statement with
+    thousands of parameters costs more to build than to run). `columns` is "name type, …"."""
+    cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} ({columns}) ON COMMIT DELETE ROWS")
+    cursor.execute(f"TRUNCATE {table}")
+    names = ", ".join(column.split()[0] for column in columns.split(","))
+    with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
 def _insert_events(known: list[tuple[EventRow, _Target]], now: datetime.datetime) -> set[str]:
     """Insert the events not yet recorded; the keys of those inserted by this call."""
     rows = [(e.source_key, t.connection_id, e.kind, e.zone, e.started_at, e.quantity, now) for e, t in known]
     columns = "source_key, connection_id, kind, zone, started_at, quantity, received_at"
     with db.cursor() as cursor:
         if db.vendor == "postgresql":
-            cursor.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS usage_stage "
-                "(source_key varchar(200), connection_id bigint, kind varchar(5), zone varchar(8), "
-                "started_at timestamptz, quantity bigint, received_at timestamptz) ON COMMIT DELETE ROWS"
+            _stage(
+                cursor,
+                "usage_stage",
+                "source_key varchar(200), connection_id bigint, kind varchar(5), zone varchar(8), "
+                "started_at timestamptz, quantity bigint, received_at timestamptz",
+                rows,
             )
-            with cursor.cursor.copy(f"COPY usage_stage ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
             cursor.execute(
                 f"INSERT INTO usage_usageevent ({columns}) SELECT {columns} FROM usage_stage "  # noqa: S608
                 "ON CONFLICT (source_key) DO NOTHING RETURNING source_key"
@@ -221,13 +231,12 @@ def _apply(fresh: list[tuple[EventRow, _Target]], now: datetime.datetime) -> Non
         daily[(target.connection_id, day, event.kind, event.zone)] += event.quantity
     cycles = ensure_cycles((a, s, e) for (a, s), e in cycles_wanted.items())
     buckets = _locked_buckets(pair_target, cycles, now)
-    changed: dict[int, Bucket] = {}
+    changed: dict[int, Counter] = {}
     for (connection_id, start, kind, zone), group in groups.items():
         ordered = buckets[(connection_id, start)]
         candidates = [b for b in ordered if b.kind == kind and zone in ZONES_OF_BUCKET[b.zone]]
-        if all(
-            b.valid_from <= start and (b.valid_until is None or b.valid_until >= b.cycle.ends_at) for b in candidates
-        ):
+        ends = cycles[(pair_target[(connection_id, start)].account_id, start)].ends_at
+        if all(b.valid_from <= start and (b.valid_until is None or b.valid_until >= ends) for b in candidates):
             # Every bucket is valid for the whole cycle: the order of events cannot matter, debit the sum once.
             touched = debit(candidates, kind, zone, start, sum(e.quantity for e in group))
         else:
@@ -235,7 +244,7 @@ def _apply(fresh: list[tuple[EventRow, _Target]], now: datetime.datetime) -> Non
             for event in sorted(group, key=lambda e: e.started_at):
                 touched |= debit(candidates, kind, zone, event.started_at, event.quantity)
         for index in touched:
-            changed[candidates[index].pk] = candidates[index]
+            changed[candidates[index].id] = candidates[index]
     _write_buckets(list(changed.values()), now)
     _add_daily(daily)
 
@@ -244,81 +253,106 @@ def _locked_buckets(
     pair_target: dict[tuple[int, datetime.datetime], _Target],
     cycles: dict[tuple[int, datetime.datetime], BillingCycle],
     now: datetime.datetime,
-) -> dict[tuple[int, datetime.datetime], list[Bucket]]:
+) -> dict[tuple[int, datetime.datetime], list[Counter]]:
     """The buckets of every (connection, cycle start), locked in id order (so concurrent batches cannot deadlock),
     creating the plan's buckets where a cycle has none yet."""
     cycle_of = {pair: cycles[(t.account_id, pair[1])] for pair, t in pair_target.items()}
+    fields = ("id", "kind", "zone", "source", "allowance", "used", "out_of_bucket", "priority", "valid_from")
 
-    def load() -> dict[tuple[int, datetime.datetime], list[Bucket]]:
-        found: dict[tuple[int, datetime.datetime], list[Bucket]] = defaultdict(list)
+    def load() -> dict[tuple[int, datetime.datetime], list[Counter]]:
+        found: dict[tuple[int, datetime.datetime], list[Counter]] = defaultdict(list)
         connection_ids = sorted({c for c, _s in pair_target})
         cycle_ids = {c.pk for c in cycle_of.values()}
         for chunk in _chunks(connection_ids, 5000):
             rows = (
                 Bucket.objects.select_for_update(of=("self",))
                 .filter(connection_id__in=chunk, cycle_id__in=cycle_ids)
-                .select_related("cycle")
                 .order_by("id")
+                .values_list("connection_id", "cycle__starts_at", *fields, "valid_until")
             )
-            for bucket in rows:
-                pair = (bucket.connection_id, bucket.cycle.starts_at)
+            for connection_id, starts_at, *values in rows:
+                pair = (connection_id, starts_at)
                 if pair in pair_target:
-                    found[pair].append(bucket)
+                    found[pair].append(Counter(*values))
         return found
 
     found = load()
     missing = [pair for pair in pair_target if not any(b.source == Source.PLAN for b in found.get(pair, []))]
     if missing:
         plans = TariffPlan.objects.in_bulk({pair_target[p].plan_id for p in missing})
-        new: list[Bucket] = []
+        rows: list[tuple[Any, ...]] = []
         for pair in missing:
             cycle = cycle_of[pair]
-            new += plan_buckets(
-                connection_id=pair[0],
-                cycle_id=cycle.pk,
-                plan=plans[pair_target[pair].plan_id],
-                starts_at=cycle.starts_at,
-                ends_at=cycle.ends_at,
-                now=now,
-            )
-        Bucket.objects.bulk_create(new, ignore_conflicts=True, batch_size=_CHUNK)
+            for kind, zone, allowance, fair_use in plan_allowances(plans[pair_target[pair].plan_id], cycle.starts_at):
+                rows.append((pair[0], cycle.pk, kind, zone, allowance, fair_use, cycle.starts_at, cycle.ends_at))
+        _insert_plan_buckets(rows, now)
         found = load()
     return {pair: debit_order(found[pair]) for pair in pair_target}
 
 
-def _write_buckets(changed: list[Bucket], now: datetime.datetime) -> None:
-    """Set the new counters of the changed buckets (the rows are locked by us): on PostgreSQL many rows per
-    statement joined to a VALUES list; on SQLite, whose planner would scan the table per VALUES row, by id."""
+def _insert_plan_buckets(rows: list[tuple[Any, ...]], now: datetime.datetime) -> None:
+    """Insert plan buckets; a set another batch created meanwhile wins (the partial unique index)."""
+    columns = "connection_id, cycle_id, kind, zone, allowance, fair_use_cap, valid_from, valid_until"
+    constants = "'plan', '', 0, 0"
     with db.cursor() as cursor:
-        if db.vendor != "postgresql":
-            cursor.executemany(
-                "UPDATE usage_bucket SET used = %s, out_of_bucket = %s, as_of = %s WHERE id = %s",
-                [(b.used, b.out_of_bucket, now, b.pk) for b in changed],
+        if db.vendor == "postgresql":
+            _stage(
+                cursor,
+                "usage_bucket_stage",
+                "connection_id bigint, cycle_id bigint, kind varchar(5), zone varchar(8), allowance bigint, "
+                "fair_use_cap bigint, valid_from timestamptz, valid_until timestamptz",
+                rows,
+            )
+            cursor.execute(
+                f"INSERT INTO usage_bucket ({columns}, source, label, used, out_of_bucket, priority, as_of) "  # noqa: S608
+                f"SELECT {columns}, {constants}, %s, %s FROM usage_bucket_stage ON CONFLICT DO NOTHING",
+                [PLAN_PRIORITY, now],
             )
             return
-        for chunk in _chunks(changed, 1000):
-            values = ",".join("(%s, %s, %s)" for _ in chunk)
-            params: list[Any] = []
-            for bucket in chunk:
-                params += [bucket.pk, bucket.used, bucket.out_of_bucket]
-            cursor.execute(
-                "UPDATE usage_bucket SET used = v.column2::bigint, out_of_bucket = v.column3::bigint, as_of = %s "  # noqa: S608
-                f"FROM (VALUES {values}) AS v WHERE usage_bucket.id = v.column1::bigint",
-                [now, *params],
+        cursor.executemany(
+            f"INSERT INTO usage_bucket ({columns}, source, label, used, out_of_bucket, priority, as_of) "  # noqa: S608
+            f"VALUES (%s, %s, %s, %s, %s, %s, %s, %s, {constants}, %s, %s) ON CONFLICT DO NOTHING",
+            [(*row, PLAN_PRIORITY, now) for row in rows],
+        )
+
+
+def _write_buckets(changed: list[Counter], now: datetime.datetime) -> None:
+    """Set the new counters of the changed buckets (the rows are locked by us)."""
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
+            _stage(
+                cursor,
+                "usage_counter_stage",
+                "id bigint, used bigint, out_of_bucket bigint",
+                ((b.id, b.used, b.out_of_bucket) for b in changed),
             )
+            cursor.execute(
+                "UPDATE usage_bucket SET used = s.used, out_of_bucket = s.out_of_bucket, as_of = %s "
+                "FROM usage_counter_stage AS s WHERE usage_bucket.id = s.id",
+                [now],
+            )
+            return
+        cursor.executemany(
+            "UPDATE usage_bucket SET used = %s, out_of_bucket = %s, as_of = %s WHERE id = %s",
+            [(b.used, b.out_of_bucket, now, b.id) for b in changed],
+        )
 
 
 def _add_daily(daily: dict[tuple[int, datetime.date, str, str], int]) -> None:
-    rows = list(daily.items())
+    rows = [(*key, quantity) for key, quantity in daily.items()]
+    columns = "connection_id, day, kind, zone, quantity"
+    upsert = (
+        "ON CONFLICT (connection_id, day, kind, zone) "
+        "DO UPDATE SET quantity = usage_dailyusage.quantity + excluded.quantity"
+    )
     with db.cursor() as cursor:
-        for chunk in _chunks(rows, 1000):
-            values = ",".join("(%s, %s, %s, %s, %s)" for _ in chunk)
-            params: list[Any] = []
-            for (connection_id, day, kind, zone), quantity in chunk:
-                params += [connection_id, day, kind, zone, quantity]
-            cursor.execute(
-                "INSERT INTO usage_dailyusage (connection_id, day, kind, zone, quantity) "  # noqa: S608
-                f"VALUES {values} ON CONFLICT (connection_id, day, kind, zone) "
-                "DO UPDATE SET quantity = usage_dailyusage.quantity + excluded.quantity",
-                params,
+        if db.vendor == "postgresql":
+            _stage(
+                cursor,
+                "usage_daily_stage",
+                "connection_id bigint, day date, kind varchar(5), zone varchar(8), quantity bigint",
+                rows,
             )
+            cursor.execute(f"INSERT INTO usage_dailyusage ({columns}) SELECT {columns} FROM usage_daily_stage {upsert}")  # noqa: S608
+            return
+        cursor.executemany(f"INSERT INTO usage_dailyusage ({columns}) VALUES (%s, %s, %s, %s, %s) {upsert}", rows)  # noqa: S608
