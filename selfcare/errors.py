@@ -58,6 +58,13 @@ class ErrorCode(StrEnum):
     UNAUTHENTICATED = "unauthenticated"
     INSUFFICIENT_SCOPE = "insufficient_scope"
     INVALID_INPUT = "invalid_input"
+    OFFER_NOT_CLAIMABLE = "offer_not_claimable"
+    OFFER_OUT_OF_STOCK = "offer_out_of_stock"
+    OFFER_IMAGE_INVALID = "offer_image_invalid"
+    OFFER_IMAGE_TOO_LARGE = "offer_image_too_large"
+    CODE_POOL_DUPLICATES = "code_pool_duplicates"
+    CODE_POOL_EMPTY = "code_pool_empty"
+    CODE_POOL_BAD_CODE = "code_pool_bad_code"
     USAGE_ROW_SHAPE = "usage_row_shape"
     USAGE_SOURCE_KEY = "usage_source_key"
     USAGE_MSISDN = "usage_msisdn"
@@ -159,6 +166,15 @@ MESSAGES: dict[ErrorCode, StrPromise] = {
     ErrorCode.UNAUTHENTICATED: _("Log in first: this needs a valid access token."),
     ErrorCode.INSUFFICIENT_SCOPE: _("This app was not given access to this. Log in again and allow it."),
     ErrorCode.INVALID_INPUT: _("This value is not valid here."),
+    ErrorCode.OFFER_NOT_CLAIMABLE: _("This offer cannot be claimed on this connection."),
+    ErrorCode.OFFER_OUT_OF_STOCK: _("Sorry, all of this offer has been claimed."),
+    ErrorCode.OFFER_IMAGE_INVALID: _("The picture must be a JPEG, PNG or WebP image."),
+    ErrorCode.OFFER_IMAGE_TOO_LARGE: _("The picture is too large: at most 2 MB and 4000 × 4000 pixels."),
+    ErrorCode.CODE_POOL_DUPLICATES: _("No codes were added: some codes appear twice or already exist for this offer."),
+    ErrorCode.CODE_POOL_EMPTY: _("No codes were added: the file holds no codes (one code per line)."),
+    ErrorCode.CODE_POOL_BAD_CODE: _(
+        "No codes were added: a code may have 4 to 64 letters, digits, hyphens or underscores."
+    ),
     ErrorCode.USAGE_ROW_SHAPE: _("The row does not have the six fields of the usage format."),
     ErrorCode.USAGE_SOURCE_KEY: _("The event id is empty or longer than 200 characters."),
     ErrorCode.USAGE_MSISDN: _("The number is not in E.164 form, for example +37125500001."),

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "selfcare.mandates",
     "selfcare.binding",
     "selfcare.usage",
+    "selfcare.offers",
     "selfcare.access",
     "selfcare.audit",
     "selfcare.demo",

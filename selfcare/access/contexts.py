@@ -42,6 +42,7 @@ class Action(StrEnum):
     VIEW_MANDATES = "mandate:view"
     SUBMIT_MANDATE = "mandate:submit"
     REVOKE_MANDATE = "mandate:revoke"
+    MANAGE_OFFER_SETTINGS = "offer:settings"
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,8 @@ RIGHTS: dict[ContextKind, frozenset[Action]] = {
             Action.VIEW_COMPANY_SECURITY,
             Action.VIEW_MANDATES,
             Action.SUBMIT_MANDATE,  # prepares the form; only the representatives' signatures make it count
+            Action.CLAIM_OFFER,
+            Action.MANAGE_OFFER_SETTINGS,
         }
     ),
     ContextKind.WORK: frozenset({Action.VIEW_CONNECTION, Action.VIEW_USAGE, Action.CLAIM_OFFER}),
@@ -54,10 +56,13 @@ def connections_in(identity: DigitalIdentity, context: Context) -> QuerySet[Conn
     return Connection.objects.none()
 
 
+# Decisions for the company as a whole: a power of attorney limited to selected connections does not grant them.
+# The company's security picture (every mandate, binding and action) is one of them.
+COMPANY_WIDE: frozenset[Action] = frozenset({Action.MANAGE_OFFER_SETTINGS, Action.VIEW_COMPANY_SECURITY})
+
+
 def may(context: Context, action: Action) -> bool:
-    if action == Action.VIEW_COMPANY_SECURITY and context.selected_ids is not None:
-        # The company's whole security picture (every mandate, binding and action) is for main users whose
-        # power of attorney covers the whole company, not for one limited to selected connections.
+    if action in COMPANY_WIDE and context.selected_ids is not None:
         return False
     return action in RIGHTS.get(context.kind, frozenset())
 

@@ -26,6 +26,7 @@ from selfcare.customers.models import (
     TariffPlan,
 )
 from selfcare.demo import dataset
+from selfcare.demo.offers import ensure_offers
 from selfcare.demo.usage import load_demo_usage
 from selfcare.identifiers import PersonalCode, parse_msisdn
 from selfcare.identity.models import DigitalIdentity, NationalIdentifier
@@ -134,6 +135,7 @@ def load_demo(*, scale: int | None = None, usage: bool = True) -> LoadReport:
     _ensure_representatives(report)
     _ensure_demo_staff(report)
     _ensure_demo_app_client(report)
+    ensure_offers(report)
     if usage:
         report.usage_recorded = load_demo_usage().recorded
     return report

@@ -17,6 +17,8 @@ from selfcare.binding.models import BindingStatus, ConnectionBinding
 from selfcare.binding.services import binding_end
 from selfcare.customers.models import ConnectionStatus, Segment, TariffPlan
 from selfcare.customers.selectors import SEARCH_MAX_LENGTH, search_connections
+from selfcare.offers.selectors import offers_for_connection, teaser_counts
+from selfcare.portal.offers import new_idempotency_key
 from selfcare.portal.usage import attach_data_left, usage_context
 from selfcare.portal.work_number import SESSION_STEP_OFFERED, first_login_step
 
@@ -33,7 +35,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     groups = overview(request.identity)  # type: ignore[attr-defined]
     for group in groups:
         attach_data_left(group.context, group.connections)
-    context: dict[str, object] = {"groups": groups}
+    context: dict[str, object] = {"groups": groups, "offer_counts": teaser_counts(g.context for g in groups)}
     if not groups:
         context["plans"] = TariffPlan.objects.filter(is_active=True, segment=Segment.PRIVATE)
     return render(request, "portal/dashboard/dashboard.html", context)
@@ -96,6 +98,8 @@ def connection_detail(request: HttpRequest, connection_id: int) -> HttpResponse:
             "company_view": acting.kind == ContextKind.COMPANY,
             "binding": binding,
             "usage": usage_context(request.identity, acting, connection.pk),  # type: ignore[attr-defined]
+            "offers": offers_for_connection(identity_id=request.identity.pk, context=acting, connection=connection),  # type: ignore[attr-defined]
+            "new_key": new_idempotency_key,
         },
     )
 

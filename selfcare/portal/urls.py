@@ -1,6 +1,6 @@
 from django.urls import path
 
-from selfcare.portal import dashboard, mandates, security, views, work_number
+from selfcare.portal import dashboard, mandates, offers, security, views, work_number
 from selfcare.portal.login import banklink, eparaksts, smartid
 from selfcare.portal.login import views as login
 
@@ -37,6 +37,14 @@ urlpatterns = [
     ),
     path("acting/<str:context>/mandates/<int:mandate_id>/upload/", mandates.mandate_upload, name="mandate-upload"),
     path("acting/<str:context>/mandates/<int:mandate_id>/revoke/", mandates.mandate_revoke, name="mandate-revoke"),
+    path("acting/<str:context>/offers/", offers.offer_list, name="offers"),
+    path("acting/<str:context>/offers/settings/", offers.company_setting, name="offers-setting"),
+    path(
+        "acting/<str:context>/connections/<int:connection_id>/offers/<int:offer_id>/claim/",
+        offers.offer_claim,
+        name="offer-claim",
+    ),
+    path("offers/<int:offer_id>/image/", offers.offer_image, name="offer-image"),
     path("work-number/", work_number.start, name="work-number"),
     path("work-number/confirm/", work_number.confirm, name="work-number-confirm"),
     path("login/smart-id/", smartid.start_page, name="login-smartid"),

@@ -38,6 +38,12 @@ def quantity(value: int | None, unit: str) -> str:
     return format_quantity(value, unit)
 
 
+@register.filter
+def item(mapping: dict[str, object], key: str) -> object:
+    """A dictionary's value by a key that is itself a variable ({{ counts|item:context.key }})."""
+    return mapping.get(key)
+
+
 @register.simple_tag
 def context_label(context: object) -> str:
     """ "Private", "SIA X — main user", "SIA X — my work number": how a context is named everywhere."""

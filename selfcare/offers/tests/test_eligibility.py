@@ -1,0 +1,130 @@
+"""Eligibility: segment, plan, tenure, window, lifecycle, limits, stock and the employer's setting, each with the
+reason the page shows."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone, translation
+
+from selfcare.customers.models import Segment
+from selfcare.customers.tests import factories as customers
+from selfcare.offers.eligibility import Reason, eligibility
+from selfcare.offers.models import CompanyOfferSetting, Offer, OfferKind, OfferStatus
+from selfcare.offers.selectors import offers_for_connection, teaser_counts
+from selfcare.offers.tests import factories
+from selfcare.offers.tests.conftest import World
+
+pytestmark = pytest.mark.django_db
+
+
+def _reasons(
+    world: World, offer: Offer, *, who: str = "anna", key: str = "private", on: str = "anna_phone"
+) -> set[Reason]:
+    identity = getattr(world, who)
+    answer = eligibility(
+        offer,
+        context=factories.context_of(identity, key),
+        connection=getattr(world, on),
+        identity_id=identity.pk,
+        at=timezone.now(),
+    )
+    return set(answer.reasons)
+
+
+def test_an_active_offer_in_its_window_for_private_customers_is_claimable(world: World) -> None:
+    assert _reasons(world, factories.offer()) == set()
+
+
+def test_an_offer_only_for_employees_is_not_for_a_private_connection(world: World) -> None:
+    offer = factories.offer(for_private=False, for_company=False, for_employees=True)
+    assert Reason.SEGMENT in _reasons(world, offer)
+    assert _reasons(world, offer, who="peteris", key=f"work-{world.company.pk}", on="work_phone") == set()
+
+
+def test_an_offer_for_companies_is_shown_to_the_main_user_not_to_the_employee(world: World) -> None:
+    offer = factories.offer(for_private=False, for_company=True, for_employees=False)
+    company = world.company.pk
+    assert _reasons(world, offer, key=f"company-{company}", on="colleague_phone") == set()
+    assert Reason.SEGMENT in _reasons(world, offer, who="peteris", key=f"work-{company}", on="work_phone")
+
+
+def test_an_offer_for_other_tariff_plans_says_so(world: World) -> None:
+    other = customers.tariff_plan(segment=Segment.PRIVATE)
+    offer = factories.offer(tariff_plans=[other])
+    assert _reasons(world, offer) == {Reason.PLAN}
+    assert _reasons(world, factories.offer(tariff_plans=[other, world.anna_phone.tariff_plan])) == set()
+
+
+def test_a_connection_too_new_for_the_tenure_rule_is_told_how_long_it_needs(world: World) -> None:
+    tenure = (timezone.localdate() - world.anna_phone.activated_on).days
+    assert _reasons(world, factories.offer(min_tenure_days=tenure)) == set()
+    offer = factories.offer(min_tenure_days=tenure + 1)
+    assert _reasons(world, offer) == {Reason.TENURE}
+    answer = offers_for_connection(
+        identity_id=world.anna.pk, context=factories.context_of(world.anna, "private"), connection=world.anna_phone
+    )
+    [shown] = [a for a in answer if a.offer.pk == offer.pk]
+    with translation.override("en"):
+        assert shown.messages() == [
+            f"This offer is available once the connection has been with us for {tenure + 1} days."
+        ]
+
+
+def test_offers_outside_their_window_or_unpublished_are_hidden(world: World) -> None:
+    now = timezone.now()
+    later = factories.offer(valid_from=now + datetime.timedelta(hours=1), valid_until=now + datetime.timedelta(days=2))
+    over = factories.offer(valid_from=now - datetime.timedelta(days=9), valid_until=now - datetime.timedelta(seconds=1))
+    draft = factories.offer(status=OfferStatus.DRAFT)
+    retired = factories.offer(status=OfferStatus.RETIRED)
+    assert Reason.NOT_STARTED in _reasons(world, later)
+    assert Reason.ENDED in _reasons(world, over)
+    assert Reason.NOT_PUBLISHED in _reasons(world, draft)
+    assert Reason.NOT_PUBLISHED in _reasons(world, retired)
+    shown = offers_for_connection(
+        identity_id=world.anna.pk, context=factories.context_of(world.anna, "private"), connection=world.anna_phone
+    )
+    assert {a.offer.pk for a in shown}.isdisjoint({later.pk, over.pk, draft.pk, retired.pk})
+
+
+def test_a_paused_offer_is_shown_but_not_claimable(world: World) -> None:
+    assert _reasons(world, factories.offer(status=OfferStatus.PAUSED)) == {Reason.PAUSED}
+
+
+def test_a_special_offer_is_information_only(world: World) -> None:
+    offer = factories.offer(kind=OfferKind.SPECIAL, data_bytes=None, data_valid_days=None, link="https://tele2.lv/")
+    assert _reasons(world, offer) == {Reason.INFORMATION_ONLY}
+
+
+def test_an_offer_with_no_stock_left_says_so(world: World) -> None:
+    assert _reasons(world, factories.offer(stock_total=3, stock_left=0)) == {Reason.OUT_OF_STOCK}
+
+
+def test_a_suspended_connection_cannot_claim(world: World) -> None:
+    world.anna_phone.status = "suspended"
+    world.anna_phone.save()
+    assert _reasons(world, factories.offer()) == {Reason.CONNECTION_INACTIVE}
+
+
+def test_the_employer_switching_gifts_off_stops_gifts_but_not_partner_codes(world: World) -> None:
+    company = world.company
+    key = f"work-{company.pk}"
+    gift = factories.offer()
+    partner = factories.offer(kind=OfferKind.PARTNER, data_bytes=None, data_valid_days=None, partner="Kafija")
+    CompanyOfferSetting.objects.create(company=company, employees_may_claim_gifts=False)
+    assert _reasons(world, gift, who="peteris", key=key, on="work_phone") == {Reason.EMPLOYER_OFF}
+    assert _reasons(world, partner, who="peteris", key=key, on="work_phone") == set()
+    CompanyOfferSetting.objects.filter(company=company).update(employees_may_claim_gifts=True)
+    assert _reasons(world, gift, who="peteris", key=key, on="work_phone") == set()
+
+
+def test_the_dashboard_teaser_counts_the_offers_each_context_is_shown(world: World) -> None:
+    factories.offer(for_private=True, for_company=False, for_employees=False)
+    factories.offer(for_private=True, for_company=True, for_employees=True)
+    factories.offer(status=OfferStatus.DRAFT)
+    company = world.company.pk
+    counts = teaser_counts(
+        [factories.context_of(world.anna, "private"), factories.context_of(world.anna, f"company-{company}")]
+    )
+    assert counts == {"private": 2, f"company-{company}": 1}
