@@ -46,6 +46,7 @@ class ErrorCode(StrEnum):
     BINDING_CODE_EXPIRED = "binding_code_expired"
     BINDING_LOCKED = "binding_locked"
     BINDING_FRESH_LOGIN = "binding_fresh_login"
+    SERVICE_UNAVAILABLE = "service_unavailable"
 
 
 MESSAGES: dict[ErrorCode, StrPromise] = {
@@ -117,6 +118,9 @@ MESSAGES: dict[ErrorCode, StrPromise] = {
     ),
     ErrorCode.BINDING_FRESH_LOGIN: _(
         "You already have a work number. To add another one, log out and log in again, then add it within 5 minutes."
+    ),
+    ErrorCode.SERVICE_UNAVAILABLE: _(
+        "The portal cannot reach one of its services right now, so nothing was changed. Please try again in a minute."
     ),
 }
 
