@@ -57,7 +57,8 @@ def hanging_server() -> Iterator[int]:
 class TcpProxy:
     """Forwards 127.0.0.1:<port> to a target; `cut()` drops every connection and refuses new ones until
     `restore()`. What a client sees when its database or Redis restarts: established connections die, new ones are
-    refused, then the service answers again on the same address."""
+    refused, then the service answers again on the same address. `hang()` instead accepts new connections and
+    never answers them: a service that is up but stuck."""
 
     def __init__(self, target_host: str, target_port: int) -> None:
         self.target = (target_host, target_port)
@@ -69,6 +70,8 @@ class TcpProxy:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._accepting = threading.Event()
+        self._hanging = threading.Event()
+        self._held: list[socket.socket] = []
         self._thread: threading.Thread | None = None
 
     def __enter__(self) -> TcpProxy:
@@ -79,6 +82,7 @@ class TcpProxy:
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
+        self.restore()
         self._drop_all()
         self._listener.close()
         if self._thread:
@@ -93,7 +97,16 @@ class TcpProxy:
         self._accepting.clear()
         self._drop_all()
 
+    def hang(self) -> None:
+        """Drop every open connection; new ones are accepted and held without an answer until `restore()`."""
+        self._hanging.set()
+        self._drop_all()
+
     def restore(self) -> None:
+        self._hanging.clear()
+        for held in self._held:
+            held.close()
+        self._held.clear()
         self._accepting.set()
 
     @property
@@ -116,6 +129,9 @@ class TcpProxy:
             try:
                 client, _ = self._listener.accept()
             except OSError:
+                continue
+            if self._hanging.is_set():
+                self._held.append(client)
                 continue
             if not self._accepting.is_set():
                 client.close()
