@@ -14,7 +14,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from selfcare.config import DEV_SECRET_KEY, brand_from_env, production_problems
+from selfcare.config import DEV_SECRET_KEY, brand_from_env, production_problems, redis_cache
 
 # Lets admin and generic classes be subscripted at run time, as mypy --strict needs them written.
 django_stubs_ext.monkeypatch()
@@ -116,16 +116,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL: str = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    # Without timeouts a Redis that hangs (accepts, never answers) would hang every worker with it; with them the
-    # request ends in the translated 503 page (selfcare/portal/unavailable.py).
-    _redis_timeout = env.float("REDIS_TIMEOUT_SECONDS", default=2.0)
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_connect_timeout": _redis_timeout, "socket_timeout": _redis_timeout},
-        }
-    }
+    CACHES = {"default": redis_cache(REDIS_URL, timeout=env.float("REDIS_TIMEOUT_SECONDS", default=2.0))}
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
