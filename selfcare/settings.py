@@ -189,6 +189,8 @@ SMARTID_CONNECT_TIMEOUT: float = env.float("SMARTID_CONNECT_TIMEOUT", default=5.
 SMARTID_POLL_TIMEOUT_MS: int = env.int("SMARTID_POLL_TIMEOUT_MS", default=1000)
 SMARTID_SESSION_TIMEOUT_SECONDS: int = env.int("SMARTID_SESSION_TIMEOUT_SECONDS", default=120)
 SMARTID_TLS_PINS: str = env.str("SMARTID_TLS_PINS", default="")
+# Demo simulator only (`make load`): demo persons whose simulated phone confirms by itself.
+SMARTID_SIM_AUTO_CONFIRM: list[str] = env.list("SMARTID_SIM_AUTO_CONFIRM", default=[])
 
 # --- eID: eParaksts (README "eParaksts") ------------------------------------------------------------------------------
 EPARAKSTS_URL: str = env.str("EPARAKSTS_URL", default="")

@@ -139,6 +139,7 @@ def _expired(message: SmsMessage, moment: datetime.datetime) -> bool:
     return message.created_at < moment - datetime.timedelta(seconds=settings.OTP_VALIDITY_SECONDS)
 
 
+_OUTCOMES = {SmsStatus.SENT.value: "sent", SmsStatus.FAILED.value: "failed"}
 # A message queued this recently is still being delivered by its own request's after-commit step.
 IN_FLIGHT_SECONDS = 60
 
@@ -165,5 +166,5 @@ def deliver_pending(*, now: datetime.datetime | None = None) -> dict[str, int]:
     )
     for message_id in due.values_list("pk", flat=True):
         delivered = deliver(message_id, now=moment)
-        outcome[{SmsStatus.SENT: "sent", SmsStatus.FAILED: "failed"}.get(delivered.status, "waiting")] += 1
+        outcome[_OUTCOMES.get(str(delivered.status), "waiting")] += 1
     return outcome
