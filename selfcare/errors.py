@@ -47,6 +47,17 @@ class ErrorCode(StrEnum):
     BINDING_LOCKED = "binding_locked"
     BINDING_FRESH_LOGIN = "binding_fresh_login"
     SERVICE_UNAVAILABLE = "service_unavailable"
+    USAGE_ROW_SHAPE = "usage_row_shape"
+    USAGE_SOURCE_KEY = "usage_source_key"
+    USAGE_MSISDN = "usage_msisdn"
+    USAGE_KIND = "usage_kind"
+    USAGE_ZONE = "usage_zone"
+    USAGE_STARTED_AT = "usage_started_at"
+    USAGE_IN_FUTURE = "usage_in_future"
+    USAGE_QUANTITY = "usage_quantity"
+    USAGE_UNKNOWN_NUMBER = "usage_unknown_number"
+    FEED_KEY_INVALID = "feed_key_invalid"
+    FEED_BATCH_TOO_LARGE = "feed_batch_too_large"
 
 
 MESSAGES: dict[ErrorCode, StrPromise] = {
@@ -122,6 +133,19 @@ MESSAGES: dict[ErrorCode, StrPromise] = {
     ErrorCode.SERVICE_UNAVAILABLE: _(
         "The portal cannot reach one of its services right now, so nothing was changed. Please try again in a minute."
     ),
+    ErrorCode.USAGE_ROW_SHAPE: _("The row does not have the six fields of the usage format."),
+    ErrorCode.USAGE_SOURCE_KEY: _("The event id is empty or longer than 200 characters."),
+    ErrorCode.USAGE_MSISDN: _("The number is not in E.164 form, for example +37125500001."),
+    ErrorCode.USAGE_KIND: _("The type is not one of data, voice or sms."),
+    ErrorCode.USAGE_ZONE: _("The zone is not one of domestic, eu or world."),
+    ErrorCode.USAGE_STARTED_AT: _(
+        "The start time is not an ISO 8601 time with its UTC offset, for example 2026-11-03T08:15:00+02:00."
+    ),
+    ErrorCode.USAGE_IN_FUTURE: _("The start time is in the future."),
+    ErrorCode.USAGE_QUANTITY: _("The quantity is not a whole number from 0 to 10¹⁵."),
+    ErrorCode.USAGE_UNKNOWN_NUMBER: _("No live connection has this number."),
+    ErrorCode.FEED_KEY_INVALID: _("The feed key is missing, unknown or revoked."),
+    ErrorCode.FEED_BATCH_TOO_LARGE: _("The batch has too many events; send at most %(limit)s in one request."),
 }
 
 

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "selfcare.identity",
     "selfcare.mandates",
     "selfcare.binding",
+    "selfcare.usage",
     "selfcare.access",
     "selfcare.audit",
     "selfcare.demo",
@@ -232,6 +233,19 @@ SMS_SMPP_TIMEOUT: float = env.float("SMS_SMPP_TIMEOUT", default=10)
 SMS_HTTP_URL: str = env.str("SMS_HTTP_URL", default="")
 SMS_HTTP_TOKEN: str = env.str("SMS_HTTP_TOKEN", default="")
 SMS_HTTP_TIMEOUT: float = env.float("SMS_HTTP_TIMEOUT", default=10)
+
+# Usage and remaining data (selfcare/usage/): how volumes are shown, and the EU roaming (RLAH) wholesale caps.
+USAGE_VOLUME_UNIT: str = env.str("USAGE_VOLUME_UNIT", default="decimal")
+USAGE_VOLUME_STEP_MB: int = env.int("USAGE_VOLUME_STEP_MB", default=100)
+USAGE_RLAH_CAPS_EUR_PER_GB: str = env.str(
+    "USAGE_RLAH_CAPS_EUR_PER_GB", default="2022:2.00,2023:1.80,2024:1.55,2025:1.30,2026:1.10,2027:1.00"
+)
+USAGE_IMPORT_BATCH_ROWS: int = env.int("USAGE_IMPORT_BATCH_ROWS", default=50000)
+USAGE_FEED_MAX_EVENTS: int = env.int("USAGE_FEED_MAX_EVENTS", default=10000)
+if USAGE_VOLUME_UNIT not in ("decimal", "binary"):
+    raise ImproperlyConfigured("USAGE_VOLUME_UNIT must be 'decimal' (1 GB = 1000³ bytes) or 'binary' (1 GiB = 1024³).")
+if USAGE_VOLUME_STEP_MB < 1:
+    raise ImproperlyConfigured("USAGE_VOLUME_STEP_MB must be a whole number of megabytes, at least 1.")
 
 # --- Brand (the brand is configuration, not code) -------------------------------------------------------------------
 BRAND = brand_from_env(env)

@@ -9,6 +9,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 
 from selfcare.backoffice.site import backoffice_site
+from selfcare.feeds.api import api as feeds_api
 from selfcare.portal import language
 from selfcare.portal import views as portal_views
 
@@ -17,6 +18,8 @@ urlpatterns = [
     path("brand.css", portal_views.brand_css, name="brand-css"),
     path("i18n/setlang/", language.switch_language, name="set_language"),
     path("backoffice/", backoffice_site.urls),
+    # The operator's mediation system posts usage here (bearer feed key); not language-prefixed, not for people.
+    path("feeds/v1/", feeds_api.urls),
 ]
 
 if settings.SELFCARE_DEMO:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import sys
 from collections.abc import Callable
 
 from selfcare.bench import Report
@@ -19,9 +20,17 @@ def main() -> None:
     setup_test_environment()  # the benchmarks drive pages with Django's test client
     from django.db import connection
 
-    from selfcare.bench import dashboard, demo_scale, smartid_verify
+    from selfcare.bench import dashboard, demo_scale, smartid_verify, usage_ingest
 
-    benchmarks: list[Callable[[Report], None]] = [smartid_verify.bench, dashboard.run, demo_scale.run]
+    benchmarks: list[Callable[[Report], None]] = [
+        smartid_verify.bench,
+        dashboard.run,
+        demo_scale.run,
+        usage_ingest.run,
+    ]
+    # `python -m selfcare.bench usage_ingest` runs only the benchmarks of the modules named.
+    if len(sys.argv) > 1:
+        benchmarks = [b for b in benchmarks if b.__module__.rsplit(".", 1)[-1] in sys.argv[1:]]
     creation = connection.creation
     old_name = connection.settings_dict["NAME"]
     # A file, not memory: the benchmarks must measure what the portal pays for writing to disk.

@@ -25,6 +25,7 @@ from selfcare.customers.models import (
     TariffPlan,
 )
 from selfcare.demo import dataset
+from selfcare.demo.usage import load_demo_usage
 from selfcare.identifiers import PersonalCode, parse_msisdn
 from selfcare.identity.models import DigitalIdentity, NationalIdentifier
 from selfcare.mandates.models import Mandate, MandateStatus
@@ -40,6 +41,8 @@ DEMO_STAFF_PASSWORD = "demo-backoffice"  # noqa: S105
 class LoadReport:
     created: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
+    # Demo usage follows the clock (hours that passed since the last load are added), so it is not a "change".
+    usage_recorded: int = 0
 
     def count(self, kind: str, *, created: bool, changed: bool) -> None:
         if created:
@@ -80,8 +83,9 @@ def generated_msisdn(block: int, index: int) -> str:
 
 
 @transaction.atomic
-def load_demo(*, scale: int | None = None) -> LoadReport:
-    """Create or refresh the demo world. `scale` sets the number of generated connections per company."""
+def load_demo(*, scale: int | None = None, usage: bool = True) -> LoadReport:
+    """Create or refresh the demo world. `scale` sets the number of generated connections per company; `usage`
+    adds the demo's usage events (selfcare.demo.usage)."""
     report = LoadReport()
     plans = {plan.code: _upsert(report, TariffPlan, {"code": plan.code}, _plan_values(plan)) for plan in dataset.PLANS}
 
@@ -127,6 +131,8 @@ def load_demo(*, scale: int | None = None) -> LoadReport:
             _upsert_connection(report, account, plans, connection)
     _ensure_mandates_and_bindings(report)
     _ensure_demo_staff(report)
+    if usage:
+        report.usage_recorded = load_demo_usage().recorded
     return report
 
 

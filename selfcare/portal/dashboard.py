@@ -17,6 +17,7 @@ from selfcare.audit.services import record
 from selfcare.binding.models import BindingStatus, ConnectionBinding
 from selfcare.binding.services import binding_end
 from selfcare.customers.models import ConnectionStatus, Segment, TariffPlan
+from selfcare.portal.usage import attach_data_left, usage_context
 from selfcare.portal.work_number import SESSION_STEP_OFFERED, first_login_step
 
 PAGE_SIZE = 50
@@ -30,6 +31,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if step is not None:
             return step
     groups = overview(request.identity)  # type: ignore[attr-defined]
+    for group in groups:
+        attach_data_left(group.context, group.connections)
     context: dict[str, object] = {"groups": groups}
     if not groups:
         context["plans"] = TariffPlan.objects.filter(is_active=True, segment=Segment.PRIVATE)
@@ -57,6 +60,8 @@ def connection_list(request: HttpRequest) -> HttpResponse:
     if plan.isdigit():
         connections = connections.filter(tariff_plan_id=int(plan))
     page = Paginator(connections.order_by("msisdn"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    attach_data_left(acting, page.object_list)
     plans = TariffPlan.objects.filter(pk__in=connections_in(request.identity, acting).values("tariff_plan_id"))  # type: ignore[attr-defined]
     return render(
         request,
@@ -91,7 +96,12 @@ def connection_detail(request: HttpRequest, connection_id: int) -> HttpResponse:
     return render(
         request,
         "portal/dashboard/connection_detail.html",
-        {"connection": connection, "company_view": acting.kind == ContextKind.COMPANY, "binding": binding},
+        {
+            "connection": connection,
+            "company_view": acting.kind == ContextKind.COMPANY,
+            "binding": binding,
+            "usage": usage_context(request.identity, acting, connection.pk),  # type: ignore[attr-defined]
+        },
     )
 
 

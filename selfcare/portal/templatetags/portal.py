@@ -23,15 +23,19 @@ def phone(e164: str) -> str:
 
 @register.filter
 def volume(value: int | None) -> str:
-    """Bytes for people, in the reader's number format: 5 000 000 000 → "5 GB", 1 500 000 000 → "1,5 GB"."""
-    from django.utils.formats import number_format
-    from django.utils.translation import gettext
+    """Bytes for people, in the reader's number format and the configured unit and step (selfcare.usage.formatting):
+    5 000 000 000 → "5 GB", 1 500 000 000 → "1,5 GB", None → "Unlimited"."""
+    from selfcare.usage.formatting import format_volume
 
-    if value is None:
-        return gettext("Unlimited")
-    gigabytes = value / 1000**3
-    places = 0 if gigabytes == int(gigabytes) else 1
-    return f"{number_format(gigabytes, decimal_pos=places)} GB"
+    return format_volume(value)
+
+
+@register.filter
+def quantity(value: int | None, unit: str) -> str:
+    """A bucket figure in its unit: bytes, seconds (shown as minutes) or messages."""
+    from selfcare.usage.formatting import format_quantity
+
+    return format_quantity(value, unit)
 
 
 @register.simple_tag

@@ -135,6 +135,6 @@ def test_an_employee_sees_their_own_connection_with_its_plan_usage_and_offers_se
     html = client.get(f"/en/acting/{group.context.key}/connections/{connection.pk}/").content.decode()
     assert "Bizness Eiropa 15 GB" in html
     assert 'data-testid="usage"' in html
-    assert "No usage is recorded for this connection yet." in html
+    assert "of 15 GB left" in html
     assert 'data-testid="offers"' in html
     assert "Tele2 Komplimenti" in html

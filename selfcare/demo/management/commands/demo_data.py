@@ -38,6 +38,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo data loaded in {elapsed:.1f} s: created {created}.")
         else:
             self.stdout.write(f"Demo data already in place ({elapsed:.1f} s): nothing changed.")
+        if report.usage_recorded:
+            self.stdout.write(f"Demo usage: {report.usage_recorded} events recorded.")
         if options["verbosity"] >= 1:
             self._print_guide()
 

@@ -1,0 +1,185 @@
+"""Usage ingestion and remaining-data reads (DESIGN.md targets: ≥ 50,000 events/s into PostgreSQL; remaining data
+p95 ≤ 20 ms).
+
+Ingestion: a generated file of BENCH_USAGE_EVENTS events (default 1,000,000 on PostgreSQL, 100,000 on SQLite) over
+10,000 connections is imported with `selfcare usage import`'s code path (parse, validate, resolve numbers, insert
+idempotently, debit buckets, daily totals), against the floor of a raw load of the same file in the same run: on
+PostgreSQL `COPY … FROM STDIN (FORMAT csv)` into a table of the same six columns with a unique event id, on SQLite
+`executemany` INSERT of the same rows. Then the same file again (a replay: nothing recorded).
+
+Remaining data: `remaining_summary` for random connections against the floor of one indexed read of a connection;
+and the connection page through Django's test client against the floor of a trivial view for the same client.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import os
+import random
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection as db
+from django.test import Client, override_settings
+from django.utils import timezone
+
+from selfcare.bench import Report, p95, timed
+from selfcare.customers.models import GB, Connection, CustomerAccount, Segment, TariffPlan
+from selfcare.identity.methods.base import VerifiedIdentity
+from selfcare.identity.services import identity_for
+from selfcare.usage.csvfile import import_file
+from selfcare.usage.ingest import FIELDS, IngestResult
+from selfcare.usage.services import remaining_summary
+
+CONNECTIONS = 10_000
+LOOKUPS = 500
+PAGE_RUNS = 200
+BENCH_CODE = "010101-10006"  # a made-up personal code with a valid checksum: the bench's own account holder
+
+
+def _events() -> int:
+    default = 1_000_000 if db.vendor == "postgresql" else 100_000
+    return int(os.environ.get("BENCH_USAGE_EVENTS", default))
+
+
+def _setup() -> tuple[list[Connection], str]:
+    plan = TariffPlan.objects.create(
+        code="bench-usage",
+        name="Bench 15 GB",
+        segment=Segment.PRIVATE,
+        monthly_fee=19,
+        data_bytes=15 * GB,
+        eu_data_bytes=15 * GB,
+        voice_minutes=500,
+        sms=500,
+    )
+    account = CustomerAccount.objects.create(
+        account_number="P-BENCH-USAGE",
+        kind=Segment.PRIVATE,
+        holder_country="LV",
+        holder_personal_code=BENCH_CODE.replace("-", ""),
+        holder_name="Bench Holder",
+    )
+    Connection.objects.bulk_create(
+        (
+            Connection(
+                msisdn=f"+37123{i:06d}", account=account, tariff_plan=plan, activated_on=datetime.date(2024, 1, 1)
+            )
+            for i in range(CONNECTIONS)
+        ),
+        batch_size=2000,
+    )
+    connections = list(Connection.objects.filter(account=account).select_related("account", "tariff_plan"))
+    return connections, f"{settings.VAR_DIR}/bench-usage.csv"
+
+
+def _write_file(path: Path, count: int, msisdns: list[str]) -> None:
+    rng = random.Random(8)  # fixed: the same file in every run
+    now = timezone.now()
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(FIELDS)
+        for n in range(count):
+            roll = rng.random()
+            kind, quantity = (
+                ("data", rng.randrange(1, 50_000_000))
+                if roll < 0.8
+                else ("voice", rng.randrange(1, 900))
+                if roll < 0.95
+                else ("sms", 1)
+            )
+            zone = "domestic" if rng.random() < 0.93 else "eu"
+            started = now - datetime.timedelta(seconds=rng.randrange(1, 20 * 86400))
+            writer.writerow([f"bench:{n}", msisdns[n % len(msisdns)], kind, zone, started.isoformat(), quantity])
+
+
+def _raw_load(path: Path) -> float:
+    """The floor: the same rows loaded without any of the product's work."""
+    with db.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_raw_usage")
+        cursor.execute(
+            "CREATE TABLE bench_raw_usage (event_id varchar(200) PRIMARY KEY, msisdn varchar(16), type varchar(5), "
+            "zone varchar(8), started_at timestamp with time zone, quantity bigint)"
+        )
+        started = time.perf_counter()
+        if db.vendor == "postgresql":
+            with (
+                path.open("rb") as handle,
+                cursor.cursor.copy("COPY bench_raw_usage FROM STDIN (FORMAT csv, HEADER true)") as copy,
+            ):
+                while chunk := handle.read(1 << 20):
+                    copy.write(chunk)
+        else:
+            with path.open(encoding="utf-8", newline="") as handle:
+                reader = csv.reader(handle)
+                next(reader)
+                cursor.executemany("INSERT INTO bench_raw_usage VALUES (%s, %s, %s, %s, %s, %s)", list(reader))
+        elapsed = time.perf_counter() - started
+        cursor.execute("DROP TABLE bench_raw_usage")
+    return elapsed
+
+
+def _page_timings(client: Client, url: str) -> list[float]:
+    client.get(url)
+    samples = []
+    for _ in range(PAGE_RUNS):
+        started = time.perf_counter()
+        response = client.get(url)
+        samples.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    return samples
+
+
+def run(report: Report) -> None:
+    # Production runs with DEBUG off; on, Django would format every statement's parameters for its query log.
+    with override_settings(DEBUG=False):
+        _run(report)
+
+
+def _run(report: Report) -> None:
+    connections, file_name = _setup()
+    path = Path(file_name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    count = _events()
+    _write_file(path, count, [c.msisdn for c in connections])
+    floor = _raw_load(path)
+    imported: dict[str, IngestResult] = {}
+    product = timed(lambda: imported.update(result=import_file(path)))
+    result = imported["result"]
+    assert result.recorded == count, result.recorded
+    assert not result.rejected, result.rejected[:3]
+    report.ratio(
+        f"usage import, {count:,} events (events/s)",
+        product=count / product,
+        floor=count / floor,
+        unit="events/s",
+        target=">= 50000 events/s",
+    )
+    replay = timed(lambda: imported.update(result=import_file(path)))
+    report.note(f"  replay of the same file: {count / replay:,.0f} events/s, {imported['result'].recorded} recorded")
+    path.unlink()
+
+    rng = random.Random(9)
+    sample = [rng.choice(connections) for _ in range(LOOKUPS)]
+    service, floor_reads = [], []
+    for connection in sample:
+        started = time.perf_counter()
+        remaining_summary(connection)
+        service.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        Connection.objects.filter(pk=connection.pk).first()
+        floor_reads.append((time.perf_counter() - started) * 1000)
+    report.ratio(
+        "remaining data p95, service call", product=p95(service), floor=p95(floor_reads), unit="ms", target="<= 20 ms"
+    )
+
+    identity = identity_for(VerifiedIdentity("smartid", "LV", BENCH_CODE.replace("-", ""), "B", "H", "qualified", {}))
+    client = Client()
+    client.force_login(identity.user)
+    page = _page_timings(client, f"/en/acting/private/connections/{sample[0].pk}/")
+    trivial = _page_timings(client, "/brand.css")
+    report.ratio(
+        "remaining data p95, connection page", product=p95(page), floor=p95(trivial), unit="ms", target="<= 20 ms"
+    )

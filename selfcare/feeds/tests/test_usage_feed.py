@@ -1,0 +1,116 @@
+"""The usage feed API: keys, batches, per-event rejects, replays."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.utils import timezone
+
+from selfcare.customers.tests import factories
+from selfcare.usage.feedkeys import feed_key_create, feed_key_revoke
+from selfcare.usage.models import FeedKey, UsageEvent
+from selfcare.usage.services import remaining_summary
+
+pytestmark = pytest.mark.django_db
+URL = "/feeds/v1/usage-events"
+
+
+def _event(msisdn: str, key: str, quantity: Any = 1000) -> dict[str, Any]:
+    return {
+        "event_id": key,
+        "msisdn": msisdn,
+        "type": "data",
+        "zone": "domestic",
+        "started_at": timezone.now().isoformat(),
+        "quantity": quantity,
+    }
+
+
+def _post(client: Client, key: str | None, body: object) -> Any:
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    return client.post(URL, body, content_type="application/json", headers=headers)
+
+
+@pytest.fixture
+def key() -> str:
+    return feed_key_create(name="mediation")[1]
+
+
+def test_a_batch_is_recorded_and_bad_events_are_reported_by_index(client: Client, key: str) -> None:
+    connection = factories.connection()
+    body = {
+        "events": [
+            _event(connection.msisdn, "a"),
+            _event(connection.msisdn, "b", quantity=-5),
+            {"event_id": "c", "msisdn": connection.msisdn},
+            _event(connection.msisdn, "d"),
+        ]
+    }
+    response = _post(client, key, body)
+    assert response.status_code == 200
+    data = response.json()
+    assert (data["received"], data["recorded"], data["duplicates"]) == (4, 2, 0)
+    assert [(r["index"], r["event_id"], r["code"]) for r in data["rejected"]] == [
+        (1, "b", "usage_quantity"),
+        (2, "c", "usage_row_shape"),
+    ]
+    assert remaining_summary(connection).data.used == 2000
+
+
+def test_a_replayed_batch_changes_nothing(client: Client, key: str) -> None:
+    connection = factories.connection()
+    body = {"events": [_event(connection.msisdn, "x"), _event(connection.msisdn, "y")]}
+    assert _post(client, key, body).json()["recorded"] == 2
+    again = _post(client, key, body).json()
+    assert (again["recorded"], again["duplicates"]) == (0, 2)
+    assert UsageEvent.objects.count() == 2
+    assert remaining_summary(connection).data.used == 2000
+
+
+@pytest.mark.parametrize("presented", [None, "uf_not-a-real-key", "Basic abc"])
+def test_without_a_valid_key_nothing_is_recorded(client: Client, presented: str | None) -> None:
+    connection = factories.connection()
+    response = _post(client, presented, {"events": [_event(connection.msisdn, "z")]})
+    assert response.status_code == 401
+    assert response.json()["errors"][0]["code"] == "feed_key_invalid"
+    assert UsageEvent.objects.count() == 0
+
+
+def test_a_revoked_key_stops_working_at_once(client: Client, key: str) -> None:
+    connection = factories.connection()
+    feed_key_revoke(FeedKey.objects.get(name="mediation"))
+    assert _post(client, key, {"events": [_event(connection.msisdn, "r")]}).status_code == 401
+
+
+def test_a_body_of_the_wrong_shape_is_refused_whole(client: Client, key: str) -> None:
+    response = _post(client, key, {"rows": []})
+    assert response.status_code == 422
+    assert response.json()["errors"]
+
+
+def test_a_batch_over_the_limit_is_refused(client: Client, key: str, settings: Any) -> None:
+    settings.USAGE_FEED_MAX_EVENTS = 2
+    connection = factories.connection()
+    events = [_event(connection.msisdn, str(n)) for n in range(3)]
+    response = _post(client, key, {"events": events})
+    assert response.status_code == 413
+    assert "at most 2" in response.json()["errors"][0]["message"]
+    assert UsageEvent.objects.count() == 0
+
+
+def test_staff_list_feed_keys_and_revoke_them_but_never_see_a_key(client: Client, key: str) -> None:
+    client.force_login(User.objects.create_user("agent", is_staff=True, is_superuser=True))
+    record = FeedKey.objects.get(name="mediation")
+    page = client.get("/backoffice/usage/feedkey/")
+    assert page.status_code == 200
+    assert "mediation" in page.content.decode()
+    assert record.key_hash not in page.content.decode()
+    response = client.post(
+        "/backoffice/usage/feedkey/", {"action": "revoke", "_selected_action": [record.pk]}, follow=True
+    )
+    assert response.status_code == 200
+    record.refresh_from_db()
+    assert record.revoked_at is not None

@@ -1,0 +1,129 @@
+"""Usage on the connection page and the dashboard rows: remaining data first, the daily chart with its table,
+earlier cycles; only for those who may see the connection."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from selfcare.access.tests import factories as people
+from selfcare.customers.models import GB
+from selfcare.customers.tests import factories
+from selfcare.usage.services import grant_bonus
+from selfcare.usage.tests.helpers import feed, row
+
+pytestmark = pytest.mark.django_db
+MB = 1000**2
+
+
+@pytest.fixture
+def owner_connection() -> tuple[Client, str]:
+    """A private customer with a 10 GB plan who used 2.7 GB today and 100 MB in the EU, and some last month."""
+    identity = people.person("15038512346")
+    connection = factories.connection(
+        account=factories.private_account(personal_code="150385-12346"),
+        tariff_plan=factories.tariff_plan(data_bytes=10 * GB, eu_data_bytes=8 * GB),
+        msisdn="+37129100001",
+    )
+    now = timezone.now()
+    feed(
+        row(connection.msisdn, 2700 * MB, now),
+        row(connection.msisdn, 100 * MB, now, zone="eu"),
+        row(connection.msisdn, 3 * GB, now - datetime.timedelta(days=40)),
+    )
+    client = Client()
+    client.force_login(identity.user)
+    return client, f"/en/acting/private/connections/{connection.pk}/"
+
+
+def test_the_connection_page_shows_the_remaining_data_first(owner_connection: tuple[Client, str]) -> None:
+    client, url = owner_connection
+    html = client.get(url).content.decode()
+    assert "7.3 GB of 10 GB left" in html
+    assert html.index('data-testid="data-left"') < html.index("Tariff plan")
+    assert "Renews on" in html
+    assert 'data-testid="as-of"' in html
+    # EU data: the whole 10 GB (the RLAH floor beats the plan's 8 GB) minus 100 MB.
+    assert "9.9 GB of 10 GB left" in html
+
+
+def test_the_daily_chart_is_an_svg_with_a_table_as_its_text_alternative(owner_connection: tuple[Client, str]) -> None:
+    client, url = owner_connection
+    html = client.get(url).content.decode()
+    assert '<svg class="usage-chart"' in html
+    assert 'role="img"' in html
+    assert 'class="bar-roaming"' in html
+    assert 'data-testid="usage-table"' in html
+    assert "2.7 GB" in html  # today's use in Latvia, in the table
+    assert "<script" not in html.split('data-testid="usage-chart"')[1].split("</section>")[0]
+
+
+def test_earlier_cycles_are_listed_with_their_use(owner_connection: tuple[Client, str]) -> None:
+    client, url = owner_connection
+    html = client.get(url).content.decode()
+    assert 'data-testid="earlier-cycles"' in html
+    assert "3 GB" in html.split('data-testid="earlier-cycles"')[1]
+
+
+def test_numbers_follow_the_readers_language(owner_connection: tuple[Client, str]) -> None:
+    client, url = owner_connection
+    assert "7,3 GB" in client.get(url.removeprefix("/en")).content.decode()
+
+
+def test_the_dashboard_rows_show_the_data_left(owner_connection: tuple[Client, str]) -> None:
+    client, _url = owner_connection
+    html = client.get("/en/dashboard/").content.decode()
+    assert "7.3 GB" in html.split('data-testid="row-data-left"')[1].split("</td>")[0]
+
+
+def test_an_unlimited_plan_shows_unlimited_and_its_fair_use_cap(client: Client) -> None:
+    identity = people.person("15038512346")
+    plan = factories.tariff_plan(data_bytes=None, fair_use_bytes=300 * GB, eu_data_bytes=40 * GB)
+    connection = factories.connection(account=factories.private_account(personal_code="150385-12346"), tariff_plan=plan)
+    client.force_login(identity.user)
+    html = client.get(f"/en/acting/private/connections/{connection.pk}/").content.decode()
+    assert "Unlimited data" in html
+    assert "fair use 300 GB" in html
+    assert "40 GB of 40 GB left" in html
+
+
+def test_a_gift_is_listed_with_what_is_left_of_it(client: Client) -> None:
+    identity = people.person("15038512346")
+    connection = factories.connection(account=factories.private_account(personal_code="150385-12346"))
+    grant_bonus(connection, unit="byte", amount=5 * GB, label="Komplimenti +5 GB", source_key="gift-page")
+    client.force_login(identity.user)
+    html = client.get(f"/en/acting/private/connections/{connection.pk}/").content.decode()
+    assert "Komplimenti +5 GB" in html
+    assert "10 GB of 10 GB left" in html  # 5 GB plan + 5 GB gift
+
+
+def test_an_employee_sees_the_usage_of_their_work_number_and_a_colleague_gets_404(client: Client) -> None:
+    company = factories.company()
+    account = factories.business_account(company=company)
+    own = factories.connection(account=account, tariff_plan=factories.tariff_plan(data_bytes=5 * GB))
+    colleagues = factories.connection(account=account)
+    employee = people.person("22079018761")
+    people.binding(own, employee)
+    colleague = people.person("32579104511")
+    people.binding(colleagues, colleague)
+    feed(row(own.msisdn, 1 * GB, timezone.now()))
+    client.force_login(employee.user)
+    html = client.get(f"/en/acting/work-{company.pk}/connections/{own.pk}/").content.decode()
+    assert "4 GB of 5 GB left" in html
+    assert client.get(f"/en/acting/work-{company.pk}/connections/{colleagues.pk}/").status_code == 404
+
+
+def test_another_company_or_a_stranger_gets_404_not_the_usage(owner_connection: tuple[Client, str]) -> None:
+    _client, url = owner_connection
+    stranger = Client()
+    stranger.force_login(people.person("32579104511").user)
+    assert stranger.get(url).status_code == 404
+    other_company = factories.company()
+    boss = people.person("22079018761")
+    people.mandate(other_company, boss)
+    boss_client = Client()
+    boss_client.force_login(boss.user)
+    assert boss_client.get(url.replace("private", f"company-{other_company.pk}")).status_code == 404

@@ -1,0 +1,86 @@
+"""The usage parts of the connection page: remaining data first, the daily chart of the current cycle (drawn
+server-side as SVG, with a table as its text alternative) and earlier cycles; and "data left" on the dashboard rows.
+
+Access: the usage of a connection is read only after `require_connection(…, Action.VIEW_USAGE, …)` allows it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from selfcare.access.contexts import Action, Context, NotFound
+from selfcare.access.policy import may, require_connection
+from selfcare.customers.models import Connection
+from selfcare.identity.models import DigitalIdentity
+from selfcare.usage.selectors import DayUse, daily_data_use, data_left, earlier_cycles, remaining_summary
+
+CHART_HEIGHT = 120
+BAR_WIDTH = 10
+BAR_GAP = 2
+
+
+@dataclass(frozen=True)
+class Bar:
+    use: DayUse
+    x: int
+    home_y: float
+    home_height: float
+    roaming_y: float
+    roaming_height: float
+
+
+@dataclass(frozen=True)
+class Chart:
+    bars: list[Bar]
+    width: int
+    height: int
+    peak: int
+
+    @property
+    def has_use(self) -> bool:
+        return self.peak > 0
+
+
+def daily_chart(days: list[DayUse]) -> Chart:
+    """Bars scaled to the busiest day: Latvia at the bottom, roaming stacked on top."""
+    peak = max((d.total for d in days), default=0)
+    scale = CHART_HEIGHT / peak if peak else 0
+    bars = []
+    for index, use in enumerate(days):
+        home = round(use.home * scale, 1)
+        roaming = round(use.roaming * scale, 1)
+        bars.append(
+            Bar(
+                use=use,
+                x=index * (BAR_WIDTH + BAR_GAP),
+                home_y=CHART_HEIGHT - home,
+                home_height=home,
+                roaming_y=CHART_HEIGHT - home - roaming,
+                roaming_height=roaming,
+            )
+        )
+    return Chart(bars=bars, width=max(1, len(days)) * (BAR_WIDTH + BAR_GAP), height=CHART_HEIGHT, peak=peak)
+
+
+def usage_context(identity: DigitalIdentity, acting: Context, connection_id: int) -> dict[str, Any] | None:
+    """What the connection page shows of usage, or None when this context may not see the connection's usage."""
+    try:
+        connection = require_connection(identity, acting, Action.VIEW_USAGE, connection_id)
+    except NotFound:
+        return None
+    summary = remaining_summary(connection)
+    return {
+        "summary": summary,
+        "chart": daily_chart(daily_data_use(connection, summary)),
+        "earlier": earlier_cycles(connection, summary),
+    }
+
+
+def attach_data_left(acting: Context, connections: list[Connection]) -> None:
+    """Set `data_left` (a Figure) on each connection of a list the person may see usage of; one query in all."""
+    if not connections or not may(acting, Action.VIEW_USAGE):
+        return
+    figures = data_left(connections)
+    for connection in connections:
+        connection.data_left = figures.get(connection.pk)  # type: ignore[attr-defined]

@@ -1,0 +1,358 @@
+"""Usage ingestion: validated rows in, events recorded once, bucket and daily counters brought up to date.
+
+One call of `ingest` is one batch and one transaction: rows that fail validation are rejected with a reason and
+left out, the good rows are all applied or (on an error) none are. An event whose `source_key` is already
+recorded changes nothing, so replaying a file or a request is harmless.
+
+Counters are written set-based: the new events are inserted with one statement (PostgreSQL: COPY into a staging
+table, then INSERT … ON CONFLICT DO NOTHING RETURNING), debited from the locked buckets in memory, and the buckets
+and daily totals are written back with a few multi-row statements — never one ORM save per event.
+
+Not checked: whether the event happened while the connection was live (a number is matched to its live
+connection), and the per-session rounding (the source sends charged units).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.db import connection as db
+from django.db import transaction
+from django.utils import timezone
+
+from selfcare.customers.models import Connection, ConnectionStatus, TariffPlan
+from selfcare.errors import MESSAGES, ErrorCode
+from selfcare.usage.buckets import PLAN_PRIORITY, Counter, debit, debit_order, plan_allowances
+from selfcare.usage.cycles import RIGA, cycle_bounds, ensure_cycles
+from selfcare.usage.models import ZONES_OF_BUCKET, BillingCycle, Bucket, Kind, Source, Zone
+
+FIELDS = ("event_id", "msisdn", "type", "zone", "started_at", "quantity")
+MAX_QUANTITY = 10**15
+# A source's clock may run a little ahead of ours; beyond this an event "in the future" is a bad row.
+CLOCK_SKEW = datetime.timedelta(minutes=5)
+_MSISDN = re.compile(r"\+[1-9]\d{6,14}")
+_KINDS = frozenset(Kind.values)
+_ZONES = frozenset(Zone.values)
+_CHUNK = 2000
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    line: int
+    source_key: str
+    msisdn: str
+    kind: str
+    zone: str
+    started_at: datetime.datetime
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    line: int
+    source_key: str
+    code: ErrorCode
+
+    @property
+    def reason(self) -> str:
+        return str(MESSAGES[self.code])
+
+
+@dataclass
+class IngestResult:
+    received: int = 0
+    recorded: int = 0
+    duplicates: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+
+    def add(self, other: IngestResult) -> None:
+        self.received += other.received
+        self.recorded += other.recorded
+        self.duplicates += other.duplicates
+        self.rejected += other.rejected
+
+
+def parse_row(values: Sequence[str], line: int, *, now: datetime.datetime) -> EventRow | Rejected:
+    """One row of the usage format (docs/usage-format.md) checked field by field; the first fault is reported."""
+    if len(values) != len(FIELDS):
+        return Rejected(line, values[0][:200] if values else "", ErrorCode.USAGE_ROW_SHAPE)
+    key, msisdn, kind, zone, started, quantity = (v.strip() for v in values)
+    if not key or len(key) > 200 or not key.isprintable():
+        return Rejected(line, key[:200], ErrorCode.USAGE_SOURCE_KEY)
+    if not _MSISDN.fullmatch(msisdn):
+        return Rejected(line, key, ErrorCode.USAGE_MSISDN)
+    if kind not in _KINDS:
+        return Rejected(line, key, ErrorCode.USAGE_KIND)
+    if zone not in _ZONES:
+        return Rejected(line, key, ErrorCode.USAGE_ZONE)
+    try:
+        started_at = datetime.datetime.fromisoformat(started)
+    except ValueError:
+        return Rejected(line, key, ErrorCode.USAGE_STARTED_AT)
+    if started_at.tzinfo is None:
+        return Rejected(line, key, ErrorCode.USAGE_STARTED_AT)
+    if started_at > now + CLOCK_SKEW:
+        return Rejected(line, key, ErrorCode.USAGE_IN_FUTURE)
+    if not quantity.isdigit() or int(quantity) > MAX_QUANTITY:
+        return Rejected(line, key, ErrorCode.USAGE_QUANTITY)
+    return EventRow(line, key, msisdn, kind, zone, started_at.astimezone(datetime.UTC), int(quantity))
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    connection_id: int
+    account_id: int
+    cycle_day: int
+    plan_id: int
+
+
+def _chunks(items: Sequence[T], size: int = _CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _targets(msisdns: set[str]) -> dict[str, _Target]:
+    found: dict[str, _Target] = {}
+    numbers = sorted(msisdns)
+    for chunk in _chunks(numbers, 10000):
+        rows = (
+            Connection.objects.filter(msisdn__in=chunk)
+            .exclude(status=ConnectionStatus.TERMINATED)
+            .values_list("msisdn", "pk", "account_id", "account__billing_cycle_day", "tariff_plan_id")
+        )
+        for msisdn, pk, account_id, cycle_day, plan_id in rows:
+            found[msisdn] = _Target(pk, account_id, cycle_day, plan_id)
+    return found
+
+
+def ingest(rows: Iterable[EventRow | Rejected], *, now: datetime.datetime | None = None) -> IngestResult:
+    """Record one batch (see the module docstring). Rows are EventRow or the Rejected that parse_row made."""
+    now = now or timezone.now()
+    result = IngestResult()
+    events: list[EventRow] = []
+    seen: set[str] = set()
+    for row in rows:
+        result.received += 1
+        if isinstance(row, Rejected):
+            result.rejected.append(row)
+        elif row.source_key in seen:
+            result.duplicates += 1
+        else:
+            seen.add(row.source_key)
+            events.append(row)
+    targets = _targets({e.msisdn for e in events})
+    known: list[tuple[EventRow, _Target]] = []
+    for event in events:
+        target = targets.get(event.msisdn)
+        if target is None:
+            result.rejected.append(Rejected(event.line, event.source_key, ErrorCode.USAGE_UNKNOWN_NUMBER))
+        else:
+            known.append((event, target))
+    if known:
+        with transaction.atomic():
+            new_keys = _insert_events(known, now)
+            fresh = [(e, t) for e, t in known if e.source_key in new_keys]
+            result.recorded = len(fresh)
+            result.duplicates += len(known) - len(fresh)
+            if fresh:
+                _apply(fresh, now)
+    result.rejected.sort(key=lambda r: r.line)
+    return result
+
+
+def _stage(cursor: Any, table: str, columns: str, rows: Iterable[Sequence[Any]]) -> None:
+    """PostgreSQL: load rows into a session-local staging table with COPY (the fastest way in; a statement with
+    thousands of parameters costs more to build than to run). `columns` is "name type, …"."""
+    cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} ({columns}) ON COMMIT DELETE ROWS")
+    cursor.execute(f"TRUNCATE {table}")
+    names = ", ".join(column.split()[0] for column in columns.split(","))
+    with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _insert_events(known: list[tuple[EventRow, _Target]], now: datetime.datetime) -> set[str]:
+    """Insert the events not yet recorded; the keys of those inserted by this call."""
+    rows = [(e.source_key, t.connection_id, e.kind, e.zone, e.started_at, e.quantity, now) for e, t in known]
+    columns = "source_key, connection_id, kind, zone, started_at, quantity, received_at"
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
+            _stage(
+                cursor,
+                "usage_stage",
+                "source_key varchar(200), connection_id bigint, kind varchar(5), zone varchar(8), "
+                "started_at timestamptz, quantity bigint, received_at timestamptz",
+                rows,
+            )
+            cursor.execute(
+                f"INSERT INTO usage_usageevent ({columns}) SELECT {columns} FROM usage_stage "  # noqa: S608
+                "ON CONFLICT (source_key) DO NOTHING RETURNING source_key"
+            )
+            return {key for (key,) in cursor.fetchall()}
+        # SQLite serialises writers, so the keys read here cannot be inserted by anyone else before we write.
+        keys = [row[0] for row in rows]
+        existing: set[str] = set()
+        for chunk in _chunks(keys, 500):
+            marks = ",".join("%s" for _ in chunk)
+            cursor.execute(f"SELECT source_key FROM usage_usageevent WHERE source_key IN ({marks})", list(chunk))  # noqa: S608
+            existing.update(key for (key,) in cursor.fetchall())
+        new_rows = [row for row in rows if row[0] not in existing]
+        cursor.executemany(
+            f"INSERT INTO usage_usageevent ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s)",  # noqa: S608
+            new_rows,
+        )
+        return {row[0] for row in new_rows}
+
+
+def _apply(fresh: list[tuple[EventRow, _Target]], now: datetime.datetime) -> None:
+    """Debit the new events from their cycles' buckets and add them to the daily totals."""
+    hours: dict[tuple[int, int], tuple[datetime.datetime, datetime.datetime, datetime.date]] = {}
+    groups: dict[tuple[int, datetime.datetime, str, str], list[EventRow]] = defaultdict(list)
+    daily: dict[tuple[int, datetime.date, str, str], int] = defaultdict(int)
+    cycles_wanted: dict[tuple[int, datetime.datetime], datetime.datetime] = {}
+    pair_target: dict[tuple[int, datetime.datetime], _Target] = {}
+    for event, target in fresh:
+        # Riga's offset is whole hours, so the UTC hour decides the local day and cycle: compute once per hour.
+        hour_key = (target.cycle_day, int(event.started_at.timestamp()) // 3600)
+        bounds = hours.get(hour_key)
+        if bounds is None:
+            start, end = cycle_bounds(target.cycle_day, event.started_at)
+            bounds = hours[hour_key] = (start, end, event.started_at.astimezone(RIGA).date())
+        start, end, day = bounds
+        cycles_wanted[(target.account_id, start)] = end
+        pair_target[(target.connection_id, start)] = target
+        groups[(target.connection_id, start, event.kind, event.zone)].append(event)
+        daily[(target.connection_id, day, event.kind, event.zone)] += event.quantity
+    cycles = ensure_cycles((a, s, e) for (a, s), e in cycles_wanted.items())
+    buckets = _locked_buckets(pair_target, cycles, now)
+    changed: dict[int, Counter] = {}
+    for (connection_id, start, kind, zone), group in groups.items():
+        ordered = buckets[(connection_id, start)]
+        candidates = [b for b in ordered if b.kind == kind and zone in ZONES_OF_BUCKET[b.zone]]
+        ends = cycles[(pair_target[(connection_id, start)].account_id, start)].ends_at
+        if all(b.valid_from <= start and (b.valid_until is None or b.valid_until >= ends) for b in candidates):
+            # Every bucket is valid for the whole cycle: the order of events cannot matter, debit the sum once.
+            touched = debit(candidates, kind, zone, start, sum(e.quantity for e in group))
+        else:
+            touched = set()
+            for event in sorted(group, key=lambda e: e.started_at):
+                touched |= debit(candidates, kind, zone, event.started_at, event.quantity)
+        for index in touched:
+            changed[candidates[index].id] = candidates[index]
+    _write_buckets(list(changed.values()), now)
+    _add_daily(daily)
+
+
+def _locked_buckets(
+    pair_target: dict[tuple[int, datetime.datetime], _Target],
+    cycles: dict[tuple[int, datetime.datetime], BillingCycle],
+    now: datetime.datetime,
+) -> dict[tuple[int, datetime.datetime], list[Counter]]:
+    """The buckets of every (connection, cycle start), locked in id order (so concurrent batches cannot deadlock),
+    creating the plan's buckets where a cycle has none yet."""
+    cycle_of = {pair: cycles[(t.account_id, pair[1])] for pair, t in pair_target.items()}
+    fields = ("id", "kind", "zone", "source", "allowance", "used", "out_of_bucket", "priority", "valid_from")
+
+    def load() -> dict[tuple[int, datetime.datetime], list[Counter]]:
+        found: dict[tuple[int, datetime.datetime], list[Counter]] = defaultdict(list)
+        connection_ids = sorted({c for c, _s in pair_target})
+        cycle_ids = {c.pk for c in cycle_of.values()}
+        for chunk in _chunks(connection_ids, 5000):
+            rows = (
+                Bucket.objects.select_for_update(of=("self",))
+                .filter(connection_id__in=chunk, cycle_id__in=cycle_ids)
+                .order_by("id")
+                .values_list("connection_id", "cycle__starts_at", *fields, "valid_until")
+            )
+            for connection_id, starts_at, *values in rows:
+                pair = (connection_id, starts_at)
+                if pair in pair_target:
+                    found[pair].append(Counter(*values))
+        return found
+
+    found = load()
+    missing = [pair for pair in pair_target if not any(b.source == Source.PLAN for b in found.get(pair, []))]
+    if missing:
+        plans = TariffPlan.objects.in_bulk({pair_target[p].plan_id for p in missing})
+        rows: list[tuple[Any, ...]] = []
+        for pair in missing:
+            cycle = cycle_of[pair]
+            for kind, zone, allowance, fair_use in plan_allowances(plans[pair_target[pair].plan_id], cycle.starts_at):
+                rows.append((pair[0], cycle.pk, kind, zone, allowance, fair_use, cycle.starts_at, cycle.ends_at))
+        _insert_plan_buckets(rows, now)
+        found = load()
+    return {pair: debit_order(found[pair]) for pair in pair_target}
+
+
+def _insert_plan_buckets(rows: list[tuple[Any, ...]], now: datetime.datetime) -> None:
+    """Insert plan buckets; a set another batch created meanwhile wins (the partial unique index)."""
+    columns = "connection_id, cycle_id, kind, zone, allowance, fair_use_cap, valid_from, valid_until"
+    constants = "'plan', '', 0, 0"
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
+            _stage(
+                cursor,
+                "usage_bucket_stage",
+                "connection_id bigint, cycle_id bigint, kind varchar(5), zone varchar(8), allowance bigint, "
+                "fair_use_cap bigint, valid_from timestamptz, valid_until timestamptz",
+                rows,
+            )
+            cursor.execute(
+                f"INSERT INTO usage_bucket ({columns}, source, label, used, out_of_bucket, priority, as_of) "  # noqa: S608
+                f"SELECT {columns}, {constants}, %s, %s FROM usage_bucket_stage ON CONFLICT DO NOTHING",
+                [PLAN_PRIORITY, now],
+            )
+            return
+        cursor.executemany(
+            f"INSERT INTO usage_bucket ({columns}, source, label, used, out_of_bucket, priority, as_of) "  # noqa: S608
+            f"VALUES (%s, %s, %s, %s, %s, %s, %s, %s, {constants}, %s, %s) ON CONFLICT DO NOTHING",
+            [(*row, PLAN_PRIORITY, now) for row in rows],
+        )
+
+
+def _write_buckets(changed: list[Counter], now: datetime.datetime) -> None:
+    """Set the new counters of the changed buckets (the rows are locked by us)."""
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
+            _stage(
+                cursor,
+                "usage_counter_stage",
+                "id bigint, used bigint, out_of_bucket bigint",
+                ((b.id, b.used, b.out_of_bucket) for b in changed),
+            )
+            cursor.execute(
+                "UPDATE usage_bucket SET used = s.used, out_of_bucket = s.out_of_bucket, as_of = %s "
+                "FROM usage_counter_stage AS s WHERE usage_bucket.id = s.id",
+                [now],
+            )
+            return
+        cursor.executemany(
+            "UPDATE usage_bucket SET used = %s, out_of_bucket = %s, as_of = %s WHERE id = %s",
+            [(b.used, b.out_of_bucket, now, b.id) for b in changed],
+        )
+
+
+def _add_daily(daily: dict[tuple[int, datetime.date, str, str], int]) -> None:
+    rows = [(*key, quantity) for key, quantity in daily.items()]
+    columns = "connection_id, day, kind, zone, quantity"
+    upsert = (
+        "ON CONFLICT (connection_id, day, kind, zone) "
+        "DO UPDATE SET quantity = usage_dailyusage.quantity + excluded.quantity"
+    )
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
+            _stage(
+                cursor,
+                "usage_daily_stage",
+                "connection_id bigint, day date, kind varchar(5), zone varchar(8), quantity bigint",
+                rows,
+            )
+            cursor.execute(f"INSERT INTO usage_dailyusage ({columns}) SELECT {columns} FROM usage_daily_stage {upsert}")  # noqa: S608
+            return
+        cursor.executemany(f"INSERT INTO usage_dailyusage ({columns}) VALUES (%s, %s, %s, %s, %s) {upsert}", rows)  # noqa: S608

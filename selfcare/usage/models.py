@@ -1,0 +1,208 @@
+"""Usage events, billing cycles, consumption buckets and the daily totals behind the usage chart.
+
+TM Forum mapping (DOMAIN.md §6): UsageEvent = TMF635 Usage; BillingCycle = TMF678 bill cycle of the account;
+Bucket = TMF677 Bucket with its counters (used, out of bucket = ConsumptionSummary); FeedKey is ours.
+
+Volumes are integers in the bucket's unit: bytes, seconds or messages. Counters are maintained at ingestion
+(selfcare.usage.ingest), so "remaining" is one indexed read, never a scan of events.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from selfcare.customers.models import Connection, CustomerAccount
+
+
+class Kind(models.TextChoices):
+    DATA = "data", _("Data")
+    VOICE = "voice", _("Calls")
+    SMS = "sms", _("SMS")
+
+
+class Zone(models.TextChoices):
+    DOMESTIC = "domestic", _("Latvia")
+    EU = "eu", _("EU/EEA")
+    WORLD = "world", _("Rest of the world")
+
+
+class Unit(models.TextChoices):
+    BYTE = "byte", _("bytes")
+    SECOND = "second", _("seconds")
+    MESSAGE = "message", _("messages")
+
+
+UNIT_OF_KIND: dict[str, str] = {Kind.DATA: Unit.BYTE, Kind.VOICE: Unit.SECOND, Kind.SMS: Unit.MESSAGE}
+KIND_OF_UNIT: dict[str, str] = {unit: kind for kind, unit in UNIT_OF_KIND.items()}
+
+
+class BucketZone(models.TextChoices):
+    """Which events a bucket may take: one zone, or Latvia and the EU together (Roam Like at Home)."""
+
+    DOMESTIC = "domestic", _("Latvia")
+    EU = "eu", _("EU/EEA")
+    WORLD = "world", _("Rest of the world")
+    HOME_AND_EU = "home_eu", _("Latvia and EU/EEA")
+
+
+ZONES_OF_BUCKET: dict[str, frozenset[str]] = {
+    BucketZone.DOMESTIC: frozenset({Zone.DOMESTIC}),
+    BucketZone.EU: frozenset({Zone.EU}),
+    BucketZone.WORLD: frozenset({Zone.WORLD}),
+    BucketZone.HOME_AND_EU: frozenset({Zone.DOMESTIC, Zone.EU}),
+}
+
+
+class Source(models.TextChoices):
+    PLAN = "plan", _("Tariff plan")
+    ADDON = "addon", _("Add-on")
+    GIFT = "gift", _("Gift")
+
+
+class BillingCycle(models.Model):
+    """One period of an account in which allowances renew: [starts_at, ends_at), from its cycle day in Europe/Riga."""
+
+    account = models.ForeignKey(CustomerAccount, on_delete=models.PROTECT, related_name="billing_cycles")
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+
+    class Meta:
+        verbose_name = _("billing cycle")
+        verbose_name_plural = _("billing cycles")
+        ordering = ["account", "-starts_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "starts_at"], name="cycle_account_start_unique"),
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="cycle_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.starts_at:%Y-%m-%d} – {self.ends_at:%Y-%m-%d}"
+
+
+class Bucket(models.Model):
+    """An allowance of one connection in one cycle, with its counters.
+
+    `allowance` NULL means unlimited (then `fair_use_cap` says how much is fair use). `used` never exceeds a limited
+    allowance: what no bucket could take is counted in `out_of_bucket` of the plan's bucket, so remaining is never
+    negative. Events debit buckets by `priority` (lower first), then earliest `valid_until`.
+    """
+
+    connection = models.ForeignKey(Connection, on_delete=models.PROTECT, related_name="buckets")
+    cycle = models.ForeignKey(BillingCycle, on_delete=models.PROTECT, related_name="buckets")
+    kind = models.CharField(_("kind"), max_length=5, choices=Kind.choices)
+    zone = models.CharField(_("zone"), max_length=8, choices=BucketZone.choices)
+    source = models.CharField(_("source"), max_length=5, choices=Source.choices)
+    label = models.CharField(_("label"), max_length=200, blank=True)
+    allowance = models.BigIntegerField(_("allowance"), null=True, blank=True)
+    fair_use_cap = models.BigIntegerField(_("fair-use cap"), null=True, blank=True)
+    used = models.BigIntegerField(_("used"), default=0)
+    out_of_bucket = models.BigIntegerField(_("out of bucket"), default=0)
+    priority = models.PositiveSmallIntegerField(_("priority"), default=100)
+    valid_from = models.DateTimeField(_("valid from"))
+    valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
+    source_key = models.CharField(_("source key"), max_length=200, null=True, blank=True, unique=True)
+    as_of = models.DateTimeField(_("as of"))
+
+    class Meta:
+        verbose_name = _("bucket")
+        verbose_name_plural = _("buckets")
+        ordering = ["priority", "id"]
+        indexes = [models.Index(fields=["connection", "cycle"], name="bucket_connection_cycle_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(used__gte=0) & Q(out_of_bucket__gte=0), name="bucket_counters_positive"),
+            models.CheckConstraint(
+                condition=Q(allowance__isnull=True) | Q(used__lte=models.F("allowance")),
+                name="bucket_used_within_allowance",
+            ),
+            # One plan bucket per kind and zone in a cycle: ingestion creates them concurrently.
+            models.UniqueConstraint(
+                fields=["connection", "cycle", "kind", "zone"],
+                condition=Q(source="plan"),
+                name="bucket_one_plan_bucket",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.connection_id} {self.kind}/{self.zone} {self.source}"
+
+    @property
+    def unit(self) -> str:
+        return UNIT_OF_KIND[self.kind]
+
+    @property
+    def is_unlimited(self) -> bool:
+        return self.allowance is None
+
+    @property
+    def remaining(self) -> int | None:
+        """None for unlimited; never below zero."""
+        if self.allowance is None:
+            return None
+        return max(0, self.allowance - self.used)
+
+
+class UsageEvent(models.Model):
+    """One usage record as the source sent it, after per-session rounding. Append-only; `source_key` makes replays
+    change nothing."""
+
+    source_key = models.CharField(_("source key"), max_length=200, unique=True)
+    connection = models.ForeignKey(Connection, on_delete=models.PROTECT, related_name="usage_events")
+    kind = models.CharField(_("kind"), max_length=5, choices=Kind.choices)
+    zone = models.CharField(_("zone"), max_length=8, choices=Zone.choices)
+    started_at = models.DateTimeField(_("started"))
+    quantity = models.BigIntegerField(_("quantity"))
+    received_at = models.DateTimeField(_("received"))
+
+    class Meta:
+        verbose_name = _("usage event")
+        verbose_name_plural = _("usage events")
+        indexes = [models.Index(fields=["connection", "started_at"], name="event_connection_started_idx")]
+
+    def __str__(self) -> str:
+        return self.source_key
+
+
+class DailyUsage(models.Model):
+    """Total use of one connection on one day (Europe/Riga), kind and zone: the usage chart reads ~31 of these."""
+
+    connection = models.ForeignKey(Connection, on_delete=models.PROTECT, related_name="daily_usage")
+    day = models.DateField(_("day"))
+    kind = models.CharField(_("kind"), max_length=5, choices=Kind.choices)
+    zone = models.CharField(_("zone"), max_length=8, choices=Zone.choices)
+    quantity = models.BigIntegerField(_("quantity"), default=0)
+
+    class Meta:
+        verbose_name = _("daily usage")
+        verbose_name_plural = _("daily usage")
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "day", "kind", "zone"], name="daily_usage_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.connection_id} {self.day} {self.kind}/{self.zone}"
+
+
+class FeedKey(models.Model):
+    """A key the operator's mediation system presents to the usage feed API. Only its SHA-256 is stored: the key is
+    256 random bits, so a fast hash is enough (no password stretching needed); it is shown once at creation."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    prefix = models.CharField(_("prefix"), max_length=12, unique=True)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("usage feed key")
+        verbose_name_plural = _("usage feed keys")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

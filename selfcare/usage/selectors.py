@@ -1,0 +1,201 @@
+"""Reads of usage shared by the pages and the app API. Each is a fixed number of indexed queries, never a scan of
+events: the counters were brought up to date at ingestion."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from selfcare.customers.models import Connection
+from selfcare.usage.buckets import debit_order, plan_buckets
+from selfcare.usage.cycles import RIGA, cycle_bounds, local_day
+from selfcare.usage.models import ZONES_OF_BUCKET, Bucket, DailyUsage, Kind, Source, Zone
+
+
+@dataclass(frozen=True)
+class Figure:
+    """Allowance, used and remaining of one kind of use in one place (None allowance: unlimited)."""
+
+    unit: str
+    allowance: int | None
+    used: int
+    remaining: int | None
+    fair_use_cap: int | None = None
+    out_of_bucket: int = 0
+
+    @property
+    def is_unlimited(self) -> bool:
+        return self.allowance is None
+
+    @property
+    def percent_left(self) -> int | None:
+        if self.allowance is None or self.remaining is None or self.allowance == 0:
+            return None
+        return round(100 * self.remaining / self.allowance)
+
+
+@dataclass(frozen=True)
+class UsageSummary:
+    """What is left in the current cycle, as of `as_of` (the last time ingestion touched these counters)."""
+
+    connection_id: int
+    cycle_starts_at: datetime.datetime
+    cycle_ends_at: datetime.datetime
+    as_of: datetime.datetime
+    data: Figure
+    eu_data: Figure
+    voice: Figure
+    sms: Figure
+    buckets: list[Bucket] = field(default_factory=list)
+
+    @property
+    def renews_on(self) -> datetime.date:
+        return self.cycle_ends_at.astimezone(RIGA).date()
+
+    @property
+    def gifts(self) -> list[Bucket]:
+        return [b for b in self.buckets if b.source != Source.PLAN]
+
+
+def _figure(buckets: list[Bucket], kind: str, zone: str, unit: str) -> Figure:
+    covering = [b for b in buckets if b.kind == kind and zone in ZONES_OF_BUCKET[b.zone]]
+    unlimited = [b for b in covering if b.allowance is None]
+    used = sum(b.used for b in covering)
+    out = sum(b.out_of_bucket for b in covering)
+    if unlimited:
+        return Figure(unit, None, used, None, fair_use_cap=unlimited[0].fair_use_cap, out_of_bucket=out)
+    allowance = sum(b.allowance or 0 for b in covering)
+    remaining = sum(b.remaining or 0 for b in covering)
+    return Figure(unit, allowance, used, remaining, out_of_bucket=out)
+
+
+def remaining_summary(connection: Connection, *, now: datetime.datetime | None = None) -> UsageSummary:
+    """The connection's allowances, use and remaining in the cycle containing `now`, in one indexed query.
+
+    Before any use is recorded in a cycle, the plan's allowances are shown whole (nothing is written).
+    Buckets that expired earlier in the cycle are left out of the figures.
+    """
+    now = now or timezone.now()
+    starts_at, ends_at = cycle_bounds(connection.account.billing_cycle_day, now)
+    buckets = list(
+        Bucket.objects.filter(
+            connection=connection, cycle__account_id=connection.account_id, cycle__starts_at=starts_at
+        )
+    )
+    if not any(b.source == Source.PLAN for b in buckets):
+        buckets += plan_buckets(
+            connection_id=connection.pk,
+            cycle_id=None,
+            plan=connection.tariff_plan,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            now=now,
+        )
+    live = debit_order(b for b in buckets if b.valid_from <= now and (b.valid_until is None or now < b.valid_until))
+    return UsageSummary(
+        connection_id=connection.pk,
+        cycle_starts_at=starts_at,
+        cycle_ends_at=ends_at,
+        as_of=max(b.as_of for b in buckets),
+        data=_figure(live, Kind.DATA, Zone.DOMESTIC, "byte"),
+        eu_data=_figure(live, Kind.DATA, Zone.EU, "byte"),
+        voice=_figure(live, Kind.VOICE, Zone.DOMESTIC, "second"),
+        sms=_figure(live, Kind.SMS, Zone.DOMESTIC, "message"),
+        buckets=live,
+    )
+
+
+@dataclass(frozen=True)
+class DayUse:
+    day: datetime.date
+    home: int
+    roaming: int
+
+    @property
+    def total(self) -> int:
+        return self.home + self.roaming
+
+
+def daily_data_use(
+    connection: Connection, summary: UsageSummary, *, now: datetime.datetime | None = None
+) -> list[DayUse]:
+    """Data used each day of the summary's cycle up to today (Europe/Riga days), zero days included."""
+    first = summary.cycle_starts_at.astimezone(RIGA).date()
+    last = min(local_day(now or timezone.now()), summary.renews_on - datetime.timedelta(days=1))
+    rows = DailyUsage.objects.filter(connection=connection, kind=Kind.DATA, day__gte=first, day__lte=last).values_list(
+        "day", "zone", "quantity"
+    )
+    home: dict[datetime.date, int] = {}
+    roaming: dict[datetime.date, int] = {}
+    for day, zone, quantity in rows:
+        target = home if zone == Zone.DOMESTIC else roaming
+        target[day] = target.get(day, 0) + quantity
+    days = [first + datetime.timedelta(days=n) for n in range((last - first).days + 1)]
+    return [DayUse(day, home.get(day, 0), roaming.get(day, 0)) for day in days]
+
+
+@dataclass(frozen=True)
+class CycleUse:
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    data_used: int
+
+    @property
+    def first_day(self) -> datetime.date:
+        return self.starts_at.astimezone(RIGA).date()
+
+    @property
+    def last_day(self) -> datetime.date:
+        return self.ends_at.astimezone(RIGA).date() - datetime.timedelta(days=1)
+
+
+def earlier_cycles(connection: Connection, summary: UsageSummary, *, limit: int = 6) -> list[CycleUse]:
+    """Data used (in and out of buckets) in the cycles before the summary's, newest first."""
+    rows = (
+        Bucket.objects.filter(connection=connection, kind=Kind.DATA, cycle__starts_at__lt=summary.cycle_starts_at)
+        .values("cycle__starts_at", "cycle__ends_at")
+        .annotate(total=Sum(F("used") + F("out_of_bucket")))
+        .order_by("-cycle__starts_at")[:limit]
+    )
+    return [CycleUse(r["cycle__starts_at"], r["cycle__ends_at"], r["total"] or 0) for r in rows]
+
+
+def data_left(connections: list[Connection], *, now: datetime.datetime | None = None) -> dict[int, Figure]:
+    """National data of many connections in their current cycles, in one query (the dashboard's rows).
+
+    A connection with no use recorded yet in its cycle shows its plan's allowance whole. Expects
+    `tariff_plan` loaded with the connections.
+    """
+    now = now or timezone.now()
+    found: dict[int, list[Bucket]] = {}
+    rows = Bucket.objects.filter(
+        connection_id__in=[c.pk for c in connections],
+        kind=Kind.DATA,
+        zone__in=[z for z, zones in ZONES_OF_BUCKET.items() if Zone.DOMESTIC in zones],
+        cycle__starts_at__lte=now,
+        cycle__ends_at__gt=now,
+        valid_from__lte=now,
+    )
+    for bucket in rows:
+        if bucket.valid_until is None or now < bucket.valid_until:
+            found.setdefault(bucket.connection_id, []).append(bucket)
+    figures: dict[int, Figure] = {}
+    for connection in connections:
+        buckets = found.get(connection.pk, [])
+        if not any(b.source == Source.PLAN for b in buckets):
+            plan = connection.tariff_plan
+            unlimited = plan.data_bytes is None
+            buckets.append(
+                Bucket(
+                    kind=Kind.DATA,
+                    zone="domestic",
+                    source=Source.PLAN,
+                    allowance=plan.data_bytes,
+                    fair_use_cap=plan.fair_use_bytes if unlimited else None,
+                )
+            )
+        figures[connection.pk] = _figure(buckets, Kind.DATA, Zone.DOMESTIC, "byte")
+    return figures

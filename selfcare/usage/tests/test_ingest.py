@@ -1,0 +1,208 @@
+"""Ingestion: events debit the right cycle's buckets, in the right order, once."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.test import override_settings
+from django.utils import timezone
+
+from selfcare.customers.models import GB
+from selfcare.customers.tests import factories
+from selfcare.errors import ErrorCode
+from selfcare.usage.buckets import debit, debit_order
+from selfcare.usage.ingest import Rejected, parse_row
+from selfcare.usage.models import Bucket, BucketZone, DailyUsage, Kind, Source, UsageEvent
+from selfcare.usage.roaming import eu_data_allowance
+from selfcare.usage.services import grant_bonus, remaining_summary
+from selfcare.usage.tests.helpers import feed, row
+
+pytestmark = pytest.mark.django_db
+UTC = datetime.UTC
+MB = 1000**2
+
+
+def _plan_bucket(connection_id: int, zone: str, starts_at: datetime.datetime) -> Bucket:
+    return Bucket.objects.get(
+        connection_id=connection_id, kind=Kind.DATA, zone=zone, source=Source.PLAN, cycle__starts_at=starts_at
+    )
+
+
+def test_an_event_in_the_last_second_of_a_cycle_debits_that_cycle_not_the_next() -> None:
+    connection = factories.connection()
+    result = feed(
+        row(connection.msisdn, 100 * MB, "2026-03-31T23:59:59+03:00"),
+        row(connection.msisdn, 30 * MB, "2026-04-01T00:00:00+03:00"),
+    )
+    assert result.recorded == 2
+    march = _plan_bucket(connection.pk, BucketZone.DOMESTIC, datetime.datetime(2026, 2, 28, 22, tzinfo=UTC))
+    april = _plan_bucket(connection.pk, BucketZone.DOMESTIC, datetime.datetime(2026, 3, 31, 21, tzinfo=UTC))
+    assert (march.used, april.used) == (100 * MB, 30 * MB)
+
+
+def test_events_on_the_night_of_a_daylight_saving_change_fall_on_their_local_day() -> None:
+    connection = factories.connection()
+    # 29 March 2026: 03:00 EET becomes 04:00 EEST. 00:30Z is 02:30 local, 01:30Z is 04:30 local: the same day.
+    feed(
+        row(connection.msisdn, 10 * MB, "2026-03-29T00:30:00Z"),
+        row(connection.msisdn, 20 * MB, "2026-03-29T01:30:00Z"),
+        row(connection.msisdn, 40 * MB, "2026-03-28T21:59:00Z"),  # 23:59 local on the 28th
+    )
+    days = dict(DailyUsage.objects.filter(connection=connection).values_list("day", "quantity"))
+    assert days == {datetime.date(2026, 3, 29): 30 * MB, datetime.date(2026, 3, 28): 40 * MB}
+
+
+def test_a_late_roaming_record_is_booked_in_the_month_it_happened() -> None:
+    connection = factories.connection()
+    now = timezone.now()
+    feed(row(connection.msisdn, 5 * MB, now - datetime.timedelta(minutes=1), zone="eu"))
+    feed(row(connection.msisdn, 70 * MB, now - datetime.timedelta(days=62), zone="eu"))
+    summary = remaining_summary(connection)
+    assert summary.eu_data.used == 5 * MB
+    earlier = Bucket.objects.filter(connection=connection, zone=BucketZone.EU).exclude(
+        cycle__starts_at=summary.cycle_starts_at
+    )
+    assert [b.used for b in earlier] == [70 * MB]
+
+
+def test_remaining_never_goes_below_zero_and_the_excess_is_out_of_bucket() -> None:
+    connection = factories.connection(tariff_plan=factories.tariff_plan(data_bytes=1 * GB))
+    feed(row(connection.msisdn, 1500 * MB, timezone.now()))
+    summary = remaining_summary(connection)
+    assert summary.data.remaining == 0
+    assert summary.data.used == 1 * GB
+    assert summary.data.out_of_bucket == 500 * MB
+
+
+def test_roaming_in_the_eu_uses_the_eu_bucket_and_outside_the_eu_nothing_is_included() -> None:
+    connection = factories.connection(tariff_plan=factories.tariff_plan(data_bytes=5 * GB, eu_data_bytes=5 * GB))
+    now = timezone.now()
+    feed(
+        row(connection.msisdn, 300 * MB, now, zone="eu"),
+        row(connection.msisdn, 20 * MB, now, zone="world"),
+        row(connection.msisdn, 100 * MB, now, zone="domestic"),
+    )
+    summary = remaining_summary(connection)
+    assert summary.data.used == 100 * MB
+    assert summary.eu_data.used == 300 * MB
+    world = Bucket.objects.get(connection=connection, kind=Kind.DATA, zone=BucketZone.WORLD)
+    assert (world.used, world.out_of_bucket) == (0, 20 * MB)
+
+
+@override_settings(USAGE_RLAH_CAPS_EUR_PER_GB="2025:1.30,2026:1.10,2027:1.00")
+def test_the_eu_allowance_follows_the_roam_like_at_home_formula_per_year() -> None:
+    unlimited = factories.tariff_plan(
+        data_bytes=None, fair_use_bytes=500 * GB, monthly_fee=Decimal("23.99"), eu_data_bytes=0
+    )
+    # 2 × 23.99 / 1.10 = 43.618… GB in 2026, and 47.98 GB in 2027 and later.
+    assert eu_data_allowance(unlimited, 2026) == 43_618_181_818
+    assert eu_data_allowance(unlimited, 2030) == 47_980_000_000
+    small = factories.tariff_plan(data_bytes=5 * GB, monthly_fee=Decimal("15.99"), eu_data_bytes=0)
+    assert eu_data_allowance(small, 2026) == 5 * GB  # the whole domestic volume: less than the formula
+    generous = factories.tariff_plan(data_bytes=None, fair_use_bytes=GB, monthly_fee=Decimal("23.99"))
+    generous.eu_data_bytes = 47 * GB
+    assert eu_data_allowance(generous, 2026) == 47 * GB  # the operator may give more than the floor
+
+
+def test_an_unlimited_plan_shows_unlimited_with_its_fair_use_cap() -> None:
+    plan = factories.tariff_plan(data_bytes=None, fair_use_bytes=100 * GB, eu_data_bytes=40 * GB)
+    connection = factories.connection(tariff_plan=plan)
+    feed(row(connection.msisdn, 150 * GB, timezone.now()))
+    summary = remaining_summary(connection)
+    assert summary.data.is_unlimited
+    assert summary.data.remaining is None
+    assert summary.data.fair_use_cap == 100 * GB
+    assert summary.data.used == 150 * GB
+    assert summary.eu_data.remaining is not None
+
+
+def test_gifts_are_used_before_the_plan_the_one_expiring_first_first() -> None:
+    connection = factories.connection(tariff_plan=factories.tariff_plan(data_bytes=10 * GB))
+    soon = timezone.now() + datetime.timedelta(days=1)
+    later = grant_bonus(connection, unit="byte", amount=1 * GB, label="Later", source_key="later")
+    first = grant_bonus(connection, unit="byte", amount=1 * GB, label="Soon", source_key="soon", valid_until=soon)
+    feed(row(connection.msisdn, 1500 * MB, timezone.now() + datetime.timedelta(seconds=1)))
+    first.refresh_from_db()
+    later.refresh_from_db()
+    assert (first.used, later.used) == (1 * GB, 500 * MB)
+    assert remaining_summary(connection).data.remaining == 10 * GB + 500 * MB
+
+
+def test_a_lower_priority_number_wins_over_an_earlier_expiry() -> None:
+    start = datetime.datetime(2026, 1, 1, tzinfo=UTC)
+    common = {"kind": Kind.DATA, "zone": BucketZone.HOME_AND_EU, "valid_from": start, "as_of": start}
+    early = Bucket(pk=1, source=Source.GIFT, allowance=100, priority=20, valid_until=start.replace(day=2), **common)
+    urgent = Bucket(pk=2, source=Source.GIFT, allowance=100, priority=5, valid_until=start.replace(day=20), **common)
+    plan = Bucket(pk=3, source=Source.PLAN, allowance=100, priority=100, valid_until=start.replace(day=31), **common)
+    ordered = debit_order([plan, early, urgent])
+    assert ordered == [urgent, early, plan]
+    debit(ordered, Kind.DATA, "domestic", start, 150)
+    assert (urgent.used, early.used, plan.used) == (100, 50, 0)
+
+
+def test_a_gift_does_not_take_use_from_before_it_was_given() -> None:
+    connection = factories.connection(tariff_plan=factories.tariff_plan(data_bytes=10 * GB))
+    gift = grant_bonus(connection, unit="byte", amount=1 * GB, label="Gift", source_key="g")
+    feed(row(connection.msisdn, 100 * MB, gift.valid_from - datetime.timedelta(seconds=1)))
+    gift.refresh_from_db()
+    assert gift.used == 0
+    assert remaining_summary(connection).data.used == 100 * MB
+
+
+def test_a_replayed_batch_changes_nothing() -> None:
+    connection = factories.connection()
+    rows = [row(connection.msisdn, 10 * MB, timezone.now(), key=f"k{n}") for n in range(5)]
+    assert feed(*rows).recorded == 5
+    again = feed(*rows)
+    assert (again.recorded, again.duplicates) == (0, 5)
+    assert UsageEvent.objects.count() == 5
+    assert remaining_summary(connection).data.used == 50 * MB
+    assert sum(DailyUsage.objects.values_list("quantity", flat=True)) == 50 * MB
+
+
+def test_an_event_twice_in_one_batch_is_counted_once() -> None:
+    connection = factories.connection()
+    same = row(connection.msisdn, 10 * MB, timezone.now(), key="twice")
+    result = feed(same, same)
+    assert (result.recorded, result.duplicates) == (1, 1)
+    assert remaining_summary(connection).data.used == 10 * MB
+
+
+def test_bad_rows_are_rejected_with_their_line_and_the_good_rows_are_kept() -> None:
+    connection = factories.connection()
+    now = timezone.now()
+    result = feed(
+        row(connection.msisdn, 10 * MB, now),
+        row("+37129999999", 10 * MB, now),
+        row(connection.msisdn, 10 * MB, now, kind="fax"),
+        row(connection.msisdn, 10 * MB, now),
+    )
+    assert result.recorded == 2
+    assert [(r.line, r.code) for r in result.rejected] == [
+        (3, ErrorCode.USAGE_UNKNOWN_NUMBER),
+        (4, ErrorCode.USAGE_KIND),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("values", "code"),
+    [
+        (["k", "+37125500001", "data", "domestic", "2026-01-01T00:00:00Z"], ErrorCode.USAGE_ROW_SHAPE),
+        (["", "+37125500001", "data", "domestic", "2026-01-01T00:00:00Z", "1"], ErrorCode.USAGE_SOURCE_KEY),
+        (["k", "25500001", "data", "domestic", "2026-01-01T00:00:00Z", "1"], ErrorCode.USAGE_MSISDN),
+        (["k", "+37125500001", "mms", "domestic", "2026-01-01T00:00:00Z", "1"], ErrorCode.USAGE_KIND),
+        (["k", "+37125500001", "data", "moon", "2026-01-01T00:00:00Z", "1"], ErrorCode.USAGE_ZONE),
+        (["k", "+37125500001", "data", "eu", "2026-01-01 00:00", "1"], ErrorCode.USAGE_STARTED_AT),
+        (["k", "+37125500001", "data", "eu", "yesterday", "1"], ErrorCode.USAGE_STARTED_AT),
+        (["k", "+37125500001", "data", "eu", "2099-01-01T00:00:00Z", "1"], ErrorCode.USAGE_IN_FUTURE),
+        (["k", "+37125500001", "data", "eu", "2026-01-01T00:00:00Z", "-1"], ErrorCode.USAGE_QUANTITY),
+        (["k", "+37125500001", "data", "eu", "2026-01-01T00:00:00Z", "1.5"], ErrorCode.USAGE_QUANTITY),
+    ],
+)
+def test_each_kind_of_bad_row_gets_its_reason(values: list[str], code: ErrorCode) -> None:
+    parsed = parse_row(values, 2, now=datetime.datetime(2026, 6, 1, tzinfo=UTC))
+    assert isinstance(parsed, Rejected)
+    assert parsed.code == code
+    assert parsed.reason
