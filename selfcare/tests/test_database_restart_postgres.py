@@ -106,3 +106,38 @@ def test_the_connection_dropped_as_the_identity_is_written_leaves_no_half_create
     database_proxy.restore()
     _assert_nothing_half_done()
     _assert_completes(client)
+
+
+def test_a_usage_import_cut_off_by_a_real_restart_leaves_whole_batches_and_a_rerun_records_the_rest(
+    database_proxy: TcpProxy, tmp_path: Any
+) -> None:
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    from selfcare.customers.tests import factories
+    from selfcare.usage.models import UsageEvent
+
+    factories.connection(msisdn="+37125500001")
+    path = tmp_path / "usage.csv"
+    rows = [f"pgw1:cut:{n},+37125500001,data,domestic,2026-11-03T0{n}:15:00+02:00,1048576" for n in range(6)]
+    path.write_text("event_id,msisdn,type,zone,started_at,quantity\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    stagings: list[str] = []
+
+    def cut_at_the_second_batch(execute: Callable[..., Any], sql: str, params: Any, many: bool, ctx: Any) -> Any:
+        if "usage_stage" in sql and sql.lstrip().upper().startswith("TRUNCATE"):
+            stagings.append(sql)
+            if len(stagings) == 2:
+                database_proxy.cut()
+        return execute(sql, params, many, ctx)
+
+    def run() -> None:
+        call_command("usage", "import", "--no-progress", "--batch-rows", "2", str(path), stdout=io.StringIO())
+
+    with connection.execute_wrapper(cut_at_the_second_batch), pytest.raises(CommandError, match="went away"):
+        run()
+    database_proxy.restore()
+    _next_request_boundary()
+    assert UsageEvent.objects.count() == 2
+    run()
+    assert sorted(UsageEvent.objects.values_list("source_key", flat=True)) == [f"pgw1:cut:{n}" for n in range(6)]
