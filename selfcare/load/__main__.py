@@ -191,6 +191,9 @@ def main(argv: list[str] | None = None) -> int:
         "SMARTID_API_URL": f"http://127.0.0.1:{simulator_port}/simulators/smartid/v3/",
         "SMARTID_SIM_AUTO_CONFIRM": ",".join(AUTO_CONFIRM),
         "LOG_LEVEL": "WARNING",
+        # The simulator shares this machine's cores with the portal and locust; the production timeout (5 s) is
+        # meant for SK's own service, and a login failing because our stand-in was slow would not be the portal's.
+        "SMARTID_CONNECT_TIMEOUT": "20",
         # Its own test PKI, made before any server starts (below).
         "SELFCARE_PKI_DIR": str(report_dir / "pki"),
     }
