@@ -36,6 +36,11 @@ class SmsError(Exception):
     """The gateway did not accept the message; worth another attempt."""
 
 
+class SmsTimeout(SmsError):
+    """The gateway did not answer in time: worth another attempt, but not at once in the same request, which
+    would keep the person waiting for each timeout in turn; the worker's next pass tries again."""
+
+
 class SmsGateway(Protocol):
     keeps_text: ClassVar[bool]
 
@@ -76,7 +81,8 @@ def queue_sms(to: str, text: str) -> SmsMessage:
 
 
 def deliver(message_id: int, *, now: datetime.datetime | None = None) -> SmsMessage:
-    """Send a queued message: up to `SMS_MAX_ATTEMPTS` attempts now, each claimed first, the outcome recorded.
+    """Send a queued message: up to `SMS_MAX_ATTEMPTS` attempts now (one only if the gateway times out), each
+    claimed first, the outcome recorded.
 
     A gateway that is down or times out does not lose the message: after this pass's attempts it stays queued
     with the error and a time for the next pass (`RETRY_SECONDS`), and the worker sends it when the gateway is
@@ -107,6 +113,8 @@ def deliver(message_id: int, *, now: datetime.datetime | None = None) -> SmsMess
             message.next_attempt_at = moment  # the next attempt of this pass may go at once
             logger.warning("SMS %s to %s: attempt %s failed", message.pk, message.to, message.attempts)
             message.save(update_fields=["error", "next_attempt_at"])
+            if isinstance(error, SmsTimeout):
+                break
             continue
         message.status, message.sent_at, message.error = SmsStatus.SENT, timezone.now(), ""
         if not sender.keeps_text:
