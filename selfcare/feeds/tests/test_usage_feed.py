@@ -97,7 +97,9 @@ def test_a_batch_over_the_limit_is_refused(client: Client, key: str, settings: A
     events = [_event(connection.msisdn, str(n)) for n in range(3)]
     response = _post(client, key, {"events": events})
     assert response.status_code == 413
-    assert "at most 2" in response.json()["errors"][0]["message"]
+    error = response.json()["errors"][0]
+    assert error["code"] == "feed_batch_too_large"
+    assert error["message"].endswith(" 2.")  # the limit, in the message of the default language
     assert UsageEvent.objects.count() == 0
 
 
@@ -114,3 +116,11 @@ def test_staff_list_feed_keys_and_revoke_them_but_never_see_a_key(client: Client
     assert response.status_code == 200
     record.refresh_from_db()
     assert record.revoked_at is not None
+
+
+def test_a_machine_posts_without_a_csrf_token_because_it_has_no_cookies(key: str) -> None:
+    connection = factories.connection()
+    client = Client(enforce_csrf_checks=True)
+    response = _post(client, key, {"events": [_event(connection.msisdn, "csrf")]})
+    assert response.status_code == 200
+    assert response.json()["recorded"] == 1
