@@ -17,7 +17,7 @@ DEMO_ENV := DEBUG=$${DEBUG:-true} SELFCARE_DEMO=$${SELFCARE_DEMO:-true}
 RUN_ENV := $(DEMO_ENV) SELFCARE_DEMO_BASE_URL=$${SELFCARE_DEMO_BASE_URL:-http://$(HOST):$(PORT)}
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser run test check lint bench lock messages clean
+.PHONY: help install browser run test check lint bench load lock messages clean
 
 help: ## Show the targets and what each does
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -62,6 +62,10 @@ check: lint test ## Everything CI checks
 
 bench: $(VENV)/.installed ## Performance benchmarks, reported as ratios against a floor
 	@$(DEMO_ENV) $(PY) -m selfcare.bench
+
+# LOAD_ARGS, e.g. "--users 20 --duration 10s" for a short run; LOAD_DATABASE_URL / LOAD_REDIS_URL choose the servers.
+load: $(VENV)/.installed ## Load test: portal under gunicorn on PostgreSQL + Redis, 200 locust users for 60 s, report
+	@$(PY) -m selfcare.load $(LOAD_ARGS)
 
 lock: ## Re-resolve requirements.lock from pyproject.toml (needs network)
 	@test -x $(UV) || $(MAKE) --no-print-directory $(VENV)/.installed

@@ -119,3 +119,14 @@ def brand_from_env(env: Any) -> Brand:
     if problems:
         raise ImproperlyConfigured("Brand settings:\n- " + "\n- ".join(problems))
     return brand
+
+
+def redis_cache(url: str, *, timeout: float) -> dict[str, object]:
+    """The cache settings for Redis at `url`. Without socket timeouts a Redis that hangs (accepts, never answers)
+    would hang every worker with it; with them the request ends in the translated 503 page
+    (selfcare/portal/unavailable.py)."""
+    return {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": url,
+        "OPTIONS": {"socket_connect_timeout": timeout, "socket_timeout": timeout},
+    }

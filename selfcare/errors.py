@@ -65,6 +65,7 @@ class ErrorCode(StrEnum):
     CODE_POOL_DUPLICATES = "code_pool_duplicates"
     CODE_POOL_EMPTY = "code_pool_empty"
     CODE_POOL_BAD_CODE = "code_pool_bad_code"
+    SERVICE_UNAVAILABLE = "service_unavailable"
     USAGE_ROW_SHAPE = "usage_row_shape"
     USAGE_SOURCE_KEY = "usage_source_key"
     USAGE_MSISDN = "usage_msisdn"
@@ -174,6 +175,9 @@ MESSAGES: dict[ErrorCode, StrPromise] = {
     ErrorCode.CODE_POOL_EMPTY: _("No codes were added: the file holds no codes (one code per line)."),
     ErrorCode.CODE_POOL_BAD_CODE: _(
         "No codes were added: a code may have 4 to 64 letters, digits, hyphens or underscores."
+    ),
+    ErrorCode.SERVICE_UNAVAILABLE: _(
+        "The portal cannot reach one of its services right now, so nothing was changed. Please try again in a minute."
     ),
     ErrorCode.USAGE_ROW_SHAPE: _("The row does not have the six fields of the usage format."),
     ErrorCode.USAGE_SOURCE_KEY: _("The event id is empty or longer than 200 characters."),

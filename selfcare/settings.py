@@ -15,7 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from selfcare.channels.oidc.keys import signing_key_pem
-from selfcare.config import DEV_SECRET_KEY, brand_from_env, parse_rate, production_problems
+from selfcare.config import DEV_SECRET_KEY, brand_from_env, parse_rate, production_problems, redis_cache
 from selfcare.security.headers import content_security_policy
 
 # Lets admin and generic classes be subscripted at run time, as mypy --strict needs them written.
@@ -136,7 +136,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL: str = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": redis_cache(REDIS_URL, timeout=env.float("REDIS_TIMEOUT_SECONDS", default=2.0))}
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -218,6 +218,8 @@ SMARTID_CONNECT_TIMEOUT: float = env.float("SMARTID_CONNECT_TIMEOUT", default=5.
 SMARTID_POLL_TIMEOUT_MS: int = env.int("SMARTID_POLL_TIMEOUT_MS", default=1000)
 SMARTID_SESSION_TIMEOUT_SECONDS: int = env.int("SMARTID_SESSION_TIMEOUT_SECONDS", default=120)
 SMARTID_TLS_PINS: str = env.str("SMARTID_TLS_PINS", default="")
+# Demo simulator only (`make load`): demo persons whose simulated phone confirms by itself.
+SMARTID_SIM_AUTO_CONFIRM: list[str] = env.list("SMARTID_SIM_AUTO_CONFIRM", default=[])
 
 # --- eID: eParaksts (README "eParaksts") ------------------------------------------------------------------------------
 EPARAKSTS_URL: str = env.str("EPARAKSTS_URL", default="")

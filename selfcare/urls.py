@@ -37,3 +37,6 @@ urlpatterns += i18n_patterns(
     path("", include("selfcare.portal.urls")),
     prefix_default_language=False,
 )
+
+# A database or Redis that went away gives a translated 503 with Retry-After, not a stack trace.
+handler500 = "selfcare.portal.unavailable.server_error"

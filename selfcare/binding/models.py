@@ -105,6 +105,8 @@ class SmsMessage(models.Model):
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     message_id = models.CharField(_("gateway message id"), max_length=100, blank=True)
     error = models.CharField(_("last error"), max_length=300, blank=True)
+    # When the worker may try a queued message again: set by each attempt's claim and after a failed pass.
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("SMS message")

@@ -97,11 +97,21 @@ def _new_username() -> str:
 
 
 def login_verified(request: HttpRequest, verified: VerifiedIdentity) -> DigitalIdentity:
-    """Log the person in: identity, a new session identifier (the old one is dead), and the audit record."""
-    identity = identity_for(verified)
-    if identity.status != "active":
-        record_failure(request, verified.method, Refused("identity_suspended"), identity=identity)
-        raise Refused("identity_suspended")
+    """Log the person in: identity, a new session identifier (the old one is dead), and the audit record.
+
+    One transaction: if the database goes away half-way, no identity exists without its record. The session is
+    not saved either (Django saves none on a 5xx answer), so the person is not logged in and can try again.
+    """
+    with transaction.atomic():
+        identity = identity_for(verified)
+        if identity.status == "active":
+            _start_session(request, identity, verified)
+            return identity
+    record_failure(request, verified.method, Refused("identity_suspended"), identity=identity)
+    raise Refused("identity_suspended")
+
+
+def _start_session(request: HttpRequest, identity: DigitalIdentity, verified: VerifiedIdentity) -> None:
     # login() rotates the session key: crossing an authentication boundary must never keep a session id an
     # attacker could have planted before login (SECURITY.md 7.2.4).
     login(request, identity.user, backend="django.contrib.auth.backends.ModelBackend")
@@ -120,10 +130,10 @@ def login_verified(request: HttpRequest, verified: VerifiedIdentity) -> DigitalI
         user_agent=agent,
         certificate_fingerprint=str(verified.evidence.get("certificate_sha256", ""))[:64],
     )
-    # The person's list of sessions (their security page) and the notice of a login from a new browser.
+    # The person's list of sessions (their security page) and the notice of a login from a new browser (its SMS is
+    # queued on commit, so a login the database loses half-way announces nothing).
     sessions.register_login(request, identity, verified.method)
     devices.recognise_device(request, identity, verified.method)
-    return identity
 
 
 def record_failure(

@@ -12,7 +12,7 @@ import httpx
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from selfcare.binding.sms import SmsError
+from selfcare.binding.sms import SmsError, SmsTimeout
 
 
 class HttpGateway:
@@ -34,6 +34,8 @@ class HttpGateway:
                 headers={"Authorization": f"Bearer {settings.SMS_HTTP_TOKEN}"},
                 timeout=settings.SMS_HTTP_TIMEOUT,
             )
+        except httpx.TimeoutException as error:
+            raise SmsTimeout(f"SMS gateway unreachable: {type(error).__name__}") from None
         except httpx.HTTPError as error:
             raise SmsError(f"SMS gateway unreachable: {type(error).__name__}") from None
         if not response.is_success:

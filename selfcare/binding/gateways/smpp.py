@@ -18,7 +18,7 @@ import smpplib.smpp
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from selfcare.binding.sms import SmsError
+from selfcare.binding.sms import SmsError, SmsTimeout
 
 PDU_LOGGER = "selfcare.binding.gateways.smpplib"
 logging.getLogger(PDU_LOGGER).setLevel(logging.INFO)
@@ -70,8 +70,9 @@ class SmppGateway:
             status = error.args[1] if len(error.args) > 1 else None
             raise SmsError(f"SMSC {self.host}:{self.port} refused {step}: {describe(status)}") from None
         except (smpplib.exceptions.ConnectionError, OSError) as error:
-            reason = "timed out" if isinstance(error, TimeoutError) else "connection failed"
-            raise SmsError(f"SMSC {self.host}:{self.port}: {step} {reason}") from None
+            if isinstance(error, TimeoutError):
+                raise SmsTimeout(f"SMSC {self.host}:{self.port}: {step} timed out") from None
+            raise SmsError(f"SMSC {self.host}:{self.port}: {step} connection failed") from None
         return ",".join(ids)[:100] if len(ids) > 1 else ids[0]
 
     @staticmethod

@@ -62,15 +62,17 @@ def test_a_refused_message_is_retried_and_each_attempt_is_recorded(
     assert message.text == ""  # handed on: the code is not kept in our database
 
 
-def test_a_message_refused_every_time_is_marked_failed_with_the_error(
+def test_a_message_refused_every_time_stays_queued_with_the_error_for_the_worker(
     django_capture_on_commit_callbacks: Capture, flaky: type[FlakyGateway]
 ) -> None:
     flaky.failures = 5
     with django_capture_on_commit_callbacks(execute=True):
         queued = queue_sms("+37125100001", "x")
     message = SmsMessage.objects.get(pk=queued.pk)
-    assert (message.status, message.attempts, message.error) == (SmsStatus.FAILED, 3, "SMSC busy")
+    assert (message.status, message.attempts, message.error) == (SmsStatus.QUEUED, 3, "SMSC busy")
     assert message.sent_at is None
+    assert message.next_attempt_at is not None
+    assert message.next_attempt_at > message.created_at
 
 
 def test_a_message_already_sent_is_not_sent_twice(

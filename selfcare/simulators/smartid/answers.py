@@ -76,12 +76,15 @@ def refuse(session: sessions.Session) -> None:
 
 
 def settle_automatically(session: sessions.Session) -> None:
-    """End a running notification session whose account answers by itself ("Refuses", "Times out")."""
+    """End a running notification session whose account answers by itself ("Refuses", "Times out", or a demo
+    person the load test has confirm by itself: ``SMARTID_SIM_AUTO_CONFIRM``)."""
     account = accounts.find(session.personal_code) if session.personal_code else None
     if not session.running or account is None:
         return
     if account.behaviour is Behaviour.REFUSES:
         refuse(session)
+    elif account.personal_code in conf.auto_confirm_codes():
+        confirm(session, account, flow_type="Notification")
     elif account.behaviour is Behaviour.TIMES_OUT and session.age_seconds >= conf.timeout_delay_seconds():
         session.status = ended_session_status("TIMEOUT")
         sessions.save(session)

@@ -37,3 +37,13 @@ def qr_max_age_seconds() -> float:
     The portal must rebuild the QR code every second; a stale code in a screenshot must not log anyone in.
     """
     return float(getattr(settings, "SMARTID_SIM_QR_MAX_AGE_SECONDS", 60))
+
+
+def auto_confirm_codes() -> frozenset[str]:
+    """Demo persons whose phone confirms every notification by itself (``SMARTID_SIM_AUTO_CONFIRM``, personal codes).
+
+    For the load test only (`make load` sets it): 200 simulated people cannot press Confirm on a phone page. Empty
+    by default, and the simulators exist only in demo mode, so no real login can ever be confirmed this way.
+    """
+    codes = getattr(settings, "SMARTID_SIM_AUTO_CONFIRM", ())
+    return frozenset(code.replace("-", "") for code in codes)

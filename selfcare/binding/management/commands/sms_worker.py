@@ -1,7 +1,8 @@
 """`selfcare sms_worker [--once] [--interval N]`: deliver SMS left queued, e.g. after a process died mid-request.
 
 Messages are normally sent right after their transaction commits; this worker is the safety net that makes
-"queued" never mean "lost". Run one per deployment (several are harmless: delivery checks the status first).
+"queued" never mean "lost", also while the SMS gateway is down or timing out. Run one per deployment (several are
+harmless: each attempt claims its message first).
 """
 
 from __future__ import annotations
@@ -25,7 +26,10 @@ class Command(BaseCommand):
         while True:
             outcome = deliver_pending()
             if any(outcome.values()):
-                self.stdout.write(f"sent {outcome['sent']}, failed {outcome['failed']}, expired {outcome['expired']}")
+                self.stdout.write(
+                    f"sent {outcome['sent']}, still waiting {outcome['waiting']}, failed {outcome['failed']}, "
+                    f"expired {outcome['expired']}"
+                )
             if once:
                 return
             time.sleep(max(interval, 1))

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import InterfaceError, OperationalError
 from tqdm import tqdm
 
 from selfcare.usage.csvfile import FormatError, import_file
@@ -57,6 +58,12 @@ class Command(BaseCommand):
                     result = import_file(path, batch_rows=max(1, batch_rows), progress=advance)
                 except (FormatError, UnicodeDecodeError) as error:
                     raise CommandError(str(error)) from error
+                except (OperationalError, InterfaceError) as error:
+                    # Each batch is one transaction: what is recorded is whole batches, and a rerun adds the rest.
+                    raise CommandError(
+                        f"{path}: the database went away during the import ({type(error).__name__}). Whole batches "
+                        "are recorded and nothing half-way; run the same command again to record the rest."
+                    ) from error
             self._summary(path.name, result)
             total.add(result)
         if len(files) > 1:

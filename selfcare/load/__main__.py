@@ -1,0 +1,265 @@
+"""`make load` (`python -m selfcare.load`): the portal under load on PostgreSQL + Redis with several processes.
+
+1. A fresh database (`LOAD_DATABASE_URL`, default `postgres://postgres@127.0.0.1:5432/selfcare_load`, dropped and
+   created again: it belongs to the load test only) and an emptied Redis database (`LOAD_REDIS_URL`, default
+   `redis://127.0.0.1:6379/15`, flushed: the same).
+2. Migrations and the demo data; a usage feed key when the usage feed exists.
+3. The portal under gunicorn (several worker processes with threads) and, as a separate server the way a real
+   provider is, the Smart-ID simulator under its own gunicorn; both on the same database and Redis.
+4. locust headless (`selfcare/load/locustfile.py`) for the duration with the number of users asked for.
+5. The report: throughput, p95/p99 per kind of request and in all, errors; then every usage event the feed
+   acknowledged is counted back in the database.
+
+Exits non-zero on any failed request, any acknowledged event missing from the database, or a server that did not
+start. The demo mode is on (DEBUG too, which the demo requires): the figures are a floor for production settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+import psycopg
+import redis
+
+ROOT = Path(__file__).resolve().parents[2]
+LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
+AUTO_CONFIRM = ("150385-12346", "220790-18761")  # Anna and Pēteris: they have connections to look at
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m selfcare.load", description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--spawn-rate", type=float, default=20)
+    parser.add_argument("--duration", default="60s", help="locust's --run-time, e.g. 60s or 2m")
+    parser.add_argument("--workers", type=int, default=3, help="portal gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per portal worker")
+    parser.add_argument("--port", type=int, default=8170)
+    parser.add_argument("--report-dir", type=Path, default=ROOT / "var" / "load")
+    return parser.parse_args(argv)
+
+
+def fresh_database(url: str) -> None:
+    """Drop and create the load test's own database on the server (never any other)."""
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name) or "load" not in name:
+        raise SystemExit(f"refusing to recreate database {name!r}: its name must contain 'load'")
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def _manage(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(  # noqa: S603 - our own interpreter and command
+        [sys.executable, "-m", "selfcare", *args], env=env, cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"selfcare {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+def _usage_feed_exists(env: dict[str, str]) -> bool:
+    return (
+        "feed-key"
+        in subprocess.run(
+            [sys.executable, "-m", "selfcare", "usage", "--help"], env=env, cwd=ROOT, capture_output=True, text=True
+        ).stdout
+    )
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], *, port: int, workers: int, threads: int, log: Path) -> Iterator[None]:
+    """A gunicorn serving the portal on 127.0.0.1:port until the block ends (stopped by its own process id)."""
+    with log.open("w") as output:
+        process = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "gunicorn", "selfcare.wsgi:application", "--bind", f"127.0.0.1:{port}",
+             "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
+             "--timeout", "60", "--graceful-timeout", "10", "--no-control-socket"],
+            env=env, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            _wait_until_up(f"http://127.0.0.1:{port}/healthz", process)
+            yield
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
+    for _ in range(120):
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn for {url} exited with {process.returncode}: see its log in var/load/")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"{url} did not answer in 60 s")
+
+
+def _warm_up(port: int, rounds: int) -> None:
+    """A few complete logins in parallel before measuring: each worker process loads its URLs, templates and
+    eID configuration on its first requests, as a production server has long done before its busy hour."""
+
+    def one_login() -> None:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+            page = client.get("/en/login/smart-id/").text
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+            data = {"csrfmiddlewaretoken": token.group(1) if token else "", "personal_code": AUTO_CONFIRM[0]}
+            client.post("/en/login/smart-id/notification/", data=data)
+            client.post("/en/login/smart-id/status/", headers={"X-CSRFToken": data["csrfmiddlewaretoken"]})
+            client.get("/en/dashboard/")
+
+    with ThreadPoolExecutor(max_workers=rounds) as pool:
+        for future in [pool.submit(one_login) for _ in range(rounds * 3)]:
+            future.result()
+
+
+def _stats(report_dir: Path) -> list[dict[str, str]]:
+    with (report_dir / "stats_stats.csv").open() as file:
+        return list(csv.DictReader(file))
+
+
+def _print_stats(rows: list[dict[str, str]]) -> dict[str, str]:
+    print(f"\n{'request':<28}{'count':>8}{'failed':>8}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}")
+    total: dict[str, str] = {}
+    for row in rows:
+        name = row["Name"] if row["Name"] != "Aggregated" else "ALL"
+        if row["Name"] == "Aggregated":
+            total = row
+        print(
+            f"{name[:27]:<28}{row['Request Count']:>8}{row['Failure Count']:>8}{float(row['Requests/s']):>8.1f}"
+            f"{row['50%']:>8}{row['95%']:>8}{row['99%']:>8}"
+        )
+    return total
+
+
+def _events_in_database(database_url: str, run: str) -> int:
+    with psycopg.connect(database_url) as connection:
+        row = connection.execute(
+            "SELECT count(*) FROM usage_usageevent WHERE source_key LIKE %s", [f"load:{run}:%"]
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _msisdns(database_url: str) -> list[str]:
+    with psycopg.connect(database_url) as connection:
+        rows = connection.execute(
+            "SELECT msisdn FROM customers_connection WHERE status <> 'terminated' ORDER BY id LIMIT 500"
+        ).fetchall()
+    return [str(row[0]) for row in rows]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
+    database_url = os.environ.get("LOAD_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/selfcare_load")
+    redis_url = os.environ.get("LOAD_REDIS_URL", "redis://127.0.0.1:6379/15")
+    report_dir: Path = args.report_dir
+    report_dir.mkdir(parents=True, exist_ok=True)
+    run = uuid.uuid4().hex[:8]
+    simulator_port = args.port + 1
+
+    print(f"Fresh database {urlsplit(database_url).path.lstrip('/')}, Redis {redis_url} emptied")
+    fresh_database(database_url)
+    redis.Redis.from_url(redis_url).flushdb()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "DEBUG": "true",
+        "SELFCARE_DEMO": "true",
+        "SELFCARE_DEMO_BASE_URL": f"http://127.0.0.1:{args.port}",
+        "SMARTID_API_URL": f"http://127.0.0.1:{simulator_port}/simulators/smartid/v3/",
+        "SMARTID_SIM_AUTO_CONFIRM": ",".join(AUTO_CONFIRM),
+        "LOG_LEVEL": "WARNING",
+        # The simulator shares this machine's cores with the portal and locust; the production timeout (5 s) is
+        # meant for SK's own service, and a login failing because our stand-in was slow would not be the portal's.
+        "SMARTID_CONNECT_TIMEOUT": "20",
+        # Its own test PKI, made before any server starts (below).
+        "SELFCARE_PKI_DIR": str(report_dir / "pki"),
+    }
+    print("Migrations and demo data…")
+    _manage(env, "migrate", "--no-input", "-v", "0")
+    _manage(env, "demo_data")
+    # The test PKI and the load persons' certificates are made once here: several server processes making them at
+    # the same first moment would each write their own CA, and the portal would trust another CA than the
+    # simulator signs with.
+    _manage(env, "shell", "-c", "from selfcare.simulators.smartid import accounts, pki\n"
+            "for account in accounts.ACCOUNTS: pki.credentials(account)")  # fmt: skip
+    feed_key = ""
+    if _usage_feed_exists(env):
+        found = re.search(r"\buf_[A-Za-z0-9_-]+", _manage(env, "usage", "feed-key", "create", f"load-{run}"))
+        feed_key = found.group(0) if found else ""
+    locust_env = {
+        **env,
+        "LOAD_RUN": run,
+        "LOAD_REPORT_DIR": str(report_dir),
+        "LOAD_PERSONS": ",".join(code.replace("-", "") for code in AUTO_CONFIRM),
+        "LOAD_FEED_KEY": feed_key,
+        "LOAD_MSISDNS": ",".join(_msisdns(database_url)) if feed_key else "",
+    }
+    (report_dir / "feed.json").unlink(missing_ok=True)
+    print(
+        f"Portal: gunicorn, {args.workers} workers x {args.threads} threads on :{args.port}; Smart-ID simulator on "
+        f":{simulator_port}; locust: {args.users} users for {args.duration}"
+        + ("; usage feed on" if feed_key else "; usage feed API not present: no ingestion in the mix")
+    )
+    with (
+        gunicorn(env, port=simulator_port, workers=1, threads=8, log=report_dir / "simulator.log"),
+        gunicorn(env, port=args.port, workers=args.workers, threads=args.threads, log=report_dir / "portal.log"),
+    ):
+        _warm_up(args.port, args.workers * args.threads)
+        locust = subprocess.run(  # noqa: S603
+            [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--users", str(args.users),
+             "--spawn-rate", str(args.spawn_rate), "--run-time", args.duration, "--host",
+             f"http://127.0.0.1:{args.port}", "--csv", str(report_dir / "stats"), "--only-summary",
+             "--stop-timeout", "10", "--loglevel", "WARNING"],
+            env=locust_env, cwd=ROOT, check=False,
+        )  # fmt: skip
+    total = _print_stats(_stats(report_dir))
+    failures = int(total.get("Failure Count", "0") or 0)
+    problems = []
+    if failures:
+        problems.append(f"{failures} requests failed (see {report_dir}/stats_failures.csv)")
+    if locust.returncode not in (0, 1):
+        problems.append(f"locust exited with {locust.returncode}")
+    if feed_key:
+        sent = json.loads((report_dir / "feed.json").read_text())
+        recorded = _events_in_database(database_url, run)
+        lost = max(sent["events"] - recorded, 0)
+        print(
+            f"\nUsage feed: {sent['events']} events acknowledged in {sent['batches']} batches, {recorded} in the "
+            f"database, lost {lost}"
+        )
+        if lost:
+            problems.append(f"{lost} acknowledged usage events are missing from the database")
+    print(
+        f"\nThroughput {float(total.get('Requests/s', 0)):.1f} requests/s, p95 {total.get('95%')} ms, "
+        f"p99 {total.get('99%')} ms, errors {failures}"
+    )
+    for problem in problems:
+        print(f"FAIL: {problem}")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
