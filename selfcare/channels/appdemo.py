@@ -37,7 +37,7 @@ with warnings.catch_warnings():
     from authlib.integrations.httpx_client import OAuth2Client
 
 CLIENT_ID = "tele2-app-demo"
-SCOPES = "openid profile connections binding"
+SCOPES = "openid profile connections binding usage offers mandates"
 CALLBACK_PATH = "/callback"
 PAGE = 100
 

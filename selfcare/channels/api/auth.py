@@ -79,3 +79,6 @@ def caller_for(token: str) -> Caller | None:
 PROFILE = BearerToken("profile")
 CONNECTIONS = BearerToken("connections")
 BINDING = BearerToken("binding")
+USAGE = BearerToken("usage")
+OFFERS = BearerToken("offers")
+MANDATES = BearerToken("mandates")
