@@ -1,5 +1,6 @@
 """Bearer access tokens from the OpenID provider, with scopes. An operation names the scope it needs; a missing,
-unknown, expired or revoked token is 401, a token without the scope 403 — both in the API's error shape.
+unknown, expired or revoked token is 401, a token without the scope 403 — both in the API's error shape. Every call
+with a live token counts against the token's rate limit (`api_hit`); over it, 429 with Retry-After.
 
 The token's person must still be an active digital identity; what they may see is decided per request by
 selfcare.access, so a revoked mandate or an ended binding cuts the token's reach at once (SECURITY.md 7.4.2).
@@ -15,12 +16,13 @@ from django.utils import timezone
 from ninja.security import HttpBearer
 from oauth2_provider.models import AccessToken, RefreshToken
 
-from selfcare.channels.api.errors import ApiError
+from selfcare.channels.api.errors import ApiError, TooManyCalls
 from selfcare.channels.models import ClientLogin
 from selfcare.channels.oidc.claims import pairwise_subject
 from selfcare.errors import ErrorCode
 from selfcare.identity.models import DigitalIdentity, IdentityStatus
 from selfcare.identity.selectors import REQUEST_LOGIN_AT
+from selfcare.security.ratelimit.web import api_hit
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +31,9 @@ class Caller:
     client_id: str
     scopes: frozenset[str]
     login_at: float | None
+    # What the per-token rate limit counts on: the refresh-token family (a refresh does not start a new count),
+    # else the access token itself.
+    limit_key: str = ""
 
     @property
     def subject(self) -> str:
@@ -45,6 +50,9 @@ class BearerToken(HttpBearer):
         caller = caller_for(token)
         if caller is None:
             return None
+        over = api_hit(caller.limit_key)
+        if over is not None:
+            raise TooManyCalls(over)
         if self.scope not in caller.scopes:
             raise ApiError(403, ErrorCode.INSUFFICIENT_SCOPE)
         request.identity = caller.identity  # type: ignore[attr-defined]
@@ -73,6 +81,7 @@ def caller_for(token: str) -> Caller | None:
         client_id=found.application.client_id,
         scopes=frozenset(found.scope.split()),
         login_at=login[0].timestamp() if login else None,
+        limit_key=f"family:{family}" if family is not None else f"access:{found.pk}",
     )
 
 

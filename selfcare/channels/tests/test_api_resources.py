@@ -42,7 +42,8 @@ def test_main_user_reads_what_is_left_on_a_company_connection_with_its_buckets_a
     assert response.status_code == 200, response.content
     body = json.loads(response.content)
     assert body["href"].endswith(f"/connections/{world.a1.pk}/usage-consumption")
-    assert body["asOf"] and body["billingCycle"]["startDateTime"] < body["billingCycle"]["endDateTime"]
+    assert body["asOf"]
+    assert body["billingCycle"]["startDateTime"] < body["billingCycle"]["endDateTime"]
     gift = body["gifts"][0]
     assert gift["@type"] == "Bucket"
     assert gift["remainingValue"] == {"amount": 5 * GB, "units": "byte"}
@@ -50,7 +51,8 @@ def test_main_user_reads_what_is_left_on_a_company_connection_with_its_buckets_a
     assert gift["validFor"]["endDateTime"] is not None
     assert {b["usageType"] for b in body["bucket"]} >= {"data", "voice", "sms"}
     assert body["summary"]["data"]["units"] == "byte"
-    assert body["dailyUsage"] and body["dailyUsage"][0]["home"] == 0
+    assert body["dailyUsage"]
+    assert body["dailyUsage"][0]["home"] == 0
 
 
 def test_an_unlimited_allowance_is_named_unlimited_and_has_no_remaining_value(world: World) -> None:
@@ -60,7 +62,8 @@ def test_an_unlimited_allowance_is_named_unlimited_and_has_no_remaining_value(wo
     plan.save()
     body = json.loads(get(usage_path("private", world.private.pk), token_for(world.anna)).content)
     data = next(b for b in body["bucket"] if b["usageType"] == "data" and b["zone"] == "domestic")
-    assert data["remainingValue"] is None and data["remainingValueName"] == "Unlimited"
+    assert data["remainingValue"] is None
+    assert data["remainingValueName"] == "Unlimited"
     assert data["fairUseCap"] == {"amount": 100 * GB, "units": "byte"}
 
 
@@ -69,7 +72,8 @@ def test_employee_reads_usage_of_the_bound_number_but_not_of_a_colleagues(world:
     context = f"work-{world.company_a.pk}"
     assert get(usage_path(context, world.a1.pk), token).status_code == 200
     refused = get(usage_path(context, world.a2.pk), token)
-    assert refused.status_code == 404 and codes(refused) == ["not_found"]
+    assert refused.status_code == 404
+    assert codes(refused) == ["not_found"]
 
 
 def test_usage_of_another_companys_connection_is_the_same_404_as_a_missing_one(world: World) -> None:
@@ -82,7 +86,8 @@ def test_usage_of_another_companys_connection_is_the_same_404_as_a_missing_one(w
 def test_usage_needs_the_usage_scope_and_a_token(world: World) -> None:
     path = usage_path("private", world.private.pk)
     without = get(path, token_for(world.anna, "openid profile connections"))
-    assert without.status_code == 403 and codes(without) == ["insufficient_scope"]
+    assert without.status_code == 403
+    assert codes(without) == ["insufficient_scope"]
     assert get(path, None).status_code == 401
 
 
@@ -120,7 +125,8 @@ def test_a_claim_without_an_idempotency_key_is_refused_as_invalid_input(world: W
         token_for(world.anna),
         {"offer": gift.pk},
     )
-    assert response.status_code == 422 and codes(response) == ["invalid_input"]
+    assert response.status_code == 422
+    assert codes(response) == ["invalid_input"]
 
 
 def test_a_key_in_the_body_serves_as_well_as_the_header(world: World) -> None:
@@ -176,7 +182,8 @@ def test_main_user_lists_the_companys_mandates_with_status_validity_and_history(
     assert response.status_code == 200, response.content
     rows = json.loads(response.content)
     assert response["X-Total-Count"] == "1"
-    assert rows[0]["status"] == "active" and rows[0]["validFor"]["startDate"]
+    assert rows[0]["status"] == "active"
+    assert rows[0]["validFor"]["startDate"]
     detail = json.loads(get(rows[0]["href"], token).content)
     assert detail["history"] == [] or "action" in detail["history"][0]
 
@@ -200,3 +207,20 @@ def test_the_openapi_document_says_mandates_are_read_only_and_revoked_in_the_por
     document = json.loads(Client().get("/api/openapi.json").content)
     operation = document["paths"]["/api/v1/contexts/{context}/mandates"]["get"]
     assert "eID" in operation["description"]
+
+
+# --- Rate limit per token -----------------------------------------------------------------------------------------
+
+
+def test_calls_past_the_tokens_limit_get_429_with_retry_after_in_the_api_error_shape(
+    world: World, settings: Any
+) -> None:
+    settings.RATE_LIMITS = settings.RATE_LIMITS | {"api-token": (2, 60)}
+    token = token_for(world.anna)
+    assert get("/api/v1/me", token).status_code == 200
+    assert get(usage_path("private", world.private.pk), token).status_code == 200
+    refused = get(usage_path("private", world.private.pk), token)
+    assert refused.status_code == 429
+    assert codes(refused) == ["rate_limited"]
+    assert 0 < int(refused["Retry-After"]) <= 60
+    assert get("/api/v1/me", token_for(world.peteris)).status_code == 200  # another token has its own count
