@@ -7,6 +7,8 @@ OAUTH2_PROVIDER["SCOPES"]) and call selfcare.access for every object, then add a
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Router
 
@@ -27,7 +29,7 @@ def register(api: NinjaAPI) -> None:
     for prefix, router in ROUTERS:
         api.add_router(f"/v1/{prefix}", router)
 
-    def claim_refused(request: HttpRequest, error: offers.ClaimRefusal) -> HttpResponse:
+    def claim_refused(request: HttpRequest, error: Any) -> HttpResponse:
         return api.create_response(request, offers.refusal_body(error.refused), status=409)
 
     api.add_exception_handler(offers.ClaimRefusal, claim_refused)

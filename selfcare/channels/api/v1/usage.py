@@ -99,9 +99,9 @@ def _name(value: int | None, unit: str) -> str:
 
 def _bucket(bucket: Bucket, index: int) -> BucketOut:
     unit = bucket.unit
-    return BucketOut(
+    return BucketOut(  # type: ignore[call-arg]  # "@type" has its default
         id=str(bucket.pk) if bucket.pk else f"plan-{bucket.kind}-{bucket.zone}-{index}",
-        name=bucket.label or f"{bucket.get_source_display()}: {bucket.get_kind_display()}",  # type: ignore[attr-defined]
+        name=bucket.label or f"{bucket.get_source_display()}: {bucket.get_kind_display()}",
         usageType=bucket.kind,
         zone=bucket.zone,
         source=bucket.source,
