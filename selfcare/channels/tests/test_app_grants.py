@@ -38,6 +38,7 @@ def test_the_security_page_lists_the_app_with_its_eid_method_and_ending_it_cuts_
     assert grant.last_used_at is not None
     page = browser.get("/en/me/security/")
     assert "Test app · Smart-ID" in page.content.decode()
+    assert "App access given" in page.content.decode()  # the issue, in the person's recent actions
     ended = browser.post(f"/en/me/security/apps/{grant.source}/{grant.grant_id}/end/")
     assert ended.status_code == 302
     refused = get("/api/v1/me", given["access_token"])
