@@ -327,6 +327,9 @@ OAUTH2_PROVIDER: dict[str, object] = {
         "profile": _("Your name and the contexts you act in"),
         "connections": _("Your connections and your role on each"),
         "binding": _("Binding a work number to you"),
+        "usage": _("What is left and what you used on your connections"),
+        "offers": _("Tele2 Komplimenti offers: see them and claim them"),
+        "mandates": _("Your companies' powers of attorney (read only)"),
     },
     "DEFAULT_SCOPES": ["openid"],
     # Default 60 already; stated because SECURITY.md caps it (10.4.3).

@@ -3,8 +3,9 @@
 It does what a native app does (RFC 8252): starts a loopback listener on 127.0.0.1 with a port of the moment, sends
 the person's browser to the authorization endpoint with PKCE S256, a state and a nonce, takes the code at the
 listener, exchanges it, verifies the ID token against the published keys, and lists the person's connections
-through the API — the same contexts and counts the dashboard shows. The OAuth client is Authlib and the JOSE
-library joserfc, not code of this project, so a successful run is also an interoperability check.
+through the API — the same contexts and counts the dashboard shows — with the data left on each one it prints.
+The OAuth client is Authlib and the JOSE library joserfc, not code of this project, so a successful run is also an
+interoperability check.
 
 With `--headless --personal-code X` it drives Chromium (Playwright) through the Smart-ID simulator itself, for
 scripts and tests; otherwise it opens the system browser and waits for the person.
@@ -37,9 +38,10 @@ with warnings.catch_warnings():
     from authlib.integrations.httpx_client import OAuth2Client
 
 CLIENT_ID = "tele2-app-demo"
-SCOPES = "openid profile connections binding"
+SCOPES = "openid profile connections binding usage offers mandates"
 CALLBACK_PATH = "/callback"
 PAGE = 100
+SHOWN = 10  # connections printed per context, each with its data left
 
 
 @dataclass
@@ -48,6 +50,7 @@ class Result:
     me: dict[str, Any]
     connections: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # context id -> connections
     totals: dict[str, int] = field(default_factory=dict)  # context id -> X-Total-Count
+    data_left: dict[str, str] = field(default_factory=dict)  # connection href -> national data left, e.g. "4.2 GB"
 
 
 class _Listener:
@@ -130,6 +133,10 @@ def log_in_and_list(
     for context in me["contexts"]:
         rows, total = _all_connections(api, context["href"] + "/connections")
         result.connections[context["id"]], result.totals[context["id"]] = rows, total
+        if "usage:view" in context["rights"]:
+            for row in rows[:SHOWN]:
+                usage = api.get(row["href"] + "/usage-consumption").raise_for_status().json()
+                result.data_left[row["href"]] = usage["summary"]["data"]["remainingValueName"]
     return result
 
 
@@ -197,10 +204,12 @@ def _print(result: Result) -> None:
         organization = context["organization"]["name"] if context["organization"] else "private"
         rows = result.connections[context["id"]]
         print(f"\n  {context['id']} ({organization}, {context['role']}): {result.totals[context['id']]} connection(s)")
-        for row in rows[:10]:
-            print(f"    {row['msisdn']}  {row['tariffPlan']['name']:<24} {row['status']:<10} {row['label']}")
-        if len(rows) > 10:
-            print(f"    … and {len(rows) - 10} more")
+        for row in rows[:SHOWN]:
+            left = result.data_left.get(row["href"], "")
+            left = f"{left} left" if left else ""
+            print(f"    {row['msisdn']}  {row['tariffPlan']['name']:<24} {row['status']:<10} {left:<18} {row['label']}")
+        if len(rows) > SHOWN:
+            print(f"    … and {len(rows) - SHOWN} more")
 
 
 def main(argv: list[str]) -> int:

@@ -37,6 +37,9 @@ ACTIONS = {
     "security:session:end": gettext_lazy("A session ended"),
     "security:session:end-others": gettext_lazy("All other sessions ended"),
     "security:app:revoke": gettext_lazy("App access ended"),
+    "oidc:token:issue": gettext_lazy("App access given"),
+    "oidc:code:reuse": gettext_lazy("App access ended: a login code was used twice"),
+    "oidc:refresh:reuse": gettext_lazy("App access ended: an old app token was used again"),
     "security:device:new": gettext_lazy("Login from a new device"),
     "security:audit:export": gettext_lazy("Audit exported"),
 }

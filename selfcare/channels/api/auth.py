@@ -1,5 +1,6 @@
 """Bearer access tokens from the OpenID provider, with scopes. An operation names the scope it needs; a missing,
-unknown, expired or revoked token is 401, a token without the scope 403 — both in the API's error shape.
+unknown, expired or revoked token is 401, a token without the scope 403 — both in the API's error shape. Every call
+with a live token counts against the token's rate limit (`api_hit`); over it, 429 with Retry-After.
 
 The token's person must still be an active digital identity; what they may see is decided per request by
 selfcare.access, so a revoked mandate or an ended binding cuts the token's reach at once (SECURITY.md 7.4.2).
@@ -10,17 +11,19 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer
-from oauth2_provider.models import AccessToken, RefreshToken
+from oauth2_provider.models import AccessToken
 
-from selfcare.channels.api.errors import ApiError
+from selfcare.channels.api.errors import ApiError, TooManyCalls
 from selfcare.channels.models import ClientLogin
 from selfcare.channels.oidc.claims import pairwise_subject
 from selfcare.errors import ErrorCode
 from selfcare.identity.models import DigitalIdentity, IdentityStatus
 from selfcare.identity.selectors import REQUEST_LOGIN_AT
+from selfcare.security.ratelimit.web import api_hit
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +32,9 @@ class Caller:
     client_id: str
     scopes: frozenset[str]
     login_at: float | None
+    # What the per-token rate limit counts on: the refresh-token family (a refresh does not start a new count),
+    # else the access token itself.
+    limit_key: str = ""
 
     @property
     def subject(self) -> str:
@@ -45,6 +51,9 @@ class BearerToken(HttpBearer):
         caller = caller_for(token)
         if caller is None:
             return None
+        over = api_hit(caller.limit_key)
+        if over is not None:
+            raise TooManyCalls(over)
         if self.scope not in caller.scopes:
             raise ApiError(403, ErrorCode.INSUFFICIENT_SCOPE)
         request.identity = caller.identity  # type: ignore[attr-defined]
@@ -53,9 +62,20 @@ class BearerToken(HttpBearer):
 
 
 def caller_for(token: str) -> Caller | None:
-    """The person and scopes of a live access token; None for anything else. Tokens are stored only as SHA-256."""
+    """The person and scopes of a live access token; None for anything else. Tokens are stored only as SHA-256.
+
+    One query: the token with its app, person, refresh-token family and that family's client login (whether it
+    was ended, and when its eID login was) — every API call pays for this, so it is one round trip, not four.
+    """
+    logins = ClientLogin.objects.filter(token_family=OuterRef("refresh_token__token_family"))
     found = (
         AccessToken.objects.select_related("application", "user__digital_identity")
+        .annotate(
+            family=F("refresh_token__token_family"),
+            login_at=Subquery(logins.values("auth_time")[:1]),
+            login_revoked_at=Subquery(logins.values("revoked_at")[:1]),
+            login_found=Exists(logins),
+        )
         .filter(token_checksum=hashlib.sha256(token.encode()).hexdigest())
         .first()
     )
@@ -64,18 +84,22 @@ def caller_for(token: str) -> Caller | None:
     identity = getattr(found.user, "digital_identity", None)
     if identity is None or identity.status != IdentityStatus.ACTIVE:
         return None
-    family = RefreshToken.objects.filter(access_token=found).values_list("token_family", flat=True).first()
-    login = ClientLogin.objects.filter(token_family=family).values_list("auth_time", "revoked_at").first()
-    if family is not None and (login is None or login[1] is not None):
+    family = found.family
+    if family is not None and (not found.login_found or found.login_revoked_at is not None):
         return None
+    login_at = found.login_at
     return Caller(
         identity=identity,
         client_id=found.application.client_id,
         scopes=frozenset(found.scope.split()),
-        login_at=login[0].timestamp() if login else None,
+        login_at=login_at.timestamp() if login_at else None,
+        limit_key=f"family:{family}" if family is not None else f"access:{found.pk}",
     )
 
 
 PROFILE = BearerToken("profile")
 CONNECTIONS = BearerToken("connections")
 BINDING = BearerToken("binding")
+USAGE = BearerToken("usage")
+OFFERS = BearerToken("offers")
+MANDATES = BearerToken("mandates")

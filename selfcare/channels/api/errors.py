@@ -30,12 +30,20 @@ class ApiError(Exception):
         self.status, self.code, self.field = status, code, field
 
 
+class TooManyCalls(Exception):
+    """Over the per-token limit (RATE_LIMITS["api-token"]): the 429 answer, with Retry-After, is ready."""
+
+    def __init__(self, response: HttpResponse) -> None:
+        super().__init__("api-token")
+        self.response = response
+
+
 def not_found() -> ApiError:
     return ApiError(404, ErrorCode.NOT_FOUND)
 
 
 # Common answers every operation may give, for the OpenAPI document.
-REFUSALS: dict[int, Any] = {401: Errors, 403: Errors, 404: Errors, 422: Errors}
+REFUSALS: dict[int, Any] = {401: Errors, 403: Errors, 404: Errors, 422: Errors, 429: Errors}
 
 
 def _body(items: list[dict[str, Any]]) -> dict[str, Any]:
@@ -74,7 +82,11 @@ def install(api: NinjaAPI) -> None:
         code = ErrorCode.NOT_FOUND if error.status_code == 404 else ErrorCode.INVALID_INPUT
         return api.create_response(request, _body([item(code, message(code))]), status=error.status_code)
 
+    def too_many(request: HttpRequest, error: Any) -> HttpResponse:
+        return error.response  # type: ignore[no-any-return]
+
     api.add_exception_handler(ApiError, refused)
+    api.add_exception_handler(TooManyCalls, too_many)
     api.add_exception_handler(AuthenticationError, unauthenticated)
     api.add_exception_handler(NinjaValidationError, invalid)
     api.add_exception_handler(ValidationError, domain)

@@ -23,6 +23,7 @@ from oauth2_provider.models import RefreshToken
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.common import Request
 
+from selfcare.audit.services import record
 from selfcare.channels.models import ClientLogin
 from selfcare.channels.oidc import claims
 from selfcare.channels.oidc.redirects import redirect_uri_matches
@@ -89,9 +90,14 @@ class Validator(OAuth2Validator):  # type: ignore[misc]
         if super().validate_code(client_id, code, client, request, *args, **kwargs):
             return True
         # The grant is gone once exchanged: a code presented again was stolen or replayed (RFC 6749 §4.1.2).
-        spent = ClientLogin.objects.filter(code_digest=code_digest(code), token_family__isnull=False).first()
-        if spent is not None:
+        spent = (
+            ClientLogin.objects.select_related("identity")
+            .filter(code_digest=code_digest(code), token_family__isnull=False)
+            .first()
+        )
+        if spent is not None and spent.revoked_at is None:
             revoke_client_login(spent, reason="code reused")
+            record(None, "oidc:code:reuse", identity=spent.identity, target=spent)
         return False
 
     def _create_refresh_token(
@@ -99,9 +105,13 @@ class Validator(OAuth2Validator):  # type: ignore[misc]
     ) -> Any:
         refresh_token = super()._create_refresh_token(request, refresh_token_code, access_token, previous_refresh_token)
         if previous_refresh_token is None and request.code:
-            ClientLogin.objects.filter(code_digest=code_digest(request.code)).update(
-                token_family=refresh_token.token_family
-            )
+            login = ClientLogin.objects.get(code_digest=code_digest(request.code))
+            login.token_family = refresh_token.token_family
+            login.save(update_fields=["token_family"])
+            request.client_login = login  # the ID token's claims need it: one query fewer per exchange
+            # Refreshes are not recorded: an app refreshes every few minutes, which would bury the person's
+            # activity; the first issue, and any revocation, are.
+            record(None, "oidc:token:issue", identity=_identity(request), target=login)
         return refresh_token
 
     # --- Refresh ------------------------------------------------------------------------------------------------
@@ -109,6 +119,7 @@ class Validator(OAuth2Validator):  # type: ignore[misc]
         self, refresh_token: str, client: Any, request: Request, *args: Any, **kwargs: Any
     ) -> bool:
         if not super().validate_refresh_token(refresh_token, client, request, *args, **kwargs):
+            _record_reuse(refresh_token)
             return False
         login = (
             ClientLogin.objects.select_related("identity")
@@ -170,6 +181,24 @@ def _client_login(request: Request) -> ClientLogin:
     if getattr(request, "code", None):
         return ClientLogin.objects.get(code_digest=code_digest(request.code))
     return ClientLogin.objects.get(token_family=request.refresh_token_instance.token_family)
+
+
+def _record_reuse(refresh_token: str) -> None:
+    """A spent refresh token presented again: the library has revoked its family (REFRESH_TOKEN_REUSE_PROTECTION);
+    end the client login too and put it in the person's activity. A token of a login already ended (by the person,
+    or an earlier replay) is only refused."""
+    digest = hashlib.sha256(refresh_token.encode()).hexdigest()
+    family = (
+        RefreshToken.objects.filter(token_checksum=digest, revoked__isnull=False, token_family__isnull=False)
+        .values_list("token_family", flat=True)
+        .first()
+    )
+    if family is None:
+        return
+    login = ClientLogin.objects.select_related("identity").filter(token_family=family, revoked_at__isnull=True).first()
+    if login is not None:
+        revoke_client_login(login, reason="refresh token reused")
+        record(None, "oidc:refresh:reuse", identity=login.identity, target=login)
 
 
 def revoke_client_login(login: ClientLogin, *, reason: str) -> None:

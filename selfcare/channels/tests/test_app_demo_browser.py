@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from selfcare.access.overview import overview
-from selfcare.channels.appdemo import log_in_and_list, smartid_robot
+from selfcare.channels.appdemo import SHOWN, log_in_and_list, smartid_robot
 from selfcare.channels.oidc.claims import ACR_HIGH, pairwise_subject
 from selfcare.demo.loader import load_demo
 from selfcare.identity.models import NationalIdentifier
@@ -37,3 +37,7 @@ def test_the_reference_client_logs_anna_in_with_smart_id_and_lists_the_connectio
         listed = result.connections[group.context.key]
         assert len(listed) == group.count
         assert [row["msisdn"] for row in listed[: len(group.connections)]] == [c.msisdn for c in group.connections]
+    # Each connection it prints comes with its data left, read through the usage-consumption operation.
+    shown = [row["href"] for group in dashboard for row in result.connections[group.context.key][:SHOWN]]
+    assert sorted(result.data_left) == sorted(shown)
+    assert all(left.endswith(("GB", "MB", "Unlimited")) for left in result.data_left.values())

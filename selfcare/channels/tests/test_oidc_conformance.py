@@ -61,7 +61,9 @@ def test_the_discovery_document_describes_a_code_flow_provider_with_pkce_s256_an
     assert document["code_challenge_methods_supported"] == ["S256"]
     assert document["subject_types_supported"] == ["pairwise"]
     assert document["id_token_signing_alg_values_supported"] == ["RS256"]
-    assert {"openid", "profile", "connections", "binding"} <= set(document["scopes_supported"])
+    assert {"openid", "profile", "connections", "binding", "usage", "offers", "mandates"} <= set(
+        document["scopes_supported"]
+    )
     assert {"sub", "acr", "amr", "auth_time", "nonce"} <= set(document["claims_supported"])
     assert set(document["prompt_values_supported"]) == {"none", "login"}
 

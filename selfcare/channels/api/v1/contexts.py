@@ -101,7 +101,8 @@ def _connection_values(context: Context, connection: Connection) -> dict[str, ob
     }
 
 
-def _acting(request: HttpRequest, context: str) -> Context:
+def acting_context(request: HttpRequest, context: str) -> Context:
+    """The context the token's person acts in, by its key; 404 when it is not theirs (the same as not there)."""
     try:
         return resolve_context(request.identity, context)  # type: ignore[attr-defined]
     except NotFound:
@@ -115,7 +116,7 @@ def list_contexts(request: HttpRequest) -> list[ContextOut]:
 
 @router.get("/{context}", response={200: ContextOut, **REFUSALS}, auth=auth.PROFILE, summary="One context")
 def get_context(request: HttpRequest, context: str) -> ContextOut:
-    return context_out(_acting(request, context))
+    return context_out(acting_context(request, context))
 
 
 @router.get(
@@ -127,7 +128,7 @@ def get_context(request: HttpRequest, context: str) -> ContextOut:
 def list_connections(
     request: HttpRequest, response: HttpResponse, context: str, page: Query[Page]
 ) -> list[ConnectionOut]:
-    acting = _acting(request, context)
+    acting = acting_context(request, context)
     if not may(acting, Action.VIEW_CONNECTION):
         raise not_found()
     found = search_connections(connections_in(request.identity, acting), page.q)  # type: ignore[attr-defined]
@@ -151,7 +152,7 @@ def list_connections(
     summary="One connection's details",
 )
 def get_connection(request: HttpRequest, context: str, connection_id: int) -> ConnectionDetailOut:
-    acting = _acting(request, context)
+    acting = acting_context(request, context)
     try:
         connection = require_connection(request.identity, acting, Action.VIEW_CONNECTION, connection_id)  # type: ignore[attr-defined]
     except NotFound:
