@@ -39,6 +39,7 @@ _problems = production_problems(
     secret_key=SECRET_KEY,
     sms_backend=env.str("SMS_BACKEND", default="outbox"),
     oidc_signing_key=env.str("OIDC_SIGNING_KEY_PATH", default=""),
+    trust_anchors=env.str("SIGNED_DOCUMENT_TRUST_ANCHORS", default=""),
 )
 if _problems:
     raise ImproperlyConfigured("Refusing to start with unsafe production settings:\n- " + "\n- ".join(_problems))
