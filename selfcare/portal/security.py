@@ -32,6 +32,7 @@ ACTIONS = {
     "binding:ended": gettext_lazy("Work number binding ended"),
     "binding:code:requested": gettext_lazy("One-time code requested"),
     "binding:code:failed": gettext_lazy("Wrong one-time code"),
+    "binding:lockout:cleared": gettext_lazy("One-time code lockout cleared by customer service"),
     "portal:connection:view": gettext_lazy("Connection viewed"),
     "identity:session:logout": gettext_lazy("Logged out"),
     "security:session:end": gettext_lazy("A session ended"),
