@@ -40,6 +40,14 @@ ACTIONS = {
     "security:app:revoke": gettext_lazy("App access ended"),
     "security:device:new": gettext_lazy("Login from a new device"),
     "security:audit:export": gettext_lazy("Audit exported"),
+    "offers:claim:create": gettext_lazy("Offer claimed"),
+    "mandates:mandate:created": gettext_lazy("Power of attorney prepared"),
+    "mandates:mandate:document_added": gettext_lazy("Signed power of attorney uploaded"),
+    "mandates:mandate:submitted": gettext_lazy("Power of attorney submitted"),
+    "mandates:mandate:activated": gettext_lazy("Power of attorney activated"),
+    "mandates:mandate:rejected": gettext_lazy("Power of attorney rejected"),
+    "mandates:mandate:revoked": gettext_lazy("Power of attorney revoked"),
+    "mandates:mandate:expired": gettext_lazy("Power of attorney expired"),
 }
 
 
