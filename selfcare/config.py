@@ -10,14 +10,57 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+from cryptography import x509
 
 DEV_SECRET_KEY = "insecure-development-key-for-local-demo-only"  # noqa: S105 - public on purpose, refused in production
 _HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
+def pem_files(value: str) -> list[Path]:
+    """The files a comma-separated list of PEM files and directories (their *.pem) names."""
+    files: list[Path] = []
+    for item in (p.strip() for p in value.split(",")):
+        if not item:
+            continue
+        path = Path(item)
+        files.extend(sorted(path.glob("*.pem")) if path.is_dir() else [path])
+    return files
+
+
+def trust_anchor_problem(value: str) -> str | None:
+    """What is wrong with SIGNED_DOCUMENT_TRUST_ANCHORS, or None. Checked at start-up in production: otherwise
+    the first power of attorney uploaded would find out, as an error page in front of a customer."""
+    fix = (
+        "Set SIGNED_DOCUMENT_TRUST_ANCHORS to the PEM file(s) or directory of the CA certificates whose signatures "
+        "on uploaded documents count (for eParaksts: LVRTC's roots)."
+    )
+    if not value.strip():
+        return f"SIGNED_DOCUMENT_TRUST_ANCHORS is empty: no signed power of attorney could be checked. {fix}"
+    missing = [item.strip() for item in value.split(",") if item.strip() and not Path(item.strip()).exists()]
+    if missing:
+        return f"SIGNED_DOCUMENT_TRUST_ANCHORS names what does not exist: {', '.join(missing)}. {fix}"
+    found = 0
+    for path in pem_files(value):
+        try:
+            found += len(x509.load_pem_x509_certificates(path.read_bytes()))
+        except (OSError, ValueError) as error:
+            return f"SIGNED_DOCUMENT_TRUST_ANCHORS: {path} is not a readable PEM certificate file ({error}). {fix}"
+    if not found:
+        return f"SIGNED_DOCUMENT_TRUST_ANCHORS names no certificate (a directory without *.pem files?). {fix}"
+    return None
+
+
 def production_problems(
-    *, debug: bool, demo: bool, secret_key: str, sms_backend: str = "outbox", oidc_signing_key: str = ""
+    *,
+    debug: bool,
+    demo: bool,
+    secret_key: str,
+    sms_backend: str = "outbox",
+    oidc_signing_key: str = "",
+    trust_anchors: str = "",
 ) -> list[str]:
     """What is unsafe about these settings when DEBUG is off, each with the variable to set; empty when safe."""
     if debug:
@@ -44,6 +87,9 @@ def production_problems(
             "up at start would change at every restart. Create one (openssl genpkey -algorithm RSA -pkeyopt "
             "rsa_keygen_bits:3072 -out oidc-signing-key.pem) and set OIDC_SIGNING_KEY_PATH to it."
         )
+    anchors_problem = trust_anchor_problem(trust_anchors)
+    if anchors_problem:
+        problems.append(anchors_problem)
     return problems
 
 

@@ -39,6 +39,7 @@ _problems = production_problems(
     secret_key=SECRET_KEY,
     sms_backend=env.str("SMS_BACKEND", default="outbox"),
     oidc_signing_key=env.str("OIDC_SIGNING_KEY_PATH", default=""),
+    trust_anchors=env.str("SIGNED_DOCUMENT_TRUST_ANCHORS", default=""),
 )
 if _problems:
     raise ImproperlyConfigured("Refusing to start with unsafe production settings:\n- " + "\n- ".join(_problems))
@@ -135,8 +136,9 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL: str = env.str("REDIS_URL", default="")
+REDIS_TIMEOUT_SECONDS: float = env.float("REDIS_TIMEOUT_SECONDS", default=2.0)
 if REDIS_URL:
-    CACHES = {"default": redis_cache(REDIS_URL, timeout=env.float("REDIS_TIMEOUT_SECONDS", default=2.0))}
+    CACHES = {"default": redis_cache(REDIS_URL, timeout=REDIS_TIMEOUT_SECONDS)}
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -19,6 +20,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from selfcare.backoffice.site import IdentifierSearchMixin, backoffice_site
+from selfcare.binding import otp
+from selfcare.binding.models import FailureLockoutCleared
+from selfcare.binding.services import clear_failure_lockout
 from selfcare.identity.models import AuthenticationRecord, DigitalIdentity, NationalIdentifier
 from selfcare.identity.services import change_personal_code
 
@@ -46,6 +50,13 @@ class AuthenticationInline(ReadOnlyInline):
     max_num = 20
 
 
+class LockoutClearedInline(ReadOnlyInline):
+    model = FailureLockoutCleared
+    fields = readonly_fields = ("cleared_at", "cleared_by", "failures")
+    ordering = ["-cleared_at"]
+    verbose_name_plural = _("Cleared one-time code lockouts")
+
+
 class CodeChangeForm(forms.Form):
     new_code = forms.CharField(label=_("New personal code"), max_length=20)
 
@@ -57,9 +68,27 @@ class DigitalIdentityAdmin(IdentifierSearchMixin, admin.ModelAdmin[DigitalIdenti
     search_fields = ["family_name"]
     identifier_fields = ("identifiers__code",)
     text_fields = ("given_name", "family_name")
-    readonly_fields = ["id", "user", "given_name", "family_name", "created_at", "names_verified_at", "code_change"]
-    fields = ["id", "given_name", "family_name", "status", "created_at", "names_verified_at", "code_change"]
-    inlines = [NationalIdentifierInline, AuthenticationInline]
+    readonly_fields = [
+        "id",
+        "user",
+        "given_name",
+        "family_name",
+        "created_at",
+        "names_verified_at",
+        "code_change",
+        "code_lockout",
+    ]
+    fields = [
+        "id",
+        "given_name",
+        "family_name",
+        "status",
+        "created_at",
+        "names_verified_at",
+        "code_change",
+        "code_lockout",
+    ]
+    inlines = [NationalIdentifierInline, AuthenticationInline, LockoutClearedInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # identities are created by a trusted eID login, never by hand
@@ -78,9 +107,50 @@ class DigitalIdentityAdmin(IdentifierSearchMixin, admin.ModelAdmin[DigitalIdenti
         url = reverse("backoffice:identity_digitalidentity_change_code", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, _("Record a change of personal code"))
 
+    @admin.display(description=_("work-number codes"))
+    def code_lockout(self, obj: DigitalIdentity) -> str:
+        failures = otp.consecutive_failures(obj)
+        if failures < otp.MAX_CONSECUTIVE_FAILURES:
+            return str(_("Not locked (wrong codes in a row: %(failures)s).") % {"failures": failures})
+        url = reverse("backoffice:identity_digitalidentity_clear_lockout", args=[obj.pk])
+        return format_html(
+            '{} <a href="{}">{}</a>',
+            _("Locked (wrong codes in a row: %(failures)s).") % {"failures": failures},
+            url,
+            _("Clear the lockout"),
+        )
+
     def get_urls(self) -> list[URLPattern]:
-        view = self.admin_site.admin_view(self.change_code_view)
-        return [path("<uuid:pk>/change-code/", view, name="identity_digitalidentity_change_code"), *super().get_urls()]
+        change_code = self.admin_site.admin_view(self.change_code_view)
+        clear_lockout = self.admin_site.admin_view(self.clear_lockout_view)
+        return [
+            path("<uuid:pk>/change-code/", change_code, name="identity_digitalidentity_change_code"),
+            path("<uuid:pk>/clear-lockout/", clear_lockout, name="identity_digitalidentity_clear_lockout"),
+            *super().get_urls(),
+        ]
+
+    def clear_lockout_view(self, request: HttpRequest, pk: str) -> HttpResponse:
+        """Customer service confirms, after checking who is calling, that the person may ask for codes again."""
+        identity = get_object_or_404(DigitalIdentity, pk=pk)
+        if not self.has_change_permission(request, identity):
+            return redirect("backoffice:index")
+        if request.method == "POST":
+            assert isinstance(request.user, User)
+            try:
+                clear_failure_lockout(request=request, identity=identity, staff=request.user)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, _("The lockout is cleared: the person can ask for a work-number code again."))
+            return redirect("backoffice:identity_digitalidentity_change", identity.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Clear the one-time code lockout"),
+            "identity": identity,
+            "failures": otp.consecutive_failures(identity),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "backoffice/clear_lockout.html", context)
 
     def change_code_view(self, request: HttpRequest, pk: str) -> HttpResponse:
         identity = get_object_or_404(DigitalIdentity, pk=pk)

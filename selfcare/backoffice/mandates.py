@@ -57,7 +57,7 @@ class EventInline(admin.TabularInline):  # type: ignore[type-arg]
     can_delete = False
     fields = readonly_fields = (
         "occurred_at",
-        "action",
+        "step",
         "from_status",
         "to_status",
         "actor",
@@ -65,6 +65,10 @@ class EventInline(admin.TabularInline):  # type: ignore[type-arg]
         "staff",
         "reason",
     )
+
+    @admin.display(description=_("step"))
+    def step(self, obj: MandateEvent) -> str:
+        return obj.step_label
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

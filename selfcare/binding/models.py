@@ -6,6 +6,7 @@ connectionUser. A company contract does not carry the employee's personal code; 
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -85,6 +86,31 @@ class OneTimeCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.msisdn} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class FailureLockoutCleared(models.Model):
+    """Customer service cleared a person's wrong-code lockout (otp.MAX_CONSECUTIVE_FAILURES): wrong attempts are
+    counted again from this moment. Kept, never edited: who cleared it, when, and how many failures it cleared."""
+
+    identity = models.ForeignKey(
+        DigitalIdentity,
+        on_delete=models.PROTECT,
+        related_name="failure_lockouts_cleared",
+        verbose_name=_("digital identity"),
+    )
+    cleared_at = models.DateTimeField(_("cleared"), default=timezone.now)
+    cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("cleared by")
+    )
+    failures = models.PositiveIntegerField(_("wrong attempts cleared"))
+
+    class Meta:
+        verbose_name = _("cleared code lockout")
+        verbose_name_plural = _("cleared code lockouts")
+        indexes = [models.Index(fields=["identity", "cleared_at"], name="otp_lockout_cleared_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.identity_id} ({self.cleared_at:%Y-%m-%d %H:%M})"
 
 
 class SmsStatus(models.TextChoices):

@@ -5,7 +5,8 @@
   number) is stored.
 - 5 wrong attempts end a code; a new request ends the person's earlier open codes.
 - Per identity at most 5 requests in 5 minutes, 20 in an hour, 50 in a day; at most `OTP_MAX_PER_NUMBER_PER_DAY`
-  codes *sent* to a number a day; no more than 100 consecutive wrong attempts per identity until one succeeds.
+  codes *sent* to a number a day; no more than 100 consecutive wrong attempts per identity until one succeeds
+  (or customer service clears the lockout in the back office: services.clear_failure_lockout).
   All limits are counted from the stored rows, so they hold across processes and restarts.
 
 Not checked here: whether the number may be bound (services.py decides that, and what the person is told).
@@ -24,7 +25,7 @@ from django.conf import settings
 from django.db.models import Sum
 from django.utils import timezone
 
-from selfcare.binding.models import OneTimeCode
+from selfcare.binding.models import FailureLockoutCleared, OneTimeCode
 from selfcare.customers.models import Connection
 from selfcare.identity.models import DigitalIdentity
 
@@ -77,11 +78,19 @@ def number_limit_reached(msisdn: str, *, now: datetime.datetime | None = None) -
 
 
 def consecutive_failures(identity: DigitalIdentity) -> int:
-    """Wrong attempts since the person's last successful code."""
+    """Wrong attempts since the person's last successful code, or since customer service last cleared their
+    lockout, whichever is later."""
     codes = OneTimeCode.objects.filter(identity=identity)
     last_success = codes.filter(used_at__isnull=False).order_by("-used_at").values_list("used_at", flat=True).first()
-    if last_success is not None:
-        codes = codes.filter(created_at__gt=last_success)
+    last_cleared = (
+        FailureLockoutCleared.objects.filter(identity=identity)
+        .order_by("-cleared_at")
+        .values_list("cleared_at", flat=True)
+        .first()
+    )
+    since = max((moment for moment in (last_success, last_cleared) if moment is not None), default=None)
+    if since is not None:
+        codes = codes.filter(created_at__gt=since)
     return int(codes.aggregate(total=Sum("attempts"))["total"] or 0)
 
 

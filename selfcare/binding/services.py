@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -20,7 +21,7 @@ from selfcare.access.contexts import Action, Context, ContextKind, NotFound
 from selfcare.access.policy import connections_in, may
 from selfcare.audit.services import record
 from selfcare.binding import otp
-from selfcare.binding.models import BindingStatus, ConnectionBinding
+from selfcare.binding.models import BindingStatus, ConnectionBinding, FailureLockoutCleared, OneTimeCode
 from selfcare.binding.sms import queue_sms
 from selfcare.customers.models import Connection, ConnectionStatus, Segment
 from selfcare.errors import MESSAGES, ErrorCode
@@ -182,3 +183,23 @@ def binding_end(
         locked.save(update_fields=["status", "ended_at", "ended_reason"])
         record(request, "binding:ended", identity=identity, context=context, target=locked)
     return locked
+
+
+def clear_failure_lockout(*, request: HttpRequest, identity: DigitalIdentity, staff: User) -> FailureLockoutCleared:
+    """Customer service lets a locked-out person ask for codes again (after checking who is calling): wrong
+    attempts count from zero, the person's open code ends. Raises ValidationError when the person is not locked
+    out, so that a click by mistake leaves no record. Audited as "binding:lockout:cleared"."""
+    with transaction.atomic():
+        _lock(identity)
+        failures = otp.consecutive_failures(identity)
+        if failures < otp.MAX_CONSECUTIVE_FAILURES:
+            raise ValidationError(gettext("This person is not locked out of one-time codes."), code="not_locked")
+        now = timezone.now()
+        OneTimeCode.objects.filter(identity=identity, used_at__isnull=True, closed_at__isnull=True).update(
+            closed_at=now
+        )
+        cleared = FailureLockoutCleared.objects.create(
+            identity=identity, cleared_at=now, cleared_by=staff, failures=failures
+        )
+        record(request, "binding:lockout:cleared", identity=identity, target=cleared)
+    return cleared

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from PIL import Image, ImageDraw, ImageFont
 
 from selfcare.customers.models import GB
+from selfcare.mandates.form import FONTS
 from selfcare.offers.codes import generate_codes
 from selfcare.offers.images import clean_image
 from selfcare.offers.models import LimitScope, Offer, OfferImage, OfferKind, OfferStatus
@@ -150,7 +151,9 @@ def _banner(text: str, colour: tuple[int, int, int]) -> bytes:
     """A plain picture for a demo offer: its headline in white on a colour (no stock photos in the repository)."""
     image = Image.new("RGB", (960, 300), colour)
     draw = ImageDraw.Draw(image)
-    font = ImageFont.load_default(size=140)
+    # Pillow's built-in font has no euro sign (the 0 € banner showed a box); DejaVu Sans, shipped for the mandate
+    # form, has every letter the demo writes.
+    font = ImageFont.truetype(str(FONTS / "DejaVuSans.ttf"), size=140)
     box = draw.textbbox((0, 0), text, font=font)
     position = ((960 - (box[2] - box[0])) / 2, (300 - (box[3] - box[1])) / 2 - box[1])
     draw.text(position, text, fill=(255, 255, 255), font=font)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django import forms
 from django.db import models
 
 from selfcare.identifiers.msisdn import parse_msisdn
@@ -17,6 +18,30 @@ from selfcare.identifiers.registration_number import parse_registration_number, 
 
 def _personal_code(value: str) -> str:
     return PersonalCode.parse(value).code
+
+
+# How long a typed identifier may be before it is normalised: "PNOLV-325791-04511", "+371 25 500 001",
+# "LV 40003245752" with a stray space are longer than the stored form, which the model's max_length is about.
+TYPED_MAX_LENGTH = 32
+
+
+class IdentifierFormField(forms.CharField):
+    """The form field of an identifier: it takes the value as people type it and cleans it to the stored form.
+
+    A plain CharField would check the model's max_length against the typed text (and put maxlength on the input),
+    so "325791-04511" (12 characters) would be refused by an 11-digit field before the hyphen is removed.
+    """
+
+    def __init__(self, *, normalise: Any, **kwargs: Any) -> None:
+        self.normalise = normalise
+        kwargs["max_length"] = TYPED_MAX_LENGTH
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return value
+        return self.normalise(value)
 
 
 class _NormalisingCharField(models.CharField):  # type: ignore[type-arg]
@@ -35,6 +60,16 @@ class _NormalisingCharField(models.CharField):  # type: ignore[type-arg]
         if value in self.empty_values:
             return value
         return self.normalise(value)
+
+    def formfield(
+        self,
+        form_class: type[forms.Field] | None = None,
+        choices_form_class: type[forms.ChoiceField] | None = None,
+        **kwargs: Any,
+    ) -> forms.Field | None:
+        if form_class is None and not self.choices:
+            form_class, kwargs = IdentifierFormField, {"normalise": self.normalise, **kwargs}
+        return super().formfield(form_class=form_class, choices_form_class=choices_form_class, **kwargs)
 
     def get_prep_value(self, value: Any) -> Any:
         # CharField would call to_python here, turning every lookup (a search for "Ilze", say) into a parse that

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from selfcare.customers.models import Company
 from selfcare.identifiers.fields import MsisdnField, PersonalCodeField
@@ -119,8 +120,13 @@ class MandateEvent(models.Model):
     mandate = models.ForeignKey(Mandate, on_delete=models.CASCADE, related_name="events", verbose_name=_("mandate"))
     occurred_at = models.DateTimeField(_("time"), default=timezone.now)
     action = models.CharField(_("action"), max_length=30)
-    from_status = models.CharField(_("from"), max_length=10, choices=MandateStatus.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=10, choices=MandateStatus.choices, blank=True)
+    # A context of their own: "to" alone is also an SMS's recipient, translated as such ("adresāts").
+    from_status = models.CharField(
+        pgettext_lazy("mandate status", "from"), max_length=10, choices=MandateStatus.choices, blank=True
+    )
+    to_status = models.CharField(
+        pgettext_lazy("mandate status", "to"), max_length=10, choices=MandateStatus.choices, blank=True
+    )
     actor = models.CharField(_("actor"), max_length=10, choices=Actor.choices)
     identity = models.ForeignKey(
         DigitalIdentity, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("person")
@@ -141,7 +147,18 @@ class MandateEvent(models.Model):
         ordering = ["occurred_at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action}"
+        return f"{timezone.localtime(self.occurred_at):%Y-%m-%d %H:%M} {self.step_label}"
+
+    @property
+    def step_label(self) -> str:
+        """The step as people name it: the status it led to, or what happened when the status stayed."""
+        if self.to_status:
+            return str(self.get_to_status_display())
+        if self.action == "created":
+            return str(_("Prepared"))
+        if self.action == "document_added":
+            return str(_("Document received"))
+        return self.action
 
 
 class DocumentChannel(models.TextChoices):

@@ -32,6 +32,7 @@ ACTIONS = {
     "binding:ended": gettext_lazy("Work number binding ended"),
     "binding:code:requested": gettext_lazy("One-time code requested"),
     "binding:code:failed": gettext_lazy("Wrong one-time code"),
+    "binding:lockout:cleared": gettext_lazy("One-time code lockout cleared by customer service"),
     "portal:connection:view": gettext_lazy("Connection viewed"),
     "identity:session:logout": gettext_lazy("Logged out"),
     "security:session:end": gettext_lazy("A session ended"),
@@ -42,6 +43,14 @@ ACTIONS = {
     "oidc:refresh:reuse": gettext_lazy("App access ended: an old app token was used again"),
     "security:device:new": gettext_lazy("Login from a new device"),
     "security:audit:export": gettext_lazy("Audit exported"),
+    "offers:claim:create": gettext_lazy("Offer claimed"),
+    "mandates:mandate:created": gettext_lazy("Power of attorney prepared"),
+    "mandates:mandate:document_added": gettext_lazy("Signed power of attorney uploaded"),
+    "mandates:mandate:submitted": gettext_lazy("Power of attorney submitted"),
+    "mandates:mandate:activated": gettext_lazy("Power of attorney activated"),
+    "mandates:mandate:rejected": gettext_lazy("Power of attorney rejected"),
+    "mandates:mandate:revoked": gettext_lazy("Power of attorney revoked"),
+    "mandates:mandate:expired": gettext_lazy("Power of attorney expired"),
 }
 
 

@@ -4,16 +4,33 @@ from pathlib import Path
 
 import pytest
 
-from selfcare.config import DEV_SECRET_KEY, Brand, contrast_ratio, production_problems, validate_brand
-from selfcare.tests.subprocess_django import OIDC_KEY, run_python
+from selfcare.config import (
+    DEV_SECRET_KEY,
+    Brand,
+    contrast_ratio,
+    production_problems,
+    trust_anchor_problem,
+    validate_brand,
+)
+from selfcare.tests.subprocess_django import OIDC_KEY, run_python, write_trust_anchor
 
 STRONG_KEY = "k" * 20 + "Zq8-3vL_p0w9Xy2MbN7cT4rS6uE1hJ5gF0dA"
 LOAD_SETTINGS = "import django; django.setup(); print('started')"
 
 
-def test_production_with_the_demo_switched_on_is_refused_naming_the_variable() -> None:
+@pytest.fixture(scope="module")
+def anchor(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return write_trust_anchor(tmp_path_factory.mktemp("anchors"))
+
+
+def test_production_with_the_demo_switched_on_is_refused_naming_the_variable(anchor: str) -> None:
     problems = production_problems(
-        debug=False, demo=True, secret_key=STRONG_KEY, sms_backend="smpp", oidc_signing_key=OIDC_KEY
+        debug=False,
+        demo=True,
+        secret_key=STRONG_KEY,
+        sms_backend="smpp",
+        oidc_signing_key=OIDC_KEY,
+        trust_anchors=anchor,
     )
     assert len(problems) == 1
     assert "SELFCARE_DEMO" in problems[0]
@@ -25,18 +42,28 @@ def test_production_with_a_default_or_weak_secret_key_is_refused(key: str) -> No
     assert any("SECRET_KEY" in p for p in problems)
 
 
-def test_production_refuses_the_sms_outbox_because_codes_would_never_reach_a_phone() -> None:
+def test_production_refuses_the_sms_outbox_because_codes_would_never_reach_a_phone(anchor: str) -> None:
     problems = production_problems(
-        debug=False, demo=False, secret_key=STRONG_KEY, sms_backend="outbox", oidc_signing_key=OIDC_KEY
+        debug=False,
+        demo=False,
+        secret_key=STRONG_KEY,
+        sms_backend="outbox",
+        oidc_signing_key=OIDC_KEY,
+        trust_anchors=anchor,
     )
     assert len(problems) == 1
     assert "SMS_BACKEND" in problems[0]
 
 
-def test_safe_production_settings_and_any_debug_settings_pass() -> None:
+def test_safe_production_settings_and_any_debug_settings_pass(anchor: str) -> None:
     assert (
         production_problems(
-            debug=False, demo=False, secret_key=STRONG_KEY, sms_backend="smpp", oidc_signing_key=OIDC_KEY
+            debug=False,
+            demo=False,
+            secret_key=STRONG_KEY,
+            sms_backend="smpp",
+            oidc_signing_key=OIDC_KEY,
+            trust_anchors=anchor,
         )
         == []
     )
@@ -56,7 +83,7 @@ def test_the_portal_does_not_start_in_production_without_a_secret_key() -> None:
     assert "SECRET_KEY" in result.stderr
 
 
-def test_the_portal_starts_with_safe_production_settings() -> None:
+def test_the_portal_starts_with_safe_production_settings(anchor: str) -> None:
     result = run_python(
         LOAD_SETTINGS,
         DEBUG="false",
@@ -64,18 +91,26 @@ def test_the_portal_starts_with_safe_production_settings() -> None:
         ALLOWED_HOSTS="mans.example.lv",
         SMS_BACKEND="smpp",
         OIDC_SIGNING_KEY_PATH=OIDC_KEY,
+        SIGNED_DOCUMENT_TRUST_ANCHORS=anchor,
     )
     assert result.returncode == 0, result.stderr
     assert "started" in result.stdout
 
 
-def test_production_cookies_are_secure_and_host_bound() -> None:
+def test_production_cookies_are_secure_and_host_bound(anchor: str) -> None:
     code = (
         "import django; django.setup(); from django.conf import settings as s; "
         "print(s.SESSION_COOKIE_SECURE, s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, s.SESSION_COOKIE_HTTPONLY, "
         "s.SESSION_COOKIE_SAMESITE)"
     )
-    result = run_python(code, DEBUG="false", SECRET_KEY=STRONG_KEY, SMS_BACKEND="smpp", OIDC_SIGNING_KEY_PATH=OIDC_KEY)
+    result = run_python(
+        code,
+        DEBUG="false",
+        SECRET_KEY=STRONG_KEY,
+        SMS_BACKEND="smpp",
+        OIDC_SIGNING_KEY_PATH=OIDC_KEY,
+        SIGNED_DOCUMENT_TRUST_ANCHORS=anchor,
+    )
     assert result.stdout.split() == ["True", "__Host-sessionid", "__Host-csrftoken", "True", "Lax"]
 
 
@@ -89,6 +124,45 @@ def test_production_refuses_to_start_without_an_oidc_signing_key_file(tmp_path: 
     assert result.returncode != 0
     assert "OIDC_SIGNING_KEY_PATH" in result.stderr
     assert not Path(missing).exists()  # production never makes up a key
+
+
+@pytest.mark.parametrize(
+    ("setting", "says"),
+    [
+        ("", "is empty"),
+        ("{tmp}/nowhere.pem", "does not exist"),
+        ("{anchor},{tmp}/nowhere", "does not exist"),
+        ("{tmp}/not-a-certificate.pem", "not a readable PEM certificate"),
+        ("{tmp}/unreadable", "not a readable PEM certificate"),
+        ("{tmp}/empty-directory", "names no certificate"),
+    ],
+)
+def test_production_refuses_to_start_without_readable_signed_document_trust_anchors(
+    tmp_path: Path, anchor: str, setting: str, says: str
+) -> None:
+    """Found at start-up, naming the variable: not at the first upload, as an error page in front of a customer."""
+    (tmp_path / "not-a-certificate.pem").write_text("-----BEGIN NOTHING-----\n")
+    # A *.pem that cannot be read, whoever runs the test (root reads a file whatever its mode, not a directory).
+    (tmp_path / "unreadable" / "root.pem").mkdir(parents=True)
+    (tmp_path / "empty-directory").mkdir()
+    value = setting.format(tmp=tmp_path, anchor=anchor)
+    result = run_python(
+        LOAD_SETTINGS,
+        DEBUG="false",
+        SECRET_KEY=STRONG_KEY,
+        SMS_BACKEND="smpp",
+        OIDC_SIGNING_KEY_PATH=OIDC_KEY,
+        SIGNED_DOCUMENT_TRUST_ANCHORS=value,
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "SIGNED_DOCUMENT_TRUST_ANCHORS" in result.stderr
+    assert says in result.stderr
+
+
+def test_a_directory_of_anchors_is_accepted(tmp_path: Path) -> None:
+    write_trust_anchor(tmp_path)
+    assert trust_anchor_problem(str(tmp_path)) is None
 
 
 def test_the_demo_generates_its_signing_key_once_and_reuses_it(tmp_path: Path) -> None:

@@ -1,9 +1,11 @@
 import pytest
 from django.contrib.auth.models import User
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.utils import translation
 
-from selfcare.customers.models import Connection
+from selfcare.backoffice.customers import CustomerAccountAdmin
+from selfcare.backoffice.site import backoffice_site
+from selfcare.customers.models import Connection, CustomerAccount
 from selfcare.customers.tests import factories
 from selfcare.errors import ErrorCode, message
 
@@ -82,3 +84,16 @@ def test_an_invalid_number_typed_in_the_back_office_form_is_refused_naming_the_f
     assert response.context["adminform"].form.errors == {"msisdn": [expected]}
     assert expected in response.content.decode()
     assert not Connection.objects.exists()
+
+
+def test_staff_save_an_account_holder_code_typed_with_hyphen_space_or_prefix(staff_client: Client) -> None:
+    account = factories.private_account(personal_code="161175-19997")
+    request = RequestFactory().get("/")
+    request.user = User.objects.get(username="agent")
+    model_admin = CustomerAccountAdmin(CustomerAccount, backoffice_site)
+    form_class = model_admin.get_form(request, account)
+    for typed in ("325791-04511", "325791 04511", "PNOLV-325791-04511"):
+        data = {name: getattr(account, name) for name in form_class.base_fields if name != "company"}
+        form = form_class(data={**data, "holder_personal_code": typed}, instance=account)
+        assert form.is_valid(), form.errors
+        assert form.save().holder_personal_code == "32579104511"

@@ -1,7 +1,13 @@
+import datetime
+
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from django.utils import timezone
 
+from selfcare.audit.models import AuditEvent
+from selfcare.binding import otp
+from selfcare.binding.models import FailureLockoutCleared, OneTimeCode
 from selfcare.errors import ErrorCode
 from selfcare.identity.methods.base import VerifiedIdentity
 from selfcare.identity.models import AuthenticationRecord, DigitalIdentity, NationalIdentifier
@@ -61,3 +67,38 @@ def test_a_customer_without_staff_rights_cannot_open_identity_pages(client: Clie
     response = client.get(f"/backoffice/identity/digitalidentity/{identity.pk}/change-code/")
     assert response.status_code == 302
     assert "/backoffice/login/" in response["Location"]
+
+
+def _locked_out(identity: DigitalIdentity) -> None:
+    earlier = timezone.now() - datetime.timedelta(days=1)
+    OneTimeCode.objects.bulk_create(
+        OneTimeCode(
+            identity=identity, msisdn="+37125100001", code_hash="x", created_at=earlier, expires_at=earlier, attempts=5
+        )
+        for _ in range(20)
+    )
+
+
+def test_customer_service_sees_a_code_lockout_and_clears_it_recorded_with_their_name(staff: Client) -> None:
+    identity = _person()
+    _locked_out(identity)
+    page = staff.get(f"/backoffice/identity/digitalidentity/{identity.pk}/change/").content.decode()
+    url = f"/backoffice/identity/digitalidentity/{identity.pk}/clear-lockout/"
+    assert url in page
+    assert staff.get(url).status_code == 200
+    response = staff.post(url)
+    assert response.status_code == 302
+    assert not otp.too_many_failures(identity)
+    cleared = FailureLockoutCleared.objects.get(identity=identity)
+    assert cleared.cleared_by.username == "agent"
+    assert AuditEvent.objects.filter(action="binding:lockout:cleared", identity=identity).exists()
+    assert "agent" in staff.get(f"/backoffice/identity/digitalidentity/{identity.pk}/change/").content.decode()
+
+
+def test_staff_without_the_right_to_change_people_cannot_clear_a_lockout(client: Client) -> None:
+    identity = _person()
+    _locked_out(identity)
+    client.force_login(User.objects.create_user("reader", is_staff=True))
+    client.post(f"/backoffice/identity/digitalidentity/{identity.pk}/clear-lockout/")
+    assert otp.too_many_failures(identity)
+    assert not FailureLockoutCleared.objects.exists()

@@ -199,3 +199,15 @@ def test_staff_edit_a_representative_with_the_full_personal_code(staff_client: C
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert Representative.objects.get().personal_code == "32579104511"
+
+
+def test_the_history_names_each_step_in_latvian_not_by_its_code(staff_client: Client) -> None:
+    mandate = _submitted(signed_by_board=True)
+    html = staff_client.get(f"/backoffice/mandates/mandate/{mandate.pk}/change/").content.decode()
+    for label in (_lv("Prepared"), _lv("Document received"), str(_lv("Submitted"))):
+        assert label in html
+    assert "document_added" not in html
+    with translation.override("lv"):
+        assert translation.pgettext("mandate status", "to").lower() in html.lower()
+        # "adresāts" is the SMS recipient's word, not a status change's
+        assert translation.gettext("to").lower() not in html.lower()

@@ -9,6 +9,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,8 +21,15 @@ from selfcare.access.contexts import ContextKind, contexts_of
 from selfcare.access.tests import factories as people
 from selfcare.audit.models import AuditEvent
 from selfcare.binding import otp
-from selfcare.binding.models import BindingStatus, ConnectionBinding, OneTimeCode, SmsMessage, SmsStatus
-from selfcare.binding.services import binding_confirm, binding_start
+from selfcare.binding.models import (
+    BindingStatus,
+    ConnectionBinding,
+    FailureLockoutCleared,
+    OneTimeCode,
+    SmsMessage,
+    SmsStatus,
+)
+from selfcare.binding.services import binding_confirm, binding_start, clear_failure_lockout
 from selfcare.customers.models import Connection, ConnectionStatus
 from selfcare.customers.tests import factories
 from selfcare.errors import ErrorCode
@@ -307,6 +315,49 @@ def test_a_success_resets_the_count_of_consecutive_failures(liga: DigitalIdentit
         identity=liga, msisdn=NUMBER, code_hash="x", created_at=later, expires_at=later, used_at=later
     )
     assert otp.consecutive_failures(liga) == 0
+
+
+def test_customer_service_clears_a_lockout_and_the_person_can_bind_again_audited_with_who_cleared_it(
+    django_capture_on_commit_callbacks: Capture, company_number: Connection, liga: DigitalIdentity
+) -> None:
+    earlier = timezone.now() - datetime.timedelta(days=3)
+    OneTimeCode.objects.bulk_create(
+        OneTimeCode(identity=liga, msisdn=NUMBER, code_hash="x", created_at=earlier, expires_at=earlier, attempts=5)
+        for _ in range(20)
+    )
+    assert otp.too_many_failures(liga)
+    agent = User.objects.create_user("agent", is_staff=True)
+    cleared = clear_failure_lockout(request=request_of(liga), identity=liga, staff=agent)
+    assert (cleared.cleared_by, cleared.failures) == (agent, 100)
+    assert otp.consecutive_failures(liga) == 0
+    event = AuditEvent.objects.get(action="binding:lockout:cleared")
+    assert (event.identity, event.object_id) == (liga, str(cleared.pk))
+    code = start(django_capture_on_commit_callbacks, liga)
+    assert code is not None
+    assert confirm(liga, code).connection == company_number
+
+
+def test_clearing_a_lockout_that_is_not_there_is_refused_and_leaves_no_record(liga: DigitalIdentity) -> None:
+    agent = User.objects.create_user("agent", is_staff=True)
+    with pytest.raises(ValidationError):
+        clear_failure_lockout(request=request_of(liga), identity=liga, staff=agent)
+    assert not FailureLockoutCleared.objects.exists()
+    assert not AuditEvent.objects.filter(action="binding:lockout:cleared").exists()
+
+
+def test_after_a_clearing_a_hundred_new_failures_lock_again(liga: DigitalIdentity) -> None:
+    earlier = timezone.now() - datetime.timedelta(days=3)
+    OneTimeCode.objects.bulk_create(
+        OneTimeCode(identity=liga, msisdn=NUMBER, code_hash="x", created_at=earlier, expires_at=earlier, attempts=5)
+        for _ in range(20)
+    )
+    clear_failure_lockout(request=request_of(liga), identity=liga, staff=User.objects.create_user("agent"))
+    later = timezone.now() + datetime.timedelta(seconds=1)
+    OneTimeCode.objects.bulk_create(
+        OneTimeCode(identity=liga, msisdn=NUMBER, code_hash="x", created_at=later, expires_at=later, attempts=5)
+        for _ in range(20)
+    )
+    assert otp.too_many_failures(liga)
 
 
 def test_the_sms_is_sent_after_the_commit_and_not_when_the_transaction_rolls_back(

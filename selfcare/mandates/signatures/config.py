@@ -14,21 +14,13 @@ from cryptography import x509
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from selfcare.config import pem_files
+
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
 
 def max_bytes() -> int:
     return int(getattr(settings, "SIGNED_DOCUMENT_MAX_BYTES", DEFAULT_MAX_BYTES))
-
-
-def _pem_files(value: str) -> list[Path]:
-    files: list[Path] = []
-    for item in (p.strip() for p in value.split(",")):
-        if not item:
-            continue
-        path = Path(item)
-        files.extend(sorted(path.glob("*.pem")) if path.is_dir() else [path])
-    return files
 
 
 def load_certificates(paths: list[Path]) -> list[x509.Certificate]:
@@ -42,7 +34,7 @@ def load_certificates(paths: list[Path]) -> list[x509.Certificate]:
 def trust_anchors() -> tuple[x509.Certificate, ...]:
     """The configured anchors, loaded on first use and kept for the life of the process."""
     configured = str(getattr(settings, "SIGNED_DOCUMENT_TRUST_ANCHORS", ""))
-    files = _pem_files(configured)
+    files = pem_files(configured)
     if not files and getattr(settings, "SELFCARE_DEMO", False):
         from selfcare.pki.testca import TestCA
 

@@ -41,8 +41,11 @@ def _window(key: str, seconds: int, now: float) -> tuple[str, int]:
 
 
 class RedisBackend:
-    def __init__(self, url: str) -> None:
-        self.client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+    """A Redis that is gone raises (redis.ConnectionError / TimeoutError, after `timeout` seconds when it hangs):
+    nothing here catches it, so a limited request ends in the 503 page instead of passing uncounted."""
+
+    def __init__(self, url: str, timeout: float) -> None:
+        self.client = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
 
     def hit(self, key: str, seconds: int, now: float) -> tuple[int, int]:
         name, left = _window(key, seconds, now)
@@ -81,12 +84,12 @@ class DatabaseBackend:
 
 
 @functools.cache
-def _redis_backend(url: str) -> RedisBackend:
-    return RedisBackend(url)
+def _redis_backend(url: str, timeout: float) -> RedisBackend:
+    return RedisBackend(url, timeout)
 
 
 def backend() -> Backend:
     """Redis when REDIS_URL is set (shared by all processes and hosts), the database otherwise."""
     if settings.REDIS_URL:
-        return _redis_backend(settings.REDIS_URL)
+        return _redis_backend(settings.REDIS_URL, settings.REDIS_TIMEOUT_SECONDS)
     return DatabaseBackend()

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from selfcare.errors import ErrorCode, message
+from selfcare.portal.unavailable import RETRY_AFTER_SECONDS, SERVICE_GONE
 from selfcare.security.ratelimit.core import RateLimited, hit
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
@@ -68,10 +69,22 @@ def rate_limited(*limits: tuple[str, Subject], methods: tuple[str, ...] = ("POST
     return decorate
 
 
+def api_service_unavailable() -> JsonResponse:
+    """The app API's answer when the counters cannot be reached: refused (never served uncounted), in its JSON
+    error format rather than the portal's HTML 503 page."""
+    code = ErrorCode.SERVICE_UNAVAILABLE
+    response = JsonResponse({"errors": [{"code": code.value, "message": message(code), "field": None}]}, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def api_hit(token_id: str) -> JsonResponse | None:
-    """For the app API: count one call of this token; the 429 answer when over `api-token`, else None."""
+    """For the app API: count one call of this token; the 429 answer when over `api-token`, the 503 answer when
+    the counters' store is gone, else None."""
     try:
         hit("api-token", token_id)
     except RateLimited as error:
         return api_too_many_requests(error)
+    except SERVICE_GONE:
+        return api_service_unavailable()
     return None

@@ -3,11 +3,13 @@ Django's deployment checks."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.test import Client
 
 from selfcare.security.headers import content_security_policy, origin_of
-from selfcare.tests.subprocess_django import OIDC_KEY, run_python
+from selfcare.tests.subprocess_django import OIDC_KEY, run_python, write_trust_anchor
 
 STRONG_KEY = "k" * 20 + "Zq8-3vL_p0w9Xy2MbN7cT4rS6uE1hJ5gF0dA"
 
@@ -54,7 +56,7 @@ def test_forms_may_post_only_to_ourselves_and_the_configured_eid_providers() -> 
     assert reporting["report-uri"] == ["https://csp.example.lv/r"]
 
 
-def test_production_settings_pass_the_deployment_checks_and_send_hsts() -> None:
+def test_production_settings_pass_the_deployment_checks_and_send_hsts(tmp_path: Path) -> None:
     code = (
         "import django, sys; django.setup(); from django.core.management import call_command; "
         "call_command('check', '--deploy', '--fail-level', 'WARNING'); "
@@ -70,6 +72,7 @@ def test_production_settings_pass_the_deployment_checks_and_send_hsts() -> None:
         SMS_BACKEND="smpp",
         EPARAKSTS_URL="https://eidas.eparaksts.lv",
         OIDC_SIGNING_KEY_PATH=OIDC_KEY,
+        SIGNED_DOCUMENT_TRUST_ANCHORS=write_trust_anchor(tmp_path),
     )
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout

@@ -146,7 +146,7 @@ def test_with_redis_the_counts_live_in_redis_and_expire_with_their_window(redis_
 
 def test_with_redis_two_processes_share_one_count(redis_limits: redis.Redis) -> None:
     # A second backend object is what another worker process has: its own connection, the same counts.
-    other = RedisBackend(REDIS_URL)
+    other = RedisBackend(REDIS_URL, timeout=2)
     hit("login-code", "15038512346", now=6000.0)
     from selfcare.security.ratelimit.core import _subject
 

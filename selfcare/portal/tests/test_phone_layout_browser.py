@@ -1,0 +1,39 @@
+"""On a phone (375 px wide) the dashboard and a connection page fit the screen: nothing makes the page scroll
+sideways, and a fact's value is not squeezed to a few letters a line by a long term beside it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from selfcare.demo.loader import load_demo
+from selfcare.portal.tests.test_login_smartid_browser import ANNA, _confirm_on_phone, _login_with_code
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PHONE = {"width": 375, "height": 800}
+
+
+def _page_width(page: Any) -> int:
+    return int(page.evaluate("document.documentElement.scrollWidth"))
+
+
+def test_the_dashboard_and_a_connection_page_fit_a_phone_screen(page: Any, browser: Any, eid_simulators: str) -> None:
+    load_demo()
+    vc = _login_with_code(page, eid_simulators, ANNA)
+    _confirm_on_phone(browser, eid_simulators, ANNA, vc)
+    page.wait_for_url("**/en/dashboard/")
+    page.set_viewport_size(PHONE)
+    for language in ("", "/en", "/ru"):
+        page.goto(f"{eid_simulators}{language}/dashboard/")
+        assert _page_width(page) <= PHONE["width"], language
+        page.get_by_role("row").nth(1).get_by_role("link").first.click()
+        page.wait_for_url("**/connections/*/")
+        assert _page_width(page) <= PHONE["width"], language
+        # The value column keeps at least a third of the facts' width (the terms wrap instead).
+        narrowest = page.evaluate(
+            """() => Math.min(...[...document.querySelectorAll('.facts')].map(
+                list => list.querySelector('dd').getBoundingClientRect().width / list.getBoundingClientRect().width))"""
+        )
+        assert narrowest >= 1 / 3, language
