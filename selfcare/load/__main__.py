@@ -194,6 +194,12 @@ def main(argv: list[str] | None = None) -> int:
         # The simulator shares this machine's cores with the portal and locust; the production timeout (5 s) is
         # meant for SK's own service, and a login failing because our stand-in was slow would not be the portal's.
         "SMARTID_CONNECT_TIMEOUT": "20",
+        # The portal sits behind a proxy as in production, and each simulated person comes from an address of its
+        # own (locustfile: X-Forwarded-For), so the per-address login limit applies per person, as it would.
+        "TRUSTED_PROXY_COUNT": "1",
+        # A few demo persons stand in for thousands of people: each logs in far more often than one person could,
+        # so the per-code login limit (10 starts in 10 minutes) would refuse the mix rather than measure it.
+        "RATELIMIT_LOGIN_CODE": "1000000/600",
         # Its own test PKI, made before any server starts (below).
         "SELFCARE_PKI_DIR": str(report_dir / "pki"),
     }

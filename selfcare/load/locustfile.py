@@ -52,6 +52,13 @@ class Person(FastHttpUser):
     weight = 20
     wait_time = between(1, 3)
 
+    def __init__(self, environment: Any) -> None:
+        # Each simulated person has an address of its own (the portal trusts one proxy in the load run), sent with
+        # every request by the session FastHttpUser builds from default_headers.
+        address = f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(1, 255)}"
+        self.default_headers = {"X-Forwarded-For": address}
+        super().__init__(environment)
+
     def on_start(self) -> None:
         self.connection_pages: list[str] = []
         self.context_lists: list[str] = []
