@@ -4,9 +4,12 @@ One call of `ingest` is one batch and one transaction: rows that fail validation
 left out, the good rows are all applied or (on an error) none are. An event whose `source_key` is already
 recorded changes nothing, so replaying a file or a request is harmless.
 
-Counters are written set-based: the new events are inserted with one statement (PostgreSQL: COPY into a staging
-table, then INSERT … ON CONFLICT DO NOTHING RETURNING), debited from the locked buckets in memory, and the buckets
-and daily totals are written back with a few multi-row statements — never one ORM save per event.
+Counters are written set-based, never one ORM save per event. On PostgreSQL the batch is COPYed into a staging
+table, INSERT … ON CONFLICT DO NOTHING RETURNING keeps the events actually inserted in a second temp table, the
+daily totals are added from it in one statement, and it is grouped by connection, cycle, kind and zone in SQL, so
+only those sums come back to be debited from the buckets in memory (event by event only where a bucket starts or
+ends inside the cycle). SQLite, the embedded default, does the same work in Python. Either way the changed buckets
+are written back with one multi-row statement.
 
 Not checked: whether the event happened while the connection was live (a number is matched to its live
 connection), and the per-session rounding (the source sends charged units).
