@@ -87,7 +87,7 @@ def parse_row(values: Sequence[str], line: int, *, now: datetime.datetime) -> Ev
     """One row of the usage format (docs/usage-format.md) checked field by field; the first fault is reported."""
     if len(values) != len(FIELDS):
         return Rejected(line, values[0][:200] if values else "", ErrorCode.USAGE_ROW_SHAPE)
-    key, msisdn, kind, zone, started, quantity = (v.strip() for v in values)
+    key, msisdn, kind, zone, started, quantity = map(str.strip, values)
     if not key or len(key) > 200 or not key.isprintable():
         return Rejected(line, key[:200], ErrorCode.USAGE_SOURCE_KEY)
     if not _MSISDN.fullmatch(msisdn):
@@ -104,9 +104,11 @@ def parse_row(values: Sequence[str], line: int, *, now: datetime.datetime) -> Ev
         return Rejected(line, key, ErrorCode.USAGE_STARTED_AT)
     if started_at > now + CLOCK_SKEW:
         return Rejected(line, key, ErrorCode.USAGE_IN_FUTURE)
-    if not quantity.isdigit() or int(quantity) > MAX_QUANTITY:
+    # ASCII digits only: str.isdigit also accepts superscripts, which int() refuses.
+    amount = int(quantity) if quantity.isascii() and quantity.isdigit() else -1
+    if not 0 <= amount <= MAX_QUANTITY:
         return Rejected(line, key, ErrorCode.USAGE_QUANTITY)
-    return EventRow(line, key, msisdn, kind, zone, started_at.astimezone(datetime.UTC), int(quantity))
+    return EventRow(line, key, msisdn, kind, zone, started_at.astimezone(datetime.UTC), amount)
 
 
 @dataclass(frozen=True, slots=True)
