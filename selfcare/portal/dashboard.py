@@ -97,7 +97,7 @@ def connection_detail(request: HttpRequest, connection_id: int) -> HttpResponse:
             "connection": connection,
             "company_view": acting.kind == ContextKind.COMPANY,
             "binding": binding,
-            "usage": usage_context(request.identity, acting, connection.pk),  # type: ignore[attr-defined]
+            "usage": usage_context(acting, connection),
             "offers": offers_for_connection(identity_id=request.identity.pk, context=acting, connection=connection),  # type: ignore[attr-defined]
             "new_key": new_idempotency_key,
         },

@@ -1,7 +1,8 @@
 """The usage parts of the connection page: remaining data first, the daily chart of the current cycle (drawn
 server-side as SVG, with a table as its text alternative) and earlier cycles; and "data left" on the dashboard rows.
 
-Access: the usage of a connection is read only after `require_connection(…, Action.VIEW_USAGE, …)` allows it.
+Access: the usage of a connection is read only for a connection `require_connection` returned in the acting context,
+and only if that context may `Action.VIEW_USAGE`.
 """
 
 from __future__ import annotations
@@ -9,10 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from selfcare.access.contexts import Action, Context, NotFound
-from selfcare.access.policy import may, require_connection
+from selfcare.access.contexts import Action, Context
+from selfcare.access.policy import may
 from selfcare.customers.models import Connection
-from selfcare.identity.models import DigitalIdentity
 from selfcare.usage.selectors import DayUse, daily_data_use, data_left, earlier_cycles, remaining_summary
 
 CHART_HEIGHT = 120
@@ -63,11 +63,14 @@ def daily_chart(days: list[DayUse]) -> Chart:
     return Chart(bars=bars, width=max(1, len(days)) * (BAR_WIDTH + BAR_GAP), height=CHART_HEIGHT, peak=peak)
 
 
-def usage_context(identity: DigitalIdentity, acting: Context, connection_id: int) -> dict[str, Any] | None:
-    """What the connection page shows of usage, or None when this context may not see the connection's usage."""
-    try:
-        connection = require_connection(identity, acting, Action.VIEW_USAGE, connection_id)
-    except NotFound:
+def usage_context(acting: Context, connection: Connection) -> dict[str, Any] | None:
+    """What the connection page shows of usage, or None when this context may not see the connection's usage.
+
+    `connection` must come from `require_connection` for this person in this context (the page's own check):
+    which connections a context covers does not depend on the action, so the right to view usage is all that is
+    left to decide, and the connection is not looked up a second time.
+    """
+    if not may(acting, Action.VIEW_USAGE):
         return None
     summary = remaining_summary(connection)
     return {

@@ -4,9 +4,12 @@ One call of `ingest` is one batch and one transaction: rows that fail validation
 left out, the good rows are all applied or (on an error) none are. An event whose `source_key` is already
 recorded changes nothing, so replaying a file or a request is harmless.
 
-Counters are written set-based: the new events are inserted with one statement (PostgreSQL: COPY into a staging
-table, then INSERT … ON CONFLICT DO NOTHING RETURNING), debited from the locked buckets in memory, and the buckets
-and daily totals are written back with a few multi-row statements — never one ORM save per event.
+Counters are written set-based, never one ORM save per event. On PostgreSQL the batch is COPYed into a staging
+table, INSERT … ON CONFLICT DO NOTHING RETURNING keeps the events actually inserted in a second temp table, the
+daily totals are added from it in one statement, and it is grouped by connection, cycle, kind and zone in SQL, so
+only those sums come back to be debited from the buckets in memory (event by event only where a bucket starts or
+ends inside the cycle). SQLite, the embedded default, does the same work in Python. Either way the changed buckets
+are written back with one multi-row statement.
 
 Not checked: whether the event happened while the connection was live (a number is matched to its live
 connection), and the per-session rounding (the source sends charged units).
@@ -84,7 +87,7 @@ def parse_row(values: Sequence[str], line: int, *, now: datetime.datetime) -> Ev
     """One row of the usage format (docs/usage-format.md) checked field by field; the first fault is reported."""
     if len(values) != len(FIELDS):
         return Rejected(line, values[0][:200] if values else "", ErrorCode.USAGE_ROW_SHAPE)
-    key, msisdn, kind, zone, started, quantity = (v.strip() for v in values)
+    key, msisdn, kind, zone, started, quantity = map(str.strip, values)
     if not key or len(key) > 200 or not key.isprintable():
         return Rejected(line, key[:200], ErrorCode.USAGE_SOURCE_KEY)
     if not _MSISDN.fullmatch(msisdn):
@@ -101,9 +104,11 @@ def parse_row(values: Sequence[str], line: int, *, now: datetime.datetime) -> Ev
         return Rejected(line, key, ErrorCode.USAGE_STARTED_AT)
     if started_at > now + CLOCK_SKEW:
         return Rejected(line, key, ErrorCode.USAGE_IN_FUTURE)
-    if not quantity.isdigit() or int(quantity) > MAX_QUANTITY:
+    # ASCII digits only: str.isdigit also accepts superscripts, which int() refuses.
+    amount = int(quantity) if quantity.isascii() and quantity.isdigit() else -1
+    if not 0 <= amount <= MAX_QUANTITY:
         return Rejected(line, key, ErrorCode.USAGE_QUANTITY)
-    return EventRow(line, key, msisdn, kind, zone, started_at.astimezone(datetime.UTC), int(quantity))
+    return EventRow(line, key, msisdn, kind, zone, started_at.astimezone(datetime.UTC), amount)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +171,11 @@ def ingest(rows: Iterable[EventRow | Rejected], *, now: datetime.datetime | None
             result.rejected.append(Rejected(event.line, event.source_key, ErrorCode.USAGE_UNKNOWN_NUMBER))
         else:
             known.append((event, target))
-    if known:
+    if known and db.vendor == "postgresql":
+        with transaction.atomic():
+            result.recorded = _ingest_set_based(known, targets, now)
+            result.duplicates += len(known) - result.recorded
+    elif known:
         with transaction.atomic():
             new_keys = _insert_events(known, now)
             fresh = [(e, t) for e, t in known if e.source_key in new_keys]
@@ -187,6 +196,106 @@ def _stage(cursor: Any, table: str, columns: str, rows: Iterable[Sequence[Any]])
     with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
+
+
+# A cycle starts at local midnight on the account's cycle day (1–28) of the month of the event's local day, or of
+# the month before when that day comes before the cycle day: cycles.cycle_start_day in SQL, over a local date `d`.
+_CYCLE_START_DAY = (
+    "(date_trunc('month', {d}) - CASE WHEN extract(day FROM {d}) < {cd} THEN interval '1 month' ELSE interval '0' END"
+    " + make_interval(days => {cd} - 1))::date"
+)
+_LOCAL_DAY = "(started_at AT TIME ZONE 'Europe/Riga')::date"
+
+
+def _ingest_set_based(
+    known: list[tuple[EventRow, _Target]], targets: dict[str, _Target], now: datetime.datetime
+) -> int:
+    """PostgreSQL: insert the new events and group them by cycle and day in SQL, so that only one row per
+    (connection, cycle, kind, zone) comes back to Python for the debit; the number of events recorded."""
+    with db.cursor() as cursor:
+        _stage(
+            cursor,
+            "usage_stage",
+            "source_key varchar(200), connection_id bigint, kind varchar(5), zone varchar(8), started_at timestamptz, "
+            "quantity bigint",
+            ((e.source_key, t.connection_id, e.kind, e.zone, e.started_at, e.quantity) for e, t in known),
+        )
+        # The events this batch inserted (not those already recorded) are kept for the rest of the transaction:
+        # the debit and the daily totals are computed from them alone.
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS usage_fresh (connection_id bigint, kind varchar(5), zone varchar(8), "
+            "started_at timestamptz, quantity bigint) ON COMMIT DELETE ROWS"
+        )
+        cursor.execute("TRUNCATE usage_fresh")
+        cursor.execute(
+            "WITH inserted AS ("
+            " INSERT INTO usage_usageevent (source_key, connection_id, kind, zone, started_at, quantity, received_at)"
+            " SELECT source_key, connection_id, kind, zone, started_at, quantity, %s FROM usage_stage"
+            " ON CONFLICT (source_key) DO NOTHING RETURNING connection_id, kind, zone, started_at, quantity)"
+            " INSERT INTO usage_fresh SELECT connection_id, kind, zone, started_at, quantity FROM inserted",
+            [now],
+        )
+        recorded: int = cursor.rowcount
+        if not recorded:
+            return 0
+        _serialise_counter_writers()
+        cursor.execute(
+            "INSERT INTO usage_dailyusage (connection_id, day, kind, zone, quantity) "  # noqa: S608
+            f"SELECT connection_id, {_LOCAL_DAY}, kind, zone, sum(quantity) FROM usage_fresh GROUP BY 1, 2, 3, 4 "
+            "ON CONFLICT (connection_id, day, kind, zone) "
+            "DO UPDATE SET quantity = usage_dailyusage.quantity + excluded.quantity"
+        )
+        start_day = _CYCLE_START_DAY.format(d="g.day", cd="a.billing_cycle_day")
+        # Grouped by local day first (a cycle is made of whole local days), then each day's cycle is worked out.
+        cursor.execute(
+            "SELECT g.connection_id, "  # noqa: S608
+            f" ({start_day})::timestamp AT TIME ZONE 'Europe/Riga',"
+            f" (({start_day}) + interval '1 month')::timestamp AT TIME ZONE 'Europe/Riga',"
+            " g.kind, g.zone, sum(g.quantity), min(g.first_at) "
+            f"FROM (SELECT connection_id, {_LOCAL_DAY} AS day, kind, zone, sum(quantity) AS quantity,"
+            "       min(started_at) AS first_at FROM usage_fresh GROUP BY 1, 2, 3, 4) g "
+            f"JOIN {Connection._meta.db_table} c ON c.id = g.connection_id "
+            f"JOIN {CustomerAccount._meta.db_table} a ON a.id = c.account_id "
+            "GROUP BY 1, 2, 3, 4, 5 ORDER BY 7"
+        )
+        groups = cursor.fetchall()
+    by_connection = {t.connection_id: t for t in targets.values()}
+    cycles_wanted: dict[tuple[int, datetime.datetime], datetime.datetime] = {}
+    pair_target: dict[tuple[int, datetime.datetime], _Target] = {}
+    for connection_id, start, end, *_rest in groups:
+        target = by_connection[connection_id]
+        cycles_wanted[(target.account_id, start)] = end
+        pair_target[(connection_id, start)] = target
+    cycles = ensure_cycles((a, s, e) for (a, s), e in cycles_wanted.items())
+    buckets = _buckets(pair_target, cycles, now)
+    changed: dict[int, Counter] = {}
+    one_by_one: list[tuple[list[Counter], str, str, int, datetime.datetime, datetime.datetime]] = []
+    for connection_id, start, end, kind, zone, quantity, _first in groups:
+        candidates = [b for b in buckets[(connection_id, start)] if b.kind == kind and zone in ZONES_OF_BUCKET[b.zone]]
+        if all(b.valid_from <= start and (b.valid_until is None or b.valid_until >= end) for b in candidates):
+            # Every bucket is valid for the whole cycle: the order of events cannot matter, debit the sum once.
+            for index in debit(candidates, kind, zone, start, quantity):
+                changed[candidates[index].id] = candidates[index]
+        else:
+            one_by_one.append((candidates, kind, zone, connection_id, start, end))
+    if one_by_one:
+        # A bucket starts or ends inside the cycle: which one an event debits depends on when it happened.
+        with db.cursor() as cursor:
+            cursor.execute(
+                "SELECT connection_id, kind, zone, started_at, quantity FROM usage_fresh "
+                "WHERE connection_id = ANY(%s) ORDER BY started_at",
+                [sorted({group[3] for group in one_by_one})],
+            )
+            events: dict[tuple[int, str, str], list[tuple[datetime.datetime, int]]] = defaultdict(list)
+            for connection_id, kind, zone, started_at, quantity in cursor.fetchall():
+                events[(connection_id, kind, zone)].append((started_at, quantity))
+        for candidates, kind, zone, connection_id, start, end in one_by_one:
+            for started_at, quantity in events[(connection_id, kind, zone)]:
+                if start <= started_at < end:
+                    for index in debit(candidates, kind, zone, started_at, quantity):
+                        changed[candidates[index].id] = candidates[index]
+    _write_buckets(list(changed.values()), now)
+    return recorded
 
 
 def _insert_events(known: list[tuple[EventRow, _Target]], now: datetime.datetime) -> set[str]:

@@ -199,6 +199,7 @@ def test_bad_rows_are_rejected_with_their_line_and_the_good_rows_are_kept() -> N
         (["k", "+37125500001", "data", "eu", "2099-01-01T00:00:00Z", "1"], ErrorCode.USAGE_IN_FUTURE),
         (["k", "+37125500001", "data", "eu", "2026-01-01T00:00:00Z", "-1"], ErrorCode.USAGE_QUANTITY),
         (["k", "+37125500001", "data", "eu", "2026-01-01T00:00:00Z", "1.5"], ErrorCode.USAGE_QUANTITY),
+        (["k", "+37125500001", "data", "eu", "2026-01-01T00:00:00Z", "1²"], ErrorCode.USAGE_QUANTITY),
     ],
 )
 def test_each_kind_of_bad_row_gets_its_reason(values: list[str], code: ErrorCode) -> None:
