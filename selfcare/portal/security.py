@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST, require_safe
 from selfcare.access.contexts import Action
 from selfcare.access.policy import may
 from selfcare.access.web import context_page, identity_page
+from selfcare.audit.labels import object_label, object_labels
 from selfcare.audit.models import AuditEvent
 from selfcare.audit.services import record
 from selfcare.security import selectors, sessions
@@ -157,14 +158,17 @@ AUDIT_PAGE = 100
 def company_security(request: HttpRequest) -> HttpResponse:
     _require_company_security(request)
     company_id = request.acting.company_id  # type: ignore[attr-defined]
-    events = selectors.company_audit(company_id)[:AUDIT_PAGE]
+    events = list(selectors.company_audit(company_id)[:AUDIT_PAGE])
+    labels = object_labels(events)
     return render(
         request,
         "portal/security/company_security.html",
         {
             "mandates": selectors.company_mandates(company_id),
             "bindings": selectors.company_bindings(company_id),
-            "events": [{"event": e, "label": action_label(e.action)} for e in events],
+            "events": [
+                {"event": e, "label": action_label(e.action), "object": object_label(e, labels)} for e in events
+            ],
             "page_size": AUDIT_PAGE,
         },
     )

@@ -1,5 +1,7 @@
 """Template filters of the portal's pages."""
 
+import datetime
+
 from django import template
 
 from selfcare.identity.methods.registry import method_label
@@ -59,3 +61,10 @@ def context_label(context: object) -> str:
     if context.kind == ContextKind.REPRESENTATIVE:
         return gettext("%(company)s — representative") % {"company": context.company_name}
     return gettext("%(company)s — my work number") % {"company": context.company_name}
+
+
+@register.filter
+def last_moment(end: datetime.datetime | None) -> datetime.datetime | None:
+    """An exclusive end as people read it: a gift valid until 1 December 00:00 is shown as 30 November 23:59:59 —
+    "until 1 December" would promise a day it does not have."""
+    return end - datetime.timedelta(seconds=1) if end is not None else None

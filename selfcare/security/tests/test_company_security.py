@@ -31,7 +31,12 @@ def world() -> dict[str, Any]:
     people.mandate(beta, bruno)
     people.binding(work, peteris)
     AuditEvent.objects.create(
-        identity=peteris, context=f"work-{alfa.pk}", company_id=alfa.pk, action="binding:bound", object_id="7"
+        identity=peteris,
+        context=f"work-{alfa.pk}",
+        company_id=alfa.pk,
+        action="binding:bound",
+        object_type="customers.connection",
+        object_id=str(work.pk),
     )
     AuditEvent.objects.create(identity=bruno, context=f"company-{beta.pk}", company_id=beta.pk, action="beta:secret")
     return {"alfa": alfa, "beta": beta, "anna": anna, "peteris": peteris, "bruno": bruno, "work": work}
@@ -52,6 +57,15 @@ def test_a_main_user_sees_the_companys_mandates_bindings_and_who_did_what(world:
     assert "+371 25 500 001" in text  # the binding
     assert "Work number bound" in text  # the audit event, named for people
     assert "beta:secret" not in text  # another company's audit never shows
+
+
+def test_who_did_what_names_the_object_as_people_read_it_not_its_stored_reference(world: dict[str, Any]) -> None:
+    alfa = world["alfa"]
+    text = _client(world["anna"]).get(f"/en/acting/company-{alfa.pk}/security/").content.decode()
+    row = text[text.index("Work number bound") :]
+    row = row[: row.index("</tr>")]
+    assert "+371 25 500 001" in row
+    assert "customers.connection" not in text
 
 
 def test_the_audit_exports_as_csv_with_formula_cells_defused_and_the_export_itself_audited(
