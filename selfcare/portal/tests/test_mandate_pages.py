@@ -97,6 +97,16 @@ def test_a_representative_sees_the_companys_mandates_and_may_start_one(client: C
     assert AuditEvent.objects.filter(action="mandates:mandate:created", context=key).exists()
 
 
+def test_a_new_draft_says_no_document_is_signed_yet_rather_than_a_failed_check(client: Client, scene: Scene) -> None:
+    _as(client, scene.liga)
+    key = f"representative-{scene.company.pk}"
+    _new(client, key)
+    mandate = Mandate.objects.get(attorney_code="22079018761")
+    html = client.get(f"/en/acting/{key}/mandates/{mandate.pk}/").content.decode()
+    assert "no signed document yet" in html
+    assert "not verified" not in html
+
+
 def test_the_form_keeps_what_was_typed_and_says_what_is_wrong(client: Client, scene: Scene) -> None:
     _as(client, scene.liga)
     too_long = (timezone.localdate() + datetime.timedelta(days=500)).isoformat()
@@ -173,6 +183,7 @@ def test_a_form_signed_by_someone_who_is_not_a_representative_is_kept_but_not_ve
     assert (mandate.status, mandate.verified) == (MandateStatus.SUBMITTED, False)
     html = client.get(f"/en/acting/{key}/mandates/{mandate.pk}/").content.decode()
     assert "representatives in the Register of Enterprises" in html
+    assert "not verified" in html
 
 
 def test_an_upload_that_is_not_a_signed_document_is_refused_with_a_message(client: Client, scene: Scene) -> None:
