@@ -19,23 +19,12 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from selfcare.backoffice.site import IdentifierSearchMixin, backoffice_site
+from selfcare.backoffice.site import IdentifierSearchMixin, ReadOnlyAdmin, ReadOnlyInline, backoffice_site
 from selfcare.binding import otp
 from selfcare.binding.models import FailureLockoutCleared
 from selfcare.binding.services import clear_failure_lockout
 from selfcare.identity.models import AuthenticationRecord, DigitalIdentity, NationalIdentifier
 from selfcare.identity.services import change_personal_code
-
-
-class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class NationalIdentifierInline(ReadOnlyInline):
@@ -176,17 +165,8 @@ class DigitalIdentityAdmin(IdentifierSearchMixin, admin.ModelAdmin[DigitalIdenti
 
 
 @admin.register(AuthenticationRecord, site=backoffice_site)
-class AuthenticationRecordAdmin(admin.ModelAdmin[AuthenticationRecord]):
+class AuthenticationRecordAdmin(ReadOnlyAdmin, admin.ModelAdmin[AuthenticationRecord]):
     list_display = ["occurred_at", "method", "level", "result", "reason", "identity", "ip_address"]
     list_filter = ["method", "result"]
     list_select_related = ["identity"]
     date_hierarchy = "occurred_at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

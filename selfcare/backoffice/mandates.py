@@ -24,7 +24,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from selfcare.backoffice.site import IdentifierSearchMixin, backoffice_site
+from selfcare.backoffice.site import IdentifierSearchMixin, ReadOnlyInline, backoffice_site
 from selfcare.customers.models import Company
 from selfcare.identifiers import PersonalCode, parse_msisdn, parse_registration_number
 from selfcare.mandates import documents, services
@@ -51,10 +51,8 @@ def download_response(document: MandateDocument) -> HttpResponse:
     return response
 
 
-class EventInline(admin.TabularInline):  # type: ignore[type-arg]
+class EventInline(ReadOnlyInline):
     model = MandateEvent
-    extra = 0
-    can_delete = False
     fields = readonly_fields = (
         "occurred_at",
         "step",
@@ -70,24 +68,10 @@ class EventInline(admin.TabularInline):  # type: ignore[type-arg]
     def step(self, obj: MandateEvent) -> str:
         return obj.step_label
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class DocumentInline(admin.TabularInline):  # type: ignore[type-arg]
+class DocumentInline(ReadOnlyInline):
     model = MandateDocument
-    extra = 0
-    can_delete = False
     fields = readonly_fields = ("download", "kind", "size", "channel", "uploaded_at", "signers", "check_result")
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.display(description=_("file"))
     def download(self, obj: MandateDocument) -> str:

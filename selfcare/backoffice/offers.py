@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from selfcare.backoffice.site import backoffice_site
+from selfcare.backoffice.site import ReadOnlyAdmin, backoffice_site
 from selfcare.errors import MESSAGES, ErrorCode
+from selfcare.exports import safe_cell
 from selfcare.offers.codes import MAX_CODES_PER_POOL, generate_codes, upload_codes
 from selfcare.offers.images import MAX_BYTES, clean_image
 from selfcare.offers.models import (
@@ -261,12 +262,6 @@ class CodeGenerateForm(forms.Form):
     )
 
 
-def _cell(value: object) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula (OWASP CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @admin.register(OfferClaim, site=backoffice_site)
 class OfferClaimAdmin(admin.ModelAdmin[OfferClaim]):
     list_display = [
@@ -327,14 +322,14 @@ class OfferClaimAdmin(admin.ModelAdmin[OfferClaim]):
             writer.writerow(
                 [
                     claim.claimed_at.isoformat(),
-                    _cell(claim.offer.slug),
-                    _cell(claim.offer.title_lv),
+                    safe_cell(claim.offer.slug),
+                    safe_cell(claim.offer.title_lv),
                     claim.connection.msisdn,
                     claim.identity_id,
                     claim.context,
                     claim.state,
                     claim.fulfilled_at.isoformat() if claim.fulfilled_at else "",
-                    _cell(code.code if code is not None else ""),
+                    safe_cell(code.code if code is not None else ""),
                     claim.data_bytes or "",
                     claim.valid_until.isoformat() if claim.valid_until else "",
                 ]
@@ -353,17 +348,8 @@ class OfferClaimAdmin(admin.ModelAdmin[OfferClaim]):
 
 
 @admin.register(CompanyOfferSetting, site=backoffice_site)
-class CompanyOfferSettingAdmin(admin.ModelAdmin[CompanyOfferSetting]):
+class CompanyOfferSettingAdmin(ReadOnlyAdmin, admin.ModelAdmin[CompanyOfferSetting]):
     """Read-only: the company's main user decides this in the portal."""
 
     list_display = ["company", "employees_may_claim_gifts", "changed_at", "changed_by"]
     list_select_related = ["company", "changed_by"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -42,3 +42,30 @@ class IdentifierSearchMixin:
         for field in self.text_fields:
             condition |= Q(**{f"{field}__icontains": search_term.strip()})
         return queryset.filter(condition), False
+
+
+class ReadOnlyAdmin:
+    """For records the back office shows but never writes (audit, login attempts, what a customer decides): mixed
+    in before ModelAdmin."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
+    """Rows shown with their parent, never added, changed or deleted there (history, documents, identifiers)."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -23,6 +23,7 @@ from selfcare.access.web import context_page, identity_page
 from selfcare.audit.labels import object_label, object_labels
 from selfcare.audit.models import AuditEvent
 from selfcare.audit.services import record
+from selfcare.exports import safe_cell
 from selfcare.security import selectors, sessions
 from selfcare.security.models import NotificationContact
 
@@ -192,11 +193,6 @@ def _csv_rows(events: Iterator[AuditEvent]) -> Iterator[list[str]]:
         ]
 
 
-def _safe_cell(value: str) -> str:
-    # A cell starting with = + - @ is run as a formula by spreadsheets (CSV injection): names come from people.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 @require_safe
 @context_page
 def company_audit_csv(request: HttpRequest) -> HttpResponse:
@@ -208,7 +204,7 @@ def company_audit_csv(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     writer = csv.writer(response)
     for row in _csv_rows(selectors.company_audit(acting.company_id).iterator(chunk_size=2000)):
-        writer.writerow([_safe_cell(cell) for cell in row])
+        writer.writerow([safe_cell(cell) for cell in row])
     name = f"audit-{acting.registration_number or acting.company_id}-{timezone.now():%Y%m%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -126,9 +126,9 @@ def _validate_one(
     try:
         certificates = _certificates(document)
     except ValueError:
-        return _signer(None, None, [Problem.MALFORMED]), set()
+        return identity.signer_from(None, None, [Problem.MALFORMED]), set()
     if not certificates:
-        return _signer(None, None, [Problem.MALFORMED]), set()
+        return identity.signer_from(None, None, [Problem.MALFORMED]), set()
     certificate, intermediates = certificates[0], certificates[1:]
     served: set[str] = set()
     missing: list[str] = []
@@ -153,18 +153,18 @@ def _validate_one(
     try:
         results = XAdESVerifier().verify(document, x509_cert=certificate, uri_resolver=resolve, expect_config=expect)
     except signxml_errors.InvalidDigest:
-        return _signer(certificate, None, [Problem.TAMPERED]), set()
+        return identity.signer_from(certificate, None, [Problem.TAMPERED]), set()
     except signxml_errors.InvalidCertificate:
-        return _signer(certificate, None, [Problem.UNTRUSTED_CHAIN]), set()
+        return identity.signer_from(certificate, None, [Problem.UNTRUSTED_CHAIN]), set()
     except signxml_errors.InvalidSignature:
-        return _signer(certificate, None, [Problem.SIGNATURE_INVALID]), set()
+        return identity.signer_from(certificate, None, [Problem.SIGNATURE_INVALID]), set()
     except (signxml_errors.InvalidInput, signxml_errors.SignXMLException, etree.DocumentInvalid, ValueError):
-        return _signer(certificate, None, [Problem.TAMPERED if missing else Problem.MALFORMED]), set()
+        return identity.signer_from(certificate, None, [Problem.TAMPERED if missing else Problem.MALFORMED]), set()
     try:
         [signed_properties] = [r.signed_properties for r in results if isinstance(r, XAdESVerifyResult)]
         signed_at = _signing_time(signed_properties)
     except ValueError:
-        return _signer(certificate, None, [Problem.MALFORMED]), set()
+        return identity.signer_from(certificate, None, [Problem.MALFORMED]), set()
     problems: list[Problem] = []
     if signed_at is not None and signed_at > at + CLOCK_SKEW:
         problems.append(Problem.SIGNING_TIME_IN_FUTURE)
@@ -172,19 +172,4 @@ def _validate_one(
     trust = chain_problem(certificate, intermediates, anchors, moment)
     if trust is not None:
         problems.append(trust)
-    return _signer(certificate, signed_at, problems), served if not problems else set()
-
-
-def _signer(certificate: x509.Certificate | None, signed_at: dt.datetime | None, problems: list[Problem]) -> Signer:
-    codes = tuple(dict.fromkeys(p.value for p in problems))
-    if certificate is None:
-        return Signer("", "", None, signed_at, "", valid=False, problems=codes)
-    return Signer(
-        name=identity.signer_name(certificate),
-        country=identity.signer_country(certificate),
-        personal_code=identity.personal_code(certificate),
-        signed_at=signed_at,
-        certificate_sha256=identity.fingerprint(certificate),
-        valid=not codes,
-        problems=codes,
-    )
+    return identity.signer_from(certificate, signed_at, problems), served if not problems else set()

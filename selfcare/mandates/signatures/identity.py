@@ -8,12 +8,15 @@ code, ``DDDDDD-DDDDD`` or 11 digits. Both are accepted; any other type (``IDCLV-
 
 from __future__ import annotations
 
+import datetime as dt
+
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import NameOID
 from django.core.exceptions import ValidationError
 
 from selfcare.identifiers import PersonalCode
+from selfcare.mandates.signatures.report import Problem, Signer
 
 
 def _attribute(certificate: x509.Certificate, oid: x509.ObjectIdentifier) -> str:
@@ -50,3 +53,19 @@ def personal_code(certificate: x509.Certificate) -> str | None:
 
 def fingerprint(certificate: x509.Certificate) -> str:
     return certificate.fingerprint(hashes.SHA256()).hex()
+
+
+def signer_from(certificate: x509.Certificate | None, signed_at: dt.datetime | None, problems: list[Problem]) -> Signer:
+    """The report's line for one signature, named from its certificate (nameless when none could be read)."""
+    codes = tuple(dict.fromkeys(p.value for p in problems))
+    if certificate is None:
+        return Signer("", "", None, signed_at, "", valid=False, problems=codes)
+    return Signer(
+        name=signer_name(certificate),
+        country=signer_country(certificate),
+        personal_code=personal_code(certificate),
+        signed_at=signed_at,
+        certificate_sha256=fingerprint(certificate),
+        valid=not codes,
+        problems=codes,
+    )

@@ -91,7 +91,7 @@ def _validate_one(
         status = run_sync(async_validate_pdf_signature(signature, signer_validation_context=context))
     except (SignatureValidationError, PdfError, ValueError, TypeError, KeyError):
         problems.append(Problem.SIGNATURE_INVALID)
-        return _signer(certificate, claimed, problems)
+        return identity.signer_from(certificate, claimed, problems)
     if not status.intact:
         problems.append(Problem.TAMPERED)
     elif not status.valid:
@@ -112,17 +112,4 @@ def _validate_one(
         harmless = _HARMLESS if not is_last else (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES)
         if level not in harmless or status.docmdp_ok is False:
             problems.append(Problem.MODIFIED_AFTER_SIGNING)
-    return _signer(certificate, claimed, problems)
-
-
-def _signer(certificate: x509.Certificate, signed_at: dt.datetime | None, problems: list[Problem]) -> Signer:
-    codes = tuple(dict.fromkeys(p.value for p in problems))
-    return Signer(
-        name=identity.signer_name(certificate),
-        country=identity.signer_country(certificate),
-        personal_code=identity.personal_code(certificate),
-        signed_at=signed_at,
-        certificate_sha256=identity.fingerprint(certificate),
-        valid=not codes,
-        problems=codes,
-    )
+    return identity.signer_from(certificate, claimed, problems)
