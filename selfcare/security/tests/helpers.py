@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
+from django.utils import translation
 
 from selfcare.identity.methods.base import VerifiedIdentity
 from selfcare.identity.models import DigitalIdentity
@@ -33,7 +34,9 @@ def log_in(
     request.COOKIES = {name: morsel.value for name, morsel in client.cookies.items()}
     request.session = import_module(settings.SESSION_ENGINE).SessionStore()
     request.user = AnonymousUser()
-    identity = login_verified(request, verified(code))
+    # Outside a request no middleware picks the language: the default one, not whatever an earlier test left active.
+    with translation.override(settings.LANGUAGE_CODE):
+        identity = login_verified(request, verified(code))
     request.session.save()
     response = HttpResponse()
     set_device_cookie(request, response)
