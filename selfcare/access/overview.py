@@ -28,10 +28,13 @@ class Group:
         return self.count > len(self.connections)
 
 
-def overview(identity: DigitalIdentity, *, preview: int = PREVIEW) -> list[Group]:
-    """The person's contexts, each with its connection count and its first `preview` connections by number."""
+def overview(
+    identity: DigitalIdentity, contexts: list[Context] | None = None, *, preview: int = PREVIEW
+) -> list[Group]:
+    """The person's contexts (read here unless the caller has them from this request), each with its connection
+    count and its first `preview` connections by number."""
     groups = []
-    for context in contexts_of(identity):
+    for context in contexts_of(identity) if contexts is None else contexts:
         connections = connections_in(identity, context)
         groups.append(
             Group(

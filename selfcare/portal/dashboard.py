@@ -28,11 +28,12 @@ PAGE_SIZE = 50
 @require_safe
 @identity_page
 def dashboard(request: HttpRequest) -> HttpResponse:
+    contexts = contexts_of(request.identity)  # type: ignore[attr-defined]
     if not request.session.get(SESSION_STEP_OFFERED):
-        step = first_login_step(request, has_context=bool(contexts_of(request.identity)))  # type: ignore[attr-defined]
+        step = first_login_step(request, has_context=bool(contexts))
         if step is not None:
             return step
-    groups = overview(request.identity)  # type: ignore[attr-defined]
+    groups = overview(request.identity, contexts)  # type: ignore[attr-defined]
     for group in groups:
         attach_data_left(group.context, group.connections)
     context: dict[str, object] = {"groups": groups, "offer_counts": teaser_counts(g.context for g in groups)}
