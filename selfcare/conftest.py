@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from selfcare.tests.clock import CLOCK_OPTION, moment_from_option
+
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -27,6 +29,53 @@ def chromium_path() -> str:
     if not path:
         pytest.fail("Browser tests need Debian's chromium: run `make browser` (apt-get install chromium).")
     return path
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        CLOCK_OPTION,
+        default=os.environ.get("SELFCARE_TEST_CLOCK", ""),
+        metavar="MOMENT",
+        help="run every test at this moment (ISO 8601 with an offset, e.g. 2027-01-01T00:20+02:00); the clock "
+        "ticks on from there. CI travels the suite to the moments that matter (README 'Dates and time').",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "browser: drives a real browser (Playwright and Debian's chromium)")
+    moment = moment_from_option(config.getoption(CLOCK_OPTION))
+    if moment is not None:
+        import time_machine
+
+        # Session-wide, so that what is made once for the session (the test PKI, the live server) is made then too.
+        traveller = time_machine.travel(moment, tick=True)
+        traveller.start()
+        config.add_cleanup(traveller.stop)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if {"page", "browser"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    moment = moment_from_option(config.getoption(CLOCK_OPTION))
+    return f"clock: every test starts at {moment.isoformat()}" if moment else None
+
+
+@pytest.fixture(autouse=True)
+def _clock(request: pytest.FixtureRequest) -> Iterator[None]:
+    """With --clock, each test starts at exactly that moment (a long run would otherwise drift past it); a test
+    that pins its own clock inside travels on from there."""
+    moment = moment_from_option(request.config.getoption(CLOCK_OPTION))
+    if moment is None:
+        yield
+        return
+    import time_machine
+
+    with time_machine.travel(moment, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -62,6 +62,12 @@ def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
+def _valid_now(certificate: x509.Certificate, *, margin: dt.timedelta) -> bool:
+    """Whether the certificate is valid now and stays valid for `margin` more."""
+    now = _utcnow()
+    return certificate.not_valid_before_utc <= now and now + margin < certificate.not_valid_after_utc
+
+
 def _write_atomically(path: Path, data: bytes, mode: int) -> None:
     # A concurrent run (pytest-xdist, demo and tests) must never read a half-written file.
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
@@ -263,9 +269,11 @@ class TestCA:
 
     def _ca(self, name: str, common_name: str, *, issuer: Issued | None) -> Issued:
         existing = self._load(name)
-        if existing is not None:
+        if existing is not None and _valid_now(existing.certificate, margin=dt.timedelta(days=365)):
             return existing
-        key = rsa.generate_private_key(public_exponent=65537, key_size=CA_KEY_SIZE)
+        # A stored CA whose validity does not cover today (the clock moved: a test travelling in time, or a
+        # checkout kept for years) is signed again with the same key, so what it issued still chains to it.
+        key = existing.private_key if existing else rsa.generate_private_key(65537, CA_KEY_SIZE)
         subject = x509.Name(
             [
                 x509.NameAttribute(NameOID.COUNTRY_NAME, "LV"),
@@ -281,7 +289,7 @@ class TestCA:
             .issuer_name(issuer.certificate.subject if issuer else subject)
             .public_key(key.public_key())
             .serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_before(now - dt.timedelta(days=10 * 365))
             .not_valid_after(now + dt.timedelta(days=(20 if issuer is None else 10) * 365))
             .add_extension(x509.BasicConstraints(ca=True, path_length=None if issuer is None else 0), critical=True)
             .add_extension(
@@ -316,10 +324,21 @@ class TestCA:
     ) -> Issued:
         existing = self._load(name)
         # Reuse the stored certificate only if it is the one asked for: the same file name with another subject
-        # (say, other names for the same personal code) would otherwise hand out a stranger's certificate.
+        # (say, other names for the same personal code) would otherwise hand out a stranger's certificate; and
+        # only while it is still what it was made to be today (valid, or expired), because the clock moves: a
+        # kept checkout ages, a test travels in time. Then the same key gets a new certificate (signing is fast,
+        # making RSA keys is not).
         if existing is not None and existing.certificate.subject == subject:
-            return existing
-        key = rsa.generate_private_key(public_exponent=65537, key_size=PERSON_KEY_SIZE)
+            expired = not_after < _utcnow()
+            if expired == (existing.certificate.not_valid_after_utc < _utcnow()) and (
+                expired or _valid_now(existing.certificate, margin=dt.timedelta(days=30))
+            ):
+                return existing
+        key = (
+            existing.private_key
+            if existing is not None and existing.certificate.subject == subject
+            else rsa.generate_private_key(public_exponent=65537, key_size=PERSON_KEY_SIZE)
+        )
         builder = (
             x509.CertificateBuilder()
             .subject_name(subject)
