@@ -94,7 +94,7 @@ MESSAGES: dict[ErrorCode, StrPromise] = {
     ErrorCode.VAT_NUMBER_INVALID: _("A Latvian VAT number is LV followed by 11 digits, for example LV40003521600."),
     ErrorCode.PHONE_NUMBER_INVALID: _("This is not a valid phone number. Enter it as +371 2XXXXXXX or 2XXXXXXX."),
     ErrorCode.PHONE_NUMBER_NOT_LATVIAN: _("Only Latvian numbers (+371) can be used here."),
-    ErrorCode.BILLING_CYCLE_DAY: _("The billing cycle starts on a day from 1 to 28."),
+    ErrorCode.BILLING_CYCLE_DAY: _("The billing cycle starts on a day from 1 to 31."),
     ErrorCode.ACCOUNT_HOLDER: _(
         "A private account needs the holder's personal code and name; a business account needs a company, and not both."
     ),

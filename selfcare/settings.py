@@ -8,6 +8,7 @@ where a value cannot be guessed (SECRET_KEY, ALLOWED_HOSTS): then a development-
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import django_stubs_ext
 import environ
@@ -374,6 +375,14 @@ USAGE_RLAH_CAPS_EUR_PER_GB: str = env.str(
 )
 USAGE_IMPORT_BATCH_ROWS: int = env.int("USAGE_IMPORT_BATCH_ROWS", default=200000)
 USAGE_FEED_MAX_EVENTS: int = env.int("USAGE_FEED_MAX_EVENTS", default=10000)
+# The clock whose midnights start billing cycles and the days usage is counted on (selfcare/usage/cycles.py).
+BILLING_TIME_ZONE: str = env.str("BILLING_TIME_ZONE", default="Europe/Riga")
+try:
+    ZoneInfo(BILLING_TIME_ZONE)
+except (ZoneInfoNotFoundError, ValueError) as error:
+    raise ImproperlyConfigured(
+        f"BILLING_TIME_ZONE must name a time zone such as Europe/Riga or UTC, not {BILLING_TIME_ZONE!r}."
+    ) from error
 if USAGE_VOLUME_UNIT not in ("decimal", "binary"):
     raise ImproperlyConfigured("USAGE_VOLUME_UNIT must be 'decimal' (1 GB = 1000³ bytes) or 'binary' (1 GiB = 1024³).")
 if USAGE_VOLUME_STEP_MB < 1:

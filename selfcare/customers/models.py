@@ -131,9 +131,9 @@ class CustomerAccount(models.Model):
         default=1,
         validators=[
             MinValueValidator(1, MESSAGES[ErrorCode.BILLING_CYCLE_DAY]),
-            MaxValueValidator(28, MESSAGES[ErrorCode.BILLING_CYCLE_DAY]),
+            MaxValueValidator(31, MESSAGES[ErrorCode.BILLING_CYCLE_DAY]),
         ],
-        help_text=_("Allowances renew on this day of the month (Europe/Riga)."),
+        help_text=_("Allowances renew on this day of the month, or on its last day in a shorter month."),
     )
     status = models.CharField(_("status"), max_length=10, choices=AccountStatus.choices, default=AccountStatus.ACTIVE)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -157,8 +157,8 @@ class CustomerAccount(models.Model):
                 name="account_private_holder_xor_company",
             ),
             models.CheckConstraint(
-                condition=Q(billing_cycle_day__gte=1, billing_cycle_day__lte=28),
-                name="account_cycle_day_1_28",
+                condition=Q(billing_cycle_day__gte=1, billing_cycle_day__lte=31),
+                name="account_cycle_day_1_31",
             ),
         ]
 

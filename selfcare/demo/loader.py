@@ -27,7 +27,7 @@ from selfcare.customers.models import (
 )
 from selfcare.demo import dataset
 from selfcare.demo.offers import ensure_offers
-from selfcare.demo.usage import load_demo_usage
+from selfcare.demo.usage import load_demo_usage, placed_cycle_day, reset_usage
 from selfcare.identifiers import PersonalCode, parse_msisdn
 from selfcare.identity.models import DigitalIdentity, NationalIdentifier
 from selfcare.mandates.models import Mandate, MandateStatus, Representation, Representative, RepresentativeSource
@@ -89,6 +89,8 @@ def load_demo(*, scale: int | None = None, usage: bool = True) -> LoadReport:
     """Create or refresh the demo world. `scale` sets the number of generated connections per company; `usage`
     adds the demo's usage events (selfcare.demo.usage)."""
     report = LoadReport()
+    now = timezone.now()
+    moved: list[CustomerAccount] = []
     plans = {plan.code: _upsert(report, TariffPlan, {"code": plan.code}, _plan_values(plan)) for plan in dataset.PLANS}
 
     for company_data in dataset.COMPANIES:
@@ -106,7 +108,11 @@ def load_demo(*, scale: int | None = None, usage: bool = True) -> LoadReport:
             report,
             CustomerAccount,
             {"account_number": company_data.account_number},
-            {"kind": Segment.BUSINESS, "company": company, "billing_cycle_day": 1},
+            {
+                "kind": Segment.BUSINESS,
+                "company": company,
+                "billing_cycle_day": _cycle_day(company_data.account_number, now, moved),
+            },
         )
         for named in company_data.named:
             _upsert_connection(report, account, plans, named)
@@ -126,7 +132,7 @@ def load_demo(*, scale: int | None = None, usage: bool = True) -> LoadReport:
                 "holder_country": code.country,
                 "holder_personal_code": code.code,
                 "holder_name": person.name,
-                "billing_cycle_day": 1,
+                "billing_cycle_day": _cycle_day(person.private_account, now, moved),
             },
         )
         for connection in person.private_connections:
@@ -136,9 +142,20 @@ def load_demo(*, scale: int | None = None, usage: bool = True) -> LoadReport:
     _ensure_demo_staff(report)
     _ensure_demo_app_client(report)
     ensure_offers(report)
+    reset_usage(moved)
     if usage:
-        report.usage_recorded = load_demo_usage().recorded
+        report.usage_recorded = load_demo_usage(now=now).recorded
     return report
+
+
+def _cycle_day(account_number: str, now: datetime.datetime, moved: list[CustomerAccount]) -> int:
+    """The demo account's billing cycle day at `now` (selfcare.demo.usage.placed_cycle_day); an existing account
+    whose cycle moves is added to `moved`, so that its usage is made anew in the new cycles."""
+    account = CustomerAccount.objects.filter(account_number=account_number).first()
+    day = placed_cycle_day(account.billing_cycle_day if account else None, now)
+    if account is not None and account.billing_cycle_day != day:
+        moved.append(account)
+    return day
 
 
 def _ensure_mandates_and_bindings(report: LoadReport) -> None:

@@ -1,23 +1,34 @@
 """Demo usage: a believable current and previous billing cycle for the demo persons' connections and a few of each
 company's, fed through the real ingestion (selfcare.usage.ingest), so the demo shows what production would.
 
-Deterministic: every amount comes from a random generator seeded by (SEED, number, day), and every event has a
-fixed id, so loading again records nothing new — except the hours that have passed since (usage follows the clock).
-Profiles: light, normal, near the limit (about 95% of the allowance used by today) and roaming (a trip in the EU).
+The stories the README tells (Marta near her limit, Pēteris's trip in the EU, the daily chart) must hold whenever the
+demo is loaded, also on the 1st of a month at 00:20. So the demo accounts' billing cycles are placed relative to the
+day of loading (`placed_cycle_day`: today is about DAYS_INTO_CYCLE days into the cycle) and kept on later loads
+while today is at least MIN_DAYS_INTO_CYCLE days in; when a later load moves a cycle, that account's demo usage is
+made anew (`reset_usage`).
+
+Deterministic: a whole cycle's use is planned from a random generator seeded by (SEED, number, day), every event
+has a fixed id and its amount does not depend on when the demo is loaded, so loading again records nothing new —
+except the hours that have passed since (usage follows the clock). Profiles: light, normal, near the limit (more
+than 90% of the allowance used by the fifth day of the cycle), roaming (a trip in the EU early in the cycle) and
+heavy (unlimited plans).
 """
 
 from __future__ import annotations
 
 import datetime
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.utils import timezone
 
-from selfcare.customers.models import GB, Connection
+from selfcare.customers.models import GB, Connection, CustomerAccount
 from selfcare.demo import dataset
-from selfcare.usage.cycles import RIGA, cycle_bounds
+from selfcare.usage.cycles import billing_zone, cycle_bounds, local_day
 from selfcare.usage.ingest import EventRow, IngestResult, Rejected, ingest, parse_row
+from selfcare.usage.models import BillingCycle, Bucket, DailyUsage, UsageEvent
 
 SEED = 20261124  # fixed: the demo looks the same on every machine
 # (first hour, share of the day's data): night, morning commute, work, afternoon, evening, late evening.
@@ -30,7 +41,44 @@ PROFILES = {
     "+37129100002": "near",  # Marta: 10 GB, nearly used up
 }
 GENERATED_PROFILES = ("normal", "near", "light", "roaming")
-SHARE_BY_NOW = {"light": 0.2, "normal": 0.5, "near": 0.95, "roaming": 0.6, "heavy": 0.0}
+# Share of the allowance used over a whole cycle.
+CYCLE_SHARE = {"light": 0.25, "normal": 0.6, "near": 0.98, "roaming": 0.7, "heavy": 0.0}
+# "near": this share of the allowance is used in the first NEAR_DAYS days, the rest of CYCLE_SHARE after them.
+NEAR_SHARE, NEAR_DAYS = 0.92, 4
+HEAVY_DAY_BYTES = int(1.4 * GB)
+TRIP_DAYS = 4
+# Where a demo account's cycle is placed: today is this many days after the cycle's first day.
+DAYS_INTO_CYCLE = 18
+# A later load keeps the cycle day while today is at least this many days in (the near-limit and trip stories
+# need NEAR_DAYS and the trip's days behind them); otherwise it places the cycle anew.
+MIN_DAYS_INTO_CYCLE = NEAR_DAYS + 1
+
+
+def placed_cycle_day(current: int | None, now: datetime.datetime) -> int:
+    """The billing cycle day of a demo account loaded at `now`: `current` while today is at least
+    MIN_DAYS_INTO_CYCLE days into its cycle, otherwise the day that puts today DAYS_INTO_CYCLE days in (a cycle
+    day past a month's end starts on its last day, so this holds in every month)."""
+    today = local_day(now)
+    if current is not None and (today - local_day(cycle_bounds(current, now)[0])).days >= MIN_DAYS_INTO_CYCLE:
+        return current
+    return (today - datetime.timedelta(days=DAYS_INTO_CYCLE)).day
+
+
+def reset_usage(accounts: Iterable[CustomerAccount]) -> None:
+    """Forget the usage of these (demo) accounts' connections: their cycles moved, so what was counted in the old
+    ones is counted again in the new. A gift claimed meanwhile stays claimed; its bucket went with its cycle."""
+    from selfcare.offers.models import OfferClaim
+
+    account_ids = [a.pk for a in accounts]
+    if not account_ids:
+        return
+    connections = Connection.objects.filter(account_id__in=account_ids).values("pk")
+    with transaction.atomic():
+        OfferClaim.objects.filter(bucket__cycle__account_id__in=account_ids).update(bucket=None)
+        UsageEvent.objects.filter(connection_id__in=connections).delete()
+        DailyUsage.objects.filter(connection_id__in=connections).delete()
+        Bucket.objects.filter(cycle__account_id__in=account_ids).delete()
+        BillingCycle.objects.filter(account_id__in=account_ids).delete()
 
 
 @dataclass(frozen=True)
@@ -38,9 +86,9 @@ class _Span:
     starts_at: datetime.datetime
     ends_at: datetime.datetime
 
-    def days(self, until: datetime.datetime) -> list[datetime.date]:
-        first = self.starts_at.astimezone(RIGA).date()
-        last = (min(self.ends_at, until) - datetime.timedelta(seconds=1)).astimezone(RIGA).date()
+    def days(self) -> list[datetime.date]:
+        first = local_day(self.starts_at)
+        last = local_day(self.ends_at - datetime.timedelta(seconds=1))
         return [first + datetime.timedelta(days=n) for n in range((last - first).days + 1)]
 
 
@@ -71,28 +119,48 @@ def load_demo_usage(*, now: datetime.datetime | None = None) -> IngestResult:
 
 
 def _rows_for(connection: Connection, profile: str, now: datetime.datetime) -> list[list[str]]:
+    """The events of the previous and the current cycle that have happened by `now`."""
     day_of_cycle = connection.account.billing_cycle_day
     current = _Span(*cycle_bounds(day_of_cycle, now))
     previous = _Span(*cycle_bounds(day_of_cycle, current.starts_at - datetime.timedelta(seconds=1)))
-    allowance = connection.tariff_plan.data_bytes
     rows: list[list[str]] = []
     for span, is_current in ((previous, False), (current, True)):
-        days = span.days(now)
-        if not days:
-            continue
-        full_cycle_days = len(_Span(span.starts_at, span.ends_at).days(span.ends_at))
-        if allowance is None or profile == "heavy":
-            target = int(1.4 * GB * len(days))
-        elif is_current:
-            target = int(allowance * SHARE_BY_NOW[profile] * (1 if profile == "near" else len(days) / full_cycle_days))
-        else:
-            target = int(allowance * min(SHARE_BY_NOW[profile] + 0.1, 0.98))
+        days = span.days()
+        plan = _planned_data(connection, profile, days, is_current)
         trip = _trip(connection.msisdn, days) if profile == "roaming" and is_current else set()
-        weights = [_rng(connection.msisdn, day).uniform(0.4, 1.6) * (1.3 if day.weekday() >= 5 else 1) for day in days]
-        total_weight = sum(weights)
-        for day, weight in zip(days, weights, strict=True):
-            rows += _day_rows(connection.msisdn, day, int(target * weight / total_weight), day in trip, now)
+        for day in days:
+            if datetime.datetime(day.year, day.month, day.day, tzinfo=billing_zone()) > now:
+                break
+            rows += _day_rows(connection.msisdn, day, plan[day], day in trip, now)
     return rows
+
+
+def _planned_data(
+    connection: Connection, profile: str, days: list[datetime.date], is_current: bool
+) -> dict[datetime.date, int]:
+    """Bytes of data on each day of a whole cycle: fixed by the profile and the day, not by when it is loaded."""
+    allowance = connection.tariff_plan.data_bytes
+    if allowance is None or profile == "heavy":
+        return {day: int(HEAVY_DAY_BYTES * _weight(connection.msisdn, day)) for day in days}
+    if profile == "near" and is_current:
+        early, late = days[:NEAR_DAYS], days[NEAR_DAYS:]
+        return {
+            **_spread(connection.msisdn, early, allowance * NEAR_SHARE),
+            **_spread(connection.msisdn, late, allowance * (CYCLE_SHARE["near"] - NEAR_SHARE)),
+        }
+    share = CYCLE_SHARE[profile] if is_current else min(CYCLE_SHARE[profile] + 0.05, 0.97)
+    return _spread(connection.msisdn, days, allowance * share)
+
+
+def _weight(msisdn: str, day: datetime.date) -> float:
+    return _rng(msisdn, day).uniform(0.4, 1.6) * (1.3 if day.weekday() >= 5 else 1)
+
+
+def _spread(msisdn: str, days: list[datetime.date], total: float) -> dict[datetime.date, int]:
+    """`total` bytes over `days`, more on busy days and weekends; the parts add up to at most `total`."""
+    weights = {day: _weight(msisdn, day) for day in days}
+    whole = sum(weights.values())
+    return {day: int(total * weight / whole) for day, weight in weights.items()}
 
 
 def _rng(msisdn: str, day: datetime.date) -> random.Random:
@@ -100,12 +168,10 @@ def _rng(msisdn: str, day: datetime.date) -> random.Random:
 
 
 def _trip(msisdn: str, days: list[datetime.date]) -> set[datetime.date]:
-    """A few consecutive days in the EU, ending by today."""
-    if len(days) < 2:
-        return set(days)
-    length = min(len(days), 4)
-    start = _rng(msisdn, days[0]).randrange(0, len(days) - length + 1)
-    return set(days[start : start + length])
+    """TRIP_DAYS consecutive days in the EU starting on the cycle's first or second day, so that the trip is over by
+    the time a demo account is MIN_DAYS_INTO_CYCLE days into its cycle."""
+    start = _rng(msisdn, days[0]).randrange(0, 2)
+    return set(days[start : start + TRIP_DAYS])
 
 
 def _day_rows(
@@ -115,20 +181,20 @@ def _day_rows(
     zone = "eu" if abroad else "domestic"
     rows = []
     for hour, share in DAY_RHYTHM:
-        started = datetime.datetime(day.year, day.month, day.day, hour, rng.randrange(60), tzinfo=RIGA)
+        started = datetime.datetime(day.year, day.month, day.day, hour, rng.randrange(60), tzinfo=billing_zone())
         if started > now:
             break
         key = f"demo:{msisdn}:{day.isoformat()}:data:{hour}"
         rows.append([key, msisdn, "data", zone, started.isoformat(), str(int(data_bytes * share))])
     for n in range(rng.randrange(1, 5)):
-        started = datetime.datetime(day.year, day.month, day.day, 9 + 3 * n, rng.randrange(60), tzinfo=RIGA)
+        started = datetime.datetime(day.year, day.month, day.day, 9 + 3 * n, rng.randrange(60), tzinfo=billing_zone())
         if started <= now:
             seconds = str(rng.randrange(20, 600))
             rows.append(
                 [f"demo:{msisdn}:{day.isoformat()}:voice:{n}", msisdn, "voice", zone, started.isoformat(), seconds]
             )
     if rng.random() < 0.5:
-        started = datetime.datetime(day.year, day.month, day.day, 18, rng.randrange(60), tzinfo=RIGA)
+        started = datetime.datetime(day.year, day.month, day.day, 18, rng.randrange(60), tzinfo=billing_zone())
         if started <= now:
             rows.append([f"demo:{msisdn}:{day.isoformat()}:sms", msisdn, "sms", zone, started.isoformat(), "1"])
     return rows

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from selfcare.customers.models import TariffPlan
-from selfcare.usage.cycles import RIGA
+from selfcare.usage.cycles import local_day
 from selfcare.usage.models import ZONES_OF_BUCKET, Bucket, BucketZone, Kind, Source
 from selfcare.usage.roaming import eu_data_allowance
 
@@ -24,7 +24,7 @@ def plan_allowances(plan: TariffPlan, starts_at: datetime.datetime) -> list[tupl
     voice = None if plan.voice_minutes is None else plan.voice_minutes * 60
     return [
         (Kind.DATA, BucketZone.DOMESTIC, plan.data_bytes, plan.fair_use_bytes if plan.data_bytes is None else None),
-        (Kind.DATA, BucketZone.EU, eu_data_allowance(plan, starts_at.astimezone(RIGA).year), None),
+        (Kind.DATA, BucketZone.EU, eu_data_allowance(plan, local_day(starts_at).year), None),
         (Kind.DATA, BucketZone.WORLD, 0, None),
         (Kind.VOICE, BucketZone.HOME_AND_EU, voice, None),
         (Kind.VOICE, BucketZone.WORLD, 0, None),

@@ -31,7 +31,7 @@ from django.utils import timezone
 from selfcare.customers.models import Connection, ConnectionStatus, CustomerAccount, TariffPlan
 from selfcare.errors import MESSAGES, ErrorCode
 from selfcare.usage.buckets import PLAN_PRIORITY, Counter, debit, debit_order, plan_allowances
-from selfcare.usage.cycles import RIGA, cycle_bounds, ensure_cycles
+from selfcare.usage.cycles import billing_zone, cycle_bounds, ensure_cycles, local_day
 from selfcare.usage.models import ZONES_OF_BUCKET, BillingCycle, Bucket, Kind, Source, Zone
 
 FIELDS = ("event_id", "msisdn", "type", "zone", "started_at", "quantity")
@@ -198,13 +198,23 @@ def _stage(cursor: Any, table: str, columns: str, rows: Iterable[Sequence[Any]])
             copy.write_row(row)
 
 
-# A cycle starts at local midnight on the account's cycle day (1–28) of the month of the event's local day, or of
-# the month before when that day comes before the cycle day: cycles.cycle_start_day in SQL, over a local date `d`.
-_CYCLE_START_DAY = (
-    "(date_trunc('month', {d}) - CASE WHEN extract(day FROM {d}) < {cd} THEN interval '1 month' ELSE interval '0' END"
-    " + make_interval(days => {cd} - 1))::date"
-)
-_LOCAL_DAY = "(started_at AT TIME ZONE 'Europe/Riga')::date"
+def _start_in_month(month: str, cycle_day: str) -> str:
+    """SQL: the date a cycle starts in the month of the date or timestamp `month` (cycles._start_in_month): the
+    cycle day, or the month's last day when the month is shorter."""
+    first = f"date_trunc('month', ({month})::timestamp)"
+    last_day = f"extract(day FROM {first} + interval '1 month' - interval '1 day')::int"
+    return f"({first}::date + (LEAST({cycle_day}, {last_day}) - 1))"
+
+
+def _cycle_start(day: str, cycle_day: str) -> str:
+    """SQL: the local date the cycle containing the local date `day` began on (cycles.cycle_start_day)."""
+    this_month = _start_in_month(day, cycle_day)
+    previous_month = _start_in_month(f"{day} - interval '1 month'", cycle_day)
+    return f"(CASE WHEN {day} >= {this_month} THEN {this_month} ELSE {previous_month} END)"
+
+
+# The day an event is counted on, by the billing clock (the zone is the statement's parameter).
+_LOCAL_DAY = "(started_at AT TIME ZONE %(zone)s)::date"
 
 
 def _ingest_set_based(
@@ -239,24 +249,28 @@ def _ingest_set_based(
         if not recorded:
             return 0
         _serialise_counter_writers()
+        clock = {"zone": billing_zone().key}
         cursor.execute(
             "INSERT INTO usage_dailyusage (connection_id, day, kind, zone, quantity) "  # noqa: S608
             f"SELECT connection_id, {_LOCAL_DAY}, kind, zone, sum(quantity) FROM usage_fresh GROUP BY 1, 2, 3, 4 "
             "ON CONFLICT (connection_id, day, kind, zone) "
-            "DO UPDATE SET quantity = usage_dailyusage.quantity + excluded.quantity"
+            "DO UPDATE SET quantity = usage_dailyusage.quantity + excluded.quantity",
+            clock,
         )
-        start_day = _CYCLE_START_DAY.format(d="g.day", cd="a.billing_cycle_day")
+        start_day = _cycle_start("g.day", "a.billing_cycle_day")
+        end_day = _start_in_month(f"{start_day} + interval '1 month'", "a.billing_cycle_day")
         # Grouped by local day first (a cycle is made of whole local days), then each day's cycle is worked out.
         cursor.execute(
             "SELECT g.connection_id, "  # noqa: S608
-            f" ({start_day})::timestamp AT TIME ZONE 'Europe/Riga',"
-            f" (({start_day}) + interval '1 month')::timestamp AT TIME ZONE 'Europe/Riga',"
+            f" ({start_day})::timestamp AT TIME ZONE %(zone)s,"
+            f" ({end_day})::timestamp AT TIME ZONE %(zone)s,"
             " g.kind, g.zone, sum(g.quantity), min(g.first_at) "
             f"FROM (SELECT connection_id, {_LOCAL_DAY} AS day, kind, zone, sum(quantity) AS quantity,"
             "       min(started_at) AS first_at FROM usage_fresh GROUP BY 1, 2, 3, 4) g "
             f"JOIN {Connection._meta.db_table} c ON c.id = g.connection_id "
             f"JOIN {CustomerAccount._meta.db_table} a ON a.id = c.account_id "
-            "GROUP BY 1, 2, 3, 4, 5 ORDER BY 7"
+            "GROUP BY 1, 2, 3, 4, 5 ORDER BY 7",
+            clock,
         )
         groups = cursor.fetchall()
     by_connection = {t.connection_id: t for t in targets.values()}
@@ -340,12 +354,13 @@ def _apply(fresh: list[tuple[EventRow, _Target]], now: datetime.datetime) -> Non
     cycles_wanted: dict[tuple[int, datetime.datetime], datetime.datetime] = {}
     pair_target: dict[tuple[int, datetime.datetime], _Target] = {}
     for event, target in fresh:
-        # Riga's offset is whole hours, so the UTC hour decides the local day and cycle: compute once per hour.
-        hour_key = (target.cycle_day, int(event.started_at.timestamp()) // 3600)
+        # Every time zone's offset is a whole number of quarter hours, so the UTC quarter hour decides the local
+        # day and cycle: compute them once per quarter hour.
+        hour_key = (target.cycle_day, int(event.started_at.timestamp()) // 900)
         bounds = hours.get(hour_key)
         if bounds is None:
             start, end = cycle_bounds(target.cycle_day, event.started_at)
-            bounds = hours[hour_key] = (start, end, event.started_at.astimezone(RIGA).date())
+            bounds = hours[hour_key] = (start, end, local_day(event.started_at))
         start, end, day = bounds
         cycles_wanted[(target.account_id, start)] = end
         pair_target[(target.connection_id, start)] = target

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from selfcare.customers.models import Connection
 from selfcare.usage.buckets import debit_order, plan_buckets
-from selfcare.usage.cycles import RIGA, cycle_bounds, local_day
+from selfcare.usage.cycles import cycle_bounds, local_day
 from selfcare.usage.models import ZONES_OF_BUCKET, Bucket, DailyUsage, Kind, Source, Zone
 
 
@@ -53,7 +53,7 @@ class UsageSummary:
 
     @property
     def renews_on(self) -> datetime.date:
-        return self.cycle_ends_at.astimezone(RIGA).date()
+        return local_day(self.cycle_ends_at)
 
     @property
     def gifts(self) -> list[Bucket]:
@@ -122,8 +122,8 @@ class DayUse:
 def daily_data_use(
     connection: Connection, summary: UsageSummary, *, now: datetime.datetime | None = None
 ) -> list[DayUse]:
-    """Data used each day of the summary's cycle up to today (Europe/Riga days), zero days included."""
-    first = summary.cycle_starts_at.astimezone(RIGA).date()
+    """Data used each day of the summary's cycle up to today (days of the billing clock), zero days included."""
+    first = local_day(summary.cycle_starts_at)
     last = min(local_day(now or timezone.now()), summary.renews_on - datetime.timedelta(days=1))
     rows = DailyUsage.objects.filter(connection=connection, kind=Kind.DATA, day__gte=first, day__lte=last).values_list(
         "day", "zone", "quantity"
@@ -145,11 +145,11 @@ class CycleUse:
 
     @property
     def first_day(self) -> datetime.date:
-        return self.starts_at.astimezone(RIGA).date()
+        return local_day(self.starts_at)
 
     @property
     def last_day(self) -> datetime.date:
-        return self.ends_at.astimezone(RIGA).date() - datetime.timedelta(days=1)
+        return local_day(self.ends_at) - datetime.timedelta(days=1)
 
 
 def earlier_cycles(connection: Connection, summary: UsageSummary, *, limit: int = 6) -> list[CycleUse]:

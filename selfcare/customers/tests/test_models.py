@@ -54,10 +54,17 @@ def test_the_database_itself_refuses_an_account_without_a_holder() -> None:
         CustomerAccount.objects.create(account_number="X4", kind=Segment.PRIVATE)
 
 
-def test_the_billing_cycle_day_must_be_between_1_and_28() -> None:
+@pytest.mark.parametrize("day", [0, 32])
+def test_the_billing_cycle_day_must_be_between_1_and_31(day: int) -> None:
     with pytest.raises(ValidationError) as error:
-        factories.business_account(billing_cycle_day=31)
+        factories.business_account(billing_cycle_day=day)
     assert "billing_cycle_day" in error.value.message_dict
+
+
+def test_the_database_itself_refuses_a_cycle_day_past_31() -> None:
+    account = factories.business_account(billing_cycle_day=31)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CustomerAccount.objects.filter(pk=account.pk).update(billing_cycle_day=32)
 
 
 def test_a_number_belongs_to_one_live_connection_but_can_be_reused_after_termination() -> None:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from selfcare.customers.models import GB
 from selfcare.customers.tests import factories
 from selfcare.errors import ErrorCode
+from selfcare.tests.clock import at, riga
 from selfcare.usage.buckets import debit, debit_order
 from selfcare.usage.ingest import Rejected, parse_row
 from selfcare.usage.models import Bucket, BucketZone, DailyUsage, Kind, Source, UsageEvent
@@ -119,15 +120,38 @@ def test_an_unlimited_plan_shows_unlimited_with_its_fair_use_cap() -> None:
 
 
 def test_gifts_are_used_before_the_plan_the_one_expiring_first_first() -> None:
-    connection = factories.connection(tariff_plan=factories.tariff_plan(data_bytes=10 * GB))
-    soon = timezone.now() + datetime.timedelta(days=1)
-    later = grant_bonus(connection, unit="byte", amount=1 * GB, label="Later", source_key="later")
-    first = grant_bonus(connection, unit="byte", amount=1 * GB, label="Soon", source_key="soon", valid_until=soon)
-    feed(row(connection.msisdn, 1500 * MB, timezone.now() + datetime.timedelta(seconds=1)))
-    first.refresh_from_db()
-    later.refresh_from_db()
-    assert (first.used, later.used) == (1 * GB, 500 * MB)
-    assert remaining_summary(connection).data.remaining == 10 * GB + 500 * MB
+    # Mid-cycle: the gift valid for a day expires before the one valid to the cycle's end.
+    with at(riga(2027, 2, 14, 23, 50)):
+        connection = factories.connection(tariff_plan=factories.tariff_plan(data_bytes=10 * GB))
+        soon = timezone.now() + datetime.timedelta(days=1)
+        later = grant_bonus(connection, unit="byte", amount=1 * GB, label="Later", source_key="later")
+        first = grant_bonus(connection, unit="byte", amount=1 * GB, label="Soon", source_key="soon", valid_until=soon)
+        feed(row(connection.msisdn, 1500 * MB, timezone.now() + datetime.timedelta(seconds=1)))
+        first.refresh_from_db()
+        later.refresh_from_db()
+        assert (first.used, later.used) == (1 * GB, 500 * MB)
+        assert remaining_summary(connection).data.remaining == 10 * GB + 500 * MB
+
+
+def test_in_a_cycles_last_minutes_gifts_end_with_the_cycle_and_the_older_one_is_used_first() -> None:
+    # 29 February 23:50 with cycle day 1: both gifts are cut to the cycle's end ten minutes later, so they expire
+    # together and the one granted first is used first.
+    with at(riga(2028, 2, 29, 23, 50)):
+        connection = factories.connection(tariff_plan=factories.tariff_plan(data_bytes=10 * GB))
+        older = grant_bonus(connection, unit="byte", amount=1 * GB, label="Older", source_key="older")
+        newer = grant_bonus(
+            connection,
+            unit="byte",
+            amount=1 * GB,
+            label="Newer",
+            source_key="newer",
+            valid_until=timezone.now() + datetime.timedelta(days=1),
+        )
+        assert older.valid_until == newer.valid_until == riga(2028, 3, 1, 0, 0)
+        feed(row(connection.msisdn, 1500 * MB, timezone.now() + datetime.timedelta(seconds=1)))
+        older.refresh_from_db()
+        newer.refresh_from_db()
+        assert (older.used, newer.used) == (1 * GB, 500 * MB)
 
 
 def test_a_lower_priority_number_wins_over_an_earlier_expiry() -> None:
