@@ -17,7 +17,7 @@ DEMO_ENV := DEBUG=$${DEBUG:-true} SELFCARE_DEMO=$${SELFCARE_DEMO:-true}
 RUN_ENV := $(DEMO_ENV) SELFCARE_DEMO_BASE_URL=$${SELFCARE_DEMO_BASE_URL:-http://$(HOST):$(PORT)}
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser run test check lint bench load lock messages clean
+.PHONY: help install browser run test test-dates check lint bench load lock messages clean
 
 help: ## Show the targets and what each does
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -51,6 +51,14 @@ browser: ## Install Debian's chromium for the browser tests, where this machine 
 
 test: $(VENV)/.installed browser ## Run the whole test suite (SQLite, or DATABASE_URL if set)
 	@$(PY) -m pytest $(PYTEST_ARGS)
+
+# The moments where dates go wrong if they are going to (selfcare/tests/clock.py MOMENTS): the first minutes of a
+# year and a cycle, both daylight-saving nights, the last minutes of a leap day, Riga a day ahead of UTC.
+DATE_MOMENTS ?= new-year summer-time-starts summer-time-ends leap-day-late riga-ahead-of-utc
+test-dates: $(VENV)/.installed browser ## Run the suite with its clock at each of DATE_MOMENTS (CI does; the browser journeys at new-year)
+	@for moment in $(DATE_MOMENTS); do \
+	  echo "== the suite at $$moment"; $(PY) -m pytest --clock=$$moment -m "not browser" $(PYTEST_ARGS) || exit 1; done
+	@echo "== the browser journeys at new-year"; $(PY) -m pytest --clock=new-year -m browser $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed ## ruff, ruff format --check, mypy --strict, makemigrations --check
 	$(VENV)/bin/ruff check .

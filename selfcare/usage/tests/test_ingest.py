@@ -15,8 +15,9 @@ from selfcare.errors import ErrorCode
 from selfcare.tests.clock import at, riga
 from selfcare.usage.buckets import debit, debit_order
 from selfcare.usage.ingest import Rejected, parse_row
-from selfcare.usage.models import Bucket, BucketZone, DailyUsage, Kind, Source, UsageEvent
+from selfcare.usage.models import BillingCycle, Bucket, BucketZone, DailyUsage, Kind, Source, UsageEvent
 from selfcare.usage.roaming import eu_data_allowance
+from selfcare.usage.selectors import daily_data_use
 from selfcare.usage.services import grant_bonus, remaining_summary
 from selfcare.usage.tests.helpers import feed, row
 
@@ -231,3 +232,80 @@ def test_each_kind_of_bad_row_gets_its_reason(values: list[str], code: ErrorCode
     assert isinstance(parsed, Rejected)
     assert parsed.code == code
     assert parsed.reason
+
+
+# -- moments that matter: the first minutes of a cycle, month ends, daylight-saving days ------------------------------
+
+
+def test_an_event_at_half_past_midnight_in_riga_on_the_first_counts_on_that_day_in_the_new_cycle() -> None:
+    connection = factories.connection()
+    with at(riga(2027, 2, 1, 1, 0)):
+        feed(row(connection.msisdn, 10 * MB, "2027-01-31T22:30:00Z"))  # 00:30 on 1 February in Riga
+    assert _plan_bucket(connection.pk, BucketZone.DOMESTIC, riga(2027, 2, 1, 0, 0)).used == 10 * MB
+    assert DailyUsage.objects.get(connection=connection).day == datetime.date(2027, 2, 1)
+
+
+@override_settings(BILLING_TIME_ZONE="UTC")
+def test_with_a_utc_billing_clock_the_same_event_counts_in_the_old_cycle_on_the_31st() -> None:
+    connection = factories.connection()
+    with at(riga(2027, 2, 1, 1, 0)):
+        feed(row(connection.msisdn, 10 * MB, "2027-01-31T22:30:00Z"))
+    january = datetime.datetime(2027, 1, 1, tzinfo=UTC)
+    assert _plan_bucket(connection.pk, BucketZone.DOMESTIC, january).used == 10 * MB
+    assert DailyUsage.objects.get(connection=connection).day == datetime.date(2027, 1, 31)
+
+
+def test_with_cycle_day_31_februarys_cycle_starts_on_its_last_day_and_a_leap_year_on_the_29th() -> None:
+    connection = factories.connection(account=factories.business_account(billing_cycle_day=31))
+    with at(riga(2028, 3, 1)):
+        feed(
+            row(connection.msisdn, 1 * MB, "2027-02-27T23:59:00+02:00"),
+            row(connection.msisdn, 2 * MB, "2027-02-28T00:00:00+02:00"),
+            row(connection.msisdn, 4 * MB, "2028-02-28T23:59:00+02:00"),
+            row(connection.msisdn, 8 * MB, "2028-02-29T00:10:00+02:00"),
+        )
+    used = {
+        b.cycle.starts_at: b.used
+        for b in Bucket.objects.filter(
+            connection=connection, kind=Kind.DATA, zone=BucketZone.DOMESTIC, source=Source.PLAN
+        ).select_related("cycle")
+    }
+    assert used == {
+        riga(2027, 1, 31, 0, 0): 1 * MB,
+        riga(2027, 2, 28, 0, 0): 2 * MB,
+        riga(2028, 1, 31, 0, 0): 4 * MB,
+        riga(2028, 2, 29, 0, 0): 8 * MB,
+    }
+    ends = dict(BillingCycle.objects.filter(account=connection.account).values_list("starts_at", "ends_at"))
+    assert ends[riga(2027, 2, 28, 0, 0)] == riga(2027, 3, 31, 0, 0)
+
+
+def test_the_25_hour_day_when_summer_time_ends_is_one_day_in_the_totals_and_the_chart() -> None:
+    connection = factories.connection()
+    with at(riga(2027, 11, 1, 0, 5)):
+        feed(
+            row(connection.msisdn, 1 * MB, riga(2027, 10, 31, 3, 30, fold=0)),  # 00:30Z, summer time
+            row(connection.msisdn, 2 * MB, riga(2027, 10, 31, 3, 30, fold=1)),  # 01:30Z, an hour later, winter time
+            row(connection.msisdn, 4 * MB, riga(2027, 10, 31, 23, 59)),
+            row(connection.msisdn, 8 * MB, riga(2027, 11, 1, 0, 0)),
+        )
+    days = dict(DailyUsage.objects.filter(connection=connection).values_list("day", "quantity"))
+    assert days == {datetime.date(2027, 10, 31): 7 * MB, datetime.date(2027, 11, 1): 8 * MB}
+    with at(riga(2027, 10, 31, 23, 0)):
+        summary = remaining_summary(connection)
+        chart_days = daily_data_use(connection, summary)
+    assert summary.cycle_ends_at - summary.cycle_starts_at == datetime.timedelta(days=31, hours=1)
+    assert [d.day for d in chart_days] == [datetime.date(2027, 10, d) for d in range(1, 32)]
+    assert chart_days[-1].total == 7 * MB
+
+
+def test_the_23_hour_day_when_summer_time_starts_is_one_day_in_the_chart_and_today_is_riga_today() -> None:
+    connection = factories.connection()
+    with at(datetime.datetime(2027, 3, 28, 21, 30, tzinfo=UTC)):  # 00:30 on the 29th in Riga
+        feed(
+            row(connection.msisdn, 3 * MB, riga(2027, 3, 28, 2, 30)),
+            row(connection.msisdn, 5 * MB, riga(2027, 3, 28, 4, 30)),  # 02:30Z: 03:xx never happened that night
+        )
+        chart_days = daily_data_use(connection, remaining_summary(connection))
+    assert [d.day for d in chart_days][-2:] == [datetime.date(2027, 3, 28), datetime.date(2027, 3, 29)]
+    assert (chart_days[-2].total, chart_days[-1].total) == (8 * MB, 0)
