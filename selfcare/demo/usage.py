@@ -10,7 +10,7 @@ made anew (`reset_usage`).
 Deterministic: a whole cycle's use is planned from a random generator seeded by (SEED, number, day), every event
 has a fixed id and its amount does not depend on when the demo is loaded, so loading again records nothing new —
 except the hours that have passed since (usage follows the clock). Profiles: light, normal, near the limit (more
-than 90% of the allowance used by the fifth day of the cycle), roaming (a trip in the EU early in the cycle) and
+than 90% of the allowance used in the cycle's first NEAR_DAYS days), roaming (a trip in the EU early in the cycle) and
 heavy (unlimited plans).
 """
 
@@ -44,7 +44,7 @@ GENERATED_PROFILES = ("normal", "near", "light", "roaming")
 # Share of the allowance used over a whole cycle.
 CYCLE_SHARE = {"light": 0.25, "normal": 0.6, "near": 0.98, "roaming": 0.7, "heavy": 0.0}
 # "near": this share of the allowance is used in the first NEAR_DAYS days, the rest of CYCLE_SHARE after them.
-NEAR_SHARE, NEAR_DAYS = 0.92, 4
+NEAR_SHARE, NEAR_DAYS = 0.92, 9
 HEAVY_DAY_BYTES = int(1.4 * GB)
 TRIP_DAYS = 4
 # Where a demo account's cycle is placed: today is this many days after the cycle's first day.
@@ -168,9 +168,9 @@ def _rng(msisdn: str, day: datetime.date) -> random.Random:
 
 
 def _trip(msisdn: str, days: list[datetime.date]) -> set[datetime.date]:
-    """TRIP_DAYS consecutive days in the EU starting on the cycle's first or second day, so that the trip is over by
-    the time a demo account is MIN_DAYS_INTO_CYCLE days into its cycle."""
-    start = _rng(msisdn, days[0]).randrange(0, 2)
+    """TRIP_DAYS consecutive days in the EU, over by the time a demo account is MIN_DAYS_INTO_CYCLE days into its
+    cycle."""
+    start = _rng(msisdn, days[0]).randrange(0, MIN_DAYS_INTO_CYCLE - TRIP_DAYS + 1)
     return set(days[start : start + TRIP_DAYS])
 
 
