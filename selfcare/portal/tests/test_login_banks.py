@@ -17,6 +17,7 @@ from selfcare.identity.models import AuthenticationRecord, AuthResult, DigitalId
 from selfcare.identity.services import identity_for
 from selfcare.pki.testca import TestCA
 from selfcare.simulators.banks import responses
+from selfcare.tests.clock import at, riga
 
 pytestmark = pytest.mark.django_db
 
@@ -201,3 +202,14 @@ def test_a_profile_file_naming_an_unknown_field_is_refused_at_start(settings: An
     bank_profile.cache_clear()
     with pytest.raises(ImproperlyConfigured, match="nonce_feld"):
         bank_profile("seb")
+
+
+@pytest.mark.parametrize("bank", WITH_TIMESTAMP)
+@pytest.mark.parametrize("fold", [0, 1], ids=["first-03:30", "second-03:30"])
+def test_an_answer_in_the_hour_that_repeats_when_summer_time_ends_is_fresh_both_times(
+    client: Client, bank: str, fold: int
+) -> None:
+    # The banks' timestamps carry no offset: 03:30 on 31 October 2027 happens twice in Riga.
+    with at(riga(2027, 10, 31, 3, 30, fold=fold), tick=True):
+        response = _post(client, bank, _answer(bank, _start(client, bank)))
+    assert response["Location"] == "/en/dashboard/"

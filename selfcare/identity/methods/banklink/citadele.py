@@ -35,7 +35,7 @@ from signxml.verifier import SignatureConfiguration, XMLVerifier
 from selfcare.identifiers import PersonalCode
 from selfcare.identity.methods.banklink import nonces
 from selfcare.identity.methods.banklink.profiles import CitadeleProfile
-from selfcare.identity.methods.banklink.signed_form import BANK_TIME_ZONE
+from selfcare.identity.methods.banklink.signed_form import BANK_TIME_ZONE, bank_wall_clock
 from selfcare.identity.methods.base import BadResponse, Cancelled, Refused, VerifiedIdentity
 
 FIDAVISTA = "http://ivis.eps.gov.lv/XMLSchemas/100017/fidavista/v1-1"
@@ -158,7 +158,7 @@ def complete(profile: CitadeleProfile, xmldata: str, *, browser_secret: str) -> 
         raise Refused(f"bank_code_{code or 'missing'}"[:40])
     try:
         stamp = text(root, "Timestamp", FIDAVISTA)[:17] + "000"
-        sent = dt.datetime.strptime(stamp, TIMESTAMP_FORMAT).replace(tzinfo=BANK_TIME_ZONE)
+        sent = bank_wall_clock(stamp, TIMESTAMP_FORMAT)
     except ValueError:
         raise BadResponse(reason="timestamp") from None
     age = nonces.now() - sent.timestamp()

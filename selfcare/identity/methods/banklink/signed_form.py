@@ -90,10 +90,20 @@ def request_fields(profile: FormProfile, *, nonce: str, return_url: str) -> dict
     return fields
 
 
+def bank_wall_clock(text: str, pattern: str) -> dt.datetime:
+    """A bank's timestamp without an offset (Riga's wall clock) as a moment (ValueError if it is not one). When
+    summer time ends, 03:00–03:59 happens twice; the time nearer to now is meant (read as the first, a fresh answer
+    in the second such hour looks an hour old and would be refused for an hour every year)."""
+    naive = dt.datetime.strptime(text, pattern)  # noqa: DTZ007  # the zone is decided below
+    now = nonces.now()
+    candidates = (naive.replace(tzinfo=BANK_TIME_ZONE, fold=fold) for fold in (0, 1))
+    return min(candidates, key=lambda moment: abs(moment.timestamp() - now))
+
+
 def _timestamp(profile: FormProfile, fields: Mapping[str, str]) -> dt.datetime:
     text = " ".join(fields.get(name, "") for name in profile.timestamp_fields)
     try:
-        return dt.datetime.strptime(text, profile.timestamp_format).replace(tzinfo=BANK_TIME_ZONE)
+        return bank_wall_clock(text, profile.timestamp_format)
     except ValueError:
         raise BadResponse(reason="timestamp") from None
 
