@@ -54,7 +54,7 @@ test: $(VENV)/.installed browser ## Run the whole test suite (SQLite, or DATABAS
 
 # The moments where dates go wrong if they are going to (selfcare/tests/clock.py MOMENTS): the first minutes of a
 # year and a cycle, both daylight-saving nights, the last minutes of a leap day, Riga a day ahead of UTC.
-DATE_MOMENTS ?= new-year summer-time-starts summer-time-ends leap-day-late riga-ahead-of-utc
+DATE_MOMENTS ?= new-year summer-time-starts summer-time-ends leap-day-late month-end riga-ahead-of-utc
 test-dates: $(VENV)/.installed browser ## Run the suite with its clock at each of DATE_MOMENTS (CI does; the browser journeys at new-year)
 	@for moment in $(DATE_MOMENTS); do \
 	  echo "== the suite at $$moment"; $(PY) -m pytest --clock=$$moment -m "not browser" $(PYTEST_ARGS) || exit 1; done
