@@ -223,6 +223,15 @@ SMARTID_TLS_PINS: str = env.str("SMARTID_TLS_PINS", default="")
 # Demo simulator only (`make load`): demo persons whose simulated phone confirms by itself.
 SMARTID_SIM_AUTO_CONFIRM: list[str] = env.list("SMARTID_SIM_AUTO_CONFIRM", default=[])
 
+# --- Revocation of eID and signer certificates (README "Configuration"): OCSP first, CRL fallback ------------------
+# "hard" (default): no usable answer = refused; "soft" tolerates an unavailable status (explicit choice only).
+REVOCATION_MODE: str = env.str("REVOCATION_MODE", default="hard")
+REVOCATION_TIMEOUT_SECONDS: float = env.float("REVOCATION_TIMEOUT_SECONDS", default=5.0)
+REVOCATION_CACHE_MAX_SECONDS: int = env.int("REVOCATION_CACHE_MAX_SECONDS", default=3600)
+# Demo simulator only: make the test PKI's OCSP responder / CRLs answer 503.
+SIMULATOR_PKI_OCSP_DOWN: bool = env.bool("SIMULATOR_PKI_OCSP_DOWN", default=False)
+SIMULATOR_PKI_CRL_DOWN: bool = env.bool("SIMULATOR_PKI_CRL_DOWN", default=False)
+
 # --- eID: eParaksts (README "eParaksts") ------------------------------------------------------------------------------
 EPARAKSTS_URL: str = env.str("EPARAKSTS_URL", default="")
 EPARAKSTS_CLIENT_ID: str = env.str("EPARAKSTS_CLIENT_ID", default="")

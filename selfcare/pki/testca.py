@@ -19,6 +19,7 @@ unencrypted PKCS#8 PEM readable only by the owner — acceptable because these k
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import tempfile
@@ -34,9 +35,13 @@ from cryptography.x509.oid import AuthorityInformationAccessOID, NameOID, Object
 SMARTID_AUTH_EKU = ObjectIdentifier("1.3.6.1.4.1.62306.5.7.0")
 QUALIFIED_POLICY_OIDS = ("1.3.6.1.4.1.10015.17.2", "0.4.0.2042.1.2")
 ADVANCED_POLICY_OIDS = ("1.3.6.1.4.1.10015.17.1", "0.4.0.2042.1.1")
-# Real Smart-ID certificates name an OCSP responder; ours names one that cannot resolve, so verification
-# proves it does not depend on reaching it.
-TEST_OCSP_URL = "http://ocsp.test.invalid/smartid"
+# Real certificates name their OCSP responder (AIA) and CRL (CRL distribution points). Ours name a fixed host
+# that exists nowhere: in demo mode the portal routes it to the PKI simulator (selfcare/simulators/pki), which
+# answers from the revocation registry of this directory. A fixed host keeps certificates reusable whatever
+# port the demo or a test's live server listens on.
+TEST_PKI_BASE_URL = "http://pki.selfcare.test/"
+TEST_OCSP_URL = f"{TEST_PKI_BASE_URL}ocsp"
+REVOKED_FILE = "revoked.json"
 
 CA_KEY_SIZE = 3072
 PERSON_KEY_SIZE = 2048
@@ -71,6 +76,35 @@ def _write_atomically(path: Path, data: bytes, mode: int) -> None:
     finally:
         os.close(fd)
     os.replace(tmp, path)
+
+
+def revocation_pointers(ca_label: str) -> list[tuple[x509.ExtensionType, bool]]:
+    """AIA (OCSP responder) and CRL distribution point of a certificate issued by the CA ``ca_label``."""
+    ocsp = x509.AccessDescription(AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(TEST_OCSP_URL))
+    crl_url = x509.UniformResourceIdentifier(f"{TEST_PKI_BASE_URL}crl/{ca_label}.crl")
+    return [
+        (x509.AuthorityInformationAccess([ocsp]), False),
+        (x509.CRLDistributionPoints([x509.DistributionPoint([crl_url], None, None, None)]), False),
+    ]
+
+
+def issuer_label(ca: TestCA, issuer: Issued) -> str:
+    return next(label for label, authority in ca.authorities.items() if authority is issuer)
+
+
+def _dn(name: x509.Name) -> str:
+    return name.rfc4514_string()
+
+
+def _has(certificate: x509.Certificate, extensions: list[tuple[x509.ExtensionType, bool]]) -> bool:
+    """Whether a stored certificate already carries the extensions asked for (older runs made them without some)."""
+    for extension, _critical in extensions:
+        try:
+            if certificate.extensions.get_extension_for_oid(extension.oid).value != extension:
+                return False
+        except x509.ExtensionNotFound:
+            return False
+    return True
 
 
 class TestCA:
@@ -141,16 +175,6 @@ class TestCA:
                 False,
             ),
             (x509.ExtendedKeyUsage([ObjectIdentifier(o) for o in extended_key_usage]), False),
-            (
-                x509.AuthorityInformationAccess(
-                    [
-                        x509.AccessDescription(
-                            AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(TEST_OCSP_URL)
-                        )
-                    ]
-                ),
-                False,
-            ),
         ]
         now = _utcnow()
         if expired:
@@ -158,6 +182,7 @@ class TestCA:
         else:
             not_before, not_after = now - dt.timedelta(days=1), now + dt.timedelta(days=3 * 365)
         issuer = self.unknown_root if untrusted else self.smartid_issuing
+        extensions.extend(revocation_pointers(issuer_label(self, issuer)))
         return self._end_entity(name, subject, issuer, extensions, not_before, not_after)
 
     def signing_person(
@@ -201,7 +226,8 @@ class TestCA:
         else:
             not_before, not_after = now - dt.timedelta(days=1), now + dt.timedelta(days=3 * 365)
         issuer = self.unknown_root if untrusted else self.root
-        return self._end_entity(name, subject, issuer, [(policies, False)], not_before, not_after, non_repudiation=True)
+        extensions = [(policies, False), *revocation_pointers(issuer_label(self, issuer))]
+        return self._end_entity(name, subject, issuer, extensions, not_before, not_after, non_repudiation=True)
 
     def issue_certificate(
         self,
@@ -230,6 +256,39 @@ class TestCA:
             now + dt.timedelta(days=3 * 365),
             non_repudiation=non_repudiation,
         )
+
+    # -- revocation ------------------------------------------------------------------------------------------
+
+    @property
+    def authorities(self) -> dict[str, Issued]:
+        """The CAs by label: what the PKI simulator signs OCSP answers and CRLs with."""
+        return {"root-ca": self.root, "smartid-issuing-ca": self.smartid_issuing, "unknown-root-ca": self.unknown_root}
+
+    def revoke(self, issued: Issued, *, at: dt.datetime | None = None) -> dt.datetime:
+        """Record ``issued`` as revoked (keyCompromise) since ``at`` (default: an hour after it became valid).
+
+        Idempotent: a certificate already revoked keeps its first revocation time, which is returned.
+        """
+        registry = self._registry()
+        key = str(issued.certificate.serial_number)
+        if key not in registry:
+            moment = (at or issued.certificate.not_valid_before_utc + dt.timedelta(hours=1)).astimezone(dt.UTC)
+            registry[key] = {"at": moment.replace(microsecond=0).isoformat(), "issuer": _dn(issued.certificate.issuer)}
+            _write_atomically(self.directory / REVOKED_FILE, json.dumps(registry, sort_keys=True).encode(), 0o644)
+        return dt.datetime.fromisoformat(registry[key]["at"])
+
+    def revoked(self, issuer: x509.Name | None = None) -> dict[int, dt.datetime]:
+        """Serial number -> revocation time of the certificates revoked in this PKI (by ``issuer``, if given)."""
+        return {
+            int(serial): dt.datetime.fromisoformat(entry["at"])
+            for serial, entry in self._registry().items()
+            if issuer is None or entry["issuer"] == _dn(issuer)
+        }
+
+    def _registry(self) -> dict[str, dict[str, str]]:
+        path = self.directory / REVOKED_FILE
+        data: dict[str, dict[str, str]] = json.loads(path.read_text()) if path.exists() else {}
+        return data
 
     # -- internals -------------------------------------------------------------------------------------------
 
@@ -317,7 +376,7 @@ class TestCA:
         existing = self._load(name)
         # Reuse the stored certificate only if it is the one asked for: the same file name with another subject
         # (say, other names for the same personal code) would otherwise hand out a stranger's certificate.
-        if existing is not None and existing.certificate.subject == subject:
+        if existing is not None and existing.certificate.subject == subject and _has(existing.certificate, extensions):
             return existing
         key = rsa.generate_private_key(public_exponent=65537, key_size=PERSON_KEY_SIZE)
         builder = (

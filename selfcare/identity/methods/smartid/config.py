@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from selfcare.identity.methods.smartid.verification import SmartIdPolicy, load_pem_certificates
+from selfcare.revocation import revocation_checker
 
 DEMO_RP_UUID = "00000000-0000-4000-8000-000000000000"
 
@@ -72,6 +73,7 @@ def smartid_config() -> SmartIdConfig:
         intermediates=other,
         required_level=settings.SMARTID_CERTIFICATE_LEVEL,
         scheme_name=settings.SMARTID_SCHEME_NAME,
+        revocation_check=revocation_checker(),
     )
     return SmartIdConfig(
         api_url=api_url if api_url.endswith("/") else api_url + "/",
