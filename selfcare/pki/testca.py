@@ -19,6 +19,7 @@ unencrypted PKCS#8 PEM readable only by the owner — acceptable because these k
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import json
 import os
 import re
@@ -30,7 +31,7 @@ from typing import Literal
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import AuthorityInformationAccessOID, NameOID, ObjectIdentifier
+from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
 SMARTID_AUTH_EKU = ObjectIdentifier("1.3.6.1.4.1.62306.5.7.0")
 QUALIFIED_POLICY_OIDS = ("1.3.6.1.4.1.10015.17.2", "0.4.0.2042.1.2")
@@ -257,6 +258,22 @@ class TestCA:
             non_repudiation=non_repudiation,
         )
 
+    def tls_server(self, *, label: str = "tls-server-localhost") -> Issued:
+        """A TLS server certificate for 127.0.0.1 and localhost, issued by the root (tests of TLS pinning)."""
+        now = _utcnow()
+        names = x509.SubjectAlternativeName(
+            [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+        )
+        return self._end_entity(
+            label,
+            x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]),
+            self.root,
+            [(names, False), (x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), False)],
+            now - dt.timedelta(days=1),
+            now + dt.timedelta(days=3 * 365),
+            key_encipherment=True,
+        )
+
     # -- revocation ------------------------------------------------------------------------------------------
 
     @property
@@ -372,6 +389,7 @@ class TestCA:
         not_after: dt.datetime,
         *,
         non_repudiation: bool = False,
+        key_encipherment: bool = False,
     ) -> Issued:
         existing = self._load(name)
         # Reuse the stored certificate only if it is the one asked for: the same file name with another subject
@@ -392,7 +410,7 @@ class TestCA:
                 x509.KeyUsage(
                     digital_signature=True,
                     content_commitment=non_repudiation,
-                    key_encipherment=False,
+                    key_encipherment=key_encipherment,
                     data_encipherment=False,
                     key_agreement=False,
                     key_cert_sign=False,
