@@ -43,6 +43,7 @@ class ErrorCode(StrEnum):
     EID_MAINTENANCE = "eid_maintenance"
     EID_CLIENT_OUTDATED = "eid_client_outdated"
     EID_CHECK_APP = "eid_check_app"
+    EID_CANCELLED_AT_BANK = "eid_cancelled_at_bank"
     SESSION_EXPIRED = "session_expired"
     CODE_CHANGE_NOT_NEW_FORMAT = "code_change_not_new_format"
     CODE_CHANGE_ALREADY_DONE = "code_change_already_done"
@@ -134,6 +135,7 @@ MESSAGES: dict[ErrorCode, StrPromise] = {
         "The identification service did not give a Latvian personal code, so this login cannot be used here. "
         "Choose another method."
     ),
+    ErrorCode.EID_CANCELLED_AT_BANK: _("The login was cancelled at the bank. You can start again."),
     ErrorCode.EID_CERTIFICATE_REVOKED: _(
         "Your eID certificate has been revoked, so it cannot be used to log in. Renew it or choose another method."
     ),

@@ -36,7 +36,7 @@ _TIMEOUT_CODES = {"state_expired": ErrorCode.EID_LOGIN_EXPIRED}
 
 def error_code_for(error: EidError) -> ErrorCode:
     if isinstance(error, Cancelled):
-        return ErrorCode.EID_CANCELLED
+        return ErrorCode.EID_CANCELLED_AT_BANK if error.reason == "cancelled_at_bank" else ErrorCode.EID_CANCELLED
     if isinstance(error, TimedOut):
         return _TIMEOUT_CODES.get(error.reason, ErrorCode.EID_TIMEOUT)
     if isinstance(error, Unavailable):

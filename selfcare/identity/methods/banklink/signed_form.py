@@ -7,8 +7,10 @@ PKCS#1 v1.5 and the profile's hash, in Base64. An answer as Swedbank sends it (a
     VK_SERVICE=3003  VK_VERSION=008  VK_SND_ID=SWEDBANK_LV  VK_REC_ID=TELE2SELFCARE
     VK_NONCE=7d0c…e1  VK_INFO=ISIK:150174-12312;NIMI:KRISTIĀNS BĒRZIŅŠ  VK_MAC=Qm9n…==
 
-Checked, in order: the hash is allowed, the signature against the configured bank certificate only, the answer
-names us, the nonce (see ``nonces.py``), the timestamp when the profile has one, and the personal code.
+Checked, in order: the service code is an OK or cancel answer, the hash is allowed, the signature (with that
+service's field list) against the configured bank certificate only, the answer names us, the pending login
+(``nonces.py``: by the echoed nonce, or by the browser cookie where the bank echoes none), the timestamp when the
+profile has one (at most ``max_age_seconds`` old, at most ``max_future_seconds`` ahead), and the personal code.
 Not checked: the bank certificate's chain (it is pinned by configuration, as the banks issue them bilaterally).
 """
 
@@ -54,12 +56,20 @@ def sign(fields: Mapping[str, str], names: Iterable[str], key: rsa.RSAPrivateKey
     return base64.b64encode(key.sign(mac_source(fields, names), padding.PKCS1v15(), algorithm)).decode()
 
 
-def verify(fields: Mapping[str, str], profile: FormProfile, public_key: rsa.RSAPublicKey) -> None:
+def verify(
+    fields: Mapping[str, str], profile: FormProfile, public_key: rsa.RSAPublicKey, names: Iterable[str] | None = None
+) -> None:
+    """Verify the signature over ``names`` (default: the list of the answer's own service code)."""
+    if names is None:
+        try:
+            names = profile.signed_fields(fields.get(profile.service_field, ""))
+        except KeyError:
+            raise BadResponse(reason="service") from None
     algorithm = _hash(profile.hash, allow_sha1=profile.allow_sha1)()
     signature = b""
     try:
         signature = base64.b64decode(fields.get(profile.signature_field, ""), validate=True)
-        public_key.verify(signature, mac_source(fields, profile.response_signed_fields), padding.PKCS1v15(), algorithm)
+        public_key.verify(signature, mac_source(fields, names), padding.PKCS1v15(), algorithm)
     except (InvalidSignature, binascii.Error, ValueError):
         raise Refused("weak_hash" if _signed_with_sha1(signature, public_key) else "bad_signature") from None
 
@@ -114,15 +124,15 @@ def _person(profile: FormProfile, fields: Mapping[str, str]) -> tuple[str, str, 
 
 def complete(profile: FormProfile, fields: Mapping[str, str], *, browser_secret: str) -> VerifiedIdentity:
     """The verified person from the bank's answer, or one of the EidError family."""
+    service = fields.get(profile.service_field, "")
+    if service not in (profile.ok_service, profile.cancel_service):
+        raise BadResponse(reason="service")
     verify(fields, profile, profile.keys.bank_certificate.public_key())  # type: ignore[arg-type]
     if fields.get(profile.receiver_field) != profile.sender_id:
         raise Refused("wrong_receiver")
-    service = fields.get(profile.service_field)
-    if service not in (profile.ok_service, profile.cancel_service):
-        raise BadResponse(reason="service")
     nonces.consume(
         profile.key,
-        fields.get(profile.nonce_field, ""),
+        fields.get(profile.nonce_field, "") if profile.nonce_echoed else None,
         browser_secret=browser_secret,
         max_age_seconds=profile.max_age_seconds,
     )
@@ -130,7 +140,7 @@ def complete(profile: FormProfile, fields: Mapping[str, str], *, browser_secret:
         raise Cancelled(reason="cancelled_at_bank")
     if profile.timestamp_fields:
         age = nonces.now() - _timestamp(profile, fields).timestamp()
-        if not -60 <= age <= profile.max_age_seconds:  # a minute of clock skew ahead
+        if not -profile.max_future_seconds <= age <= profile.max_age_seconds:
             raise Refused("stale")
     code, given, family = _person(profile, fields)
     try:
