@@ -9,7 +9,13 @@
 
 and issues end-entity certificates shaped like Smart-ID authentication certificates (subject serialNumber
 ``PNOLV-DDDDDD-DDDDD``, GN, SN, CN "SURNAME,GIVENNAME", the Smart-ID policy OIDs, EKU 1.3.6.1.4.1.62306.5.7.0,
-KU digitalSignature) or generic signing certificates for other simulators.
+KU digitalSignature) or generic signing certificates for other simulators, and a TLS server certificate for
+127.0.0.1 (tests of pinning).
+
+Person certificates name an OCSP responder and a CRL on ``http://pki.selfcare.test/`` (see TEST_PKI_BASE_URL);
+``revoke()`` records a certificate as revoked in ``revoked.json`` in the directory, which the PKI simulator
+(selfcare/simulators/pki) answers from. The registry lives as long as the directory: revoke only certificates of
+people kept for that purpose, never a demo person's.
 
 Every file has a stable name derived from what it is, so a second run (another test session, the demo
 server) reuses the same keys: generating RSA keys is the slow part. Certificates are PEM, private keys

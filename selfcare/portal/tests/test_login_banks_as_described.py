@@ -8,6 +8,7 @@ If a profile default drifts from them, these tests fail.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pytest
@@ -248,3 +249,39 @@ def test_our_citadele_request_posts_the_signed_xml_itself_in_the_namespace_versi
     amai = root.find(".//{http://online.citadele.lv/XMLSchemas/amai/}Amai")
     assert amai is not None
     assert amai.find("{http://online.citadele.lv/XMLSchemas/amai/}SignatureData") is not None
+
+
+def test_a_bank_writing_the_family_name_first_in_its_info_field_is_a_profile_setting(
+    client: Client, settings: Any, tmp_path: Any
+) -> None:
+    profile_file = tmp_path / "swedbank.json"
+    person = {"info": "VK_INFO", "info_code_key": "ISIK", "info_name_key": "NIMI", "name_order": "family-first"}
+    profile_file.write_text(json.dumps({"person": person}), encoding="utf-8")
+    settings.BANKLINK = {
+        **settings.BANKLINK,
+        "swedbank": {**settings.BANKLINK["swedbank"], "PROFILE": str(profile_file)},
+    }
+    bank_profile.cache_clear()
+    nonce, _ = _start(client, "swedbank")
+    fields = {
+        "VK_SERVICE": "3003", "VK_VERSION": "008", "VK_SND_ID": "SWEDBANK_LV", "VK_REC_ID": "TELE2SELFCARE",
+        "VK_NONCE": nonce, "VK_INFO": "ISIK:150385-12346;NIMI:BĒRZIŅA ANNA",
+    }  # fmt: skip
+    names = ["VK_SERVICE", "VK_VERSION", "VK_SND_ID", "VK_REC_ID", "VK_NONCE", "VK_INFO"]
+    assert client.post("/en/login/swedbank/answer/", _form(fields, names, "swedbank"))["Location"] == "/en/dashboard/"
+    identity = DigitalIdentity.objects.get()
+    assert (identity.given_name, identity.family_name) == ("ANNA", "BĒRZIŅA")
+
+
+def test_a_time_zone_that_does_not_exist_is_refused_at_start(settings: Any, tmp_path: Any) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    profile_file = tmp_path / "citadele.json"
+    profile_file.write_text('{"time_zone": "Europe/Atlantis"}', encoding="utf-8")
+    settings.BANKLINK = {
+        **settings.BANKLINK,
+        "citadele": {**settings.BANKLINK["citadele"], "PROFILE": str(profile_file)},
+    }
+    bank_profile.cache_clear()
+    with pytest.raises(ImproperlyConfigured, match="time_zone"):
+        bank_profile("citadele")

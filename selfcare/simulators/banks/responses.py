@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -50,7 +51,7 @@ def form_answer(
     Signed with the list of the answer's own service code (OK and cancel answers differ); the nonce is in the
     answer only where the profile says the bank echoes it.
     """
-    when = dt.datetime.fromtimestamp(nonces.now() if moment is None else moment, signed_form.BANK_TIME_ZONE)
+    when = dt.datetime.fromtimestamp(nonces.now() if moment is None else moment, ZoneInfo(profile.time_zone))
     service = profile.ok_service if person else profile.cancel_service
     signed = profile.signed_fields(service)
     fields = {profile.service_field: service}
@@ -63,7 +64,8 @@ def form_answer(
         fields |= dict(zip(profile.timestamp_fields, stamp, strict=True))
     if person is not None:
         code = f"{person.personal_code[:6]}-{person.personal_code[6:]}"
-        name = f"{person.given_name} {person.family_name}".upper()
+        given, family = person.given_name.upper(), person.family_name.upper()
+        name = f"{family} {given}" if profile.person.name_order == "family-first" else f"{given} {family}"
         p = profile.person
         if p.info:
             fields[p.info] = f"{p.info_code_key}{p.info_separator}{code};{p.info_name_key}{p.info_separator}{name}"
@@ -104,6 +106,7 @@ def citadele_answer(
         items,
         fidavista_version=fidavista_version or profile.fidavista_version,
         signature_in_amai=profile.signature_in_amai,
+        time_zone=profile.time_zone,
     )
     issued = bank_certificate("citadele")
     signer = key or issued.private_key

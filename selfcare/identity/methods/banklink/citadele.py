@@ -30,6 +30,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from lxml import etree
@@ -41,7 +42,7 @@ from signxml.verifier import SignatureConfiguration, XMLVerifier
 from selfcare.identifiers import PersonalCode
 from selfcare.identity.methods.banklink import nonces
 from selfcare.identity.methods.banklink.profiles import CitadeleProfile
-from selfcare.identity.methods.banklink.signed_form import BANK_TIME_ZONE
+from selfcare.identity.methods.banklink.signed_form import person_name
 from selfcare.identity.methods.base import BadResponse, Cancelled, Refused, VerifiedIdentity
 
 FIDAVISTA_BASE = "http://ivis.eps.gov.lv/XMLSchemas/100017/fidavista/v"
@@ -62,8 +63,8 @@ _C14N = {
 }
 
 
-def timestamp(moment: float) -> str:
-    return dt.datetime.fromtimestamp(moment, BANK_TIME_ZONE).strftime(TIMESTAMP_FORMAT)[:17]
+def timestamp(moment: float, time_zone: str = "Europe/Riga") -> str:
+    return dt.datetime.fromtimestamp(moment, ZoneInfo(time_zone)).strftime(TIMESTAMP_FORMAT)[:17]
 
 
 def envelope(
@@ -73,6 +74,7 @@ def envelope(
     *,
     fidavista_version: str = "1-2",
     signature_in_amai: bool = True,
+    time_zone: str = "Europe/Riga",
 ) -> etree._Element:
     """A FIDAVISTA document whose header carries ``items`` in the AMAI extension, unsigned.
 
@@ -81,7 +83,7 @@ def envelope(
     namespace = FIDAVISTA_BASE + fidavista_version
     root = etree.Element(f"{{{namespace}}}FIDAVISTA", nsmap={None: namespace})
     header = etree.SubElement(root, f"{{{namespace}}}Header")
-    etree.SubElement(header, f"{{{namespace}}}Timestamp").text = timestamp(moment)
+    etree.SubElement(header, f"{{{namespace}}}Timestamp").text = timestamp(moment, time_zone)
     etree.SubElement(header, f"{{{namespace}}}From").text = sender
     amai = etree.SubElement(
         etree.SubElement(header, f"{{{namespace}}}Extension"), f"{{{AMAI}}}Amai", nsmap={None: AMAI}
@@ -139,6 +141,7 @@ def request_xmldata(profile: CitadeleProfile, *, nonce: str, return_url: str) ->
         items,
         fidavista_version=profile.fidavista_version,
         signature_in_amai=profile.signature_in_amai,
+        time_zone=profile.time_zone,
     )
     # Our certificate is not configured here (the bank holds it from the contract): KeyInfo carries the key.
     return sign_xml(
@@ -201,17 +204,6 @@ def text(root: etree._Element, name: str, namespace: str = AMAI) -> str:
     return (found.text or "").strip() if found is not None else ""
 
 
-def person_name(written: str, order: str) -> tuple[str, str]:
-    """(given, family) from ``Person``: "SURNAME GIVEN" when ``order`` is family-first (the public descriptions),
-    "GIVEN SURNAME" when given-first. Several given names stay together; one word is a family name."""
-    words = written.split()
-    if len(words) < 2:
-        return "", " ".join(words)
-    if order == "family-first":
-        return " ".join(words[1:]), words[0]
-    return " ".join(words[:-1]), words[-1]
-
-
 def complete(profile: CitadeleProfile, xmldata: str, *, browser_secret: str) -> VerifiedIdentity:
     cert_pem = profile.keys.bank_certificate_pem
     root = verify_xml(
@@ -236,7 +228,7 @@ def complete(profile: CitadeleProfile, xmldata: str, *, browser_secret: str) -> 
         raise Refused(f"bank_code_{code or 'missing'}"[:40])
     try:
         stamp = text(root, "Timestamp", str(fidavista_namespace(root)))[:17] + "000"
-        sent = dt.datetime.strptime(stamp, TIMESTAMP_FORMAT).replace(tzinfo=BANK_TIME_ZONE)
+        sent = dt.datetime.strptime(stamp, TIMESTAMP_FORMAT).replace(tzinfo=ZoneInfo(profile.time_zone))
     except ValueError:
         raise BadResponse(reason="timestamp") from None
     age = nonces.now() - sent.timestamp()

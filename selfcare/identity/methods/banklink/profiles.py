@@ -18,6 +18,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -62,6 +63,7 @@ class PersonFields:
     code: str = ""
     given_name: str = ""
     family_name: str = ""
+    name_order: str = "given-first"  # the info field's name: "GIVEN FAMILY" (or "family-first")
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,7 @@ class FormProfile:
     max_age_seconds: int = 300
     max_future_seconds: int = 60  # clock skew: an answer stamped later than now by more than this is refused
     extra_request: tuple[tuple[str, str], ...] = field(default=())  # unsigned extras, e.g. language
+    time_zone: str = "Europe/Riga"  # the zone of the answer's timestamp fields
 
     def signed_fields(self, service: str) -> tuple[str, ...]:
         """The fields the bank signs in the answer with this service code (KeyError for a code we do not know)."""
@@ -121,6 +124,7 @@ class CitadeleProfile:
     signature_in_amai: bool = True  # the enveloped signature sits in Amai/SignatureData (else under the root)
     max_age_seconds: int = 300
     max_future_seconds: int = 60
+    time_zone: str = "Europe/Riga"  # the zone of <Timestamp>, both directions
 
 
 Profile = FormProfile | CitadeleProfile
@@ -308,7 +312,17 @@ def _overridable(profile: Profile) -> set[str]:
     return {f.name for f in dataclasses.fields(profile) if f.name not in _FIXED}
 
 
+def _check_time_zone(profile: Profile) -> None:
+    try:
+        ZoneInfo(profile.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ImproperlyConfigured(
+            f"BANKLINK_{profile.key.upper()}_PROFILE: time_zone {profile.time_zone!r} is not a time zone name."
+        ) from None
+
+
 def _check_citadele(profile: CitadeleProfile) -> CitadeleProfile:
+    _check_time_zone(profile)
     if profile.name_order not in ("family-first", "given-first"):
         raise ImproperlyConfigured('BANKLINK_CITADELE_PROFILE: name_order must be "family-first" or "given-first".')
     if profile.fidavista_version not in ("1-1", "1-2"):
@@ -317,6 +331,11 @@ def _check_citadele(profile: CitadeleProfile) -> CitadeleProfile:
 
 
 def _check_form(profile: FormProfile) -> FormProfile:
+    _check_time_zone(profile)
+    if profile.person.name_order not in ("family-first", "given-first"):
+        raise ImproperlyConfigured(
+            f'BANKLINK_{profile.key.upper()}_PROFILE: person.name_order must be "family-first" or "given-first".'
+        )
     for service, names in (
         (profile.ok_service, profile.response_signed_fields),
         (profile.cancel_service, profile.cancel_signed_fields),

@@ -31,7 +31,7 @@ from selfcare.identity.methods.banklink import nonces
 from selfcare.identity.methods.banklink.profiles import HASHES, FormProfile
 from selfcare.identity.methods.base import BadResponse, Cancelled, Refused, VerifiedIdentity
 
-BANK_TIME_ZONE = ZoneInfo("Europe/Riga")
+BANK_TIME_ZONE = ZoneInfo("Europe/Riga")  # the profiles' default (``time_zone``)
 
 
 def mac_source(fields: Mapping[str, str], names: Iterable[str]) -> bytes:
@@ -103,7 +103,7 @@ def request_fields(profile: FormProfile, *, nonce: str, return_url: str) -> dict
 def _timestamp(profile: FormProfile, fields: Mapping[str, str]) -> dt.datetime:
     text = " ".join(fields.get(name, "") for name in profile.timestamp_fields)
     try:
-        return dt.datetime.strptime(text, profile.timestamp_format).replace(tzinfo=BANK_TIME_ZONE)
+        return dt.datetime.strptime(text, profile.timestamp_format).replace(tzinfo=ZoneInfo(profile.time_zone))
     except ValueError:
         raise BadResponse(reason="timestamp") from None
 
@@ -116,10 +116,21 @@ def _person(profile: FormProfile, fields: Mapping[str, str]) -> tuple[str, str, 
             for item in fields.get(person.info, "").split(";")
             if person.info_separator in item
         )
-        code, name = items.get(person.info_code_key, ""), items.get(person.info_name_key, "").strip()
-        given, _, family = name.rpartition(" ")
-        return code, given or family, family if given else ""
+        code, name = items.get(person.info_code_key, ""), items.get(person.info_name_key, "")
+        given, family = person_name(name, person.name_order)
+        return code, given, family
     return fields.get(person.code, ""), fields.get(person.given_name, ""), fields.get(person.family_name, "")
+
+
+def person_name(written: str, order: str) -> tuple[str, str]:
+    """(given, family) from a name in one field: "GIVEN FAMILY" when ``order`` is given-first, "FAMILY GIVEN" when
+    family-first. Several given names stay together; a single word is a family name."""
+    words = written.split()
+    if len(words) < 2:
+        return "", " ".join(words)
+    if order == "family-first":
+        return " ".join(words[1:]), words[0]
+    return " ".join(words[:-1]), words[-1]
 
 
 def complete(profile: FormProfile, fields: Mapping[str, str], *, browser_secret: str) -> VerifiedIdentity:
