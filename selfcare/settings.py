@@ -259,7 +259,17 @@ EPARAKSTS_STATE_MAX_AGE_SECONDS: int = env.int("EPARAKSTS_STATE_MAX_AGE_SECONDS"
 BANKLINK: dict[str, dict[str, str]] = {
     bank: {
         name: env.str(f"BANKLINK_{bank.upper()}_{name}", default="")
-        for name in ("URL", "SENDER_ID", "PRIVATE_KEY", "BANK_CERTIFICATE", "HASH", "ALLOW_SHA1", "C14N", "PROFILE")
+        for name in (
+            "URL",
+            "SENDER_ID",
+            "PRIVATE_KEY",
+            "CERTIFICATE",
+            "BANK_CERTIFICATE",
+            "HASH",
+            "ALLOW_SHA1",
+            "C14N",
+            "PROFILE",
+        )
     }
     for bank in ("swedbank", "seb", "citadele", "luminor")
 }

@@ -249,6 +249,10 @@ def test_our_citadele_request_posts_the_signed_xml_itself_in_the_namespace_versi
     amai = root.find(".//{http://online.citadele.lv/XMLSchemas/amai/}Amai")
     assert amai is not None
     assert amai.find("{http://online.citadele.lv/XMLSchemas/amai/}SignatureData") is not None
+    # KeyInfo carries our certificate (BANKLINK_CITADELE_CERTIFICATE; the demo's is the test PKI's), as described.
+    [certificate] = etree.fromstring(value.encode()).iter("{http://www.w3.org/2000/09/xmldsig#}X509Certificate")
+    expected = responses.portal_certificate().cert_pem.decode()
+    assert "".join(certificate.text.split()) in "".join(expected.splitlines())
 
 
 def test_a_bank_writing_the_family_name_first_in_its_info_field_is_a_profile_setting(

@@ -143,11 +143,12 @@ def request_xmldata(profile: CitadeleProfile, *, nonce: str, return_url: str) ->
         signature_in_amai=profile.signature_in_amai,
         time_zone=profile.time_zone,
     )
-    # Our certificate is not configured here (the bank holds it from the contract): KeyInfo carries the key.
+    # KeyInfo carries our certificate when it is configured (BANKLINK_CITADELE_CERTIFICATE, as the public
+    # descriptions show), else our public key; the bank verifies with the certificate it holds from the contract.
     return sign_xml(
         root,
         key_pem=profile.keys.private_key_pem,
-        cert_pem=None,
+        cert_pem=profile.keys.our_certificate_pem,
         hash_name=profile.hash,
         c14n=profile.c14n,
         base64_encoded=profile.xmldata_base64,

@@ -38,7 +38,7 @@ HASHES: dict[str, type[hashes.HashAlgorithm]] = {
     "SHA-256": hashes.SHA256,
     "SHA-512": hashes.SHA512,
 }
-SETTING_FIELDS = ("URL", "SENDER_ID", "PRIVATE_KEY", "BANK_CERTIFICATE", "HASH", "ALLOW_SHA1", "C14N")
+SETTING_FIELDS = ("URL", "SENDER_ID", "PRIVATE_KEY", "BANK_CERTIFICATE", "HASH", "ALLOW_SHA1", "C14N", "CERTIFICATE")
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,8 @@ class Keys:
     private_key_pem: bytes
     bank_certificate: x509.Certificate
     bank_certificate_pem: bytes
+    # Our own certificate, when configured: Citadele's request carries it in KeyInfo, as the public descriptions do.
+    our_certificate_pem: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -195,8 +197,13 @@ def _common(bank: str) -> tuple[str, str, str, bool, Keys]:
         problems.append(f"{env}_BANK_CERTIFICATE must name the bank's PEM certificate.")
     if problems:
         raise ImproperlyConfigured(f"{NAMES[bank]} bank link configuration:\n- " + "\n- ".join(problems))
+    our_cert_path = _setting(bank, "CERTIFICATE") or (str(demo_portal_certificate().cert_path) if demo else "")
     try:
         keys = _load_keys(Path(key_path), Path(cert_path))
+        if our_cert_path:
+            our_pem = Path(our_cert_path).read_bytes()
+            x509.load_pem_x509_certificate(our_pem)  # refuse at start what is not a certificate
+            keys = dataclasses.replace(keys, our_certificate_pem=our_pem)
     except (OSError, ValueError) as error:
         raise ImproperlyConfigured(f"{NAMES[bank]} bank link keys could not be read: {error}") from error
     return url, sender, hash_name, allow_sha1, keys
