@@ -273,3 +273,9 @@ def test_the_hash_algorithms_allowed_at_start_are_those_verification_supports() 
     from selfcare.identity.methods.smartid.verification import _HASHES
 
     assert set(settings.SMARTID_HASH_ALGORITHMS) == set(_HASHES)
+
+
+def test_a_revocation_mode_other_than_hard_or_soft_is_refused_at_start() -> None:
+    result = run_python(LOAD_SETTINGS, DEBUG="true", REVOCATION_MODE="off")
+    assert result.returncode != 0
+    assert "REVOCATION_MODE must be 'hard'" in result.stderr
