@@ -289,3 +289,27 @@ def test_a_time_zone_that_does_not_exist_is_refused_at_start(settings: Any, tmp_
     bank_profile.cache_clear()
     with pytest.raises(ImproperlyConfigured, match="time_zone"):
         bank_profile("citadele")
+
+
+def test_a_citadele_answer_whose_quotes_arrive_escaped_once_more_still_logs_in(client: Client) -> None:
+    nonce, _ = _start(client, "citadele")
+    escaped = _authresp(nonce, version="1-2").replace('"', "&quot;")
+    assert client.post("/en/login/citadele/answer/", {"xmldata": escaped})["Location"] == "/en/dashboard/"
+
+
+def test_an_seb_contract_that_echoes_ib_stamp_is_a_profile_setting(
+    client: Client, settings: Any, tmp_path: Any
+) -> None:
+    profile_file = tmp_path / "seb.json"
+    profile_file.write_text(json.dumps({"nonce_echoed": True, "response_signed_fields": [*SEB_0001, "IB_STAMP"]}))
+    settings.BANKLINK = {**settings.BANKLINK, "seb": {**settings.BANKLINK["seb"], "PROFILE": str(profile_file)}}
+    bank_profile.cache_clear()
+    nonce, _ = _start(client, "seb")
+    fields = responses.answer(
+        bank_profile("seb"), nonce=nonce, person=responses.Person("15038512346", "Anna", "Bērziņa")
+    )
+    assert fields["IB_STAMP"] == nonce
+    # (from another browser: any refused answer also ends this browser's pending login)
+    assert Client().post("/en/login/seb/answer/", {**fields, "IB_STAMP": "0" * 32})["Location"] == "/en/login/"
+    assert AuthenticationRecord.objects.get().reason == "bad_signature"
+    assert client.post("/en/login/seb/answer/", fields)["Location"] == "/en/dashboard/"

@@ -156,9 +156,17 @@ def request_xmldata(profile: CitadeleProfile, *, nonce: str, return_url: str) ->
 
 
 def _document(xmldata: str, *, base64_encoded: bool) -> bytes:
-    """The XML document in ``xmldata``: the value itself, or (``base64_encoded``) Base64 of it."""
+    """The XML document in ``xmldata``: the value itself, or (``base64_encoded``) Base64 of it.
+
+    Some senders escape the document's quotes once more than the form needs (``&quot;`` arrives literally; SacPS
+    undoes it the same way). A document without a single ``"`` but with ``&quot;`` is that case: unescaped, it
+    still has to verify, so nothing unsigned gets in this way.
+    """
     if not base64_encoded:
-        return xmldata.strip().encode("utf-8")
+        text = xmldata.strip()
+        if '"' not in text and "&quot;" in text:
+            text = text.replace("&quot;", '"')
+        return text.encode("utf-8")
     try:
         return base64.b64decode(xmldata, validate=True)
     except (binascii.Error, ValueError):
