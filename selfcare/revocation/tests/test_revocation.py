@@ -16,8 +16,6 @@ from selfcare.revocation.check import demo_mounts
 from selfcare.revocation.fetch import RevocationFetcher
 from selfcare.simulators.smartid.pki import test_ca
 
-NOW = dt.datetime(2026, 12, 3, 12, 0, tzinfo=dt.UTC)
-
 
 class CountingTransport(httpx.BaseTransport):
     """The simulator's in-process transport, counting requests by kind (to prove caching and the fallback)."""
@@ -59,7 +57,7 @@ def good(ca: TestCA) -> Issued:
 @pytest.fixture
 def revoked(ca: TestCA) -> Issued:
     person = ca.smartid_person("211080-12348", "Revoked", "Person")
-    ca.revoke(person, at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    ca.revoke(person)  # an hour after it became valid: in the past whatever the date
     return person
 
 
