@@ -61,6 +61,9 @@ def production_problems(
     sms_backend: str = "outbox",
     oidc_signing_key: str = "",
     trust_anchors: str = "",
+    smartid_tls_pins: str = "",
+    eparaksts_client_id: str = "",
+    eparaksts_tls_pins: str = "",
 ) -> list[str]:
     """What is unsafe about these settings when DEBUG is off, each with the variable to set; empty when safe."""
     if debug:
@@ -90,6 +93,37 @@ def production_problems(
     anchors_problem = trust_anchor_problem(trust_anchors)
     if anchors_problem:
         problems.append(anchors_problem)
+    problems.extend(tls_pin_problems(smartid_tls_pins, eparaksts_client_id, eparaksts_tls_pins))
+    return problems
+
+
+_PIN = re.compile(r"[0-9a-f]{64}")
+
+
+def parse_tls_pins(text: str) -> tuple[str, ...]:
+    """Comma-separated SHA-256 fingerprints (hex, colons allowed) of a provider's TLS certificates, normalised."""
+    return tuple(p.strip().lower().replace(":", "") for p in text.split(",") if p.strip())
+
+
+def tls_pin_problems(smartid_pins: str, eparaksts_client_id: str, eparaksts_pins: str) -> list[str]:
+    """TLS pinning is mandatory for Smart-ID (SK's https_pinning.html) and required for eParaksts when it is used.
+
+    Production refuses to start without pins, or with a value that is not a SHA-256 fingerprint.
+    """
+    problems = []
+    wanted = [("SMARTID_TLS_PINS", smartid_pins, "Smart-ID")]
+    if eparaksts_client_id:
+        wanted.append(("EPARAKSTS_TLS_PINS", eparaksts_pins, "eParaksts"))
+    for variable, value, provider in wanted:
+        pins = parse_tls_pins(value)
+        if not pins:
+            problems.append(
+                f"{variable} is empty: connections to {provider} must be pinned. Set it to the SHA-256 (hex) of the "
+                "API's TLS certificate(s), comma-separated, current and next (openssl x509 -noout -fingerprint "
+                "-sha256)."
+            )
+        elif not all(_PIN.fullmatch(pin) for pin in pins):
+            problems.append(f"{variable} must list SHA-256 fingerprints: 64 hex digits each, comma-separated.")
     return problems
 
 

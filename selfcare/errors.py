@@ -36,6 +36,14 @@ class ErrorCode(StrEnum):
     EID_UNAVAILABLE = "eid_unavailable"
     EID_LOGIN_EXPIRED = "eid_login_expired"
     EID_NO_PERSONAL_CODE = "eid_no_personal_code"
+    EID_CERTIFICATE_REVOKED = "eid_certificate_revoked"
+    EID_REVOCATION_UNAVAILABLE = "eid_revocation_unavailable"
+    EID_PROTOCOL_FAILURE = "eid_protocol_failure"
+    EID_PROVIDER_ERROR = "eid_provider_error"
+    EID_MAINTENANCE = "eid_maintenance"
+    EID_CLIENT_OUTDATED = "eid_client_outdated"
+    EID_CHECK_APP = "eid_check_app"
+    EID_CANCELLED_AT_BANK = "eid_cancelled_at_bank"
     SESSION_EXPIRED = "session_expired"
     CODE_CHANGE_NOT_NEW_FORMAT = "code_change_not_new_format"
     CODE_CHANGE_ALREADY_DONE = "code_change_already_done"
@@ -127,6 +135,28 @@ MESSAGES: dict[ErrorCode, StrPromise] = {
         "The identification service did not give a Latvian personal code, so this login cannot be used here. "
         "Choose another method."
     ),
+    ErrorCode.EID_CANCELLED_AT_BANK: _("The login was cancelled at the bank. You can start again."),
+    ErrorCode.EID_CERTIFICATE_REVOKED: _(
+        "Your eID certificate has been revoked, so it cannot be used to log in. Renew it or choose another method."
+    ),
+    ErrorCode.EID_REVOCATION_UNAVAILABLE: _(
+        "Whether your certificate is still valid cannot be checked right now, so we cannot let you in. Try again in "
+        "a few minutes or choose another method."
+    ),
+    ErrorCode.EID_PROTOCOL_FAILURE: _(
+        "Smart-ID could not complete this login because of a technical error in the app. Start again; if it "
+        "repeats, update the Smart-ID app."
+    ),
+    ErrorCode.EID_PROVIDER_ERROR: _(
+        "The identification service had a technical error. Try again in a few minutes or choose another method."
+    ),
+    ErrorCode.EID_MAINTENANCE: _(
+        "The identification service is under maintenance. Try again later or choose another method."
+    ),
+    ErrorCode.EID_CLIENT_OUTDATED: _(
+        "Our connection to the identification service needs an update. Please choose another method for now."
+    ),
+    ErrorCode.EID_CHECK_APP: _("Open your Smart-ID app first: it has a message for you. Then start the login again."),
     ErrorCode.SESSION_EXPIRED: _("Your session has ended for your security. Please log in again."),
     ErrorCode.CODE_CHANGE_NOT_NEW_FORMAT: _(
         "A personal code can only change from an old code with a birth date to a new-format code (starting 32–39)."

@@ -41,6 +41,9 @@ _problems = production_problems(
     sms_backend=env.str("SMS_BACKEND", default="outbox"),
     oidc_signing_key=env.str("OIDC_SIGNING_KEY_PATH", default=""),
     trust_anchors=env.str("SIGNED_DOCUMENT_TRUST_ANCHORS", default=""),
+    smartid_tls_pins=env.str("SMARTID_TLS_PINS", default=""),
+    eparaksts_client_id=env.str("EPARAKSTS_CLIENT_ID", default=""),
+    eparaksts_tls_pins=env.str("EPARAKSTS_TLS_PINS", default=""),
 )
 if _problems:
     raise ImproperlyConfigured("Refusing to start with unsafe production settings:\n- " + "\n- ".join(_problems))
@@ -216,6 +219,11 @@ SMARTID_TRUSTED_CA: str = env.str("SMARTID_TRUSTED_CA", default="")
 SMARTID_INTERMEDIATE_CA: str = env.str("SMARTID_INTERMEDIATE_CA", default="")
 SMARTID_CERTIFICATE_LEVEL: str = env.str("SMARTID_CERTIFICATE_LEVEL", default="QUALIFIED")
 SMARTID_HASH_ALGORITHM: str = env.str("SMARTID_HASH_ALGORITHM", default="SHA-512")
+# What verification supports (smartid/verification.py _HASHES; a test keeps the two equal). SK also lists SHA3-*,
+# which the portal cannot verify yet: refused at start rather than at the first login.
+SMARTID_HASH_ALGORITHMS = ("SHA-256", "SHA-384", "SHA-512")
+if SMARTID_HASH_ALGORITHM not in SMARTID_HASH_ALGORITHMS:
+    raise ImproperlyConfigured(f"SMARTID_HASH_ALGORITHM must be one of {', '.join(SMARTID_HASH_ALGORITHMS)}.")
 SMARTID_SCHEME_NAME: str = env.str("SMARTID_SCHEME_NAME", default="smart-id")
 SMARTID_CONNECT_TIMEOUT: float = env.float("SMARTID_CONNECT_TIMEOUT", default=5.0)
 SMARTID_POLL_TIMEOUT_MS: int = env.int("SMARTID_POLL_TIMEOUT_MS", default=1000)
@@ -223,6 +231,17 @@ SMARTID_SESSION_TIMEOUT_SECONDS: int = env.int("SMARTID_SESSION_TIMEOUT_SECONDS"
 SMARTID_TLS_PINS: str = env.str("SMARTID_TLS_PINS", default="")
 # Demo simulator only (`make load`): demo persons whose simulated phone confirms by itself.
 SMARTID_SIM_AUTO_CONFIRM: list[str] = env.list("SMARTID_SIM_AUTO_CONFIRM", default=[])
+
+# --- Revocation of eID and signer certificates (README "Configuration"): OCSP first, CRL fallback ------------------
+# "hard" (default): no usable answer = refused; "soft" tolerates an unavailable status (explicit choice only).
+REVOCATION_MODE: str = env.str("REVOCATION_MODE", default="hard")
+REVOCATION_TIMEOUT_SECONDS: float = env.float("REVOCATION_TIMEOUT_SECONDS", default=5.0)
+REVOCATION_CACHE_MAX_SECONDS: int = env.int("REVOCATION_CACHE_MAX_SECONDS", default=3600)
+if REVOCATION_MODE not in ("hard", "soft"):
+    raise ImproperlyConfigured("REVOCATION_MODE must be 'hard' (the default: no answer = refused) or 'soft'.")
+# Demo simulator only: make the test PKI's OCSP responder / CRLs answer 503.
+SIMULATOR_PKI_OCSP_DOWN: bool = env.bool("SIMULATOR_PKI_OCSP_DOWN", default=False)
+SIMULATOR_PKI_CRL_DOWN: bool = env.bool("SIMULATOR_PKI_CRL_DOWN", default=False)
 
 # --- eID: eParaksts (README "eParaksts") ------------------------------------------------------------------------------
 EPARAKSTS_URL: str = env.str("EPARAKSTS_URL", default="")
@@ -234,12 +253,24 @@ EPARAKSTS_ACR_CARD: str = env.str("EPARAKSTS_ACR_CARD", default="urn:eparaksts:a
 EPARAKSTS_ACR_SCAN: str = env.str("EPARAKSTS_ACR_SCAN", default="urn:eparaksts:authentication:flow:mobile-eid")
 EPARAKSTS_CONNECT_TIMEOUT: float = env.float("EPARAKSTS_CONNECT_TIMEOUT", default=5.0)
 EPARAKSTS_READ_TIMEOUT: float = env.float("EPARAKSTS_READ_TIMEOUT", default=10.0)
+# SHA-256 (hex) of the platform's TLS certificates; required in production when eParaksts is configured.
+EPARAKSTS_TLS_PINS: str = env.str("EPARAKSTS_TLS_PINS", default="")
 EPARAKSTS_STATE_MAX_AGE_SECONDS: int = env.int("EPARAKSTS_STATE_MAX_AGE_SECONDS", default=600)
 # --- eID: bank links (README "Bank links"): BANKLINK_<BANK>_<FIELD>, read by identity/methods/banklink/profiles.py --
 BANKLINK: dict[str, dict[str, str]] = {
     bank: {
         name: env.str(f"BANKLINK_{bank.upper()}_{name}", default="")
-        for name in ("URL", "SENDER_ID", "PRIVATE_KEY", "BANK_CERTIFICATE", "HASH", "ALLOW_SHA1", "C14N", "PROFILE")
+        for name in (
+            "URL",
+            "SENDER_ID",
+            "PRIVATE_KEY",
+            "CERTIFICATE",
+            "BANK_CERTIFICATE",
+            "HASH",
+            "ALLOW_SHA1",
+            "C14N",
+            "PROFILE",
+        )
     }
     for bank in ("swedbank", "seb", "citadele", "luminor")
 }

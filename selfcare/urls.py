@@ -32,6 +32,7 @@ if settings.SELFCARE_DEMO:
     urlpatterns.append(path("simulators/eparaksts/", include("selfcare.simulators.eparaksts.urls")))
     urlpatterns.append(path("simulators/banks/", include("selfcare.simulators.banks.urls")))
     urlpatterns.append(path("simulators/sms/", include("selfcare.simulators.sms.urls")))
+    urlpatterns.append(path("simulators/pki/", include("selfcare.simulators.pki.urls")))
 
 urlpatterns += i18n_patterns(
     path("", include("selfcare.portal.urls")),

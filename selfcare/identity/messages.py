@@ -19,6 +19,16 @@ _REFUSAL_CODES = {
     "state_mismatch": ErrorCode.EID_LOGIN_EXPIRED,
     "no_personal_code": ErrorCode.EID_NO_PERSONAL_CODE,
     "unsupported_identity": ErrorCode.EID_NO_PERSONAL_CODE,
+    "revoked": ErrorCode.EID_CERTIFICATE_REVOKED,
+    "protocol_failure": ErrorCode.EID_PROTOCOL_FAILURE,
+    "no_suitable_account": ErrorCode.EID_NOT_QUALIFIED,
+    "check_app": ErrorCode.EID_CHECK_APP,
+}
+_UNAVAILABLE_CODES = {
+    "revocation_unavailable": ErrorCode.EID_REVOCATION_UNAVAILABLE,
+    "server_error": ErrorCode.EID_PROVIDER_ERROR,
+    "maintenance": ErrorCode.EID_MAINTENANCE,
+    "client_outdated": ErrorCode.EID_CLIENT_OUTDATED,
 }
 # A login whose OAuth state outlived its limit: the person did not time out in an app, the login link did.
 _TIMEOUT_CODES = {"state_expired": ErrorCode.EID_LOGIN_EXPIRED}
@@ -26,11 +36,11 @@ _TIMEOUT_CODES = {"state_expired": ErrorCode.EID_LOGIN_EXPIRED}
 
 def error_code_for(error: EidError) -> ErrorCode:
     if isinstance(error, Cancelled):
-        return ErrorCode.EID_CANCELLED
+        return ErrorCode.EID_CANCELLED_AT_BANK if error.reason == "cancelled_at_bank" else ErrorCode.EID_CANCELLED
     if isinstance(error, TimedOut):
         return _TIMEOUT_CODES.get(error.reason, ErrorCode.EID_TIMEOUT)
     if isinstance(error, Unavailable):
-        return ErrorCode.EID_UNAVAILABLE
+        return _UNAVAILABLE_CODES.get(error.reason, ErrorCode.EID_UNAVAILABLE)
     if isinstance(error, Refused):
         return _REFUSAL_CODES.get(error.reason, ErrorCode.EID_REFUSED)
     if isinstance(error, BadResponse):

@@ -9,7 +9,13 @@
 
 and issues end-entity certificates shaped like Smart-ID authentication certificates (subject serialNumber
 ``PNOLV-DDDDDD-DDDDD``, GN, SN, CN "SURNAME,GIVENNAME", the Smart-ID policy OIDs, EKU 1.3.6.1.4.1.62306.5.7.0,
-KU digitalSignature) or generic signing certificates for other simulators.
+KU digitalSignature) or generic signing certificates for other simulators, and a TLS server certificate for
+127.0.0.1 (tests of pinning).
+
+Person certificates name an OCSP responder and a CRL on ``http://pki.selfcare.test/`` (see TEST_PKI_BASE_URL);
+``revoke()`` records a certificate as revoked in ``revoked.json`` in the directory, which the PKI simulator
+(selfcare/simulators/pki) answers from. The registry lives as long as the directory: revoke only certificates of
+people kept for that purpose, never a demo person's.
 
 Every file has a stable name derived from what it is, so a second run (another test session, the demo
 server) reuses the same keys: generating RSA keys is the slow part. Certificates are PEM, private keys
@@ -19,6 +25,8 @@ unencrypted PKCS#8 PEM readable only by the owner — acceptable because these k
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
+import json
 import os
 import re
 import tempfile
@@ -29,14 +37,18 @@ from typing import Literal
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import AuthorityInformationAccessOID, NameOID, ObjectIdentifier
+from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
 SMARTID_AUTH_EKU = ObjectIdentifier("1.3.6.1.4.1.62306.5.7.0")
 QUALIFIED_POLICY_OIDS = ("1.3.6.1.4.1.10015.17.2", "0.4.0.2042.1.2")
 ADVANCED_POLICY_OIDS = ("1.3.6.1.4.1.10015.17.1", "0.4.0.2042.1.1")
-# Real Smart-ID certificates name an OCSP responder; ours names one that cannot resolve, so verification
-# proves it does not depend on reaching it.
-TEST_OCSP_URL = "http://ocsp.test.invalid/smartid"
+# Real certificates name their OCSP responder (AIA) and CRL (CRL distribution points). Ours name a fixed host
+# that exists nowhere: in demo mode the portal routes it to the PKI simulator (selfcare/simulators/pki), which
+# answers from the revocation registry of this directory. A fixed host keeps certificates reusable whatever
+# port the demo or a test's live server listens on.
+TEST_PKI_BASE_URL = "http://pki.selfcare.test/"
+TEST_OCSP_URL = f"{TEST_PKI_BASE_URL}ocsp"
+REVOKED_FILE = "revoked.json"
 
 CA_KEY_SIZE = 3072
 PERSON_KEY_SIZE = 2048
@@ -77,6 +89,35 @@ def _write_atomically(path: Path, data: bytes, mode: int) -> None:
     finally:
         os.close(fd)
     os.replace(tmp, path)
+
+
+def revocation_pointers(ca_label: str) -> list[tuple[x509.ExtensionType, bool]]:
+    """AIA (OCSP responder) and CRL distribution point of a certificate issued by the CA ``ca_label``."""
+    ocsp = x509.AccessDescription(AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(TEST_OCSP_URL))
+    crl_url = x509.UniformResourceIdentifier(f"{TEST_PKI_BASE_URL}crl/{ca_label}.crl")
+    return [
+        (x509.AuthorityInformationAccess([ocsp]), False),
+        (x509.CRLDistributionPoints([x509.DistributionPoint([crl_url], None, None, None)]), False),
+    ]
+
+
+def issuer_label(ca: TestCA, issuer: Issued) -> str:
+    return next(label for label, authority in ca.authorities.items() if authority is issuer)
+
+
+def _dn(name: x509.Name) -> str:
+    return name.rfc4514_string()
+
+
+def _has(certificate: x509.Certificate, extensions: list[tuple[x509.ExtensionType, bool]]) -> bool:
+    """Whether a stored certificate already carries the extensions asked for (older runs made them without some)."""
+    for extension, _critical in extensions:
+        try:
+            if certificate.extensions.get_extension_for_oid(extension.oid).value != extension:
+                return False
+        except x509.ExtensionNotFound:
+            return False
+    return True
 
 
 class TestCA:
@@ -147,16 +188,6 @@ class TestCA:
                 False,
             ),
             (x509.ExtendedKeyUsage([ObjectIdentifier(o) for o in extended_key_usage]), False),
-            (
-                x509.AuthorityInformationAccess(
-                    [
-                        x509.AccessDescription(
-                            AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(TEST_OCSP_URL)
-                        )
-                    ]
-                ),
-                False,
-            ),
         ]
         now = _utcnow()
         if expired:
@@ -164,6 +195,7 @@ class TestCA:
         else:
             not_before, not_after = now - dt.timedelta(days=1), now + dt.timedelta(days=3 * 365)
         issuer = self.unknown_root if untrusted else self.smartid_issuing
+        extensions.extend(revocation_pointers(issuer_label(self, issuer)))
         return self._end_entity(name, subject, issuer, extensions, not_before, not_after)
 
     def signing_person(
@@ -207,7 +239,8 @@ class TestCA:
         else:
             not_before, not_after = now - dt.timedelta(days=1), now + dt.timedelta(days=3 * 365)
         issuer = self.unknown_root if untrusted else self.root
-        return self._end_entity(name, subject, issuer, [(policies, False)], not_before, not_after, non_repudiation=True)
+        extensions = [(policies, False), *revocation_pointers(issuer_label(self, issuer))]
+        return self._end_entity(name, subject, issuer, extensions, not_before, not_after, non_repudiation=True)
 
     def issue_certificate(
         self,
@@ -236,6 +269,55 @@ class TestCA:
             now + dt.timedelta(days=3 * 365),
             non_repudiation=non_repudiation,
         )
+
+    def tls_server(self, *, label: str = "tls-server-localhost") -> Issued:
+        """A TLS server certificate for 127.0.0.1 and localhost, issued by the root (tests of TLS pinning)."""
+        now = _utcnow()
+        names = x509.SubjectAlternativeName(
+            [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+        )
+        return self._end_entity(
+            label,
+            x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]),
+            self.root,
+            [(names, False), (x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), False)],
+            now - dt.timedelta(days=1),
+            now + dt.timedelta(days=3 * 365),
+            key_encipherment=True,
+        )
+
+    # -- revocation ------------------------------------------------------------------------------------------
+
+    @property
+    def authorities(self) -> dict[str, Issued]:
+        """The CAs by label: what the PKI simulator signs OCSP answers and CRLs with."""
+        return {"root-ca": self.root, "smartid-issuing-ca": self.smartid_issuing, "unknown-root-ca": self.unknown_root}
+
+    def revoke(self, issued: Issued, *, at: dt.datetime | None = None) -> dt.datetime:
+        """Record ``issued`` as revoked (keyCompromise) since ``at`` (default: an hour after it became valid).
+
+        Idempotent: a certificate already revoked keeps its first revocation time, which is returned.
+        """
+        registry = self._registry()
+        key = str(issued.certificate.serial_number)
+        if key not in registry:
+            moment = (at or issued.certificate.not_valid_before_utc + dt.timedelta(hours=1)).astimezone(dt.UTC)
+            registry[key] = {"at": moment.replace(microsecond=0).isoformat(), "issuer": _dn(issued.certificate.issuer)}
+            _write_atomically(self.directory / REVOKED_FILE, json.dumps(registry, sort_keys=True).encode(), 0o644)
+        return dt.datetime.fromisoformat(registry[key]["at"])
+
+    def revoked(self, issuer: x509.Name | None = None) -> dict[int, dt.datetime]:
+        """Serial number -> revocation time of the certificates revoked in this PKI (by ``issuer``, if given)."""
+        return {
+            int(serial): dt.datetime.fromisoformat(entry["at"])
+            for serial, entry in self._registry().items()
+            if issuer is None or entry["issuer"] == _dn(issuer)
+        }
+
+    def _registry(self) -> dict[str, dict[str, str]]:
+        path = self.directory / REVOKED_FILE
+        data: dict[str, dict[str, str]] = json.loads(path.read_text()) if path.exists() else {}
+        return data
 
     # -- internals -------------------------------------------------------------------------------------------
 
@@ -321,30 +403,30 @@ class TestCA:
         not_after: dt.datetime,
         *,
         non_repudiation: bool = False,
+        key_encipherment: bool = False,
     ) -> Issued:
         existing = self._load(name)
         # Reuse the stored certificate only if it is the one asked for: the same file name with another subject
-        # (say, other names for the same personal code) would otherwise hand out a stranger's certificate; and
-        # only while it is still what it was made to be today (valid, or expired), because the clock moves: a
-        # kept checkout ages, a test travels in time. Then the same key gets a new certificate (signing is fast,
-        # making RSA keys is not).
-        if existing is not None and existing.certificate.subject == subject:
+        # (say, other names for the same personal code) would otherwise hand out a stranger's certificate; only if
+        # it carries the extensions asked for (older runs made some without); and only while it is still what it
+        # was made to be today (valid, or expired), because the clock moves: a kept checkout ages, a test travels
+        # in time. Then the same key gets a new certificate with the same serial number (signing is fast, making
+        # RSA keys is not; a revocation recorded for the serial still applies).
+        same = existing if existing is not None and existing.certificate.subject == subject else None
+        if same is not None and _has(same.certificate, extensions):
             expired = not_after < _utcnow()
-            if expired == (existing.certificate.not_valid_after_utc < _utcnow()) and (
-                expired or _valid_now(existing.certificate, margin=dt.timedelta(days=30))
+            if expired == (same.certificate.not_valid_after_utc < _utcnow()) and (
+                expired or _valid_now(same.certificate, margin=dt.timedelta(days=30))
             ):
-                return existing
-        key = (
-            existing.private_key
-            if existing is not None and existing.certificate.subject == subject
-            else rsa.generate_private_key(public_exponent=65537, key_size=PERSON_KEY_SIZE)
-        )
+                return same
+        key = same.private_key if same else rsa.generate_private_key(public_exponent=65537, key_size=PERSON_KEY_SIZE)
+        serial = same.certificate.serial_number if same else x509.random_serial_number()
         builder = (
             x509.CertificateBuilder()
             .subject_name(subject)
             .issuer_name(issuer.certificate.subject)
             .public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
+            .serial_number(serial)
             .not_valid_before(not_before)
             .not_valid_after(not_after)
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
@@ -352,7 +434,7 @@ class TestCA:
                 x509.KeyUsage(
                     digital_signature=True,
                     content_commitment=non_repudiation,
-                    key_encipherment=False,
+                    key_encipherment=key_encipherment,
                     data_encipherment=False,
                     key_agreement=False,
                     key_cert_sign=False,

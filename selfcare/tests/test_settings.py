@@ -16,6 +16,7 @@ from selfcare.tests.subprocess_django import OIDC_KEY, run_python, write_trust_a
 
 STRONG_KEY = "k" * 20 + "Zq8-3vL_p0w9Xy2MbN7cT4rS6uE1hJ5gF0dA"
 LOAD_SETTINGS = "import django; django.setup(); print('started')"
+PIN = "ab" * 32
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +32,7 @@ def test_production_with_the_demo_switched_on_is_refused_naming_the_variable(anc
         sms_backend="smpp",
         oidc_signing_key=OIDC_KEY,
         trust_anchors=anchor,
+        smartid_tls_pins=PIN,
     )
     assert len(problems) == 1
     assert "SELFCARE_DEMO" in problems[0]
@@ -50,6 +52,7 @@ def test_production_refuses_the_sms_outbox_because_codes_would_never_reach_a_pho
         sms_backend="outbox",
         oidc_signing_key=OIDC_KEY,
         trust_anchors=anchor,
+        smartid_tls_pins=PIN,
     )
     assert len(problems) == 1
     assert "SMS_BACKEND" in problems[0]
@@ -64,6 +67,7 @@ def test_safe_production_settings_and_any_debug_settings_pass(anchor: str) -> No
             sms_backend="smpp",
             oidc_signing_key=OIDC_KEY,
             trust_anchors=anchor,
+            smartid_tls_pins=PIN,
         )
         == []
     )
@@ -92,6 +96,7 @@ def test_the_portal_starts_with_safe_production_settings(anchor: str) -> None:
         SMS_BACKEND="smpp",
         OIDC_SIGNING_KEY_PATH=OIDC_KEY,
         SIGNED_DOCUMENT_TRUST_ANCHORS=anchor,
+        SMARTID_TLS_PINS=PIN,
     )
     assert result.returncode == 0, result.stderr
     assert "started" in result.stdout
@@ -110,6 +115,7 @@ def test_production_cookies_are_secure_and_host_bound(anchor: str) -> None:
         SMS_BACKEND="smpp",
         OIDC_SIGNING_KEY_PATH=OIDC_KEY,
         SIGNED_DOCUMENT_TRUST_ANCHORS=anchor,
+        SMARTID_TLS_PINS=PIN,
     )
     assert result.stdout.split() == ["True", "__Host-sessionid", "__Host-csrftoken", "True", "Lax"]
 
@@ -196,3 +202,80 @@ def test_a_brand_colour_too_light_for_white_text_or_malformed_is_refused() -> No
     assert any("too light" in p for p in validate_brand(_brand(primary_colour="#9fd3ff")))
     assert any("BRAND_ACCENT_COLOUR" in p for p in validate_brand(_brand(accent_colour="blue")))
     assert any("BRAND_BUSINESS_EMAIL" in p for p in validate_brand(_brand(business_email="nobody")))
+
+
+def test_production_refuses_to_start_without_smart_id_tls_pins(anchor: str) -> None:
+    result = run_python(
+        LOAD_SETTINGS,
+        DEBUG="false",
+        SECRET_KEY=STRONG_KEY,
+        SMS_BACKEND="smpp",
+        OIDC_SIGNING_KEY_PATH=OIDC_KEY,
+        SIGNED_DOCUMENT_TRUST_ANCHORS=anchor,
+    )
+    assert result.returncode != 0
+    assert "SMARTID_TLS_PINS is empty" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("smartid", "eparaksts_client", "eparaksts", "variable"),
+    [
+        ("not-a-fingerprint", "", "", "SMARTID_TLS_PINS"),
+        (PIN, "tele2-selfcare", "", "EPARAKSTS_TLS_PINS"),
+        (PIN, "tele2-selfcare", "ab:cd", "EPARAKSTS_TLS_PINS"),
+    ],
+)
+def test_production_refuses_malformed_pins_and_an_eparaksts_client_without_pins(
+    anchor: str, smartid: str, eparaksts_client: str, eparaksts: str, variable: str
+) -> None:
+    problems = production_problems(
+        debug=False,
+        demo=False,
+        secret_key=STRONG_KEY,
+        sms_backend="smpp",
+        oidc_signing_key=OIDC_KEY,
+        trust_anchors=anchor,
+        smartid_tls_pins=smartid,
+        eparaksts_client_id=eparaksts_client,
+        eparaksts_tls_pins=eparaksts,
+    )
+    assert len(problems) == 1
+    assert variable in problems[0]
+
+
+def test_an_eparaksts_client_with_pins_and_colon_separated_fingerprints_pass(anchor: str) -> None:
+    colons = ":".join(["AB"] * 32)
+    assert (
+        production_problems(
+            debug=False,
+            demo=False,
+            secret_key=STRONG_KEY,
+            sms_backend="smpp",
+            oidc_signing_key=OIDC_KEY,
+            trust_anchors=anchor,
+            smartid_tls_pins=colons,
+            eparaksts_client_id="tele2-selfcare",
+            eparaksts_tls_pins=f"{PIN},{'cd' * 32}",
+        )
+        == []
+    )
+
+
+def test_an_unsupported_smart_id_hash_algorithm_is_refused_at_start() -> None:
+    result = run_python(LOAD_SETTINGS, DEBUG="true", SMARTID_HASH_ALGORITHM="SHA3-512")
+    assert result.returncode != 0
+    assert "SMARTID_HASH_ALGORITHM must be one of SHA-256, SHA-384, SHA-512" in result.stderr
+
+
+def test_the_hash_algorithms_allowed_at_start_are_those_verification_supports() -> None:
+    from django.conf import settings
+
+    from selfcare.identity.methods.smartid.verification import _HASHES
+
+    assert set(settings.SMARTID_HASH_ALGORITHMS) == set(_HASHES)
+
+
+def test_a_revocation_mode_other_than_hard_or_soft_is_refused_at_start() -> None:
+    result = run_python(LOAD_SETTINGS, DEBUG="true", REVOCATION_MODE="off")
+    assert result.returncode != 0
+    assert "REVOCATION_MODE must be 'hard'" in result.stderr

@@ -67,8 +67,10 @@ class Refused(EidError):
     Reasons in use: "untrusted_chain", "certificate_expired", "certificate_not_yet_valid", "revoked",
     "level_not_qualified", "policy_oids_missing", "key_usage", "bad_signature", "identity_mismatch",
     "unsupported_identity", "flow_not_offered", "missing_fields", "protocol", and lowercased provider end
-    results such as "wrong_vc" or "document_unusable"; for OAuth flows (eParaksts) "state_mismatch",
-    "invalid_grant", "no_personal_code", "bad_personal_code", "userinfo_refused" and the provider's ``error``.
+    results such as "wrong_vc" or "document_unusable"; Smart-ID's "no_suitable_account" (HTTP 471) and
+    "check_app" (472); for OAuth flows (eParaksts) "state_mismatch", "invalid_grant", "no_personal_code",
+    "bad_personal_code", "userinfo_refused" and the provider's ``error``; for bank links "bad_signature",
+    "wrong_receiver", "wrong_nonce", "replay", "browser_mismatch", "no_pending_login", "stale", "weak_hash".
     """
 
     code = "eid_refused"
@@ -78,7 +80,9 @@ class Refused(EidError):
 
 
 class Unavailable(EidError):
-    """The provider cannot answer now: network error, HTTP 5xx, maintenance (Smart-ID 580)."""
+    """The provider cannot answer now: network error, HTTP 5xx, maintenance (Smart-ID 580, reason "maintenance"),
+    our client too old (480, "client_outdated"), "server_error", "tls_pin_mismatch", or "revocation_unavailable"
+    (no OCSP or CRL answer: the certificate's status cannot be learnt, so it is not believed)."""
 
     code = "eid_unavailable"
 

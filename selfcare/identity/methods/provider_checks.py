@@ -12,6 +12,8 @@ import httpx
 from cryptography import x509
 from django.core.exceptions import ImproperlyConfigured
 
+from selfcare.identity.methods.http import peer_certificate_sha256
+
 BANKS = ("swedbank", "seb", "citadele", "luminor")
 Check = tuple[bool, str]
 
@@ -32,7 +34,23 @@ def _certificate_dates(label: str, certificate: x509.Certificate) -> Check:
     return days > 30, f"{label} valid until {certificate.not_valid_after_utc:%Y-%m-%d} ({days} days left)"
 
 
+def tls_pin_check(url: str, pins: tuple[str, ...], variable: str) -> Check:
+    """Whether the server at ``url`` presents one of the pinned certificates, said plainly either way."""
+    try:
+        # Streamed: the certificate is read while the connection is open, before a closing server drops it.
+        with httpx.Client(timeout=10) as client, client.stream("GET", url, follow_redirects=False) as response:
+            presented = peer_certificate_sha256(response)
+    except httpx.HTTPError as error:
+        return False, f"{url} does not answer over TLS: {type(error).__name__}"
+    if presented is None:
+        return False, f"{url} is not HTTPS: nothing to pin ({variable} is set)"
+    if presented in pins:
+        return True, f"the TLS certificate of {url} is pinned ({presented})"
+    return False, f"TLS pin mismatch: {url} presents a certificate with SHA-256 {presented}, which is not in {variable}"
+
+
 def check_eparaksts() -> Iterator[Check]:
+    from selfcare.identity.methods.eparaksts.client import client_authorization
     from selfcare.identity.methods.eparaksts.config import eparaksts_config
 
     try:
@@ -45,10 +63,13 @@ def check_eparaksts() -> Iterator[Check]:
     yield check
     # A made-up code tells the two answers apart: invalid_client (our credentials are refused) and invalid_grant
     # (the credentials are accepted, only the code is not).
+    if config.tls_pins:
+        yield tls_pin_check(config.authorize_url, config.tls_pins, "EPARAKSTS_TLS_PINS")
+    # The same client authentication as the login (not plain Basic: they differ for secrets with + % / : etc.).
     check, response = _reachable(
         config.token_url,
         method="POST",
-        auth=(config.client_id, config.client_secret),
+        headers={"Authorization": client_authorization(config.client_id, config.client_secret)},
         data={"grant_type": "authorization_code", "code": "eid-check-probe", "redirect_uri": config.redirect_uri},
     )
     if response is None:

@@ -86,3 +86,20 @@ def test_eid_check_reports_a_bank_that_does_not_answer(eid_simulators: str, sett
     with pytest.raises(SystemExit):
         call_command("eid-check", "seb", stdout=io.StringIO(), stderr=err)
     assert "does not answer" in err.getvalue()
+
+
+def test_eid_check_accepts_client_credentials_whose_secret_needs_url_encoding(
+    eid_simulators: str, settings: Any
+) -> None:
+    """The check authenticates as the login does, base64(urlenc(id):urlenc(secret)), not with plain Basic."""
+    from selfcare.identity.methods.eparaksts.config import eparaksts_config
+
+    settings.EPARAKSTS_CLIENT_SECRET = "p+ss%w/rd:ēķ"
+    eparaksts_config.cache_clear()
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("eid-check", "eparaksts", stdout=out, stderr=err)
+    finally:
+        eparaksts_config.cache_clear()
+    assert "the token endpoint accepts our client credentials" in out.getvalue()
+    assert err.getvalue() == ""

@@ -17,9 +17,9 @@ END_RESULTS = {
     "DOCUMENT_UNUSABLE": ErrorCode.EID_ACCOUNT_UNUSABLE,
     "ACCOUNT_UNUSABLE": ErrorCode.EID_ACCOUNT_UNUSABLE,
     "REQUIRED_INTERACTION_NOT_SUPPORTED_BY_APP": ErrorCode.EID_APP_OUTDATED,
-    "PROTOCOL_FAILURE": ErrorCode.EID_REFUSED,
+    "PROTOCOL_FAILURE": ErrorCode.EID_PROTOCOL_FAILURE,
     "EXPECTED_LINKED_SESSION": ErrorCode.EID_REFUSED,
-    "SERVER_ERROR": ErrorCode.EID_UNAVAILABLE,
+    "SERVER_ERROR": ErrorCode.EID_PROVIDER_ERROR,
     "SOMETHING_NEW": ErrorCode.EID_REFUSED,
 }
 
@@ -47,6 +47,12 @@ def test_every_smart_id_end_result_has_its_message(end_result: str, code: ErrorC
         (Refused("bad_signature"), ErrorCode.EID_REFUSED),
         (BadResponse(reason="not_json"), ErrorCode.EID_REFUSED),
         (Unavailable(reason="provider_timeout"), ErrorCode.EID_UNAVAILABLE),
+        (Refused("revoked"), ErrorCode.EID_CERTIFICATE_REVOKED),
+        (Unavailable(reason="revocation_unavailable"), ErrorCode.EID_REVOCATION_UNAVAILABLE),
+        (Unavailable(reason="maintenance"), ErrorCode.EID_MAINTENANCE),
+        (Unavailable(reason="client_outdated"), ErrorCode.EID_CLIENT_OUTDATED),
+        (Refused("check_app"), ErrorCode.EID_CHECK_APP),
+        (Refused("no_suitable_account"), ErrorCode.EID_NOT_QUALIFIED),
     ],
 )
 def test_verification_failures_have_their_messages(error: EidError, code: ErrorCode) -> None:

@@ -11,8 +11,9 @@ loaded.
 
 What counts (see README "Signed documents"): the signing certificate chains to a configured trust anchor and was
 valid at the signing time the signature claims, that time is not later than ``at`` (now); the signed bytes are
-intact and nothing that matters was added afterwards. Not checked: revocation (OCSP/CRL), trusted timestamps
-(the signing time is the signer's claim), qualified status (EU trusted lists), signature policies.
+intact and nothing that matters was added afterwards; the signer was not revoked at that signing time (OCSP first,
+CRL fallback, hard fail by default: see selfcare.revocation). Not checked: trusted timestamps (the signing time is
+the signer's claim), qualified status (EU trusted lists), signature policies.
 Signing tools for tests and the demo are in ``signing``.
 """
 

@@ -22,7 +22,7 @@ from signxml import exceptions as signxml_errors
 from signxml.xades.xades import XAdESSignatureConfiguration, XAdESVerifier, XAdESVerifyResult
 
 from selfcare.mandates.signatures import config, identity
-from selfcare.mandates.signatures.chain import chain_problem
+from selfcare.mandates.signatures.chain import chain_problem, revocation_problem
 from selfcare.mandates.signatures.container import ContainerRefused, read_container
 from selfcare.mandates.signatures.pdf import CLOCK_SKEW
 from selfcare.mandates.signatures.report import DocumentKind, Problem, Signer, ValidationReport
@@ -169,7 +169,9 @@ def _validate_one(
     if signed_at is not None and signed_at > at + CLOCK_SKEW:
         problems.append(Problem.SIGNING_TIME_IN_FUTURE)
     moment = min(signed_at, at) if signed_at else at
-    trust = chain_problem(certificate, intermediates, anchors, moment)
+    trust = chain_problem(certificate, intermediates, anchors, moment) or revocation_problem(
+        certificate, intermediates, anchors, moment
+    )
     if trust is not None:
         problems.append(trust)
     return identity.signer_from(certificate, signed_at, problems), served if not problems else set()

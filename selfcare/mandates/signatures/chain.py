@@ -1,8 +1,9 @@
 """Does a signing certificate chain to a configured trust anchor, valid at the signing time, meant for signing?
 
 pyhanko-certvalidator builds and validates the path (RFC 5280) from the certificates the signature carries to the
-anchors given; nothing comes from the system store or the network (fetching off). Revocation is not checked:
-``soft-fail`` with nothing to fetch means a missing OCSP/CRL answer does not fail the path.
+anchors given; nothing comes from the system store. Revocation is a separate step once the path holds
+(:func:`revocation_problem`): the signer must not have been revoked **at the signing time**, decided by
+:mod:`selfcare.revocation` (OCSP first, CRL fallback; hard fail unless ``REVOCATION_MODE=soft``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from cryptography.hazmat.primitives import serialization
 from pyhanko_certvalidator import CertificateValidator, ValidationContext, errors
 
 from selfcare.mandates.signatures.report import Problem
+from selfcare.revocation import CertificateRevoked, RevocationUnavailable, revocation_checker
 
 T = TypeVar("T")
 
@@ -70,6 +72,32 @@ def chain_problem(
     except (errors.PathBuildingError, errors.PathValidationError, errors.ValidationError):
         return Problem.UNTRUSTED_CHAIN
     return None if has_signing_key_usage(certificate) else Problem.CERTIFICATE_NOT_FOR_SIGNING
+
+
+def revocation_problem(
+    certificate: x509.Certificate,
+    intermediates: Iterable[x509.Certificate],
+    anchors: Sequence[x509.Certificate],
+    moment: dt.datetime,
+) -> Problem | None:
+    """None when the signer's certificate (and any CA on its path) was not revoked at ``moment``, the signing time.
+
+    Call only for a path that :func:`chain_problem` accepted. The signing time is the signer's claim (no trusted
+    timestamps yet): a signature claiming a time before its certificate's revocation counts.
+    """
+    context = validation_context(anchors, [to_asn1(c) for c in intermediates], moment)
+    try:
+        path = run_sync(CertificateValidator(to_asn1(certificate), validation_context=context).async_validate_path())
+    except (errors.PathBuildingError, errors.PathValidationError, errors.ValidationError):
+        return Problem.UNTRUSTED_CHAIN
+    chain = [to_cryptography(c) for c in path.iter_certs(include_root=True)][::-1]
+    try:
+        revocation_checker()(chain, moment=moment, at_signing_time=True)
+    except CertificateRevoked:
+        return Problem.CERTIFICATE_REVOKED
+    except RevocationUnavailable:
+        return Problem.REVOCATION_UNAVAILABLE
+    return None
 
 
 def has_signing_key_usage(certificate: x509.Certificate) -> bool:

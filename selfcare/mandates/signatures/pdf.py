@@ -25,7 +25,13 @@ from pyhanko.sign.validation import (
 from pyhanko.sign.validation.errors import SignatureValidationError
 
 from selfcare.mandates.signatures import identity
-from selfcare.mandates.signatures.chain import chain_problem, run_sync, to_cryptography, validation_context
+from selfcare.mandates.signatures.chain import (
+    chain_problem,
+    revocation_problem,
+    run_sync,
+    to_cryptography,
+    validation_context,
+)
 from selfcare.mandates.signatures.report import DocumentKind, Problem, Signer, ValidationReport
 
 # Clocks differ; a signature made on a laptop a minute "in the future" is not a forgery.
@@ -105,6 +111,11 @@ def _validate_one(
             # tells the cases apart, so both kinds name a problem alike.
             intermediates = [to_cryptography(c) for c in signature.other_embedded_certs]
             problems.append(chain_problem(certificate, intermediates, anchors, moment) or Problem.UNTRUSTED_CHAIN)
+    else:
+        intermediates = [to_cryptography(c) for c in signature.other_embedded_certs]
+        revoked = revocation_problem(certificate, intermediates, anchors, moment)
+        if revoked is not None:
+            problems.append(revoked)
     if status.coverage not in (SignatureCoverageLevel.ENTIRE_FILE, SignatureCoverageLevel.ENTIRE_REVISION):
         problems.append(Problem.TAMPERED)
     elif status.coverage is SignatureCoverageLevel.ENTIRE_REVISION:

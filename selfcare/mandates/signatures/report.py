@@ -37,6 +37,8 @@ class Problem(StrEnum):
     CERTIFICATE_EXPIRED = "certificate_expired"  # not valid at the signing time (expired or not yet valid)
     CERTIFICATE_NOT_FOR_SIGNING = "certificate_not_for_signing"  # key usage lacks nonRepudiation
     SIGNING_TIME_IN_FUTURE = "signing_time_in_future"  # the claimed signing time is later than the validation time
+    CERTIFICATE_REVOKED = "certificate_revoked"  # revoked at or before the signing time (OCSP or CRL says so)
+    REVOCATION_UNAVAILABLE = "revocation_unavailable"  # no OCSP/CRL answer: the status cannot be checked now
 
 
 MESSAGES: dict[Problem, StrPromise] = {
@@ -53,6 +55,10 @@ MESSAGES: dict[Problem, StrPromise] = {
     Problem.CERTIFICATE_EXPIRED: _("The signer's certificate was not valid at the time of signing."),
     Problem.CERTIFICATE_NOT_FOR_SIGNING: _("The signer's certificate is not meant for electronic signatures."),
     Problem.SIGNING_TIME_IN_FUTURE: _("The signing time lies in the future."),
+    Problem.CERTIFICATE_REVOKED: _("The signer's certificate had been revoked when the document was signed."),
+    Problem.REVOCATION_UNAVAILABLE: _(
+        "Whether the signer's certificate was revoked cannot be checked right now. Upload the document again later."
+    ),
 }
 
 

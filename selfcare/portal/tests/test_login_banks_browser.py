@@ -36,3 +36,16 @@ def test_a_person_logs_in_with_each_bank_and_always_gets_the_same_identity(page:
         assert bank in page.get_by_test_id("login-method").inner_text()
         page.get_by_role("button", name="Log out").click()
     assert len(set(identities)) == 1
+
+
+def test_a_login_cancelled_at_each_bank_says_cancelled(page: Any, eid_simulators: str) -> None:
+    for bank in BANKS:
+        page.goto(f"{eid_simulators}/en/login/")
+        page.get_by_role("link", name=bank, exact=False).filter(has_text=bank).first.click()
+        page.get_by_role("button", name=f"Log in with {bank}").click()
+        page.get_by_role("button", name=f"Continue to {bank}").click()
+        expect(page).to_have_title(bank)
+        page.get_by_role("button", name="Cancel").click()
+        page.get_by_role("button", name="Return to the portal").click()
+        page.wait_for_url(f"{eid_simulators}/en/login/")
+        expect(page.get_by_role("alert")).to_have_text("The login was cancelled at the bank. You can start again.")

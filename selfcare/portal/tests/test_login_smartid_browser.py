@@ -96,3 +96,15 @@ def test_on_a_phone_the_same_device_link_opens_the_app_and_returns_the_person_lo
     page.get_by_role("button", name="Confirm").click()
     _identity_after_login(page)
     assert page.get_by_test_id("identity-name").inner_text() == "Anna Bērziņa"
+
+
+def test_a_person_whose_certificate_was_revoked_is_refused_and_told_why(
+    page: Any, browser: Any, eid_simulators: str
+) -> None:
+    revoked = "05128012346"  # the simulator's "Revoked certificate" account: its CA's OCSP responder says so
+    vc = _login_with_code(page, eid_simulators, revoked)
+    _confirm_on_phone(browser, eid_simulators, revoked, vc)
+    alert = page.get_by_role("alert")
+    alert.wait_for()
+    assert "Your eID certificate has been revoked" in alert.inner_text()
+    assert "/en/login/" in page.url

@@ -73,6 +73,7 @@ def test_production_settings_pass_the_deployment_checks_and_send_hsts(tmp_path: 
         EPARAKSTS_URL="https://eidas.eparaksts.lv",
         OIDC_SIGNING_KEY_PATH=OIDC_KEY,
         SIGNED_DOCUMENT_TRUST_ANCHORS=write_trust_anchor(tmp_path),
+        SMARTID_TLS_PINS="ab" * 32,
     )
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout

@@ -7,7 +7,6 @@ The answer goes back as a form with a visible button: no script, as with the rea
 from __future__ import annotations
 
 import binascii
-from dataclasses import replace
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from selfcare.demo.dataset import PERSONS
 from selfcare.identity.methods.banklink import citadele, signed_form
-from selfcare.identity.methods.banklink.profiles import BANKS, CitadeleProfile, FormProfile, bank_profile
+from selfcare.identity.methods.banklink.profiles import BANKS, CitadeleProfile, bank_profile
 from selfcare.identity.methods.base import EidError
 from selfcare.simulators.banks import responses
 from selfcare.simulators.gate import demo_only
@@ -34,17 +33,20 @@ def _request_values(bank: str, request: HttpRequest) -> tuple[str, str]:
     if isinstance(profile, CitadeleProfile):
         xml = request.POST.get("xmldata", "")
         cert_pem = portal.cert_pem
-        root = citadele.verify_xml(xml, cert_pem=cert_pem, hash_name=profile.hash, allow_sha1=profile.allow_sha1)
+        root = citadele.verify_xml(
+            xml,
+            cert_pem=cert_pem,
+            hash_name=profile.hash,
+            allow_sha1=profile.allow_sha1,
+            base64_encoded=profile.xmldata_base64,
+        )
+        if citadele.text(root, "Request") != "AUTHREQ":
+            raise ValueError("not an AUTHREQ")
         return citadele.text(root, "RequestUID"), citadele.text(root, "ReturnURL")
     fields = request.POST.dict()
     public = portal.certificate.public_key()
-    request_profile = _as_request(profile)
-    signed_form.verify(fields, request_profile, public)  # type: ignore[arg-type]
+    signed_form.verify(fields, profile, public, names=profile.request_signed_fields)  # type: ignore[arg-type]
     return fields.get(profile.nonce_field, ""), fields.get(profile.return_field, "")
-
-
-def _as_request(profile: FormProfile) -> FormProfile:
-    return replace(profile, response_signed_fields=profile.request_signed_fields)
 
 
 @csrf_exempt  # the portal's page posts here cross-site, as it would to a real bank

@@ -32,6 +32,8 @@ from selfcare.simulators.gate import demo_only
 TEMPLATE = "simulators/eparaksts/sign.html"
 OTHER = "other"
 FORMATS = ("pdf", "edoc")
+# A signer whose signing certificate its CA has revoked (OCSP and CRL say so): what it signs must not count.
+REVOKED_SIGNER = accounts.Account("revoked-signer", "Roberts", "Atsauktais", "051280-12346", "certificate revoked")
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class SignRequest:
     given_name: str
     family_name: str
     output: str
+    revoked: bool = False
 
 
 def _safe_stem(name: str) -> str:
@@ -74,22 +77,26 @@ def _parse(request: HttpRequest) -> tuple[SignRequest | None, dict[str, str]]:
         if not given or not family or len(given) > 64 or len(family) > 64:
             errors["name"] = _("Enter the signer's given name and surname.")
     else:
-        account = accounts.find(person)
+        account = REVOKED_SIGNER if person == REVOKED_SIGNER.key else accounts.find(person)
         if account is None or not account.personal_code:
             errors["person"] = _("Choose who signs.")
         else:
-            code, given, family = account.key, account.given_name, account.family_name
+            code, given, family = account.personal_code.replace("-", ""), account.given_name, account.family_name
     output = request.POST.get("output", "")
     if output not in FORMATS:
         errors["output"] = _("Choose what to get back.")
     if errors:
         return None, errors
     stem = _safe_stem(upload.name or "") if upload is not None else "document"
-    return SignRequest(pdf, stem, code, given, family, output), {}
+    return SignRequest(pdf, stem, code, given, family, output, revoked=person == REVOKED_SIGNER.key), {}
 
 
 def _signed(sign: SignRequest) -> HttpResponse:
-    signer = person_signer(TestCA(settings.SELFCARE_PKI_DIR), sign.personal_code, sign.given_name, sign.family_name)
+    ca = TestCA(settings.SELFCARE_PKI_DIR)
+    signer = person_signer(ca, sign.personal_code, sign.given_name, sign.family_name)
+    if sign.revoked:
+        # Revoked an hour after issuance (idempotent): anything it signs now was signed after the revocation.
+        ca.revoke(ca.signing_person(sign.personal_code, sign.given_name, sign.family_name))
     if sign.output == "pdf":
         body, content_type, name = sign_pdf(sign.pdf, signer), "application/pdf", f"{sign.file_stem}-signed.pdf"
     else:
@@ -112,7 +119,7 @@ def sign(request: HttpRequest) -> HttpResponse:
 
 def _sign(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {
-        "accounts": [a for a in accounts.ACCOUNTS if a.personal_code],
+        "accounts": [*(a for a in accounts.ACCOUNTS if a.personal_code), REVOKED_SIGNER],
         "other": OTHER,
         "chosen": request.POST.get("person", accounts.ACCOUNTS[0].key),
         "output": request.POST.get("output", "pdf"),

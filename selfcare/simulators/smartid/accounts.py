@@ -22,6 +22,28 @@ class Behaviour(enum.Enum):
     REFUSES = "refuses"  # ends USER_REFUSED as soon as the session is polled
     TIMES_OUT = "times-out"  # ends TIMEOUT once the session is older than SMARTID_SIM_TIMEOUT_SECONDS
     UNKNOWN_CA = "unknown-ca"  # confirms with a certificate from a CA the portal does not trust
+    REVOKED = "revoked"  # confirms with a certificate its CA has revoked (OCSP and CRL say so)
+    # End results other than OK, given as soon as the session is polled (SK's auto-responders do the same).
+    DOCUMENT_UNUSABLE = "DOCUMENT_UNUSABLE"
+    ACCOUNT_UNUSABLE = "ACCOUNT_UNUSABLE"
+    REFUSES_INTERACTION = "USER_REFUSED_INTERACTION"
+    PROTOCOL_FAILURE = "PROTOCOL_FAILURE"
+    SERVER_ERROR = "SERVER_ERROR"
+    # HTTP status codes answered to the start of a notification login (v2's 471/472, v3's 480/580).
+    HTTP_471 = "http-471"
+    HTTP_472 = "http-472"
+    HTTP_480 = "http-480"
+    HTTP_580 = "http-580"
+
+    @property
+    def end_result(self) -> str | None:
+        """The endResult this behaviour ends every session with, if it is one of those."""
+        return self.value if self.value.isupper() else None
+
+    @property
+    def start_status(self) -> int | None:
+        """The HTTP status this behaviour answers the start of a notification login with, if any."""
+        return int(self.value.removeprefix("http-")) if self.value.startswith("http-") else None
 
 
 @dataclass(frozen=True)
@@ -62,6 +84,16 @@ ACCOUNTS: tuple[Account, ...] = (
     Account("02078512348", "Ilze", "Ozoliņa", Behaviour.REFUSES, "Refuses"),
     Account("03097513578", "Raimonds", "Vītols", Behaviour.TIMES_OUT, "Times out"),
     Account("04118014706", "Dace", "Krūmiņa", Behaviour.UNKNOWN_CA, "Unknown CA"),
+    Account("05128012346", "Roberts", "Atsauktais", Behaviour.REVOKED, "Revoked certificate"),
+    Account("06018512344", "Laura", "Dokumente", Behaviour.DOCUMENT_UNUSABLE, "DOCUMENT_UNUSABLE"),
+    Account("07039012343", "Kārlis", "Konts", Behaviour.ACCOUNT_UNUSABLE, "ACCOUNT_UNUSABLE"),
+    Account("08047512342", "Inga", "Atteikusies", Behaviour.REFUSES_INTERACTION, "USER_REFUSED_INTERACTION"),
+    Account("09058812345", "Pauls", "Protokols", Behaviour.PROTOCOL_FAILURE, "PROTOCOL_FAILURE"),
+    Account("10069212343", "Sarmīte", "Servere", Behaviour.SERVER_ERROR, "SERVER_ERROR"),
+    Account("11078312340", "Oskars", "Bezkonta", Behaviour.HTTP_471, "HTTP 471: no account of the level"),
+    Account("12087712340", "Anita", "Lietotne", Behaviour.HTTP_472, "HTTP 472: check the app"),
+    Account("13028612344", "Edgars", "Versija", Behaviour.HTTP_480, "HTTP 480: client too old"),
+    Account("14039112340", "Marta", "Apkope", Behaviour.HTTP_580, "HTTP 580: maintenance"),
 )
 
 _BY_CODE = {account.personal_code: account for account in ACCOUNTS}

@@ -48,6 +48,8 @@ def confirm(session: sessions.Session, account: Account, *, flow_type: str, user
     """The person confirmed in the app as ``account``; the account's behaviour may still end it otherwise."""
     if account.behaviour is Behaviour.REFUSES:
         session.status = ended_session_status("USER_REFUSED")
+    elif account.behaviour.end_result is not None:
+        session.status = _ended(account)
     elif account.behaviour is Behaviour.TIMES_OUT:
         session.status = ended_session_status("TIMEOUT")
     else:
@@ -70,6 +72,11 @@ def confirm(session: sessions.Session, account: Account, *, flow_type: str, user
     sessions.save(session)
 
 
+def _ended(account: Account) -> dict[str, object]:
+    interaction = "displayTextAndPIN" if account.behaviour is Behaviour.REFUSES_INTERACTION else None
+    return ended_session_status(str(account.behaviour.end_result), interaction=interaction)
+
+
 def refuse(session: sessions.Session) -> None:
     session.status = ended_session_status("USER_REFUSED")
     sessions.save(session)
@@ -83,6 +90,9 @@ def settle_automatically(session: sessions.Session) -> None:
         return
     if account.behaviour is Behaviour.REFUSES:
         refuse(session)
+    elif account.behaviour.end_result is not None:
+        session.status = _ended(account)
+        sessions.save(session)
     elif account.personal_code in conf.auto_confirm_codes():
         confirm(session, account, flow_type="Notification")
     elif account.behaviour is Behaviour.TIMES_OUT and session.age_seconds >= conf.timeout_delay_seconds():

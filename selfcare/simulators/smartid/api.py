@@ -66,6 +66,8 @@ def notification_etsi(request: HttpRequest, identifier: str) -> HttpResponse:
     account = accounts.find(match.group(1) + match.group(2))
     if account is None:
         raise Problem(404, "no suitable account for this person")  # SK: v2's 471 became 404 in v3
+    if account.behaviour.start_status is not None:
+        raise Problem(account.behaviour.start_status, f"answering {account.behaviour.start_status} on purpose")
     session = sessions.Session(
         flow="notification",
         rp_name=auth.rp_name,

@@ -35,11 +35,15 @@ test_ca.__test__ = False  # type: ignore[attr-defined]  # a factory, not a pytes
 
 
 def credentials(account: Account) -> Issued:
-    """The account's authentication certificate and key, issued on first use (by the unknown root if asked)."""
-    return test_ca().smartid_person(
+    """The account's authentication certificate and key, issued on first use (by the unknown root if asked; revoked
+    in the test PKI's registry for the "Revoked certificate" account)."""
+    issued = test_ca().smartid_person(
         account.personal_code,
         account.given_name,
         account.family_name,
         level=account.level,
         untrusted=account.behaviour is Behaviour.UNKNOWN_CA,
     )
+    if account.behaviour is Behaviour.REVOKED:
+        test_ca().revoke(issued)  # idempotent: revoked an hour after issuance, the first time only
+    return issued

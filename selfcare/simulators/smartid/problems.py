@@ -6,6 +6,9 @@ from http import HTTPStatus
 
 from django.http import JsonResponse
 
+# SK's own status codes, which are not in the HTTP registry.
+_SK_TITLES = {471: "No suitable account", 472: "Person should view app", 480: "Client too old", 580: "Maintenance"}
+
 
 class Problem(Exception):
     """Raised inside the API to answer with a problem document; ``detail`` says what to fix."""
@@ -17,5 +20,6 @@ class Problem(Exception):
 
 
 def problem_response(status: int, detail: str) -> JsonResponse:
-    body = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status, "detail": detail}
+    title = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else _SK_TITLES.get(status, "Error")
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     return JsonResponse(body, status=status, content_type="application/problem+json")

@@ -5,7 +5,9 @@
   precise reason for refusal and exits non-zero;
 - `eparaksts`, `swedbank`, `seb`, `citadele`, `luminor` check what can be checked without a person:
   configuration complete, keys and certificates load and are valid, the provider's address answers (and, for
-  eParaksts, that it accepts our client credentials).
+  eParaksts, that it accepts our client credentials, sent as the login sends them);
+- with TLS pins configured, both Smart-ID and eParaksts first say whether the server's certificate is pinned,
+  naming the certificate's SHA-256 on a mismatch.
 
 Unlike the login pages, it names exact reasons: it is for the operator, who needs to know why.
 """
@@ -23,7 +25,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from selfcare.identifiers import PersonalCode
 from selfcare.identity.methods.base import EidError
-from selfcare.identity.methods.provider_checks import BANKS, check_bank, check_eparaksts
+from selfcare.identity.methods.provider_checks import BANKS, check_bank, check_eparaksts, tls_pin_check
 from selfcare.identity.methods.smartid.client import SmartIdClient
 from selfcare.identity.methods.smartid.config import smartid_config
 
@@ -53,9 +55,15 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError(f"invalid personal code: {error.messages[0]}") from None
         try:
-            client = SmartIdClient(smartid_config())
+            config = smartid_config()
         except ImproperlyConfigured as error:
             raise CommandError(str(error)) from None
+        if config.tls_pins:
+            ok, text = tls_pin_check(config.api_url, config.tls_pins, "SMARTID_TLS_PINS")
+            (self.stdout if ok else self.stderr).write(f"{'OK  ' if ok else 'FAIL'} {text}")
+            if not ok:
+                sys.exit(1)
+        client = SmartIdClient(config)
         try:
             pending = client.start_notification(code, display_text=display_text)
             self.stderr.write(f"Verification code {pending.verification_code}: confirm it in the Smart-ID app.")

@@ -15,6 +15,12 @@ logged-in page to cross-site POSTs; instead:
   ``replay``, unknown nonce → ``wrong_nonce``, cookie secret mismatch → ``browser_mismatch``, too old →
   ``stale``; then it is consumed atomically (``cache.add``), so two racing posts cannot both log in.
 
+Where the bank echoes nothing of ours (SEB's historic answer, ``nonce_echoed`` false in its profile) the pending
+login is found by the browser-binding cookie instead: the same single-use, short-lived record, looked up by the
+cookie's digest. The binding then rests on the cookie alone, so the answer's own signed timestamp must keep it
+fresh (the protocol checks it); a signed answer replayed into a browser that has no pending login of that bank
+finds nothing.
+
 Used nonces are remembered for twice the freshness window: after that the answer is stale anyway.
 Not checked here: the answer's own timestamp (each protocol does that) and the person.
 """
@@ -34,6 +40,7 @@ from selfcare.identity.methods.base import Refused
 COOKIE = "selfcare_banklink"
 _PENDING = "banklink:pending:"
 _USED = "banklink:used:"
+_BY_BROWSER = "banklink:browser:"
 
 
 def now() -> float:
@@ -62,11 +69,20 @@ def issue(bank: str, *, max_age_seconds: int, length: int = 32) -> Issued:
         {"bank": bank, "created_at": created, "browser": _digest(secret)},
         timeout=max_age_seconds * 2,
     )
+    cache.set(_BY_BROWSER + _digest(secret), nonce, timeout=max_age_seconds * 2)
     return Issued(nonce, secret, created)
 
 
-def consume(bank: str, nonce: str, *, browser_secret: str, max_age_seconds: int) -> None:
-    """Accept ``nonce`` (taken from a verified answer) once, or raise :class:`Refused`."""
+def consume(bank: str, nonce: str | None, *, browser_secret: str, max_age_seconds: int) -> None:
+    """Accept ``nonce`` (taken from a verified answer) once, or raise :class:`Refused`.
+
+    ``None``: the bank echoes no nonce; the pending login is the one this browser's cookie started.
+    """
+    if nonce is None:
+        found = cache.get(_BY_BROWSER + _digest(browser_secret)) if browser_secret else None
+        if not isinstance(found, str):
+            raise Refused("no_pending_login")
+        nonce = found
     if not nonce or cache.get(_USED + nonce) is not None:
         raise Refused("replay" if nonce else "wrong_nonce")
     pending = cache.get(_PENDING + nonce)
@@ -79,3 +95,4 @@ def consume(bank: str, nonce: str, *, browser_secret: str, max_age_seconds: int)
     if not cache.add(_USED + nonce, 1, timeout=max_age_seconds * 2):
         raise Refused("replay")
     cache.delete(_PENDING + nonce)
+    cache.delete(_BY_BROWSER + _digest(browser_secret))

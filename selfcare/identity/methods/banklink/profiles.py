@@ -1,10 +1,13 @@
 """Per-bank profiles built from settings (README "Configuration"), validated when first used.
 
 Every value that a bank's contract may change is a field here. Defaults follow the historic protocols
-(PROTOCOLS.md §3, Ruby gem ``valdis/SacPS``), except that we always require a nonce echoed in the signed answer
-and a hash of at least SHA-256: a historic SHA-1 bank must be switched on explicitly with
-``BANKLINK_<BANK>_ALLOW_SHA1=true``. In the demo the URLs point at the simulators and the keys come from the
-test PKI (one certificate per bank, one for us); outside the demo every value must be set and URLs use https.
+(PROTOCOLS.md §3, Ruby gem ``valdis/SacPS``), except that we require a hash of at least SHA-256: a historic SHA-1
+bank must be switched on explicitly with ``BANKLINK_<BANK>_ALLOW_SHA1=true``. The signed fields are listed per
+service code (request, OK answer, cancel answer: the banks sign each with its own list). Where the bank does not
+echo our nonce (SEB's historic answer), the browser-binding cookie and the single-use, short-lived pending state
+bind the answer to the browser instead (``nonce_echoed``, see ``nonces.py``). In the demo the URLs point at the
+simulators and the keys come from the test PKI (one certificate per bank, one for us); outside the demo every value
+must be set and URLs use https.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ import functools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -34,7 +38,7 @@ HASHES: dict[str, type[hashes.HashAlgorithm]] = {
     "SHA-256": hashes.SHA256,
     "SHA-512": hashes.SHA512,
 }
-SETTING_FIELDS = ("URL", "SENDER_ID", "PRIVATE_KEY", "BANK_CERTIFICATE", "HASH", "ALLOW_SHA1", "C14N")
+SETTING_FIELDS = ("URL", "SENDER_ID", "PRIVATE_KEY", "BANK_CERTIFICATE", "HASH", "ALLOW_SHA1", "C14N", "CERTIFICATE")
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,8 @@ class Keys:
     private_key_pem: bytes
     bank_certificate: x509.Certificate
     bank_certificate_pem: bytes
+    # Our own certificate, when configured: Citadele's request carries it in KeyInfo, as the public descriptions do.
+    our_certificate_pem: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,7 @@ class PersonFields:
     code: str = ""
     given_name: str = ""
     family_name: str = ""
+    name_order: str = "given-first"  # the info field's name: "GIVEN FAMILY" (or "family-first")
 
 
 @dataclass(frozen=True)
@@ -76,22 +83,32 @@ class FormProfile:
     sender_field: str  # request field carrying sender_id
     nonce_field: str  # our random value, sent and echoed in the answer
     return_field: str  # the URL the bank posts back to
-    request_signed_fields: tuple[str, ...]
+    request_signed_fields: tuple[str, ...]  # the request's service code (request_constants)
     signature_field: str  # VK_MAC / IB_CRC, in both directions
-    response_signed_fields: tuple[str, ...]
+    response_signed_fields: tuple[str, ...]  # the OK answer (ok_service)
     service_field: str  # which answer this is
     ok_service: str  # the answer carrying a person
-    cancel_service: str  # the answer when the person cancelled (signed the same way, person fields empty)
+    cancel_service: str  # the answer when the person cancelled
     receiver_field: str  # answer field that must name us
     person: PersonFields
+    cancel_signed_fields: tuple[str, ...] = ()  # the cancel answer (cancel_service): no person in it
+    nonce_echoed: bool = True  # the answer carries our nonce_field back, signed
     timestamp_fields: tuple[str, ...] = ()  # joined with a space, then parsed with timestamp_format
     timestamp_format: str = ""
     max_age_seconds: int = 300
+    max_future_seconds: int = 60  # clock skew: an answer stamped later than now by more than this is refused
     extra_request: tuple[tuple[str, str], ...] = field(default=())  # unsigned extras, e.g. language
+    time_zone: str = "Europe/Riga"  # the zone of the answer's timestamp fields
+
+    def signed_fields(self, service: str) -> tuple[str, ...]:
+        """The fields the bank signs in the answer with this service code (KeyError for a code we do not know)."""
+        return {self.ok_service: self.response_signed_fields, self.cancel_service: self.cancel_signed_fields}[service]
 
 
 @dataclass(frozen=True)
 class CitadeleProfile:
+    """Citadele's AMAI XML exchange; the fields after ``c14n`` may be overridden by BANKLINK_CITADELE_PROFILE."""
+
     key: str
     name: str
     url: str
@@ -102,10 +119,18 @@ class CitadeleProfile:
     c14n: str  # "exclusive" or "inclusive"
     version: str = "6.0"
     language: str = "LV"
+    location: str = ""  # the request's <Location>, when the contract names one (omitted when empty)
+    fidavista_version: str = "1-2"  # the namespace version we send; answers are read in any version
+    xmldata_base64: bool = False  # the public descriptions post the XML itself in ``xmldata``
+    name_order: str = "family-first"  # <Person> as "SURNAME GIVEN" (or "given-first")
+    signature_in_amai: bool = True  # the enveloped signature sits in Amai/SignatureData (else under the root)
     max_age_seconds: int = 300
+    max_future_seconds: int = 60
+    time_zone: str = "Europe/Riga"  # the zone of <Timestamp>, both directions
 
 
 Profile = FormProfile | CitadeleProfile
+P = TypeVar("P", FormProfile, CitadeleProfile)
 
 
 def _setting(bank: str, name: str) -> str:
@@ -172,8 +197,13 @@ def _common(bank: str) -> tuple[str, str, str, bool, Keys]:
         problems.append(f"{env}_BANK_CERTIFICATE must name the bank's PEM certificate.")
     if problems:
         raise ImproperlyConfigured(f"{NAMES[bank]} bank link configuration:\n- " + "\n- ".join(problems))
+    our_cert_path = _setting(bank, "CERTIFICATE") or (str(demo_portal_certificate().cert_path) if demo else "")
     try:
         keys = _load_keys(Path(key_path), Path(cert_path))
+        if our_cert_path:
+            our_pem = Path(our_cert_path).read_bytes()
+            x509.load_pem_x509_certificate(our_pem)  # refuse at start what is not a certificate
+            keys = dataclasses.replace(keys, our_certificate_pem=our_pem)
     except (OSError, ValueError) as error:
         raise ImproperlyConfigured(f"{NAMES[bank]} bank link keys could not be read: {error}") from error
     return url, sender, hash_name, allow_sha1, keys
@@ -194,6 +224,8 @@ def _form_profile(bank: str) -> FormProfile:
             request_signed_fields=("VK_SERVICE", "VK_VERSION", "VK_SND_ID", "VK_REC_ID", "VK_NONCE", "VK_RETURN"),
             signature_field="VK_MAC",
             response_signed_fields=("VK_SERVICE", "VK_VERSION", "VK_SND_ID", "VK_REC_ID", "VK_NONCE", "VK_INFO"),
+            # The cancel answer: the same frame without a person (its code and list are UNCONFIRMED).
+            cancel_signed_fields=("VK_SERVICE", "VK_VERSION", "VK_SND_ID", "VK_REC_ID", "VK_NONCE"),
             service_field="VK_SERVICE",
             ok_service="3003",
             cancel_service="3002",
@@ -203,7 +235,9 @@ def _form_profile(bank: str) -> FormProfile:
         )
     if bank == "seb":
         # 0005 → 0001 (SEB e-Link). The historic 0005 had no nonce and a return URL agreed with the bank:
-        # IB_STAMP and IB_RETURN are our additions, to be confirmed in the contract (PROTOCOLS.md §3).
+        # IB_STAMP and IB_RETURN are our additions, to be confirmed in the contract (PROTOCOLS.md §3). The
+        # historic 0001 echoes nothing of ours, so by default the answer is bound to the browser by the cookie
+        # and the single-use pending login (nonce_echoed false), and kept fresh by its signed IB_DATE/IB_TIME.
         return FormProfile(
             **common,
             request_constants=(("IB_SERVICE", "0005"), ("IB_VERSION", "001")),
@@ -221,8 +255,9 @@ def _form_profile(bank: str) -> FormProfile:
                 "IB_TIME",
                 "IB_USER_INFO",
                 "IB_VERSION",
-                "IB_STAMP",
             ),
+            cancel_signed_fields=("IB_SND_ID", "IB_SERVICE", "IB_REC_ID", "IB_DATE", "IB_TIME", "IB_VERSION"),
+            nonce_echoed=False,
             service_field="IB_SERVICE",
             ok_service="0001",
             cancel_service="0002",
@@ -232,7 +267,8 @@ def _form_profile(bank: str) -> FormProfile:
             timestamp_format="%d.%m.%Y %H:%M:%S",
             extra_request=(("IB_LANG", "LAT"),),
         )
-    # Luminor (formerly DNB LV): 3001 → 2001, VK_VERSION 101.
+    # Luminor (formerly DNB LV): 3001 → 2001, VK_VERSION 101. The 2001 answer signs VK_T_NO (a number the bank
+    # gives the answer) after VK_STAMP, as SacPS's 2001 list has it.
     return FormProfile(
         **common,
         request_constants=(("VK_SERVICE", "3001"), ("VK_VERSION", "101")),
@@ -247,6 +283,7 @@ def _form_profile(bank: str) -> FormProfile:
             "VK_SND_ID",
             "VK_REC_ID",
             "VK_STAMP",
+            "VK_T_NO",
             "VK_PER_CODE",
             "VK_PER_FNAME",
             "VK_PER_LNAME",
@@ -254,6 +291,7 @@ def _form_profile(bank: str) -> FormProfile:
             "VK_COM_NAME",
             "VK_TIME",
         ),
+        cancel_signed_fields=("VK_SERVICE", "VK_VERSION", "VK_SND_ID", "VK_REC_ID", "VK_STAMP", "VK_TIME"),
         service_field="VK_SERVICE",
         ok_service="2001",
         cancel_service="2002",
@@ -272,16 +310,57 @@ def _citadele_profile() -> CitadeleProfile:
     return CitadeleProfile("citadele", "Citadele", url, sender, hash_name, allow_sha1, keys, c14n)
 
 
-# What an operator may override per bank from a JSON file (BANKLINK_<BANK>_PROFILE): the protocol's field names,
-# service codes and timing. URLs, identifiers, keys and hashes come from their own variables.
-_OVERRIDABLE = {
-    f.name
-    for f in dataclasses.fields(FormProfile)
-    if f.name not in {"key", "name", "url", "sender_id", "hash", "allow_sha1", "keys"}
-}
+_FIXED = {"key", "name", "url", "sender_id", "hash", "allow_sha1", "keys", "c14n"}
 
 
-def _with_overrides(bank: str, profile: FormProfile) -> FormProfile:
+def _overridable(profile: Profile) -> set[str]:
+    """What an operator may override per bank from a JSON file (BANKLINK_<BANK>_PROFILE): the protocol's field
+    names, service codes, signed lists and timing. URLs, identifiers, keys and hashes have their own variables."""
+    return {f.name for f in dataclasses.fields(profile) if f.name not in _FIXED}
+
+
+def _check_time_zone(profile: Profile) -> None:
+    try:
+        ZoneInfo(profile.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ImproperlyConfigured(
+            f"BANKLINK_{profile.key.upper()}_PROFILE: time_zone {profile.time_zone!r} is not a time zone name."
+        ) from None
+
+
+def _check_citadele(profile: CitadeleProfile) -> CitadeleProfile:
+    _check_time_zone(profile)
+    if profile.name_order not in ("family-first", "given-first"):
+        raise ImproperlyConfigured('BANKLINK_CITADELE_PROFILE: name_order must be "family-first" or "given-first".')
+    if profile.fidavista_version not in ("1-1", "1-2"):
+        raise ImproperlyConfigured('BANKLINK_CITADELE_PROFILE: fidavista_version must be "1-1" or "1-2".')
+    return profile
+
+
+def _check_form(profile: FormProfile) -> FormProfile:
+    _check_time_zone(profile)
+    if profile.person.name_order not in ("family-first", "given-first"):
+        raise ImproperlyConfigured(
+            f'BANKLINK_{profile.key.upper()}_PROFILE: person.name_order must be "family-first" or "given-first".'
+        )
+    for service, names in (
+        (profile.ok_service, profile.response_signed_fields),
+        (profile.cancel_service, profile.cancel_signed_fields),
+    ):
+        if profile.service_field not in names:
+            raise ImproperlyConfigured(
+                f"BANKLINK_{profile.key.upper()}_PROFILE: the signed fields of service {service} must include "
+                f"{profile.service_field}, or an answer could claim another service than the bank signed."
+            )
+    if profile.nonce_echoed and profile.nonce_field not in profile.response_signed_fields:
+        raise ImproperlyConfigured(
+            f"BANKLINK_{profile.key.upper()}_PROFILE: nonce_echoed needs {profile.nonce_field} among "
+            "response_signed_fields."
+        )
+    return profile
+
+
+def _with_overrides(bank: str, profile: P) -> P:
     """The profile with the fields the bank's current specification names differently (a JSON object)."""
     path = _setting(bank, "PROFILE")
     if not path:
@@ -292,10 +371,11 @@ def _with_overrides(bank: str, profile: FormProfile) -> FormProfile:
         raise ImproperlyConfigured(f"BANKLINK_{bank.upper()}_PROFILE could not be read: {error}") from error
     if not isinstance(overrides, dict):
         raise ImproperlyConfigured(f"BANKLINK_{bank.upper()}_PROFILE must hold a JSON object")
-    unknown = sorted(set(overrides) - _OVERRIDABLE)
+    allowed = _overridable(profile)
+    unknown = sorted(set(overrides) - allowed)
     if unknown:
         raise ImproperlyConfigured(
-            f"BANKLINK_{bank.upper()}_PROFILE names unknown fields {unknown}; allowed: {sorted(_OVERRIDABLE)}"
+            f"BANKLINK_{bank.upper()}_PROFILE names unknown fields {unknown}; allowed: {sorted(allowed)}"
         )
     changes: dict[str, Any] = {}
     for name, value in overrides.items():
@@ -312,4 +392,6 @@ def _with_overrides(bank: str, profile: FormProfile) -> FormProfile:
 def bank_profile(bank: str) -> Profile:
     if bank not in BANKS:
         raise KeyError(bank)
-    return _citadele_profile() if bank == "citadele" else _with_overrides(bank, _form_profile(bank))
+    if bank == "citadele":
+        return _check_citadele(_with_overrides(bank, _citadele_profile()))
+    return _check_form(_with_overrides(bank, _form_profile(bank)))

@@ -7,8 +7,10 @@ PKCS#1 v1.5 and the profile's hash, in Base64. An answer as Swedbank sends it (a
     VK_SERVICE=3003  VK_VERSION=008  VK_SND_ID=SWEDBANK_LV  VK_REC_ID=TELE2SELFCARE
     VK_NONCE=7d0c…e1  VK_INFO=ISIK:150174-12312;NIMI:KRISTIĀNS BĒRZIŅŠ  VK_MAC=Qm9n…==
 
-Checked, in order: the hash is allowed, the signature against the configured bank certificate only, the answer
-names us, the nonce (see ``nonces.py``), the timestamp when the profile has one, and the personal code.
+Checked, in order: the service code is an OK or cancel answer, the hash is allowed, the signature (with that
+service's field list) against the configured bank certificate only, the answer names us, the pending login
+(``nonces.py``: by the echoed nonce, or by the browser cookie where the bank echoes none), the timestamp when the
+profile has one (at most ``max_age_seconds`` old, at most ``max_future_seconds`` ahead), and the personal code.
 Not checked: the bank certificate's chain (it is pinned by configuration, as the banks issue them bilaterally).
 """
 
@@ -29,7 +31,7 @@ from selfcare.identity.methods.banklink import nonces
 from selfcare.identity.methods.banklink.profiles import HASHES, FormProfile
 from selfcare.identity.methods.base import BadResponse, Cancelled, Refused, VerifiedIdentity
 
-BANK_TIME_ZONE = ZoneInfo("Europe/Riga")
+BANK_TIME_ZONE = ZoneInfo("Europe/Riga")  # the profiles' default (``time_zone``)
 
 
 def mac_source(fields: Mapping[str, str], names: Iterable[str]) -> bytes:
@@ -54,12 +56,20 @@ def sign(fields: Mapping[str, str], names: Iterable[str], key: rsa.RSAPrivateKey
     return base64.b64encode(key.sign(mac_source(fields, names), padding.PKCS1v15(), algorithm)).decode()
 
 
-def verify(fields: Mapping[str, str], profile: FormProfile, public_key: rsa.RSAPublicKey) -> None:
+def verify(
+    fields: Mapping[str, str], profile: FormProfile, public_key: rsa.RSAPublicKey, names: Iterable[str] | None = None
+) -> None:
+    """Verify the signature over ``names`` (default: the list of the answer's own service code)."""
+    if names is None:
+        try:
+            names = profile.signed_fields(fields.get(profile.service_field, ""))
+        except KeyError:
+            raise BadResponse(reason="service") from None
     algorithm = _hash(profile.hash, allow_sha1=profile.allow_sha1)()
     signature = b""
     try:
         signature = base64.b64decode(fields.get(profile.signature_field, ""), validate=True)
-        public_key.verify(signature, mac_source(fields, profile.response_signed_fields), padding.PKCS1v15(), algorithm)
+        public_key.verify(signature, mac_source(fields, names), padding.PKCS1v15(), algorithm)
     except (InvalidSignature, binascii.Error, ValueError):
         raise Refused("weak_hash" if _signed_with_sha1(signature, public_key) else "bad_signature") from None
 
@@ -90,20 +100,21 @@ def request_fields(profile: FormProfile, *, nonce: str, return_url: str) -> dict
     return fields
 
 
-def bank_wall_clock(text: str, pattern: str) -> dt.datetime:
-    """A bank's timestamp without an offset (Riga's wall clock) as a moment (ValueError if it is not one). When
-    summer time ends, 03:00–03:59 happens twice; the time nearer to now is meant (read as the first, a fresh answer
-    in the second such hour looks an hour old and would be refused for an hour every year)."""
+def bank_wall_clock(text: str, pattern: str, time_zone: str) -> dt.datetime:
+    """A bank's timestamp without an offset (the wall clock of `time_zone`) as a moment (ValueError if it is not
+    one). When summer time ends, 03:00–03:59 happens twice; the time nearer to now is meant (read as the first, a
+    fresh answer in the second such hour looks an hour old and would be refused for an hour every year)."""
     naive = dt.datetime.strptime(text, pattern)  # noqa: DTZ007  # the zone is decided below
     now = nonces.now()
-    candidates = (naive.replace(tzinfo=BANK_TIME_ZONE, fold=fold) for fold in (0, 1))
+    zone = ZoneInfo(time_zone)
+    candidates = (naive.replace(tzinfo=zone, fold=fold) for fold in (0, 1))
     return min(candidates, key=lambda moment: abs(moment.timestamp() - now))
 
 
 def _timestamp(profile: FormProfile, fields: Mapping[str, str]) -> dt.datetime:
     text = " ".join(fields.get(name, "") for name in profile.timestamp_fields)
     try:
-        return bank_wall_clock(text, profile.timestamp_format)
+        return bank_wall_clock(text, profile.timestamp_format, profile.time_zone)
     except ValueError:
         raise BadResponse(reason="timestamp") from None
 
@@ -116,23 +127,34 @@ def _person(profile: FormProfile, fields: Mapping[str, str]) -> tuple[str, str, 
             for item in fields.get(person.info, "").split(";")
             if person.info_separator in item
         )
-        code, name = items.get(person.info_code_key, ""), items.get(person.info_name_key, "").strip()
-        given, _, family = name.rpartition(" ")
-        return code, given or family, family if given else ""
+        code, name = items.get(person.info_code_key, ""), items.get(person.info_name_key, "")
+        given, family = person_name(name, person.name_order)
+        return code, given, family
     return fields.get(person.code, ""), fields.get(person.given_name, ""), fields.get(person.family_name, "")
+
+
+def person_name(written: str, order: str) -> tuple[str, str]:
+    """(given, family) from a name in one field: "GIVEN FAMILY" when ``order`` is given-first, "FAMILY GIVEN" when
+    family-first. Several given names stay together; a single word is a family name."""
+    words = written.split()
+    if len(words) < 2:
+        return "", " ".join(words)
+    if order == "family-first":
+        return " ".join(words[1:]), words[0]
+    return " ".join(words[:-1]), words[-1]
 
 
 def complete(profile: FormProfile, fields: Mapping[str, str], *, browser_secret: str) -> VerifiedIdentity:
     """The verified person from the bank's answer, or one of the EidError family."""
+    service = fields.get(profile.service_field, "")
+    if service not in (profile.ok_service, profile.cancel_service):
+        raise BadResponse(reason="service")
     verify(fields, profile, profile.keys.bank_certificate.public_key())  # type: ignore[arg-type]
     if fields.get(profile.receiver_field) != profile.sender_id:
         raise Refused("wrong_receiver")
-    service = fields.get(profile.service_field)
-    if service not in (profile.ok_service, profile.cancel_service):
-        raise BadResponse(reason="service")
     nonces.consume(
         profile.key,
-        fields.get(profile.nonce_field, ""),
+        fields.get(profile.nonce_field, "") if profile.nonce_echoed else None,
         browser_secret=browser_secret,
         max_age_seconds=profile.max_age_seconds,
     )
@@ -140,7 +162,7 @@ def complete(profile: FormProfile, fields: Mapping[str, str], *, browser_secret:
         raise Cancelled(reason="cancelled_at_bank")
     if profile.timestamp_fields:
         age = nonces.now() - _timestamp(profile, fields).timestamp()
-        if not -60 <= age <= profile.max_age_seconds:  # a minute of clock skew ahead
+        if not -profile.max_future_seconds <= age <= profile.max_age_seconds:
             raise Refused("stale")
     code, given, family = _person(profile, fields)
     try:

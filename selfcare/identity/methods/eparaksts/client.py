@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 from selfcare.identifiers import PersonalCode
 from selfcare.identity.methods.base import BadResponse, Refused, Unavailable, VerifiedIdentity
 from selfcare.identity.methods.eparaksts.config import EparakstsConfig
-from selfcare.identity.methods.http import json_object
+from selfcare.identity.methods.http import check_tls_pin, json_object
 
 logger = logging.getLogger(__name__)
 
@@ -59,9 +59,7 @@ class EparakstsClient:
     # --- HTTP -----------------------------------------------------------------------------------------------------
 
     def _basic_auth(self) -> str:
-        # The platform's formula: base64(urlenc(utf8(client_id)) + ":" + urlenc(utf8(client_secret))).
-        pair = f"{quote(self.config.client_id, safe='')}:{quote(self.config.client_secret, safe='')}"
-        return "Basic " + base64.b64encode(pair.encode("ascii")).decode("ascii")
+        return client_authorization(self.config.client_id, self.config.client_secret)
 
     def _token(self, *, code: str, redirect_uri: str) -> str:
         response = self._send(
@@ -103,9 +101,18 @@ class EparakstsClient:
             raise Unavailable(reason="provider_timeout") from error
         except httpx.HTTPError as error:
             raise Unavailable(reason="provider_unreachable") from error
+        check_tls_pin(response, self.config.tls_pins)
         if response.status_code >= 500:
             raise Unavailable(reason=f"http_{response.status_code}")
         return response
+
+
+def client_authorization(client_id: str, client_secret: str) -> str:
+    """The Authorization header of the token request, by the platform's formula (PROTOCOLS.md §2):
+    ``Basic base64(urlenc(utf8(client_id)) + ":" + urlenc(utf8(client_secret)))`` — not plain Basic, which
+    differs as soon as the secret holds ``+ % / :`` or non-ASCII characters."""
+    pair = f"{quote(client_id, safe='')}:{quote(client_secret, safe='')}"
+    return "Basic " + base64.b64encode(pair.encode("ascii")).decode("ascii")
 
 
 _KNOWN_GRANT_ERRORS = {"invalid_grant", "invalid_request", "unauthorized_client", "unsupported_grant_type"}

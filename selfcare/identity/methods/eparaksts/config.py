@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from selfcare.config import parse_tls_pins
+
 DEMO_CLIENT_ID = "selfcare-demo"
 DEMO_CLIENT_SECRET = "demo-secret"  # noqa: S105 - the simulator's public demo client, refused outside the demo
 
@@ -34,6 +36,7 @@ class EparakstsConfig:
     connect_timeout: float
     read_timeout: float
     state_max_age_s: int  # a login not finished within this long is refused at the callback
+    tls_pins: tuple[str, ...] = ()  # SHA-256 (hex) of the platform's TLS certificates; empty = ordinary TLS checks
 
     @property
     def authorize_url(self) -> str:
@@ -82,4 +85,5 @@ def eparaksts_config() -> EparakstsConfig:
         connect_timeout=settings.EPARAKSTS_CONNECT_TIMEOUT,
         read_timeout=settings.EPARAKSTS_READ_TIMEOUT,
         state_max_age_s=settings.EPARAKSTS_STATE_MAX_AGE_SECONDS,
+        tls_pins=parse_tls_pins(settings.EPARAKSTS_TLS_PINS),
     )

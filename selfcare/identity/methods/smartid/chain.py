@@ -4,17 +4,17 @@ Why a library: RFC 5280 path validation (name chaining, signatures, validity at 
 path length, key usage of CAs) is easy to get subtly wrong by hand. We give the validator only the anchors and
 intermediates from configuration — never the operating system's store — and forbid it to fetch anything.
 
-Revocation: ``revocation_mode="soft-fail"`` with fetching disabled means the library does *not* establish
-revocation status (it tolerates the unreachable OCSP responder named in the certificate's AIA). Revocation
-is the job of the :data:`RevocationCheck` hook the policy may carry, called with the validated chain; until
-one is configured, a revoked but unexpired certificate is accepted. This is a known, documented gap.
+Revocation: path building runs without fetching; revocation is then decided for the validated chain by the
+:class:`RevocationCheck` the policy carries (:mod:`selfcare.revocation`: OCSP first, CRL fallback, verified by
+pyhanko-certvalidator). The portal's configuration always sets one (hard fail unless ``REVOCATION_MODE=soft``); a
+policy built without one (unit tests of the other steps) does not check revocation.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Coroutine, Sequence
-from typing import Any
+from collections.abc import Coroutine, Sequence
+from typing import Any, Protocol
 
 from asn1crypto import x509 as asn1_x509  # type: ignore[import-untyped]
 from cryptography import x509
@@ -30,11 +30,17 @@ from pyhanko_certvalidator.errors import (
 )
 from pyhanko_certvalidator.path import ValidationPath
 
-from selfcare.identity.methods.base import Refused
+from selfcare.identity.methods.base import Refused, Unavailable
+from selfcare.revocation import CertificateRevoked, RevocationUnavailable
 
-# Called with the validated chain, leaf first and the trust anchor last. Raise Refused("revoked") for a
-# revoked certificate, Unavailable when the status cannot be learnt (fail closed), return None when all good.
-RevocationCheck = Callable[[Sequence[x509.Certificate]], None]
+
+class RevocationCheck(Protocol):
+    """Called with the validated chain, leaf first and the trust anchor last, and the moment of the check.
+
+    Raises :class:`CertificateRevoked` or :class:`RevocationUnavailable`; returns None when all is good.
+    """
+
+    def __call__(self, chain: Sequence[x509.Certificate], *, moment: dt.datetime) -> None: ...
 
 
 def to_asn1(certificate: x509.Certificate) -> asn1_x509.Certificate:
@@ -97,4 +103,9 @@ class TrustStore:
             raise Refused("untrusted_chain", f"certificate could not be processed: {error}") from error
         if revocation_check is not None:
             chain = [x509.load_der_x509_certificate(c.dump()) for c in path.iter_certs(include_root=True)]
-            revocation_check(chain[::-1])
+            try:
+                revocation_check(chain[::-1], moment=moment)
+            except CertificateRevoked as error:
+                raise Refused("revoked", str(error)) from error
+            except RevocationUnavailable as error:
+                raise Unavailable(str(error), reason="revocation_unavailable") from error

@@ -26,7 +26,7 @@ import httpx
 
 from selfcare.identifiers import PersonalCode
 from selfcare.identity.methods.base import BadResponse, Refused, TimedOut, Unavailable, VerifiedIdentity
-from selfcare.identity.methods.http import json_object
+from selfcare.identity.methods.http import check_tls_pin, json_object
 from selfcare.identity.methods.smartid import protocol
 from selfcare.identity.methods.smartid.config import SmartIdConfig
 from selfcare.identity.methods.smartid.verification import verify_authentication
@@ -213,21 +213,22 @@ class SmartIdClient:
             raise Unavailable(reason="provider_timeout") from error
         except httpx.HTTPError as error:
             raise Unavailable(reason="provider_unreachable") from error
-        self._check_pin(response)
+        check_tls_pin(response, self.config.tls_pins)
         return response
-
-    def _check_pin(self, response: httpx.Response) -> None:
-        if not self.config.tls_pins:
-            return
-        stream = response.extensions.get("network_stream")
-        ssl_object = stream.get_extra_info("ssl_object") if stream is not None else None
-        der = ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
-        if der is None or hashlib.sha256(der).hexdigest() not in self.config.tls_pins:
-            raise Unavailable(reason="tls_pin_mismatch")
 
     @staticmethod
     def _json(response: httpx.Response) -> dict[str, Any]:
-        if response.status_code in (480, 580) or response.status_code >= 500:
+        # SK's own codes (PROTOCOLS.md §1.2, §1.6): 480 our client is too old, 580 maintenance; v2's 471 (no
+        # account of the level asked) and 472 (the person must open the app first), still answered by some.
+        if response.status_code == 480:
+            raise Unavailable(reason="client_outdated")
+        if response.status_code == 580:
+            raise Unavailable(reason="maintenance")
+        if response.status_code == 471:
+            raise Refused("no_suitable_account")
+        if response.status_code == 472:
+            raise Refused("check_app")
+        if response.status_code >= 500:
             raise Unavailable(reason=f"http_{response.status_code}")
         if response.status_code == 404:
             raise Refused("session_not_found")

@@ -13,7 +13,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from selfcare.config import parse_tls_pins
 from selfcare.identity.methods.smartid.verification import SmartIdPolicy, load_pem_certificates
+from selfcare.revocation import revocation_checker
 
 DEMO_RP_UUID = "00000000-0000-4000-8000-000000000000"
 
@@ -58,6 +60,8 @@ def smartid_config() -> SmartIdConfig:
         problems.append("SMARTID_TRUSTED_CA must name the PEM file(s) of the CA certificates to trust.")
     if not demo and settings.SMARTID_RP_UUID in ("", DEMO_RP_UUID):
         problems.append("SMARTID_RP_UUID must be the relying party UUID from the SK contract.")
+    if settings.SMARTID_HASH_ALGORITHM not in settings.SMARTID_HASH_ALGORITHMS:
+        problems.append(f"SMARTID_HASH_ALGORITHM must be one of {', '.join(settings.SMARTID_HASH_ALGORITHMS)}.")
     if settings.SMARTID_CERTIFICATE_LEVEL not in ("QUALIFIED", "ADVANCED"):
         problems.append("SMARTID_CERTIFICATE_LEVEL must be QUALIFIED or ADVANCED.")
     if problems:
@@ -72,6 +76,7 @@ def smartid_config() -> SmartIdConfig:
         intermediates=other,
         required_level=settings.SMARTID_CERTIFICATE_LEVEL,
         scheme_name=settings.SMARTID_SCHEME_NAME,
+        revocation_check=revocation_checker(),
     )
     return SmartIdConfig(
         api_url=api_url if api_url.endswith("/") else api_url + "/",
@@ -83,6 +88,6 @@ def smartid_config() -> SmartIdConfig:
         connect_timeout=settings.SMARTID_CONNECT_TIMEOUT,
         poll_timeout_ms=settings.SMARTID_POLL_TIMEOUT_MS,
         session_timeout_s=settings.SMARTID_SESSION_TIMEOUT_SECONDS,
-        tls_pins=tuple(p.strip().lower().replace(":", "") for p in settings.SMARTID_TLS_PINS.split(",") if p.strip()),
+        tls_pins=parse_tls_pins(settings.SMARTID_TLS_PINS),
         policy=policy,
     )

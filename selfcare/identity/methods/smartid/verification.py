@@ -20,8 +20,8 @@
 
 NOT checked here, by contract:
 
-- revocation (OCSP/CRL): only if ``policy.revocation_check`` is set; otherwise a revoked, unexpired
-  certificate passes (see :mod:`.chain`);
+- revocation (OCSP/CRL) only through ``policy.revocation_check`` (the configured policy always has one);
+  without it a revoked, unexpired certificate passes (see :mod:`.chain`);
 - step 1, the Web2App/App2App callback checks (sessionSecretDigest, userChallengeVerifier, the cookie-bound
   value): they need the callback request and belong to the flow that receives it;
 - step 9, rotating the web session id: the caller's job after this returns;

@@ -86,3 +86,11 @@ def test_the_signing_page_is_closed_outside_demo_mode(client: Client, settings: 
     settings.SELFCARE_DEMO = False  # type: ignore[attr-defined]
 
     assert client.get(SIGN).status_code == 404
+
+
+def test_the_revoked_signer_signs_documents_that_do_not_count(client: Client) -> None:
+    assert "Roberts Atsauktais (051280-12346)" in client.get(SIGN).content.decode()
+    response = client.post(SIGN, {"document": _upload(), "person": "revoked-signer", "output": "pdf"})
+
+    assert response.status_code == 200
+    assert validate_document(response.content).problems == ("certificate_revoked",)

@@ -6,7 +6,7 @@ import asyncio
 import base64
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from typing import Any
 
 import pytest
 from cryptography import x509
@@ -18,6 +18,9 @@ from selfcare.identity.methods.smartid.tests.conftest import DELETE, PERSONAL_CO
 from selfcare.identity.methods.smartid.verification import SmartIdPolicy
 from selfcare.pki.smartid_signer import ended_session_status, running_session_status
 from selfcare.pki.testca import TestCA
+from selfcare.revocation import RevocationChecker
+from selfcare.revocation.fetch import RevocationFetcher
+from selfcare.simulators.pki.transport import pki_transport
 
 
 def _refused(login: Login, status: dict[str, object], reason: str, **kwargs: object) -> Refused:
@@ -307,22 +310,30 @@ def test_a_policy_without_trust_anchors_cannot_be_built() -> None:
         SmartIdPolicy(trust_anchors=[])
 
 
-def test_the_revocation_hook_sees_the_validated_chain_leaf_first(login: Login, ca: TestCA) -> None:
-    seen: list[Sequence[x509.Certificate]] = []
-    policy = dataclasses.replace(login.policy, revocation_check=seen.append)
-    login.verify(login.answer(), policy=policy)
-    assert [c.subject for c in seen[0]] == [
-        login.person.certificate.subject,
-        ca.smartid_issuing.certificate.subject,
-        ca.root.certificate.subject,
-    ]
+def _checking(policy: SmartIdPolicy, ca: TestCA, *, hard_fail: bool = True) -> SmartIdPolicy:
+    """The policy with the production revocation check, asking this test PKI's OCSP responder and CRLs."""
+    fetcher = RevocationFetcher(timeout=2, cache_max_seconds=0, mounts=pki_transport(ca))
+    return dataclasses.replace(policy, revocation_check=RevocationChecker(fetcher, hard_fail=hard_fail))
 
 
-def test_a_certificate_the_revocation_hook_reports_revoked_is_refused(login: Login) -> None:
-    def revoked(chain: Sequence[x509.Certificate]) -> None:
-        raise Refused("revoked")
+def test_a_certificate_its_ocsp_responder_calls_good_is_accepted(login: Login, ca: TestCA) -> None:
+    assert login.verify(login.answer(), policy=_checking(login.policy, ca)).personal_code == "01011721234"
 
-    _refused(login, login.answer(), "revoked", policy=dataclasses.replace(login.policy, revocation_check=revoked))
+
+def test_a_revoked_but_unexpired_certificate_is_refused(login: Login, ca: TestCA) -> None:
+    login.person = ca.smartid_person("211080-12348", "Revoked", "Person")
+    ca.revoke(login.person)
+    _refused(login, login.answer(), "revoked", policy=_checking(login.policy, ca))
+
+
+def test_when_neither_ocsp_nor_crl_answers_the_login_is_unavailable_not_accepted(
+    login: Login, ca: TestCA, settings: Any
+) -> None:
+    settings.SIMULATOR_PKI_OCSP_DOWN = True
+    settings.SIMULATOR_PKI_CRL_DOWN = True
+    with pytest.raises(Unavailable) as raised:
+        login.verify(login.answer(), policy=_checking(login.policy, ca))
+    assert raised.value.reason == "revocation_unavailable"
 
 
 def test_a_certificate_issued_by_a_person_rather_than_a_ca_is_refused(login: Login, ca: TestCA) -> None:

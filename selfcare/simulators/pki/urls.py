@@ -1,0 +1,12 @@
+"""The PKI simulator's URLs, mounted at ``/simulators/pki/`` in demo mode."""
+
+from django.urls import path
+
+from selfcare.simulators.pki import views
+
+app_name = "pki-sim"
+
+urlpatterns = [
+    path("ocsp", views.ocsp, name="ocsp"),
+    path("crl/<slug:label>.crl", views.crl, name="crl"),
+]
