@@ -42,7 +42,6 @@ class ErrorCode(StrEnum):
     EID_PROVIDER_ERROR = "eid_provider_error"
     EID_MAINTENANCE = "eid_maintenance"
     EID_CLIENT_OUTDATED = "eid_client_outdated"
-    EID_CHECK_APP = "eid_check_app"
     EID_CANCELLED_AT_BANK = "eid_cancelled_at_bank"
     SESSION_EXPIRED = "session_expired"
     CODE_CHANGE_NOT_NEW_FORMAT = "code_change_not_new_format"
@@ -156,7 +155,6 @@ MESSAGES: dict[ErrorCode, StrPromise] = {
     ErrorCode.EID_CLIENT_OUTDATED: _(
         "Our connection to the identification service needs an update. Please choose another method for now."
     ),
-    ErrorCode.EID_CHECK_APP: _("Open your Smart-ID app first: it has a message for you. Then start the login again."),
     ErrorCode.SESSION_EXPIRED: _("Your session has ended for your security. Please log in again."),
     ErrorCode.CODE_CHANGE_NOT_NEW_FORMAT: _(
         "A personal code can only change from an old code with a birth date to a new-format code (starting 32–39)."

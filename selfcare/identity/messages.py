@@ -21,8 +21,12 @@ _REFUSAL_CODES = {
     "unsupported_identity": ErrorCode.EID_NO_PERSONAL_CODE,
     "revoked": ErrorCode.EID_CERTIFICATE_REVOKED,
     "protocol_failure": ErrorCode.EID_PROTOCOL_FAILURE,
-    "no_suitable_account": ErrorCode.EID_NOT_QUALIFIED,
-    "check_app": ErrorCode.EID_CHECK_APP,
+    # Smart-ID's 471 (no account of the level asked) and 472 (the person must open the app) come before anyone
+    # confirmed anything: a message of their own would tell whoever typed the code that the person has an account
+    # (PROTOCOLS.md §1.2, "do not show different UI messages per error code"). They read like "no account" (404);
+    # the audit keeps the reason apart.
+    "no_suitable_account": ErrorCode.EID_REFUSED,
+    "check_app": ErrorCode.EID_REFUSED,
 }
 _UNAVAILABLE_CODES = {
     "revocation_unavailable": ErrorCode.EID_REVOCATION_UNAVAILABLE,

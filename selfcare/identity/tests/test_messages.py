@@ -51,8 +51,8 @@ def test_every_smart_id_end_result_has_its_message(end_result: str, code: ErrorC
         (Unavailable(reason="revocation_unavailable"), ErrorCode.EID_REVOCATION_UNAVAILABLE),
         (Unavailable(reason="maintenance"), ErrorCode.EID_MAINTENANCE),
         (Unavailable(reason="client_outdated"), ErrorCode.EID_CLIENT_OUTDATED),
-        (Refused("check_app"), ErrorCode.EID_CHECK_APP),
-        (Refused("no_suitable_account"), ErrorCode.EID_NOT_QUALIFIED),
+        (Refused("check_app"), ErrorCode.EID_REFUSED),
+        (Refused("no_suitable_account"), ErrorCode.EID_REFUSED),
     ],
 )
 def test_verification_failures_have_their_messages(error: EidError, code: ErrorCode) -> None:

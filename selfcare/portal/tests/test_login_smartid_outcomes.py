@@ -6,6 +6,8 @@ from the test PKI's OCSP responder (or the CRL): revoked, or not learnable at al
 
 from __future__ import annotations
 
+import datetime as dt
+import time
 from typing import Any
 
 import pytest
@@ -14,6 +16,7 @@ from django.utils import translation
 
 from selfcare.errors import ErrorCode, message
 from selfcare.identity.models import AuthenticationRecord, AuthResult, DigitalIdentity
+from selfcare.tests.clock import at
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -60,8 +63,6 @@ def _confirm_then_outcome(client: Client, code: str) -> str:
         ("08047512342", ErrorCode.EID_CANCELLED, AuthResult.CANCELLED, "user_refused_interaction"),
         ("09058812345", ErrorCode.EID_PROTOCOL_FAILURE, AuthResult.REFUSED, "protocol_failure"),
         ("10069212343", ErrorCode.EID_PROVIDER_ERROR, AuthResult.UNAVAILABLE, "server_error"),
-        ("11078312340", ErrorCode.EID_NOT_QUALIFIED, AuthResult.REFUSED, "no_suitable_account"),
-        ("12087712340", ErrorCode.EID_CHECK_APP, AuthResult.REFUSED, "check_app"),
         ("13028612344", ErrorCode.EID_CLIENT_OUTDATED, AuthResult.UNAVAILABLE, "client_outdated"),
         ("14039112340", ErrorCode.EID_MAINTENANCE, AuthResult.UNAVAILABLE, "maintenance"),
     ],
@@ -138,3 +139,24 @@ def test_soft_fail_still_refuses_a_certificate_the_responder_calls_revoked(
         revocation_checker.cache_clear()
         smartid_config.cache_clear()
     assert _text(ErrorCode.EID_CERTIFICATE_REVOKED) in page
+
+
+@pytest.mark.parametrize(
+    ("code", "reason"),
+    [("01010110006", "no_account"), ("11078312340", "no_suitable_account"), ("12087712340", "check_app")],
+    ids=["404", "471", "472"],
+)
+def test_no_account_one_of_the_wrong_level_and_an_app_that_needs_attention_all_look_like_an_unanswered_login(
+    client: Client, eid_simulators: str, code: str, reason: str
+) -> None:
+    # Whoever types a personal code must not learn from the answer whether that person has a Smart-ID account
+    # (PROTOCOLS.md §1.2): SK's 404, 471 and 472 at the start all wait like a real login and end as a timeout.
+    started = time.time()
+    assert _start(client, code)["Location"] == "/en/login/smart-id/wait/"
+    assert client.post("/en/login/smart-id/status/")["Location"] == "/en/login/smart-id/wait/"
+    with at(dt.datetime.fromtimestamp(started + 121, dt.UTC)):
+        response = client.post("/en/login/smart-id/status/")
+    assert response["Location"] == "/en/login/smart-id/"
+    assert _text(ErrorCode.EID_TIMEOUT) in client.get(response["Location"]).content.decode()
+    record = AuthenticationRecord.objects.get()
+    assert (record.result, record.reason, record.identity) == (AuthResult.TIMEOUT, reason, None)

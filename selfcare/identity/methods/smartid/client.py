@@ -36,6 +36,13 @@ logger = logging.getLogger(__name__)
 Flow = Literal["notification", "device-link"]
 
 
+# A notification login for a personal code SK starts no session for: no account (404; v2: 471, none of the level
+# asked; 472, the person must open the app first). Telling these apart on the page would tell whoever typed the code
+# whether that person has an account (PROTOCOLS.md §1.2), so each becomes a blind pending that waits and times out
+# like an unanswered request; the audit keeps the reason.
+_BLIND_AT_START = {404: "no_account", 471: "no_suitable_account", 472: "check_app"}
+
+
 @dataclass(frozen=True)
 class Pending:
     """A started authentication, as kept in the person's server-side session (never sent to the browser whole)."""
@@ -51,6 +58,7 @@ class Pending:
     device_link_base: str = ""
     initial_callback_url: str = ""  # Web2App: where the app sends the person back
     callback_value: str = ""  # Web2App: the random value in the callback URL, bound to this session
+    blind_reason: str = ""  # a blind pending: why SK started no session (audited when the wait ends)
 
     @property
     def verification_code(self) -> str:
@@ -91,9 +99,18 @@ class SmartIdClient:
         rp_challenge = protocol.new_rp_challenge()
         interactions = self._interactions(display_text)
         path = f"authentication/notification/etsi/{code.etsi}"
-        response = self._post(path, self._body(rp_challenge, interactions, vc_type=True), allow_not_found=True)
-        session_id = "" if response is None else _text(response, "sessionID")
-        return Pending("notification", session_id, rp_challenge, interactions, time.time(), expected_code=code.code)
+        response = self._send("POST", path, json=self._body(rp_challenge, interactions, vc_type=True))
+        blind_reason = _BLIND_AT_START.get(response.status_code, "")
+        session_id = "" if blind_reason else _text(self._json(response), "sessionID")
+        return Pending(
+            "notification",
+            session_id,
+            rp_challenge,
+            interactions,
+            time.time(),
+            expected_code=code.code,
+            blind_reason=blind_reason,
+        )
 
     def start_device_link(self, *, display_text: str, callback_url: str | None = None) -> Pending:
         """Anonymous device-link authentication: QR on desktop, or (with `callback_url`) Web2App on a phone."""
@@ -105,7 +122,6 @@ class SmartIdClient:
         if initial:
             extra = {"initial_callback_url": initial, "require_https": not self.config.api_url.startswith("http://")}
         response = self._post("authentication/device-link/anonymous", self._body(rp_challenge, interactions, **extra))
-        assert response is not None  # not-found is only allowed for notification starts
         return Pending(
             "device-link",
             _text(response, "sessionID"),
@@ -169,7 +185,7 @@ class SmartIdClient:
 
     def _status(self, pending: Pending, *, timeout_ms: int | None) -> dict[str, Any] | None:
         if time.time() - pending.started_at > self.config.session_timeout_s:
-            raise TimedOut(reason="session_timeout")
+            raise TimedOut(reason=pending.blind_reason or "session_timeout")
         wait = self.config.poll_timeout_ms if timeout_ms is None else timeout_ms
         if not pending.session_id:  # blind pending: behaves like an unanswered request until it times out
             time.sleep(min(wait, 1000) / 1000)
@@ -197,11 +213,8 @@ class SmartIdClient:
 
     # --- HTTP -----------------------------------------------------------------------------------------------------
 
-    def _post(self, path: str, body: dict[str, object], *, allow_not_found: bool = False) -> dict[str, Any] | None:
-        response = self._send("POST", path, json=body)
-        if response.status_code == 404 and allow_not_found:
-            return None
-        return self._json(response)
+    def _post(self, path: str, body: dict[str, object]) -> dict[str, Any]:
+        return self._json(self._send("POST", path, json=body))
 
     def _get(self, path: str, *, params: dict[str, Any]) -> dict[str, Any]:
         return self._json(self._send("GET", path, params=params))
