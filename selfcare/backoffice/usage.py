@@ -10,13 +10,15 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from selfcare.backoffice.site import backoffice_site
+from selfcare.access.staff import Resource
+from selfcare.backoffice.site import StaffModelAdmin, backoffice_site
 from selfcare.usage.feedkeys import feed_key_revoke
 from selfcare.usage.models import FeedKey
 
 
 @admin.register(FeedKey, site=backoffice_site)
-class FeedKeyAdmin(admin.ModelAdmin[FeedKey]):
+class FeedKeyAdmin(StaffModelAdmin[FeedKey]):
+    resource = Resource.FEED_KEYS
     list_display = ["name", "prefix", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["name", "prefix", "created_at", "last_used_at", "revoked_at"]
     exclude = ["key_hash"]

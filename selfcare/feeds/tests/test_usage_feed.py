@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
+from selfcare.access.tests import factories as people
 from selfcare.customers.tests import factories
 from selfcare.usage.feedkeys import feed_key_create, feed_key_revoke
 from selfcare.usage.models import FeedKey, UsageEvent
@@ -103,8 +103,8 @@ def test_a_batch_over_the_limit_is_refused(client: Client, key: str, settings: A
     assert UsageEvent.objects.count() == 0
 
 
-def test_staff_list_feed_keys_and_revoke_them_but_never_see_a_key(client: Client, key: str) -> None:
-    client.force_login(User.objects.create_user("agent", is_staff=True, is_superuser=True))
+def test_administrators_list_feed_keys_and_revoke_them_but_never_see_a_key(client: Client, key: str) -> None:
+    people.staff_client(client, "administrator")
     record = FeedKey.objects.get(name="mediation")
     page = client.get("/backoffice/usage/feedkey/")
     assert page.status_code == 200
