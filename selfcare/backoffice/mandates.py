@@ -186,7 +186,7 @@ class MandateAdmin(IdentifierSearchMixin, StaffModelAdmin[Mandate]):
         return ", ".join(obj.connections.order_by("msisdn").values_list("msisdn", flat=True)) or "—"
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
-        if not request.GET:
+        if not request.GET and self.has_view_permission(request):
             return HttpResponseRedirect(f"{request.path}?status__exact={MandateStatus.SUBMITTED}")
         context = {**(extra_context or {})}
         if may(request, self.resource, Op.DECIDE):

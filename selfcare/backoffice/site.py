@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.models import User
 from django.db.models import Model, Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -115,6 +115,16 @@ class BackofficeSite(admin.AdminSite):
             context = {**self.each_context(request), "title": _("No staff role")}
             return TemplateResponse(request, "backoffice/no_role.html", context, status=403)
         return HttpResponseRedirect(eid_login_url(next_path))
+
+    def password_change(  # type: ignore[override]
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        raise Http404  # staff have no password to change: they log in with eID
+
+    def password_change_done(  # type: ignore[override]
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        raise Http404
 
     @method_decorator(never_cache)
     def logout(  # type: ignore[override]

@@ -149,7 +149,7 @@ class ApprovalRequestAdmin(ReadOnlyAdmin, StaffModelAdmin[ApprovalRequest]):
         return found.filter(kind__in=kinds)
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
-        if not request.GET:
+        if not request.GET and self.has_view_permission(request):
             return redirect(f"{request.path}?status__exact={ApprovalStatus.PENDING}")
         return super().changelist_view(request, extra_context)
 
