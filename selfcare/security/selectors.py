@@ -17,7 +17,17 @@ def login_history(identity: DigitalIdentity, *, limit: int = 20) -> QuerySet[Aut
 
 
 def own_actions(identity: DigitalIdentity, *, limit: int = 20) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(identity=identity).order_by("-occurred_at")[:limit]
+    """What the person did. Staff actions on their data that are recorded under their own identity (a cleared
+    lockout) are listed with the staff's actions instead (`staff_actions_about`)."""
+    events = AuditEvent.objects.filter(identity=identity).exclude(subject=identity, staff_role__gt="")
+    return events.order_by("-occurred_at")[:limit]
+
+
+def staff_actions_about(identity: DigitalIdentity, *, limit: int = 50) -> QuerySet[AuditEvent]:
+    """When staff opened the person's data or acted on it, newest first (SECURITY.md "Staff": the transparency of
+    Estonia's data tracker)."""
+    events = AuditEvent.objects.filter(subject=identity, staff_role__gt="").select_related("identity")
+    return events.order_by("-occurred_at")[:limit]
 
 
 def company_mandates(company_id: int) -> QuerySet[Mandate]:
