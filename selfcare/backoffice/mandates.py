@@ -178,6 +178,9 @@ class MandateAdmin(IdentifierSearchMixin, StaffModelAdmin[Mandate]):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # the row is never edited as a form: states change only by the decisions below
 
+    def may_edit(self, request: HttpRequest) -> bool:
+        return may(request, self.resource, Op.DECIDE)  # its page is where the decisions are made
+
     def subject_of(self, obj: Mandate) -> tuple[DigitalIdentity | None, int | None]:
         return mandates_attorney(obj), obj.company_id
 

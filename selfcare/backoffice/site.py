@@ -20,7 +20,10 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.functional import Promise
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext, pgettext_lazy
 from django.views.decorators.cache import never_cache
 
 from selfcare.access.models import StaffRole
@@ -34,6 +37,7 @@ from selfcare.identity.selectors import identity_of, login_time
 from selfcare.identity.services import logout_session
 
 M = TypeVar("M", bound=Model)
+StrOrPromise = str | Promise
 
 
 def staff_roles(request: HttpRequest) -> frozenset[StaffRole]:
@@ -143,6 +147,30 @@ class BackofficeSite(admin.AdminSite):
 backoffice_site = BackofficeSite(name="backoffice")
 
 
+# Titles name the record in the accusative, as Latvian needs it ("Labot pilnvaru", not Django's "Labot pilnvara");
+# in English the accusative is the name itself. Keyed by the model's label.
+ACCUSATIVE: dict[str, StrOrPromise] = {
+    "audit.auditevent": pgettext_lazy("accusative", "audit event"),
+    "customers.tariffplan": pgettext_lazy("accusative", "tariff plan"),
+    "customers.company": pgettext_lazy("accusative", "company"),
+    "customers.customeraccount": pgettext_lazy("accusative", "customer account"),
+    "customers.connection": pgettext_lazy("accusative", "connection"),
+    "identity.digitalidentity": pgettext_lazy("accusative", "digital identity"),
+    "identity.authenticationrecord": pgettext_lazy("accusative", "authentication record"),
+    "mandates.mandate": pgettext_lazy("accusative", "power of attorney"),
+    "mandates.representative": pgettext_lazy("accusative", "representative"),
+    "offers.offer": pgettext_lazy("accusative", "offer"),
+    "offers.offerclaim": pgettext_lazy("accusative", "offer claim"),
+    "offers.companyoffersetting": pgettext_lazy("accusative", "company's Komplimenti setting"),
+    "access.staffrolegrant": pgettext_lazy("accusative", "staff role"),
+    "access.approvalrequest": pgettext_lazy("accusative", "four-eyes request"),
+    "oauth2_provider.application": pgettext_lazy("accusative", "app client"),
+    "usage.feedkey": pgettext_lazy("accusative", "usage feed key"),
+}
+# Lists are titled by what they hold; for the library's models without a translation of their own.
+LIST_TITLES: dict[str, StrOrPromise] = {"oauth2_provider.application": _("App clients (OpenID Connect)")}
+
+
 class StaffModelAdmin(admin.ModelAdmin[M]):
     """Every back-office page: the access module answers each of the admin's permission questions from the
     staff member's roles and this page's `resource`. Opening one record of a person or a company is audited
@@ -164,6 +192,30 @@ class StaffModelAdmin(admin.ModelAdmin[M]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return may(request, self.resource, Op.DELETE)
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        thing = ACCUSATIVE.get(self.opts.label_lower, self.opts.verbose_name)
+        if object_id is None:
+            title = pgettext("backoffice title", "Add %(object)s") % {"object": thing}
+        elif self.may_edit(request):
+            title = pgettext("backoffice title", "Change %(object)s") % {"object": thing}
+        else:
+            title = pgettext("backoffice title", "View %(object)s") % {"object": thing}
+        return super().changeform_view(request, object_id, form_url, {"title": title, **(extra_context or {})})
+
+    def may_edit(self, request: HttpRequest) -> bool:
+        """Whether the record's page is titled "Change …" (else "View …")."""
+        return self.has_change_permission(request)
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        title = LIST_TITLES.get(self.opts.label_lower, capfirst(self.opts.verbose_name_plural))
+        return super().changelist_view(request, {"title": title, **(extra_context or {})})
 
     def subject_of(self, obj: Any) -> tuple[DigitalIdentity | None, int | None]:
         """Whose data a record is: a person (who sees the staff member's visit on My security) and/or a company

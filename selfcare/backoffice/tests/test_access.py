@@ -252,6 +252,8 @@ def test_each_back_office_page_opens_only_for_the_roles_that_may_and_a_refusal_s
             )
             if not opened:
                 wrong.append(f"{name}: refused ({response.status_code}) but {principal} may open it")
+            elif response.status_code == 200 and "text/html" in response["Content-Type"] and "<h1" not in body:
+                wrong.append(f"{name}: a page without a heading")
         elif not _refused(response, url):
             wrong.append(f"{name}: opened ({response.status_code}) for {principal}")
         elif MARK.lower() in body.lower():

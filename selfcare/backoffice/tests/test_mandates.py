@@ -229,3 +229,15 @@ def test_the_history_names_each_step_in_latvian_not_by_its_code(staff_client: Cl
         assert translation.pgettext("mandate status", "to").lower() in html.lower()
         # "adresāts" is the SMS recipient's word, not a status change's
         assert translation.gettext("to").lower() not in html.lower()
+
+
+def test_the_back_office_titles_a_mandate_in_latvian_grammar(staff_client: Client) -> None:
+    mandate = _submitted(signed_by_board=True)
+    page = f"/backoffice/mandates/mandate/{mandate.pk}/change/"
+    assert "<h1>Labot pilnvaru</h1>" in staff_client.get(page).content.decode()
+    reader = people.staff_client(Client(), "customer_service", code="32000000002")
+    assert "<h1>Apskatīt pilnvaru</h1>" in reader.get(page).content.decode()
+    assert (
+        "<h1>Pilnvaras</h1>"
+        in staff_client.get("/backoffice/mandates/mandate/?status__exact=submitted").content.decode()
+    )
