@@ -16,7 +16,9 @@ DACE = next(p.personal_code for p in STAFF if p.given_name == "Dace")  # adminis
 def staff_log_in(page: Any, browser: Any, base: str, code: str) -> None:
     """Open the back office, get sent to the eID login, log in with Smart-ID on the simulated phone, come back."""
     page.goto(f"{base}/backoffice/")
-    page.wait_for_url(re.compile(r"/login/\?next="))
+    page.wait_for_url(re.compile(r"/login/\?next="))  # the back office sends staff to the eID login
+    # The back office speaks Latvian (no language prefix); these steps read the English login page.
+    page.goto(page.url.replace(f"{base}/login/", f"{base}/en/login/"))
     page.get_by_role("link", name="Smart-ID").click()
     page.get_by_role("textbox", name="Personal code").fill(f"{code[:6]}-{code[6:]}")
     page.get_by_role("button", name="Continue").click()

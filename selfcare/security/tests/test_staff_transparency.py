@@ -100,3 +100,22 @@ def _attach(mandate: Any) -> None:
         context=None,
     )
     mandate.refresh_from_db()
+
+
+def test_a_person_who_logs_in_for_the_first_time_later_sees_what_staff_did_with_a_mandate_naming_them(
+    settings: Any, tmp_path: Any
+) -> None:
+    settings.MANDATE_MEDIA_DIR = tmp_path
+    mandate = builders.draft(factories.company(name="SIA Alfa"), attorney_code=ANNA, attorney_name="Anna Bērziņa")
+    _attach(mandate)
+    officer = people.staff_client(Client(), "mandate_officer", code="32000000001")
+    officer.get(f"/backoffice/mandates/mandate/{mandate.pk}/change/")
+    officer.post(f"/backoffice/mandates/mandate/{mandate.pk}/decide/activate/", {"reason": "checked by phone"})
+    anna_browser = Client()
+    log_in(anna_browser, ANNA)  # her digital identity is made only now
+    section = _staff_actions(anna_browser)
+    assert "Power of attorney opened by staff" in section
+    assert "Activation of an unverified power of attorney asked (waits for a second staff member)" in section
+    other = Client()
+    log_in(other, "16117519997")
+    assert "Nobody on the staff has opened your data." in _staff_actions(other)
