@@ -14,8 +14,10 @@ from collections.abc import Iterable
 from enum import StrEnum
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Q
 
 from selfcare.access.models import ApprovalKind, StaffRole, StaffRoleGrant
 from selfcare.identity.models import DigitalIdentity
@@ -86,7 +88,7 @@ RIGHTS: dict[StaffRole, dict[Resource, frozenset[Op]]] = {
         R.STAFF_ROLES: frozenset({V, A, C}),
         R.APPROVALS: frozenset({V}),
         R.OAUTH_CLIENTS: frozenset({V, A, C, D}),
-        R.FEED_KEYS: frozenset({V, C}),
+        R.FEED_KEYS: frozenset({V, A, C}),
     },
 }
 
@@ -149,9 +151,6 @@ def refuse_password_staff() -> None:
     could log in with a password and the break-glass setting is off."""
     if settings.DEBUG:
         return
-    from django.contrib.auth import get_user_model
-    from django.db.models import Q
-
     users = get_user_model()._default_manager.filter(Q(is_staff=True) | Q(is_superuser=True), is_active=True)
     problem = password_staff_problem(users, break_glass=settings.STAFF_PASSWORD_BREAK_GLASS)
     if problem:

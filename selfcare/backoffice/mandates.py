@@ -350,6 +350,12 @@ class RepresentativeAdmin(IdentifierSearchMixin, StaffModelAdmin[Representative]
     ]
     readonly_fields = ["source", "source_id"]
 
+    def subject_of(self, obj: Representative) -> tuple[DigitalIdentity | None, int | None]:
+        person = None
+        if obj.personal_code:
+            person = DigitalIdentity.objects.filter(identifiers__code=obj.personal_code).first()
+        return person, obj.company_id
+
     def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if db_field.name == "personal_code" and isinstance(field, forms.CharField):

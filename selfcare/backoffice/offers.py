@@ -22,6 +22,7 @@ from selfcare.access.staff import Op, Resource
 from selfcare.backoffice.site import ReadOnlyAdmin, StaffModelAdmin, backoffice_site, may, staff_roles
 from selfcare.errors import MESSAGES, ErrorCode
 from selfcare.exports import safe_cell
+from selfcare.identity.models import DigitalIdentity
 from selfcare.offers.codes import MAX_CODES_PER_POOL, generate_codes, upload_codes
 from selfcare.offers.images import MAX_BYTES, clean_image
 from selfcare.offers.models import (
@@ -298,6 +299,9 @@ class OfferClaimAdmin(StaffModelAdmin[OfferClaim]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def subject_of(self, obj: OfferClaim) -> tuple[DigitalIdentity | None, int | None]:
+        return obj.identity, obj.company_id
 
     @admin.display(description=_("code"))
     def code(self, claim: OfferClaim) -> str:

@@ -60,6 +60,8 @@ ACTIONS = {
     "backoffice:authentications:view": gettext_lazy("Your login record opened by staff"),
     "backoffice:customers:view": gettext_lazy("Account or connection data opened by staff"),
     "backoffice:mandates:view": gettext_lazy("Power of attorney opened by staff"),
+    "backoffice:representatives:view": gettext_lazy("Representative's record opened by staff"),
+    "backoffice:claims:view": gettext_lazy("Offer claim opened by staff"),
     "access:approval:requested:mandate_activate": gettext_lazy(
         "Activation of an unverified power of attorney asked (waits for a second staff member)"
     ),
@@ -87,6 +89,8 @@ ACTIONS = {
     "access:break-glass:login": gettext_lazy("Emergency password login to the back office"),
     "access:oauth-client:saved": gettext_lazy("App client saved"),
     "access:oauth-client:deleted": gettext_lazy("App client deleted"),
+    "access:feed-key:created": gettext_lazy("Usage feed key created"),
+    "access:feed-key:revoked": gettext_lazy("Usage feed key revoked"),
 }
 
 STAFF_ROLES = {

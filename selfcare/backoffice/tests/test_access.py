@@ -67,7 +67,7 @@ MODELS: dict[str, Family] = {
     "offers_offerclaim": Family(_roles(OE, AU)),
     "offers_companyoffersetting": Family(_roles(OE)),
     "audit_auditevent": Family(_roles(AU)),
-    "usage_feedkey": Family(_roles(AD)),
+    "usage_feedkey": Family(_roles(AD), add=_roles(AD)),
     "access_staffrolegrant": Family(_roles(AU, AD), add=_roles(AD)),
     # The request in the fixture is a mandate activation: mandate officers and auditors see it (customer service
     # and administrators see the approvals list, but only of the kinds they decide).

@@ -118,6 +118,22 @@ def test_administrators_list_feed_keys_and_revoke_them_but_never_see_a_key(clien
     assert record.revoked_at is not None
 
 
+def test_administrators_create_a_feed_key_in_the_back_office_that_is_shown_once_and_works(client: Client) -> None:
+    people.staff_client(client, "administrator")
+    page = client.post("/backoffice/usage/feedkey/add/", {"name": "mediation-2"})
+    assert page.status_code == 200
+    key = page.context["key"]
+    assert key.startswith("uf_")
+    assert "no-store" in page["Cache-Control"]
+    record = FeedKey.objects.get(name="mediation-2")
+    assert key not in client.get(f"/backoffice/usage/feedkey/{record.pk}/change/").content.decode()
+    connection = factories.connection()
+    assert _post(Client(), key, {"events": [_event(connection.msisdn, "from-back-office")]}).status_code == 200
+    customer_service = people.staff_client(Client(), "customer_service", code="32000000002")
+    assert customer_service.post("/backoffice/usage/feedkey/add/", {"name": "x"}).status_code == 403
+    assert not FeedKey.objects.filter(name="x").exists()
+
+
 def test_a_machine_posts_without_a_csrf_token_because_it_has_no_cookies(key: str) -> None:
     connection = factories.connection()
     client = Client(enforce_csrf_checks=True)

@@ -119,3 +119,35 @@ def test_a_person_who_logs_in_for_the_first_time_later_sees_what_staff_did_with_
     other = Client()
     log_in(other, "16117519997")
     assert "Nobody on the staff has opened your data." in _staff_actions(other)
+
+
+def test_opening_a_persons_connection_account_or_claim_in_the_back_office_is_audited_for_them() -> None:
+    from selfcare.audit.models import AuditEvent
+    from selfcare.offers.models import OfferClaim
+    from selfcare.offers.tests import factories as offers
+
+    anna = people.person(ANNA)
+    account = factories.private_account(personal_code=ANNA)
+    connection = factories.connection(account=account)
+    claim = OfferClaim.objects.create(
+        offer=offers.offer(),
+        identity=anna,
+        connection=connection,
+        context="private",
+        idempotency_key="k",
+        limit_key="l",
+    )
+    customer_service = people.staff_client(Client(), "customer_service")
+    customer_service.get(f"/backoffice/customers/connection/{connection.pk}/change/")
+    customer_service.get(f"/backoffice/customers/customeraccount/{account.pk}/change/")
+    people.staff_client(Client(), "offers_editor", code="32000000002").get(
+        f"/backoffice/offers/offerclaim/{claim.pk}/change/"
+    )
+    seen = AuditEvent.objects.filter(subject=anna).values_list("action", "staff_role")
+    assert sorted(seen) == [
+        ("backoffice:claims:view", "offers_editor"),
+        ("backoffice:customers:view", "customer_service"),
+        ("backoffice:customers:view", "customer_service"),
+    ]
+    customer_service.get("/backoffice/customers/connection/")  # a list names nobody in particular: not recorded
+    assert AuditEvent.objects.filter(subject=anna).count() == 3
