@@ -100,7 +100,8 @@ WSGI_APPLICATION = "selfcare.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # The back office's frame (admin/base_site.html) replaces Django admin's, which comes first among the apps.
+        "DIRS": [PACKAGE_DIR / "backoffice" / "templates" / "backoffice_frame"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

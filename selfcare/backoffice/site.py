@@ -102,6 +102,8 @@ class BackofficeSite(admin.AdminSite):
         context = super().each_context(request)
         roles = sorted(staff_roles(request))
         context["staff_roles"] = [StaffRole(role).label for role in roles]
+        identity = staff_identity(request)
+        context["staff_name"] = identity.full_name if identity else request.user.get_username()
         return context
 
     @method_decorator(never_cache)

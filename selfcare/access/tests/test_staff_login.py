@@ -138,3 +138,20 @@ def test_a_break_glass_password_login_is_audited(client: Client, settings: Any) 
     get_user_model().objects.create_user("old-admin", password="x", is_staff=True, is_superuser=True)
     assert client.login(username="old-admin", password="x")
     assert AuditEvent.objects.filter(action="access:break-glass:login", staff_role="break-glass").exists()
+
+
+@pytest.mark.django_db
+def test_a_staff_login_is_a_session_on_their_my_security_and_the_back_office_names_them_not_a_user_name() -> None:
+    from selfcare.access.models import StaffRole
+    from selfcare.access.services import role_grant_from_server
+    from selfcare.security.tests.helpers import log_in
+
+    browser = Client()
+    identity = log_in(browser, "32112233445")
+    role_grant_from_server(identity=identity, role=StaffRole.MANDATE_OFFICER)
+    page = browser.get("/backoffice/").content.decode()
+    assert identity.full_name in page
+    assert identity.user.get_username() not in page
+    assert "password_change" not in page
+    security = browser.get("/en/me/security/").content.decode()
+    assert security.count('data-testid="session-row"') == 1

@@ -273,3 +273,19 @@ def test_a_role_removed_is_gone_at_the_next_request(client: Client, world: dict[
     assert browser.get("/backoffice/audit/auditevent/").status_code == 200
     StaffRoleGrant.objects.filter(role=AU).update(revoked_at=timezone.now())
     assert _refused(browser.get("/backoffice/audit/auditevent/"), "/backoffice/audit/auditevent/")
+
+
+@pytest.mark.parametrize("principal", [p for p in PRINCIPALS if p != MO])
+def test_only_a_mandate_officer_decides_on_a_mandate_or_approves_its_activation(
+    client: Client, world: dict[str, Any], principal: str
+) -> None:
+    browser = _as(principal, client)
+    mandate_id, approval_id = world["mandates_mandate"], world["access_approvalrequest"]
+    for step in ("activate", "reject", "revoke"):
+        response = browser.post(f"/backoffice/mandates/mandate/{mandate_id}/decide/{step}/", {"reason": "x"})
+        assert _refused(response, f"/backoffice/mandates/mandate/{mandate_id}/change/")
+    for step in ("approve", "reject"):
+        browser.post(f"/backoffice/access/approvalrequest/{approval_id}/decide/{step}/")
+    assert ApprovalRequest.objects.get(pk=approval_id).status == "pending"
+    assert MandateDocument.objects.get().mandate.status == "submitted"
+    assert not ApprovalRequest.objects.exclude(pk=approval_id).exists()
