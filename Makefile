@@ -39,7 +39,7 @@ run: $(VENV)/.installed ## Run the portal with demo data at http://$(HOST):$(POR
 	@echo "Log in:      http://$(HOST):$(PORT)/login/  with a demo person's personal code"
 	@echo "Smart-ID phone (confirm logins here): http://$(HOST):$(PORT)/simulators/smartid/phone/"
 	@echo "Sign a PDF as a demo person (stands in for the eParaksts app): http://$(HOST):$(PORT)/simulators/eparaksts/sign/"
-	@echo "Back office: http://$(HOST):$(PORT)/backoffice/\n"
+	@echo "Back office: http://$(HOST):$(PORT)/backoffice/  log in with Smart-ID as a demo staff person (e.g. Ilze Sproģe 321122-33445)\n"
 	@$(RUN_ENV) $(MANAGE) runserver $(HOST):$(PORT)
 
 browser: ## Install Debian's chromium for the browser tests, where this machine allows (root + apt-get)

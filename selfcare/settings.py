@@ -104,7 +104,8 @@ WSGI_APPLICATION = "selfcare.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # The back office's frame (admin/base_site.html) replaces Django admin's, which comes first among the apps.
+        "DIRS": [PACKAGE_DIR / "backoffice" / "templates" / "backoffice_frame"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -206,6 +207,22 @@ SILENCED_SYSTEM_CHECKS: list[str] = [] if SECURE_HSTS_PRELOAD else ["security.W0
 SILENCED_SYSTEM_CHECKS.append("oauth2_provider.E003")
 
 AUTH_PASSWORD_VALIDATORS: list[dict[str, str]] = []
+
+# --- Staff (SECURITY.md "Staff"; README "Back office") ---------------------------------------------------------------
+# Staff log in with eID like everyone; their roles live in selfcare.access. Nobody logs in with a password: the
+# only authentication backend authenticates nothing (eID logins call login() themselves). The break-glass setting,
+# for an emergency when no eID works, adds Django's password backend; production then starts with a warning and
+# every password login is audited ("access:break-glass:login"). Without it, production refuses to start while a
+# staff account has a usable password (selfcare.access.staff.refuse_password_staff, called from wsgi.py).
+STAFF_PASSWORD_BREAK_GLASS: bool = env.bool("STAFF_PASSWORD_BREAK_GLASS", default=False)
+AUTHENTICATION_BACKENDS = ["selfcare.identity.backends.EidOnlyBackend"]
+if STAFF_PASSWORD_BREAK_GLASS:
+    AUTHENTICATION_BACKENDS.append("django.contrib.auth.backends.ModelBackend")
+STAFF_SESSION_IDLE_TIMEOUT_SECONDS: int = env.int("STAFF_SESSION_IDLE_TIMEOUT_SECONDS", default=15 * 60)
+# Four-eyes steps (request and approval) need an eID login at most this old; an older one logs in again first.
+STAFF_FRESH_LOGIN_SECONDS: int = env.int("STAFF_FRESH_LOGIN_SECONDS", default=5 * 60)
+# Whether a person sees the staff member's name on their security page (by default only the role).
+STAFF_NAMES_VISIBLE: bool = env.bool("STAFF_NAMES_VISIBLE", default=False)
 
 # Where the demo's own server answers: the eID simulators are reached there (`make run` sets it from HOST/PORT).
 SELFCARE_DEMO_BASE_URL: str = env.str("SELFCARE_DEMO_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")

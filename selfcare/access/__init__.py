@@ -11,4 +11,8 @@ Missing and forbidden are the same answer (`NotFound`), so a guessed id, number 
 
 The decisions live in `selfcare.access.contexts` (who has which context) and `selfcare.access.policy` (what a
 context covers and may do); `selfcare.access.web` adapts them to views.
+
+Staff (the back office) are digital identities too: `selfcare.access.staff` is the table of what each staff role
+may open and do, `selfcare.access.models` holds the role grants and the four-eyes requests, and
+`selfcare.access.services` writes them (audited).
 """

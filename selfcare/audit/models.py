@@ -39,6 +39,17 @@ class AuditEvent(models.Model):
     context = models.CharField(_("context"), max_length=40, blank=True, help_text=_('e.g. "private", "company-12"'))
     company_id = models.BigIntegerField(_("company"), null=True, blank=True, db_index=True)
     action = models.CharField(_("action"), max_length=60)
+    # Staff actions (back office): the role the staff member acted in, and the person whose data it was, who sees
+    # the event on their own security page (SECURITY.md "Staff"; Estonia's data tracker).
+    staff_role = models.CharField(_("staff role"), max_length=30, blank=True)
+    subject = models.ForeignKey(
+        DigitalIdentity,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff_events",
+        verbose_name=_("person concerned"),
+    )
     object_type = models.CharField(_("object type"), max_length=40, blank=True)
     object_id = models.CharField(_("object"), max_length=64, blank=True)
     ip_address = models.GenericIPAddressField(_("network address"), null=True, blank=True)
@@ -50,7 +61,10 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ["-occurred_at"]
-        indexes = [models.Index(fields=["identity", "-occurred_at"], name="audit_identity_time_idx")]
+        indexes = [
+            models.Index(fields=["identity", "-occurred_at"], name="audit_identity_time_idx"),
+            models.Index(fields=["subject", "-occurred_at"], name="audit_subject_time_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action}"

@@ -21,11 +21,19 @@ def record(
     identity: DigitalIdentity | None,
     context: Context | None = None,
     target: models.Model | None = None,
+    staff_role: str = "",
+    subject: DigitalIdentity | None = None,
+    company_id: int | None = None,
 ) -> AuditEvent:
+    """One event. Staff actions name the role they were done in (`staff_role`) and, where the data is a person's
+    or a company's, the person (`subject`) and the company (`company_id`): those see the event on their own
+    security pages."""
     return AuditEvent.objects.create(
         identity=identity,
         context=context.key if context else "",
-        company_id=context.company_id if context else None,
+        company_id=context.company_id if context else company_id,
+        staff_role=staff_role,
+        subject=subject,
         action=action,
         object_type=target._meta.label_lower if target is not None else "",
         object_id=str(target.pk) if target is not None else "",

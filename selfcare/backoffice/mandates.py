@@ -13,7 +13,6 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import transaction
@@ -24,9 +23,21 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from selfcare.backoffice.site import IdentifierSearchMixin, ReadOnlyInline, backoffice_site
+from selfcare.access.services import Staff, mandates_attorney, request_mandate_activation
+from selfcare.access.staff import Op, Resource
+from selfcare.backoffice.site import (
+    IdentifierSearchMixin,
+    ReadOnlyInline,
+    StaffModelAdmin,
+    acting,
+    backoffice_site,
+    fresh_login_required,
+    may,
+    staff_user,
+)
 from selfcare.customers.models import Company
 from selfcare.identifiers import PersonalCode, parse_msisdn, parse_registration_number
+from selfcare.identity.models import DigitalIdentity
 from selfcare.mandates import documents, services
 from selfcare.mandates.models import (
     DocumentChannel,
@@ -125,7 +136,8 @@ class RegisterForm(forms.Form):
 
 
 @admin.register(Mandate, site=backoffice_site)
-class MandateAdmin(IdentifierSearchMixin, admin.ModelAdmin[Mandate]):
+class MandateAdmin(IdentifierSearchMixin, StaffModelAdmin[Mandate]):
+    resource = Resource.MANDATES
     """The changelist opens on the queue (submitted); the change page shows the documents, history and decisions."""
 
     list_display = ["attorney_name", "company", "status", "verified", "valid_from", "valid_until", "created_at"]
@@ -163,14 +175,25 @@ class MandateAdmin(IdentifierSearchMixin, admin.ModelAdmin[Mandate]):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # the row is never edited as a form: states change only by the decisions below
+
+    def may_edit(self, request: HttpRequest) -> bool:
+        return may(request, self.resource, Op.DECIDE)  # its page is where the decisions are made
+
+    def subject_of(self, obj: Mandate) -> tuple[DigitalIdentity | None, int | None]:
+        return mandates_attorney(obj), obj.company_id
+
     @admin.display(description=_("selected connections"))
     def selected_numbers(self, obj: Mandate) -> str:
         return ", ".join(obj.connections.order_by("msisdn").values_list("msisdn", flat=True)) or "—"
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
-        if not request.GET:
+        if not request.GET and self.has_view_permission(request):
             return HttpResponseRedirect(f"{request.path}?status__exact={MandateStatus.SUBMITTED}")
-        context = {**(extra_context or {}), "register_url": reverse("backoffice:mandates_mandate_register")}
+        context = {**(extra_context or {})}
+        if may(request, self.resource, Op.DECIDE):
+            context["register_url"] = reverse("backoffice:mandates_mandate_register")
         return super().changelist_view(request, context)
 
     def change_view(
@@ -178,7 +201,8 @@ class MandateAdmin(IdentifierSearchMixin, admin.ModelAdmin[Mandate]):
     ) -> HttpResponse:
         mandate = self.get_object(request, object_id)
         context = {**(extra_context or {}), "reason_form": ReasonForm()}
-        if mandate is not None:
+        if mandate is not None and may(request, self.resource, Op.DECIDE):
+            context["four_eyes"] = not mandate.verified
             context["decisions"] = {
                 "activate": mandate.status == MandateStatus.SUBMITTED,
                 "reject": mandate.status == MandateStatus.SUBMITTED,
@@ -205,12 +229,12 @@ class MandateAdmin(IdentifierSearchMixin, admin.ModelAdmin[Mandate]):
         return _decide(self, request, pk, step)
 
     def register_view(self, request: HttpRequest) -> HttpResponse:
-        if not self.has_change_permission(request):
+        if not may(request, self.resource, Op.DECIDE):
             return redirect("backoffice:index")
         form = RegisterForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
-            by = services.By(staff=_staff(request))
+            by = services.By(staff=staff_user(request), staff_role=acting(request, self.resource, Op.DECIDE).role)
             try:
                 with transaction.atomic():  # a file refused after the mandate was made leaves no draft behind
                     mandate = _register(request, by, data)
@@ -258,11 +282,6 @@ def _register(request: HttpRequest, by: services.By, data: dict[str, Any]) -> Ma
     return mandate
 
 
-def _staff(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 STEPS = {"activate": services.mandate_activate, "reject": services.mandate_reject, "revoke": services.mandate_revoke}
 
 
@@ -270,12 +289,20 @@ def _decide(admin_: MandateAdmin, request: HttpRequest, pk: int, step: str) -> H
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     mandate = get_object_or_404(Mandate, pk=pk)
-    if step not in STEPS or not admin_.has_change_permission(request, mandate):
+    if step not in STEPS or not may(request, admin_.resource, Op.DECIDE):
         return redirect("backoffice:index")
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    staff = acting(request, admin_.resource, Op.DECIDE)
+    if step == "activate" and not mandate.verified and mandate.status == MandateStatus.SUBMITTED:
+        return _ask_for_activation(request, mandate, reason, staff)
     try:
-        STEPS[step](request=request, mandate=mandate, by=services.By(staff=_staff(request)), reason=reason)
+        STEPS[step](
+            request=request,
+            mandate=mandate,
+            by=services.By(staff=staff_user(request), staff_role=staff.role),
+            reason=reason,
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -284,8 +311,25 @@ def _decide(admin_: MandateAdmin, request: HttpRequest, pk: int, step: str) -> H
     return redirect("backoffice:mandates_mandate_change", mandate.pk)
 
 
+def _ask_for_activation(request: HttpRequest, mandate: Mandate, reason: str, staff: Staff) -> HttpResponse:
+    """A power of attorney that failed verification is activated only with a second staff member's approval
+    (four eyes), asked here with a recent eID login."""
+    change_page = reverse("backoffice:mandates_mandate_change", args=[mandate.pk])
+    stale = fresh_login_required(request, change_page)
+    if stale is not None:
+        return stale
+    try:
+        approval = request_mandate_activation(request=request, mandate=mandate, reason=reason, by=staff)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(change_page)
+    messages.success(request, _("Sent for approval: a second staff member must approve this activation."))
+    return redirect("backoffice:access_approvalrequest_change", approval.pk)
+
+
 @admin.register(Representative, site=backoffice_site)
-class RepresentativeAdmin(IdentifierSearchMixin, admin.ModelAdmin[Representative]):
+class RepresentativeAdmin(IdentifierSearchMixin, StaffModelAdmin[Representative]):
+    resource = Resource.REPRESENTATIVES
     list_display = ["name", "company", "position", "representation", "signatures_required", "source"]
     list_filter = ["representation", "source"]
     list_select_related = ["company"]
@@ -305,6 +349,12 @@ class RepresentativeAdmin(IdentifierSearchMixin, admin.ModelAdmin[Representative
         "source_id",
     ]
     readonly_fields = ["source", "source_id"]
+
+    def subject_of(self, obj: Representative) -> tuple[DigitalIdentity | None, int | None]:
+        person = None
+        if obj.personal_code:
+            person = DigitalIdentity.objects.filter(identifiers__code=obj.personal_code).first()
+        return person, obj.company_id
 
     def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         field = super().formfield_for_dbfield(db_field, request, **kwargs)

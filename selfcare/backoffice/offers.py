@@ -18,9 +18,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from selfcare.backoffice.site import ReadOnlyAdmin, backoffice_site
+from selfcare.access.staff import Op, Resource
+from selfcare.backoffice.site import ReadOnlyAdmin, StaffModelAdmin, backoffice_site, may, staff_roles
 from selfcare.errors import MESSAGES, ErrorCode
 from selfcare.exports import safe_cell
+from selfcare.identity.models import DigitalIdentity
 from selfcare.offers.codes import MAX_CODES_PER_POOL, generate_codes, upload_codes
 from selfcare.offers.images import MAX_BYTES, clean_image
 from selfcare.offers.models import (
@@ -105,6 +107,12 @@ class CodePoolInline(admin.TabularInline):  # type: ignore[type-arg]
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(staff_roles(request))  # shown with its offer: the offer's page is the access decision
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[CodePool]:
         pools: QuerySet[CodePool] = super().get_queryset(request)
         return pools.annotate(
@@ -121,7 +129,8 @@ class CodePoolInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(Offer, site=backoffice_site)
-class OfferAdmin(admin.ModelAdmin[Offer]):
+class OfferAdmin(StaffModelAdmin[Offer]):
+    resource = Resource.OFFERS
     form = OfferForm
     list_display = ["slug", "title_en", "kind", "status", "valid_from", "valid_until", "stock", "claims_link"]
     list_filter = ["status", "kind"]
@@ -263,7 +272,8 @@ class CodeGenerateForm(forms.Form):
 
 
 @admin.register(OfferClaim, site=backoffice_site)
-class OfferClaimAdmin(admin.ModelAdmin[OfferClaim]):
+class OfferClaimAdmin(StaffModelAdmin[OfferClaim]):
+    resource = Resource.CLAIMS
     list_display = [
         "claimed_at",
         "offer",
@@ -290,12 +300,21 @@ class OfferClaimAdmin(admin.ModelAdmin[OfferClaim]):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def subject_of(self, obj: OfferClaim) -> tuple[DigitalIdentity | None, int | None]:
+        return obj.identity, obj.company_id
+
     @admin.display(description=_("code"))
     def code(self, claim: OfferClaim) -> str:
         code = getattr(claim, "partner_code", None)
         return code.code if code is not None else ""
 
-    @admin.action(description=_("Export the selected claims as CSV"))
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        return may(request, self.resource, Op.EXPORT)
+
+    def has_fulfil_permission(self, request: HttpRequest) -> bool:
+        return may(request, self.resource, Op.FULFIL)
+
+    @admin.action(description=_("Export the selected claims as CSV"), permissions=["export"])
     def export_csv(self, request: HttpRequest, queryset: QuerySet[OfferClaim]) -> HttpResponse:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
@@ -336,19 +355,20 @@ class OfferClaimAdmin(admin.ModelAdmin[OfferClaim]):
             )
         return response
 
-    @admin.action(description=_("Mark as fulfilled (the free service is switched on)"))
+    @admin.action(description=_("Mark as fulfilled (the free service is switched on)"), permissions=["fulfil"])
     def fulfil(self, request: HttpRequest, queryset: QuerySet[OfferClaim]) -> None:
         done = [mark_fulfilled(claim=claim) for claim in queryset.filter(state=ClaimState.CLAIMED)]
         messages.success(request, _("%(count)d claims marked fulfilled.") % {"count": len(done)})
 
-    @admin.action(description=_("Cancel (only claims not fulfilled yet; the stock comes back)"))
+    @admin.action(description=_("Cancel (only claims not fulfilled yet; the stock comes back)"), permissions=["fulfil"])
     def cancel(self, request: HttpRequest, queryset: QuerySet[OfferClaim]) -> None:
         done = [cancel_claim(claim=claim) for claim in queryset.filter(state=ClaimState.CLAIMED)]
         messages.success(request, _("%(count)d claims cancelled.") % {"count": len(done)})
 
 
 @admin.register(CompanyOfferSetting, site=backoffice_site)
-class CompanyOfferSettingAdmin(ReadOnlyAdmin, admin.ModelAdmin[CompanyOfferSetting]):
+class CompanyOfferSettingAdmin(ReadOnlyAdmin, StaffModelAdmin[CompanyOfferSetting]):
+    resource = Resource.OFFER_SETTINGS
     """Read-only: the company's main user decides this in the portal."""
 
     list_display = ["company", "employees_may_claim_gifts", "changed_at", "changed_by"]

@@ -185,7 +185,9 @@ def binding_end(
     return locked
 
 
-def clear_failure_lockout(*, request: HttpRequest, identity: DigitalIdentity, staff: User) -> FailureLockoutCleared:
+def clear_failure_lockout(
+    *, request: HttpRequest, identity: DigitalIdentity, staff: User, staff_role: str = "customer_service"
+) -> FailureLockoutCleared:
     """Customer service lets a locked-out person ask for codes again (after checking who is calling): wrong
     attempts count from zero, the person's open code ends. Raises ValidationError when the person is not locked
     out, so that a click by mistake leaves no record. Audited as "binding:lockout:cleared"."""
@@ -201,5 +203,14 @@ def clear_failure_lockout(*, request: HttpRequest, identity: DigitalIdentity, st
         cleared = FailureLockoutCleared.objects.create(
             identity=identity, cleared_at=now, cleared_by=staff, failures=failures
         )
-        record(request, "binding:lockout:cleared", identity=identity, target=cleared)
+        # The person is the event's identity (it is about their codes) and its subject: they see it on My security
+        # among the staff's actions on their data, with the role that acted.
+        record(
+            request,
+            "binding:lockout:cleared",
+            identity=identity,
+            target=cleared,
+            staff_role=staff_role,
+            subject=identity,
+        )
     return cleared

@@ -58,6 +58,7 @@ class DemoPerson:
     main_user_of: tuple[str, ...] = field(default=())  # registration numbers: an active power of attorney each
     work_numbers: tuple[str, ...] = field(default=())  # company connections bound to the person
     represents: tuple[str, ...] = field(default=())  # registration numbers: board member with sole rights
+    staff_roles: tuple[str, ...] = field(default=())  # back-office roles (selfcare.access.models.StaffRole values)
 
     @property
     def name(self) -> str:
@@ -167,6 +168,29 @@ PERSONS: tuple[DemoPerson, ...] = (
         "120478-11230",
         role="board member of SIA Rīgas Kafija (represents it alone): gives and revokes main user rights",
         represents=("40103444454",),
+    ),
+    # Back-office staff: they log in with eID like everyone, then hold staff roles. Two of each role that needs
+    # four eyes, so that one asks and the other approves.
+    DemoPerson(
+        "Ilze",
+        "Sproģe",
+        "32112233445",
+        role="staff: customer service and mandate officer (back office)",
+        staff_roles=("customer_service", "mandate_officer"),
+    ),
+    DemoPerson(
+        "Mārtiņš",
+        "Zariņš",
+        "32223344556",
+        role="staff: mandate officer, customer service and administrator (back office)",
+        staff_roles=("mandate_officer", "customer_service", "administrator"),
+    ),
+    DemoPerson(
+        "Dace",
+        "Roze",
+        "32334455667",
+        role="staff: administrator, offers editor and auditor (back office)",
+        staff_roles=("administrator", "offers_editor", "auditor"),
     ),
 )
 

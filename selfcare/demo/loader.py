@@ -16,6 +16,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from oauth2_provider.models import Application
 
+from selfcare.access.models import StaffRole, StaffRoleGrant
+from selfcare.access.services import role_grant_from_server
 from selfcare.binding.models import BindingStatus, ConnectionBinding
 from selfcare.customers.models import (
     Company,
@@ -33,10 +35,8 @@ from selfcare.identity.models import DigitalIdentity, NationalIdentifier
 from selfcare.mandates.models import Mandate, MandateStatus, Representation, Representative, RepresentativeSource
 
 BULK_BATCH = 2000
-DEMO_STAFF_USERNAME = "backoffice"
-# Public on purpose: it exists only while SELFCARE_DEMO is on, which production settings refuse. Staff move to
-# eID login with the identity core; this account then goes.
-DEMO_STAFF_PASSWORD = "demo-backoffice"  # noqa: S105
+# The password account of earlier demos: its password is made unusable on the next load (staff log in with eID).
+OLD_DEMO_STAFF_USERNAME = "backoffice"
 
 
 @dataclass
@@ -227,13 +227,22 @@ def _demo_identity(report: LoadReport, person: dataset.DemoPerson, code: Persona
 
 
 def _ensure_demo_staff(report: LoadReport) -> None:
-    user_model = get_user_model()
-    if user_model._default_manager.filter(username=DEMO_STAFF_USERNAME).exists():
-        return
-    user = user_model(username=DEMO_STAFF_USERNAME, is_staff=True, is_superuser=True)
-    user.set_password(DEMO_STAFF_PASSWORD)
-    user.save()
-    report.count("User", created=True, changed=True)
+    """The demo's staff persons with their roles (granted as from the server's command line), and no password
+    account: an earlier demo's `backoffice` user loses its password."""
+    for person in dataset.PERSONS:
+        if not person.staff_roles:
+            continue
+        identity = _demo_identity(report, person, PersonalCode.parse(person.personal_code))
+        for role in person.staff_roles:
+            if not StaffRoleGrant.objects.live().filter(identity=identity, role=role).exists():
+                role_grant_from_server(identity=identity, role=StaffRole(role))
+                report.count("StaffRoleGrant", created=True, changed=True)
+    old = get_user_model()._default_manager.filter(username=OLD_DEMO_STAFF_USERNAME).first()
+    if old is not None and old.has_usable_password():
+        old.set_unusable_password()
+        old.is_staff = old.is_superuser = False
+        old.save(update_fields=["password", "is_staff", "is_superuser"])
+        report.count("User", created=False, changed=True)
 
 
 def _ensure_demo_app_client(report: LoadReport) -> None:

@@ -1,5 +1,8 @@
 """Session lifetime (SECURITY.md 7.3.1, 7.3.2): an idle timeout and an absolute one, enforced on the server.
 
+Staff sessions have a shorter idle timeout (SECURITY.md "Staff"): a session counts as staff once it opened the
+back office (the back office marks it, `SESSION_STAFF`), and every request to the back office is measured by it.
+
 The session cookie's own age is only a hint to the browser; this middleware is what ends a session.
 """
 
@@ -18,6 +21,8 @@ from selfcare.identity.services import SESSION_LAST_SEEN, SESSION_LOGIN_AT
 from selfcare.security.models import EndReason
 from selfcare.security.sessions import end_current
 
+SESSION_STAFF = "backoffice.staff"
+STAFF_PATH = "/backoffice/"
 # Writing the session on every request would make each page a database write; a minute's granularity is plenty.
 _TOUCH_INTERVAL_SECONDS = 60
 
@@ -31,7 +36,7 @@ class SessionLifetimeMiddleware:
             now = time.time()
             login_at = request.session.setdefault(SESSION_LOGIN_AT, now)
             last_seen = request.session.setdefault(SESSION_LAST_SEEN, now)
-            idle = now - last_seen > settings.SESSION_IDLE_TIMEOUT_SECONDS
+            idle = now - last_seen > self.idle_limit(request)
             too_old = now - login_at > settings.SESSION_ABSOLUTE_TIMEOUT_SECONDS
             if idle or too_old:
                 end_current(request, EndReason.EXPIRED)
@@ -40,3 +45,9 @@ class SessionLifetimeMiddleware:
             elif now - last_seen > _TOUCH_INTERVAL_SECONDS:
                 request.session[SESSION_LAST_SEEN] = now
         return self.get_response(request)
+
+    @staticmethod
+    def idle_limit(request: HttpRequest) -> int:
+        if request.session.get(SESSION_STAFF) or request.path.startswith(STAFF_PATH):
+            return min(settings.STAFF_SESSION_IDLE_TIMEOUT_SECONDS, settings.SESSION_IDLE_TIMEOUT_SECONDS)
+        return int(settings.SESSION_IDLE_TIMEOUT_SECONDS)

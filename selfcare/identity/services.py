@@ -114,7 +114,7 @@ def login_verified(request: HttpRequest, verified: VerifiedIdentity) -> DigitalI
 def _start_session(request: HttpRequest, identity: DigitalIdentity, verified: VerifiedIdentity) -> None:
     # login() rotates the session key: crossing an authentication boundary must never keep a session id an
     # attacker could have planted before login (SECURITY.md 7.2.4).
-    login(request, identity.user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, identity.user, backend="selfcare.identity.backends.EidOnlyBackend")
     now = timezone.now().timestamp()
     request.session[SESSION_LOGIN_AT] = now
     request.session[SESSION_LAST_SEEN] = now

@@ -31,7 +31,7 @@ from selfcare.binding.sms import queue_sms
 from selfcare.customers.models import Company, Connection
 from selfcare.errors import MESSAGES, ErrorCode
 from selfcare.identifiers import PersonalCode
-from selfcare.identity.models import DigitalIdentity
+from selfcare.identity.models import DigitalIdentity, NationalIdentifier
 from selfcare.mandates.models import Actor, Mandate, MandateEvent, MandateScope, MandateStatus
 
 S = MandateStatus
@@ -59,6 +59,7 @@ class IllegalTransition(ValidationError):
 class By:
     identity: DigitalIdentity | None = None
     staff: User | None = None
+    staff_role: str = ""  # the back-office role the staff member acted in (selfcare.access.staff)
 
     @property
     def actor(self) -> str:
@@ -102,12 +103,34 @@ def _event(mandate: Mandate, action: str, by: By, *, before: str = "", reason: s
     )
 
 
+def _audit(request: HttpRequest | None, mandate: Mandate, action: str, by: By, context: Context | None) -> None:
+    """The step's audit event. A staff step names the staff member's identity and role, the attorney as the
+    person concerned and the company, so both see it on their security pages."""
+    if by.staff is None:
+        record(request, f"mandates:mandate:{action}", identity=by.identity, context=context, target=mandate)
+        return
+    attorney = (
+        NationalIdentifier.objects.filter(country=mandate.attorney_country, code=mandate.attorney_code)
+        .select_related("identity")
+        .first()
+    )
+    record(
+        request,
+        f"mandates:mandate:{action}",
+        identity=DigitalIdentity.objects.filter(user=by.staff).first(),
+        target=mandate,
+        staff_role=by.staff_role or "staff",
+        subject=attorney.identity if attorney else None,
+        company_id=mandate.company_id,
+    )
+
+
 def note(
     *, request: HttpRequest | None, mandate: Mandate, action: str, by: By, context: Context | None, reason: str = ""
 ) -> None:
     """A step that changes no state (a document attached): history and audit only."""
     _event(mandate, action, by, reason=reason)
-    record(request, f"mandates:mandate:{action}", identity=by.identity, context=context, target=mandate)
+    _audit(request, mandate, action, by, context)
 
 
 def _transition(
@@ -128,7 +151,7 @@ def _transition(
         locked.status, locked.status_changed_at, locked.status_reason = to, timezone.now(), reason[:300]
         locked.save(update_fields=["status", "status_changed_at", "status_reason"])
         _event(locked, action, by, before=before, reason=reason)
-        record(request, f"mandates:mandate:{action}", identity=by.identity, context=context, target=locked)
+        _audit(request, locked, action, by, context)
     mandate.refresh_from_db()
     return mandate
 

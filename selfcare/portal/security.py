@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import csv
 import datetime
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from uuid import UUID
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from selfcare.access.contexts import Action
+from selfcare.access.models import StaffRole
 from selfcare.access.policy import may
 from selfcare.access.web import context_page, identity_page
 from selfcare.audit.labels import object_label, object_labels
@@ -53,11 +55,72 @@ ACTIONS = {
     "mandates:mandate:rejected": gettext_lazy("Power of attorney rejected"),
     "mandates:mandate:revoked": gettext_lazy("Power of attorney revoked"),
     "mandates:mandate:expired": gettext_lazy("Power of attorney expired"),
+    # Staff in the back office (shown to the person concerned and to the company)
+    "backoffice:identities:view": gettext_lazy("Your identity data opened by staff"),
+    "backoffice:authentications:view": gettext_lazy("Your login record opened by staff"),
+    "backoffice:customers:view": gettext_lazy("Account or connection data opened by staff"),
+    "backoffice:mandates:view": gettext_lazy("Power of attorney opened by staff"),
+    "backoffice:representatives:view": gettext_lazy("Representative's record opened by staff"),
+    "backoffice:claims:view": gettext_lazy("Offer claim opened by staff"),
+    "access:approval:requested:mandate_activate": gettext_lazy(
+        "Activation of an unverified power of attorney asked (waits for a second staff member)"
+    ),
+    "access:approval:approved:mandate_activate": gettext_lazy(
+        "Activation of an unverified power of attorney approved by a second staff member"
+    ),
+    "access:approval:rejected:mandate_activate": gettext_lazy(
+        "Activation of an unverified power of attorney rejected by a second staff member"
+    ),
+    "access:approval:requested:code_change": gettext_lazy(
+        "Change of your personal code asked (waits for a second staff member)"
+    ),
+    "access:approval:approved:code_change": gettext_lazy(
+        "Change of your personal code approved by a second staff member"
+    ),
+    "access:approval:rejected:code_change": gettext_lazy(
+        "Change of your personal code rejected by a second staff member"
+    ),
+    "identity:code:changed": gettext_lazy("Your new personal code recorded"),
+    "access:approval:requested:role_grant": gettext_lazy("Administrator role for you asked"),
+    "access:approval:approved:role_grant": gettext_lazy("Administrator role for you approved"),
+    "access:approval:rejected:role_grant": gettext_lazy("Administrator role for you rejected"),
+    "access:role:granted": gettext_lazy("Staff role given to you"),
+    "access:role:revoked": gettext_lazy("Staff role removed from you"),
+    "access:break-glass:login": gettext_lazy("Emergency password login to the back office"),
+    "access:oauth-client:saved": gettext_lazy("App client saved"),
+    "access:oauth-client:deleted": gettext_lazy("App client deleted"),
+    "access:feed-key:created": gettext_lazy("Usage feed key created"),
+    "access:feed-key:revoked": gettext_lazy("Usage feed key revoked"),
+}
+
+STAFF_ROLES = {
+    **{role.value: role.label for role in StaffRole},
+    "command-line": gettext_lazy("system administrator (server)"),
+    "break-glass": gettext_lazy("emergency account"),
+    "staff": gettext_lazy("staff"),
 }
 
 
 def action_label(tag: str) -> str:
     return str(ACTIONS.get(tag, tag))
+
+
+def staff_role_label(role: str) -> str:
+    return str(STAFF_ROLES.get(role, role))
+
+
+def actor_label(event: AuditEvent) -> str:
+    """Who acted, as the person or company sees it: a staff member by their role ("Tele2 staff: mandate
+    officer"), named only when STAFF_NAMES_VISIBLE says so; anyone else by name."""
+    if event.staff_role:
+        who = _("%(brand)s staff: %(role)s") % {
+            "brand": settings.BRAND.operator,
+            "role": staff_role_label(event.staff_role),
+        }
+        if settings.STAFF_NAMES_VISIBLE and event.identity is not None:
+            who = f"{who} ({event.identity.full_name})"
+        return who
+    return event.identity.full_name if event.identity else "—"
 
 
 class NotificationEmailForm(forms.Form):
@@ -88,10 +151,20 @@ def _my_security(
                 for r in selectors.login_history(identity)
             ],
             "actions": [{"event": e, "label": action_label(e.action)} for e in selectors.own_actions(identity)],
+            "staff_actions": _staff_rows(selectors.staff_actions_about(identity)),
             "email_form": email_form,
         },
         status=status,
     )
+
+
+def _staff_rows(events: Iterable[AuditEvent]) -> list[dict[str, object]]:
+    found = list(events)
+    labels = object_labels(found)
+    return [
+        {"event": e, "label": action_label(e.action), "who": actor_label(e), "object": object_label(e, labels)}
+        for e in found
+    ]
 
 
 @require_safe
@@ -168,7 +241,8 @@ def company_security(request: HttpRequest) -> HttpResponse:
             "mandates": selectors.company_mandates(company_id),
             "bindings": selectors.company_bindings(company_id),
             "events": [
-                {"event": e, "label": action_label(e.action), "object": object_label(e, labels)} for e in events
+                {"event": e, "label": action_label(e.action), "object": object_label(e, labels), "who": actor_label(e)}
+                for e in events
             ],
             "page_size": AUDIT_PAGE,
         },
@@ -183,8 +257,8 @@ def _csv_rows(events: Iterator[AuditEvent]) -> Iterator[list[str]]:
     for event in events:
         yield [
             event.occurred_at.astimezone(datetime.UTC).isoformat(),
-            event.identity.full_name if event.identity else "",
-            str(event.identity_id or ""),
+            actor_label(event),
+            "" if event.staff_role and not settings.STAFF_NAMES_VISIBLE else str(event.identity_id or ""),
             event.context,
             event.action,
             event.object_type,

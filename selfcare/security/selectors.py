@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from selfcare.access.models import ApprovalKind, ApprovalRequest
 from selfcare.audit.models import AuditEvent
 from selfcare.binding.models import BindingStatus, ConnectionBinding
 from selfcare.identity.models import AuthenticationRecord, DigitalIdentity
@@ -17,7 +18,34 @@ def login_history(identity: DigitalIdentity, *, limit: int = 20) -> QuerySet[Aut
 
 
 def own_actions(identity: DigitalIdentity, *, limit: int = 20) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(identity=identity).order_by("-occurred_at")[:limit]
+    """What the person did. Staff actions on their data that are recorded under their own identity (a cleared
+    lockout) are listed with the staff's actions instead (`staff_actions_about`)."""
+    events = AuditEvent.objects.filter(identity=identity).exclude(subject=identity, staff_role__gt="")
+    return events.order_by("-occurred_at")[:limit]
+
+
+def staff_actions_about(identity: DigitalIdentity, *, limit: int = 50) -> QuerySet[AuditEvent]:
+    """When staff opened the person's data or acted on it, newest first (SECURITY.md "Staff": the transparency of
+    Estonia's data tracker).
+
+    Events name the person concerned (`subject`) when they had a digital identity at the time. A power of attorney
+    can name a person by personal code before their first login, so its events (and its four-eyes requests) are
+    found through the mandates that name one of the person's codes, too."""
+    codes = list(identity.identifiers.values_list("country", "code"))
+    mandate_ids = [str(pk) for pk in Mandate.objects.of_codes(codes).values_list("pk", flat=True)]
+    approval_ids = [
+        str(pk)
+        for pk in ApprovalRequest.objects.filter(
+            kind=ApprovalKind.MANDATE_ACTIVATE, target_id__in=mandate_ids
+        ).values_list("pk", flat=True)
+    ]
+    concerning = (
+        Q(subject=identity)
+        | Q(object_type="mandates.mandate", object_id__in=mandate_ids)
+        | Q(object_type="access.approvalrequest", object_id__in=approval_ids)
+    )
+    events = AuditEvent.objects.filter(concerning, staff_role__gt="").select_related("identity")
+    return events.order_by("-occurred_at")[:limit]
 
 
 def company_mandates(company_id: int) -> QuerySet[Mandate]:

@@ -2,8 +2,9 @@
 
 The Django session carries the row's id under `SESSION_REGISTRY_ID`. Ending a row from another browser takes
 effect at the ended browser's next request: the middleware finds the row ended and logs it out, which deletes
-its session data on the server. A session from before the registry (or a staff login in the back office) has
-no id and is left to the session lifetime rules.
+its session data on the server. Staff log in with eID too, so their sessions are listed like any other; a
+session from before the registry (or a break-glass password login) has no id and is left to the session
+lifetime rules.
 
 App tokens (the OpenID provider's access and refresh tokens) are listed beside the sessions through
 `APP_TOKEN_SOURCES`: a source registers itself there and the security page lists and revokes its grants.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.test import Client
 from django.utils import timezone
 
 from selfcare.binding.models import ConnectionBinding
@@ -36,3 +37,20 @@ def mandate(company: Company, identity: DigitalIdentity, **overrides: Any) -> Ma
 
 def binding(connection: Connection, identity: DigitalIdentity) -> ConnectionBinding:
     return ConnectionBinding.objects.create(connection=connection, identity=identity)
+
+
+def staff(*roles: str, code: str = "32000000001", given: str = "STAFF", family: str = "MEMBER") -> DigitalIdentity:
+    """A staff member: a digital identity (eID, no password) holding these roles."""
+    from selfcare.access.models import StaffRole
+    from selfcare.access.services import role_grant_from_server
+
+    identity = person(code, given, family)
+    for role in roles:
+        role_grant_from_server(identity=identity, role=StaffRole(role))
+    return identity
+
+
+def staff_client(client: Client, *roles: str, code: str = "32000000001") -> Client:
+    """A test client logged in (with a fresh eID login) as a staff member holding these roles."""
+    client.force_login(staff(*roles, code=code).user)
+    return client

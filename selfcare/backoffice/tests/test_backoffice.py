@@ -3,7 +3,8 @@ from django.contrib.auth.models import User
 from django.test import Client, RequestFactory
 from django.utils import translation
 
-from selfcare.backoffice.customers import CustomerAccountAdmin
+from selfcare.access.tests import factories as people
+from selfcare.backoffice.customers import ConnectionAdmin, CustomerAccountAdmin
 from selfcare.backoffice.site import backoffice_site
 from selfcare.customers.models import Connection, CustomerAccount
 from selfcare.customers.tests import factories
@@ -14,8 +15,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def staff_client(client: Client) -> Client:
-    client.force_login(User.objects.create_user("agent", is_staff=True, is_superuser=True))
-    return client
+    return people.staff_client(client, "customer_service")
 
 
 def test_anonymous_visitors_are_sent_to_the_login_and_see_no_data(client: Client) -> None:
@@ -63,35 +63,35 @@ def test_staff_find_a_company_and_its_connections_by_registration_number(staff_c
     assert "+37126000222" not in html
 
 
-def test_an_invalid_number_typed_in_the_back_office_form_is_refused_naming_the_field(
-    staff_client: Client,
-) -> None:
+def test_an_invalid_number_in_the_back_office_connection_form_is_refused_naming_the_field() -> None:
     plan = factories.tariff_plan()
     account = factories.business_account()
-    response = staff_client.post(
-        "/backoffice/customers/connection/add/",
-        {
-            "msisdn": "2912345",
-            "account": account.pk,
-            "tariff_plan": plan.pk,
-            "status": "active",
-            "activated_on": "2024-01-01",
-        },
-    )
-    assert response.status_code == 200
+    request = RequestFactory().get("/")
+    request.user = people.staff("customer_service").user
+    form_class = ConnectionAdmin(Connection, backoffice_site).get_form(request)
+    data = {"msisdn": "2912345", "account": account.pk, "tariff_plan": plan.pk, "status": "active"}
+    form = form_class(data={**data, "activated_on": "2024-01-01"})
     with translation.override("lv"):
-        expected = message(ErrorCode.PHONE_NUMBER_INVALID)
-    assert response.context["adminform"].form.errors == {"msisdn": [expected]}
-    assert expected in response.content.decode()
+        assert not form.is_valid()
+        assert form.errors == {"msisdn": [message(ErrorCode.PHONE_NUMBER_INVALID)]}
     assert not Connection.objects.exists()
+
+
+def test_customer_data_is_read_only_in_the_back_office_for_every_role(staff_client: Client) -> None:
+    account = factories.business_account()
+    assert staff_client.get("/backoffice/customers/connection/add/").status_code == 403
+    response = staff_client.post(f"/backoffice/customers/customeraccount/{account.pk}/change/", {"status": "closed"})
+    assert response.status_code in (302, 403)
+    account.refresh_from_db()
+    assert account.status != "closed"
 
 
 def test_staff_save_an_account_holder_code_typed_with_hyphen_space_or_prefix(staff_client: Client) -> None:
     account = factories.private_account(personal_code="161175-19997")
     request = RequestFactory().get("/")
-    request.user = User.objects.get(username="agent")
+    request.user = people.staff("customer_service", code="32000000002").user
     model_admin = CustomerAccountAdmin(CustomerAccount, backoffice_site)
-    form_class = model_admin.get_form(request, account)
+    form_class = model_admin.get_form(request)  # the form itself: customer data is read-only for every role
     for typed in ("325791-04511", "325791 04511", "PNOLV-325791-04511"):
         data = {name: getattr(account, name) for name in form_class.base_fields if name != "company"}
         form = form_class(data={**data, "holder_personal_code": typed}, instance=account)

@@ -1,10 +1,11 @@
 import datetime
 
 import pytest
-from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
+from selfcare.access.models import ApprovalRequest, ApprovalStatus
+from selfcare.access.tests import factories as people
 from selfcare.audit.models import AuditEvent
 from selfcare.binding import otp
 from selfcare.binding.models import FailureLockoutCleared, OneTimeCode
@@ -22,8 +23,11 @@ def _person(code: str = "16117519997") -> DigitalIdentity:
 
 @pytest.fixture
 def staff(client: Client) -> Client:
-    client.force_login(User.objects.create_user("agent", is_staff=True, is_superuser=True))
-    return client
+    return people.staff_client(client, "customer_service", code="32000000001")
+
+
+def _second_staff_member(*roles: str) -> Client:
+    return people.staff_client(Client(), *roles, code="32000000002")
 
 
 def test_staff_find_a_person_by_personal_code_in_any_form(staff: Client) -> None:
@@ -32,21 +36,66 @@ def test_staff_find_a_person_by_personal_code_in_any_form(staff: Client) -> None
         assert "BĒRZIŅŠ" in staff.get("/backoffice/identity/digitalidentity/", {"q": term}).content.decode()
 
 
-def test_staff_record_a_personal_code_change_and_both_codes_then_resolve_to_the_person(staff: Client) -> None:
+def _codes(identity: DigitalIdentity) -> set[str]:
+    return set(NationalIdentifier.objects.filter(identity=identity).values_list("code", flat=True))
+
+
+def test_a_personal_code_change_is_asked_by_one_staff_member_and_made_when_a_second_approves(staff: Client) -> None:
     identity = _person()
     url = f"/backoffice/identity/digitalidentity/{identity.pk}/change-code/"
     response = staff.post(url, {"new_code": "32579104511"})
-    assert response.status_code == 302
-    assert set(NationalIdentifier.objects.filter(identity=identity).values_list("code", flat=True)) == {
-        "16117519997",
-        "32579104511",
-    }
-    refused = staff.post(url, {"new_code": "32888888888"})
-    assert refused.status_code == 200
-    assert [e.code for e in refused.context["form"].errors.as_data()["new_code"]] == [
-        ErrorCode.CODE_CHANGE_ALREADY_DONE
+    approval = ApprovalRequest.objects.get()
+    assert response["Location"] == f"/backoffice/access/approvalrequest/{approval.pk}/change/"
+    assert _codes(identity) == {"16117519997"}  # nothing changes on one staff member's word
+    # The one who asked cannot approve it.
+    staff.post(f"/backoffice/access/approvalrequest/{approval.pk}/decide/approve/")
+    approval.refresh_from_db()
+    assert approval.status == ApprovalStatus.PENDING
+    assert _codes(identity) == {"16117519997"}
+    second = _second_staff_member("customer_service")
+    second.post(f"/backoffice/access/approvalrequest/{approval.pk}/decide/approve/")
+    approval.refresh_from_db()
+    assert approval.status == ApprovalStatus.APPROVED
+    assert _codes(identity) == {"16117519997", "32579104511"}
+    steps = AuditEvent.objects.filter(subject=identity, action__startswith="access:approval:")
+    assert sorted(e.action for e in steps) == [
+        "access:approval:approved:code_change",
+        "access:approval:requested:code_change",
     ]
-    assert NationalIdentifier.objects.filter(identity=identity).count() == 2
+    assert len({e.identity_id for e in steps}) == 2
+
+
+def test_a_second_code_change_is_refused_with_the_reason_when_approved(staff: Client) -> None:
+    identity = _person()
+    url = f"/backoffice/identity/digitalidentity/{identity.pk}/change-code/"
+    second = _second_staff_member("customer_service")
+    for new_code in ("32579104511", "32888888888"):
+        staff.post(url, {"new_code": new_code})
+        approval = ApprovalRequest.objects.latest("pk")
+        second.post(f"/backoffice/access/approvalrequest/{approval.pk}/decide/approve/")
+    approval.refresh_from_db()
+    assert approval.status == ApprovalStatus.FAILED
+    assert _codes(identity) == {"16117519997", "32579104511"}
+
+
+def test_a_code_change_needs_a_recent_eid_login(staff: Client, settings: object) -> None:
+    identity = _person()
+    session = staff.session
+    session["identity.login_at"] = timezone.now().timestamp() - 3600
+    session.save()
+    url = f"/backoffice/identity/digitalidentity/{identity.pk}/change-code/"
+    response = staff.post(url, {"new_code": "32579104511"})
+    assert response.status_code == 302
+    assert "/login/?next=" in response["Location"]
+    assert not ApprovalRequest.objects.exists()
+
+
+def test_an_invalid_new_code_is_refused_naming_the_field(staff: Client) -> None:
+    identity = _person()
+    refused = staff.post(f"/backoffice/identity/digitalidentity/{identity.pk}/change-code/", {"new_code": "123"})
+    assert refused.status_code == 200
+    assert [e.code for e in refused.context["form"].errors.as_data()["new_code"]] == [ErrorCode.PERSONAL_CODE_FORMAT]
+    assert not ApprovalRequest.objects.exists()
 
 
 def test_the_back_office_cannot_create_edit_or_delete_identities_or_authentication_records(staff: Client) -> None:
@@ -90,15 +139,16 @@ def test_customer_service_sees_a_code_lockout_and_clears_it_recorded_with_their_
     assert response.status_code == 302
     assert not otp.too_many_failures(identity)
     cleared = FailureLockoutCleared.objects.get(identity=identity)
-    assert cleared.cleared_by.username == "agent"
-    assert AuditEvent.objects.filter(action="binding:lockout:cleared", identity=identity).exists()
-    assert "agent" in staff.get(f"/backoffice/identity/digitalidentity/{identity.pk}/change/").content.decode()
+    assert cleared.cleared_by.digital_identity.identifiers.get().code == "32000000001"
+    event = AuditEvent.objects.get(action="binding:lockout:cleared", identity=identity)
+    assert (event.subject, event.staff_role) == (identity, "customer_service")
+    assert "Staff Member" in staff.get(f"/backoffice/identity/digitalidentity/{identity.pk}/change/").content.decode()
 
 
 def test_staff_without_the_right_to_change_people_cannot_clear_a_lockout(client: Client) -> None:
     identity = _person()
     _locked_out(identity)
-    client.force_login(User.objects.create_user("reader", is_staff=True))
+    people.staff_client(client, "mandate_officer", "auditor", "offers_editor", "administrator")
     client.post(f"/backoffice/identity/digitalidentity/{identity.pk}/clear-lockout/")
     assert otp.too_many_failures(identity)
     assert not FailureLockoutCleared.objects.exists()

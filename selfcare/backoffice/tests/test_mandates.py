@@ -15,6 +15,7 @@ from django.test import Client
 from django.utils import timezone, translation
 
 from selfcare.access.contexts import contexts_of
+from selfcare.access.models import ApprovalRequest
 from selfcare.access.tests import factories as people
 from selfcare.audit.models import AuditEvent
 from selfcare.binding.models import SmsMessage
@@ -39,8 +40,7 @@ def _lv(text: str) -> str:
 @pytest.fixture
 def staff_client(client: Client, settings: Any, tmp_path: Any) -> Client:
     settings.MANDATE_MEDIA_DIR = tmp_path
-    client.force_login(User.objects.create_user("agent", is_staff=True, is_superuser=True))
-    return client
+    return people.staff_client(client, "mandate_officer", code="32000000001")
 
 
 def _submitted(*, signed_by_board: bool) -> Mandate:
@@ -96,15 +96,36 @@ def test_staff_activate_and_the_attorney_gets_the_company_and_a_notice(
     assert AuditEvent.objects.filter(action="mandates:mandate:activated", object_id=str(mandate.pk)).exists()
 
 
-def test_an_unverified_document_is_activated_only_with_a_reason(staff_client: Client) -> None:
+def test_an_unverified_document_is_activated_only_with_a_reason_and_a_second_officers_approval(
+    staff_client: Client,
+) -> None:
     mandate = _submitted(signed_by_board=False)
     url = f"/backoffice/mandates/mandate/{mandate.pk}/decide/activate/"
     staff_client.post(url, {"reason": ""})
+    assert not ApprovalRequest.objects.exists()
+    response = staff_client.post(url, {"reason": "hand-signed original checked against the register"})
+    mandate.refresh_from_db()
+    assert mandate.status == MandateStatus.SUBMITTED  # asked, not done
+    approval = ApprovalRequest.objects.get()
+    assert response["Location"] == f"/backoffice/access/approvalrequest/{approval.pk}/change/"
+    decide = f"/backoffice/access/approvalrequest/{approval.pk}/decide/approve/"
+    staff_client.post(decide)  # the officer who asked cannot approve
     mandate.refresh_from_db()
     assert mandate.status == MandateStatus.SUBMITTED
-    staff_client.post(url, {"reason": "hand-signed original checked against the register"})
+    customer_service = people.staff_client(Client(), "customer_service", code="32000000003")
+    assert customer_service.post(decide).status_code in (302, 404)  # not a mandate officer
+    mandate.refresh_from_db()
+    assert mandate.status == MandateStatus.SUBMITTED
+    second = people.staff_client(Client(), "mandate_officer", code="32000000002")
+    page = second.get(f"/backoffice/access/approvalrequest/{approval.pk}/change/").content.decode()
+    assert "hand-signed original checked against the register" in page
+    second.post(decide)
     mandate.refresh_from_db()
     assert mandate.status == MandateStatus.ACTIVE
+    assert mandate.status_reason == "hand-signed original checked against the register"
+    activated = AuditEvent.objects.get(action="mandates:mandate:activated")
+    assert activated.identity.identifiers.get().code == "32000000002"  # type: ignore[union-attr]
+    assert (activated.staff_role, activated.company_id) == ("mandate_officer", mandate.company_id)
 
 
 def test_staff_reject_with_a_reason_and_revoke_later_ones(staff_client: Client) -> None:
@@ -175,11 +196,8 @@ def test_staff_register_a_document_received_by_email_for_a_company(staff_client:
     mandate = Mandate.objects.get()
     assert response["Location"] == f"/backoffice/mandates/mandate/{mandate.pk}/change/"
     document = mandate.documents.get()
-    assert (mandate.status, document.channel, document.registered_by.username) == (  # type: ignore[union-attr]
-        MandateStatus.SUBMITTED,
-        DocumentChannel.EMAIL,
-        "agent",
-    )
+    assert (mandate.status, document.channel) == (MandateStatus.SUBMITTED, DocumentChannel.EMAIL)
+    assert document.registered_by.digital_identity.identifiers.get().code == "32000000001"  # type: ignore[union-attr]
 
 
 def test_staff_edit_a_representative_with_the_full_personal_code(staff_client: Client) -> None:
@@ -211,3 +229,15 @@ def test_the_history_names_each_step_in_latvian_not_by_its_code(staff_client: Cl
         assert translation.pgettext("mandate status", "to").lower() in html.lower()
         # "adresāts" is the SMS recipient's word, not a status change's
         assert translation.gettext("to").lower() not in html.lower()
+
+
+def test_the_back_office_titles_a_mandate_in_latvian_grammar(staff_client: Client) -> None:
+    mandate = _submitted(signed_by_board=True)
+    page = f"/backoffice/mandates/mandate/{mandate.pk}/change/"
+    assert "<h1>Labot pilnvaru</h1>" in staff_client.get(page).content.decode()
+    reader = people.staff_client(Client(), "customer_service", code="32000000002")
+    assert "<h1>Apskatīt pilnvaru</h1>" in reader.get(page).content.decode()
+    assert (
+        "<h1>Pilnvaras</h1>"
+        in staff_client.get("/backoffice/mandates/mandate/?status__exact=submitted").content.decode()
+    )

@@ -7,10 +7,12 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from selfcare.access.contexts import ContextKind, contexts_of
+from selfcare.access.staff import roles_of
 from selfcare.access.tests import factories as people
 from selfcare.customers.models import Company, Connection, CustomerAccount, Segment, TariffPlan
 from selfcare.demo import dataset
-from selfcare.demo.loader import DEMO_STAFF_PASSWORD, DEMO_STAFF_USERNAME, generated_msisdn, load_demo
+from selfcare.demo.loader import generated_msisdn, load_demo
+from selfcare.identity.models import DigitalIdentity
 from selfcare.mandates.models import Representative
 
 pytestmark = pytest.mark.django_db
@@ -61,9 +63,17 @@ def test_generated_numbers_are_valid_latvian_mobile_numbers_in_the_companys_bloc
     assert generated_msisdn(27, 899_999) == "+37127999999"
 
 
-def test_staff_of_the_demo_can_open_the_back_office_and_see_the_demo_data(client: Any) -> None:
+def test_the_demo_staff_persons_hold_their_roles_and_open_the_back_office_without_any_password(client: Any) -> None:
     load_demo()
-    assert client.login(username=DEMO_STAFF_USERNAME, password=DEMO_STAFF_PASSWORD)
+    staff = [p for p in dataset.PERSONS if p.staff_roles]
+    assert len(staff) >= 2
+    for person in staff:
+        identity = DigitalIdentity.objects.get(identifiers__code=person.personal_code.replace("-", ""))
+        assert {str(r) for r in roles_of(identity)} == set(person.staff_roles)
+        assert not identity.user.has_usable_password()
+    assert not client.login(username="backoffice", password="demo-backoffice")
+    ilze = DigitalIdentity.objects.get(identifiers__code="32112233445")
+    client.force_login(ilze.user)
     html = client.get("/backoffice/customers/company/").content.decode()
     for company in dataset.COMPANIES:
         assert company.name in html

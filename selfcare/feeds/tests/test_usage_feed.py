@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
+from selfcare.access.tests import factories as people
 from selfcare.customers.tests import factories
 from selfcare.usage.feedkeys import feed_key_create, feed_key_revoke
 from selfcare.usage.models import FeedKey, UsageEvent
@@ -103,8 +103,8 @@ def test_a_batch_over_the_limit_is_refused(client: Client, key: str, settings: A
     assert UsageEvent.objects.count() == 0
 
 
-def test_staff_list_feed_keys_and_revoke_them_but_never_see_a_key(client: Client, key: str) -> None:
-    client.force_login(User.objects.create_user("agent", is_staff=True, is_superuser=True))
+def test_administrators_list_feed_keys_and_revoke_them_but_never_see_a_key(client: Client, key: str) -> None:
+    people.staff_client(client, "administrator")
     record = FeedKey.objects.get(name="mediation")
     page = client.get("/backoffice/usage/feedkey/")
     assert page.status_code == 200
@@ -116,6 +116,22 @@ def test_staff_list_feed_keys_and_revoke_them_but_never_see_a_key(client: Client
     assert response.status_code == 200
     record.refresh_from_db()
     assert record.revoked_at is not None
+
+
+def test_administrators_create_a_feed_key_in_the_back_office_that_is_shown_once_and_works(client: Client) -> None:
+    people.staff_client(client, "administrator")
+    page = client.post("/backoffice/usage/feedkey/add/", {"name": "mediation-2"})
+    assert page.status_code == 200
+    key = page.context["key"]
+    assert key.startswith("uf_")
+    assert "no-store" in page["Cache-Control"]
+    record = FeedKey.objects.get(name="mediation-2")
+    assert key not in client.get(f"/backoffice/usage/feedkey/{record.pk}/change/").content.decode()
+    connection = factories.connection()
+    assert _post(Client(), key, {"events": [_event(connection.msisdn, "from-back-office")]}).status_code == 200
+    customer_service = people.staff_client(Client(), "customer_service", code="32000000002")
+    assert customer_service.post("/backoffice/usage/feedkey/add/", {"name": "x"}).status_code == 403
+    assert not FeedKey.objects.filter(name="x").exists()
 
 
 def test_a_machine_posts_without_a_csrf_token_because_it_has_no_cookies(key: str) -> None:

@@ -14,6 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 from PIL import Image
 
+from selfcare.access.tests import factories as people
 from selfcare.offers.codes import generate_codes, upload_codes
 from selfcare.offers.models import Offer, OfferClaim, OfferImage, OfferKind, PartnerCode
 from selfcare.offers.services import claim_offer
@@ -25,8 +26,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def staff(client: Client) -> Client:
-    client.force_login(User.objects.create_user("agent", is_staff=True, is_superuser=True))
-    return client
+    return people.staff_client(client, "offers_editor")
 
 
 def lv(text: str, **values: object) -> str:

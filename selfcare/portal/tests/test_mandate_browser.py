@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 from django.utils import timezone, translation
 
+from selfcare.backoffice.tests.browser import ILZE, staff_log_in
 from selfcare.demo import dataset
-from selfcare.demo.loader import DEMO_STAFF_PASSWORD, DEMO_STAFF_USERNAME, load_demo
+from selfcare.demo.loader import load_demo
 from selfcare.mandates.models import Mandate, MandateStatus
 from selfcare.mandates.signatures.signing import person_signer, sign_pdf
 from selfcare.pki.testca import TestCA
@@ -74,12 +75,9 @@ def test_a_representative_gives_main_user_rights_staff_activate_and_a_revocation
     assert page.get_by_test_id("mandate-verified").inner_text() == "yes, verified"
     assert "JĀNIS KALNIŅŠ" in page.get_by_test_id("document").inner_text()
 
-    # Staff activate it from the queue.
+    # Staff (a mandate officer, logged in with Smart-ID) activate it from the queue.
     staff = browser.new_context(locale="en-GB").new_page()
-    staff.goto(f"{base}/backoffice/login/")
-    staff.fill("#id_username", DEMO_STAFF_USERNAME)
-    staff.fill("#id_password", DEMO_STAFF_PASSWORD)
-    staff.locator("input[type=submit]").click()
+    staff_log_in(staff, browser, base, ILZE)
     staff.goto(f"{base}/backoffice/mandates/mandate/")
     staff.get_by_role("link", name="Līga Liepa").click()
     staff.wait_for_url("**/change/**")

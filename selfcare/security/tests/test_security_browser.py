@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from selfcare.demo.loader import DEMO_STAFF_PASSWORD, load_demo
+from selfcare.backoffice.tests.browser import MARTINS, staff_log_in
+from selfcare.demo.loader import load_demo
 from selfcare.portal.tests.test_login_smartid_browser import AFTER_LOGIN, ANNA, _confirm_on_phone, _login_with_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -65,11 +66,7 @@ def test_the_main_pages_and_the_simulators_run_without_a_single_csp_violation(
     staff = browser.new_context(locale="en-GB")  # the back office (Django's admin) under the same policy
     violations.extend(_watch_for_csp_violations(staff))
     office = staff.new_page()
-    office.goto(f"{base}/backoffice/")
-    office.locator("#id_username").fill("backoffice")
-    office.locator("#id_password").fill(DEMO_STAFF_PASSWORD)
-    office.locator("[type=submit]").click()
-    office.wait_for_url(f"{base}/backoffice/")
+    staff_log_in(office, staff, base, MARTINS)  # staff log in with eID like everyone
     office.locator("#content-main a[href*='/backoffice/']").first.click()  # the first list of the console
     office.wait_for_load_state()
     assert "/backoffice/" in office.url

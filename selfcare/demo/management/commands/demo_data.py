@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from selfcare.demo import dataset
-from selfcare.demo.loader import DEMO_STAFF_PASSWORD, DEMO_STAFF_USERNAME, MAX_GENERATED, load_demo
+from selfcare.demo.loader import MAX_GENERATED, load_demo
 from selfcare.identifiers import format_msisdn
 
 
@@ -53,5 +53,6 @@ class Command(BaseCommand):
         for company in dataset.COMPANIES:
             self.stdout.write(f"  {company.name:<24} reg. no. {company.registration_number}")
         self.stdout.write(
-            f"\nBack office (/backoffice/): user {DEMO_STAFF_USERNAME}, password {DEMO_STAFF_PASSWORD} (demo only)."
+            "\nBack office (/backoffice/): log in with eID (Smart-ID) as a staff person above "
+            "(Ilze Sproģe 321122-33445, Mārtiņš Zariņš 322233-44556, Dace Roze 323344-55667)."
         )
