@@ -32,8 +32,8 @@ class OrganizationOut(Schema):
 class ContextOut(Schema):
     id: str  # "private", "company-12", "work-12"
     href: str
-    kind: str  # private, company (main user), work (employee)
-    role: str  # TMF691: owner, mainUser, user
+    kind: str  # private, company (main user), work (employee), representative (board member)
+    role: str  # TMF691: owner, mainUser, user, legalRepresentative
     organization: OrganizationOut | None
     rights: list[str]
 
