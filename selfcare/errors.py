@@ -41,6 +41,7 @@ class ErrorCode(StrEnum):
     CODE_CHANGE_ALREADY_DONE = "code_change_already_done"
     CODE_CHANGE_TAKEN = "code_change_taken"
     BINDING_TOO_MANY_REQUESTS = "binding_too_many_requests"
+    BINDING_TOO_MANY_FOR_NUMBER = "binding_too_many_for_number"
     BINDING_CODE_WRONG = "binding_code_wrong"
     BINDING_CODE_ENDED = "binding_code_ended"
     BINDING_CODE_EXPIRED = "binding_code_expired"
@@ -136,6 +137,10 @@ MESSAGES: dict[ErrorCode, StrPromise] = {
     ErrorCode.BINDING_TOO_MANY_REQUESTS: _(
         "Too many codes were asked for. You can ask for 5 codes in 5 minutes, 20 in an hour and 50 in a day: "
         "try again later."
+    ),
+    ErrorCode.BINDING_TOO_MANY_FOR_NUMBER: _(
+        "You have asked for as many codes for this number as one person may in a day. Try again tomorrow, or "
+        "contact customer service."
     ),
     ErrorCode.BINDING_CODE_WRONG: _("This code is not right. Check the code in the SMS and enter it again."),
     ErrorCode.BINDING_CODE_ENDED: _(
