@@ -69,6 +69,7 @@ class ErrorCode(StrEnum):
     SERVICE_UNAVAILABLE = "service_unavailable"
     USAGE_ROW_SHAPE = "usage_row_shape"
     USAGE_SOURCE_KEY = "usage_source_key"
+    USAGE_SOURCE_KEY_CHARACTERS = "usage_source_key_characters"
     USAGE_MSISDN = "usage_msisdn"
     USAGE_KIND = "usage_kind"
     USAGE_ZONE = "usage_zone"
@@ -78,6 +79,9 @@ class ErrorCode(StrEnum):
     USAGE_UNKNOWN_NUMBER = "usage_unknown_number"
     FEED_KEY_INVALID = "feed_key_invalid"
     FEED_BATCH_TOO_LARGE = "feed_batch_too_large"
+    FEED_BODY_UNREADABLE = "feed_body_unreadable"
+    FEED_BODY_INVALID = "invalid_body"
+    FEED_METHOD_NOT_ALLOWED = "method_not_allowed"
 
 
 MESSAGES: dict[ErrorCode, StrPromise] = {
@@ -186,6 +190,9 @@ MESSAGES: dict[ErrorCode, StrPromise] = {
     ),
     ErrorCode.USAGE_ROW_SHAPE: _("The row does not have the six fields of the usage format."),
     ErrorCode.USAGE_SOURCE_KEY: _("The event id is empty or longer than 200 characters."),
+    ErrorCode.USAGE_SOURCE_KEY_CHARACTERS: _(
+        "The event id contains a control character (such as NUL) or another character that cannot be printed."
+    ),
     ErrorCode.USAGE_MSISDN: _("The number is not in E.164 form, for example +37125500001."),
     ErrorCode.USAGE_KIND: _("The type is not one of data, voice or sms."),
     ErrorCode.USAGE_ZONE: _("The zone is not one of domestic, eu or world."),
@@ -197,6 +204,11 @@ MESSAGES: dict[ErrorCode, StrPromise] = {
     ErrorCode.USAGE_UNKNOWN_NUMBER: _("No live connection has this number."),
     ErrorCode.FEED_KEY_INVALID: _("The feed key is missing, unknown or revoked."),
     ErrorCode.FEED_BATCH_TOO_LARGE: _("The batch has too many events; send at most %(limit)s in one request."),
+    ErrorCode.FEED_BODY_UNREADABLE: _("The body is not JSON in UTF-8."),
+    ErrorCode.FEED_BODY_INVALID: _(
+        'The body is not a batch of usage events: {"events": [...]}, each event an object. The field named is wrong.'
+    ),
+    ErrorCode.FEED_METHOD_NOT_ALLOWED: _("Only POST is answered here."),
 }
 
 
