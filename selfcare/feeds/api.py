@@ -49,13 +49,13 @@ class Errors(Schema):
     errors: list[ErrorItem]
 
 
-def _item(code: ErrorCode, field: str | None = None, **params: object) -> dict[str, object]:
+def _item(code: ErrorCode, field: str | None = None, params: dict[str, object] | None = None) -> dict[str, object]:
     text = str(MESSAGES[code]) % params if params else str(MESSAGES[code])
     return {"code": code.value, "message": text, "field": field}
 
 
 def _errors(request: HttpRequest, code: ErrorCode, status: int, **params: object) -> HttpResponse:
-    return api.create_response(request, {"errors": [_item(code, **params)]}, status=status)
+    return api.create_response(request, {"errors": [_item(code, params=params)]}, status=status)
 
 
 @api.exception_handler(AuthenticationError)
