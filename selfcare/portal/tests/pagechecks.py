@@ -28,7 +28,7 @@ def missing_descriptions(page: Any) -> list[str]:
 
 def axe_violations(page: Any) -> list[str]:
     """axe-core's violations of the page (WCAG 2.x A and AA, and best practices), one line each."""
-    from axe_playwright_python.sync_playwright import Axe
+    from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
 
     results = Axe().run(page)
     return [
