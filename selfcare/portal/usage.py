@@ -41,6 +41,19 @@ class Chart:
     def has_use(self) -> bool:
         return self.peak > 0
 
+    @property
+    def scale(self) -> list[int]:
+        """The values of the vertical axis, top to bottom: the busiest day, half of it, nothing."""
+        return [self.peak, self.peak // 2, 0]
+
+    @property
+    def days(self) -> list[DayUse]:
+        """The days named under the horizontal axis: the first, the middle and the last of the chart."""
+        uses = [bar.use for bar in self.bars]
+        if len(uses) <= 2:
+            return uses
+        return [uses[0], uses[len(uses) // 2], uses[-1]]
+
 
 def daily_chart(days: list[DayUse]) -> Chart:
     """Bars scaled to the busiest day: Latvia at the bottom, roaming stacked on top."""

@@ -56,6 +56,16 @@ class UsageSummary:
         return local_day(self.cycle_ends_at)
 
     @property
+    def eu_usable(self) -> int | None:
+        """How much of what is left may be used in the EU: roaming like at home draws on the same bundle, up to
+        the EU allowance (fair use). None when neither limits it."""
+        if self.eu_data.remaining is None:
+            return self.data.remaining
+        if self.data.remaining is None:
+            return self.eu_data.remaining
+        return min(self.eu_data.remaining, self.data.remaining)
+
+    @property
     def gifts(self) -> list[Bucket]:
         return [b for b in self.buckets if b.source != Source.PLAN]
 

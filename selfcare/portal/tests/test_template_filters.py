@@ -55,3 +55,12 @@ def test_the_renewal_day_reads_as_a_sentence_in_each_language() -> None:
             rendered[language] = template.render(Context({"d": datetime.date(2027, 1, 1)}))
     assert rendered == {"lv": "Atjaunojas 1. janvārī.", "ru": rendered["ru"], "en": "Renews on 1 January."}
     assert rendered["ru"].endswith("1 января.")
+
+
+def test_a_day_and_month_standing_alone_reads_right_in_russian_and_english() -> None:
+    template = Template('{{ d|date:"MONTH_DAY_FORMAT" }}')
+    shown = {}
+    for language in ("ru", "en", "lv"):
+        with translation.override(language):
+            shown[language] = template.render(Context({"d": datetime.date(2027, 1, 1)}))
+    assert shown == {"ru": "1 января", "en": "1 January", "lv": "1. janvāris"}
