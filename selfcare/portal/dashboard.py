@@ -19,7 +19,7 @@ from selfcare.customers.models import ConnectionStatus, Segment, TariffPlan
 from selfcare.customers.selectors import SEARCH_MAX_LENGTH, search_connections
 from selfcare.offers.selectors import offers_for_connection, teaser_counts
 from selfcare.portal.offers import new_idempotency_key
-from selfcare.portal.usage import attach_data_left, usage_context
+from selfcare.portal.usage import ContextSummary, attach_data_left, context_summary, usage_context
 from selfcare.portal.work_number import SESSION_STEP_OFFERED, first_login_step
 
 PAGE_SIZE = 50
@@ -34,9 +34,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if step is not None:
             return step
     groups = overview(request.identity, contexts)  # type: ignore[attr-defined]
+    summaries: dict[str, ContextSummary] = {}
     for group in groups:
-        attach_data_left(group.context, group.connections)
-    context: dict[str, object] = {"groups": groups, "offer_counts": teaser_counts(g.context for g in groups)}
+        if group.summarised:
+            summaries[group.context.key] = context_summary(request.identity, group.context)  # type: ignore[attr-defined]
+        else:
+            attach_data_left(group.context, group.connections)
+    context: dict[str, object] = {
+        "groups": groups,
+        "summaries": summaries,
+        "offer_counts": teaser_counts(g.context for g in groups),
+    }
     if not groups:
         context["plans"] = TariffPlan.objects.filter(is_active=True, segment=Segment.PRIVATE)
     return render(request, "portal/dashboard/dashboard.html", context)
