@@ -201,3 +201,15 @@ def test_a_profile_file_naming_an_unknown_field_is_refused_at_start(settings: An
     bank_profile.cache_clear()
     with pytest.raises(ImproperlyConfigured, match="nonce_feld"):
         bank_profile("seb")
+
+
+def test_the_login_page_posts_straight_to_the_bank_so_one_portal_page_comes_before_the_bank() -> None:
+    from django.test import Client
+
+    client = Client()
+    html = client.get("/en/login/").content.decode()
+    for bank in ("swedbank", "seb", "citadele", "luminor"):
+        assert f'<form method="post" action="/en/login/{bank}/">' in html
+    response = client.post("/en/login/swedbank/")  # what the button on the login page sends
+    assert response.status_code == 200
+    assert "Continue to Swedbank" in response.content.decode()
