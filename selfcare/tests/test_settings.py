@@ -196,3 +196,10 @@ def test_a_brand_colour_too_light_for_white_text_or_malformed_is_refused() -> No
     assert any("too light" in p for p in validate_brand(_brand(primary_colour="#9fd3ff")))
     assert any("BRAND_ACCENT_COLOUR" in p for p in validate_brand(_brand(accent_colour="blue")))
     assert any("BRAND_BUSINESS_EMAIL" in p for p in validate_brand(_brand(business_email="nobody")))
+
+
+def test_a_brand_font_or_support_contact_that_could_break_the_page_is_refused() -> None:
+    assert validate_brand(_brand(font_family='"Tele2 Sans", Arial, sans-serif', support_email="info@tele2.lv")) == []
+    assert any("BRAND_FONT_FAMILY" in p for p in validate_brand(_brand(font_family="x; } body { display: none")))
+    assert any("BRAND_SUPPORT_EMAIL" in p for p in validate_brand(_brand(support_email="nobody")))
+    assert any("BRAND_SUPPORT_URL" in p for p in validate_brand(_brand(support_url="javascript:alert(1)")))
