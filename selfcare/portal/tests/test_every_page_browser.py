@@ -115,3 +115,33 @@ def test_on_a_phone_the_header_folds_into_a_menu_and_leaves_the_first_screen_to_
     page.set_viewport_size(DESKTOP)
     assert not menu.is_visible()
     assert log_out.is_visible()
+
+
+def _log_in(page: Any, browser: Any, base: str, code: str) -> None:
+    vc = _login_with_code(page, base, code)
+    _confirm_on_phone(browser, base, code, vc)
+    page.wait_for_url("**/en/dashboard/")
+
+
+@pytest.mark.parametrize("code", ["22079018761", "12047811230"])  # an employee; a board member (representative)
+def test_the_main_pages_of_an_employee_and_of_a_representative_pass_the_checks(
+    page: Any, browser: Any, eid_simulators: str, code: str
+) -> None:
+    load_demo()
+    _log_in(page, browser, eid_simulators, code)
+    identity = NationalIdentifier.objects.get(code=code).identity
+    paths = ["/dashboard/", "/me/", "/me/security/"]
+    for context in contexts_of(identity):
+        if context.kind == ContextKind.WORK:
+            connection = Connection.objects.filter(bindings__identity=identity).first()
+            assert connection is not None
+            paths += [f"/acting/{context.key}/connections/{connection.pk}/", f"/acting/{context.key}/offers/"]
+        if context.kind == ContextKind.REPRESENTATIVE:
+            paths += [f"/acting/{context.key}/mandates/", f"/acting/{context.key}/mandates/new/"]
+    assert len(paths) > 3
+    for language in ("/en", "", "/ru"):
+        for path in paths:
+            response = page.goto(f"{eid_simulators}{language}{path}")
+            assert response is not None, path
+            assert response.status == 200, path
+            check_page(page)
