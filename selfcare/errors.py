@@ -25,6 +25,7 @@ class ErrorCode(StrEnum):
     ACCOUNT_HOLDER = "account_holder"
     MSISDN_IN_USE = "msisdn_in_use"
     NOT_FOUND = "not_found"
+    RIGHTS_ENDED = "rights_ended"
     EID_CANCELLED = "eid_cancelled"
     EID_TIMEOUT = "eid_timeout"
     EID_WRONG_VC = "eid_wrong_vc"
@@ -105,6 +106,7 @@ MESSAGES: dict[ErrorCode, StrPromise] = {
     ),
     ErrorCode.MSISDN_IN_USE: _("This number already belongs to another connection that is not terminated."),
     ErrorCode.NOT_FOUND: _("Not found."),
+    ErrorCode.RIGHTS_ENDED: _("Your rights in this context have ended."),
     ErrorCode.EID_CANCELLED: _("The login was cancelled in the app. You can start again."),
     ErrorCode.EID_TIMEOUT: _("No confirmation arrived in time. Check the personal code, open the app and try again."),
     ErrorCode.EID_WRONG_VC: _(
