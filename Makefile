@@ -35,12 +35,8 @@ run: $(VENV)/.installed ## Run the portal with demo data at http://$(HOST):$(POR
 	@mkdir -p var
 	@$(DEMO_ENV) $(MANAGE) migrate --no-input -v 0
 	@$(DEMO_ENV) $(MANAGE) demo_data
-	@echo "\nPortal:      http://$(HOST):$(PORT)/  (English: /en/, Russian: /ru/)"
-	@echo "Log in:      http://$(HOST):$(PORT)/login/  with a demo person's personal code"
-	@echo "Smart-ID phone (confirm logins here): http://$(HOST):$(PORT)/simulators/smartid/phone/"
-	@echo "Sign a PDF as a demo person (stands in for the eParaksts app): http://$(HOST):$(PORT)/simulators/eparaksts/sign/"
-	@echo "Back office: http://$(HOST):$(PORT)/backoffice/  log in with Smart-ID as a demo staff person (e.g. Ilze Sproģe 321122-33445)\n"
-	@$(RUN_ENV) $(MANAGE) runserver $(HOST):$(PORT)
+	@# Where to go is printed once the server answers (selfcare/demo/ready.py), never for a server that did not start.
+	@$(PY) -m selfcare.demo.ready http://$(HOST):$(PORT) & $(RUN_ENV) $(MANAGE) runserver $(HOST):$(PORT)
 
 browser: ## Install Debian's chromium for the browser tests, where this machine allows (root + apt-get)
 	@command -v chromium >/dev/null 2>&1 || { \

@@ -152,6 +152,13 @@ class Brand:
     logo_url: str
     business_email: str
     support_phone: str
+    support_email: str = ""
+    support_url: str = ""
+    font_family: str = ""  # CSS font-family list; the system's fonts when empty
+
+
+# Names, quoted names and commas only: the value goes into a stylesheet, so nothing that could end a rule.
+_FONT_FAMILY = re.compile(r'^[A-Za-z0-9 ,"\'-]*$')
 
 
 def _relative_luminance(hex_colour: str) -> float:
@@ -178,6 +185,12 @@ def validate_brand(brand: Brand) -> list[str]:
             f"BRAND_PRIMARY_COLOUR {brand.primary_colour} is too light for white text "
             f"(contrast {contrast_ratio(brand.primary_colour, '#ffffff'):.1f}:1, at least 4.5:1 needed)."
         )
+    if brand.support_email and "@" not in brand.support_email:
+        problems.append(f"BRAND_SUPPORT_EMAIL must be an e-mail address, not {brand.support_email!r}.")
+    if brand.support_url and not brand.support_url.startswith(("https://", "http://")):
+        problems.append(f"BRAND_SUPPORT_URL must be an http(s) address, not {brand.support_url!r}.")
+    if not _FONT_FAMILY.match(brand.font_family):
+        problems.append(f"BRAND_FONT_FAMILY must be a CSS font-family list, not {brand.font_family!r}.")
     if "@" not in brand.business_email:
         problems.append(f"BRAND_BUSINESS_EMAIL must be an e-mail address, not {brand.business_email!r}.")
     return problems
@@ -194,6 +207,9 @@ def brand_from_env(env: Any) -> Brand:
         logo_url=env.str("BRAND_LOGO_URL", default=""),
         business_email=env.str("BRAND_BUSINESS_EMAIL", default="bizness@tele2.lv"),
         support_phone=env.str("BRAND_SUPPORT_PHONE", default=""),
+        support_email=env.str("BRAND_SUPPORT_EMAIL", default=""),
+        support_url=env.str("BRAND_SUPPORT_URL", default="https://www.tele2.lv/"),
+        font_family=env.str("BRAND_FONT_FAMILY", default=""),
     )
     problems = validate_brand(brand)
     if problems:

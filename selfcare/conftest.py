@@ -88,6 +88,17 @@ def _empty_cache() -> Iterator[None]:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in no active language (so the default, Latvian): a page request in /en/ leaves English
+    active in the thread, and code outside a request (an SMS queued by a service) would speak it in the next test."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """One browser per test module: Playwright's sync API keeps an event loop running in this thread while it

@@ -25,6 +25,7 @@ class ErrorCode(StrEnum):
     ACCOUNT_HOLDER = "account_holder"
     MSISDN_IN_USE = "msisdn_in_use"
     NOT_FOUND = "not_found"
+    RIGHTS_ENDED = "rights_ended"
     EID_CANCELLED = "eid_cancelled"
     EID_TIMEOUT = "eid_timeout"
     EID_WRONG_VC = "eid_wrong_vc"
@@ -48,6 +49,7 @@ class ErrorCode(StrEnum):
     CODE_CHANGE_ALREADY_DONE = "code_change_already_done"
     CODE_CHANGE_TAKEN = "code_change_taken"
     BINDING_TOO_MANY_REQUESTS = "binding_too_many_requests"
+    BINDING_TOO_MANY_FOR_NUMBER = "binding_too_many_for_number"
     BINDING_CODE_WRONG = "binding_code_wrong"
     BINDING_CODE_ENDED = "binding_code_ended"
     BINDING_CODE_EXPIRED = "binding_code_expired"
@@ -75,6 +77,7 @@ class ErrorCode(StrEnum):
     SERVICE_UNAVAILABLE = "service_unavailable"
     USAGE_ROW_SHAPE = "usage_row_shape"
     USAGE_SOURCE_KEY = "usage_source_key"
+    USAGE_SOURCE_KEY_CHARACTERS = "usage_source_key_characters"
     USAGE_MSISDN = "usage_msisdn"
     USAGE_KIND = "usage_kind"
     USAGE_ZONE = "usage_zone"
@@ -84,6 +87,9 @@ class ErrorCode(StrEnum):
     USAGE_UNKNOWN_NUMBER = "usage_unknown_number"
     FEED_KEY_INVALID = "feed_key_invalid"
     FEED_BATCH_TOO_LARGE = "feed_batch_too_large"
+    FEED_BODY_UNREADABLE = "feed_body_unreadable"
+    FEED_BODY_INVALID = "invalid_body"
+    FEED_METHOD_NOT_ALLOWED = "method_not_allowed"
 
 
 MESSAGES: dict[ErrorCode, StrPromise] = {
@@ -107,6 +113,7 @@ MESSAGES: dict[ErrorCode, StrPromise] = {
     ),
     ErrorCode.MSISDN_IN_USE: _("This number already belongs to another connection that is not terminated."),
     ErrorCode.NOT_FOUND: _("Not found."),
+    ErrorCode.RIGHTS_ENDED: _("Your rights in this context have ended."),
     ErrorCode.EID_CANCELLED: _("The login was cancelled in the app. You can start again."),
     ErrorCode.EID_TIMEOUT: _("No confirmation arrived in time. Check the personal code, open the app and try again."),
     ErrorCode.EID_WRONG_VC: _(
@@ -165,6 +172,10 @@ MESSAGES: dict[ErrorCode, StrPromise] = {
         "Too many codes were asked for. You can ask for 5 codes in 5 minutes, 20 in an hour and 50 in a day: "
         "try again later."
     ),
+    ErrorCode.BINDING_TOO_MANY_FOR_NUMBER: _(
+        "You have asked for as many codes for this number as one person may in a day. Try again tomorrow, or "
+        "contact customer service."
+    ),
     ErrorCode.BINDING_CODE_WRONG: _("This code is not right. Check the code in the SMS and enter it again."),
     ErrorCode.BINDING_CODE_ENDED: _(
         "This code was entered wrongly too many times and no longer works. Ask for a new code."
@@ -209,6 +220,9 @@ MESSAGES: dict[ErrorCode, StrPromise] = {
     ),
     ErrorCode.USAGE_ROW_SHAPE: _("The row does not have the six fields of the usage format."),
     ErrorCode.USAGE_SOURCE_KEY: _("The event id is empty or longer than 200 characters."),
+    ErrorCode.USAGE_SOURCE_KEY_CHARACTERS: _(
+        "The event id contains a control character (such as NUL) or another character that cannot be printed."
+    ),
     ErrorCode.USAGE_MSISDN: _("The number is not in E.164 form, for example +37125500001."),
     ErrorCode.USAGE_KIND: _("The type is not one of data, voice or sms."),
     ErrorCode.USAGE_ZONE: _("The zone is not one of domestic, eu or world."),
@@ -220,6 +234,11 @@ MESSAGES: dict[ErrorCode, StrPromise] = {
     ErrorCode.USAGE_UNKNOWN_NUMBER: _("No live connection has this number."),
     ErrorCode.FEED_KEY_INVALID: _("The feed key is missing, unknown or revoked."),
     ErrorCode.FEED_BATCH_TOO_LARGE: _("The batch has too many events; send at most %(limit)s in one request."),
+    ErrorCode.FEED_BODY_UNREADABLE: _("The body is not JSON in UTF-8."),
+    ErrorCode.FEED_BODY_INVALID: _(
+        'The body is not a batch of usage events: {"events": [...]}, each event an object. The field named is wrong.'
+    ),
+    ErrorCode.FEED_METHOD_NOT_ALLOWED: _("Only POST is answered here."),
 }
 
 

@@ -302,6 +302,14 @@ SIGNED_DOCUMENT_MAX_BYTES: int = env.int("SIGNED_DOCUMENT_MAX_BYTES", default=10
 # --- Number binding: one-time codes by SMS (SECURITY.md "One-time codes") --------------------------------------------
 OTP_VALIDITY_SECONDS: int = env.int("OTP_VALIDITY_SECONDS", default=600)
 OTP_MAX_PER_NUMBER_PER_DAY: int = env.int("OTP_MAX_PER_NUMBER_PER_DAY", default=5)
+# One person's own requests for one number: counted apart from the number's cap, so that one person cannot spend
+# the number's budget and lock the rightful employee out for a day (the number's cap counts the others' sends).
+OTP_MAX_PER_PERSON_AND_NUMBER_PER_DAY: int = env.int("OTP_MAX_PER_PERSON_AND_NUMBER_PER_DAY", default=3)
+if not 1 <= OTP_MAX_PER_PERSON_AND_NUMBER_PER_DAY < OTP_MAX_PER_NUMBER_PER_DAY:
+    raise ImproperlyConfigured(
+        "OTP_MAX_PER_PERSON_AND_NUMBER_PER_DAY must be at least 1 and below OTP_MAX_PER_NUMBER_PER_DAY: otherwise one "
+        "person could spend a number's daily codes and lock its user out."
+    )
 BINDING_SIM_CHANGE_QUARANTINE_DAYS: int = env.int("BINDING_SIM_CHANGE_QUARANTINE_DAYS", default=7)
 BINDING_FRESH_LOGIN_SECONDS: int = env.int("BINDING_FRESH_LOGIN_SECONDS", default=300)
 # "outbox" (default: messages stay in the database; the demo phone page shows them), "smpp" (the operator's SMSC),

@@ -17,7 +17,7 @@ from django.utils import timezone
 from selfcare.binding.models import BindingStatus, ConnectionBinding
 from selfcare.customers.models import ConnectionStatus, CustomerAccount, Segment
 from selfcare.identity.models import DigitalIdentity
-from selfcare.mandates.models import Mandate, MandateScope
+from selfcare.mandates.models import Mandate, MandateScope, MandateStatus
 from selfcare.mandates.representatives import companies_represented
 
 
@@ -147,6 +147,81 @@ def contexts_of(identity: DigitalIdentity, *, on: datetime.date | None = None) -
     contexts.extend(_work_contexts(identity))
     contexts.extend(_representative_contexts(identity, codes))
     return contexts
+
+
+# How long after rights end the person is told so, instead of the plain "not found".
+RECENTLY_ENDED = datetime.timedelta(days=90)
+
+
+@dataclass(frozen=True, slots=True)
+class EndedContext:
+    """A context the person had and lost lately: which company, which kind, on which day it ended."""
+
+    kind: ContextKind
+    company_name: str
+    ended_on: datetime.date
+
+
+def recently_ended(identity: DigitalIdentity, key: str, *, on: datetime.date | None = None) -> EndedContext | None:
+    """The context `key` if this person held it within `RECENTLY_ENDED` and holds it no more; None otherwise.
+
+    Only the person's own powers of attorney (by their personal codes) and own number bindings are read, so the
+    answer tells nobody else anything: for another person the same key is as unknown as a key that never existed.
+    A representative's context follows the register, which keeps no end dates: it is never reported here.
+    Call it only after `resolve_context` refused the key.
+    """
+    match = _KEY.match(key)
+    if match is None or match.group(1):
+        return None
+    kind, company_id = ContextKind(match.group(2)), int(match.group(3))
+    today = on or timezone.localdate()
+    since = today - RECENTLY_ENDED
+    if kind == ContextKind.COMPANY:
+        return _ended_mandate(person_codes(identity), company_id, today, since)
+    if kind == ContextKind.WORK:
+        return _ended_binding(identity, company_id, since)
+    return None
+
+
+def _ended_mandate(
+    codes: list[tuple[str, str]], company_id: int, today: datetime.date, since: datetime.date
+) -> EndedContext | None:
+    ended: list[tuple[datetime.date, str]] = []
+    mandates = Mandate.objects.of_codes(codes).filter(
+        company_id=company_id, status__in=(MandateStatus.ACTIVE, MandateStatus.EXPIRED, MandateStatus.REVOKED)
+    )
+    for mandate in mandates.select_related("company"):
+        if mandate.status == MandateStatus.REVOKED:
+            # Rights end on the day of the revocation, today included (or earlier, had the term ended first).
+            day = min(timezone.localdate(mandate.status_changed_at), mandate.valid_until)
+            ended_by_then = day <= today
+        else:
+            # The last day of the term is still a day with rights: they are over only from the next.
+            day = mandate.valid_until
+            ended_by_then = day < today
+        if ended_by_then and since <= day and mandate.valid_from <= day:
+            ended.append((day, mandate.company.name))
+    if not ended:
+        return None
+    last_day, name = max(ended)
+    return EndedContext(ContextKind.COMPANY, name, last_day)
+
+
+def _ended_binding(identity: DigitalIdentity, company_id: int, since: datetime.date) -> EndedContext | None:
+    binding = (
+        ConnectionBinding.objects.filter(
+            identity=identity,
+            status=BindingStatus.ENDED,
+            connection__account__company_id=company_id,
+            ended_at__date__gte=since,
+        )
+        .select_related("connection__account__company")
+        .order_by("-ended_at")
+        .first()
+    )
+    if binding is None or binding.ended_at is None or binding.connection.account.company is None:
+        return None
+    return EndedContext(ContextKind.WORK, binding.connection.account.company.name, timezone.localdate(binding.ended_at))
 
 
 def resolve_context(identity: DigitalIdentity, key: str) -> Context:

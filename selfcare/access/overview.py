@@ -15,6 +15,8 @@ from selfcare.customers.models import Connection
 from selfcare.identity.models import DigitalIdentity
 
 PREVIEW = 10
+# A context with more connections than this is shown as a summary; its list is one click away.
+SUMMARY_ABOVE = 3
 
 
 @dataclass
@@ -27,20 +29,22 @@ class Group:
     def has_more(self) -> bool:
         return self.count > len(self.connections)
 
+    @property
+    def summarised(self) -> bool:
+        """Shown as a summary (count, data left, numbers near their limit, pending actions), not as rows: ten
+        companies of a hundred numbers each must still leave a first screen that says something."""
+        return self.count > SUMMARY_ABOVE
+
 
 def overview(
     identity: DigitalIdentity, contexts: list[Context] | None = None, *, preview: int = PREVIEW
 ) -> list[Group]:
     """The person's contexts (read here unless the caller has them from this request), each with its connection
-    count and its first `preview` connections by number."""
+    count and, unless it is summarised, its connections by number (at most `preview`)."""
     groups = []
     for context in contexts_of(identity) if contexts is None else contexts:
         connections = connections_in(identity, context)
-        groups.append(
-            Group(
-                context,
-                count=connections.count(),
-                connections=list(connections.select_related("tariff_plan").order_by("msisdn")[:preview]),
-            )
-        )
+        count = connections.count()
+        rows = [] if count > SUMMARY_ABOVE else list(connections.select_related("tariff_plan").order_by("msisdn"))
+        groups.append(Group(context, count=count, connections=rows[:preview]))
     return groups

@@ -4,7 +4,8 @@ and fails on a view that declares none (deny by default also for the code base).
 - `public_page` — anyone, logged in or not (the landing page, login pages);
 - `identity_page` — a logged-in digital identity; `request.identity` is set;
 - `context_page` — a logged-in identity acting in the context named by the URL's `context` argument, which must
-  be one of theirs today; `request.acting` is set. Anything else is 404, exactly like a page that does not exist.
+  be one of theirs today; `request.acting` is set. Anything else is 404, exactly like a page that does not exist;
+  only the person whose own rights to that context ended lately reads why, and since when (`recently_ended`).
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 
-from selfcare.access.contexts import NotFound, resolve_context
+from selfcare.access.contexts import NotFound, recently_ended, resolve_context
 from selfcare.identity.selectors import identity_of
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
@@ -54,7 +56,11 @@ def context_page(view: View) -> View:
         try:
             acting = resolve_context(identity, context)
         except NotFound:
-            raise Http404 from None
+            ended = recently_ended(identity, context)
+            if ended is None:
+                raise Http404 from None
+            request.identity = identity  # type: ignore[attr-defined]
+            return render(request, "portal/rights_ended.html", {"ended": ended}, status=404)
         request.identity = identity  # type: ignore[attr-defined]
         request.acting = acting  # type: ignore[attr-defined]
         return view(request, *args, **kwargs)

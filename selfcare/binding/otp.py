@@ -4,8 +4,12 @@
   that requested it; only an HMAC-SHA256 of the code (keyed with SECRET_KEY, salted with the row's identity and
   number) is stored.
 - 5 wrong attempts end a code; a new request ends the person's earlier open codes.
-- Per identity at most 5 requests in 5 minutes, 20 in an hour, 50 in a day; at most `OTP_MAX_PER_NUMBER_PER_DAY`
-  codes *sent* to a number a day; no more than 100 consecutive wrong attempts per identity until one succeeds
+- Per identity at most 5 requests in 5 minutes, 20 in an hour, 50 in a day; per identity and number at most
+  `OTP_MAX_PER_PERSON_AND_NUMBER_PER_DAY` requests a day (counted over every request, sent or not, so that saying
+  so tells nothing about the number); at most `OTP_MAX_PER_NUMBER_PER_DAY` codes *sent* to a number a day at the
+  request of *other* people (so that one person, held to their own smaller cap, cannot spend the number's budget
+  and lock out its rightful user: that takes several people, each with an eID login); no more than 100
+  consecutive wrong attempts per identity until one succeeds
   (or customer service clears the lockout in the back office: services.clear_failure_lockout).
   All limits are counted from the stored rows, so they hold across processes and restarts.
 
@@ -68,12 +72,27 @@ def identity_limit_reached(identity: DigitalIdentity, *, now: datetime.datetime 
     return any(requests.filter(created_at__gt=now - window).count() >= limit for window, limit in IDENTITY_LIMITS)
 
 
-def number_limit_reached(msisdn: str, *, now: datetime.datetime | None = None) -> bool:
-    """True if the number received as many codes today (the last 24 hours) as `OTP_MAX_PER_NUMBER_PER_DAY`."""
+def person_number_limit_reached(
+    identity: DigitalIdentity, msisdn: str, *, now: datetime.datetime | None = None
+) -> bool:
+    """True if this person asked for `OTP_MAX_PER_PERSON_AND_NUMBER_PER_DAY` codes for this number in the last 24
+    hours. Every request counts, sent or not, so the answer is the same for a number that is ours and one that
+    is not."""
+    now = now or timezone.now()
+    since = now - datetime.timedelta(days=1)
+    asked = OneTimeCode.objects.filter(identity=identity, msisdn=msisdn, created_at__gt=since)
+    return asked.count() >= settings.OTP_MAX_PER_PERSON_AND_NUMBER_PER_DAY
+
+
+def number_limit_reached(msisdn: str, *, asked_by: DigitalIdentity, now: datetime.datetime | None = None) -> bool:
+    """True if other people than `asked_by` had as many codes sent to the number in the last 24 hours as
+    `OTP_MAX_PER_NUMBER_PER_DAY`: the cap against many people flooding one number. The person's own sends are
+    held by `person_number_limit_reached` instead, so they can neither lock themselves nor, alone, anyone else
+    out (their cap is below the number's, settings.py checks)."""
     now = now or timezone.now()
     sent = OneTimeCode.objects.filter(
         msisdn=msisdn, connection__isnull=False, created_at__gt=now - datetime.timedelta(days=1)
-    )
+    ).exclude(identity=asked_by)
     return sent.count() >= settings.OTP_MAX_PER_NUMBER_PER_DAY
 
 
@@ -118,6 +137,20 @@ def issue(*, identity: DigitalIdentity, msisdn: str, connection: Connection | No
     return row, code
 
 
+def _why_no_open_code(identity: DigitalIdentity, now: datetime.datetime) -> CheckResult:
+    """ENDED when the person's latest code was ended by wrong attempts and would still be valid (a sixth try gets
+    the reason, not "expired or already used"); EXPIRED in every other case. The try is not counted again."""
+    latest = (
+        OneTimeCode.objects.filter(identity=identity, expires_at__gt=now)
+        .order_by("-created_at")
+        .values_list("attempts", "used_at")
+        .first()
+    )
+    if latest is not None and latest[0] >= MAX_ATTEMPTS_PER_CODE and latest[1] is None:
+        return CheckResult.ENDED
+    return CheckResult.EXPIRED
+
+
 def check(*, identity: DigitalIdentity, code_text: str) -> Check:
     """Check the person's open code against what they typed, and use it up if it matches.
 
@@ -132,7 +165,7 @@ def check(*, identity: DigitalIdentity, code_text: str) -> Check:
         .first()
     )
     if row is None:
-        return Check(CheckResult.EXPIRED, None)
+        return Check(_why_no_open_code(identity, now), None)
     typed = "".join(ch for ch in code_text if not ch.isspace())
     expected = code_hash(identity_id=identity.pk, msisdn=row.msisdn, code=typed)
     if hmac.compare_digest(expected, row.code_hash):

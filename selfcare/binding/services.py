@@ -87,7 +87,9 @@ def binding_start(*, request: HttpRequest, identity: DigitalIdentity, number_tex
     """Ask for a code to `number_text`. Returns the same way whether or not a code was sent; raises a
     ValidationError for invalid input (field "number"), the person's limits and a stale login.
 
-    The code goes out only to an eligible number that has not had `OTP_MAX_PER_NUMBER_PER_DAY` codes today; the
+    The code goes out only to an eligible number that has not had `OTP_MAX_PER_NUMBER_PER_DAY` codes today at
+    other people's request; the person's own requests for the number are held to
+    `OTP_MAX_PER_PERSON_AND_NUMBER_PER_DAY` (said out loud: it counts requests for any number alike). The
     SMS is queued in this transaction and sent after it commits, in the language of the page.
     """
     try:
@@ -101,8 +103,10 @@ def binding_start(*, request: HttpRequest, identity: DigitalIdentity, number_tex
             raise _error(ErrorCode.BINDING_LOCKED)
         if otp.identity_limit_reached(identity):
             raise _error(ErrorCode.BINDING_TOO_MANY_REQUESTS)
+        if otp.person_number_limit_reached(identity, msisdn):
+            raise _error(ErrorCode.BINDING_TOO_MANY_FOR_NUMBER)
         connection = eligible_connection(msisdn)
-        if connection is not None and otp.number_limit_reached(msisdn):
+        if connection is not None and otp.number_limit_reached(msisdn, asked_by=identity):
             connection = None  # said out loud, the cap would tell that the number is ours
         row, code = otp.issue(identity=identity, msisdn=msisdn, connection=connection)
         if connection is not None:

@@ -28,13 +28,16 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+import authlib.deprecate  # noqa: F401  (imported first on purpose, see below)
 import httpx
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
+# Authlib 1.9 announces a move to "httpx2"; the httpx client works, and the notice only confuses a reader. Its
+# module of deprecations puts an "always" filter first when it is imported, which would beat an "ignore" set before
+# it: so that module is imported above, and the "ignore" here comes after its filter.
 with warnings.catch_warnings():
-    # Authlib 1.9 announces a move to "httpx2"; the httpx client works, and the notice only confuses a reader.
-    warnings.simplefilter("ignore")
+    warnings.simplefilter("ignore", DeprecationWarning)
     from authlib.integrations.httpx_client import OAuth2Client
 
 CLIENT_ID = "tele2-app-demo"

@@ -12,6 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
+
 from selfcare.customers.models import GB, Segment
 
 
@@ -52,7 +55,7 @@ class DemoPerson:
     given_name: str
     family_name: str
     personal_code: str
-    role: str  # what the person shows in the demo, printed by `make run`
+    role: StrOrPromise  # what the person shows in the demo: printed by `make run`, shown on the simulators' pages
     private_account: str | None = None
     private_connections: tuple[DemoConnection, ...] = ()
     main_user_of: tuple[str, ...] = field(default=())  # registration numbers: an active power of attorney each
@@ -146,7 +149,7 @@ PERSONS: tuple[DemoPerson, ...] = (
         "Anna",
         "Bērziņa",
         "150385-12346",
-        role="private connections and main user of four companies",
+        role=_("private connections and main user of four companies"),
         private_account="P-20000001",
         private_connections=(
             DemoConnection("+37129100001", "privats-bezlimits", "Anna", "2019-05-02"),
@@ -158,15 +161,15 @@ PERSONS: tuple[DemoPerson, ...] = (
         "Pēteris",
         "Ozols",
         "220790-18761",
-        role="employee: work number +371 25 500 001 of SIA Ziemeļu Loģistika",
+        role=_("employee: work number +371 25 500 001 of SIA Ziemeļu Loģistika"),
         work_numbers=("+37125500001",),
     ),
-    DemoPerson("Līga", "Liepa", "32579104511", role="new person: no connections yet"),
+    DemoPerson("Līga", "Liepa", "32579104511", role=_("new person: no connections yet")),
     DemoPerson(
         "Jānis",
         "Kalniņš",
         "120478-11230",
-        role="board member of SIA Rīgas Kafija (represents it alone): gives and revokes main user rights",
+        role=_("board member of SIA Rīgas Kafija (represents it alone): gives and revokes main user rights"),
         represents=("40103444454",),
     ),
     # Back-office staff: they log in with eID like everyone, then hold staff roles. Two of each role that needs

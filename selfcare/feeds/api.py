@@ -13,7 +13,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import NinjaAPI, Schema
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
@@ -37,9 +37,25 @@ api = NinjaAPI(
 )
 
 
-def _errors(request: HttpRequest, code: ErrorCode, status: int, **params: object) -> HttpResponse:
+class ErrorItem(Schema):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class Errors(Schema):
+    """Every error of the feed, whatever went wrong: the same shape as the app API's (STYLE.md "Errors")."""
+
+    errors: list[ErrorItem]
+
+
+def _item(code: ErrorCode, field: str | None = None, params: dict[str, object] | None = None) -> dict[str, object]:
     text = str(MESSAGES[code]) % params if params else str(MESSAGES[code])
-    return api.create_response(request, {"errors": [{"code": code, "message": text, "field": None}]}, status=status)
+    return {"code": code.value, "message": text, "field": field}
+
+
+def _errors(request: HttpRequest, code: ErrorCode, status: int, **params: object) -> HttpResponse:
+    return api.create_response(request, {"errors": [_item(code, params=params)]}, status=status)
 
 
 @api.exception_handler(AuthenticationError)
@@ -49,11 +65,17 @@ def unauthorized(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 @api.exception_handler(NinjaValidationError)
 def malformed(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    errors = [
-        {"code": "invalid_body", "message": str(e.get("msg", "")), "field": ".".join(map(str, e.get("loc", [])))}
-        for e in exc.errors
-    ]
+    # The field as the sender wrote it ("events.2"), without Django Ninja's own prefix ("body.batch.").
+    fields = [".".join(map(str, e.get("loc", ())[2:])) or "events" for e in exc.errors]
+    errors = [_item(ErrorCode.FEED_BODY_INVALID, field) for field in dict.fromkeys(fields)]
     return api.create_response(request, {"errors": errors}, status=422)
+
+
+@api.exception_handler(HttpError)
+def unreadable(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # Django Ninja's parser answers a body it cannot read (not UTF-8, not JSON) with its own text; only 400 is
+    # raised that way here.
+    return _errors(request, ErrorCode.FEED_BODY_UNREADABLE, 400)
 
 
 class Batch(Schema):
@@ -79,7 +101,16 @@ def _values(event: dict[str, Any]) -> list[str]:
     return [str(event[name]) for name in FIELDS if name in event and event[name] is not None]
 
 
-@api.post("/usage-events", response={200: BatchResult}, summary="Record a batch of usage events")
+@api.post(
+    "/usage-events",
+    response={200: BatchResult, 400: Errors, 401: Errors, 413: Errors, 422: Errors},
+    summary="Record a batch of usage events",
+    description=(
+        "400: the body is not JSON in UTF-8; 401: no valid feed key; 413: more events than the limit; 422: the body "
+        "is not a batch (`field` names the part). Events that are wrong one by one are not errors: they are listed "
+        "in `rejected` with their index and reason, and the others are recorded."
+    ),
+)
 def usage_events(request: HttpRequest, batch: Batch) -> Any:
     if len(batch.events) > settings.USAGE_FEED_MAX_EVENTS:
         return _errors(request, ErrorCode.FEED_BATCH_TOO_LARGE, 413, limit=settings.USAGE_FEED_MAX_EVENTS)
@@ -97,3 +128,10 @@ def usage_events(request: HttpRequest, batch: Batch) -> Any:
             {"index": r.line, "event_id": r.source_key, "code": r.code, "message": r.reason} for r in result.rejected
         ],
     }
+
+
+@api.api_operation(["GET", "PUT", "PATCH", "DELETE"], "/usage-events", auth=None, include_in_schema=False)
+def other_methods(request: HttpRequest) -> HttpResponse:
+    response = _errors(request, ErrorCode.FEED_METHOD_NOT_ALLOWED, 405)
+    response["Allow"] = "POST"
+    return response

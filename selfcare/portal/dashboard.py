@@ -8,21 +8,31 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from selfcare.access.contexts import Action, ContextKind, NotFound, contexts_of
+from selfcare.access.contexts import Action, Context, ContextKind, NotFound, contexts_of
 from selfcare.access.overview import overview
 from selfcare.access.policy import connections_in, may, require_connection
 from selfcare.access.web import context_page, identity_page
 from selfcare.audit.services import record
 from selfcare.binding.models import BindingStatus, ConnectionBinding
+from selfcare.binding.selectors import bound_users
 from selfcare.binding.services import binding_end
-from selfcare.customers.models import ConnectionStatus, Segment, TariffPlan
+from selfcare.customers.models import Connection, ConnectionStatus, Segment, TariffPlan
 from selfcare.customers.selectors import SEARCH_MAX_LENGTH, search_connections
 from selfcare.offers.selectors import offers_for_connection, teaser_counts
 from selfcare.portal.offers import new_idempotency_key
-from selfcare.portal.usage import attach_data_left, usage_context
+from selfcare.portal.usage import ContextSummary, attach_data_left, context_summary, usage_context
 from selfcare.portal.work_number import SESSION_STEP_OFFERED, first_login_step
 
 PAGE_SIZE = 50
+
+
+def attach_bound_users(acting: Context, connections: list[Connection]) -> None:
+    """Set `bound_user` on each row a main user sees: who bound the number (MANAGE_BINDINGS shows them anyway)."""
+    if not connections or not may(acting, Action.MANAGE_BINDINGS):
+        return
+    names = bound_users(connections)
+    for connection in connections:
+        connection.bound_user = names.get(connection.pk, "")  # type: ignore[attr-defined]
 
 
 @require_safe
@@ -34,9 +44,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if step is not None:
             return step
     groups = overview(request.identity, contexts)  # type: ignore[attr-defined]
+    summaries: dict[str, ContextSummary] = {}
     for group in groups:
-        attach_data_left(group.context, group.connections)
-    context: dict[str, object] = {"groups": groups, "offer_counts": teaser_counts(g.context for g in groups)}
+        if group.summarised:
+            summaries[group.context.key] = context_summary(request.identity, group.context)  # type: ignore[attr-defined]
+        else:
+            attach_data_left(group.context, group.connections)
+            attach_bound_users(group.context, group.connections)
+    context: dict[str, object] = {
+        "groups": groups,
+        "summaries": summaries,
+        "offer_counts": teaser_counts(g.context for g in groups),
+    }
     if not groups:
         context["plans"] = TariffPlan.objects.filter(is_active=True, segment=Segment.PRIVATE)
     return render(request, "portal/dashboard/dashboard.html", context)
@@ -60,6 +79,7 @@ def connection_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(connections.order_by("msisdn"), PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     attach_data_left(acting, page.object_list)
+    attach_bound_users(acting, page.object_list)
     plans = TariffPlan.objects.filter(pk__in=connections_in(request.identity, acting).values("tariff_plan_id"))  # type: ignore[attr-defined]
     return render(
         request,

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import datetime
 import re
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from selfcare.errors import MESSAGES, ErrorCode
 from selfcare.identifiers import PersonalCode, parse_msisdn
@@ -44,6 +46,9 @@ class OneTimeCodeForm(forms.Form):
     )
 
 
+ISO_DATE = "%Y-%m-%d"
+
+
 class MandateForm(forms.Form):
     """A new power of attorney. Codes, dates and the term are checked again by services.mandate_create."""
 
@@ -60,10 +65,16 @@ class MandateForm(forms.Form):
         label=_("Numbers (only for selected connections)"),
         required=False,
         max_length=5000,
+        help_text=_("Separate numbers with commas or new lines."),
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "+371 2XXXXXXX, +371 2XXXXXXX"}),
     )
-    valid_from = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}))
-    valid_until = forms.DateField(label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"}))
+    # A date input takes only ISO dates, whatever the page's language (Russian's first input format is d.m.Y).
+    valid_from = forms.DateField(
+        label=_("Valid from"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+    valid_until = forms.DateField(
+        label=_("Valid until"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     attorney_phone = forms.CharField(
         label=_("Attorney's mobile number (for the activation SMS)"),
         required=False,
@@ -71,6 +82,20 @@ class MandateForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
     )
     attorney_email = forms.EmailField(label=_("Attorney's e-mail (for the activation notice)"), required=False)
+
+    def __init__(
+        self, *args: Any, starts: datetime.date, latest_end: datetime.date, max_months: int, **kwargs: Any
+    ) -> None:
+        """`starts` and `latest_end` are the defaults a person most often wants: from today, for the longest term
+        allowed (services.check_validity decides again what is allowed)."""
+        super().__init__(*args, **kwargs)
+        self.fields["valid_from"].initial = starts
+        self.fields["valid_until"].initial = latest_end
+        self.fields["valid_until"].help_text = ngettext(
+            "At most %(months)s month after the first day.",
+            "At most %(months)s months after the first day.",
+            max_months,
+        ) % {"months": max_months}
 
     def clean_attorney_code(self) -> str:
         try:

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -59,7 +60,11 @@ def mandate_new(request: HttpRequest) -> HttpResponse:
     if not may(acting, Action.SUBMIT_MANDATE) or acting.company_id is None:
         raise Http404
     company = Company.objects.get(pk=acting.company_id)
-    form = MandateForm(request.POST or None)
+    today = timezone.localdate()
+    months = settings.MANDATE_MAX_TERM_MONTHS
+    form = MandateForm(
+        request.POST or None, starts=today, latest_end=services.add_months(today, months), max_months=months
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         live = Connection.objects.filter(account__company=company).exclude(status=ConnectionStatus.TERMINATED)

@@ -66,7 +66,7 @@ for _method, _name in eparaksts.START_URL_NAMES.items():
     ]
 
 # Swedbank, SEB, Citadele and Luminor: a start page and the address the bank posts its answer to.
-for _bank in ("swedbank", "seb", "citadele", "luminor"):
+for _bank in banklink.BANKS:
     urlpatterns += [
         path(f"login/{_bank}/", banklink.start, {"bank": _bank}, name=f"login-{_bank}"),
         path(f"login/{_bank}/answer/", banklink.answer, {"bank": _bank}, name=f"login-{_bank}-answer"),

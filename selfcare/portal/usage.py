@@ -11,9 +11,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from selfcare.access.contexts import Action, Context
-from selfcare.access.policy import may
+from selfcare.access.policy import connections_in, mandates_in, may
 from selfcare.customers.models import Connection
-from selfcare.usage.selectors import DayUse, daily_data_use, data_left, earlier_cycles, remaining_summary
+from selfcare.identity.models import DigitalIdentity
+from selfcare.mandates.models import MandateStatus
+from selfcare.usage.selectors import (
+    DataSummary,
+    DayUse,
+    daily_data_use,
+    data_left,
+    data_summary,
+    earlier_cycles,
+    remaining_summary,
+)
 
 CHART_HEIGHT = 120
 BAR_WIDTH = 10
@@ -40,6 +50,19 @@ class Chart:
     @property
     def has_use(self) -> bool:
         return self.peak > 0
+
+    @property
+    def scale(self) -> list[int]:
+        """The values of the vertical axis, top to bottom: the busiest day, half of it, nothing."""
+        return [self.peak, self.peak // 2, 0]
+
+    @property
+    def days(self) -> list[DayUse]:
+        """The days named under the horizontal axis: the first, the middle and the last of the chart."""
+        uses = [bar.use for bar in self.bars]
+        if len(uses) <= 2:
+            return uses
+        return [uses[0], uses[len(uses) // 2], uses[-1]]
 
 
 def daily_chart(days: list[DayUse]) -> Chart:
@@ -87,3 +110,19 @@ def attach_data_left(acting: Context, connections: list[Connection]) -> None:
     figures = data_left(connections)
     for connection in connections:
         connection.data_left = figures.get(connection.pk)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class ContextSummary:
+    """A context on the dashboard in a few figures: data (when the context may see usage) and what waits for the
+    person (powers of attorney not yet in force, when the context may see them)."""
+
+    data: DataSummary | None
+    pending_mandates: int
+
+
+def context_summary(identity: DigitalIdentity, context: Context) -> ContextSummary:
+    """The figures of a context too big for rows on the dashboard; a fixed number of queries whatever its size."""
+    data = data_summary(connections_in(identity, context)) if may(context, Action.VIEW_USAGE) else None
+    pending = mandates_in(context).filter(status__in=(MandateStatus.DRAFT, MandateStatus.SUBMITTED)).count()
+    return ContextSummary(data=data, pending_mandates=pending)

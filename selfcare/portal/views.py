@@ -41,7 +41,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @cache_control(public=True, max_age=3600)
 @public_page
 def brand_css(request: HttpRequest) -> HttpResponse:
-    """The brand's colours as CSS custom properties: a stylesheet, so pages need no inline styles (CSP)."""
+    """The brand's colours and typeface as CSS custom properties: a stylesheet, so pages need no inline styles
+    (CSP). The values were checked at start (selfcare.config.validate_brand): colours, contrast, a font list."""
     brand = settings.BRAND
-    css = f":root {{ --brand-primary: {brand.primary_colour}; --brand-accent: {brand.accent_colour}; }}\n"
+    font = f" --brand-font: {brand.font_family};" if brand.font_family else ""
+    css = f":root {{ --brand-primary: {brand.primary_colour}; --brand-accent: {brand.accent_colour};{font} }}\n"
     return HttpResponse(css, content_type="text/css; charset=utf-8")

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from selfcare.access.web import identity_page
 from selfcare.binding.services import binding_confirm, binding_start
+from selfcare.demo.hints import free_work_number
 from selfcare.identifiers.msisdn import format_msisdn, parse_msisdn
 from selfcare.portal.forms import OneTimeCodeForm, WorkNumberForm
 from selfcare.security.ratelimit.web import client_address, rate_limited
@@ -51,7 +52,11 @@ def start(request: HttpRequest) -> HttpResponse:
         else:
             request.session[SESSION_NUMBER] = format_msisdn(parse_msisdn(number))
             return redirect("portal:work-number-confirm")
-    return render(request, "portal/work_number/start.html", {"form": form, "first": "first" in request.GET})
+    return render(
+        request,
+        "portal/work_number/start.html",
+        {"form": form, "first": "first" in request.GET, "demo_number": free_work_number()},
+    )
 
 
 @require_http_methods(["GET", "POST"])

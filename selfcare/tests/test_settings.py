@@ -279,3 +279,10 @@ def test_a_revocation_mode_other_than_hard_or_soft_is_refused_at_start() -> None
     result = run_python(LOAD_SETTINGS, DEBUG="true", REVOCATION_MODE="off")
     assert result.returncode != 0
     assert "REVOCATION_MODE must be 'hard'" in result.stderr
+
+
+def test_a_brand_font_or_support_contact_that_could_break_the_page_is_refused() -> None:
+    assert validate_brand(_brand(font_family='"Tele2 Sans", Arial, sans-serif', support_email="info@tele2.lv")) == []
+    assert any("BRAND_FONT_FAMILY" in p for p in validate_brand(_brand(font_family="x; } body { display: none")))
+    assert any("BRAND_SUPPORT_EMAIL" in p for p in validate_brand(_brand(support_email="nobody")))
+    assert any("BRAND_SUPPORT_URL" in p for p in validate_brand(_brand(support_url="javascript:alert(1)")))

@@ -88,8 +88,10 @@ def parse_row(values: Sequence[str], line: int, *, now: datetime.datetime) -> Ev
     if len(values) != len(FIELDS):
         return Rejected(line, values[0][:200] if values else "", ErrorCode.USAGE_ROW_SHAPE)
     key, msisdn, kind, zone, started, quantity = map(str.strip, values)
-    if not key or len(key) > 200 or not key.isprintable():
+    if not key or len(key) > 200:
         return Rejected(line, key[:200], ErrorCode.USAGE_SOURCE_KEY)
+    if not key.isprintable():  # NUL and other control characters: PostgreSQL text cannot even hold NUL
+        return Rejected(line, key, ErrorCode.USAGE_SOURCE_KEY_CHARACTERS)
     if not _MSISDN.fullmatch(msisdn):
         return Rejected(line, key, ErrorCode.USAGE_MSISDN)
     if kind not in _KINDS:

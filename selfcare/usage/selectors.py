@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import F, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from selfcare.customers.models import Connection
@@ -54,6 +54,16 @@ class UsageSummary:
     @property
     def renews_on(self) -> datetime.date:
         return local_day(self.cycle_ends_at)
+
+    @property
+    def eu_usable(self) -> int | None:
+        """How much of what is left may be used in the EU: roaming like at home draws on the same bundle, up to
+        the EU allowance (fair use). None when neither limits it."""
+        if self.eu_data.remaining is None:
+            return self.data.remaining
+        if self.data.remaining is None:
+            return self.eu_data.remaining
+        return min(self.eu_data.remaining, self.data.remaining)
 
     @property
     def gifts(self) -> list[Bucket]:
@@ -199,3 +209,45 @@ def data_left(connections: list[Connection], *, now: datetime.datetime | None = 
             )
         figures[connection.pk] = _figure(buckets, Kind.DATA, Zone.DOMESTIC, "byte")
     return figures
+
+
+NEAR_LIMIT_SHARE = 0.9  # a number that has used this much of its data is "near its limit"
+
+
+@dataclass(frozen=True)
+class DataSummary:
+    """National data of many connections at once, for a context's summary on the dashboard."""
+
+    left: int  # data left in total, over the connections with a limit
+    unlimited: int  # connections with unlimited data (not in `left`)
+    near_limit: int  # connections that used NEAR_LIMIT_SHARE of their data or more
+
+
+def data_summary(connections: QuerySet[Connection], *, now: datetime.datetime | None = None) -> DataSummary:
+    """Data left in total, unlimited connections and connections near their limit, in the current cycles.
+
+    Four aggregate queries whatever the number of connections (the sums and the per-connection grouping run in
+    the database). A connection with no use recorded in its cycle counts with its plan's allowance whole.
+    """
+    now = now or timezone.now()
+    limited = connections.filter(tariff_plan__data_bytes__isnull=False)
+    buckets = Bucket.objects.filter(
+        connection__in=limited,
+        kind=Kind.DATA,
+        zone__in=[z for z, zones in ZONES_OF_BUCKET.items() if Zone.DOMESTIC in zones],
+        cycle__starts_at__lte=now,
+        cycle__ends_at__gt=now,
+        valid_from__lte=now,
+        allowance__isnull=False,
+    ).filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
+    in_buckets = buckets.aggregate(left=Sum(F("allowance") - F("used")))["left"] or 0
+    untouched = limited.exclude(pk__in=buckets.filter(source=Source.PLAN).values("connection_id"))
+    whole = untouched.aggregate(left=Sum("tariff_plan__data_bytes"))["left"] or 0
+    near = (
+        buckets.values("connection_id")
+        .annotate(allowance=Sum("allowance"), used=Sum("used"))
+        .filter(allowance__gt=0, used__gte=F("allowance") * NEAR_LIMIT_SHARE)
+        .count()
+    )
+    unlimited = connections.filter(tariff_plan__data_bytes__isnull=True).count()
+    return DataSummary(left=int(in_buckets) + int(whole), unlimited=unlimited, near_limit=near)

@@ -105,6 +105,10 @@ def test_no_one_else_reaches_a_route_and_the_refusal_looks_like_a_missing_page(w
             assert "/login/" in response["Location"]
             continue
         assert response.status_code == 404, (principal, url)
+        if principal == "edgars" and f"/company-{world.company_a.pk}/" in url:
+            # His own mandate for A ran out yesterday: he, and only he, reads that instead of "not found".
+            assert "Your rights for SIA Alfa ended on" in response.content.decode(), url
+            continue
         assert response.content == missing.content, (principal, url)
 
 
@@ -199,3 +203,46 @@ def test_a_mandate_for_selected_connections_covers_only_those(world: World) -> N
     assert [c.pk for c in client.get(f"/en/acting/company-{b}/connections/").context["page"].object_list] == [
         world.b1.pk
     ]
+
+
+def test_a_person_whose_mandate_was_revoked_is_told_when_their_rights_for_the_company_ended(world: World) -> None:
+    client = _as(Client(), world.anna)
+    url = f"/en/acting/company-{world.company_a.pk}/connections/"
+    world.company_a.mandates.filter(attorney_code="15038512346").update(status=MandateStatus.REVOKED)
+    response = client.get(url)
+    assert response.status_code == 404
+    today = timezone.localdate()
+    text = response.content.decode()
+    assert f"Your rights for SIA Alfa ended on {today.day} {today:%B} {today.year}" in text
+
+
+def test_a_person_whose_mandate_ran_out_yesterday_is_told_the_last_day_in_their_language(world: World) -> None:
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    response = _as(Client(), world.edgars).get(f"/acting/company-{world.company_a.pk}/connections/")
+    assert response.status_code == 404
+    assert "Jūsu tiesības uzņēmumā SIA Alfa beidzās" in response.content.decode()
+    assert f"{yesterday.year}. gada {yesterday.day}." in response.content.decode()
+
+
+def test_an_employee_whose_binding_ended_is_told_so(world: World) -> None:
+    client = _as(Client(), world.peteris)
+    url = f"/en/acting/work-{world.company_a.pk}/connections/{world.a1.pk}/"
+    ConnectionBinding.objects.filter(connection=world.a1).update(status=BindingStatus.ENDED, ended_at=timezone.now())
+    response = client.get(url)
+    assert response.status_code == 404
+    assert "Your work number at SIA Alfa was unbound on" in response.content.decode()
+
+
+def test_rights_that_ended_long_ago_or_were_someone_elses_give_the_plain_404(world: World) -> None:
+    long_ago = timezone.localdate() - datetime.timedelta(days=200)
+    world.company_a.mandates.filter(attorney_code="01059011113").update(
+        valid_from=long_ago - datetime.timedelta(days=30), valid_until=long_ago
+    )
+    url = f"/en/acting/company-{world.company_a.pk}/connections/"
+    for who in (world.edgars, world.bruno, world.peteris, world.colleague):
+        response = _as(Client(), who).get(url)
+        assert response.status_code == 404, who
+        assert "SIA Alfa" not in response.content.decode(), who
+    # Edgars's own expired mandate tells nothing about another company either.
+    response = _as(Client(), world.edgars).get(f"/en/acting/company-{world.company_b.pk}/connections/")
+    assert "SIA Beta" not in response.content.decode()

@@ -197,3 +197,37 @@ def test_the_demo_has_an_unbound_active_company_number_to_bind() -> None:
     assert connection.account.company is not None
     assert connection.account.company.name == "SIA Ziemeļu Loģistika"
     assert not ConnectionBinding.objects.filter(connection=connection).exists()
+
+
+def test_the_demo_suggests_only_a_work_number_that_is_in_its_data_and_still_free() -> None:
+    load_demo()
+    liga = people.person("32579104511", "LĪGA", "LIEPA")
+    html = logged_in(liga).get("/en/work-number/").content.decode()
+    hint = re.search(r'data-testid="demo-number">(.*?)</span>', html)
+    assert hint is not None
+    assert "+371 25 100 001" in hint.group(1)
+    number = Connection.objects.get(msisdn=NUMBER)  # a real demo connection, of a company, that a code may go to
+    assert number.account.company is not None
+    people.binding(number, people.person("22079018761"))
+    assert 'data-testid="demo-number"' not in logged_in(liga).get("/en/work-number/").content.decode()
+
+
+def test_outside_the_demo_no_number_is_suggested(settings: Any, company_number: Connection) -> None:
+    settings.SELFCARE_DEMO = False
+    html = logged_in(people.person("32579104511")).get("/en/work-number/").content.decode()
+    assert 'data-testid="demo-number"' not in html
+    assert "+371 and 8 digits" in html
+
+
+def test_after_a_binding_the_company_list_shows_who_uses_the_number() -> None:
+    company = factories.company(name="SIA Alfa")
+    account = factories.business_account(company=company)
+    number = factories.connection(account=account, msisdn=NUMBER, user_label="")
+    other = factories.connection(account=account, msisdn="+37125100002", user_label="Noliktava")
+    boss = people.person("15038512346", "ANNA", "BĒRZIŅA")
+    people.mandate(company, boss)
+    people.binding(number, people.person("22079018761", "PĒTERIS", "OZOLS"))
+    html = logged_in(boss).get(f"/en/acting/company-{company.pk}/connections/").content.decode()
+    users = re.findall(r'data-testid="row-user">(.*?)</td>', html)
+    assert users == ["Pēteris Ozols", "Noliktava"]
+    assert other.pk != number.pk

@@ -126,10 +126,27 @@ def test_five_wrong_attempts_end_the_code_even_for_the_right_one_after_them(
             confirm(liga, wrong)
         codes.append(error_code(refused))
     assert codes == [ErrorCode.BINDING_CODE_WRONG] * 4 + [ErrorCode.BINDING_CODE_ENDED]
-    with pytest.raises(ValidationError) as refused:
-        confirm(liga, code)
-    assert error_code(refused) == ErrorCode.BINDING_CODE_EXPIRED
+    # The sixth try, right or wrong, is told why: the code was entered wrongly too many times (not "expired").
+    for sixth in (code, wrong):
+        with pytest.raises(ValidationError) as refused:
+            confirm(liga, sixth)
+        assert error_code(refused) == ErrorCode.BINDING_CODE_ENDED
     assert not ConnectionBinding.objects.exists()
+    assert OneTimeCode.objects.get().attempts == 5  # told, not counted again
+
+
+def test_a_code_ended_by_wrong_attempts_is_expired_once_its_time_is_over_or_a_new_one_was_asked_for(
+    django_capture_on_commit_callbacks: Capture, company_number: Connection, liga: DigitalIdentity
+) -> None:
+    code = start(django_capture_on_commit_callbacks, liga)
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(5):
+        with pytest.raises(ValidationError):
+            confirm(liga, wrong)
+    OneTimeCode.objects.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    with pytest.raises(ValidationError) as refused:
+        confirm(liga, wrong)
+    assert error_code(refused) == ErrorCode.BINDING_CODE_EXPIRED
 
 
 def test_an_expired_code_is_refused(
@@ -187,8 +204,8 @@ def test_a_code_is_bound_to_the_person_who_asked_for_it(
 def test_a_person_can_ask_for_five_codes_in_five_minutes_and_no_more(
     django_capture_on_commit_callbacks: Capture, liga: DigitalIdentity
 ) -> None:
-    for _ in range(5):
-        start(django_capture_on_commit_callbacks, liga, "+37126999999")
+    for i in range(5):  # five numbers: one number alone meets the smaller per-number cap first
+        start(django_capture_on_commit_callbacks, liga, f"+3712699999{i}")
     with pytest.raises(ValidationError) as refused:
         start(django_capture_on_commit_callbacks, liga, "+37126999999")
     assert error_code(refused) == ErrorCode.BINDING_TOO_MANY_REQUESTS
@@ -222,6 +239,47 @@ def test_a_number_gets_at_most_the_daily_cap_of_codes_and_then_silently_none(
     assert all(code is not None for code in sent[:5])
     assert sent[5] is None
     assert SmsMessage.objects.filter(to=NUMBER).count() == 5
+
+
+def test_one_person_cannot_spend_a_numbers_codes_and_lock_its_user_out(
+    django_capture_on_commit_callbacks: Capture, company_number: Connection, liga: DigitalIdentity, settings: Any
+) -> None:
+    settings.OTP_MAX_PER_NUMBER_PER_DAY, settings.OTP_MAX_PER_PERSON_AND_NUMBER_PER_DAY = 5, 3
+    intruder = people.person("32000000009", "IVARS", "ZAGLIS")
+    sent = [start(django_capture_on_commit_callbacks, intruder) for _ in range(3)]
+    assert all(code is not None for code in sent)
+    with pytest.raises(ValidationError) as refused:
+        start(django_capture_on_commit_callbacks, intruder)
+    assert error_code(refused) == ErrorCode.BINDING_TOO_MANY_FOR_NUMBER
+    assert SmsMessage.objects.filter(to=NUMBER).count() == 3
+    # The rightful employee, minutes later, still gets a code and binds the number.
+    code = start(django_capture_on_commit_callbacks, liga)
+    assert code is not None
+    assert confirm(liga, code).identity == liga
+
+
+def test_a_persons_cap_for_one_number_answers_the_same_for_a_number_that_is_not_ours(
+    django_capture_on_commit_callbacks: Capture, liga: DigitalIdentity, settings: Any
+) -> None:
+    settings.OTP_MAX_PER_PERSON_AND_NUMBER_PER_DAY = 3
+    for _ in range(3):
+        assert start(django_capture_on_commit_callbacks, liga, "+37126999999") is None
+    with pytest.raises(ValidationError) as refused:
+        start(django_capture_on_commit_callbacks, liga, "+37126999999")
+    assert error_code(refused) == ErrorCode.BINDING_TOO_MANY_FOR_NUMBER
+    start(django_capture_on_commit_callbacks, liga, "+37126999998")  # another number is another count
+
+
+def test_a_persons_cap_for_one_number_is_over_after_a_day(
+    django_capture_on_commit_callbacks: Capture, company_number: Connection, liga: DigitalIdentity, settings: Any
+) -> None:
+    settings.OTP_MAX_PER_PERSON_AND_NUMBER_PER_DAY = 3
+    earlier = timezone.now() - datetime.timedelta(hours=24, minutes=1)
+    OneTimeCode.objects.bulk_create(
+        OneTimeCode(identity=liga, msisdn=NUMBER, code_hash="x", created_at=earlier, expires_at=earlier)
+        for _ in range(3)
+    )
+    assert start(django_capture_on_commit_callbacks, liga) is not None
 
 
 @pytest.mark.parametrize("field", ["sim_changed_at", "ported_in_at"])

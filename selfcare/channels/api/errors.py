@@ -25,9 +25,10 @@ class Errors(Schema):
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: ErrorCode, field: str | None = None) -> None:
+    def __init__(self, status: int, code: ErrorCode, field: str | None = None, *, text: str = "") -> None:
+        """`text`, when given, is the message instead of the code's general one (already translated)."""
         super().__init__(code)
-        self.status, self.code, self.field = status, code, field
+        self.status, self.code, self.field, self.text = status, code, field, text
 
 
 class TooManyCalls(Exception):
@@ -57,7 +58,7 @@ def item(code: ErrorCode | str, text: str, field: str | None = None) -> dict[str
 def install(api: NinjaAPI) -> None:
     def refused(request: HttpRequest, error: Any) -> HttpResponse:
         response = api.create_response(
-            request, _body([item(error.code, message(error.code), error.field)]), status=error.status
+            request, _body([item(error.code, error.text or message(error.code), error.field)]), status=error.status
         )
         if error.status == 401:
             response["WWW-Authenticate"] = 'Bearer error="invalid_token"'

@@ -32,8 +32,14 @@ _AMR = {
 }
 _BANK_AMR = ("mfa",)
 
-# The TMF691 role of the person on a connection, by the context that grants it.
-ROLES = {ContextKind.PRIVATE: "owner", ContextKind.COMPANY: "mainUser", ContextKind.WORK: "user"}
+# The TMF691 role of the person, by the context that grants it: one for every kind (a kind without one made every
+# answer naming the context fail). A representative acts on the company's powers of attorney, not its connections.
+ROLES: dict[ContextKind, str] = {
+    ContextKind.PRIVATE: "owner",
+    ContextKind.COMPANY: "mainUser",
+    ContextKind.WORK: "user",
+    ContextKind.REPRESENTATIVE: "legalRepresentative",
+}
 
 
 def pairwise_subject(identity_id: object, client_id: str) -> str:

@@ -244,3 +244,15 @@ def test_the_openapi_document_is_served_and_lists_the_v1_operations() -> None:
     assert document["openapi"].startswith("3.")
     assert {"/api/v1/me", "/api/v1/contexts/{context}/connections", "/api/v1/bindings/start"} <= set(document["paths"])
     assert document["components"]["securitySchemes"]
+
+
+def test_a_person_whose_mandate_was_revoked_is_told_by_the_api_when_their_rights_ended(world: World) -> None:
+    token = token_for(world.anna)
+    path = f"/api/v1/contexts/company-{world.company_a.pk}/connections"
+    Mandate.objects.filter(company=world.company_a).update(status=MandateStatus.REVOKED)
+    response = get(path, token)
+    assert response.status_code == 404
+    assert codes(response) == ["rights_ended"]
+    assert "SIA Alfa" in json.loads(response.content)["errors"][0]["message"]
+    # Anyone else asking for that company gets the plain not_found.
+    assert codes(get(path, token_for(world.bruno))) == ["not_found"]

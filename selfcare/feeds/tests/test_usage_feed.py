@@ -140,3 +140,55 @@ def test_a_machine_posts_without_a_csrf_token_because_it_has_no_cookies(key: str
     response = _post(client, key, {"events": [_event(connection.msisdn, "csrf")]})
     assert response.status_code == 200
     assert response.json()["recorded"] == 1
+
+
+def _is_error_shape(response: Any) -> bool:
+    body = response.json()
+    return set(body) == {"errors"} and all(
+        set(e) == {"code", "message", "field"} and e["message"] for e in body["errors"]
+    )
+
+
+@pytest.mark.parametrize("body", [b"\xff\xfe{\x00", b"not json", b'{"events": [1, 2'])
+def test_a_body_that_is_not_json_in_utf8_gets_the_feeds_error_shape(client: Client, key: str, body: bytes) -> None:
+    response = _post(client, key, body)
+    assert response.status_code == 400
+    assert _is_error_shape(response)
+    assert response.json()["errors"][0]["code"] == "feed_body_unreadable"
+    assert "Cannot parse" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("body", "field"), [({"rows": []}, "events"), ({"events": "x"}, "events"), ({"events": [{}, 3]}, "events.1")]
+)
+def test_a_body_that_is_not_a_batch_names_the_wrong_field_in_the_error_shape(
+    client: Client, key: str, body: object, field: str
+) -> None:
+    response = _post(client, key, body)
+    assert response.status_code == 422
+    assert _is_error_shape(response)
+    assert [(e["code"], e["field"]) for e in response.json()["errors"]] == [("invalid_body", field)]
+
+
+def test_another_method_than_post_gets_405_in_the_error_shape(client: Client, key: str) -> None:
+    response = client.get(URL, headers={"Authorization": f"Bearer {key}"})
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert _is_error_shape(response)
+
+
+def test_an_event_id_with_a_nul_is_rejected_for_that_reason(client: Client, key: str) -> None:
+    connection = factories.connection()
+    response = _post(client, key, {"events": [_event(connection.msisdn, "a\x00b"), _event(connection.msisdn, "")]})
+    assert response.status_code == 200
+    assert [r["code"] for r in response.json()["rejected"]] == ["usage_source_key_characters", "usage_source_key"]
+    assert "NUL" in response.json()["rejected"][0]["message"]
+    assert UsageEvent.objects.count() == 0
+
+
+def test_the_openapi_document_lists_every_error_answer_with_the_error_shape(client: Client) -> None:
+    document = client.get("/feeds/v1/openapi.json").json()
+    answers = document["paths"]["/feeds/v1/usage-events"]["post"]["responses"]
+    for status in ("400", "401", "413", "422"):
+        assert answers[status]["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/Errors"
+    assert list(document["paths"]["/feeds/v1/usage-events"]) == ["post"]

@@ -31,6 +31,8 @@ from selfcare.portal.login.limits import LIMIT_BY_ADDRESS
 from selfcare.security.ratelimit.web import rate_limited
 
 SESSION_PENDING = "banklink.pending"
+# The banks; the login page posts straight to their start (one portal page before the bank, not two).
+BANKS = ("swedbank", "seb", "citadele", "luminor")
 
 
 @never_cache

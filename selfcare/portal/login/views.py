@@ -12,6 +12,7 @@ from selfcare.audit.services import record
 from selfcare.identity.methods.registry import METHODS, method_label
 from selfcare.identity.selectors import identity_of, recent_authentications
 from selfcare.identity.services import SESSION_LEVEL, SESSION_METHOD, logout_session
+from selfcare.portal.login.banklink import BANKS
 from selfcare.portal.login.next_page import remember_next
 
 # Assurance levels as the methods report them, named for people.
@@ -22,7 +23,7 @@ LEVELS = {"qualified": _("qualified"), "advanced": _("advanced"), "high": _("hig
 @public_page
 def login_page(request: HttpRequest) -> HttpResponse:
     remember_next(request)
-    return render(request, "portal/login/login.html", {"methods": METHODS})
+    return render(request, "portal/login/login.html", {"methods": METHODS, "banks": BANKS})
 
 
 @require_safe

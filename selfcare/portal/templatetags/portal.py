@@ -64,6 +64,22 @@ def context_label(context: object) -> str:
 
 
 @register.filter
+def on_day(value: datetime.date | None) -> str:
+    """The day and month inside a sentence, in the case it needs there ("Atjaunojas 1. janvārī")."""
+    from selfcare.formats.dates import on_day as format_on_day
+
+    return format_on_day(value) if value is not None else ""
+
+
+@register.filter
+def on_date(value: datetime.date | None) -> str:
+    """A full date inside a sentence, in the case it needs there ("beidzās 2027. gada 1. janvārī")."""
+    from selfcare.formats.dates import on_date as format_on_date
+
+    return format_on_date(value) if value is not None else ""
+
+
+@register.filter
 def last_moment(end: datetime.datetime | None) -> datetime.datetime | None:
     """An exclusive end as people read it: a gift valid until 1 December 00:00 is shown as 30 November 23:59:59 —
     "until 1 December" would promise a day it does not have."""

@@ -120,7 +120,7 @@ def test_every_context_page_says_whom_the_person_is_acting_for(client: Client) -
     company = dataset.COMPANIES[0]
     groups = client.get("/en/dashboard/").context["groups"]
     key = next(g.context.key for g in groups if g.context.company_name == company.name)
-    connection = next(g.connections[0] for g in groups if g.context.key == key)
+    connection = client.get(f"/en/acting/{key}/connections/").context["page"].object_list[0]
     for url in (f"/en/acting/{key}/connections/", f"/en/acting/{key}/connections/{connection.pk}/"):
         html = client.get(url).content.decode()
         assert "Acting as:" in html
@@ -138,3 +138,40 @@ def test_an_employee_sees_their_own_connection_with_its_plan_usage_and_offers_se
     assert "of 15 GB left" in html
     assert 'data-testid="offers"' in html
     assert "Tele2 Komplimenti" in html
+
+
+def test_a_big_company_is_a_summary_on_the_dashboard_with_its_list_one_click_away() -> None:
+    client, company_id = _company_with(120)
+    some = Connection.objects.filter(account__company_id=company_id).select_related("tariff_plan").first()
+    assert some is not None
+    plan_bytes = some.tariff_plan.data_bytes
+    assert plan_bytes is not None
+    html = client.get("/en/dashboard/").content.decode()
+    key = f"company-{company_id}"
+    group = html.split(f'data-testid="group-{key}"')[1].split("</section>")[0]
+    assert "<table" not in group  # no rows of numbers on the first screen
+    assert "120 connections" in group
+    assert 'data-testid="summary-data-left"' in group
+    assert "0 numbers have used 90% of their data or more" in group
+    assert f'href="/en/acting/{key}/connections/"' in group
+    summary = client.get("/en/dashboard/").context["summaries"][key]
+    assert summary.data.left == 120 * plan_bytes  # nothing used yet: every allowance whole
+    # A small private context keeps its rows.
+    assert "<table" in html.split('data-testid="group-private"')[1].split("</section>")[0]
+
+
+def test_numbers_near_their_limit_are_counted_in_the_summary() -> None:
+    from django.utils import timezone
+
+    from selfcare.usage.ingest import EventRow, ingest
+
+    client, company_id = _company_with(5)
+    first = Connection.objects.filter(account__company_id=company_id).order_by("msisdn").first()
+    assert first is not None
+    allowance = first.tariff_plan.data_bytes
+    assert allowance is not None
+    now = timezone.now()
+    ingest([EventRow(1, "near", first.msisdn, "data", "domestic", now, int(allowance * 0.95))], now=now)
+    summary = client.get("/en/dashboard/").context["summaries"][f"company-{company_id}"]
+    assert summary.data.near_limit == 1
+    assert summary.data.left == 5 * allowance - int(allowance * 0.95)

@@ -232,3 +232,15 @@ def test_an_answer_in_the_hour_that_repeats_when_summer_time_ends_is_fresh_both_
     with at(riga(2027, 10, 31, 3, 30, fold=fold), tick=True):
         response = _post(client, bank, _answer(bank, _start(client, bank)))
     assert response["Location"] == "/en/dashboard/"
+
+
+def test_the_login_page_posts_straight_to_the_bank_so_one_portal_page_comes_before_the_bank() -> None:
+    from django.test import Client
+
+    client = Client()
+    html = client.get("/en/login/").content.decode()
+    for bank in ("swedbank", "seb", "citadele", "luminor"):
+        assert f'<form method="post" action="/en/login/{bank}/">' in html
+    response = client.post("/en/login/swedbank/")  # what the button on the login page sends
+    assert response.status_code == 200
+    assert "Continue to Swedbank" in response.content.decode()

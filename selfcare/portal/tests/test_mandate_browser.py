@@ -96,7 +96,10 @@ def test_a_representative_gives_main_user_rights_staff_activate_and_a_revocation
     _log_in(attorney, browser, base, LIGA)
     group = attorney.locator("[data-testid^=group-company-]")
     assert f"{COMPANY} — main user" in group.inner_text()
-    group.locator("tbody a").first.click()
+    # A company of eight numbers is a summary on the dashboard; its list is one click away.
+    group.get_by_role("link", name="All 8 connections, search and filters").click()
+    attorney.wait_for_url("**/connections/")
+    attorney.locator("tbody a").first.click()
     attorney.wait_for_url("**/connections/*/")
     connection_url = attorney.url
     assert attorney.goto(connection_url).status == 200

@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -92,3 +94,30 @@ def test_health_check_answers_503_when_the_database_does_not() -> None:
         code, DEBUG="true", ALLOWED_HOSTS="testserver", DATABASE_URL="postgres://nobody@127.0.0.1:9/nothing"
     )
     assert result.stdout.split() == ["503", "down"], result.stderr
+
+
+def test_the_brand_has_a_logo_slot_its_typeface_and_a_footer_with_support_contacts(
+    client: Client, settings: Any
+) -> None:
+    import dataclasses
+
+    settings.BRAND = dataclasses.replace(
+        settings.BRAND,
+        logo_url="https://cdn.example.lv/logo.svg",
+        support_phone="+371 1600",
+        support_email="info@tele2.lv",
+        font_family='"Tele2 Sans", Arial, sans-serif',
+    )
+    html = client.get("/en/").content.decode()
+    assert '<img class="brand-logo" src="https://cdn.example.lv/logo.svg" alt="Mans Tele2" height="32">' in html
+    footer = html.split('data-testid="footer"')[1]
+    assert 'href="tel:+3711600"' in footer
+    assert 'href="mailto:info@tele2.lv"' in footer
+    assert "Help and contacts on the Tele2 website" in footer
+    assert 'href="mailto:bizness@tele2.lv"' in footer
+    assert '--brand-font: "Tele2 Sans", Arial, sans-serif;' in client.get("/brand.css").content.decode()
+
+
+def test_without_a_logo_the_slot_shows_the_name_as_a_wordmark(client: Client) -> None:
+    html = client.get("/en/").content.decode()
+    assert '<span class="brand-name">Mans Tele2</span>' in html

@@ -22,3 +22,45 @@ def test_a_gift_ending_at_the_start_of_december_is_shown_as_valid_until_the_last
     assert "30/11/2026" in shown
     assert "23:59" in shown
     assert day == "30/11/2026"
+
+
+def _in_sentence(language: str, day: datetime.date) -> tuple[str, str]:
+    template = Template("{% load portal %}{{ day|on_day }}|{{ day|on_date }}")
+    with translation.override(language):
+        on_day, on_date = template.render(Context({"day": day})).split("|")
+    return on_day, on_date
+
+
+def test_a_day_inside_a_latvian_sentence_takes_the_locative_month() -> None:
+    assert _in_sentence("lv", datetime.date(2027, 1, 1)) == ("1. janvārī", "2027. gada 1. janvārī")
+    assert _in_sentence("lv", datetime.date(2026, 12, 3)) == ("3. decembrī", "2026. gada 3. decembrī")
+
+
+def test_a_day_inside_a_russian_sentence_takes_the_genitive_month_in_small_letters() -> None:
+    assert _in_sentence("ru", datetime.date(2027, 1, 1)) == ("1 января", "1 января 2027 г.")
+    assert _in_sentence("ru", datetime.date(2027, 3, 8)) == ("8 марта", "8 марта 2027 г.")
+
+
+def test_a_day_inside_an_english_sentence_is_day_then_month() -> None:
+    assert _in_sentence("en", datetime.date(2027, 1, 1)) == ("1 January", "1 January 2027")
+
+
+def test_the_renewal_day_reads_as_a_sentence_in_each_language() -> None:
+    template = Template(
+        "{% load i18n portal %}{% blocktranslate with day=d|on_day %}Renews on {{ day }}.{% endblocktranslate %}"
+    )
+    rendered = {}
+    for language in ("lv", "ru", "en"):
+        with translation.override(language):
+            rendered[language] = template.render(Context({"d": datetime.date(2027, 1, 1)}))
+    assert rendered == {"lv": "Atjaunojas 1. janvārī.", "ru": rendered["ru"], "en": "Renews on 1 January."}
+    assert rendered["ru"].endswith("1 января.")
+
+
+def test_a_day_and_month_standing_alone_reads_right_in_russian_and_english() -> None:
+    template = Template('{{ d|date:"MONTH_DAY_FORMAT" }}')
+    shown = {}
+    for language in ("ru", "en", "lv"):
+        with translation.override(language):
+            shown[language] = template.render(Context({"d": datetime.date(2027, 1, 1)}))
+    assert shown == {"ru": "1 января", "en": "1 January", "lv": "1. janvāris"}

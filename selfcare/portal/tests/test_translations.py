@@ -40,3 +40,21 @@ def test_the_committed_mo_file_matches_its_po_source(language: str) -> None:
     mo_path = LOCALE_DIR / language / "LC_MESSAGES" / "django.mo"
     mo = {(e.msgctxt, e.msgid): e.msgstr for e in polib.mofile(str(mo_path)) if not e.msgid_plural}
     assert mo == po
+
+
+def test_every_app_name_shown_in_the_back_office_is_marked_for_translation() -> None:
+    from django.apps import apps
+    from django.utils.functional import Promise
+
+    ours = [config for config in apps.get_app_configs() if config.name.startswith("selfcare.")]
+    assert ours
+    assert [config.name for config in ours if not isinstance(config.verbose_name, Promise)] == []
+
+
+def test_the_russian_catalogue_says_profile_not_the_calque_identichnost() -> None:
+    """ "Моя идентичность" reads as philosophy, not as an account page: a digital identity is "цифровой профиль"."""
+    catalogue = _catalogue("ru")
+    assert [e.msgid for e in catalogue if "дентичн" in e.msgstr] == []
+    entry = catalogue.find("My identity")
+    assert entry is not None
+    assert entry.msgstr == "Мой профиль"

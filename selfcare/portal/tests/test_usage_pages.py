@@ -4,6 +4,7 @@ earlier cycles; only for those who may see the connection."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.test import Client
@@ -46,8 +47,11 @@ def test_the_connection_page_shows_the_remaining_data_first(owner_connection: tu
     assert html.index('data-testid="data-left"') < html.index("Tariff plan")
     assert "Renews on" in html
     assert 'data-testid="as-of"' in html
-    # EU data: the whole 10 GB (the RLAH floor beats the plan's 8 GB) minus 100 MB.
-    assert "9.9 GB of 10 GB left" in html
+    # EU data is part of the bundle, not a second one beside it: of the 7.3 GB left, all may be used in the EU
+    # (its allowance, the RLAH floor of 10 GB, minus the 100 MB used there, is more).
+    assert "Of this, up to 7.3 GB can be used in the EU (at most 10 GB a cycle)." in html
+    assert "Used in the EU so far: 100 MB." in html
+    assert "9.9 GB of 10 GB left" not in html
 
 
 def test_the_daily_chart_is_an_svg_with_a_table_as_its_text_alternative(owner_connection: tuple[Client, str]) -> None:
@@ -58,6 +62,15 @@ def test_the_daily_chart_is_an_svg_with_a_table_as_its_text_alternative(owner_co
     assert 'class="bar-roaming"' in html
     assert 'data-testid="usage-table"' in html
     assert "2.7 GB" in html  # today's use in Latvia, in the table
+    # Axes: the scale names the busiest day's use, half of it and nothing; the days under the bars are dated.
+    scale = re.search(r'data-testid="chart-scale">(.*?)</ol>', html)
+    assert scale is not None
+    assert re.findall(r"<li>(.*?)</li>", scale.group(1))[-1] == "0 MB"
+    assert "2.8 GB" in scale.group(1)  # 2.7 GB at home + 100 MB in the EU, today
+    days = re.search(r'data-testid="chart-days">(.*?)</ol>', html)
+    assert days is not None
+    assert len(re.findall(r"<li>", days.group(1))) >= 1
+    assert "<title>" in html.split('id="chart-svg-title"')[1]  # each day's bar carries its date and value
     assert "<script" not in html.split('data-testid="usage-chart"')[1].split("</section>")[0]
 
 
@@ -87,7 +100,7 @@ def test_an_unlimited_plan_shows_unlimited_and_its_fair_use_cap(client: Client) 
     html = client.get(f"/en/acting/private/connections/{connection.pk}/").content.decode()
     assert "Unlimited data" in html
     assert "fair use 300 GB" in html
-    assert "40 GB of 40 GB left" in html
+    assert "In the EU you can use 40 GB of it this cycle (up to 40 GB a cycle)." in html
 
 
 def test_a_gift_is_listed_with_what_is_left_of_it(client: Client) -> None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
+
 from selfcare.demo.dataset import PERSONS
 
 
@@ -13,7 +16,7 @@ class Account:
     given_name: str
     family_name: str
     personal_code: str  # DDMMYY-NNNNN; empty for the profile whose userinfo has no serial_number
-    note: str = ""
+    note: StrOrPromise = ""
 
     @property
     def name(self) -> str:
@@ -35,7 +38,7 @@ ACCOUNTS: tuple[Account, ...] = (
         for p in PERSONS
     ),
     # The platform answering without serial_number: the portal must refuse, never fall back to `sub`.
-    Account("broken-profile", "Bojāts", "Profils", "", "broken profile: no serial_number in userinfo"),
+    Account("broken-profile", "Bojāts", "Profils", "", _("broken profile: no serial_number in userinfo")),
 )
 
 _BY_KEY = {account.key: account for account in ACCOUNTS}

@@ -10,6 +10,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
+
 from selfcare.demo.dataset import PERSONS
 from selfcare.pki.testca import Level
 
@@ -52,7 +55,7 @@ class Account:
     given_name: str
     family_name: str
     behaviour: Behaviour = Behaviour.OK
-    note: str = ""  # shown on the phone pages, so a tester knows what the account does
+    note: StrOrPromise = ""  # shown on the phone pages, so a tester knows what the account does
 
     @property
     def name(self) -> str:
@@ -80,11 +83,11 @@ def _digits(personal_code: str) -> str:
 
 ACCOUNTS: tuple[Account, ...] = (
     *(Account(_digits(p.personal_code), p.given_name, p.family_name, note=p.role) for p in PERSONS),
-    Account("01059011113", "Ivars", "Kalniņš", Behaviour.ADVANCED_ONLY, "ADVANCED only"),
-    Account("02078512348", "Ilze", "Ozoliņa", Behaviour.REFUSES, "Refuses"),
-    Account("03097513578", "Raimonds", "Vītols", Behaviour.TIMES_OUT, "Times out"),
-    Account("04118014706", "Dace", "Krūmiņa", Behaviour.UNKNOWN_CA, "Unknown CA"),
-    Account("05128012346", "Roberts", "Atsauktais", Behaviour.REVOKED, "Revoked certificate"),
+    Account("01059011113", "Ivars", "Kalniņš", Behaviour.ADVANCED_ONLY, _("ADVANCED only")),
+    Account("02078512348", "Ilze", "Ozoliņa", Behaviour.REFUSES, _("Refuses")),
+    Account("03097513578", "Raimonds", "Vītols", Behaviour.TIMES_OUT, _("Times out")),
+    Account("04118014706", "Dace", "Krūmiņa", Behaviour.UNKNOWN_CA, _("Unknown CA")),
+    Account("05128012346", "Roberts", "Atsauktais", Behaviour.REVOKED, _("Revoked certificate")),
     Account("06018512344", "Laura", "Dokumente", Behaviour.DOCUMENT_UNUSABLE, "DOCUMENT_UNUSABLE"),
     Account("07039012343", "Kārlis", "Konts", Behaviour.ACCOUNT_UNUSABLE, "ACCOUNT_UNUSABLE"),
     Account("08047512342", "Inga", "Atteikusies", Behaviour.REFUSES_INTERACTION, "USER_REFUSED_INTERACTION"),

@@ -8,16 +8,19 @@ Reads go through selfcare.access exactly as the pages do: `contexts_of`/`resolve
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from selfcare.access.contexts import Action, Context, NotFound, contexts_of, resolve_context
+from selfcare.access.contexts import Action, Context, NotFound, contexts_of, recently_ended, resolve_context
 from selfcare.access.policy import RIGHTS, connections_in, may, require_connection
 from selfcare.channels.api import auth
-from selfcare.channels.api.errors import REFUSALS, not_found
+from selfcare.channels.api.errors import REFUSALS, ApiError, not_found
 from selfcare.channels.oidc.claims import ROLES
 from selfcare.customers.models import Connection
 from selfcare.customers.selectors import SEARCH_MAX_LENGTH, search_connections
+from selfcare.errors import ErrorCode
+from selfcare.formats.dates import on_date
 
 router = Router(tags=["contexts"])
 PREFIX = "/api/v1/contexts"
@@ -32,8 +35,8 @@ class OrganizationOut(Schema):
 class ContextOut(Schema):
     id: str  # "private", "company-12", "work-12"
     href: str
-    kind: str  # private, company (main user), work (employee)
-    role: str  # TMF691: owner, mainUser, user
+    kind: str  # private, company (main user), work (employee), representative (board member)
+    role: str  # TMF691: owner, mainUser, user, legalRepresentative
     organization: OrganizationOut | None
     rights: list[str]
 
@@ -102,11 +105,19 @@ def _connection_values(context: Context, connection: Connection) -> dict[str, ob
 
 
 def acting_context(request: HttpRequest, context: str) -> Context:
-    """The context the token's person acts in, by its key; 404 when it is not theirs (the same as not there)."""
+    """The context the token's person acts in, by its key; 404 when it is not theirs (the same as not there), but
+    `rights_ended` with the company and the day for the person whose own rights to it ended lately."""
     try:
         return resolve_context(request.identity, context)  # type: ignore[attr-defined]
     except NotFound:
-        raise not_found() from None
+        ended = recently_ended(request.identity, context)  # type: ignore[attr-defined]
+        if ended is None:
+            raise not_found() from None
+        text = gettext("Your rights for %(company)s ended on %(day)s.") % {
+            "company": ended.company_name,
+            "day": on_date(ended.ended_on),
+        }
+        raise ApiError(404, ErrorCode.RIGHTS_ENDED, text=text) from None
 
 
 @router.get("", response={200: list[ContextOut], **REFUSALS}, auth=auth.PROFILE, summary="The person's contexts")

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 
 from selfcare.demo import dataset
 from selfcare.demo.loader import MAX_GENERATED, load_demo
@@ -46,7 +47,9 @@ class Command(BaseCommand):
     def _print_guide(self) -> None:
         self.stdout.write("\nDemo persons (personal code — what they show):")
         for person in dataset.PERSONS:
-            self.stdout.write(f"  {person.name:<16} {person.personal_code:<13} {person.role}")
+            with translation.override("en"):  # the rest of the guide is in English too
+                role = str(person.role)
+            self.stdout.write(f"  {person.name:<16} {person.personal_code:<13} {role}")
             for connection in person.private_connections:
                 self.stdout.write(f"      private {format_msisdn(connection.msisdn)}  {connection.label}")
         self.stdout.write("\nDemo companies:")

@@ -54,8 +54,17 @@ def test_the_phone_page_shows_the_request_with_the_same_verification_code_as_the
 
 def test_the_phone_index_lists_every_account(client: Client) -> None:
     html = client.get(PHONE).content.decode()
-    for name in ("Anna Bērziņa", "Pēteris Ozols", "Līga Liepa", "ADVANCED only", "Refuses", "Times out", "Unknown CA"):
+    for name in ("Anna Bērziņa", "Pēteris Ozols", "Līga Liepa", "Ivars Kalniņš", "Ilze Ozoliņa", "Dace Krūmiņa"):
         assert name in html
+
+
+def test_the_phone_index_speaks_one_language_also_in_what_the_accounts_do(client: Client) -> None:
+    # The simulators sit outside the language prefixes, so they speak the portal's default language, Latvian.
+    html = client.get(PHONE).content.decode()
+    for latvian in ("četru uzņēmumu galvenā lietotāja", "tikai ADVANCED līmenis", "Atsaka", "Neatbild laikā"):
+        assert latvian in html
+    for english in ("main user of four companies", "Refuses", "Times out", "Unknown CA", "new person"):
+        assert english not in html
 
 
 def test_refusing_on_the_phone_ends_the_session_user_refused(rp: RelyingParty) -> None:

@@ -1,0 +1,147 @@
+"""Every main page in a real browser, as a new user meets it: axe-core finds nothing, every aria-describedby
+points at something, and at 375 px wide nothing scrolls sideways — in Latvian, English and Russian."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from selfcare.access.contexts import ContextKind, contexts_of
+from selfcare.customers.models import Connection
+from selfcare.demo.loader import load_demo
+from selfcare.identity.models import NationalIdentifier
+from selfcare.portal.tests.pagechecks import DESKTOP, PHONE, check_page
+from selfcare.portal.tests.test_login_smartid_browser import ANNA, _confirm_on_phone, _login_with_code
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _annas_pages() -> list[str]:
+    anna = NationalIdentifier.objects.get(code=ANNA).identity
+    contexts = contexts_of(anna)
+    company = next(c for c in contexts if c.kind == ContextKind.COMPANY)
+    private = Connection.objects.filter(account__holder_personal_code__in=["150385-12346", ANNA]).first()
+    assert private is not None
+    return [
+        "/",
+        "/dashboard/",
+        "/me/",
+        "/me/security/",
+        "/acting/private/connections/",
+        f"/acting/private/connections/{private.pk}/",
+        "/acting/private/offers/",
+        f"/acting/{company.key}/connections/",
+        f"/acting/{company.key}/mandates/",
+        f"/acting/{company.key}/mandates/new/",
+        f"/acting/{company.key}/security/",
+        "/work-number/",
+    ]
+
+
+def test_the_pages_before_login_pass_the_checks(page: Any, eid_simulators: str) -> None:
+    for language in ("", "/en", "/ru"):
+        for path in ("/", "/login/", "/login/smart-id/"):
+            page.goto(f"{eid_simulators}{language}{path}")
+            check_page(page)
+
+
+def test_every_main_page_of_a_person_with_everything_passes_the_checks(
+    page: Any, browser: Any, eid_simulators: str
+) -> None:
+    load_demo()
+    vc = _login_with_code(page, eid_simulators, ANNA)
+    _confirm_on_phone(browser, eid_simulators, ANNA, vc)
+    page.wait_for_url("**/en/dashboard/")
+    for language in ("/en", "", "/ru"):
+        for path in _annas_pages():
+            response = page.goto(f"{eid_simulators}{language}{path}")
+            assert response is not None, path
+            assert response.status == 200, path
+            check_page(page)
+
+
+def test_form_errors_are_announced_the_mandate_form_says_what_is_wrong_next_to_each_field(
+    page: Any, browser: Any, eid_simulators: str
+) -> None:
+    load_demo()
+    vc = _login_with_code(page, eid_simulators, ANNA)
+    _confirm_on_phone(browser, eid_simulators, ANNA, vc)
+    page.wait_for_url("**/en/dashboard/")
+    company = next(c for c in contexts_of(NationalIdentifier.objects.get(code=ANNA).identity) if c.kind == "company")
+    page.goto(f"{eid_simulators}/en/acting/{company.key}/mandates/new/")
+    # The dates come filled in: from today for the longest term allowed.
+    assert page.get_by_label("Valid from").input_value()
+    assert page.get_by_label("Valid until").input_value() > page.get_by_label("Valid from").input_value()
+    page.get_by_label("Valid from").fill("")
+    page.get_by_role("textbox", name="Attorney's personal code").fill("12345")
+    page.get_by_role("textbox", name="Attorney's mobile number (for the activation SMS)").fill("abc")
+    page.get_by_role("button", name="Prepare the power of attorney").click()
+    page.wait_for_load_state()
+    invalid = page.locator("[aria-invalid=true]")
+    assert invalid.count() >= 4
+    for index in range(invalid.count()):
+        field = invalid.nth(index)
+        described = (field.get_attribute("aria-describedby") or "").split()
+        assert any(page.locator(f"#{target}").count() == 1 for target in described), field.get_attribute("name")
+        assert any(target.endswith("_error") for target in described)
+    # Help texts are linked too.
+    numbers = page.get_by_role("textbox", name="Numbers (only for selected connections)")
+    assert "id_numbers_helptext" in (numbers.get_attribute("aria-describedby") or "")
+    check_page(page)
+
+
+def test_on_a_phone_the_header_folds_into_a_menu_and_leaves_the_first_screen_to_the_page(
+    page: Any, browser: Any, eid_simulators: str
+) -> None:
+    load_demo()
+    vc = _login_with_code(page, eid_simulators, ANNA)
+    _confirm_on_phone(browser, eid_simulators, ANNA, vc)
+    page.wait_for_url("**/en/dashboard/")
+    page.set_viewport_size(PHONE)
+    page.goto(f"{eid_simulators}/en/dashboard/")
+    header = page.locator(".site-header").bounding_box()
+    assert header is not None
+    assert header["height"] <= PHONE["height"] / 8
+    log_out = page.get_by_role("button", name="Log out")
+    assert not log_out.is_visible()
+    menu = page.get_by_role("button", name="Menu")
+    assert menu.get_attribute("aria-expanded") == "false"
+    menu.click()
+    assert menu.get_attribute("aria-expanded") == "true"
+    assert log_out.is_visible()
+    check_page(page)
+    # On a desktop there is no menu button: the tools are in the header.
+    page.set_viewport_size(DESKTOP)
+    assert not menu.is_visible()
+    assert log_out.is_visible()
+
+
+def _log_in(page: Any, browser: Any, base: str, code: str) -> None:
+    vc = _login_with_code(page, base, code)
+    _confirm_on_phone(browser, base, code, vc)
+    page.wait_for_url("**/en/dashboard/")
+
+
+@pytest.mark.parametrize("code", ["22079018761", "12047811230"])  # an employee; a board member (representative)
+def test_the_main_pages_of_an_employee_and_of_a_representative_pass_the_checks(
+    page: Any, browser: Any, eid_simulators: str, code: str
+) -> None:
+    load_demo()
+    _log_in(page, browser, eid_simulators, code)
+    identity = NationalIdentifier.objects.get(code=code).identity
+    paths = ["/dashboard/", "/me/", "/me/security/"]
+    for context in contexts_of(identity):
+        if context.kind == ContextKind.WORK:
+            connection = Connection.objects.filter(bindings__identity=identity).first()
+            assert connection is not None
+            paths += [f"/acting/{context.key}/connections/{connection.pk}/", f"/acting/{context.key}/offers/"]
+        if context.kind == ContextKind.REPRESENTATIVE:
+            paths += [f"/acting/{context.key}/mandates/", f"/acting/{context.key}/mandates/new/"]
+    assert len(paths) > 3
+    for language in ("/en", "", "/ru"):
+        for path in paths:
+            response = page.goto(f"{eid_simulators}{language}{path}")
+            assert response is not None, path
+            assert response.status == 200, path
+            check_page(page)
