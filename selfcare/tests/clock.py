@@ -25,8 +25,8 @@ def riga(year: int, month: int, day: int, hour: int = 12, minute: int = 0, *, fo
 
 
 # Moments at which dates go wrong if they are going to: the first minutes of a year and of a cycle, the last
-# minutes of a leap day and of a 31st (a month later has no 31st), the nights the clocks change (a 23-hour and a 25-hour day), and the hours after midnight
-# when Riga's date is a day ahead of UTC's.
+# minutes of a leap day and of a 31st (a month later has no 31st), the nights the clocks change (a 23-hour and a
+# 25-hour day), and the hours after midnight when Riga's date is a day ahead of UTC's.
 MOMENTS: dict[str, datetime.datetime] = {
     "new-year": riga(2027, 1, 1, 0, 20),
     "summer-time-starts": riga(2027, 3, 28, 4, 30),
