@@ -15,7 +15,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from selfcare.channels.oidc.keys import signing_key_pem
+from selfcare.channels.oidc.keys import ec_signing_key_pem, signing_key_pem
 from selfcare.config import DEV_SECRET_KEY, brand_from_env, parse_rate, production_problems, redis_cache
 from selfcare.security.headers import content_security_policy
 
@@ -367,6 +367,18 @@ DEFAULT_FROM_EMAIL: str = env.str("DEFAULT_FROM_EMAIL", default="noreply@localho
 # Every django-oauth-toolkit default that breaks SECURITY.md is overridden here or in selfcare/channels/oidc/, and
 # each override has a test in selfcare/channels/tests/test_oidc_conformance.py.
 OIDC_SIGNING_KEY_PATH = Path(env.str("OIDC_SIGNING_KEY_PATH", default=str(VAR_DIR / "oidc-signing-key.pem")))
+# ES256 (P-256) ID tokens for the clients named in OIDC_ES256_CLIENTS (our own apps, which verify ES256); every other
+# client keeps RS256. The key is generated into var/ only for the demo and tests, like the RSA key.
+OIDC_EC_SIGNING_KEY_PATH = Path(
+    env.str("OIDC_EC_SIGNING_KEY_PATH", default=str(VAR_DIR / "oidc-signing-key-p256.pem") if DEBUG else "")
+)
+OIDC_EC_PRIVATE_KEY: str = ec_signing_key_pem(OIDC_EC_SIGNING_KEY_PATH, generate=DEBUG)
+OIDC_ES256_CLIENTS: list[str] = env.list("OIDC_ES256_CLIENTS", default=["tele2-app-demo"] if SELFCARE_DEMO else [])
+if OIDC_ES256_CLIENTS and not OIDC_EC_PRIVATE_KEY:
+    raise ImproperlyConfigured(
+        "OIDC_ES256_CLIENTS names clients but OIDC_EC_SIGNING_KEY_PATH is no P-256 key file: create one (openssl "
+        "genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out oidc-signing-key-p256.pem) and name it."
+    )
 # Pairwise subjects are an HMAC of the identity with this key: changing it changes every subject every client knows.
 OIDC_PAIRWISE_KEY: str = env.str("OIDC_PAIRWISE_KEY", default=SECRET_KEY)
 OIDC_ISSUER: str = env.str("OIDC_ISSUER", default="")

@@ -1,5 +1,6 @@
-"""Usage ingestion and remaining-data reads (DESIGN.md targets: ≥ 50,000 events/s into PostgreSQL; remaining data
-p95 ≤ 20 ms).
+"""Usage ingestion and remaining-data reads (DESIGN.md targets: ≥ 25 % of a raw COPY of the same rows into
+PostgreSQL, ≈ 100,000 events/s on 2 cores, and a replay of a file already imported ≥ 50 %; remaining data p95
+≤ 20 ms).
 
 Ingestion: a generated file of BENCH_USAGE_EVENTS events (default 1,000,000 on PostgreSQL, 100,000 on SQLite) over
 10,000 connections is imported with `selfcare usage import`'s code path (parse, validate, resolve numbers, insert
@@ -176,15 +177,23 @@ def _run(report: Report) -> None:
     result = imported["result"]
     assert result.recorded == count, result.recorded
     assert not result.rejected, result.rejected[:3]
+    report.note(f"  load average after the import: {', '.join(f'{v:.2f}' for v in os.getloadavg())}")
     report.ratio(
-        f"usage import, {count:,} events (events/s)",
+        f"usage import, {count:,} events, against raw COPY",
         product=count / product,
         floor=count / floor,
         unit="events/s",
-        target=">= 50000 events/s",
+        target="ratio >= 0.25",
     )
     replay = timed(lambda: imported.update(result=import_file(path)))
-    report.note(f"  replay of the same file: {count / replay:,.0f} events/s, {imported['result'].recorded} recorded")
+    assert imported["result"].recorded == 0, imported["result"].recorded
+    report.ratio(
+        "usage import replayed (nothing recorded)",
+        product=count / replay,
+        floor=count / floor,
+        unit="events/s",
+        target="ratio >= 0.5",
+    )
     path.unlink()
 
     rng = random.Random(9)

@@ -32,7 +32,7 @@ from selfcare.customers.models import Connection, ConnectionStatus, CustomerAcco
 from selfcare.errors import MESSAGES, ErrorCode
 from selfcare.usage.buckets import PLAN_PRIORITY, Counter, debit, debit_order, plan_allowances
 from selfcare.usage.cycles import billing_zone, cycle_bounds, ensure_cycles, local_day
-from selfcare.usage.models import ZONES_OF_BUCKET, BillingCycle, Bucket, Kind, Source, Zone
+from selfcare.usage.models import ZONES_OF_BUCKET, BillingCycle, Bucket, BucketZone, Kind, Source, Zone
 
 FIELDS = ("event_id", "msisdn", "type", "zone", "started_at", "quantity")
 MAX_QUANTITY = 10**15
@@ -222,8 +222,10 @@ _LOCAL_DAY = "(started_at AT TIME ZONE %(zone)s)::date"
 def _ingest_set_based(
     known: list[tuple[EventRow, _Target]], targets: dict[str, _Target], now: datetime.datetime
 ) -> int:
-    """PostgreSQL: insert the new events and group them by cycle and day in SQL, so that only one row per
-    (connection, cycle, kind, zone) comes back to Python for the debit; the number of events recorded."""
+    """PostgreSQL: insert the new events, add the daily totals, create the missing cycles and plan buckets, and
+    debit the buckets, all in SQL over the batch's sums per (connection, cycle, kind, zone); only the (connection,
+    cycle, kind) whose result depends on the order of the events come back to Python (see `_needs_events`). The
+    number of events recorded."""
     with db.cursor() as cursor:
         _stage(
             cursor,
@@ -235,16 +237,17 @@ def _ingest_set_based(
         # The events this batch inserted (not those already recorded) are kept for the rest of the transaction:
         # the debit and the daily totals are computed from them alone.
         cursor.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS usage_fresh (connection_id bigint, kind varchar(5), zone varchar(8), "
-            "started_at timestamptz, quantity bigint) ON COMMIT DELETE ROWS"
+            "CREATE TEMP TABLE IF NOT EXISTS usage_fresh (source_key varchar(200), connection_id bigint, "
+            "kind varchar(5), zone varchar(8), started_at timestamptz, quantity bigint) ON COMMIT DELETE ROWS"
         )
         cursor.execute("TRUNCATE usage_fresh")
         cursor.execute(
             "WITH inserted AS ("
             " INSERT INTO usage_usageevent (source_key, connection_id, kind, zone, started_at, quantity, received_at)"
             " SELECT source_key, connection_id, kind, zone, started_at, quantity, %s FROM usage_stage"
-            " ON CONFLICT (source_key) DO NOTHING RETURNING connection_id, kind, zone, started_at, quantity)"
-            " INSERT INTO usage_fresh SELECT connection_id, kind, zone, started_at, quantity FROM inserted",
+            " ON CONFLICT (source_key) DO NOTHING"
+            " RETURNING source_key, connection_id, kind, zone, started_at, quantity)"
+            " INSERT INTO usage_fresh SELECT source_key, connection_id, kind, zone, started_at, quantity FROM inserted",
             [now],
         )
         recorded: int = cursor.rowcount
@@ -261,57 +264,177 @@ def _ingest_set_based(
         )
         start_day = _cycle_start("g.day", "a.billing_cycle_day")
         end_day = _start_in_month(f"{start_day} + interval '1 month'", "a.billing_cycle_day")
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS usage_groups (connection_id bigint, account_id bigint, plan_id bigint, "
+            "starts_at timestamptz, ends_at timestamptz, kind varchar(5), zone varchar(8), quantity numeric, "
+            "cycle_id bigint) ON COMMIT DELETE ROWS"
+        )
+        cursor.execute("TRUNCATE usage_groups")
         # Grouped by local day first (a cycle is made of whole local days), then each day's cycle is worked out.
         cursor.execute(
-            "SELECT g.connection_id, "  # noqa: S608
+            "INSERT INTO usage_groups (connection_id, account_id, plan_id, starts_at, ends_at, kind, zone, quantity) "  # noqa: S608
+            "SELECT g.connection_id, c.account_id, c.tariff_plan_id,"
             f" ({start_day})::timestamp AT TIME ZONE %(zone)s,"
             f" ({end_day})::timestamp AT TIME ZONE %(zone)s,"
-            " g.kind, g.zone, sum(g.quantity), min(g.first_at) "
-            f"FROM (SELECT connection_id, {_LOCAL_DAY} AS day, kind, zone, sum(quantity) AS quantity,"
-            "       min(started_at) AS first_at FROM usage_fresh GROUP BY 1, 2, 3, 4) g "
+            " g.kind, g.zone, sum(g.quantity) "
+            f"FROM (SELECT connection_id, {_LOCAL_DAY} AS day, kind, zone, sum(quantity) AS quantity"
+            "       FROM usage_fresh GROUP BY 1, 2, 3, 4) g "
             f"JOIN {Connection._meta.db_table} c ON c.id = g.connection_id "
             f"JOIN {CustomerAccount._meta.db_table} a ON a.id = c.account_id "
-            "GROUP BY 1, 2, 3, 4, 5 ORDER BY 7",
+            "GROUP BY 1, 2, 3, 4, 5, 6, 7",
             clock,
         )
-        groups = cursor.fetchall()
-    by_connection = {t.connection_id: t for t in targets.values()}
-    cycles_wanted: dict[tuple[int, datetime.datetime], datetime.datetime] = {}
-    pair_target: dict[tuple[int, datetime.datetime], _Target] = {}
-    for connection_id, start, end, *_rest in groups:
-        target = by_connection[connection_id]
-        cycles_wanted[(target.account_id, start)] = end
-        pair_target[(connection_id, start)] = target
-    cycles = ensure_cycles((a, s, e) for (a, s), e in cycles_wanted.items())
-    buckets = _buckets(pair_target, cycles, now)
-    changed: dict[int, Counter] = {}
-    one_by_one: list[tuple[list[Counter], str, str, int, datetime.datetime, datetime.datetime]] = []
-    for connection_id, start, end, kind, zone, quantity, _first in groups:
-        candidates = [b for b in buckets[(connection_id, start)] if b.kind == kind and zone in ZONES_OF_BUCKET[b.zone]]
-        if all(b.valid_from <= start and (b.valid_until is None or b.valid_until >= end) for b in candidates):
-            # Every bucket is valid for the whole cycle: the order of events cannot matter, debit the sum once.
-            for index in debit(candidates, kind, zone, start, quantity):
-                changed[candidates[index].id] = candidates[index]
-        else:
-            one_by_one.append((candidates, kind, zone, connection_id, start, end))
-    if one_by_one:
-        # A bucket starts or ends inside the cycle: which one an event debits depends on when it happened.
-        with db.cursor() as cursor:
-            cursor.execute(
-                "SELECT connection_id, kind, zone, started_at, quantity FROM usage_fresh "
-                "WHERE connection_id = ANY(%s) ORDER BY started_at",
-                [sorted({group[3] for group in one_by_one})],
-            )
-            events: dict[tuple[int, str, str], list[tuple[datetime.datetime, int]]] = defaultdict(list)
-            for connection_id, kind, zone, started_at, quantity in cursor.fetchall():
-                events[(connection_id, kind, zone)].append((started_at, quantity))
-        for candidates, kind, zone, connection_id, start, end in one_by_one:
-            for started_at, quantity in events[(connection_id, kind, zone)]:
-                if start <= started_at < end:
-                    for index in debit(candidates, kind, zone, started_at, quantity):
-                        changed[candidates[index].id] = candidates[index]
-    _write_buckets(list(changed.values()), now)
+        cursor.execute("SELECT DISTINCT account_id, starts_at, ends_at FROM usage_groups")
+        wanted = cursor.fetchall()
+    ensure_cycles(wanted)
+    with db.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE usage_groups g SET cycle_id = c.id FROM {BillingCycle._meta.db_table} c "  # noqa: S608
+            "WHERE c.account_id = g.account_id AND c.starts_at = g.starts_at"
+        )
+        _add_plan_buckets(cursor, now)
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS usage_decide (connection_id bigint, cycle_id bigint, kind varchar(5)) "
+            "ON COMMIT DELETE ROWS"
+        )
+        cursor.execute("TRUNCATE usage_decide")
+        cursor.execute(_NEEDS_EVENTS)
+        cursor.execute(_DEBIT, [now])
+        cursor.execute("SELECT connection_id, cycle_id, kind FROM usage_decide")
+        decide = cursor.fetchall()
+    if decide:
+        _debit_event_by_event(decide, now)
     return recorded
+
+
+# The (connection, cycle, kind) of the batch whose debit depends on the order of its events (`_needs_events`):
+# a bucket it may debit starts or ends inside the cycle; or Latvia and the EU both have events and share some
+# buckets but not all (a gift for both beside the plan's bucket of each), so which zone reaches the shared bucket
+# first decides. Everything else has a result that the sums decide alone.
+_NEEDS_EVENTS = (
+    "INSERT INTO usage_decide (connection_id, cycle_id, kind) "
+    "SELECT g.connection_id, g.cycle_id, g.kind FROM usage_groups g "
+    "JOIN usage_bucket b ON b.connection_id = g.connection_id AND b.cycle_id = g.cycle_id AND b.kind = g.kind"
+    # The buckets that take an event of a zone: its own zone's, and for Latvia and the EU also the shared ones.
+    " AND (b.zone = g.zone OR (b.zone = 'home_eu' AND g.zone IN ('domestic', 'eu'))) "
+    "GROUP BY 1, 2, 3 "
+    "HAVING bool_or(b.valid_from > g.starts_at OR b.valid_until < g.ends_at)"
+    " OR (count(DISTINCT g.zone) FILTER (WHERE g.zone IN ('domestic', 'eu')) = 2"
+    "     AND bool_or(b.zone = 'home_eu') AND bool_or(b.zone IN ('domestic', 'eu')))"
+)
+
+# The debit of everything else in one statement, as `buckets.debit` does it for one sum: each group's sum fills its
+# eligible buckets in debit order (priority, earliest expiry, oldest); an unlimited bucket takes all that reaches
+# it; what none can take is out of bucket on the last eligible plan bucket. Latvia's and the EU's sums are one
+# group where they may debit the same buckets only (the plan's calls and SMS): filling them one after the other
+# or together comes to the same. Each bucket is in at most one group, so one UPDATE sets it.
+_DEBIT = (
+    "WITH g AS ("
+    " SELECT g.connection_id, g.cycle_id, g.kind, g.quantity,"
+    "  CASE WHEN g.zone <> 'world' AND NOT EXISTS (SELECT 1 FROM usage_bucket x WHERE x.connection_id = g.connection_id"
+    "   AND x.cycle_id = g.cycle_id AND x.kind = g.kind AND x.zone IN ('domestic', 'eu')) THEN 'home_eu'"
+    "  ELSE g.zone END AS zone"
+    " FROM usage_groups g WHERE NOT EXISTS (SELECT 1 FROM usage_decide d WHERE d.connection_id = g.connection_id"
+    "  AND d.cycle_id = g.cycle_id AND d.kind = g.kind)),"
+    " q AS (SELECT connection_id, cycle_id, kind, zone, sum(quantity) AS quantity FROM g GROUP BY 1, 2, 3, 4),"
+    " ranked AS ("
+    "  SELECT q.connection_id, q.cycle_id, q.kind, q.zone, q.quantity, b.id, b.source,"
+    "   b.allowance IS NULL AS unlimited,"
+    "   (CASE WHEN b.allowance IS NULL THEN 0 ELSE greatest(b.allowance - b.used, 0) END)::numeric AS room,"
+    "   row_number() OVER (PARTITION BY q.connection_id, q.cycle_id, q.kind, q.zone"
+    "    ORDER BY b.priority, b.valid_until NULLS LAST, b.id) AS place"
+    "  FROM q JOIN usage_bucket b ON b.connection_id = q.connection_id AND b.cycle_id = q.cycle_id"
+    "   AND b.kind = q.kind AND (b.zone = q.zone OR (b.zone = 'home_eu' AND q.zone IN ('domestic', 'eu')))),"
+    " filled AS ("
+    "  SELECT id, quantity, unlimited, room,"
+    "   coalesce(sum(room) OVER earlier, 0) AS room_before,"
+    "   coalesce(bool_or(unlimited) OVER earlier, false) AS unlimited_before,"
+    "   sum(room) OVER whole AS room_total, bool_or(unlimited) OVER whole AS any_unlimited,"
+    "   place = max(CASE WHEN source = 'plan' THEN place END) OVER whole AS last_plan"
+    "  FROM ranked"
+    "  WINDOW whole AS (PARTITION BY connection_id, cycle_id, kind, zone),"
+    "   earlier AS (whole ORDER BY place ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)),"
+    " debit AS ("
+    "  SELECT id,"
+    "   CASE WHEN unlimited_before THEN 0 WHEN unlimited THEN greatest(quantity - room_before, 0)"
+    "    ELSE least(room, greatest(quantity - room_before, 0)) END AS taken,"
+    "   CASE WHEN last_plan AND NOT any_unlimited THEN greatest(quantity - room_total, 0) ELSE 0 END AS rest"
+    "  FROM filled) "
+    "UPDATE usage_bucket b SET used = b.used + d.taken::bigint, out_of_bucket = b.out_of_bucket + d.rest::bigint,"
+    " as_of = %s FROM debit d WHERE b.id = d.id AND (d.taken > 0 OR d.rest > 0)"
+)
+
+
+def _add_plan_buckets(cursor: Any, now: datetime.datetime) -> None:
+    """PostgreSQL: the tariff plan's buckets for every (connection, cycle) of the batch that has none yet. The
+    allowances are worked out in Python once per (plan, cycle start), the rows are made in SQL; a set another
+    batch created meanwhile wins (the partial unique index)."""
+    cursor.execute(
+        "SELECT DISTINCT g.plan_id, g.starts_at FROM usage_groups g WHERE NOT EXISTS (SELECT 1 FROM usage_bucket b"
+        " WHERE b.connection_id = g.connection_id AND b.cycle_id = g.cycle_id AND b.source = 'plan')"
+    )
+    combinations = cursor.fetchall()
+    if not combinations:
+        return
+    plans = TariffPlan.objects.in_bulk({plan_id for plan_id, _start in combinations})
+    _stage(
+        cursor,
+        "usage_allowance_stage",
+        "plan_id bigint, starts_at timestamptz, kind varchar(5), zone varchar(8), allowance bigint, "
+        "fair_use_cap bigint",
+        (
+            (plan_id, starts_at, *allowance)
+            for plan_id, starts_at in combinations
+            for allowance in plan_allowances(plans[plan_id], starts_at)
+        ),
+    )
+    cursor.execute(
+        "INSERT INTO usage_bucket (connection_id, cycle_id, kind, zone, allowance, fair_use_cap, valid_from, "
+        "valid_until, source, label, used, out_of_bucket, priority, as_of) "
+        "SELECT p.connection_id, p.cycle_id, s.kind, s.zone, s.allowance, s.fair_use_cap, p.starts_at, p.ends_at,"
+        " 'plan', '', 0, 0, %s, %s "
+        "FROM (SELECT DISTINCT connection_id, cycle_id, plan_id, starts_at, ends_at FROM usage_groups) p "
+        "JOIN usage_allowance_stage s ON s.plan_id = p.plan_id AND s.starts_at = p.starts_at "
+        "WHERE NOT EXISTS (SELECT 1 FROM usage_bucket b WHERE b.connection_id = p.connection_id"
+        " AND b.cycle_id = p.cycle_id AND b.source = 'plan') "
+        "ON CONFLICT DO NOTHING",
+        [PLAN_PRIORITY, now],
+    )
+
+
+def _debit_event_by_event(decide: list[tuple[int, int, str]], now: datetime.datetime) -> None:
+    """PostgreSQL: the (connection, cycle, kind) that need a decision per event, debited in the order the events
+    happened (ties by event id), Latvia's and the EU's together, as the Python path does it."""
+    cycle_of = {c.pk: c for c in BillingCycle.objects.filter(pk__in={cycle_id for _c, cycle_id, _k in decide})}
+    wanted: dict[tuple[int, str], list[BillingCycle]] = defaultdict(list)
+    for connection_id, cycle_id, kind in decide:
+        wanted[(connection_id, kind)].append(cycle_of[cycle_id])
+    counters = ("id", "kind", "zone", "source", "allowance", "used", "out_of_bucket", "priority")
+    buckets: dict[tuple[int, int], list[Counter]] = defaultdict(list)
+    with db.cursor() as cursor:
+        cursor.execute(
+            f"SELECT b.connection_id, b.cycle_id, {', '.join('b.' + c for c in counters)}, b.valid_from, "  # noqa: S608
+            "b.valid_until FROM usage_bucket b JOIN (SELECT DISTINCT connection_id, cycle_id FROM usage_decide) d"
+            " ON d.connection_id = b.connection_id AND d.cycle_id = b.cycle_id"
+        )
+        for connection_id, cycle_id, *values in cursor.fetchall():
+            buckets[(connection_id, cycle_id)].append(Counter(*values))
+        cursor.execute(
+            "SELECT f.connection_id, f.kind, f.zone, f.started_at, f.quantity FROM usage_fresh f "
+            "JOIN (SELECT DISTINCT connection_id, kind FROM usage_decide) d"
+            " ON d.connection_id = f.connection_id AND d.kind = f.kind ORDER BY f.started_at, f.source_key"
+        )
+        events = cursor.fetchall()
+    ordered = {pair: debit_order(found) for pair, found in buckets.items()}
+    changed: dict[int, Counter] = {}
+    for connection_id, kind, zone, started_at, quantity in events:
+        cycle = next((c for c in wanted[(connection_id, kind)] if c.starts_at <= started_at < c.ends_at), None)
+        if cycle is None:
+            continue  # this kind's sums of another cycle were debited in SQL
+        candidates = ordered.get((connection_id, cycle.pk), [])
+        for index in debit(candidates, kind, zone, started_at, quantity):
+            changed[candidates[index].id] = candidates[index]
+    _write_buckets(list(changed.values()), now)
 
 
 def _insert_events(known: list[tuple[EventRow, _Target]], now: datetime.datetime) -> set[str]:
@@ -371,21 +494,41 @@ def _apply(fresh: list[tuple[EventRow, _Target]], now: datetime.datetime) -> Non
     cycles = ensure_cycles((a, s, e) for (a, s), e in cycles_wanted.items())
     buckets = _buckets(pair_target, cycles, now)
     changed: dict[int, Counter] = {}
+    by_kind: dict[tuple[int, datetime.datetime, str], dict[str, list[EventRow]]] = defaultdict(dict)
     for (connection_id, start, kind, zone), group in groups.items():
+        by_kind[(connection_id, start, kind)][zone] = group
+    for (connection_id, start, kind), zones in by_kind.items():
         ordered = buckets[(connection_id, start)]
-        candidates = [b for b in ordered if b.kind == kind and zone in ZONES_OF_BUCKET[b.zone]]
         ends = cycles[(pair_target[(connection_id, start)].account_id, start)].ends_at
-        if all(b.valid_from <= start and (b.valid_until is None or b.valid_until >= ends) for b in candidates):
-            # Every bucket is valid for the whole cycle: the order of events cannot matter, debit the sum once.
-            touched = debit(candidates, kind, zone, start, sum(e.quantity for e in group))
+        if _needs_events(ordered, kind, set(zones), start, ends):
+            events = sorted((e for group in zones.values() for e in group), key=lambda e: (e.started_at, e.source_key))
+            touched = set()
+            for event in events:
+                touched |= debit(ordered, kind, event.zone, event.started_at, event.quantity)
         else:
             touched = set()
-            for event in sorted(group, key=lambda e: e.started_at):
-                touched |= debit(candidates, kind, zone, event.started_at, event.quantity)
+            for zone, group in zones.items():
+                touched |= debit(ordered, kind, zone, start, sum(e.quantity for e in group))
         for index in touched:
-            changed[candidates[index].id] = candidates[index]
+            changed[ordered[index].id] = ordered[index]
     _write_buckets(list(changed.values()), now)
     _add_daily(daily)
+
+
+def _needs_events(
+    ordered: Sequence[Counter], kind: str, zones: set[str], start: datetime.datetime, end: datetime.datetime
+) -> bool:
+    """Whether the debit of this kind in this cycle depends on the order of its events, not only on the sums per
+    zone (the SQL path's _NEEDS_EVENTS says the same): a bucket it may debit starts or ends inside the cycle; or
+    Latvia and the EU both have events and share some buckets but not all, so which zone reaches a shared bucket
+    first decides. Then every event is debited in the order it happened (ties by event id)."""
+    candidates = [b for b in ordered if b.kind == kind and zones & ZONES_OF_BUCKET[b.zone]]
+    if any(b.valid_from > start or (b.valid_until is not None and b.valid_until < end) for b in candidates):
+        return True
+    both = {Zone.DOMESTIC, Zone.EU} <= zones
+    shared = any(b.zone == BucketZone.HOME_AND_EU for b in candidates)
+    separate = any(b.zone in (BucketZone.DOMESTIC, BucketZone.EU) for b in candidates)
+    return both and shared and separate
 
 
 def _serialise_counter_writers() -> None:

@@ -13,9 +13,9 @@ app_name = "oauth2_provider"
 urlpatterns = [
     path(".well-known/openid-configuration", views.DiscoveryView.as_view(), name="oidc-connect-discovery-info"),
     path("oauth/authorize/", views.AuthorizationView.as_view(), name="authorize"),
-    path("oauth/token/", library.TokenView.as_view(), name="token"),
+    path("oauth/token/", views.TokenView.as_view(), name="token"),
     path("oauth/revoke/", library.RevokeTokenView.as_view(), name="revoke-token"),
-    path("oauth/jwks/", library.JwksInfoView.as_view(), name="jwks-info"),
+    path("oauth/jwks/", views.JwksView.as_view(), name="jwks-info"),
     path("oauth/userinfo/", library.UserInfoView.as_view(), name="user-info"),
     path("oauth/logout/", views.LogoutView.as_view(), name="rp-initiated-logout"),
 ]

@@ -9,20 +9,28 @@ without an eID method is sent to the portal's login, like no session at all.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import time
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlparse
 
 from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import resolve_url
 from oauth2_provider.exceptions import InvalidOIDCClientError, InvalidOIDCRedirectURIError
+from oauth2_provider.models import get_access_token_model
+from oauth2_provider.settings import oauth2_settings
+from oauth2_provider.signals import app_authorized
 from oauth2_provider.views import AuthorizationView as LibraryAuthorizationView
-from oauth2_provider.views import ConnectDiscoveryInfoView, RPInitiatedLogoutView
+from oauth2_provider.views import ConnectDiscoveryInfoView, JwksInfoView, RPInitiatedLogoutView
+from oauth2_provider.views import TokenView as LibraryTokenView
 
+from selfcare.channels.oidc import signing
 from selfcare.channels.oidc.claims import ACR_VALUES
 from selfcare.channels.oidc.redirects import redirect_uri_matches
+from selfcare.channels.oidc.validator import RotationLost, refresh_token_replayed
 from selfcare.identity.selectors import identity_of
 from selfcare.identity.services import SESSION_LEVEL, SESSION_LOGIN_AT, SESSION_METHOD
 
@@ -88,7 +96,7 @@ class DiscoveryView(ConnectDiscoveryInfoView):  # type: ignore[misc]
         document = json.loads(response.content)
         document.update(
             {
-                "id_token_signing_alg_values_supported": ["RS256"],
+                "id_token_signing_alg_values_supported": [signing.RS256, signing.ES256],
                 "grant_types_supported": ["authorization_code", "refresh_token"],
                 "response_modes_supported": ["query"],
                 "revocation_endpoint": self._get_endpoint_url(request, "revoke-token", required=True),
@@ -115,6 +123,45 @@ class DiscoveryView(ConnectDiscoveryInfoView):  # type: ignore[misc]
             }
         )
         return JsonResponse(document, headers={"Access-Control-Allow-Origin": "*"})
+
+
+class TokenView(LibraryTokenView):  # type: ignore[misc]
+    """The library's token endpoint, in one transaction per request (one commit; the validator's writes need no
+    savepoints of their own), and without the read-back of the new access token that only feeds the
+    `app_authorized` signal when nothing listens to it."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            with transaction.atomic():
+                return super().post(request, *args, **kwargs)  # type: ignore[no-any-return]
+        except RotationLost as lost:
+            refresh_token_replayed(lost.family)
+            return JsonResponse(
+                {"error": "invalid_grant"}, status=400, headers={"Cache-Control": "no-store", "Pragma": "no-cache"}
+            )
+
+    def authorization_flow_token_response(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        _url, headers, body, status = self.create_token_response(request)
+        if status == 200 and app_authorized.has_listeners(type(self)):
+            access_token = json.loads(body).get("access_token")
+            if access_token is not None:
+                checksum = hashlib.sha256(access_token.encode()).hexdigest()
+                token = get_access_token_model().objects.get(token_checksum=checksum)
+                app_authorized.send(sender=self, request=request, token=token)
+        response = HttpResponse(content=body, status=status)
+        for name, value in headers.items():
+            response[name] = value
+        return response
+
+
+class JwksView(JwksInfoView):  # type: ignore[misc]
+    """The library's JWKS (the RSA key and any being retired) and the P-256 key of ES256 ID tokens."""
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().get(request, *args, **kwargs)
+        document = {"keys": signing.published_keys()} if oauth2_settings.OIDC_RSA_PRIVATE_KEY else {"keys": []}
+        response.content = json.dumps(document).encode()
+        return response  # type: ignore[no-any-return]
 
 
 class LogoutView(RPInitiatedLogoutView):  # type: ignore[misc]

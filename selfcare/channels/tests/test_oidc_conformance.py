@@ -60,7 +60,8 @@ def test_the_discovery_document_describes_a_code_flow_provider_with_pkce_s256_an
     assert document["grant_types_supported"] == ["authorization_code", "refresh_token"]
     assert document["code_challenge_methods_supported"] == ["S256"]
     assert document["subject_types_supported"] == ["pairwise"]
-    assert document["id_token_signing_alg_values_supported"] == ["RS256"]
+    # RS256 for every client; ES256 for our own apps registered for it (OIDC_ES256_CLIENTS).
+    assert document["id_token_signing_alg_values_supported"] == ["RS256", "ES256"]
     assert {"openid", "profile", "connections", "binding", "usage", "offers", "mandates"} <= set(
         document["scopes_supported"]
     )
@@ -68,14 +69,14 @@ def test_the_discovery_document_describes_a_code_flow_provider_with_pkce_s256_an
     assert set(document["prompt_values_supported"]) == {"none", "login"}
 
 
-def test_the_jwks_publishes_the_rsa_signing_key_without_its_private_part() -> None:
+def test_the_jwks_publishes_the_rsa_and_p256_signing_keys_without_their_private_parts() -> None:
     keys = json.loads(Client().get("/oauth/jwks/").content)["keys"]
-    assert len(keys) == 1
-    assert keys[0]["kty"] == "RSA"
-    assert keys[0]["alg"] == "RS256"
-    assert keys[0]["use"] == "sig"
-    assert "d" not in keys[0]
-    assert "p" not in keys[0]
+    assert [(k["kty"], k["alg"], k["use"]) for k in keys] == [("RSA", "RS256", "sig"), ("EC", "ES256", "sig")]
+    assert keys[1]["crv"] == "P-256"
+    assert all(k["kid"] for k in keys)
+    assert keys[0]["kid"] != keys[1]["kid"]
+    for key in keys:
+        assert not {"d", "p", "q", "dp", "dq", "qi"} & set(key)
 
 
 # --- The code flow (basic plan) ---------------------------------------------------------------------------------
@@ -434,3 +435,125 @@ def test_a_consent_form_posted_from_a_session_without_an_eid_login_issues_no_cod
     response = browser.post(oidc.authorize_url("partner-app", Pkce.new()), {"allow": "Allow"})
     assert response["Location"].startswith("/login/?next=")
     assert not Grant.objects.exists()
+
+
+# --- The token endpoint's cost and its owned checks ---------------------------------------------------------------
+def _statements(action: Any) -> list[str]:
+    """The statements of one request, less the view's one transaction: inside the test's own transaction it shows
+    as a savepoint and its release (in production, BEGIN and COMMIT). Any other savepoint stays in the list."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        action()
+    statements = [q["sql"] for q in captured.captured_queries]
+    assert statements[0].startswith("SAVEPOINT"), statements
+    assert statements[-1].startswith("RELEASE SAVEPOINT"), statements
+    return statements[1:-1]
+
+
+def test_a_refresh_is_one_read_and_one_rotation_in_one_transaction(client: Client) -> None:
+    tokens = _tokens(client)
+    app = Client()  # the app's HTTP client: no portal session cookie
+    answers: list[Any] = []
+    statements = _statements(lambda: answers.append(oidc.refresh(app, tokens["refresh_token"])))
+    assert answers[0].status_code == 200, answers[0].content
+    # The client, the refresh token with its access token, user, client login and identity; the ID token row; the
+    # rotation (revoke the spent token, delete its access token, insert the new pair). No savepoints.
+    assert len(statements) <= 7, "\n".join(statements)
+    assert not [sql for sql in statements if "SAVEPOINT" in sql.upper()]
+    assert sum("oauth2_provider_application" in sql.split(" WHERE ")[0] for sql in statements) == 1
+
+
+def test_a_code_exchange_reads_its_grant_once(client: Client) -> None:
+    pkce = Pkce.new()
+    code = oidc.code_from(client, pkce)
+    app = Client()
+    answers: list[Any] = []
+    statements = _statements(lambda: answers.append(oidc.exchange(app, code, pkce)))
+    assert answers[0].status_code == 200, answers[0].content
+    assert sum(sql.startswith("SELECT") and "oauth2_provider_grant" in sql for sql in statements) == 1
+    assert not [sql for sql in statements if "SAVEPOINT" in sql.upper()]
+    assert len(statements) <= 10, "\n".join(statements)
+
+
+def test_an_idle_refresh_token_is_refused(client: Client) -> None:
+    from oauth2_provider.settings import oauth2_settings
+
+    tokens = _tokens(client)
+    idle = datetime.timedelta(seconds=oauth2_settings.REFRESH_TOKEN_EXPIRE_SECONDS)
+    AccessToken.objects.update(expires=timezone.now() - idle)
+    assert oidc.refresh(client, tokens["refresh_token"]).status_code == 400
+    assert RefreshToken.objects.filter(revoked__isnull=True).count() == 1  # refused, not rotated
+
+
+def test_a_refresh_token_of_another_client_is_refused_and_not_rotated(client: Client) -> None:
+    oidc.app("other-app")
+    tokens = _tokens(client)
+    assert oidc.refresh(client, tokens["refresh_token"], client_id="other-app").status_code == 400
+    assert oidc.refresh(client, tokens["refresh_token"]).status_code == 200
+
+
+def test_a_refresh_token_rotated_by_a_concurrent_request_counts_as_a_replay(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from selfcare.channels.oidc.validator import Validator
+
+    tokens = _tokens(client)
+    validate = Validator.validate_refresh_token
+
+    def rotated_meanwhile(self: Validator, *args: Any, **kwargs: Any) -> bool:
+        valid = validate(self, *args, **kwargs)
+        # The other request commits its rotation between this one's read and its write.
+        RefreshToken.objects.update(revoked=timezone.now())
+        return valid
+
+    monkeypatch.setattr(Validator, "validate_refresh_token", rotated_meanwhile)
+    response = oidc.refresh(client, tokens["refresh_token"])
+    assert response.status_code == 400
+    assert json.loads(response.content) == {"error": "invalid_grant"}
+    assert RefreshToken.objects.count() == 1  # nothing of the losing request was kept
+    assert ClientLogin.objects.get().revoked_reason == "refresh token reused"
+
+
+def test_an_es256_client_gets_es256_id_tokens_that_verify_against_the_jwks(
+    anna: DigitalIdentity, settings: Any
+) -> None:
+    from joserfc import jwt
+    from joserfc.jwk import KeySet
+
+    settings.OIDC_ES256_CLIENTS = ["own-app"]
+    oidc.app("own-app")
+    browser = Client()
+    oidc.eid_session(browser, anna)
+    pkce = Pkce.new()
+    code = oidc.code_from(browser, pkce, client_id="own-app")
+    first = json.loads(oidc.exchange(browser, code, pkce, client_id="own-app").content)
+    second = json.loads(oidc.refresh(browser, first["refresh_token"], client_id="own-app").content)
+    keys = KeySet.import_key_set(json.loads(browser.get("/oauth/jwks/").content))
+    for tokens in (first, second):
+        decoded = jwt.decode(tokens["id_token"], keys, algorithms=["ES256"])
+        assert decoded.header["alg"] == "ES256"
+        assert decoded.claims["aud"] == "own-app"
+        assert decoded.claims["sub"] == pairwise_subject(anna.pk, "own-app")
+        assert decoded.claims["acr"] == ACR_HIGH
+    with pytest.raises(Exception):  # noqa: B017,PT011 - joserfc's error for a wrong algorithm
+        jwt.decode(second["id_token"], keys, algorithms=["RS256"])
+    # RP-initiated logout verifies the hint with the key of its algorithm.
+    response = browser.get(
+        "/oauth/logout/",
+        {"id_token_hint": second["id_token"], "post_logout_redirect_uri": "http://127.0.0.1/logged-out"},
+    )
+    assert response["Location"] == "http://127.0.0.1/logged-out"
+    assert "_auth_user_id" not in browser.session
+
+
+def test_an_rs256_token_does_not_pass_as_a_hint_for_an_es256_client(client: Client, settings: Any) -> None:
+    tokens = _tokens(client)
+    settings.OIDC_ES256_CLIENTS = ["test-app"]
+    response = client.get(
+        "/oauth/logout/",
+        {"id_token_hint": tokens["id_token"], "post_logout_redirect_uri": "http://127.0.0.1/logged-out"},
+    )
+    assert response.get("Location", "") != "http://127.0.0.1/logged-out"
+    assert "_auth_user_id" in client.session

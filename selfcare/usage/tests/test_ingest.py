@@ -309,3 +309,130 @@ def test_the_23_hour_day_when_summer_time_starts_is_one_day_in_the_chart_and_tod
         chart_days = daily_data_use(connection, remaining_summary(connection))
     assert [d.day for d in chart_days][-2:] == [datetime.date(2027, 3, 28), datetime.date(2027, 3, 29)]
     assert (chart_days[-2].total, chart_days[-1].total) == (8 * MB, 0)
+
+
+# --- Where the set-based debit must decide (the same results on SQLite's Python path and PostgreSQL's SQL) -------
+def _bucket(connection_id: int, kind: str, zone: str, source: str = Source.PLAN) -> Bucket:
+    return Bucket.objects.get(connection_id=connection_id, kind=kind, zone=zone, source=source)
+
+
+def test_a_gift_for_latvia_and_the_eu_is_used_in_the_order_the_events_happened() -> None:
+    with at(riga(2027, 2, 14, 12, 0)):
+        plan = factories.tariff_plan(data_bytes=10 * GB, eu_data_bytes=10 * GB)
+        connection = factories.connection(tariff_plan=plan)
+        gift = grant_bonus(connection, unit="byte", amount=100 * MB, label="Gift", source_key="shared")
+        feed(
+            row(connection.msisdn, 80 * MB, riga(2027, 2, 14, 12, 3), zone="domestic"),  # sent first, happened later
+            row(connection.msisdn, 80 * MB, riga(2027, 2, 14, 12, 1), zone="eu"),
+        )
+    gift.refresh_from_db()
+    assert gift.used == 100 * MB
+    assert _bucket(connection.pk, Kind.DATA, BucketZone.EU).used == 0
+    assert _bucket(connection.pk, Kind.DATA, BucketZone.DOMESTIC).used == 60 * MB
+
+
+def test_an_addon_for_latvia_and_the_eu_over_the_whole_cycle_is_shared_in_the_order_the_events_happened() -> None:
+    from selfcare.usage.cycles import cycle_for
+
+    with at(riga(2027, 2, 14, 12, 0)):
+        plan = factories.tariff_plan(data_bytes=10 * GB, eu_data_bytes=10 * GB)
+        connection = factories.connection(tariff_plan=plan)
+        cycle = cycle_for(connection.account, timezone.now())
+        addon = Bucket.objects.create(
+            connection=connection,
+            cycle=cycle,
+            kind=Kind.DATA,
+            zone=BucketZone.HOME_AND_EU,
+            source=Source.ADDON,
+            allowance=100 * MB,
+            priority=10,
+            valid_from=cycle.starts_at,
+            valid_until=cycle.ends_at,
+            as_of=timezone.now(),
+        )
+        feed(
+            row(connection.msisdn, 80 * MB, riga(2027, 2, 14, 11, 0), zone="eu"),
+            row(connection.msisdn, 80 * MB, riga(2027, 2, 14, 10, 0), zone="domestic"),
+        )
+    addon.refresh_from_db()
+    assert addon.used == 100 * MB
+    assert _bucket(connection.pk, Kind.DATA, BucketZone.DOMESTIC).used == 0
+    assert _bucket(connection.pk, Kind.DATA, BucketZone.EU).used == 60 * MB
+
+
+def test_a_gift_ending_inside_the_cycle_takes_only_what_happened_before_its_end() -> None:
+    with at(riga(2027, 2, 14, 10, 0)):
+        connection = factories.connection(tariff_plan=factories.tariff_plan(data_bytes=10 * GB))
+        gift = grant_bonus(
+            connection, unit="byte", amount=100 * MB, label="Hour", source_key="hour", valid_until=riga(2027, 2, 14, 11)
+        )
+    with at(riga(2027, 2, 14, 13, 0)):
+        feed(
+            row(connection.msisdn, 70 * MB, riga(2027, 2, 14, 12, 0)),
+            row(connection.msisdn, 50 * MB, riga(2027, 2, 14, 10, 30)),
+            row(connection.msisdn, 10 * MB, riga(2027, 2, 14, 9, 0)),  # before the gift
+        )
+    gift.refresh_from_db()
+    assert gift.used == 50 * MB
+    assert _bucket(connection.pk, Kind.DATA, BucketZone.DOMESTIC).used == 80 * MB
+
+
+def test_gifts_with_different_expiry_in_one_batch_each_take_their_own_hours() -> None:
+    with at(riga(2027, 2, 14, 10, 0)):
+        connection = factories.connection(tariff_plan=factories.tariff_plan(data_bytes=10 * GB))
+        short = grant_bonus(
+            connection, unit="byte", amount=60 * MB, label="Short", source_key="s", valid_until=riga(2027, 2, 14, 11)
+        )
+        long = grant_bonus(connection, unit="byte", amount=60 * MB, label="Long", source_key="l")
+    with at(riga(2027, 2, 14, 13, 0)):
+        feed(
+            row(connection.msisdn, 50 * MB, riga(2027, 2, 14, 12, 0)),
+            row(connection.msisdn, 50 * MB, riga(2027, 2, 14, 10, 10)),
+            row(connection.msisdn, 50 * MB, riga(2027, 2, 14, 10, 20)),
+        )
+    short.refresh_from_db()
+    long.refresh_from_db()
+    # 10:10 takes 50 of the short gift; 10:20 its last 10 and 40 of the long one; 12:00 the long one's last 20.
+    assert (short.used, long.used) == (60 * MB, 60 * MB)
+    assert _bucket(connection.pk, Kind.DATA, BucketZone.DOMESTIC).used == 30 * MB
+
+
+def test_calls_in_latvia_and_the_eu_share_the_plans_minutes_and_the_rest_is_out_of_bucket() -> None:
+    connection = factories.connection(tariff_plan=factories.tariff_plan(voice_minutes=10))
+    now = timezone.now()
+    feed(
+        row(connection.msisdn, 400, now, kind="voice", zone="domestic"),
+        row(connection.msisdn, 300, now, kind="voice", zone="eu"),
+        row(connection.msisdn, 2, now, kind="sms", zone="eu"),
+    )
+    voice = _bucket(connection.pk, Kind.VOICE, BucketZone.HOME_AND_EU)
+    assert (voice.used, voice.out_of_bucket) == (600, 100)
+    assert _bucket(connection.pk, Kind.SMS, BucketZone.HOME_AND_EU).used == 2
+
+
+def test_on_an_unlimited_plan_an_addon_over_the_whole_cycle_is_used_first_and_the_plan_takes_the_rest() -> None:
+    from selfcare.usage.cycles import cycle_for
+
+    plan = factories.tariff_plan(data_bytes=None, fair_use_bytes=100 * GB, eu_data_bytes=40 * GB)
+    connection = factories.connection(tariff_plan=plan)
+    now = timezone.now()
+    cycle = cycle_for(connection.account, now)
+    addon = Bucket.objects.create(
+        connection=connection,
+        cycle=cycle,
+        kind=Kind.DATA,
+        zone=BucketZone.DOMESTIC,
+        source=Source.ADDON,
+        allowance=1 * GB,
+        priority=10,
+        valid_from=cycle.starts_at,
+        valid_until=cycle.ends_at,
+        as_of=now,
+    )
+    feed(row(connection.msisdn, 3 * GB, now), row(connection.msisdn, 1 * GB, now, zone="world"))
+    addon.refresh_from_db()
+    unlimited = _bucket(connection.pk, Kind.DATA, BucketZone.DOMESTIC)
+    assert addon.used == 1 * GB
+    assert (unlimited.used, unlimited.out_of_bucket) == (2 * GB, 0)
+    world = _bucket(connection.pk, Kind.DATA, BucketZone.WORLD)
+    assert (world.used, world.out_of_bucket) == (0, 1 * GB)

@@ -1,0 +1,178 @@
+"""Where a hot path's time goes, before and after changing it: cProfile of the token endpoint's refresh and code
+grants (in process, through Django's test client, so no HTTP server is in the figures) and of a usage import, on a
+throwaway database (SQLite, or DATABASE_URL's server), with the number of SQL statements per request.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/wt19 .venv/bin/python -m selfcare.bench.profile tokens
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/wt19 .venv/bin/python -m selfcare.bench.profile ingest
+
+`PROFILE_SORT` (default `tottime`) and `PROFILE_LINES` (default 40) shape the table printed.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import datetime
+import io
+import json
+import os
+import pstats
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+REQUESTS = 400
+INGEST_EVENTS = 200_000
+
+
+def _print_profile(profile: cProfile.Profile, title: str) -> None:
+    stream = io.StringIO()
+    stats = pstats.Stats(profile, stream=stream)
+    stats.sort_stats(os.environ.get("PROFILE_SORT", "tottime")).print_stats(int(os.environ.get("PROFILE_LINES", 40)))
+    print(f"== {title}\n{stream.getvalue()}", flush=True)
+
+
+def _statements(action: Callable[[], object]) -> list[str]:
+    from django.db import connection
+
+    seen: list[str] = []
+
+    def wrapper(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        seen.append(" ".join(sql.split())[:110])
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        action()
+    return seen
+
+
+def tokens() -> None:
+    from django.test import Client, override_settings
+
+    from selfcare.access.tests import factories as people
+    from selfcare.channels.tests import oidc
+
+    anna = people.person("15038512346", "ANNA", "BĒRZIŅA")
+    oidc.app(client_id="profile-app")
+    browser = Client()
+    oidc.eid_session(browser, anna)
+
+    def new_tokens() -> dict[str, str]:
+        pkce = oidc.Pkce.new()
+        code = oidc.code_from(browser, pkce, client_id="profile-app")
+        answer = oidc.exchange(browser, code, pkce, client_id="profile-app")
+        assert answer.status_code == 200, answer.content
+        return dict(json.loads(answer.content))
+
+    with override_settings(DEBUG=False):
+        state = new_tokens()
+
+        def one_refresh() -> None:
+            answer = oidc.refresh(browser, state["refresh_token"], client_id="profile-app")
+            assert answer.status_code == 200, answer.content
+            state.update(json.loads(answer.content))
+
+        print("statements of one refresh:", *_statements(one_refresh), sep="\n  ")
+        profile = cProfile.Profile()
+        started = time.perf_counter()
+        profile.enable()
+        for _ in range(REQUESTS):
+            one_refresh()
+        profile.disable()
+        elapsed = time.perf_counter() - started
+        print(f"refresh grant: {REQUESTS / elapsed:.0f}/s in one thread, {elapsed / REQUESTS * 1000:.2f} ms each")
+        _print_profile(profile, "refresh grant")
+
+        pkces = [oidc.Pkce.new() for _ in range(REQUESTS)]
+        codes = [oidc.code_from(browser, pkce, client_id="profile-app") for pkce in pkces]
+        extra = oidc.Pkce.new()
+        extra_code = oidc.code_from(browser, extra, client_id="profile-app")
+        print(
+            "statements of one code exchange:",
+            *_statements(lambda: oidc.exchange(browser, extra_code, extra, client_id="profile-app")),
+            sep="\n  ",
+        )
+        profile = cProfile.Profile()
+        started = time.perf_counter()
+        profile.enable()
+        for code, pkce in zip(codes, pkces, strict=True):
+            assert oidc.exchange(browser, code, pkce, client_id="profile-app").status_code == 200
+        profile.disable()
+        elapsed = time.perf_counter() - started
+        print(f"code exchange: {REQUESTS / elapsed:.0f}/s in one thread, {elapsed / REQUESTS * 1000:.2f} ms each")
+        _print_profile(profile, "code grant")
+
+
+def ingest() -> None:
+    from django.conf import settings
+    from django.db import connection
+    from django.test import override_settings
+
+    from selfcare.bench import usage_ingest
+    from selfcare.usage.csvfile import import_file
+
+    count = int(os.environ.get("BENCH_USAGE_EVENTS", INGEST_EVENTS))
+    connections, name = usage_ingest._setup()
+    path = Path(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    usage_ingest._write_file(path, count, [c.msisdn for c in connections])
+    with override_settings(DEBUG=False):
+        timings: list[tuple[str, float]] = []
+
+        def clock(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                timings.append((" ".join(sql.split())[:90], time.perf_counter() - started))
+
+        profile = cProfile.Profile()
+        started = time.perf_counter()
+        profile.enable()
+        with connection.execute_wrapper(clock):
+            import_file(path, batch_rows=settings.USAGE_IMPORT_BATCH_ROWS)
+        profile.disable()
+        elapsed = time.perf_counter() - started
+        print(f"import of {count:,} events: {count / elapsed:,.0f}/s, {elapsed:.2f} s")
+        in_sql = sum(seconds for _sql, seconds in timings)
+        print(f"  of it {len(timings)} statements {in_sql:.2f} s; the slowest:")
+        for sql, seconds in sorted(timings, key=lambda t: -t[1])[:12]:
+            print(f"    {seconds * 1000:9.1f} ms  {sql}")
+        _print_profile(profile, "usage import")
+        started = time.perf_counter()
+        import_file(path)
+        print(f"replay: {count / (time.perf_counter() - started):,.0f}/s")
+    path.unlink()
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "selfcare.settings")
+    os.environ.setdefault("DEBUG", "true")
+    os.environ.setdefault("SELFCARE_DEMO", "true")
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    paths = {"tokens": tokens, "ingest": ingest}
+    wanted = sys.argv[1:] or list(paths)
+    creation = connection.creation
+    old_name = connection.settings_dict["NAME"]
+    connection.settings_dict["TEST"]["NAME"] = (
+        None if connection.vendor != "sqlite" else str(os.path.join("var", "profile.sqlite3"))
+    )
+    creation.create_test_db(verbosity=0, autoclobber=True)
+    moment = f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC"
+    print(f"profile on {connection.vendor}, {moment}, load average {os.getloadavg()}")
+    try:
+        for name in wanted:
+            paths[name]()
+    finally:
+        creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,105 @@
+"""The token endpoint's reads, each one statement: a refresh token with everything its grant decides on, and an
+authorization code with its person.
+
+django-oauth-toolkit loads these piece by piece (the refresh token, then its user, its application, its access
+token; the code's grant up to seven times per exchange), and the validator added the client login and the identity:
+a dozen round trips per request where one does. The rows are turned into ordinary model instances, so the code
+after the lookup reads them as before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import Model
+from oauth2_provider.models import AccessToken, Grant, RefreshToken
+
+from selfcare.channels.models import ClientLogin
+from selfcare.identity.models import DigitalIdentity
+
+M = TypeVar("M", bound=Model)
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshLookup:
+    token: RefreshToken  # with .access_token and .user filled in (access_token None when there is none)
+    login: ClientLogin | None  # with .identity filled in
+
+
+def _columns(model: type[Model], alias: str) -> list[str]:
+    return [f"{alias}.{connection.ops.quote_name(f.column)}" for f in model._meta.concrete_fields]
+
+
+def _instance(model: type[M], values: list[Any]) -> M:
+    """A model instance from raw column values, converted as the ORM's compiler converts them (SQLite returns
+    datetimes and UUIDs as text, for instance)."""
+    names, converted = [], []
+    for field, value in zip(model._meta.concrete_fields, values, strict=True):
+        column = field.get_col(model._meta.db_table)
+        for converter in [*connection.ops.get_db_converters(column), *column.get_db_converters(connection)]:
+            value = converter(value, column, connection)
+        names.append(field.attname)
+        converted.append(value)
+    return model.from_db(connection.alias, names, converted)
+
+
+def refresh_token(presented: str) -> RefreshLookup | None:
+    """The stored refresh token presented (by its SHA-256; the live row first, else the most recently revoked),
+    with its access token, its user, and the client login of its family with the identity."""
+    user_model = get_user_model()
+    parts = [
+        (RefreshToken, "rt"),
+        (AccessToken, "at"),
+        (user_model, "u"),
+        (ClientLogin, "cl"),
+        (DigitalIdentity, "di"),
+    ]
+    table = {model: connection.ops.quote_name(model._meta.db_table) for model, _alias in parts}
+    select = ", ".join(column for model, alias in parts for column in _columns(model, alias))
+    sql = (
+        f"SELECT {select} FROM {table[RefreshToken]} rt "  # noqa: S608 - names from the models, value a parameter
+        f"JOIN {table[user_model]} u ON u.id = rt.user_id "
+        f"LEFT JOIN {table[AccessToken]} at ON at.id = rt.access_token_id "
+        f"LEFT JOIN {table[ClientLogin]} cl ON cl.token_family = rt.token_family "
+        f"LEFT JOIN {table[DigitalIdentity]} di ON di.id = cl.identity_id "
+        "WHERE rt.token_checksum = %s ORDER BY rt.revoked DESC NULLS FIRST LIMIT 1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [hashlib.sha256(presented.encode()).hexdigest()])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = list(row)
+    instances: dict[type[Model], Model | None] = {}
+    for model, _alias in parts:
+        width = len(model._meta.concrete_fields)
+        chunk, values = values[:width], values[width:]
+        instances[model] = None if chunk[0] is None else _instance(model, chunk)
+    token = instances[RefreshToken]
+    assert isinstance(token, RefreshToken)
+    token.access_token = instances[AccessToken]
+    token.user = instances[user_model]
+    login = instances[ClientLogin]
+    if isinstance(login, ClientLogin):
+        identity = instances[DigitalIdentity]
+        assert isinstance(identity, DigitalIdentity)
+        login.identity = identity
+        identity.user = token.user
+        return RefreshLookup(token, login)
+    return RefreshLookup(token, None)
+
+
+def code_grant(code: str, request: Any) -> Grant | None:
+    """The grant of an authorization code with its user, loaded once per token request whatever asks for it
+    (oauthlib asks for its scopes, then validates it, its PKCE challenge and method, its redirect URI, its nonce)."""
+    cached = getattr(request, "_selfcare_grant", None)
+    if cached is not None and cached[0] == code:
+        grant: Grant | None = cached[1]
+        return grant
+    grant = Grant.objects.select_related("user").filter(code=code).first()
+    request._selfcare_grant = (code, grant)
+    return grant
