@@ -281,7 +281,8 @@ class TestCA:
             x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]),
             self.root,
             [(names, False), (x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), False)],
-            now - dt.timedelta(days=1),
+            # Years back: the TLS handshake checks it against the real clock, also while a test travels in time.
+            now - dt.timedelta(days=5 * 365),
             now + dt.timedelta(days=3 * 365),
             key_encipherment=True,
         )
@@ -415,8 +416,13 @@ class TestCA:
         same = existing if existing is not None and existing.certificate.subject == subject else None
         if same is not None and _has(same.certificate, extensions):
             expired = not_after < _utcnow()
-            if expired == (same.certificate.not_valid_after_utc < _utcnow()) and (
-                expired or _valid_now(same.certificate, margin=dt.timedelta(days=30))
+            # A certificate made while the clock stood later than now (a test that travelled ahead) starts too
+            # late for what reads the real clock (OpenSSL in a TLS handshake): it must start no later than asked.
+            starts_in_time = same.certificate.not_valid_before_utc <= not_before + dt.timedelta(days=1)
+            if (
+                starts_in_time
+                and expired == (same.certificate.not_valid_after_utc < _utcnow())
+                and (expired or _valid_now(same.certificate, margin=dt.timedelta(days=30)))
             ):
                 return same
         key = same.private_key if same else rsa.generate_private_key(public_exponent=65537, key_size=PERSON_KEY_SIZE)
