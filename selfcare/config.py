@@ -155,10 +155,14 @@ class Brand:
     support_email: str = ""
     support_url: str = ""
     font_family: str = ""  # CSS font-family list; the system's fonts when empty
+    font_url: str = ""  # the first family's font file (WOFF2 or WOFF), from the portal or another origin
 
 
 # Names, quoted names and commas only: the value goes into a stylesheet, so nothing that could end a rule.
 _FONT_FAMILY = re.compile(r'^[A-Za-z0-9 ,"\'-]*$')
+# A font file's address goes into the stylesheet's url("…") and its origin into the CSP's font-src: an https
+# address or a path on the portal, ending in .woff2 or .woff, with no quote, bracket, space or backslash.
+_FONT_URL = re.compile(r"^(https://[A-Za-z0-9.-]+(:[0-9]+)?)?/[A-Za-z0-9._~/%+-]*\.woff2?$")
 
 
 def _relative_luminance(hex_colour: str) -> float:
@@ -191,9 +195,20 @@ def validate_brand(brand: Brand) -> list[str]:
         problems.append(f"BRAND_SUPPORT_URL must be an http(s) address, not {brand.support_url!r}.")
     if not _FONT_FAMILY.match(brand.font_family):
         problems.append(f"BRAND_FONT_FAMILY must be a CSS font-family list, not {brand.font_family!r}.")
+    if brand.font_url and not _FONT_URL.match(brand.font_url):
+        problems.append(
+            f"BRAND_FONT_URL must be an https address or a path ending in .woff2 or .woff, not {brand.font_url!r}."
+        )
+    if brand.font_url and not first_font_family(brand.font_family):
+        problems.append("BRAND_FONT_URL needs BRAND_FONT_FAMILY: its first family is the name the font file gets.")
     if "@" not in brand.business_email:
         problems.append(f"BRAND_BUSINESS_EMAIL must be an e-mail address, not {brand.business_email!r}.")
     return problems
+
+
+def first_font_family(font_family: str) -> str:
+    """The first name of a CSS font-family list, unquoted ('"Tele2 Sans", Arial' → 'Tele2 Sans')."""
+    return font_family.split(",")[0].strip().strip("\"'").strip()
 
 
 def brand_from_env(env: Any) -> Brand:
@@ -210,6 +225,7 @@ def brand_from_env(env: Any) -> Brand:
         support_email=env.str("BRAND_SUPPORT_EMAIL", default=""),
         support_url=env.str("BRAND_SUPPORT_URL", default="https://www.tele2.lv/"),
         font_family=env.str("BRAND_FONT_FAMILY", default=""),
+        font_url=env.str("BRAND_FONT_URL", default=""),
     )
     problems = validate_brand(brand)
     if problems:

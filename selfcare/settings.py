@@ -463,6 +463,7 @@ BRAND = brand_from_env(env)
 CONTENT_SECURITY_POLICY = content_security_policy(
     form_targets=[EPARAKSTS_URL, *(bank["URL"] for bank in BANKLINK.values())],
     image_sources=[BRAND.logo_url],
+    font_sources=[BRAND.font_url],
     upgrade=not DEBUG,
     report_uri=env.str("CSP_REPORT_URI", default=""),
 )

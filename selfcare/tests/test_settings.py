@@ -286,3 +286,9 @@ def test_a_brand_font_or_support_contact_that_could_break_the_page_is_refused() 
     assert any("BRAND_FONT_FAMILY" in p for p in validate_brand(_brand(font_family="x; } body { display: none")))
     assert any("BRAND_SUPPORT_EMAIL" in p for p in validate_brand(_brand(support_email="nobody")))
     assert any("BRAND_SUPPORT_URL" in p for p in validate_brand(_brand(support_url="javascript:alert(1)")))
+    family = '"Tele2 Sans", Arial'
+    for url in ("https://cdn.tele2.lv/fonts/t2.woff2", "/static/fonts/t2.woff"):
+        assert validate_brand(_brand(font_family=family, font_url=url)) == [], url
+    for url in ('https://cdn.tele2.lv/t2.woff2") } body { x', "http://cdn.tele2.lv/t2.woff2", "https://x/t2.ttf"):
+        assert any("BRAND_FONT_URL must" in p for p in validate_brand(_brand(font_family=family, font_url=url))), url
+    assert any("needs BRAND_FONT_FAMILY" in p for p in validate_brand(_brand(font_url="/static/fonts/t2.woff2")))
