@@ -9,12 +9,11 @@ UV_VERSION := 0.13.9
 MANAGE := $(PY) -m selfcare
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+SIMULATORS_PORT ?= 8001
 
-# The demo and the tests run with the simulators and demo data switched on; production never does
-# (the settings refuse it, see selfcare/settings.py).
-DEMO_ENV := DEBUG=$${DEBUG:-true} SELFCARE_DEMO=$${SELFCARE_DEMO:-true}
-# The simulators are served by the portal itself, so the portal's eID clients must call the same host and port.
-RUN_ENV := $(DEMO_ENV) SELFCARE_DEMO_BASE_URL=$${SELFCARE_DEMO_BASE_URL:-http://$(HOST):$(PORT)}
+# The demo runs with production's DEBUG=false, the simulators and demo data switched on (SELFCARE_DEMO, which the
+# settings allow only on loopback addresses, see selfcare/config.py) and plain http on this machine (SELFCARE_HTTPS).
+DEMO_ENV := DEBUG=$${DEBUG:-false} SELFCARE_DEMO=$${SELFCARE_DEMO:-true} SELFCARE_HTTPS=$${SELFCARE_HTTPS:-false}
 
 .DEFAULT_GOAL := help
 .PHONY: help install browser run test test-dates check lint bench load lock messages clean
@@ -31,12 +30,13 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 
 install: $(VENV)/.installed ## Create .venv and install the locked dependencies
 
-run: $(VENV)/.installed ## Run the portal with demo data at http://$(HOST):$(PORT)
+run: $(VENV)/.installed ## Run the demo: portal at http://$(HOST):$(PORT), simulators at :$(SIMULATORS_PORT)
 	@mkdir -p var
 	@$(DEMO_ENV) $(MANAGE) migrate --no-input -v 0
 	@$(DEMO_ENV) $(MANAGE) demo_data
-	@# Where to go is printed once the server answers (selfcare/demo/ready.py), never for a server that did not start.
-	@$(PY) -m selfcare.demo.ready http://$(HOST):$(PORT) & $(RUN_ENV) $(MANAGE) runserver $(HOST):$(PORT)
+	@# The processes the demo runs (portal, simulators; the worker joins them) are listed in selfcare/demo/run.py.
+	@# Where to go is printed once the portal answers (selfcare/demo/ready.py).
+	@$(DEMO_ENV) $(PY) -m selfcare.demo.run --host $(HOST) --port $(PORT) --simulators-port $(SIMULATORS_PORT)
 
 browser: ## Install Debian's chromium for the browser tests, where this machine allows (root + apt-get)
 	@command -v chromium >/dev/null 2>&1 || { \

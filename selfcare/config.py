@@ -1,14 +1,15 @@
 """Configuration helpers that settings.py uses, kept apart so they can be tested without loading Django.
 
-The refusal of unsafe production settings lives here: with DEBUG off the portal must not run the demo (its
-simulators would let anyone "authenticate") nor sign sessions with the development key that is public in this
-repository.
+The refusal of unsafe production settings lives here: a portal that answers to a real host name must not run the
+demo (its simulators would let anyone "authenticate") nor sign sessions with the development key that is public in
+this repository. The demo runs with DEBUG off, as production does, but only on loopback addresses.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from cryptography import x509
 
 DEV_SECRET_KEY = "insecure-development-key-for-local-demo-only"  # noqa: S105 - public on purpose, refused in production
 _HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+# The host names of one machine talking to itself (and Django's test client): the only ones the demo answers to.
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "testserver")
 
 
 def pem_files(value: str) -> list[Path]:
@@ -58,6 +61,8 @@ def production_problems(
     debug: bool,
     demo: bool,
     secret_key: str,
+    https: bool = True,
+    allowed_hosts: Sequence[str] = (),
     sms_backend: str = "outbox",
     oidc_signing_key: str = "",
     trust_anchors: str = "",
@@ -65,14 +70,28 @@ def production_problems(
     eparaksts_client_id: str = "",
     eparaksts_tls_pins: str = "",
 ) -> list[str]:
-    """What is unsafe about these settings when DEBUG is off, each with the variable to set; empty when safe."""
+    """What is unsafe about these settings when DEBUG is off, each with the variable to set; empty when safe.
+
+    The demo (SELFCARE_DEMO) is not production: its own keys, outbox and test anchors are fine, but it must not
+    answer to any host beyond this machine, so that a demo switched on by mistake in a deployment refuses to start.
+    """
     if debug:
         return []
-    problems = []
     if demo:
+        outside = [host for host in allowed_hosts if host not in LOOPBACK_HOSTS]
+        if outside or not allowed_hosts:
+            return [
+                "SELFCARE_DEMO is on and ALLOWED_HOSTS names "
+                + (", ".join(outside) if outside else "no host")
+                + ": the demo data and eID simulators must never run in production, so the demo answers only on "
+                f"{', '.join(LOOPBACK_HOSTS)}. Set SELFCARE_DEMO=false."
+            ]
+        return []
+    problems = []
+    if not https:
         problems.append(
-            "SELFCARE_DEMO is on: the demo data and eID simulators must never run in production. "
-            "Set SELFCARE_DEMO=false (or DEBUG=true for local development)."
+            "SELFCARE_HTTPS is off: cookies would travel without Secure over plain http. Serve the portal over "
+            "HTTPS (BEHIND_TLS_PROXY=true behind a TLS proxy) and leave SELFCARE_HTTPS unset."
         )
     if secret_key == DEV_SECRET_KEY or len(secret_key) < 50 or secret_key.startswith("test-only-"):
         problems.append(

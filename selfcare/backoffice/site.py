@@ -32,10 +32,10 @@ from selfcare.access.services import Staff, acting_as
 from selfcare.access.staff import Op, Resource, login_is_fresh, role_for, roles_of, staff_may
 from selfcare.audit.services import record
 from selfcare.backoffice.search import normalised_terms
-from selfcare.identity.middleware import SESSION_STAFF
 from selfcare.identity.models import DigitalIdentity
 from selfcare.identity.selectors import identity_of, login_time
-from selfcare.identity.services import logout_session
+from selfcare.login_flow import log_out
+from selfcare.security.lifetime import SESSION_STAFF
 
 M = TypeVar("M", bound=Model)
 StrOrPromise = str | Promise
@@ -143,7 +143,7 @@ class BackofficeSite(admin.AdminSite):
         identity = identity_of(request.user)
         if identity is not None:
             record(request, "identity:session:logout", identity=identity)
-        logout_session(request)
+        log_out(request)
         return HttpResponseRedirect(reverse("portal:landing"))
 
 

@@ -91,7 +91,11 @@ def test_health_check_answers_503_when_the_database_does_not() -> None:
         "r = Client().get('/healthz'); print(r.status_code, r.json()['database'])"
     )
     result = run_python(
-        code, DEBUG="true", ALLOWED_HOSTS="testserver", DATABASE_URL="postgres://nobody@127.0.0.1:9/nothing"
+        code,
+        DEBUG="true",
+        SELFCARE_HTTPS="false",
+        ALLOWED_HOSTS="testserver",
+        DATABASE_URL="postgres://nobody@127.0.0.1:9/nothing",
     )
     assert result.stdout.split() == ["503", "down"], result.stderr
 
