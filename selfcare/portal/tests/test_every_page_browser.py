@@ -14,6 +14,8 @@ from selfcare.customers.models import Connection
 from selfcare.demo.loader import load_demo
 from selfcare.identity.models import NationalIdentifier
 from selfcare.mandates.models import Mandate, MandateStatus
+from selfcare.portal.login.banklink import BANKS
+from selfcare.portal.login.eparaksts import START_URL_NAMES as EPARAKSTS_METHODS
 from selfcare.portal.tests.pagechecks import DESKTOP, PHONE, check_page
 from selfcare.portal.tests.test_login_smartid_browser import ANNA, _confirm_on_phone, _login_with_code
 
@@ -43,10 +45,18 @@ def _annas_pages() -> list[str]:
 
 
 def test_the_pages_before_login_pass_the_checks(page: Any, eid_simulators: str) -> None:
+    login_pages = ["/login/smart-id/", *(f"/login/{m}/" for m in EPARAKSTS_METHODS), *(f"/login/{b}/" for b in BANKS)]
     for language in ("", "/en", "/ru"):
-        for path in ("/", "/login/", "/login/smart-id/"):
-            page.goto(f"{eid_simulators}{language}{path}")
+        for path in ("/", "/login/", *login_pages):
+            response = page.goto(f"{eid_simulators}{language}{path}")
+            assert response is not None, path
+            assert response.status == 200, path
             check_page(page)
+        # The portal's own "not found" page, not a server's default.
+        response = page.goto(f"{eid_simulators}{language}/no-such-page/")
+        assert response is not None
+        assert response.status == 404
+        check_page(page)
 
 
 def test_every_main_page_of_a_person_with_everything_passes_the_checks(
