@@ -75,6 +75,9 @@ INSTALLED_APPS = [
     "selfcare.security",
     "selfcare.channels",  # before oauth2_provider: its templates replace the library's
     "oauth2_provider",
+    "django_tasks",
+    "django_tasks_db",
+    "selfcare.background",
 ]
 
 MIDDLEWARE = [
@@ -148,6 +151,23 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# --- Background work (docs/background-work.md): Django's task API, django-tasks backport --------------------------
+# "database" (default: the queue is a table of DATABASE_URL, run by `selfcare worker`; on PostgreSQL also in
+# production), "immediate" (run in the caller's process at enqueue: the tests of features) or a backend's dotted path.
+TASKS_BACKEND: str = env.str("TASKS_BACKEND", default="database")
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS.get(TASKS_BACKEND, TASKS_BACKEND)}}
+# A claimed task whose worker has not finished it this long is given to another worker (selfcare/background/leases.py):
+# longer than the longest task, a usage file import.
+TASKS_LEASE_SECONDS: int = env.int("TASKS_LEASE_SECONDS", default=1800)
+if TASKS_LEASE_SECONDS < 1:
+    raise ImproperlyConfigured("TASKS_LEASE_SECONDS must be at least 1.")
+# The Register of Enterprises' officers export (officers.csv) the daily task reloads; empty: no daily refresh.
+REGISTER_OFFICERS_FILE: str = env.str("REGISTER_OFFICERS_FILE", default="")
 
 # --- Language, time -------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "lv"
