@@ -31,10 +31,12 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 
 install: $(VENV)/.installed ## Create .venv and install the locked dependencies
 
-run: $(VENV)/.installed ## Run the portal with demo data at http://$(HOST):$(PORT)
+run: $(VENV)/.installed ## Run the portal with demo data at http://$(HOST):$(PORT), and its background worker
 	@mkdir -p var
 	@$(DEMO_ENV) $(MANAGE) migrate --no-input -v 0
 	@$(DEMO_ENV) $(MANAGE) demo_data
+	@# The background worker (SMS, e-mail, periodic tasks: docs/background-work.md); it stops when this make does.
+	@$(DEMO_ENV) $(MANAGE) worker --while-pid $$PPID >>var/worker.log 2>&1 &
 	@# Where to go is printed once the server answers (selfcare/demo/ready.py), never for a server that did not start.
 	@$(PY) -m selfcare.demo.ready http://$(HOST):$(PORT) & $(RUN_ENV) $(MANAGE) runserver $(HOST):$(PORT)
 

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import datetime
+import logging
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.db import DatabaseError
 from django.db.models import Count, Q
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
+
+logger = logging.getLogger(__name__)
 
 RETRIED = "selfcare.background.tasks.RetryScheduled"
 
@@ -48,3 +53,16 @@ def queue_counts() -> list[StateCount]:
 def latest_failures(*, limit: int) -> list[Failure]:
     failed = DBTaskResult.objects.failed().exclude(exception_class_path=RETRIED).order_by("-finished_at")[:limit]
     return [Failure(row.task_path, row.finished_at or row.enqueued_at, row.exception_class_path) for row in failed]
+
+
+def queue_ready() -> bool:
+    """Whether tasks can be enqueued: for the database backend, its table answers (a database that is up but was
+    not migrated, or a backend that is not the database, counts as it should). Other backends are taken as ready."""
+    if settings.TASKS["default"]["BACKEND"] != "django_tasks_db.DatabaseBackend":
+        return True
+    try:
+        DBTaskResult.objects.filter(pk__isnull=True).exists()
+    except DatabaseError:
+        logger.warning("readiness: task queue unavailable", exc_info=True)
+        return False
+    return True
