@@ -11,9 +11,11 @@ import datetime
 from selfcare.background.schedule import Periodic
 from selfcare.binding.tasks import sweep_queued_sms
 from selfcare.mandates.tasks import expire_mandates_task, refresh_register
+from selfcare.usage.tasks import maintain_event_partitions
 
 SCHEDULE: list[Periodic] = [
     Periodic("mandates.expire", expire_mandates_task, daily_at=datetime.time(0, 5)),
     Periodic("mandates.refresh_register", refresh_register, daily_at=datetime.time(4, 0)),
+    Periodic("usage.maintain_event_partitions", maintain_event_partitions, daily_at=datetime.time(3, 0)),
     Periodic("binding.sweep_queued_sms", sweep_queued_sms, every=datetime.timedelta(minutes=1)),
 ]

@@ -463,6 +463,14 @@ USAGE_RLAH_CAPS_EUR_PER_GB: str = env.str(
 )
 USAGE_IMPORT_BATCH_ROWS: int = env.int("USAGE_IMPORT_BATCH_ROWS", default=200000)
 USAGE_FEED_MAX_EVENTS: int = env.int("USAGE_FEED_MAX_EVENTS", default=10000)
+# Months of usage events kept on PostgreSQL (the current one included; 0: for ever). Older monthly partitions are
+# dropped by a daily task; daily totals and buckets stay (selfcare/usage/partitions.py).
+USAGE_EVENT_RETENTION_MONTHS: int = env.int("USAGE_EVENT_RETENTION_MONTHS", default=0)
+if USAGE_EVENT_RETENTION_MONTHS != 0 and USAGE_EVENT_RETENTION_MONTHS < 2:
+    raise ImproperlyConfigured(
+        "USAGE_EVENT_RETENTION_MONTHS must be 0 (keep usage events for ever) or at least 2: a billing cycle spans two "
+        "calendar months, and its events must stay while a replay of them can still arrive."
+    )
 # The clock whose midnights start billing cycles and the days usage is counted on (selfcare/usage/cycles.py).
 BILLING_TIME_ZONE: str = env.str("BILLING_TIME_ZONE", default="Europe/Riga")
 try:
