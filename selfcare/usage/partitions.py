@@ -97,15 +97,15 @@ def create_partition(cursor: Any, month: datetime.datetime) -> None:
 
 
 def ensure_partitions(*, now: datetime.datetime | None = None) -> list[str]:
-    """Create the partitions of the current month and the `AHEAD_MONTHS` after it that are missing; their names.
-    Nothing on SQLite."""
+    """Create the missing partitions of the previous month (late records, roaming ones above all, keep coming for
+    weeks), the current one and the `AHEAD_MONTHS` after it; their names. Nothing on SQLite."""
     if not is_partitioned():
         return []
     moment = now or timezone.now()
     existing = set(monthly_partitions())
     created: list[str] = []
     with transaction.atomic(), connection.cursor() as cursor:
-        for ahead in range(AHEAD_MONTHS + 1):
+        for ahead in range(-1, AHEAD_MONTHS + 1):
             month = month_start(moment, ahead)
             if partition_name(month) not in existing:
                 create_partition(cursor, month)

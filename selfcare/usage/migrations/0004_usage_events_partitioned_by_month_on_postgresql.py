@@ -19,7 +19,7 @@ def _months(cursor):
     from django.utils import timezone
 
     now = timezone.now()
-    first = month_start(min(low, now) if low else now)
+    first = min(month_start(low), month_start(now, -1)) if low else month_start(now, -1)
     last = month_start(max(high, now) if high else now, AHEAD_MONTHS)
     month = first
     while month <= last:

@@ -41,11 +41,13 @@ def _partition_of(source_key: str) -> str:
 
 
 @postgresql_only
-def test_the_daily_upkeep_makes_this_months_partition_and_three_ahead_and_a_second_run_makes_none() -> None:
+def test_the_daily_upkeep_makes_last_months_partition_this_ones_and_three_ahead_and_a_second_run_none() -> None:
     with time_machine.travel(riga(2027, 10, 31, 3, 30, fold=1), tick=False):
         created = ensure_partitions()
-        assert {"usage_usageevent_p202710", "usage_usageevent_p202801"} <= set(monthly_partitions())
-        assert set(created) <= {f"usage_usageevent_p{m}" for m in ("202710", "202711", "202712", "202801")}
+        assert {"usage_usageevent_p202709", "usage_usageevent_p202710", "usage_usageevent_p202801"} <= set(
+            monthly_partitions()
+        )
+        assert set(created) <= {f"usage_usageevent_p{m}" for m in ("202709", "202710", "202711", "202712", "202801")}
         assert ensure_partitions() == []
     low, high = monthly_partitions()["usage_usageevent_p202801"]
     assert (low, high) == (month_start(datetime.date(2028, 1, 1)), month_start(datetime.date(2028, 2, 1)))
