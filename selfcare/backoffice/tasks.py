@@ -31,7 +31,7 @@ SHOWN = [
 
 
 @admin.register(DBTaskResult, site=backoffice_site)
-class TaskResultAdmin(StaffModelAdmin[DBTaskResult]):
+class TaskResultAdmin(StaffModelAdmin[DBTaskResult[..., Any]]):
     resource = Resource.TASKS
     list_display = ["task_path", "status", "enqueued_at", "run_after", "finished_at", "exception_class_path", "runs"]
     list_filter = ["status", "task_path", "queue_name"]
@@ -41,7 +41,7 @@ class TaskResultAdmin(StaffModelAdmin[DBTaskResult]):
     ordering = ["-enqueued_at"]
 
     @admin.display(description=_("Times run"))  # by how many workers: more than one after a retry or a lost worker
-    def runs(self, task: DBTaskResult) -> int:
+    def runs(self, task: DBTaskResult[..., Any]) -> int:
         return len(task.worker_ids)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
