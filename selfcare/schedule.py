@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 
+from selfcare.background.prune import prune_finished_tasks
 from selfcare.background.schedule import Periodic
 from selfcare.binding.tasks import sweep_queued_sms
 from selfcare.mandates.tasks import expire_mandates_task, refresh_register
@@ -17,5 +18,6 @@ SCHEDULE: list[Periodic] = [
     Periodic("mandates.expire", expire_mandates_task, daily_at=datetime.time(0, 5)),
     Periodic("mandates.refresh_register", refresh_register, daily_at=datetime.time(4, 0)),
     Periodic("usage.maintain_event_partitions", maintain_event_partitions, daily_at=datetime.time(3, 0)),
+    Periodic("background.prune_finished_tasks", prune_finished_tasks, daily_at=datetime.time(2, 0)),
     Periodic("binding.sweep_queued_sms", sweep_queued_sms, every=datetime.timedelta(minutes=1)),
 ]

@@ -63,3 +63,29 @@ def test_with_the_immediate_backend_a_due_periodic_task_runs_at_the_tick(setting
     with time_machine.travel(riga(2027, 6, 15, 1, 30), tick=False):
         assert "mandates.expire" in tick(SCHEDULE)
     assert PeriodicRun.objects.filter(name="mandates.expire", slot="2027-06-15").exists()
+
+
+def test_the_daily_prune_deletes_successful_tasks_after_a_week_and_failed_ones_after_a_month(queue: None) -> None:
+    from django.utils import timezone
+    from django_tasks import TaskResultStatus
+
+    from selfcare.background.prune import prune_finished_tasks
+
+    def finished(days_ago: int, status: str) -> None:
+        at = timezone.now() - datetime.timedelta(days=days_ago)
+        DBTaskResult.objects.create(
+            args_kwargs={"args": [], "kwargs": {}},
+            task_path=SWEEP,
+            backend_name="default",
+            run_after=at,
+            status=status,
+            finished_at=at,
+        )
+
+    finished(8, TaskResultStatus.SUCCESSFUL)
+    finished(6, TaskResultStatus.SUCCESSFUL)
+    finished(8, TaskResultStatus.FAILED)
+    finished(31, TaskResultStatus.FAILED)
+    prune_finished_tasks.call()
+    left = sorted(DBTaskResult.objects.values_list("status", flat=True))
+    assert left == [TaskResultStatus.FAILED, TaskResultStatus.SUCCESSFUL]
