@@ -2,8 +2,8 @@
 
 One call of `ingest` is one batch and one transaction: rows that fail validation are rejected with a reason and
 left out, the good rows are all applied or (on an error) none are. An event whose `source_key` is already
-recorded (on PostgreSQL: with the same start time, see partitions.py) changes nothing, so replaying a file or a
-request is harmless.
+recorded changes nothing (on PostgreSQL the ids are kept in `usage_usageeventkey`, as the events are partitioned by
+month: partitions.py), so replaying a file or a request is harmless.
 
 Counters are written set-based, never one ORM save per event. On PostgreSQL the batch is COPYed into a staging
 table, INSERT … ON CONFLICT DO NOTHING RETURNING keeps the events actually inserted in a second temp table, the
@@ -255,10 +255,15 @@ def _ingest_set_based(
         )
         cursor.execute("TRUNCATE usage_fresh")
         cursor.execute(
-            "WITH inserted AS ("
+            # The ids not yet recorded are claimed in the key table (events are partitioned by month, and a
+            # partitioned table cannot keep source_key unique across months: partitions.py).
+            "WITH fresh_keys AS ("
+            " INSERT INTO usage_usageeventkey (source_key, started_at) SELECT source_key, started_at FROM usage_stage"
+            " ON CONFLICT (source_key) DO NOTHING RETURNING source_key),"
+            " inserted AS ("
             " INSERT INTO usage_usageevent (source_key, connection_id, kind, zone, started_at, quantity, received_at)"
-            " SELECT source_key, connection_id, kind, zone, started_at, quantity, %s FROM usage_stage"
-            " ON CONFLICT (source_key, started_at) DO NOTHING"
+            " SELECT s.source_key, s.connection_id, s.kind, s.zone, s.started_at, s.quantity, %s"
+            " FROM usage_stage s JOIN fresh_keys USING (source_key)"
             " RETURNING source_key, connection_id, kind, zone, started_at, quantity)"
             " INSERT INTO usage_fresh SELECT source_key, connection_id, kind, zone, started_at, quantity FROM inserted",
             [now],

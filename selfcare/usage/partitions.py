@@ -5,9 +5,10 @@ A million subscribers make about 100 million events a day; one table with no end
 `usage_usageevent_pYYYYMM`, plus a default partition that catches an event outside every monthly one (a straggler
 older than the first month) so that an insert never fails for want of a partition. SQLite keeps one table.
 
-What changes with partitions (PostgreSQL only): a unique constraint must include the partition key, so an event is
-unique by (source_key, started_at) instead of source_key alone. A replayed record carries the same start time, so
-replays still change nothing; a source that re-sent an id with another start time would be counted twice.
+A unique constraint of a partitioned table must include the partition key, so the events table can only keep
+(source_key, started_at) unique; the event ids themselves are kept unique in `usage_usageeventkey`, one table that
+is not partitioned, claimed first by every batch (ingest.py). A replay changes nothing, also when a source re-sends
+an id with another start time.
 
 Only the events go: the daily totals and the buckets are written in the same transaction as the events they
 count (ingest.py), so a dropped month leaves every total and remaining-data figure as it was. An event older than
@@ -127,6 +128,8 @@ def drop_expired_partitions(*, now: datetime.datetime | None = None) -> list[str
             cursor.execute(f'ALTER TABLE {TABLE} DETACH PARTITION "{name}"')
             cursor.execute(f'DROP TABLE "{name}"')
         cursor.execute(f"DELETE FROM {TABLE}_default WHERE started_at < %s", [horizon])  # noqa: S608 - our constant
+        # Their ids go too: ingestion refuses anything before the horizon, so no replay needs them.
+        cursor.execute("DELETE FROM usage_usageeventkey WHERE started_at < %s", [horizon])
     if expired:
         logger.info("usage event partitions dropped (retention): %s", ", ".join(expired))
     return expired

@@ -134,3 +134,13 @@ def test_the_retention_setting_is_checked_at_start() -> None:
 
     result = run_python("import django; django.setup()", DEBUG="true", USAGE_EVENT_RETENTION_MONTHS="1")
     assert "USAGE_EVENT_RETENTION_MONTHS must be 0" in result.stderr
+
+
+def test_an_id_sent_again_with_another_start_time_in_another_month_is_a_duplicate_on_every_database() -> None:
+    line = factories.connection(msisdn="+37125600005")
+    with time_machine.travel(riga(2027, 2, 20), tick=False):
+        ensure_partitions()
+        feed(row(line.msisdn, 1000, riga(2027, 1, 31, 12, 0), key="same-id"))
+        again = feed(row(line.msisdn, 1000, riga(2027, 2, 1, 12, 0), key="same-id"))
+    assert (again.recorded, again.duplicates) == (0, 1)
+    assert UsageEvent.objects.filter(source_key="same-id").count() == 1
