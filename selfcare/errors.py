@@ -83,6 +83,7 @@ class ErrorCode(StrEnum):
     USAGE_ZONE = "usage_zone"
     USAGE_STARTED_AT = "usage_started_at"
     USAGE_IN_FUTURE = "usage_in_future"
+    USAGE_TOO_OLD = "usage_too_old"
     USAGE_QUANTITY = "usage_quantity"
     USAGE_UNKNOWN_NUMBER = "usage_unknown_number"
     FEED_KEY_INVALID = "feed_key_invalid"
@@ -230,6 +231,7 @@ MESSAGES: dict[ErrorCode, StrPromise] = {
         "The start time is not an ISO 8601 time with its UTC offset, for example 2026-11-03T08:15:00+02:00."
     ),
     ErrorCode.USAGE_IN_FUTURE: _("The start time is in the future."),
+    ErrorCode.USAGE_TOO_OLD: _("The start time is older than the usage kept (USAGE_EVENT_RETENTION_MONTHS)."),
     ErrorCode.USAGE_QUANTITY: _("The quantity is not a whole number from 0 to 10¹⁵."),
     ErrorCode.USAGE_UNKNOWN_NUMBER: _("No live connection has this number."),
     ErrorCode.FEED_KEY_INVALID: _("The feed key is missing, unknown or revoked."),

@@ -88,6 +88,9 @@ INSTALLED_APPS = [
     "selfcare.security",
     "selfcare.channels",  # before oauth2_provider: its templates replace the library's
     "oauth2_provider",
+    "django_tasks",
+    "django_tasks_db",
+    "selfcare.background",
 ]
 
 MIDDLEWARE = [
@@ -163,6 +166,23 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# --- Background work (docs/background-work.md): Django's task API, django-tasks backport --------------------------
+# "database" (default: the queue is a table of DATABASE_URL, run by `selfcare worker`; on PostgreSQL also in
+# production), "immediate" (run in the caller's process at enqueue: the tests of features) or a backend's dotted path.
+TASKS_BACKEND: str = env.str("TASKS_BACKEND", default="database")
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS.get(TASKS_BACKEND, TASKS_BACKEND)}}
+# A claimed task whose worker has not finished it this long is given to another worker (selfcare/background/leases.py):
+# longer than the longest task, a usage file import.
+TASKS_LEASE_SECONDS: int = env.int("TASKS_LEASE_SECONDS", default=1800)
+if TASKS_LEASE_SECONDS < 1:
+    raise ImproperlyConfigured("TASKS_LEASE_SECONDS must be at least 1.")
+# The Register of Enterprises' officers export (officers.csv) the daily task reloads; empty: no daily refresh.
+REGISTER_OFFICERS_FILE: str = env.str("REGISTER_OFFICERS_FILE", default="")
 
 # --- Language, time -------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "lv"
@@ -496,6 +516,14 @@ USAGE_RLAH_CAPS_EUR_PER_GB: str = env.str(
 )
 USAGE_IMPORT_BATCH_ROWS: int = env.int("USAGE_IMPORT_BATCH_ROWS", default=200000)
 USAGE_FEED_MAX_EVENTS: int = env.int("USAGE_FEED_MAX_EVENTS", default=10000)
+# Months of usage events kept on PostgreSQL (the current one included; 0: for ever). Older monthly partitions are
+# dropped by a daily task; daily totals and buckets stay (selfcare/usage/partitions.py).
+USAGE_EVENT_RETENTION_MONTHS: int = env.int("USAGE_EVENT_RETENTION_MONTHS", default=0)
+if USAGE_EVENT_RETENTION_MONTHS != 0 and USAGE_EVENT_RETENTION_MONTHS < 2:
+    raise ImproperlyConfigured(
+        "USAGE_EVENT_RETENTION_MONTHS must be 0 (keep usage events for ever) or at least 2: a billing cycle spans two "
+        "calendar months, and its events must stay while a replay of them can still arrive."
+    )
 # The clock whose midnights start billing cycles and the days usage is counted on (selfcare/usage/cycles.py).
 BILLING_TIME_ZONE: str = env.str("BILLING_TIME_ZONE", default="Europe/Riga")
 try:

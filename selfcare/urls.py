@@ -14,7 +14,9 @@ from selfcare.portal import language
 from selfcare.portal import views as portal_views
 
 urlpatterns = [
+    # For load balancers and orchestrators (docs/deployment.md): no language prefix, no login.
     path("healthz", portal_views.healthz, name="healthz"),
+    path("readyz", portal_views.readyz, name="readyz"),
     path("brand.css", portal_views.brand_css, name="brand-css"),
     path("i18n/setlang/", language.switch_language, name="set_language"),
     path("backoffice/", backoffice_site.urls),

@@ -39,6 +39,7 @@ class Resource(StrEnum):
     APPROVALS = "approvals"
     OAUTH_CLIENTS = "oauth_clients"
     FEED_KEYS = "feed_keys"
+    TASKS = "tasks"  # the background task queue: what is queued, running, failed
 
 
 class Op(StrEnum):
@@ -89,6 +90,7 @@ RIGHTS: dict[StaffRole, dict[Resource, frozenset[Op]]] = {
         R.APPROVALS: frozenset({V}),
         R.OAUTH_CLIENTS: frozenset({V, A, C, D}),
         R.FEED_KEYS: frozenset({V, A, C}),
+        R.TASKS: frozenset({V}),
     },
 }
 

@@ -34,6 +34,7 @@ from selfcare.identity.methods.base import VerifiedIdentity
 from selfcare.identity.services import identity_for
 from selfcare.usage.csvfile import import_file
 from selfcare.usage.ingest import FIELDS, IngestResult
+from selfcare.usage.partitions import is_partitioned, monthly_partitions
 from selfcare.usage.services import remaining_summary
 
 CONNECTIONS = 10_000
@@ -178,6 +179,8 @@ def _run(report: Report) -> None:
     assert result.recorded == count, result.recorded
     assert not result.rejected, result.rejected[:3]
     report.note(f"  load average after the import: {', '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    partitions = monthly_partitions() if is_partitioned() else {}
+    report.note(f"  usage events: {f'partitioned by month ({len(partitions)} months)' if partitions else 'one table'}")
     report.ratio(
         f"usage import, {count:,} events, against raw COPY",
         product=count / product,

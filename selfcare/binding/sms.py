@@ -2,9 +2,10 @@
 
 `queue_sms` writes an `SmsMessage` inside the caller's transaction and arranges `deliver` to run after the commit:
 a rolled-back transaction sends nothing, and a message is never sent for data that was not saved. Delivery is
-in-process with a few immediate retries; every attempt is recorded on the message (attempts, error, sent_at). A
-message the gateway did not take stays queued, and the `sms_worker` sends it once the gateway is back: queued never
-means lost, and a claim before each attempt means never sent twice by two processes.
+a background task (`binding.tasks.deliver_sms`) with a few immediate attempts per run and retries with back-off;
+every attempt is recorded on the message (attempts, error, sent_at). A message the gateway did not take stays
+queued, and a later run sends it once the gateway is back: queued never means lost, and a claim before each attempt
+means never sent twice by two processes.
 
 Backends: "outbox" (default) keeps the message in the database, where the demo phone page shows it; "smpp" sends
 through the operator's SMSC (`gateways.smpp`); "http" posts to an HTTP SMS gateway (`gateways.http`); any other
@@ -74,9 +75,12 @@ def gateway() -> SmsGateway:
 
 
 def queue_sms(to: str, text: str) -> SmsMessage:
-    """Store the message now and send it after the surrounding transaction commits (at once outside one)."""
+    """Store the message now and enqueue its delivery after the surrounding transaction commits (at once outside
+    one): a page never waits for the SMS centre."""
+    from selfcare.binding.tasks import deliver_sms  # the task module imports this one
+
     message = SmsMessage.objects.create(to=to, text=text, backend=settings.SMS_BACKEND)
-    transaction.on_commit(partial(deliver, message.pk))
+    transaction.on_commit(partial(deliver_sms.enqueue, message.pk))
     return message
 
 

@@ -1,9 +1,9 @@
 """`python -m selfcare.demo.run`: the demo's processes, started together and stopped together (`make run`).
 
-One command still starts the whole demo, but as the services production has: the portal and the simulator service
-(and the background worker, once there is one) each run in a process of their own, on their own port, with
-DEBUG off. Their lines are printed with the process's name in front. When one process ends, the others are
-stopped; Ctrl-C stops them all.
+One command still starts the whole demo, but as the services production has: the portal, the simulator service
+and the background worker (SMS, e-mail, notices and periodic tasks: docs/background-work.md) each run in a process
+of their own (the first two on their own port), with DEBUG off. Their lines are printed with the process's name
+in front. When one process ends, the others are stopped; Ctrl-C stops them all.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ def processes(*, host: str, port: int, simulators_port: int) -> list[Process]:
     return [
         Process("portal", [*manage, "runserver", "--noreload", f"{host}:{port}"]),
         Process("simulators", [*manage, "simulators", "--noreload", f"{host}:{simulators_port}"]),
+        Process("worker", [*manage, "worker"]),
     ]
 
 

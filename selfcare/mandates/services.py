@@ -14,12 +14,10 @@ import calendar
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone, translation
@@ -27,6 +25,7 @@ from django.utils.translation import gettext
 
 from selfcare.access.contexts import Context
 from selfcare.audit.services import record
+from selfcare.background.mail import queue_email
 from selfcare.binding.sms import queue_sms
 from selfcare.customers.models import Company, Connection
 from selfcare.errors import MESSAGES, ErrorCode
@@ -287,6 +286,4 @@ def _notify_activated(mandate: Mandate) -> None:
     if mandate.attorney_phone:
         queue_sms(mandate.attorney_phone, text)
     if mandate.attorney_email:
-        transaction.on_commit(
-            partial(send_mail, subject, text, settings.DEFAULT_FROM_EMAIL, [mandate.attorney_email], fail_silently=True)
-        )
+        queue_email(subject, text, [mandate.attorney_email], settings.DEFAULT_FROM_EMAIL)

@@ -1,10 +1,11 @@
-"""Public pages of the portal: the landing page, the brand stylesheet and the health check."""
+"""Public pages of the portal: the landing page, the brand stylesheet, and liveness and readiness checks."""
 
 from __future__ import annotations
 
 import logging
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -12,6 +13,7 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
 from selfcare.access.web import public_page
+from selfcare.background.selectors import queue_ready
 from selfcare.config import first_font_family
 
 logger = logging.getLogger(__name__)
@@ -27,15 +29,47 @@ def landing(request: HttpRequest) -> HttpResponse:
 @never_cache
 @public_page
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when the database answers a query, 503 when it does not (for load balancers and orchestrators)."""
+    """Liveness: the process answers requests. Nothing outside it is asked, so a database outage does not make an
+    orchestrator restart every web process at once (that is what /readyz is for)."""
+    return JsonResponse({"status": "ok"})
+
+
+@require_safe
+@never_cache
+@public_page
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness for a load balancer: 200 when the database, the cache and the task queue answer, else 503.
+
+    Each part is only "up" or "down": what failed and why goes to the log, never to the caller (the endpoint is
+    public, and an error text could name hosts or users).
+    """
+    checks = {"database": _database_up(), "cache": _cache_up(), "tasks": queue_ready()}
+    ready = all(checks.values())
+    body = {"status": "ok" if ready else "unavailable", **{k: "up" if up else "down" for k, up in checks.items()}}
+    return JsonResponse(body, status=200 if ready else 503)
+
+
+def _database_up() -> bool:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
-        logger.warning("health check: database unavailable", exc_info=True)
-        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
-    return JsonResponse({"status": "ok", "database": "up"})
+        logger.warning("readiness: database unavailable", exc_info=True)
+        return False
+    return True
+
+
+def _cache_up() -> bool:
+    try:
+        cache.set(READINESS_KEY, "1", timeout=10)
+        return bool(cache.get(READINESS_KEY) == "1")
+    except Exception:  # a cache backend's errors have no common base class (redis, memcached, …)
+        logger.warning("readiness: cache unavailable", exc_info=True)
+        return False
+
+
+READINESS_KEY = "selfcare:readyz"
 
 
 @require_safe

@@ -6,7 +6,7 @@ several people (a family computer): each person's first login from it is announc
 
 The message goes, per `NEW_DEVICE_NOTIFY`, by SMS to the person's bound work number, else to a number of their
 own private account, and/or by e-mail to the address they gave on their security page. Both are sent after
-the login's transaction commits (queue_sms; on_commit for mail).
+the login's transaction commits (queue_sms, queue_email: background tasks).
 """
 
 from __future__ import annotations
@@ -14,10 +14,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from functools import partial
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponseBase
 from django.utils import timezone
@@ -25,6 +23,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from selfcare.access.contexts import person_codes, private_accounts
+from selfcare.background.mail import queue_email
 from selfcare.binding.models import BindingStatus, ConnectionBinding
 from selfcare.binding.sms import queue_sms
 from selfcare.customers.models import Connection, ConnectionStatus
@@ -126,12 +125,5 @@ def notify_new_device(request: HttpRequest, identity: DigitalIdentity, method: s
         address = NotificationContact.objects.filter(identity=identity).values_list("email", flat=True).first()
         if address:
             subject = _("%(brand)s: login from a new device") % {"brand": settings.BRAND.name}
-            transaction.on_commit(partial(_mail, subject, text, address))
-
-
-def _mail(subject: str, text: str, address: str) -> None:
-    try:
-        send_mail(subject, text, None, [address])
-    except OSError:
-        # A notice is a courtesy; a mail server being down must not break the login that caused it.
-        logger.warning("new-device notice: mail not sent", exc_info=True)
+            # A notice is a courtesy: a mail server that is down delays it (the task retries), never the login.
+            queue_email(subject, text, [address])

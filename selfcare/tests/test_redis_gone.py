@@ -106,3 +106,6 @@ def test_pages_that_need_no_redis_keep_working(redis_gone: None) -> None:
     client = _browser()
     assert client.get("/en/").status_code == 200
     assert client.get("/healthz").status_code == 200
+    # …but the portal is not ready: a load balancer sends people elsewhere while its cache is away.
+    readiness = client.get("/readyz")
+    assert (readiness.status_code, readiness.json()["cache"]) == (503, "down")

@@ -2,7 +2,8 @@
 
 One call of `ingest` is one batch and one transaction: rows that fail validation are rejected with a reason and
 left out, the good rows are all applied or (on an error) none are. An event whose `source_key` is already
-recorded changes nothing, so replaying a file or a request is harmless.
+recorded changes nothing (on PostgreSQL the ids are kept in `usage_usageeventkey`, as the events are partitioned by
+month: partitions.py), so replaying a file or a request is harmless.
 
 Counters are written set-based, never one ORM save per event. On PostgreSQL the batch is COPYed into a staging
 table, INSERT … ON CONFLICT DO NOTHING RETURNING keeps the events actually inserted in a second temp table, the
@@ -18,12 +19,14 @@ connection), and the per-session rounding (the source sends charged units).
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db import connection as db
 from django.db import transaction
 from django.utils import timezone
@@ -33,6 +36,7 @@ from selfcare.errors import MESSAGES, ErrorCode
 from selfcare.usage.buckets import PLAN_PRIORITY, Counter, debit, debit_order, plan_allowances
 from selfcare.usage.cycles import billing_zone, cycle_bounds, ensure_cycles, local_day
 from selfcare.usage.models import ZONES_OF_BUCKET, BillingCycle, Bucket, BucketZone, Kind, Source, Zone
+from selfcare.usage.partitions import month_start
 
 FIELDS = ("event_id", "msisdn", "type", "zone", "started_at", "quantity")
 MAX_QUANTITY = 10**15
@@ -83,6 +87,13 @@ class IngestResult:
         self.rejected += other.rejected
 
 
+@functools.lru_cache(maxsize=4)
+def _horizon(now: datetime.datetime, months: int) -> datetime.datetime:
+    """Events before this are past retention: their month's partition may be gone, so a replay of one could not be
+    told from a new event (partitions.py). Cached: one file's rows share `now`."""
+    return month_start(now, -(months - 1))
+
+
 def parse_row(values: Sequence[str], line: int, *, now: datetime.datetime) -> EventRow | Rejected:
     """One row of the usage format (docs/usage-format.md) checked field by field; the first fault is reported."""
     if len(values) != len(FIELDS):
@@ -106,6 +117,8 @@ def parse_row(values: Sequence[str], line: int, *, now: datetime.datetime) -> Ev
         return Rejected(line, key, ErrorCode.USAGE_STARTED_AT)
     if started_at > now + CLOCK_SKEW:
         return Rejected(line, key, ErrorCode.USAGE_IN_FUTURE)
+    if settings.USAGE_EVENT_RETENTION_MONTHS and started_at < _horizon(now, settings.USAGE_EVENT_RETENTION_MONTHS):
+        return Rejected(line, key, ErrorCode.USAGE_TOO_OLD)
     # ASCII digits only: str.isdigit also accepts superscripts, which int() refuses.
     amount = int(quantity) if quantity.isascii() and quantity.isdigit() else -1
     if not 0 <= amount <= MAX_QUANTITY:
@@ -242,10 +255,15 @@ def _ingest_set_based(
         )
         cursor.execute("TRUNCATE usage_fresh")
         cursor.execute(
-            "WITH inserted AS ("
+            # The ids not yet recorded are claimed in the key table (events are partitioned by month, and a
+            # partitioned table cannot keep source_key unique across months: partitions.py).
+            "WITH fresh_keys AS ("
+            " INSERT INTO usage_usageeventkey (source_key, started_at) SELECT source_key, started_at FROM usage_stage"
+            " ON CONFLICT (source_key) DO NOTHING RETURNING source_key),"
+            " inserted AS ("
             " INSERT INTO usage_usageevent (source_key, connection_id, kind, zone, started_at, quantity, received_at)"
-            " SELECT source_key, connection_id, kind, zone, started_at, quantity, %s FROM usage_stage"
-            " ON CONFLICT (source_key) DO NOTHING"
+            " SELECT s.source_key, s.connection_id, s.kind, s.zone, s.started_at, s.quantity, %s"
+            " FROM usage_stage s JOIN fresh_keys USING (source_key)"
             " RETURNING source_key, connection_id, kind, zone, started_at, quantity)"
             " INSERT INTO usage_fresh SELECT source_key, connection_id, kind, zone, started_at, quantity FROM inserted",
             [now],
@@ -452,7 +470,7 @@ def _insert_events(known: list[tuple[EventRow, _Target]], now: datetime.datetime
             )
             cursor.execute(
                 f"INSERT INTO usage_usageevent ({columns}) SELECT {columns} FROM usage_stage "  # noqa: S608
-                "ON CONFLICT (source_key) DO NOTHING RETURNING source_key"
+                "ON CONFLICT (source_key, started_at) DO NOTHING RETURNING source_key"
             )
             return {key for (key,) in cursor.fetchall()}
         # SQLite serialises writers, so the keys read here cannot be inserted by anyone else before we write.

@@ -172,6 +172,25 @@ class UsageEvent(models.Model):
         return self.source_key
 
 
+class UsageEventKey(models.Model):
+    """PostgreSQL only (empty on SQLite): the event ids already recorded, in one table that is not partitioned.
+
+    A partitioned table's unique constraints must include its partition key, so the events table alone could only
+    refuse a replay with the same start time; this table keeps `source_key` unique whatever the start time, as one
+    events table did. Rows older than the retention horizon go with their month's partition (partitions.py).
+    """
+
+    source_key = models.CharField(_("source key"), max_length=200, primary_key=True)
+    started_at = models.DateTimeField(_("started"), db_index=True)
+
+    class Meta:
+        verbose_name = _("usage event key")
+        verbose_name_plural = _("usage event keys")
+
+    def __str__(self) -> str:
+        return self.source_key
+
+
 class DailyUsage(models.Model):
     """Total use of one connection on one day (Europe/Riga), kind and zone: the usage chart reads ~31 of these."""
 

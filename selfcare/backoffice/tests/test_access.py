@@ -14,6 +14,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from oauth2_provider.models import Application
 
 from selfcare.access.models import ApprovalKind, ApprovalRequest, StaffRoleGrant
@@ -73,6 +74,7 @@ MODELS: dict[str, Family] = {
     # and administrators see the approvals list, but only of the kinds they decide).
     "access_approvalrequest": Family(_roles(CS, MO, AU, AD)),
     "oauth2_provider_application": Family(_roles(AD), add=_roles(AD), delete=_roles(AD)),
+    "django_tasks_database_dbtaskresult": Family(_roles(AD)),
 }
 OBJECT_VIEW = {"access_approvalrequest": _roles(MO, AU)}  # one object of a family seen by fewer roles
 APPS = {
@@ -84,6 +86,7 @@ APPS = {
     "usage": _roles(AD),
     "access": _roles(CS, MO, AU, AD),
     "oauth2_provider": _roles(AD),
+    "django_tasks_database": _roles(AD),
 }
 SITE_ROUTES = {"index": ANY, "jsi18n": ANY, "password_change": NOBODY, "password_change_done": NOBODY}
 # Routes that are not pages of data: decisions are POST only (tested in test_mandates / test_identities), the
@@ -148,7 +151,14 @@ def world(settings: Any, tmp_path: Any) -> dict[str, Any]:
         authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
         redirect_uris="https://example.lv/cb",
     )
+    task = DBTaskResult.objects.create(
+        args_kwargs={"args": [MARK], "kwargs": {}},
+        task_path="selfcare.binding.tasks.deliver_sms",
+        backend_name="default",
+        run_after=timezone.now(),
+    )
     return {
+        "django_tasks_database_dbtaskresult": task.pk,
         "customers_tariffplan": plan.pk,
         "customers_company": company.pk,
         "customers_customeraccount": account.pk,

@@ -78,26 +78,40 @@ def test_the_brand_comes_from_configuration(client: Client, settings: object) ->
     assert "Mans Tele2" in client.get("/en/").content.decode()
 
 
-def test_health_check_answers_200_when_the_database_answers(client: Client) -> None:
-    response = client.get("/healthz")
+def test_liveness_answers_200_without_asking_the_database(client: Client, django_assert_num_queries: Any) -> None:
+    with django_assert_num_queries(0):
+        response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "up"}
+    assert response.json() == {"status": "ok"}
 
 
-def test_health_check_answers_503_when_the_database_does_not() -> None:
-    # A real unreachable database: PostgreSQL on a port where nothing listens.
+def test_readiness_answers_200_when_the_database_cache_and_task_queue_answer(client: Client, settings: Any) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "up", "cache": "up", "tasks": "up"}
+
+
+def test_readiness_answers_503_when_the_database_does_not_and_tells_nothing_more() -> None:
+    # A real unreachable database: PostgreSQL on a port where nothing listens. Liveness still answers.
     code = (
-        "import django; django.setup(); from django.test import Client; "
-        "r = Client().get('/healthz'); print(r.status_code, r.json()['database'])"
+        "import django; django.setup(); from django.test import Client; c = Client(); "
+        "r = c.get('/readyz'); print(r.status_code, r.content.decode().replace(' ', '')); "
+        "print(c.get('/healthz').status_code)"
     )
     result = run_python(
         code,
         DEBUG="true",
         SELFCARE_HTTPS="false",
         ALLOWED_HOSTS="testserver",
+        TASKS_BACKEND="database",
         DATABASE_URL="postgres://nobody@127.0.0.1:9/nothing",
     )
-    assert result.stdout.split() == ["503", "down"], result.stderr
+    assert result.stdout.split() == [
+        "503",
+        '{"status":"unavailable","database":"down","cache":"up","tasks":"down"}',
+        "200",
+    ], result.stderr
 
 
 def test_the_brand_has_a_logo_slot_its_typeface_and_a_footer_with_support_contacts(

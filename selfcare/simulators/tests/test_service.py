@@ -33,11 +33,12 @@ def test_the_simulators_refuse_the_portals_settings() -> None:
     assert "selfcare.simulators.settings" in result.stderr
 
 
-def test_make_run_starts_the_portal_and_the_simulator_service_each_on_its_own_port() -> None:
+def test_make_run_starts_the_portal_the_simulator_service_and_the_worker_each_in_its_own_process() -> None:
     started = {
         process.name: process.argv[3:] for process in processes(host="127.0.0.1", port=8000, simulators_port=8001)
     }
     assert started == {
         "portal": ["runserver", "--noreload", "127.0.0.1:8000"],
         "simulators": ["simulators", "--noreload", "127.0.0.1:8001"],
+        "worker": ["worker"],
     }

@@ -1,8 +1,8 @@
-"""`selfcare sms_worker [--once] [--interval N]`: deliver SMS left queued, e.g. after a process died mid-request.
+"""`selfcare sms_worker [--once] [--interval N]`: deliver SMS left queued, by hand (the workers run the same pass
+every minute as a periodic task, `binding.tasks.sweep_queued_sms`).
 
-Messages are normally sent right after their transaction commits; this worker is the safety net that makes
-"queued" never mean "lost", also while the SMS gateway is down or timing out. Run one per deployment (several are
-harmless: each attempt claims its message first).
+Messages are delivered by their own background task, retried with back-off; this pass is the safety net that makes
+"queued" never mean "lost". Running it beside the workers is harmless: each attempt claims its message first.
 """
 
 from __future__ import annotations

@@ -1,0 +1,23 @@
+"""The periodic tasks and when they are due: enqueued by every `selfcare worker` (or `selfcare scheduler`), never
+by cron (selfcare/background/schedule.py says how several processes enqueue each slot once).
+
+Daily times are Riga's wall clock. Expiry runs just after midnight, when yesterday's last valid day has passed.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from selfcare.background.prune import prune_finished_tasks
+from selfcare.background.schedule import Periodic
+from selfcare.binding.tasks import sweep_queued_sms
+from selfcare.mandates.tasks import expire_mandates_task, refresh_register
+from selfcare.usage.tasks import maintain_event_partitions
+
+SCHEDULE: list[Periodic] = [
+    Periodic("mandates.expire", expire_mandates_task, daily_at=datetime.time(0, 5)),
+    Periodic("mandates.refresh_register", refresh_register, daily_at=datetime.time(4, 0)),
+    Periodic("usage.maintain_event_partitions", maintain_event_partitions, daily_at=datetime.time(3, 0)),
+    Periodic("background.prune_finished_tasks", prune_finished_tasks, daily_at=datetime.time(2, 0)),
+    Periodic("binding.sweep_queued_sms", sweep_queued_sms, every=datetime.timedelta(minutes=1)),
+]
