@@ -11,6 +11,7 @@ from django.urls import include, path
 from selfcare.backoffice.site import backoffice_site
 from selfcare.channels.api import api
 from selfcare.feeds.api import api as feeds_api
+from selfcare.orders import callback as orders_callback
 from selfcare.portal import language
 from selfcare.portal import views as portal_views
 
@@ -25,6 +26,8 @@ urlpatterns = [
     path("api/", api.urls),
     # The operator's mediation system posts usage here (bearer feed key); not language-prefixed, not for people.
     path("feeds/v1/", feeds_api.urls),
+    # The operator's order management posts order events here (HMAC-signed); not language-prefixed, not for people.
+    path("orders/callback/", orders_callback.order_event, name="orders-callback"),
 ]
 
 if settings.SELFCARE_DEMO:
@@ -33,6 +36,7 @@ if settings.SELFCARE_DEMO:
     urlpatterns.append(path("simulators/banks/", include("selfcare.simulators.banks.urls")))
     urlpatterns.append(path("simulators/sms/", include("selfcare.simulators.sms.urls")))
     urlpatterns.append(path("simulators/pki/", include("selfcare.simulators.pki.urls")))
+    urlpatterns.append(path("simulators/tmf/", include("selfcare.simulators.tmf.urls")))
 
 urlpatterns += i18n_patterns(
     path("", include("selfcare.portal.urls")),
