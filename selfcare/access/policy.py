@@ -6,6 +6,7 @@ only through `connections_in`, which starts from nothing and adds what the conte
 
 from __future__ import annotations
 
+import uuid
 from enum import StrEnum
 
 from django.db.models import QuerySet
@@ -129,7 +130,7 @@ def orders_in(identity: DigitalIdentity, context: Context) -> QuerySet[Order]:
     return Order.objects.filter(items__connection__in=connections).distinct()
 
 
-def require_order(identity: DigitalIdentity, context: Context, action: Action, order_id: object) -> Order:
+def require_order(identity: DigitalIdentity, context: Context, action: Action, order_id: uuid.UUID) -> Order:
     """The order, if this context may take this action on it; NotFound in every other case."""
     if not may(context, action):
         raise NotFound(order_id)

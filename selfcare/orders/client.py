@@ -19,8 +19,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import httpx
-from django.core.cache import cache
 from django.conf import settings
+from django.core.cache import cache
 
 from selfcare.orders.config import OrderingConfig, ordering_config
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
@@ -130,11 +131,11 @@ def _item(connection: Connection, wanted: OrderRequest, today: datetime.date) ->
         )
     if kind == OrderKind.SUSPEND:
         months = wanted.values.get("months")
-        if months not in SUSPEND_MONTHS:
+        if not isinstance(months, int) or months not in SUSPEND_MONTHS:
             raise _invalid(_("A number can be suspended for 1 to 6 months."))
         if connection.status != ConnectionStatus.ACTIVE:
             raise _invalid(_("Only an active number can be suspended."))
-        until = _add_months(today, int(months))
+        until = _add_months(today, months)
         return OrderItem(
             connection=connection,
             action=ItemAction.MODIFY,
@@ -386,7 +387,7 @@ def orders_poll() -> int:
     return count
 
 
-def notify_person(order_id: object) -> None:
+def notify_person(order_id: uuid.UUID) -> None:
     """Tell the person who ordered how it ended (SMS to their number, e-mail if they gave one), in Latvian."""
     from selfcare.security.devices import notification_number
     from selfcare.security.models import NotificationContact

@@ -62,6 +62,7 @@ def scene(numbers: int = 3) -> Scene:
     ]
     other = factories.connection(tariff_plan=plan["bizness-eiropa-5"], msisdn="+37127700001")
     main_user = person(ANNA, "Anna", "Bērziņa")
+    assert account.company is not None
     mandate(account.company, main_user)
     employee = person(PETERIS, "Pēteris", "Ozols")
     binding(company_numbers[0], employee)

@@ -60,7 +60,8 @@ def test_an_event_with_a_bad_signature_is_refused_and_changes_nothing(client: Cl
     assert response.status_code == 401
     order.refresh_from_db()
     number.refresh_from_db()
-    assert order.state == OrderState.ACKNOWLEDGED and number.barrings == []
+    assert order.state == OrderState.ACKNOWLEDGED
+    assert number.barrings == []
 
 
 def test_an_unsigned_event_is_refused(client: Client) -> None:
@@ -77,11 +78,12 @@ def test_an_event_for_an_order_not_ours_is_refused(client: Client) -> None:
     assert _post(client, _event(order.external_id, str(uuid.uuid4()), "completed")).status_code == 404
     order.refresh_from_db()
     number.refresh_from_db()
-    assert order.state == OrderState.ACKNOWLEDGED and number.barrings == []
+    assert order.state == OrderState.ACKNOWLEDGED
+    assert number.barrings == []
 
 
 def test_a_replayed_event_after_completion_changes_nothing(client: Client) -> None:
-    order, number = _placed()
+    order, _number = _placed()
     assert _post(client, _event(order.external_id, str(order.pk), "completed")).status_code == 204
     assert _post(client, _event(order.external_id, str(order.pk), "failed")).status_code == 204
     order.refresh_from_db()

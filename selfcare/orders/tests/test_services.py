@@ -37,7 +37,8 @@ def test_a_plan_change_reaches_the_connection_only_when_the_operator_completes_i
         connections=[number],
         wanted=OrderRequest(OrderKind.PLAN, "bizness-eiropa-15"),
     )
-    assert order.state == OrderState.ACKNOWLEDGED and order.external_id
+    assert order.state == OrderState.ACKNOWLEDGED
+    assert order.external_id
     number.refresh_from_db()
     assert number.tariff_plan.code == "bizness-eiropa-5"
     assert AuditEvent.objects.filter(action="orders:order:place", object_id=str(order.pk)).exists()
@@ -119,7 +120,8 @@ def test_a_slow_order_stays_in_progress_and_changes_nothing_yet() -> None:
         order = order_follow_up(order, force=True)
     assert order.state == OrderState.COMPLETED
     slow.refresh_from_db()
-    assert slow.status == ConnectionStatus.SUSPENDED and slow.suspended_until is not None
+    assert slow.status == ConnectionStatus.SUSPENDED
+    assert slow.suspended_until is not None
 
 
 def test_an_order_the_operator_rejects_is_rejected_with_the_reason() -> None:
@@ -186,10 +188,12 @@ def test_an_employees_request_goes_to_the_operator_only_when_the_main_user_appro
         connections=[world.work_number],
         wanted=OrderRequest(OrderKind.PACK_ADD, "pack-roaming-world-1gb"),
     )
-    assert order.state == OrderState.REQUESTED and not order.external_id
+    assert order.state == OrderState.REQUESTED
+    assert not order.external_id
     company = world.context(world.main_user, ContextKind.COMPANY)
     order = order_decide(request=None, identity=world.main_user, context=company, order=order, approve=True)
-    assert order.external_id and order.state == OrderState.ACKNOWLEDGED
+    assert order.external_id
+    assert order.state == OrderState.ACKNOWLEDGED
     assert AuditEvent.objects.filter(action="orders:request:approve", object_id=str(order.pk)).exists()
     with later(10):
         order_follow_up(order, force=True)
@@ -211,6 +215,7 @@ def test_a_declined_request_is_audited_and_the_employee_is_told(django_capture_o
     company = world.context(world.main_user, ContextKind.COMPANY)
     with django_capture_on_commit_callbacks(execute=True):
         order = order_decide(request=None, identity=world.main_user, context=company, order=order, approve=False)
-    assert order.state == OrderState.DECLINED and not order.external_id
+    assert order.state == OrderState.DECLINED
+    assert not order.external_id
     assert AuditEvent.objects.filter(action="orders:request:decline", object_id=str(order.pk)).exists()
     assert SmsMessage.objects.filter(to=str(world.work_number.msisdn)).exists()

@@ -82,7 +82,7 @@ def _state_at(stored: dict[str, Any], now: float) -> tuple[str, str]:
     if elapsed < min(1.0, outcome.seconds / 2):
         return "acknowledged", ""
     start = stored.get("requestedStartDate")
-    if start and datetime.date.fromisoformat(start) > datetime.date.today():
+    if start and datetime.date.fromisoformat(start) > datetime.datetime.now(datetime.UTC).date():
         return "inProgress", ""
     if elapsed < outcome.seconds:
         return "inProgress", ""
