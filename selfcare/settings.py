@@ -402,6 +402,7 @@ OAUTH2_PROVIDER: dict[str, object] = {
         "usage": _("What is left and what you used on your connections"),
         "offers": _("Tele2 Komplimenti offers: see them and claim them"),
         "mandates": _("Your companies' powers of attorney (read only)"),
+        "orders": _("Orders for your connections: plans, packs, barrings, SIM; see and place them"),
     },
     "DEFAULT_SCOPES": ["openid"],
     # Default 60 already; stated because SECURITY.md caps it (10.4.3).
