@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -27,7 +26,7 @@ SIMULATOR = "/simulators/tmf/tmf-api"
 
 
 @pytest.fixture
-def ordering(eid_simulators: str, settings: Any) -> Iterator[str]:
+def ordering(eid_simulators: str, settings: Any) -> str:
     settings.ORDERING_API_URL = f"{eid_simulators}{SIMULATOR}/productOrderingManagement/v4/"
     settings.CATALOGUE_API_URL = f"{eid_simulators}{SIMULATOR}/productCatalogManagement/v4/"
     settings.ORDERING_CALLBACK_URL = f"{eid_simulators}/orders/callback/"
@@ -35,7 +34,7 @@ def ordering(eid_simulators: str, settings: Any) -> Iterator[str]:
     settings.SIMULATOR_TMF_ORDER_SECONDS = 2.0
     client.TRANSPORT = None
     load_demo()
-    yield eid_simulators
+    return eid_simulators
 
 
 def _login(page: Any, browser: Any, base: str, code: str) -> None:
