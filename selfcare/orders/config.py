@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.checks import CheckMessage
 from django.core.exceptions import ImproperlyConfigured
 
 DEMO_CALLBACK_SECRET = "demo-ordering-callback-secret-public-in-the-repository"  # noqa: S105 - refused outside the demo
@@ -69,3 +70,15 @@ def ordering_problems(config: OrderingConfig, *, demo: bool) -> list[str]:
         if SIMULATOR_PATH in config.ordering_url or SIMULATOR_PATH in config.catalogue_url:
             problems.append("ORDERING_API_URL / CATALOGUE_API_URL point at the demo simulator.")
     return problems
+
+
+def deploy_check(**_: object) -> list[CheckMessage]:
+    from django.core.checks import Error
+
+    if settings.SELFCARE_DEMO:
+        return []
+    try:
+        ordering_config()
+    except ImproperlyConfigured as error:
+        return [Error(str(error), id="selfcare.orders.E001")]
+    return []
