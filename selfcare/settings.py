@@ -463,6 +463,9 @@ if USAGE_VOLUME_STEP_MB < 1:
 # demo they must be set, and the demo's public secrets are refused (selfcare/orders/config.py, checked at start).
 ORDERING_API_URL: str = env.str("ORDERING_API_URL", default="")
 CATALOGUE_API_URL: str = env.str("CATALOGUE_API_URL", default="")
+# TMF639 resource inventory: where a SIM's PUK is read (shown after a fresh eID login, audited).
+SIM_INVENTORY_API_URL: str = env.str("SIM_INVENTORY_API_URL", default="")
+PUK_FRESH_LOGIN_SECONDS: int = env.int("PUK_FRESH_LOGIN_SECONDS", default=300)
 ORDERING_API_TOKEN: str = env.str("ORDERING_API_TOKEN", default="")
 # Where the operator posts order events (our callback) and the shared secret of their HMAC-SHA256 signature.
 ORDERING_CALLBACK_URL: str = env.str("ORDERING_CALLBACK_URL", default="")

@@ -53,6 +53,7 @@ class Action(StrEnum):
     SUSPEND_CONNECTION = "order:suspend"
     VIEW_ORDERS = "order:view"
     DECIDE_REQUESTS = "order:decide"
+    VIEW_PUK = "connection:puk"
 
 
 @dataclass(frozen=True, slots=True)

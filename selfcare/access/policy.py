@@ -28,6 +28,7 @@ _ORDERS: frozenset[Action] = frozenset(
         Action.REPLACE_SIM,
         Action.SUSPEND_CONNECTION,
         Action.VIEW_ORDERS,
+        Action.VIEW_PUK,
     }
 )
 
@@ -51,7 +52,14 @@ RIGHTS: dict[ContextKind, frozenset[Action]] = {
     | _ORDERS,
     # An employee blocks a lost SIM of their own number at once; the rest they may ask for (EMPLOYEE_REQUESTS).
     ContextKind.WORK: frozenset(
-        {Action.VIEW_CONNECTION, Action.VIEW_USAGE, Action.CLAIM_OFFER, Action.BLOCK_SIM, Action.VIEW_ORDERS}
+        {
+            Action.VIEW_CONNECTION,
+            Action.VIEW_USAGE,
+            Action.CLAIM_OFFER,
+            Action.BLOCK_SIM,
+            Action.VIEW_ORDERS,
+            Action.VIEW_PUK,
+        }
     ),
     # A representative acts on the company's powers of attorney, not on its connections (those need a mandate).
     ContextKind.REPRESENTATIVE: frozenset({Action.VIEW_MANDATES, Action.SUBMIT_MANDATE, Action.REVOKE_MANDATE}),

@@ -166,6 +166,17 @@ def get_order(order_id: str) -> RemoteOrder:
     return _remote(_call("GET", f"{config.ordering_url}productOrder/{order_id}", config))
 
 
+def sim_puk(msisdn: str) -> str:
+    """The PUK of the SIM serving this number, from the TMF639 resource inventory (`resourceCharacteristic` puk1)."""
+    config = ordering_config()
+    data = _call("GET", f"{config.inventory_url}resource", config, params={"name": msisdn, "@type": "SimCard"})
+    for resource in data if isinstance(data, list) else []:
+        for characteristic in resource.get("resourceCharacteristic") or [] if isinstance(resource, dict) else []:
+            if isinstance(characteristic, dict) and characteristic.get("name") == "puk1":
+                return str(characteristic.get("value", ""))
+    raise OrderingUnavailable("no SIM with a PUK for this number")
+
+
 def ensure_listener(config: OrderingConfig) -> None:
     """Register our callback with the ordering system's hub (TMF630 `POST /hub`), once per hour per address.
 

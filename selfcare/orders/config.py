@@ -22,6 +22,7 @@ SIMULATOR_PATH = "/simulators/tmf/tmf-api"
 class OrderingConfig:
     ordering_url: str  # ends with "/": e.g. https://oss.example/tmf-api/productOrderingManagement/v4/
     catalogue_url: str  # e.g. https://oss.example/tmf-api/productCatalogManagement/v4/
+    inventory_url: str  # e.g. https://oss.example/tmf-api/resourceInventoryManagement/v4/
     token: str
     callback_url: str
     callback_secret: str
@@ -43,6 +44,10 @@ def ordering_config() -> OrderingConfig:
         catalogue_url=_slash(
             settings.CATALOGUE_API_URL or (f"{base}{SIMULATOR_PATH}/productCatalogManagement/v4/" if demo else "")
         ),
+        inventory_url=_slash(
+            settings.SIM_INVENTORY_API_URL
+            or (f"{base}{SIMULATOR_PATH}/resourceInventoryManagement/v4/" if demo else "")
+        ),
         token=settings.ORDERING_API_TOKEN or (DEMO_API_TOKEN if demo else ""),
         callback_url=settings.ORDERING_CALLBACK_URL or (f"{base}/orders/callback/" if demo else ""),
         callback_secret=settings.ORDERING_CALLBACK_SECRET or (DEMO_CALLBACK_SECRET if demo else ""),
@@ -57,7 +62,12 @@ def ordering_config() -> OrderingConfig:
 
 def ordering_problems(config: OrderingConfig, *, demo: bool) -> list[str]:
     problems = []
-    for name, url in (("ORDERING_API_URL", config.ordering_url), ("CATALOGUE_API_URL", config.catalogue_url)):
+    urls = (
+        ("ORDERING_API_URL", config.ordering_url),
+        ("CATALOGUE_API_URL", config.catalogue_url),
+        ("SIM_INVENTORY_API_URL", config.inventory_url),
+    )
+    for name, url in urls:
         if not url:
             problems.append(f"{name} is not set (the operator's TMF622 / TMF620 endpoint, see docs/ordering.md).")
         elif not demo and not url.startswith("https://"):
@@ -67,8 +77,8 @@ def ordering_problems(config: OrderingConfig, *, demo: bool) -> list[str]:
             problems.append("ORDERING_CALLBACK_SECRET must be the secret shared with the operator, 32+ characters.")
         if config.token in ("", DEMO_API_TOKEN):
             problems.append("ORDERING_API_TOKEN must be the token the operator's order management gave the portal.")
-        if SIMULATOR_PATH in config.ordering_url or SIMULATOR_PATH in config.catalogue_url:
-            problems.append("ORDERING_API_URL / CATALOGUE_API_URL point at the demo simulator.")
+        if any(SIMULATOR_PATH in url for _, url in urls):
+            problems.append("ORDERING_API_URL / CATALOGUE_API_URL / SIM_INVENTORY_API_URL point at the simulator.")
     return problems
 
 

@@ -416,3 +416,24 @@ def notify_person(order_id: uuid.UUID) -> None:
             send_mail(subject, text, None, [address])
         except OSError:
             logger.warning("order notice: mail not sent", exc_info=True)
+
+
+class StaleLogin(Exception):
+    """The PUK needs an eID login at most PUK_FRESH_LOGIN_SECONDS old."""
+
+
+def puk_reveal(*, request: HttpRequest, identity: DigitalIdentity, context: Context, connection: Connection) -> str:
+    """The SIM's PUK, only right after an eID login (whoever holds an open session must not read it), audited.
+
+    The caller has the connection from selfcare.access with VIEW_PUK."""
+    from selfcare.identity.selectors import login_time
+
+    login_at = login_time(request)
+    if login_at is None or login_at < timezone.now().timestamp() - settings.PUK_FRESH_LOGIN_SECONDS:
+        raise StaleLogin
+    try:
+        puk = client.sim_puk(str(connection.msisdn))
+    except client.OrderingError:
+        raise _invalid(_("The operator's system did not answer. Please try again later.")) from None
+    record(request, "orders:puk:view", identity=identity, context=context, target=connection)
+    return puk

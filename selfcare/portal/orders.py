@@ -17,6 +17,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from selfcare.access.contexts import Action, Context, ContextKind, NotFound
@@ -37,10 +38,12 @@ from selfcare.orders.selectors import choices_for, offering_names, with_details
 from selfcare.orders.services import (
     KIND_ACTION,
     OrderRequest,
+    StaleLogin,
     order_decide,
     order_follow_up,
     order_place,
     order_prepare,
+    puk_reveal,
 )
 
 # Orders that cost money or cannot be taken back are confirmed on a page that shows the price first.
@@ -270,3 +273,28 @@ def order_decide_view(request: HttpRequest, order_id: uuid.UUID) -> HttpResponse
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("portal:order", context=acting.key, order_id=order.pk)
+
+
+@require_POST
+@context_page
+def puk(request: HttpRequest, connection_id: int) -> HttpResponse:
+    """The SIM's PUK after a fresh eID login; otherwise the way to confirm with eID first."""
+    acting: Context = request.acting  # type: ignore[attr-defined]
+    identity = request.identity  # type: ignore[attr-defined]
+    try:
+        connection = require_connection(identity, acting, Action.VIEW_PUK, connection_id)
+    except NotFound:
+        raise Http404 from None
+    code, stale, error = "", False, ""
+    try:
+        code = puk_reveal(request=request, identity=identity, context=acting, connection=connection)
+    except StaleLogin:
+        stale = True
+    except ValidationError as refused:
+        error = " ".join(refused.messages)
+    manage_url = reverse("portal:connection-manage", kwargs={"context": acting.key, "connection_id": connection.pk})
+    return render(
+        request,
+        "portal/orders/puk.html",
+        {"connection": connection, "puk": code, "stale": stale, "error": error, "manage_url": manage_url},
+    )

@@ -49,6 +49,7 @@ ACTIONS = {
     "security:audit:export": gettext_lazy("Audit exported"),
     "offers:claim:create": gettext_lazy("Offer claimed"),
     "orders:order:place": gettext_lazy("Order placed with the operator"),
+    "orders:puk:view": gettext_lazy("SIM PUK shown"),
     "orders:order:request": gettext_lazy("Order asked of the main user"),
     "orders:request:approve": gettext_lazy("Employee's request approved"),
     "orders:request:decline": gettext_lazy("Employee's request declined"),

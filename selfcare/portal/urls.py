@@ -29,6 +29,7 @@ urlpatterns = [
     ),
     path("acting/<str:context>/connections/<int:connection_id>/manage/", orders.manage, name="connection-manage"),
     path("acting/<str:context>/connections/<int:connection_id>/order/", orders.order_new, name="order-new"),
+    path("acting/<str:context>/connections/<int:connection_id>/puk/", orders.puk, name="connection-puk"),
     path("acting/<str:context>/orders/", orders.order_list, name="orders"),
     path("acting/<str:context>/orders/bulk/", orders.bulk, name="orders-bulk"),
     path("acting/<str:context>/orders/<uuid:order_id>/", orders.order_detail, name="order"),

@@ -39,6 +39,7 @@ def test_production_accepts_the_operators_own_values(settings: Any) -> None:
     settings.SELFCARE_DEMO = False
     settings.ORDERING_API_URL = "https://oss.example/tmf-api/productOrderingManagement/v4"
     settings.CATALOGUE_API_URL = "https://oss.example/tmf-api/productCatalogManagement/v4/"
+    settings.SIM_INVENTORY_API_URL = "https://oss.example/tmf-api/resourceInventoryManagement/v4/"
     settings.ORDERING_API_TOKEN = "operator-issued-token"
     settings.ORDERING_CALLBACK_URL = "https://mans.example/orders/callback/"
     settings.ORDERING_CALLBACK_SECRET = "x" * 40

@@ -9,4 +9,5 @@ urlpatterns = [
     path("tmf-api/productOrderingManagement/v4/productOrder", views.orders, name="orders"),
     path("tmf-api/productOrderingManagement/v4/productOrder/<str:order_id>", views.order, name="order"),
     path("tmf-api/productOrderingManagement/v4/hub", views.hub, name="hub"),
+    path("tmf-api/resourceInventoryManagement/v4/resource", views.sim_resources, name="resources"),
 ]

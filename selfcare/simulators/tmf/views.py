@@ -204,3 +204,26 @@ def hub(request: HttpRequest) -> HttpResponse:
     callbacks = [c for c in cache.get(_HUB_KEY, []) if c != callback] + [callback]
     cache.set(_HUB_KEY, callbacks, _KEEP_SECONDS)
     return JsonResponse({"id": hashlib.sha256(callback.encode()).hexdigest()[:16], "callback": callback}, status=201)
+
+
+@require_safe
+@demo_only
+def sim_resources(request: HttpRequest) -> HttpResponse:
+    """TMF639 resource inventory, SIM cards only: the PUK, made up per number and stable."""
+    if not _authorised(request):
+        return _error(401, "unauthorised", "A bearer token is required.")
+    number = request.GET.get("name", "")
+    if not number.startswith("+") or not number[1:].isdigit():
+        return JsonResponse([], safe=False)
+    digest = int(hashlib.sha256(f"puk:{number}".encode()).hexdigest(), 16)
+    return JsonResponse(
+        [
+            {
+                "id": f"sim-{number[1:]}",
+                "@type": "SimCard",
+                "name": number,
+                "resourceCharacteristic": [{"name": "puk1", "value": f"{digest % 10**8:08d}"}],
+            }
+        ],
+        safe=False,
+    )
