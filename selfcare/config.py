@@ -1,14 +1,15 @@
 """Configuration helpers that settings.py uses, kept apart so they can be tested without loading Django.
 
-The refusal of unsafe production settings lives here: with DEBUG off the portal must not run the demo (its
-simulators would let anyone "authenticate") nor sign sessions with the development key that is public in this
-repository.
+The refusal of unsafe production settings lives here: a portal that answers to a real host name must not run the
+demo (its simulators would let anyone "authenticate") nor sign sessions with the development key that is public in
+this repository. The demo runs with DEBUG off, as production does, but only on loopback addresses.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from cryptography import x509
 
 DEV_SECRET_KEY = "insecure-development-key-for-local-demo-only"  # noqa: S105 - public on purpose, refused in production
 _HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+# The host names of one machine talking to itself (and Django's test client): the only ones the demo answers to.
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "testserver")
 
 
 def pem_files(value: str) -> list[Path]:
@@ -58,6 +61,8 @@ def production_problems(
     debug: bool,
     demo: bool,
     secret_key: str,
+    https: bool = True,
+    allowed_hosts: Sequence[str] = (),
     sms_backend: str = "outbox",
     oidc_signing_key: str = "",
     trust_anchors: str = "",
@@ -65,14 +70,28 @@ def production_problems(
     eparaksts_client_id: str = "",
     eparaksts_tls_pins: str = "",
 ) -> list[str]:
-    """What is unsafe about these settings when DEBUG is off, each with the variable to set; empty when safe."""
+    """What is unsafe about these settings when DEBUG is off, each with the variable to set; empty when safe.
+
+    The demo (SELFCARE_DEMO) is not production: its own keys, outbox and test anchors are fine, but it must not
+    answer to any host beyond this machine, so that a demo switched on by mistake in a deployment refuses to start.
+    """
     if debug:
         return []
-    problems = []
     if demo:
+        outside = [host for host in allowed_hosts if host not in LOOPBACK_HOSTS]
+        if outside or not allowed_hosts:
+            return [
+                "SELFCARE_DEMO is on and ALLOWED_HOSTS names "
+                + (", ".join(outside) if outside else "no host")
+                + ": the demo data and eID simulators must never run in production, so the demo answers only on "
+                f"{', '.join(LOOPBACK_HOSTS)}. Set SELFCARE_DEMO=false."
+            ]
+        return []
+    problems = []
+    if not https:
         problems.append(
-            "SELFCARE_DEMO is on: the demo data and eID simulators must never run in production. "
-            "Set SELFCARE_DEMO=false (or DEBUG=true for local development)."
+            "SELFCARE_HTTPS is off: cookies would travel without Secure over plain http. Serve the portal over "
+            "HTTPS (BEHIND_TLS_PROXY=true behind a TLS proxy) and leave SELFCARE_HTTPS unset."
         )
     if secret_key == DEV_SECRET_KEY or len(secret_key) < 50 or secret_key.startswith("test-only-"):
         problems.append(
@@ -155,10 +174,14 @@ class Brand:
     support_email: str = ""
     support_url: str = ""
     font_family: str = ""  # CSS font-family list; the system's fonts when empty
+    font_url: str = ""  # the first family's font file (WOFF2 or WOFF), from the portal or another origin
 
 
 # Names, quoted names and commas only: the value goes into a stylesheet, so nothing that could end a rule.
 _FONT_FAMILY = re.compile(r'^[A-Za-z0-9 ,"\'-]*$')
+# A font file's address goes into the stylesheet's url("…") and its origin into the CSP's font-src: an https
+# address or a path on the portal, ending in .woff2 or .woff, with no quote, bracket, space or backslash.
+_FONT_URL = re.compile(r"^(https://[A-Za-z0-9.-]+(:[0-9]+)?)?/[A-Za-z0-9._~/%+-]*\.woff2?$")
 
 
 def _relative_luminance(hex_colour: str) -> float:
@@ -191,9 +214,20 @@ def validate_brand(brand: Brand) -> list[str]:
         problems.append(f"BRAND_SUPPORT_URL must be an http(s) address, not {brand.support_url!r}.")
     if not _FONT_FAMILY.match(brand.font_family):
         problems.append(f"BRAND_FONT_FAMILY must be a CSS font-family list, not {brand.font_family!r}.")
+    if brand.font_url and not _FONT_URL.match(brand.font_url):
+        problems.append(
+            f"BRAND_FONT_URL must be an https address or a path ending in .woff2 or .woff, not {brand.font_url!r}."
+        )
+    if brand.font_url and not first_font_family(brand.font_family):
+        problems.append("BRAND_FONT_URL needs BRAND_FONT_FAMILY: its first family is the name the font file gets.")
     if "@" not in brand.business_email:
         problems.append(f"BRAND_BUSINESS_EMAIL must be an e-mail address, not {brand.business_email!r}.")
     return problems
+
+
+def first_font_family(font_family: str) -> str:
+    """The first name of a CSS font-family list, unquoted ('"Tele2 Sans", Arial' → 'Tele2 Sans')."""
+    return font_family.split(",")[0].strip().strip("\"'").strip()
 
 
 def brand_from_env(env: Any) -> Brand:
@@ -210,6 +244,7 @@ def brand_from_env(env: Any) -> Brand:
         support_email=env.str("BRAND_SUPPORT_EMAIL", default=""),
         support_url=env.str("BRAND_SUPPORT_URL", default="https://www.tele2.lv/"),
         font_family=env.str("BRAND_FONT_FAMILY", default=""),
+        font_url=env.str("BRAND_FONT_URL", default=""),
     )
     problems = validate_brand(brand)
     if problems:

@@ -1,5 +1,6 @@
 """Fixtures shared by the whole suite: a real browser (Debian's chromium driven by Playwright) and the eID
-simulators served by a live server, with the portal's production clients pointed at them.
+simulators served as their own server (as `make run` serves them), with the portal's production clients pointed
+at them.
 """
 
 from __future__ import annotations
@@ -129,22 +130,95 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
-@pytest.fixture
-def eid_simulators(live_server: Any, settings: Any) -> Iterator[str]:
-    """Point the portal's eID clients at the simulators served by the live server; yield the server's URL."""
+@pytest.fixture(scope="session", autouse=True)
+def _demo_pki() -> None:
+    """The test PKI's files the demo's settings name (trust anchors, bank-link keys), made before any test reads
+    them, as `selfcare demo_data` makes them before the demo starts."""
+    from selfcare.simulators.pki.demo import ensure_demo_pki
+
+    ensure_demo_pki()
+
+
+@pytest.fixture(scope="session")
+def simulators_server(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Any]:
+    """The simulator service for the whole session: a live server thread with the simulators' URLconf (its own
+    port, as `selfcare simulators` has), sharing the test database as the demo's two processes share one."""
+    from django.test.testcases import LiveServerThread
+    from pytest_django.live_server_helper import LiveServer
+
+    from selfcare.simulators.testing import simulators_static_handler
+
+    with django_db_blocker.unblock():
+        server = LiveServer("localhost", start=False)
+        server.thread = LiveServerThread(
+            "localhost",
+            static_handler=simulators_static_handler,  # type: ignore[arg-type]  # a factory, as a class is
+            connections_override=server.thread.connections_override,
+        )
+        server.thread.daemon = True
+        server.start()
+    yield server
+    server.stop()
+
+
+def _clear_provider_configs() -> None:
     from selfcare.identity.methods.banklink.profiles import bank_profile
     from selfcare.identity.methods.eparaksts.config import eparaksts_config
     from selfcare.identity.methods.smartid.config import smartid_config
+    from selfcare.revocation import revocation_checker
 
-    settings.SMARTID_API_URL = f"{live_server.url}/simulators/smartid/v3/"
-    settings.BANKLINK = {
-        bank: {**values, "URL": f"{live_server.url}/simulators/banks/{bank}/"}
-        for bank, values in settings.BANKLINK.items()
-    }
-    settings.EPARAKSTS_URL = f"{live_server.url}/simulators/eparaksts"
-    caches = (smartid_config, eparaksts_config, bank_profile)
-    for cached in caches:
-        cached.cache_clear()
+    for cached in (smartid_config, eparaksts_config, bank_profile, revocation_checker):
+        getattr(cached, "cache_clear", lambda: None)()  # a test may have replaced one with a plain function
+
+
+@pytest.fixture(autouse=True)
+def _simulators(request: pytest.FixtureRequest, settings: Any) -> Iterator[None]:
+    """Every test with the database reaches the simulator service by the demo's settings: each provider's URL (and
+    the test PKI's OCSP and CRL host, asked whenever a signature is checked) defaults to SELFCARE_SIMULATORS_URL.
+
+    The service shares the test database, so a test without it cannot have it: such a test that checks a signature
+    marks itself `django_db`."""
+    uses_database = "django_db" in request.keywords or {"db", "transactional_db", "live_server"} & set(
+        request.fixturenames
+    )
+    if not uses_database:
+        yield
+        return
+    server = request.getfixturevalue("simulators_server")
+    settings.SELFCARE_SIMULATORS_URL = server.url
+    settings.REVOCATION_URL_MAP = {"http://pki.selfcare.test": f"{server.url}/simulators/pki"}
+    _clear_provider_configs()
+    yield
+    _clear_provider_configs()
+
+
+@pytest.fixture
+def simulators_url(simulators_server: Any) -> str:
+    """Where the simulator service answers (the Smart-ID phone, the SMS phone, the banks' pages)."""
+    return str(simulators_server.url)
+
+
+@pytest.fixture
+def simulators_client() -> Any:
+    """A test client for the simulator service, in-process (what a person's phone or a bank's page does)."""
+    from selfcare.simulators.testing import SimulatorsClient
+
+    return SimulatorsClient()
+
+
+@pytest.fixture
+def eid_simulators(live_server: Any, settings: Any, simulators_server: Any) -> Iterator[str]:
+    """The portal's live server, its eID clients pointed at the simulator service; yield the portal's URL.
+
+    The portal's Content-Security-Policy lets its forms go to the simulators' pages, and the simulators' lets theirs
+    come back (in the demo each service's settings name the other; here both servers share one settings object).
+    """
+    from selfcare.security.headers import content_security_policy
+
+    settings.SELFCARE_PORTAL_URL = live_server.url
+    settings.CONTENT_SECURITY_POLICY = content_security_policy(
+        form_targets=[live_server.url, simulators_server.url], image_sources=[settings.BRAND.logo_url]
+    )
+    _clear_provider_configs()
     yield live_server.url
-    for cached in caches:
-        cached.cache_clear()
+    _clear_provider_configs()

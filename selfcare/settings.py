@@ -16,7 +16,14 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from selfcare.channels.oidc.keys import ec_signing_key_pem, signing_key_pem
-from selfcare.config import DEV_SECRET_KEY, brand_from_env, parse_rate, production_problems, redis_cache
+from selfcare.config import (
+    DEV_SECRET_KEY,
+    LOOPBACK_HOSTS,
+    brand_from_env,
+    parse_rate,
+    production_problems,
+    redis_cache,
+)
 from selfcare.security.headers import content_security_policy
 
 # Lets admin and generic classes be subscripted at run time, as mypy --strict needs them written.
@@ -30,13 +37,19 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG: bool = env.bool("DEBUG", default=False)
 SELFCARE_DEMO: bool = env.bool("SELFCARE_DEMO", default=False)
+# Whether browsers reach the portal over HTTPS (directly or through BEHIND_TLS_PROXY). Off only for the demo and
+# development on a loopback address: cookies then lose Secure and the __Host- prefix (browsers refuse both over
+# plain http) and nothing redirects to https. Decided here, not from DEBUG: the demo runs with DEBUG off.
+SELFCARE_HTTPS: bool = env.bool("SELFCARE_HTTPS", default=True)
 SECRET_KEY: str = env.str("SECRET_KEY", default=DEV_SECRET_KEY)
-ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
+ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=list(LOOPBACK_HOSTS) if DEBUG or SELFCARE_DEMO else [])
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 _problems = production_problems(
     debug=DEBUG,
     demo=SELFCARE_DEMO,
+    https=SELFCARE_HTTPS,
+    allowed_hosts=ALLOWED_HOSTS,
     secret_key=SECRET_KEY,
     sms_backend=env.str("SMS_BACKEND", default="outbox"),
     oidc_signing_key=env.str("OIDC_SIGNING_KEY_PATH", default=""),
@@ -89,7 +102,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "selfcare.identity.middleware.SessionLifetimeMiddleware",
+    "selfcare.security.lifetime.SessionLifetimeMiddleware",
     "selfcare.security.middleware.SessionRegistryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -116,6 +129,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "selfcare.portal.context_processors.brand",
                 "selfcare.portal.context_processors.session_info",
+                # The demo's hints (a free work number to try), named only here so the portal never imports the demo.
+                *(["selfcare.demo.hints.demo_hints"] if SELFCARE_DEMO else []),
             ],
         },
     },
@@ -159,20 +174,26 @@ USE_I18N = True
 TIME_ZONE = "Europe/Riga"
 USE_TZ = True
 LANGUAGE_COOKIE_NAME = "selfcare_language"
-LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_SECURE = SELFCARE_HTTPS
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # --- Static files -----------------------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Production serves what collectstatic gathered (hashed names, cached forever). The demo and tests serve the
+# packages' files as they are, through WhiteNoise's finders: no collectstatic step before `make run` or a test.
+_STATIC_FROM_PACKAGES = DEBUG or SELFCARE_DEMO
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
+        if _STATIC_FROM_PACKAGES
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+WHITENOISE_USE_FINDERS = _STATIC_FROM_PACKAGES
+if _STATIC_FROM_PACKAGES:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # empty: WhiteNoise warns about a missing one
 
 # --- Sessions and cookies (SECURITY.md "Sessions") ----------------------------------------------------------------
 SESSION_IDLE_TIMEOUT_SECONDS: int = env.int("SESSION_IDLE_TIMEOUT_SECONDS", default=30 * 60)
@@ -180,13 +201,13 @@ SESSION_ABSOLUTE_TIMEOUT_SECONDS: int = env.int("SESSION_ABSOLUTE_TIMEOUT_SECOND
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_SECONDS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_SECURE = SELFCARE_HTTPS
 # The __Host- prefix binds the cookie to this exact host over HTTPS; browsers refuse it on plain HTTP.
-SESSION_COOKIE_NAME = "sessionid" if DEBUG else "__Host-sessionid"
+SESSION_COOKIE_NAME = "__Host-sessionid" if SELFCARE_HTTPS else "sessionid"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
-CSRF_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_NAME = "csrftoken" if DEBUG else "__Host-csrftoken"
+CSRF_COOKIE_SECURE = SELFCARE_HTTPS
+CSRF_COOKIE_NAME = "__Host-csrftoken" if SELFCARE_HTTPS else "csrftoken"
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -196,9 +217,9 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIN
 # How many proxies of ours stand in front of the portal: the client address is read from X-Forwarded-For that
 # many hops from the right (selfcare/security/proxy.py). 0: REMOTE_ADDR is the client.
 TRUSTED_PROXY_COUNT: int = env.int("TRUSTED_PROXY_COUNT", default=0)
-SECURE_SSL_REDIRECT: bool = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_HSTS_SECONDS: int = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_SSL_REDIRECT: bool = env.bool("SECURE_SSL_REDIRECT", default=SELFCARE_HTTPS)
+SECURE_HSTS_SECONDS: int = env.int("SECURE_HSTS_SECONDS", default=31536000 if SELFCARE_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SELFCARE_HTTPS
 SECURE_HSTS_PRELOAD: bool = env.bool("SECURE_HSTS_PRELOAD", default=False)
 # Preloading binds the whole registered domain (every subdomain, for months) to HTTPS in browsers: a decision for
 # the operator's domain owners, not for this application, so its deployment warning is off unless they opt in.
@@ -225,16 +246,28 @@ STAFF_FRESH_LOGIN_SECONDS: int = env.int("STAFF_FRESH_LOGIN_SECONDS", default=5 
 # Whether a person sees the staff member's name on their security page (by default only the role).
 STAFF_NAMES_VISIBLE: bool = env.bool("STAFF_NAMES_VISIBLE", default=False)
 
-# Where the demo's own server answers: the eID simulators are reached there (`make run` sets it from HOST/PORT).
-SELFCARE_DEMO_BASE_URL: str = env.str("SELFCARE_DEMO_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Where the simulator service (`selfcare simulators`, selfcare/simulators/urls.py) answers, in the demo and tests:
+# each provider's URL setting left empty defaults to its simulator there. Never used outside the demo.
+SELFCARE_SIMULATORS_URL: str = env.str("SELFCARE_SIMULATORS_URL", default="http://127.0.0.1:8001").rstrip("/")
+# Where the portal answers, for the simulators' links and redirects back to it (the eParaksts callback, the
+# banks' return address come from the portal's own requests; this is for the pages a person opens by hand).
+SELFCARE_PORTAL_URL: str = env.str("SELFCARE_PORTAL_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- eID: Smart-ID (README "Smart-ID") ------------------------------------------------------------------------------
 SELFCARE_PKI_DIR = Path(env.str("SELFCARE_PKI_DIR", default=str(VAR_DIR / "pki")))
 SMARTID_API_URL: str = env.str("SMARTID_API_URL", default="")
 SMARTID_RP_UUID: str = env.str("SMARTID_RP_UUID", default="")
 SMARTID_RP_NAME: str = env.str("SMARTID_RP_NAME", default="DEMO")
-SMARTID_TRUSTED_CA: str = env.str("SMARTID_TRUSTED_CA", default="")
-SMARTID_INTERMEDIATE_CA: str = env.str("SMARTID_INTERMEDIATE_CA", default="")
+
+
+def _demo_pki(name: str) -> str:
+    """In the demo, a file of the test PKI (selfcare/simulators/pki/demo.py makes them): the demo names its trust
+    anchors and keys as an operator names real ones; outside it nothing."""
+    return str(SELFCARE_PKI_DIR / name) if SELFCARE_DEMO else ""
+
+
+SMARTID_TRUSTED_CA: str = env.str("SMARTID_TRUSTED_CA", default=_demo_pki("root-ca.pem"))
+SMARTID_INTERMEDIATE_CA: str = env.str("SMARTID_INTERMEDIATE_CA", default=_demo_pki("smartid-issuing-ca.pem"))
 SMARTID_CERTIFICATE_LEVEL: str = env.str("SMARTID_CERTIFICATE_LEVEL", default="QUALIFIED")
 SMARTID_HASH_ALGORITHM: str = env.str("SMARTID_HASH_ALGORITHM", default="SHA-512")
 # What verification supports (smartid/verification.py _HASHES; a test keeps the two equal). SK also lists SHA3-*,
@@ -257,6 +290,15 @@ REVOCATION_TIMEOUT_SECONDS: float = env.float("REVOCATION_TIMEOUT_SECONDS", defa
 REVOCATION_CACHE_MAX_SECONDS: int = env.int("REVOCATION_CACHE_MAX_SECONDS", default=3600)
 if REVOCATION_MODE not in ("hard", "soft"):
     raise ImproperlyConfigured("REVOCATION_MODE must be 'hard' (the default: no answer = refused) or 'soft'.")
+# OCSP and CRL addresses fetched from another base ("http://named=http://fetched", comma-separated): an operator's
+# caching proxy. The demo's test PKI names a host that exists nowhere; the simulator service answers for it.
+REVOCATION_URL_MAP: dict[str, str] = dict(
+    item.split("=", 1)
+    for item in env.list(
+        "REVOCATION_URL_MAP",
+        default=[f"http://pki.selfcare.test={SELFCARE_SIMULATORS_URL}/simulators/pki"] if SELFCARE_DEMO else [],
+    )
+)
 # Demo simulator only: make the test PKI's OCSP responder / CRLs answer 503.
 SIMULATOR_PKI_OCSP_DOWN: bool = env.bool("SIMULATOR_PKI_OCSP_DOWN", default=False)
 SIMULATOR_PKI_CRL_DOWN: bool = env.bool("SIMULATOR_PKI_CRL_DOWN", default=False)
@@ -275,9 +317,18 @@ EPARAKSTS_READ_TIMEOUT: float = env.float("EPARAKSTS_READ_TIMEOUT", default=10.0
 EPARAKSTS_TLS_PINS: str = env.str("EPARAKSTS_TLS_PINS", default="")
 EPARAKSTS_STATE_MAX_AGE_SECONDS: int = env.int("EPARAKSTS_STATE_MAX_AGE_SECONDS", default=600)
 # --- eID: bank links (README "Bank links"): BANKLINK_<BANK>_<FIELD>, read by identity/methods/banklink/profiles.py --
+# The demo's keys: ours and each simulated bank's certificate, from the test PKI.
+_BANKLINK_DEMO_FILES = {
+    "PRIVATE_KEY": "banklink-portal.key.pem",
+    "CERTIFICATE": "banklink-portal.pem",
+    "BANK_CERTIFICATE": "banklink-{bank}.pem",
+}
 BANKLINK: dict[str, dict[str, str]] = {
     bank: {
-        name: env.str(f"BANKLINK_{bank.upper()}_{name}", default="")
+        name: env.str(
+            f"BANKLINK_{bank.upper()}_{name}",
+            default=_demo_pki(_BANKLINK_DEMO_FILES[name].format(bank=bank)) if name in _BANKLINK_DEMO_FILES else "",
+        )
         for name in (
             "URL",
             "SENDER_ID",
@@ -297,7 +348,7 @@ LOGIN_URL = "portal:login"
 
 # --- Signed documents: power-of-attorney uploads (README "Signed documents") -----------------------------------------
 # PEM files or directories of *.pem (comma-separated): the CAs whose signatures on uploaded documents count.
-SIGNED_DOCUMENT_TRUST_ANCHORS: str = env.str("SIGNED_DOCUMENT_TRUST_ANCHORS", default="")
+SIGNED_DOCUMENT_TRUST_ANCHORS: str = env.str("SIGNED_DOCUMENT_TRUST_ANCHORS", default=_demo_pki("root-ca.pem"))
 SIGNED_DOCUMENT_MAX_BYTES: int = env.int("SIGNED_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 
 # --- Number binding: one-time codes by SMS (SECURITY.md "One-time codes") --------------------------------------------
@@ -344,7 +395,7 @@ RATELIMIT_KEY_PREFIX: str = env.str("RATELIMIT_KEY_PREFIX", default="selfcare:rl
 # A login from a browser without this person's device cookie is announced: "sms" (bound work number, else a
 # private number) and/or "email" (the address the person gave on their security page); empty: never.
 NEW_DEVICE_NOTIFY: list[str] = env.list("NEW_DEVICE_NOTIFY", default=["sms"])
-DEVICE_COOKIE_NAME = "selfcare_device" if DEBUG else "__Host-selfcare_device"
+DEVICE_COOKIE_NAME = "__Host-selfcare_device" if SELFCARE_HTTPS else "selfcare_device"
 DEVICE_COOKIE_AGE_SECONDS: int = env.int("DEVICE_COOKIE_AGE_SECONDS", default=400 * 24 * 60 * 60)
 
 # --- Powers of attorney (README "Powers of attorney") ----------------------------------------------------------------
@@ -355,7 +406,7 @@ MANDATE_AUTO_ACTIVATE_VERIFIED: bool = env.bool("MANDATE_AUTO_ACTIVATE_VERIFIED"
 MANDATE_MEDIA_DIR = Path(env.str("MANDATE_MEDIA_DIR", default=str(VAR_DIR / "mandates")))
 
 # --- E-mail (activation notices): EMAIL_URL as django-environ reads it, e.g. smtp+tls://user:pass@host:587 ----------
-_email = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
+_email = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG or SELFCARE_DEMO else "smtp://localhost:25")
 EMAIL_BACKEND: str = _email["EMAIL_BACKEND"]
 EMAIL_HOST: str = _email.get("EMAIL_HOST") or "localhost"
 EMAIL_PORT: int = _email.get("EMAIL_PORT") or 25
@@ -368,12 +419,14 @@ DEFAULT_FROM_EMAIL: str = env.str("DEFAULT_FROM_EMAIL", default="noreply@localho
 # Every django-oauth-toolkit default that breaks SECURITY.md is overridden here or in selfcare/channels/oidc/, and
 # each override has a test in selfcare/channels/tests/test_oidc_conformance.py.
 OIDC_SIGNING_KEY_PATH = Path(env.str("OIDC_SIGNING_KEY_PATH", default=str(VAR_DIR / "oidc-signing-key.pem")))
+# The demo and development make their signing keys into var/ at first start; production names its own files.
+_KEYS_MADE_HERE = DEBUG or SELFCARE_DEMO
 # ES256 (P-256) ID tokens for the clients named in OIDC_ES256_CLIENTS (our own apps, which verify ES256); every other
 # client keeps RS256. The key is generated into var/ only for the demo and tests, like the RSA key.
 OIDC_EC_SIGNING_KEY_PATH = Path(
-    env.str("OIDC_EC_SIGNING_KEY_PATH", default=str(VAR_DIR / "oidc-signing-key-p256.pem") if DEBUG else "")
+    env.str("OIDC_EC_SIGNING_KEY_PATH", default=str(VAR_DIR / "oidc-signing-key-p256.pem") if _KEYS_MADE_HERE else "")
 )
-OIDC_EC_PRIVATE_KEY: str = ec_signing_key_pem(OIDC_EC_SIGNING_KEY_PATH, generate=DEBUG)
+OIDC_EC_PRIVATE_KEY: str = ec_signing_key_pem(OIDC_EC_SIGNING_KEY_PATH, generate=_KEYS_MADE_HERE)
 OIDC_ES256_CLIENTS: list[str] = env.list("OIDC_ES256_CLIENTS", default=["tele2-app-demo"] if SELFCARE_DEMO else [])
 if OIDC_ES256_CLIENTS and not OIDC_EC_PRIVATE_KEY:
     raise ImproperlyConfigured(
@@ -391,7 +444,7 @@ OAUTH2_PROVIDER: dict[str, object] = {
     "OIDC_ENABLED": True,
     "OIDC_ISS_ENDPOINT": OIDC_ISSUER,
     # Generated into var/ only for the demo and tests; production refuses to start without the file (config.py).
-    "OIDC_RSA_PRIVATE_KEY": signing_key_pem(OIDC_SIGNING_KEY_PATH, generate=DEBUG),
+    "OIDC_RSA_PRIVATE_KEY": signing_key_pem(OIDC_SIGNING_KEY_PATH, generate=_KEYS_MADE_HERE),
     "OAUTH2_VALIDATOR_CLASS": "selfcare.channels.oidc.validator.Validator",
     "OIDC_SERVER_CLASS": "selfcare.channels.oidc.server.Server",
     "SCOPES": {
@@ -484,9 +537,15 @@ BRAND = brand_from_env(env)
 
 # --- Content-Security-Policy (README "Security headers"), served by django-csp ----------------------------------------
 CONTENT_SECURITY_POLICY = content_security_policy(
-    form_targets=[EPARAKSTS_URL, *(bank["URL"] for bank in BANKLINK.values())],
+    # In the demo the banks and eParaksts are the simulator service: their pages take the portal's forms.
+    form_targets=[
+        EPARAKSTS_URL,
+        *(bank["URL"] for bank in BANKLINK.values()),
+        *([SELFCARE_SIMULATORS_URL] if SELFCARE_DEMO else []),
+    ],
     image_sources=[BRAND.logo_url],
-    upgrade=not DEBUG,
+    font_sources=[BRAND.font_url],
+    upgrade=SELFCARE_HTTPS,
     report_uri=env.str("CSP_REPORT_URI", default=""),
 )
 

@@ -1,10 +1,9 @@
 """URL map. Pages are language-prefixed (/en/…, /ru/…; Latvian, the default, has no prefix).
 
-The simulators are mounted only in demo mode, outside the language prefixes: they stand in for outside
-services whose URLs do not change with the portal's language.
+The simulators are not here: they are their own service (`selfcare simulators`, selfcare/simulators/urls.py),
+reached only through the providers' configured URLs, as real providers are.
 """
 
-from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 
@@ -29,14 +28,6 @@ urlpatterns = [
     # The operator's order management posts order events here (HMAC-signed); not language-prefixed, not for people.
     path("orders/callback/", orders_callback.order_event, name="orders-callback"),
 ]
-
-if settings.SELFCARE_DEMO:
-    urlpatterns.append(path("simulators/smartid/", include("selfcare.simulators.smartid.urls")))
-    urlpatterns.append(path("simulators/eparaksts/", include("selfcare.simulators.eparaksts.urls")))
-    urlpatterns.append(path("simulators/banks/", include("selfcare.simulators.banks.urls")))
-    urlpatterns.append(path("simulators/sms/", include("selfcare.simulators.sms.urls")))
-    urlpatterns.append(path("simulators/pki/", include("selfcare.simulators.pki.urls")))
-    urlpatterns.append(path("simulators/tmf/", include("selfcare.simulators.tmf.urls")))
 
 urlpatterns += i18n_patterns(
     path("", include("selfcare.portal.urls")),

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth.models import User
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -31,10 +32,10 @@ from selfcare.access.services import Staff, acting_as
 from selfcare.access.staff import Op, Resource, login_is_fresh, role_for, roles_of, staff_may
 from selfcare.audit.services import record
 from selfcare.backoffice.search import normalised_terms
-from selfcare.identity.middleware import SESSION_STAFF
 from selfcare.identity.models import DigitalIdentity
 from selfcare.identity.selectors import identity_of, login_time
-from selfcare.identity.services import logout_session
+from selfcare.login_flow import log_out
+from selfcare.security.lifetime import SESSION_STAFF
 
 M = TypeVar("M", bound=Model)
 StrOrPromise = str | Promise
@@ -142,7 +143,7 @@ class BackofficeSite(admin.AdminSite):
         identity = identity_of(request.user)
         if identity is not None:
             record(request, "identity:session:logout", identity=identity)
-        logout_session(request)
+        log_out(request)
         return HttpResponseRedirect(reverse("portal:landing"))
 
 
@@ -173,6 +174,18 @@ ACCUSATIVE: dict[str, StrOrPromise] = {
 LIST_TITLES: dict[str, StrOrPromise] = {"oauth2_provider.application": _("App clients (OpenID Connect)")}
 
 
+class NamedAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete box with a placeholder naming the field: Django sets the placeholder to "" (so the
+    box can be cleared), which leaves select2's combobox with no accessible name while nothing is chosen — a screen
+    reader announces just "combobox" (axe-core: aria-input-field-name)."""
+
+    def build_attrs(self, base_attrs: dict[str, Any], extra_attrs: dict[str, Any] | None = None) -> dict[str, Any]:
+        attrs = super().build_attrs(base_attrs, extra_attrs)
+        field = capfirst(str(self.field.verbose_name))
+        attrs["data-placeholder"] = pgettext("autocomplete placeholder", "%(field)s: type to search") % {"field": field}
+        return attrs
+
+
 class StaffModelAdmin(admin.ModelAdmin[M]):
     """Every back-office page: the access module answers each of the admin's permission questions from the
     staff member's roles and this page's `resource`. Opening one record of a person or a company is audited
@@ -182,6 +195,11 @@ class StaffModelAdmin(admin.ModelAdmin[M]):
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return may(request, self.resource, Op.VIEW)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = NamedAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return may(request, self.resource, Op.VIEW)
@@ -290,6 +308,7 @@ class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
 
     extra = 0
     can_delete = False
+    template = "backoffice/readonly_inline.html"
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return bool(staff_roles(request))

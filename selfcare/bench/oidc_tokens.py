@@ -10,7 +10,7 @@ minimal project (`selfcare/bench/dot_peer/`), on a database of its own on the sa
 doing the same two grants (without ID tokens: OIDC is off by default). Targets (DESIGN.md): ≥ 300 token requests/s
 on 2 cores and ≥ 4× the peer. API: p95 of one page of a company's connections (2,500 or more) with a bearer token,
 and of one connection's remaining data (usage-consumption: buckets, gifts and the cycle's daily use), against the
-same floor's p95 (target ≤ 20 ms). DEBUG is on as in the rest of `make bench`.
+same floor's p95 (target ≤ 20 ms). The settings are the demo's, as in the rest of `make bench` (DEBUG off).
 """
 
 from __future__ import annotations
@@ -71,7 +71,6 @@ def _server(settings_module: str = "selfcare.settings", database_url: str = "") 
     env = os.environ | {
         "DJANGO_SETTINGS_MODULE": settings_module,
         "DATABASE_URL": database_url or _database_url(),
-        "SELFCARE_DEMO_BASE_URL": f"http://127.0.0.1:{port}",
         # One token makes ~1,000 calls here in well under a minute: the limit is still counted on every call (its
         # cost is in the figures) but set high enough not to refuse them.
         "RATELIMIT_API_TOKEN": "1000000/60",

@@ -20,8 +20,8 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from selfcare.bench import Report
 from selfcare.identity.methods.smartid import protocol
 from selfcare.identity.methods.smartid.verification import SmartIdPolicy, verify_authentication
-from selfcare.pki.smartid_signer import completed_session_status
-from selfcare.pki.testca import TestCA
+from selfcare.simulators.pki.smartid_signer import completed_session_status
+from selfcare.simulators.pki.testca import TestCA
 
 TARGET_MS = 5.0
 

@@ -40,6 +40,8 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     from authlib.integrations.httpx_client import OAuth2Client
 
+# Where `make run` serves the simulators (the Smart-ID phone the headless login confirms on).
+SIMULATORS_URL = "http://127.0.0.1:8001"
 CLIENT_ID = "tele2-app-demo"
 SCOPES = "openid profile connections binding usage offers mandates"
 CALLBACK_PATH = "/callback"
@@ -176,9 +178,12 @@ def _pages(api: httpx.Client, href: str) -> Iterator[tuple[list[dict[str, Any]],
             return
 
 
-def smartid_robot(base_url: str, personal_code: str, browser: Any) -> Callable[[str], None]:
+def smartid_robot(
+    base_url: str, personal_code: str, browser: Any, *, simulators_url: str = SIMULATORS_URL
+) -> Callable[[str], None]:
     """An `open_browser` that logs in through the Smart-ID simulator in a Playwright `browser`, as a person
-    would: the portal's login page, the personal code, and "Confirm" on the simulated phone."""
+    would: the portal's login page, the personal code, and "Confirm" on the simulated phone (a page of the
+    simulator service at `simulators_url`)."""
 
     def open_in_robot(url: str) -> None:
         context = browser.new_context(locale="en-GB")
@@ -190,7 +195,8 @@ def smartid_robot(base_url: str, personal_code: str, browser: Any) -> Callable[[
             page.locator("form:has(input[name=personal_code]) button[type=submit]").click()
             page.wait_for_url("**/smart-id/wait/**")
             phone = context.new_page()
-            phone.goto(f"{base_url.rstrip('/')}/simulators/smartid/phone/{personal_code.replace('-', '')}/?lang=en")
+            code = personal_code.replace("-", "")
+            phone.goto(f"{simulators_url.rstrip('/')}/simulators/smartid/phone/{code}/?lang=en")
             phone.locator("button[name=answer][value=confirm]").first.click()
             page.wait_for_url(f"http://127.0.0.1:*{CALLBACK_PATH}?*", timeout=30_000)
         finally:
@@ -219,6 +225,9 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="selfcare app-demo", description=__doc__.split("\n\n")[0])
     parser.add_argument("--base-url", default="http://127.0.0.1:8000", help="the portal (default: %(default)s)")
     parser.add_argument("--client-id", default=CLIENT_ID)
+    parser.add_argument(
+        "--simulators-url", default=SIMULATORS_URL, help="with --headless: the simulator service (default: %(default)s)"
+    )
     parser.add_argument("--headless", action="store_true", help="log in through the Smart-ID simulator by itself")
     parser.add_argument("--personal-code", help="with --headless: the demo person, e.g. 150385-12346")
     args = parser.parse_args(argv)
@@ -231,7 +240,9 @@ def main(argv: list[str]) -> int:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
             try:
                 result = log_in_and_list(
-                    args.base_url, smartid_robot(args.base_url, args.personal_code, browser), client_id=args.client_id
+                    args.base_url,
+                    smartid_robot(args.base_url, args.personal_code, browser, simulators_url=args.simulators_url),
+                    client_id=args.client_id,
                 )
             finally:
                 browser.close()

@@ -4,6 +4,8 @@ while they still work (a hint to bind a number that someone already bound would 
 from __future__ import annotations
 
 from django.conf import settings
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from selfcare.binding.models import BindingStatus, ConnectionBinding
 from selfcare.binding.services import eligible_connection
@@ -22,3 +24,9 @@ def free_work_number() -> str | None:
         return None
     bound = ConnectionBinding.objects.filter(connection__msisdn=FREE_WORK_NUMBER, status=BindingStatus.ACTIVE)
     return None if bound.exists() else format_msisdn(FREE_WORK_NUMBER)
+
+
+def demo_hints(request: HttpRequest) -> dict[str, object]:
+    """Context processor, named in TEMPLATES only in the demo (settings.py): the portal's pages offer the hints
+    without importing the demo. Lazy: only a page that shows a hint asks the database."""
+    return {"demo_number": SimpleLazyObject(free_work_number)}

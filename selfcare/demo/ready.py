@@ -37,12 +37,13 @@ def wait_until_listening(base_url: str, *, timeout: float = TIMEOUT_SECONDS, par
     return False
 
 
-def guide(base_url: str) -> str:
+def guide(base_url: str, simulators_url: str = "http://127.0.0.1:8001") -> str:
     return (
         f"\nPortal:      {base_url}/  (English: /en/, Russian: /ru/)\n"
         f"Log in:      {base_url}/login/  with a demo person's personal code\n"
-        f"Smart-ID phone (confirm logins here): {base_url}/simulators/smartid/phone/\n"
-        f"Sign a PDF as a demo person (stands in for the eParaksts app): {base_url}/simulators/eparaksts/sign/\n"
+        f"Smart-ID phone (confirm logins here): {simulators_url}/simulators/smartid/phone/\n"
+        f"SMS phone (one-time codes arrive here): {simulators_url}/simulators/sms/\n"
+        f"Sign a PDF as a demo person (stands in for the eParaksts app): {simulators_url}/simulators/eparaksts/sign/\n"
         f"Back office: {base_url}/backoffice/  log in with Smart-ID as a demo staff person\n"
         "             (e.g. Ilze Sproģe 321122-33445)\n"
     )

@@ -1,7 +1,8 @@
 """The authentication backend of eID logins: it restores the logged-in user of a session and authenticates
-nothing. A person is logged in only by `identity.services.login_verified`, after an eID method verified them;
-no user name and password, anywhere, can log anyone in (SECURITY.md 6.1.3). Django's password backend is added
-to AUTHENTICATION_BACKENDS only when the audited break-glass setting STAFF_PASSWORD_BREAK_GLASS is on."""
+nothing. A person is logged in only by `identity.services.login_verified` (through `selfcare.login_flow.log_in`),
+after an eID method verified them; no user name and password, anywhere, can log anyone in (SECURITY.md 6.1.3).
+Django's password backend is added to AUTHENTICATION_BACKENDS only when the audited break-glass setting
+STAFF_PASSWORD_BREAK_GLASS is on."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from django.conf import settings
 from django.contrib.auth import get_user_model, login, logout
@@ -28,7 +28,6 @@ from selfcare.identity.methods.base import (
     VerifiedIdentity,
 )
 from selfcare.identity.models import AuthenticationRecord, AuthResult, DigitalIdentity, NationalIdentifier
-from selfcare.security import devices, sessions
 
 logger = logging.getLogger(__name__)
 
@@ -96,8 +95,15 @@ def _new_username() -> str:
     return f"id-{uuid.uuid4().hex}"
 
 
-def login_verified(request: HttpRequest, verified: VerifiedIdentity) -> DigitalIdentity:
-    """Log the person in: identity, a new session identifier (the old one is dead), and the audit record.
+# A step that follows a login (selfcare/login_flow.py lists them): the request, the identity, the method's name.
+AfterLogin = Callable[[HttpRequest, DigitalIdentity, str], object]
+
+
+def login_verified(
+    request: HttpRequest, verified: VerifiedIdentity, *, after: Sequence[AfterLogin] = ()
+) -> DigitalIdentity:
+    """Log the person in: identity, a new session identifier (the old one is dead), the audit record, then each
+    step in `after` (the features that react to a login, which this layer does not know).
 
     One transaction: if the database goes away half-way, no identity exists without its record. The session is
     not saved either (Django saves none on a 5xx answer), so the person is not logged in and can try again.
@@ -106,6 +112,8 @@ def login_verified(request: HttpRequest, verified: VerifiedIdentity) -> DigitalI
         identity = identity_for(verified)
         if identity.status == "active":
             _start_session(request, identity, verified)
+            for step in after:
+                step(request, identity, verified.method)
             return identity
     record_failure(request, verified.method, Refused("identity_suspended"), identity=identity)
     raise Refused("identity_suspended")
@@ -130,10 +138,6 @@ def _start_session(request: HttpRequest, identity: DigitalIdentity, verified: Ve
         user_agent=agent,
         certificate_fingerprint=str(verified.evidence.get("certificate_sha256", ""))[:64],
     )
-    # The person's list of sessions (their security page) and the notice of a login from a new browser (its SMS is
-    # queued on commit, so a login the database loses half-way announces nothing).
-    sessions.register_login(request, identity, verified.method)
-    devices.recognise_device(request, identity, verified.method)
 
 
 def record_failure(
@@ -160,8 +164,8 @@ def record_failure(
 
 
 def logout_session(request: HttpRequest) -> None:
-    """End the session on the server (SECURITY.md 7.4.1): its data is deleted, its id is worthless."""
-    sessions.end_current(request)
+    """End the session on the server (SECURITY.md 7.4.1): its data is deleted, its id is worthless. The pages call
+    selfcare.login_flow.log_out, which also ends the session's row in the person's list first."""
     logout(request)
 
 

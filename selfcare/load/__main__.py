@@ -5,13 +5,15 @@
    `redis://127.0.0.1:6379/15`, flushed: the same).
 2. Migrations and the demo data; a usage feed key when the usage feed exists.
 3. The portal under gunicorn (several worker processes with threads) and, as a separate server the way a real
-   provider is, the Smart-ID simulator under its own gunicorn; both on the same database and Redis.
+   provider is, the simulator service (selfcare/simulators/settings.py) under its own gunicorn; both on the same
+   database and Redis.
 4. locust headless (`selfcare/load/locustfile.py`) for the duration with the number of users asked for.
 5. The report: throughput, p95/p99 per kind of request and in all, errors; then every usage event the feed
    acknowledged is counted back in the database.
 
 Exits non-zero on any failed request, any acknowledged event missing from the database, or a server that did not
-start. The demo mode is on (DEBUG too, which the demo requires): the figures are a floor for production settings.
+start. The portal runs with production's settings (DEBUG off); only the demo switch is on, for the demo data and
+the simulators, and plain http on this machine (SELFCARE_HTTPS off).
 """
 
 from __future__ import annotations
@@ -83,14 +85,23 @@ def _usage_feed_exists(env: dict[str, str]) -> bool:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], *, port: int, workers: int, threads: int, log: Path) -> Iterator[None]:
-    """A gunicorn serving the portal on 127.0.0.1:port until the block ends (stopped by its own process id)."""
+def gunicorn(
+    env: dict[str, str],
+    *,
+    port: int,
+    workers: int,
+    threads: int,
+    log: Path,
+    settings_module: str = "selfcare.settings",
+) -> Iterator[None]:
+    """A gunicorn serving the portal (or, with the simulators' settings, the simulator service) on 127.0.0.1:port
+    until the block ends (stopped by its own process id)."""
     with log.open("w") as output:
         process = subprocess.Popen(  # noqa: S603
             [sys.executable, "-m", "gunicorn", "selfcare.wsgi:application", "--bind", f"127.0.0.1:{port}",
              "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
              "--timeout", "60", "--graceful-timeout", "10", "--no-control-socket"],
-            env=env, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT,
+            env={**env, "DJANGO_SETTINGS_MODULE": settings_module}, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT,
         )  # fmt: skip
         try:
             _wait_until_up(f"http://127.0.0.1:{port}/healthz", process)
@@ -185,10 +196,11 @@ def main(argv: list[str] | None = None) -> int:
         **os.environ,
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
-        "DEBUG": "true",
+        "DEBUG": "false",
         "SELFCARE_DEMO": "true",
-        "SELFCARE_DEMO_BASE_URL": f"http://127.0.0.1:{args.port}",
-        "SMARTID_API_URL": f"http://127.0.0.1:{simulator_port}/simulators/smartid/v3/",
+        "SELFCARE_HTTPS": "false",
+        "SELFCARE_PORTAL_URL": f"http://127.0.0.1:{args.port}",
+        "SELFCARE_SIMULATORS_URL": f"http://127.0.0.1:{simulator_port}",
         "SMARTID_SIM_AUTO_CONFIRM": ",".join(AUTO_CONFIRM),
         "LOG_LEVEL": "WARNING",
         # The simulator shares this machine's cores with the portal and locust; the production timeout (5 s) is
@@ -210,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     # the same first moment would each write their own CA, and the portal would trust another CA than the
     # simulator signs with.
     _manage(env, "shell", "-c", "from selfcare.simulators.smartid import accounts, pki\n"
+            "from selfcare.simulators.pki.demo import ensure_demo_pki\nensure_demo_pki()\n"
             "for account in accounts.ACCOUNTS: pki.credentials(account)")  # fmt: skip
     feed_key = ""
     if _usage_feed_exists(env):
@@ -225,12 +238,19 @@ def main(argv: list[str] | None = None) -> int:
     }
     (report_dir / "feed.json").unlink(missing_ok=True)
     print(
-        f"Portal: gunicorn, {args.workers} workers x {args.threads} threads on :{args.port}; Smart-ID simulator on "
+        f"Portal: gunicorn, {args.workers} workers x {args.threads} threads on :{args.port}; simulator service on "
         f":{simulator_port}; locust: {args.users} users for {args.duration}"
         + ("; usage feed on" if feed_key else "; usage feed API not present: no ingestion in the mix")
     )
     with (
-        gunicorn(env, port=simulator_port, workers=1, threads=8, log=report_dir / "simulator.log"),
+        gunicorn(
+            env,
+            port=simulator_port,
+            workers=1,
+            threads=8,
+            log=report_dir / "simulator.log",
+            settings_module="selfcare.simulators.settings",
+        ),
         gunicorn(env, port=args.port, workers=args.workers, threads=args.threads, log=report_dir / "portal.log"),
     ):
         _warm_up(args.port, args.workers * args.threads)

@@ -23,8 +23,10 @@ from selfcare.orders.selectors import services_shown
 from selfcare.portal.offers import new_idempotency_key
 from selfcare.portal.usage import ContextSummary, attach_data_left, context_summary, usage_context
 from selfcare.portal.work_number import SESSION_STEP_OFFERED, first_login_step
+from selfcare.usage.selectors import near_limit
 
 PAGE_SIZE = 50
+NEAR_LIMIT = "near"  # the connection list's "data use" filter: the numbers the dashboard counts as near their limit
 
 
 def attach_bound_users(acting: Context, connections: list[Connection]) -> None:
@@ -56,6 +58,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "groups": groups,
         "summaries": summaries,
         "offer_counts": teaser_counts(g.context for g in groups),
+        "near_limit": NEAR_LIMIT,
     }
     if not groups:
         context["plans"] = TariffPlan.objects.filter(is_active=True, segment=Segment.PRIVATE)
@@ -77,6 +80,9 @@ def connection_list(request: HttpRequest) -> HttpResponse:
     plan = request.GET.get("plan", "")
     if plan.isdigit():
         connections = connections.filter(tariff_plan_id=int(plan))
+    data_use = request.GET.get("data", "")
+    if data_use == NEAR_LIMIT:
+        connections = near_limit(connections)
     page = Paginator(connections.order_by("msisdn"), PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     attach_data_left(acting, page.object_list)
@@ -90,6 +96,8 @@ def connection_list(request: HttpRequest) -> HttpResponse:
             "query": query,
             "status": status,
             "plan": plan,
+            "data_use": data_use,
+            "near_limit": NEAR_LIMIT,
             "statuses": [(v, label) for v, label in ConnectionStatus.choices if v != ConnectionStatus.TERMINATED],
             "plans": plans,
         },

@@ -134,7 +134,9 @@ def _detail(request: HttpRequest, acting: Context, mandate: Mandate, upload: Upl
             "form_languages": LANGUAGES,
             "business_email": settings.BRAND.business_email,
             # The demo has no eParaksts app: its simulator signs with the test CA (never in production).
-            "demo_signing_url": "/simulators/eparaksts/sign/" if settings.SELFCARE_DEMO else "",
+            "demo_signing_url": f"{settings.SELFCARE_SIMULATORS_URL}/simulators/eparaksts/sign/"
+            if settings.SELFCARE_DEMO
+            else "",
         },
         status=400 if upload.errors else 200,
     )

@@ -18,25 +18,14 @@ from __future__ import annotations
 import logging
 import sys
 
-import redis.exceptions
-from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.views import defaults
 
 from selfcare.errors import ErrorCode, message
+from selfcare.outages import RETRY_AFTER_SECONDS, SERVICE_GONE
 
 logger = logging.getLogger(__name__)
-
-# What a service that went away looks like to the portal: the database driver's connection errors (and SQLite's
-# "database is locked"), and Redis refusing, dropping or not answering in time.
-SERVICE_GONE: tuple[type[BaseException], ...] = (
-    OperationalError,
-    InterfaceError,
-    redis.exceptions.ConnectionError,
-    redis.exceptions.TimeoutError,
-)
-RETRY_AFTER_SECONDS = 30
 
 
 def unavailable_response() -> HttpResponse:

@@ -12,6 +12,7 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
 from selfcare.access.web import public_page
+from selfcare.config import first_font_family
 
 logger = logging.getLogger(__name__)
 
@@ -46,4 +47,10 @@ def brand_css(request: HttpRequest) -> HttpResponse:
     brand = settings.BRAND
     font = f" --brand-font: {brand.font_family};" if brand.font_family else ""
     css = f":root {{ --brand-primary: {brand.primary_colour}; --brand-accent: {brand.accent_colour};{font} }}\n"
+    if brand.font_url:  # the typeface's file, so it need not be installed on the reader's device
+        kind = "woff2" if brand.font_url.endswith(".woff2") else "woff"
+        css += (
+            f'@font-face {{ font-family: "{first_font_family(brand.font_family)}"; '
+            f'src: url("{brand.font_url}") format("{kind}"); font-display: swap; }}\n'
+        )
     return HttpResponse(css, content_type="text/css; charset=utf-8")

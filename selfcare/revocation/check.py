@@ -6,7 +6,7 @@ import datetime as dt
 import functools
 import itertools
 import logging
-from collections.abc import Coroutine, Sequence
+from collections.abc import Coroutine, Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -125,13 +125,24 @@ class RevocationChecker:
         logger.warning("revocation: %s; accepted because REVOCATION_MODE=soft", why)
 
 
-def demo_mounts() -> dict[str, httpx.BaseTransport]:
-    """In demo mode, the test PKI's host is answered in-process by the PKI simulator (selfcare/simulators/pki)."""
-    if not getattr(settings, "SELFCARE_DEMO", False):
-        return {}
-    from selfcare.simulators.pki.transport import pki_transport
+class _Rerouted(httpx.BaseTransport):
+    """Sends a request for ``source…`` to ``target…`` instead, over ordinary HTTP."""
 
-    return pki_transport()
+    def __init__(self, source: str, target: str) -> None:
+        self.source, self.target = source, target
+        self._http = httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        rest = str(request.url).removeprefix(self.source)
+        request.url = httpx.URL(self.target + rest)
+        request.headers["Host"] = request.url.netloc.decode("ascii")
+        return self._http.handle_request(request)
+
+
+def rerouted_mounts(url_map: Mapping[str, str]) -> dict[str, httpx.BaseTransport]:
+    """``REVOCATION_URL_MAP``: OCSP and CRL addresses certificates name, fetched from elsewhere (an operator's
+    caching proxy; in the demo, the test PKI's made-up host answered by the simulator service)."""
+    return {source.rstrip("/"): _Rerouted(source.rstrip("/"), target.rstrip("/")) for source, target in url_map.items()}
 
 
 @functools.cache
@@ -143,6 +154,6 @@ def revocation_checker() -> RevocationChecker:
     fetcher = RevocationFetcher(
         timeout=float(getattr(settings, "REVOCATION_TIMEOUT_SECONDS", 5)),
         cache_max_seconds=int(getattr(settings, "REVOCATION_CACHE_MAX_SECONDS", 3600)),
-        mounts=demo_mounts(),
+        mounts=rerouted_mounts(getattr(settings, "REVOCATION_URL_MAP", {})),
     )
     return RevocationChecker(fetcher, hard_fail=mode == "hard")

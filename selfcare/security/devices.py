@@ -75,7 +75,7 @@ def set_device_cookie(request: HttpRequest, response: HttpResponseBase) -> None:
         device_id,
         salt=_COOKIE_SALT,
         max_age=settings.DEVICE_COOKIE_AGE_SECONDS,
-        secure=not settings.DEBUG,
+        secure=settings.SELFCARE_HTTPS,
         httponly=True,
         samesite="Lax",
     )

@@ -46,6 +46,7 @@ def content_security_policy(
     *,
     form_targets: Iterable[str] = (),
     image_sources: Iterable[str] = (),
+    font_sources: Iterable[str] = (),
     upgrade: bool = False,
     report_uri: str = "",
 ) -> dict[str, object]:
@@ -53,17 +54,19 @@ def content_security_policy(
 
     `form_targets` are the outside addresses a form of ours may post to or be redirected to after a post (the
     banks' login pages, eParaksts' authorisation endpoint): `form-action` covers redirects in Chromium.
-    `image_sources` allows a brand logo hosted elsewhere. The Smart-ID QR code is an inline SVG `data:` image.
+    `image_sources` allows a brand logo hosted elsewhere, `font_sources` a brand typeface hosted elsewhere. The
+    Smart-ID QR code is an inline SVG `data:` image.
     `report_uri`, when set, is where browsers report violations (a collector of the operator's choice).
     """
     forms = sorted({o for o in (origin_of(u) for u in form_targets) if o})
     images = sorted({o for o in (origin_of(u) for u in image_sources) if o})
+    fonts = sorted({o for o in (origin_of(u) for u in font_sources) if o})
     directives: dict[str, object] = {
         "default-src": [NONE],
         "script-src": [SELF],
         "style-src": [SELF],
         "img-src": [SELF, "data:", *images],
-        "font-src": [SELF],
+        "font-src": [SELF, *fonts],
         "connect-src": [SELF],
         "manifest-src": [SELF],
         "form-action": [SELF, *forms],

@@ -35,7 +35,7 @@ def _client(request: HttpRequest) -> tuple[str | None, str]:
 
 
 def register_login(request: HttpRequest, identity: DigitalIdentity, method: str) -> UserSession:
-    """Record a fresh login; called by identity.services.login_verified after the session key was rotated."""
+    """Record a fresh login; a step after login (selfcare/login_flow.py), after the session key was rotated."""
     ip, agent = _client(request)
     now = timezone.now()
     row = UserSession.objects.create(

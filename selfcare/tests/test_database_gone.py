@@ -23,6 +23,7 @@ from django.utils import translation
 
 from selfcare.errors import ErrorCode, message
 from selfcare.identity.models import AuthenticationRecord, AuthResult, DigitalIdentity, NationalIdentifier
+from selfcare.simulators.testing import SimulatorsClient
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -47,7 +48,7 @@ def database_gone_at(table: str) -> Iterator[list[str]]:
 def _confirmed_smart_id_login(client: Client) -> None:
     client.post("/en/login/smart-id/notification/", {"personal_code": ANNA})
     session_id = client.session["smartid.pending"]["session_id"]
-    phone = Client()
+    phone = SimulatorsClient()
     phone.post(f"/simulators/smartid/phone/{ANNA}/{session_id}/", {"answer": "confirm"})
 
 

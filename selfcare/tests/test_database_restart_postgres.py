@@ -19,6 +19,7 @@ from django.utils import translation
 
 from selfcare.errors import ErrorCode, message
 from selfcare.identity.models import AuthenticationRecord, AuthResult, DigitalIdentity
+from selfcare.simulators.testing import SimulatorsClient
 from selfcare.tests.faults import TcpProxy
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -44,7 +45,7 @@ def database_proxy() -> Iterator[TcpProxy]:
 def _confirmed_smart_id_login(client: Client) -> None:
     client.post("/en/login/smart-id/notification/", {"personal_code": ANNA})
     session_id = client.session["smartid.pending"]["session_id"]
-    Client().post(f"/simulators/smartid/phone/{ANNA}/{session_id}/", {"answer": "confirm"})
+    SimulatorsClient().post(f"/simulators/smartid/phone/{ANNA}/{session_id}/", {"answer": "confirm"})
 
 
 def _assert_failed_cleanly(response: Any) -> None:

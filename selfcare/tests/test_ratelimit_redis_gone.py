@@ -20,8 +20,8 @@ from selfcare.access.tests import factories as people
 from selfcare.binding.models import OneTimeCode
 from selfcare.errors import ErrorCode, message
 from selfcare.identity.models import AuthenticationRecord
+from selfcare.outages import RETRY_AFTER_SECONDS
 from selfcare.portal.login.smartid import PENDING
-from selfcare.portal.unavailable import RETRY_AFTER_SECONDS
 from selfcare.security.ratelimit.backends import RedisBackend, backend
 from selfcare.security.ratelimit.web import api_hit
 from selfcare.tests.faults import closed_port, hanging_server

@@ -23,7 +23,7 @@ from selfcare.config import redis_cache
 from selfcare.errors import ErrorCode, message
 from selfcare.identity.methods.banklink.profiles import bank_profile
 from selfcare.identity.models import AuthenticationRecord
-from selfcare.portal.unavailable import RETRY_AFTER_SECONDS
+from selfcare.outages import RETRY_AFTER_SECONDS
 from selfcare.simulators.banks import responses
 from selfcare.tests.faults import closed_port, hanging_server
 

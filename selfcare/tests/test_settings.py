@@ -74,11 +74,29 @@ def test_safe_production_settings_and_any_debug_settings_pass(anchor: str) -> No
     assert production_problems(debug=True, demo=True, secret_key=DEV_SECRET_KEY) == []
 
 
-def test_the_portal_does_not_start_with_debug_off_and_the_demo_on() -> None:
-    result = run_python(LOAD_SETTINGS, DEBUG="false", SELFCARE_DEMO="true", SECRET_KEY=STRONG_KEY)
+def test_the_demo_does_not_start_when_it_would_answer_to_a_real_host_name() -> None:
+    result = run_python(
+        LOAD_SETTINGS, DEBUG="false", SELFCARE_DEMO="true", SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="mans.example.lv"
+    )
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert "SELFCARE_DEMO" in result.stderr
+    assert "mans.example.lv" in result.stderr
+
+
+def test_the_demo_starts_with_debug_off_on_this_machine_over_plain_http() -> None:
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.SESSION_COOKIE_NAME, s.SECURE_SSL_REDIRECT)"
+    )
+    result = run_python(code, DEBUG="false", SELFCARE_DEMO="true", SELFCARE_HTTPS="false")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "False", "sessionid", "False"]
+
+
+def test_production_refuses_plain_http() -> None:
+    problems = production_problems(debug=False, demo=False, secret_key=STRONG_KEY, https=False)
+    assert [p for p in problems if "SELFCARE_HTTPS" in p]
 
 
 def test_the_portal_does_not_start_in_production_without_a_secret_key() -> None:
@@ -286,3 +304,9 @@ def test_a_brand_font_or_support_contact_that_could_break_the_page_is_refused() 
     assert any("BRAND_FONT_FAMILY" in p for p in validate_brand(_brand(font_family="x; } body { display: none")))
     assert any("BRAND_SUPPORT_EMAIL" in p for p in validate_brand(_brand(support_email="nobody")))
     assert any("BRAND_SUPPORT_URL" in p for p in validate_brand(_brand(support_url="javascript:alert(1)")))
+    family = '"Tele2 Sans", Arial'
+    for url in ("https://cdn.tele2.lv/fonts/t2.woff2", "/static/fonts/t2.woff"):
+        assert validate_brand(_brand(font_family=family, font_url=url)) == [], url
+    for url in ('https://cdn.tele2.lv/t2.woff2") } body { x', "http://cdn.tele2.lv/t2.woff2", "https://x/t2.ttf"):
+        assert any("BRAND_FONT_URL must" in p for p in validate_brand(_brand(font_family=family, font_url=url))), url
+    assert any("needs BRAND_FONT_FAMILY" in p for p in validate_brand(_brand(font_url="/static/fonts/t2.woff2")))

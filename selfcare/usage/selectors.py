@@ -223,6 +223,32 @@ class DataSummary:
     near_limit: int  # connections that used NEAR_LIMIT_SHARE of their data or more
 
 
+def _current_data_buckets(connections: QuerySet[Connection], now: datetime.datetime) -> QuerySet[Bucket]:
+    """The national data buckets of the connections with a data limit, in force at `now` in their current cycle."""
+    return Bucket.objects.filter(
+        connection__in=connections.filter(tariff_plan__data_bytes__isnull=False),
+        kind=Kind.DATA,
+        zone__in=[z for z, zones in ZONES_OF_BUCKET.items() if Zone.DOMESTIC in zones],
+        cycle__starts_at__lte=now,
+        cycle__ends_at__gt=now,
+        valid_from__lte=now,
+        allowance__isnull=False,
+    ).filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
+
+
+def near_limit(connections: QuerySet[Connection], *, now: datetime.datetime | None = None) -> QuerySet[Connection]:
+    """The connections that used NEAR_LIMIT_SHARE of their national data or more in the current cycle: the list
+    behind the dashboard's "near their limit" count, filtered in the database like the count."""
+    near_ids = (
+        _current_data_buckets(connections, now or timezone.now())
+        .values("connection_id")
+        .annotate(allowance=Sum("allowance"), used=Sum("used"))
+        .filter(allowance__gt=0, used__gte=F("allowance") * NEAR_LIMIT_SHARE)
+        .values("connection_id")
+    )
+    return connections.filter(pk__in=near_ids)
+
+
 def data_summary(connections: QuerySet[Connection], *, now: datetime.datetime | None = None) -> DataSummary:
     """Data left in total, unlimited connections and connections near their limit, in the current cycles.
 
@@ -231,23 +257,10 @@ def data_summary(connections: QuerySet[Connection], *, now: datetime.datetime | 
     """
     now = now or timezone.now()
     limited = connections.filter(tariff_plan__data_bytes__isnull=False)
-    buckets = Bucket.objects.filter(
-        connection__in=limited,
-        kind=Kind.DATA,
-        zone__in=[z for z, zones in ZONES_OF_BUCKET.items() if Zone.DOMESTIC in zones],
-        cycle__starts_at__lte=now,
-        cycle__ends_at__gt=now,
-        valid_from__lte=now,
-        allowance__isnull=False,
-    ).filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
+    buckets = _current_data_buckets(connections, now)
     in_buckets = buckets.aggregate(left=Sum(F("allowance") - F("used")))["left"] or 0
     untouched = limited.exclude(pk__in=buckets.filter(source=Source.PLAN).values("connection_id"))
     whole = untouched.aggregate(left=Sum("tariff_plan__data_bytes"))["left"] or 0
-    near = (
-        buckets.values("connection_id")
-        .annotate(allowance=Sum("allowance"), used=Sum("used"))
-        .filter(allowance__gt=0, used__gte=F("allowance") * NEAR_LIMIT_SHARE)
-        .count()
-    )
+    near = near_limit(connections, now=now).count()
     unlimited = connections.filter(tariff_plan__data_bytes__isnull=True).count()
     return DataSummary(left=int(in_buckets) + int(whole), unlimited=unlimited, near_limit=near)

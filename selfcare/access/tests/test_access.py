@@ -91,6 +91,10 @@ def test_every_route_is_opened_by_its_rightful_people(world: World) -> None:
             assert _as(Client(), owner).get(url).status_code == 200, (url, owner)
 
 
+def _main(page: bytes) -> bytes:
+    return page[page.index(b"<main") : page.index(b"</main>")]
+
+
 @pytest.mark.parametrize("principal", ["bruno", "peteris", "colleague", "edgars", "anna", "anonymous"])
 def test_no_one_else_reaches_a_route_and_the_refusal_looks_like_a_missing_page(world: World, principal: str) -> None:
     identity = None if principal == "anonymous" else getattr(world, principal)
@@ -109,7 +113,9 @@ def test_no_one_else_reaches_a_route_and_the_refusal_looks_like_a_missing_page(w
             # His own mandate for A ran out yesterday: he, and only he, reads that instead of "not found".
             assert "Your rights for SIA Alfa ended on" in response.content.decode(), url
             continue
-        assert response.content == missing.content, (principal, url)
+        # The same page: our 404 in the portal's layout, whose header differs only by the per-response CSRF mask
+        # and the language switcher's return address.
+        assert _main(response.content) == _main(missing.content), (principal, url)
 
 
 def test_an_employee_cannot_open_a_colleagues_connection_by_guessing_its_id(world: World) -> None:

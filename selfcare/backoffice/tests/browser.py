@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.conf import settings as django_settings
+
 from selfcare.demo import dataset
 
 STAFF = [p for p in dataset.PERSONS if p.staff_roles]
@@ -24,7 +26,7 @@ def staff_log_in(page: Any, browser: Any, base: str, code: str) -> None:
     page.get_by_role("button", name="Continue").click()
     vc = page.get_by_test_id("verification-code").inner_text()
     phone = browser.new_page()
-    phone.goto(f"{base}/simulators/smartid/phone/{code}/?lang=en")
+    phone.goto(f"{django_settings.SELFCARE_SIMULATORS_URL}/simulators/smartid/phone/{code}/?lang=en")
     phone.get_by_role("button", name="Confirm").first.click()
     phone.close()
     assert vc.isdigit()

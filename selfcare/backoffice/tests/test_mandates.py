@@ -24,9 +24,9 @@ from selfcare.mandates import services
 from selfcare.mandates.documents import document_attach
 from selfcare.mandates.form import render_form
 from selfcare.mandates.models import Actor, DocumentChannel, Mandate, MandateStatus, Representative
-from selfcare.mandates.signatures.signing import person_signer, sign_pdf
 from selfcare.mandates.tests import builders
-from selfcare.pki.testca import TestCA
+from selfcare.simulators.pki.documents import person_signer, sign_pdf
+from selfcare.simulators.pki.testca import TestCA
 
 pytestmark = pytest.mark.django_db
 

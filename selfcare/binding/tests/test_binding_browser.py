@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 
 from selfcare.demo.loader import load_demo
 from selfcare.portal.tests.test_login_smartid_browser import LIGA, _confirm_on_phone, _login_with_code
@@ -32,7 +33,7 @@ def test_a_new_employee_binds_their_work_number_with_the_code_from_the_phone(
     assert "If this number can be bound, we sent a code to it" in page.get_by_test_id("code-sent").inner_text()
 
     phone = browser.new_page()
-    phone.goto(f"{eid_simulators}/simulators/sms/+37125100001/")
+    phone.goto(f"{django_settings.SELFCARE_SIMULATORS_URL}/simulators/sms/+37125100001/")
     found = re.search(r"\b(\d{6})\b", phone.get_by_test_id("sms").first.inner_text())
     assert found is not None
     phone.close()

@@ -14,6 +14,7 @@ from selfcare.customers.models import Connection, ConnectionStatus
 from selfcare.customers.tests import factories
 from selfcare.demo.loader import load_demo
 from selfcare.identity.models import DigitalIdentity
+from selfcare.simulators.testing import SimulatorsClient
 
 pytestmark = pytest.mark.django_db
 
@@ -176,7 +177,7 @@ def test_the_demo_phone_shows_a_numbers_messages_newest_first() -> None:
     SmsMessage.objects.create(to=NUMBER, text="first", backend="outbox")
     SmsMessage.objects.create(to=NUMBER, text="second", backend="outbox")
     SmsMessage.objects.create(to="+37126000001", text="other", backend="outbox")
-    client = Client()
+    client = SimulatorsClient()
     listing = client.get("/simulators/sms/").content.decode()
     assert f'href="/simulators/sms/{NUMBER}/"' in listing
     html = client.get(f"/simulators/sms/{NUMBER}/").content.decode()
@@ -186,8 +187,8 @@ def test_the_demo_phone_shows_a_numbers_messages_newest_first() -> None:
 
 def test_the_demo_phone_is_not_there_outside_demo_mode(settings: Any) -> None:
     settings.SELFCARE_DEMO = False
-    assert Client().get("/simulators/sms/").status_code == 404
-    assert Client().get(f"/simulators/sms/{NUMBER}/").status_code == 404
+    assert SimulatorsClient().get("/simulators/sms/").status_code == 404
+    assert SimulatorsClient().get(f"/simulators/sms/{NUMBER}/").status_code == 404
 
 
 def test_the_demo_has_an_unbound_active_company_number_to_bind() -> None:

@@ -18,10 +18,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_the_reference_client_logs_anna_in_with_smart_id_and_lists_the_connections_the_dashboard_shows(
-    browser: Any, eid_simulators: str
+    browser: Any, eid_simulators: str, simulators_url: str
 ) -> None:
     load_demo()
-    result = log_in_and_list(eid_simulators, smartid_robot(eid_simulators, "150385-12346", browser), timeout=60)
+    robot = smartid_robot(eid_simulators, "150385-12346", browser, simulators_url=simulators_url)
+    result = log_in_and_list(eid_simulators, robot, timeout=60)
 
     anna = NationalIdentifier.objects.get(code="15038512346").identity
     claims = result.id_token_claims

@@ -11,13 +11,14 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
+
+from selfcare.simulators.testing import SimulatorsClient
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _confirm_when_asked(code: str) -> None:
-    phone = Client()
+    phone = SimulatorsClient()
     for _ in range(100):
         html = phone.get(f"/simulators/smartid/phone/{code}/").content.decode()
         match = re.search(rf"/simulators/smartid/phone/{code}/[0-9a-f-]+/", html)

@@ -2,7 +2,7 @@
 
 ``SIGNED_DOCUMENT_TRUST_ANCHORS`` lists PEM files or directories of *.pem files (comma-separated) holding the CA
 certificates whose signatures count (for eParaksts: LVRTC's roots). Nothing falls back to the system trust store.
-In demo and test mode with nothing configured, the test CA's root in ``SELFCARE_PKI_DIR`` is used.
+In the demo and tests the settings name the test CA's root in ``SELFCARE_PKI_DIR`` (selfcare/settings.py).
 """
 
 from __future__ import annotations
@@ -35,10 +35,6 @@ def trust_anchors() -> tuple[x509.Certificate, ...]:
     """The configured anchors, loaded on first use and kept for the life of the process."""
     configured = str(getattr(settings, "SIGNED_DOCUMENT_TRUST_ANCHORS", ""))
     files = pem_files(configured)
-    if not files and getattr(settings, "SELFCARE_DEMO", False):
-        from selfcare.pki.testca import TestCA
-
-        files = [TestCA(settings.SELFCARE_PKI_DIR).root.cert_path]
     if not files:
         raise ImproperlyConfigured(
             "SIGNED_DOCUMENT_TRUST_ANCHORS must name the PEM file(s) or directory of the CA certificates whose "

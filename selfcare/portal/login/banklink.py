@@ -6,7 +6,7 @@
   ``SameSite=Lax`` session cookie does not come with it. Protection comes instead from the bank's signature,
   the nonce it echoes (single use, fresh) and the dedicated browser-binding cookie; see
   ``selfcare/identity/methods/banklink/nonces.py`` for why and how. Success rotates the session
-  (``login_verified``), so a session that did or did not arrive with the POST is never kept.
+  (``log_in``), so a session that did or did not arrive with the POST is never kept.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from selfcare.identity.messages import error_code_for
 from selfcare.identity.methods.banklink import citadele, nonces, signed_form
 from selfcare.identity.methods.banklink.profiles import CitadeleProfile, bank_profile
 from selfcare.identity.methods.base import EidError
-from selfcare.identity.services import login_verified, record_failure
+from selfcare.identity.services import record_failure
+from selfcare.login_flow import log_in
 from selfcare.portal.login.limits import LIMIT_BY_ADDRESS
 from selfcare.security.ratelimit.web import rate_limited
 
@@ -59,8 +60,8 @@ def start(request: HttpRequest, bank: str) -> HttpResponse:
         max_age=profile.max_age_seconds,
         httponly=True,
         # Sent with the bank's cross-site POST only when SameSite=None, which browsers accept only with Secure.
-        secure=not settings.DEBUG,
-        samesite="Lax" if settings.DEBUG else "None",
+        secure=settings.SELFCARE_HTTPS,
+        samesite="None" if settings.SELFCARE_HTTPS else "Lax",
     )
     return response
 
@@ -76,7 +77,7 @@ def answer(request: HttpRequest, bank: str) -> HttpResponse:
             verified = citadele.complete(profile, request.POST.get("xmldata", ""), browser_secret=secret)
         else:
             verified = signed_form.complete(profile, request.POST.dict(), browser_secret=secret)
-        login_verified(request, verified)
+        log_in(request, verified)
     except EidError as error:
         request.session.pop(SESSION_PENDING, None)
         record_failure(request, bank, error)
@@ -86,5 +87,5 @@ def answer(request: HttpRequest, bank: str) -> HttpResponse:
         # The nonce was checked against the server-side record and the browser cookie; the session's copy
         # (there only when the session cookie came along) died with the rotated session.
         response = redirect("portal:dashboard")
-    response.delete_cookie(nonces.COOKIE, samesite="Lax" if settings.DEBUG else "None")
+    response.delete_cookie(nonces.COOKIE, samesite="None" if settings.SELFCARE_HTTPS else "Lax")
     return response

@@ -40,7 +40,8 @@ from selfcare.identity.methods.base import (
 from selfcare.identity.methods.eparaksts.client import EparakstsClient
 from selfcare.identity.methods.eparaksts.config import METHOD_ACR_SETTINGS, eparaksts_config
 from selfcare.identity.methods.registry import method_info
-from selfcare.identity.services import login_verified, record_failure
+from selfcare.identity.services import record_failure
+from selfcare.login_flow import log_in
 from selfcare.portal.login.limits import LIMIT_BY_ADDRESS
 from selfcare.portal.login.next_page import after_login_url
 from selfcare.security.ratelimit.web import rate_limited
@@ -143,8 +144,8 @@ def callback(request: HttpRequest) -> HttpResponse:
             record_failure(request, method, error)
             return _failed(request, method, error)
         try:
-            login_verified(request, verified)
-        except Refused as error:  # a suspended identity: login_verified has recorded it
+            log_in(request, verified)
+        except Refused as error:  # a suspended identity: log_in has recorded it
             return _failed(request, method, error)
         return redirect(after_login_url(request))
 

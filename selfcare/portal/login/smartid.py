@@ -26,7 +26,8 @@ from selfcare.identity.messages import error_code_for
 from selfcare.identity.methods.base import Cancelled, EidError
 from selfcare.identity.methods.smartid.client import Pending, SmartIdClient
 from selfcare.identity.methods.smartid.config import smartid_config
-from selfcare.identity.services import login_verified, record_failure
+from selfcare.identity.services import record_failure
+from selfcare.login_flow import log_in
 from selfcare.portal.forms import PersonalCodeForm
 from selfcare.portal.http import HtmxHttpRequest
 from selfcare.portal.login.limits import LIMIT_BY_ADDRESS, LIMIT_BY_TYPED_CODE
@@ -135,7 +136,7 @@ def status(request: HtmxHttpRequest) -> HttpResponse:
         verified = _client().poll(pending)
         if verified is not None:
             request.session.pop(PENDING, None)
-            login_verified(request, verified)
+            log_in(request, verified)
             return _go(request, _after_login_url(request))
     except EidError as error:
         # The waiting page is over: back to the start, with the reason, in both the HTMX and the plain flow.
@@ -174,7 +175,7 @@ def callback(request: HtmxHttpRequest) -> HttpResponse:
         messages.error(request, _fail(request, error, pending))
         return redirect("portal:login-smartid")
     request.session.pop(PENDING, None)
-    login_verified(request, verified)
+    log_in(request, verified)
     return redirect(_after_login_url(request))
 
 

@@ -11,7 +11,8 @@ from selfcare.access.web import identity_page, public_page
 from selfcare.audit.services import record
 from selfcare.identity.methods.registry import METHODS, method_label
 from selfcare.identity.selectors import identity_of, recent_authentications
-from selfcare.identity.services import SESSION_LEVEL, SESSION_METHOD, logout_session
+from selfcare.identity.services import SESSION_LEVEL, SESSION_METHOD
+from selfcare.login_flow import log_out
 from selfcare.portal.login.banklink import BANKS
 from selfcare.portal.login.next_page import remember_next
 
@@ -39,7 +40,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     identity = identity_of(request.user)
     if identity is not None:
         record(request, "identity:session:logout", identity=identity)
-    logout_session(request)
+    log_out(request)
     return redirect("portal:landing")
 
 

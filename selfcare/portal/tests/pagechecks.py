@@ -40,13 +40,17 @@ def axe_violations(page: Any) -> list[str]:
 def check_page(page: Any, *, phone: bool = True) -> None:
     """Assert everything above for the page open now; the viewport is left as it was."""
     where = page.url
-    assert missing_descriptions(page) == [], where
-    assert axe_violations(page) == [], where
+    missing = missing_descriptions(page)
+    assert missing == [], f"{where}: {missing}"
+    violations = axe_violations(page)
+    assert violations == [], f"{where}: {violations}"
     if phone:
         size = page.viewport_size
         page.set_viewport_size(PHONE)
         try:
-            assert page_width(page) <= PHONE["width"], where
-            assert axe_violations(page) == [], f"{where} at 375 px"
+            width = page_width(page)
+            assert width <= PHONE["width"], f"{where} is {width} px wide at 375 px"
+            violations = axe_violations(page)
+            assert violations == [], f"{where} at 375 px: {violations}"
         finally:
             page.set_viewport_size(size)

@@ -160,7 +160,7 @@ def test_a_big_company_is_a_summary_on_the_dashboard_with_its_list_one_click_awa
     assert "<table" in html.split('data-testid="group-private"')[1].split("</section>")[0]
 
 
-def test_numbers_near_their_limit_are_counted_in_the_summary() -> None:
+def test_numbers_near_their_limit_are_counted_in_the_summary_and_listed_one_click_away() -> None:
     from django.utils import timezone
 
     from selfcare.usage.ingest import EventRow, ingest
@@ -175,3 +175,10 @@ def test_numbers_near_their_limit_are_counted_in_the_summary() -> None:
     summary = client.get("/en/dashboard/").context["summaries"][f"company-{company_id}"]
     assert summary.data.near_limit == 1
     assert summary.data.left == 5 * allowance - int(allowance * 0.95)
+    key = f"company-{company_id}"
+    html = client.get("/en/dashboard/").content.decode()
+    link = f'href="/en/acting/{key}/connections/?data=near"'
+    assert link in html.split(f'data-testid="group-{key}"')[1].split("</section>")[0]
+    near = client.get(f"/en/acting/{key}/connections/", {"data": "near"}).context["page"]
+    assert [c.msisdn for c in near.object_list] == [first.msisdn]
+    assert client.get(f"/en/acting/{key}/connections/", {"data": "anything"}).context["page"].paginator.count == 5

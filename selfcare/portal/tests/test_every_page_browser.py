@@ -3,14 +3,17 @@ points at something, and at 375 px wide nothing scrolls sideways — in Latvian,
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
 
 from selfcare.access.contexts import ContextKind, contexts_of
+from selfcare.access.policy import mandates_in
 from selfcare.customers.models import Connection
 from selfcare.demo.loader import load_demo
 from selfcare.identity.models import NationalIdentifier
+from selfcare.mandates.models import Mandate, MandateStatus
 from selfcare.portal.tests.pagechecks import DESKTOP, PHONE, check_page
 from selfcare.portal.tests.test_login_smartid_browser import ANNA, _confirm_on_phone, _login_with_code
 
@@ -145,3 +148,66 @@ def test_the_main_pages_of_an_employee_and_of_a_representative_pass_the_checks(
             assert response is not None, path
             assert response.status == 200, path
             check_page(page)
+
+
+def test_a_mandate_a_refused_upload_the_company_offers_and_the_rights_ended_page_pass_the_checks(
+    page: Any, browser: Any, eid_simulators: str
+) -> None:
+    load_demo()
+    _log_in(page, browser, eid_simulators, ANNA)
+    anna = NationalIdentifier.objects.get(code=ANNA).identity
+    company = next(c for c in contexts_of(anna) if c.kind == ContextKind.COMPANY)
+    mandate = mandates_in(company).first()
+    assert mandate is not None
+    for language in ("/en", "", "/ru"):
+        for path in (f"/acting/{company.key}/mandates/{mandate.pk}/", f"/acting/{company.key}/offers/"):
+            response = page.goto(f"{eid_simulators}{language}{path}")
+            assert response is not None, path
+            assert response.status == 200, path
+            check_page(page)
+
+    # A draft's upload sent without a file: refused, said next to the field and announced.
+    draft = Mandate.objects.get(pk=mandate.pk)
+    draft.pk = None
+    draft.status = MandateStatus.DRAFT
+    draft.reference = uuid.uuid4()
+    draft.save()
+    page.goto(f"{eid_simulators}/en/acting/{company.key}/mandates/{draft.pk}/")
+    page.get_by_role("button", name="Upload").click()
+    page.wait_for_load_state()
+    assert page.locator("[aria-invalid=true]").count() == 1
+    check_page(page)
+
+    # Her rights for the company end: the page says so, and passes the checks like any other.
+    Mandate.objects.filter(pk__in=mandates_in(company).filter(status=MandateStatus.ACTIVE)).filter(
+        attorney_code=ANNA
+    ).update(status=MandateStatus.REVOKED)
+    for language in ("/en", "", "/ru"):
+        response = page.goto(f"{eid_simulators}{language}/acting/{company.key}/connections/")
+        assert response is not None
+        assert response.status == 404
+        assert page.get_by_test_id("rights-ended").count() == 1
+        check_page(page)
+
+
+def test_a_representative_revoking_a_power_of_attorney_passes_the_checks(
+    page: Any, browser: Any, eid_simulators: str
+) -> None:
+    load_demo()
+    code = "12047811230"  # a board member
+    _log_in(page, browser, eid_simulators, code)
+    identity = NationalIdentifier.objects.get(code=code).identity
+    representative = next(c for c in contexts_of(identity) if c.kind == ContextKind.REPRESENTATIVE)
+    active = mandates_in(representative).filter(status=MandateStatus.ACTIVE).first()
+    assert active is not None
+    url = f"/acting/{representative.key}/mandates/{active.pk}/revoke/"
+    for language in ("/en", "", "/ru"):
+        response = page.goto(f"{eid_simulators}{language}{url}")
+        assert response is not None
+        assert response.status == 200
+        check_page(page)
+    page.goto(f"{eid_simulators}/en{url}")
+    page.get_by_test_id("confirm-revoke").click()  # no reason given: refused, said next to the field
+    page.wait_for_load_state()
+    assert page.locator("[aria-invalid=true]").count() == 1
+    check_page(page)

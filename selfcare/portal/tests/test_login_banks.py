@@ -14,8 +14,8 @@ from selfcare.identity.methods.banklink.profiles import FormProfile, bank_profil
 from selfcare.identity.methods.base import VerifiedIdentity
 from selfcare.identity.models import AuthenticationRecord, AuthResult, DigitalIdentity
 from selfcare.identity.services import identity_for
-from selfcare.pki.testca import TestCA
 from selfcare.simulators.banks import responses
+from selfcare.simulators.pki.testca import TestCA
 from selfcare.tests.clock import at, riga
 
 pytestmark = pytest.mark.django_db

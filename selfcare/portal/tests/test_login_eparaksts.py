@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client
 from django.utils import translation
 
@@ -16,6 +17,7 @@ from selfcare.errors import ErrorCode, message
 from selfcare.identity.methods.base import VerifiedIdentity
 from selfcare.identity.models import AuthenticationRecord, AuthResult, DigitalIdentity
 from selfcare.identity.services import identity_for
+from selfcare.simulators.testing import SimulatorsClient
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -45,7 +47,7 @@ def _start(client: Client, method: str) -> str:
 def _answer_at_provider(authorize_url: str, *, account: str = ANNA, answer: str = "confirm") -> dict[str, str]:
     """The person on the platform's page: choose the account, confirm or cancel; the query sent back."""
     parts = urlsplit(authorize_url)
-    provider = Client()
+    provider = SimulatorsClient()
     page = provider.get(f"{parts.path}?{parts.query}")
     assert page.status_code == 200, page.content
     request_id = re.search(r'name="request_id" value="([^"]+)"', page.content.decode())
@@ -84,7 +86,7 @@ def test_the_login_button_sends_the_person_to_the_platform_with_the_flow_scope_a
     url = urlsplit(_start(client, method))
     query = parse_qs(url.query)
     assert f"{url.scheme}://{url.netloc}{url.path}" == (
-        f"{eid_simulators}/simulators/eparaksts/trustedx-authserver/oauth/lvrtc-eipsign-as"
+        f"{django_settings.SELFCARE_SIMULATORS_URL}/simulators/eparaksts/trustedx-authserver/oauth/lvrtc-eipsign-as"
     )
     assert query["response_type"] == ["code"]
     assert query["client_id"] == ["selfcare-demo"]

@@ -27,6 +27,7 @@ from selfcare.errors import ErrorCode, message
 from selfcare.identity.methods.eparaksts.config import eparaksts_config
 from selfcare.identity.methods.smartid.config import smartid_config
 from selfcare.identity.models import AuthenticationRecord, AuthResult, DigitalIdentity
+from selfcare.simulators.testing import SimulatorsClient
 from selfcare.tests.faults import closed_port, hanging_server
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -118,7 +119,7 @@ def test_smart_id_failing_while_the_portal_polls_ends_the_wait_with_the_unavaila
 def _eparaksts_answer(client: Client) -> dict[str, str]:
     """Start an eParaksts Mobile login and confirm it at the (simulated) platform: the query it sends back."""
     authorize = urlsplit(client.post("/en/login/eparaksts-mobile/start/")["Location"])
-    provider = Client()
+    provider = SimulatorsClient()
     page = provider.get(f"{authorize.path}?{authorize.query}").content.decode()
     request_id = re.search(r'name="request_id" value="([^"]+)"', page)
     assert request_id is not None

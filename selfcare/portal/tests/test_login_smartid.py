@@ -11,6 +11,7 @@ from django.utils import translation
 from selfcare.errors import ErrorCode, message
 from selfcare.identity.models import AuthenticationRecord, AuthResult, DigitalIdentity
 from selfcare.identity.services import claimed_code_digest
+from selfcare.simulators.testing import SimulatorsClient
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -40,7 +41,7 @@ def _wait_for_outcome(client: Client, *, polls: int = 20) -> Any:
 
 def _confirm_on_phone(client: Client, live: str, code: str) -> None:
     session_id = client.session["smartid.pending"]["session_id"]
-    phone = Client()
+    phone = SimulatorsClient()
     phone.get(f"/simulators/smartid/phone/{code}/")
     response = phone.post(f"/simulators/smartid/phone/{code}/{session_id}/", {"answer": "confirm"})
     assert response.status_code in (200, 302)

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,7 +30,7 @@ def _login_with_code(page: Any, base: str, code: str) -> str:
 
 def _confirm_on_phone(browser: Any, base: str, code: str, vc: str) -> None:
     phone = browser.new_page()
-    phone.goto(f"{base}/simulators/smartid/phone/{code}/?lang=en")
+    phone.goto(f"{django_settings.SELFCARE_SIMULATORS_URL}/simulators/smartid/phone/{code}/?lang=en")
     assert phone.locator(".verification-code").first.inner_text() == vc
     phone.get_by_role("button", name="Confirm").first.click()
     phone.close()

@@ -16,6 +16,7 @@ from django.utils import translation
 
 from selfcare.errors import ErrorCode, message
 from selfcare.identity.models import AuthenticationRecord, AuthResult, DigitalIdentity
+from selfcare.simulators.testing import SimulatorsClient
 from selfcare.tests.clock import at
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -47,7 +48,7 @@ def _outcome(client: Client, code: str) -> str:
 def _confirm_then_outcome(client: Client, code: str) -> str:
     _start(client, code)
     session_id = client.session["smartid.pending"]["session_id"]
-    Client().post(f"/simulators/smartid/phone/{code}/{session_id}/", {"answer": "confirm"})
+    SimulatorsClient().post(f"/simulators/smartid/phone/{code}/{session_id}/", {"answer": "confirm"})
     for _ in range(20):
         response = client.post("/en/login/smart-id/status/")
         if response["Location"] != "/en/login/smart-id/wait/":

@@ -17,9 +17,9 @@ from selfcare.backoffice.tests.browser import ILZE, staff_log_in
 from selfcare.demo import dataset
 from selfcare.demo.loader import load_demo
 from selfcare.mandates.models import Mandate, MandateStatus
-from selfcare.mandates.signatures.signing import person_signer, sign_pdf
-from selfcare.pki.testca import TestCA
 from selfcare.portal.tests.test_login_smartid_browser import LIGA, _confirm_on_phone, _login_with_code
+from selfcare.simulators.pki.documents import person_signer, sign_pdf
+from selfcare.simulators.pki.testca import TestCA
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -20,9 +20,9 @@ from selfcare.customers.tests import factories
 from selfcare.identity.models import DigitalIdentity
 from selfcare.mandates.form import render_form
 from selfcare.mandates.models import Mandate, MandateStatus
-from selfcare.mandates.signatures.signing import SigningKey, make_edoc, person_signer, sign_pdf
 from selfcare.mandates.tests import builders
-from selfcare.pki.testca import TestCA
+from selfcare.simulators.pki.documents import SigningKey, make_edoc, person_signer, sign_pdf
+from selfcare.simulators.pki.testca import TestCA
 
 pytestmark = pytest.mark.django_db
 

@@ -91,7 +91,11 @@ def test_health_check_answers_503_when_the_database_does_not() -> None:
         "r = Client().get('/healthz'); print(r.status_code, r.json()['database'])"
     )
     result = run_python(
-        code, DEBUG="true", ALLOWED_HOSTS="testserver", DATABASE_URL="postgres://nobody@127.0.0.1:9/nothing"
+        code,
+        DEBUG="true",
+        SELFCARE_HTTPS="false",
+        ALLOWED_HOSTS="testserver",
+        DATABASE_URL="postgres://nobody@127.0.0.1:9/nothing",
     )
     assert result.stdout.split() == ["503", "down"], result.stderr
 
@@ -116,6 +120,26 @@ def test_the_brand_has_a_logo_slot_its_typeface_and_a_footer_with_support_contac
     assert "Help and contacts on the Tele2 website" in footer
     assert 'href="mailto:bizness@tele2.lv"' in footer
     assert '--brand-font: "Tele2 Sans", Arial, sans-serif;' in client.get("/brand.css").content.decode()
+
+
+def test_a_brand_typeface_hosted_elsewhere_is_loaded_by_the_stylesheet_and_allowed_by_the_policy(
+    client: Client, settings: Any
+) -> None:
+    import dataclasses
+
+    from selfcare.security.headers import content_security_policy
+
+    settings.BRAND = dataclasses.replace(
+        settings.BRAND, font_family='"Tele2 Sans", Arial, sans-serif', font_url="https://cdn.example.lv/t2sans.woff2"
+    )
+    css = client.get("/brand.css").content.decode()
+    assert (
+        '@font-face { font-family: "Tele2 Sans"; src: url("https://cdn.example.lv/t2sans.woff2") format("woff2"); '
+        "font-display: swap; }" in css
+    )
+    policy = content_security_policy(font_sources=[settings.BRAND.font_url])
+    assert policy["DIRECTIVES"]["font-src"] == ["'self'", "https://cdn.example.lv"]  # type: ignore[index]
+    assert content_security_policy()["DIRECTIVES"]["font-src"] == ["'self'"]  # type: ignore[index]
 
 
 def test_without_a_logo_the_slot_shows_the_name_as_a_wordmark(client: Client) -> None:

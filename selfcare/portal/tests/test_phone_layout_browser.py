@@ -37,3 +37,29 @@ def test_the_dashboard_and_a_connection_page_fit_a_phone_screen(page: Any, brows
                 list => list.querySelector('dd').getBoundingClientRect().width / list.getBoundingClientRect().width))"""
         )
         assert narrowest >= 1 / 3, language
+
+
+def test_on_a_phone_each_row_of_a_wide_table_reads_as_a_card_of_named_values(
+    page: Any, browser: Any, eid_simulators: str
+) -> None:
+    load_demo()
+    vc = _login_with_code(page, eid_simulators, ANNA)
+    _confirm_on_phone(browser, eid_simulators, ANNA, vc)
+    page.wait_for_url("**/en/dashboard/")
+    company = page.get_by_role("link", name="Company security").first.get_attribute("href")
+    assert company is not None
+    page.set_viewport_size(PHONE)
+    for path in (company, company.replace("/security/", "/connections/")):
+        page.goto(f"{eid_simulators}{path}")
+        assert _page_width(page) <= PHONE["width"], path
+        # Every value is named (the column headers are hidden on a phone) and has the card's whole width, where
+        # five columns side by side left a value a few letters a line.
+        cells = page.evaluate(
+            """() => [...document.querySelectorAll('table.table-stack tbody td:not([colspan])')]
+                .filter(cell => cell.offsetParent !== null)
+                .map(cell => [cell.dataset.label || '', cell.getBoundingClientRect().width,
+                              cell.closest('tr').getBoundingClientRect().width])"""
+        )
+        assert cells, path
+        assert all(label for label, _, _ in cells), path
+        assert all(width >= row * 0.9 for _, width, row in cells), path

@@ -10,15 +10,18 @@ import pytest
 from cryptography import x509
 from django.core.cache import cache
 
-from selfcare.pki.testca import Issued, TestCA
 from selfcare.revocation import CertificateRevoked, RevocationChecker, RevocationUnavailable
-from selfcare.revocation.check import demo_mounts
+from selfcare.revocation.check import rerouted_mounts
 from selfcare.revocation.fetch import RevocationFetcher
+from selfcare.simulators.pki.testca import Issued, TestCA
 from selfcare.simulators.smartid.pki import test_ca
+
+# The simulator service shares the test database, so these tests have it too.
+pytestmark = pytest.mark.django_db
 
 
 class CountingTransport(httpx.BaseTransport):
-    """The simulator's in-process transport, counting requests by kind (to prove caching and the fallback)."""
+    """The route to the simulator service, counting requests by kind (to prove caching and the fallback)."""
 
     def __init__(self, inner: httpx.BaseTransport) -> None:
         self.inner = inner
@@ -35,8 +38,9 @@ def ca() -> TestCA:
 
 
 @pytest.fixture
-def transport() -> CountingTransport:
-    ((_, inner),) = demo_mounts().items()
+def transport(simulators_url: str) -> CountingTransport:
+    """The test PKI's made-up host, answered by the simulator service (REVOCATION_URL_MAP, as in the demo)."""
+    ((_, inner),) = rerouted_mounts({"http://pki.selfcare.test": f"{simulators_url}/simulators/pki"}).items()
     return CountingTransport(inner)
 
 

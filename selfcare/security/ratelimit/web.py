@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from selfcare.errors import ErrorCode, message
-from selfcare.portal.unavailable import RETRY_AFTER_SECONDS, SERVICE_GONE
+from selfcare.outages import RETRY_AFTER_SECONDS, SERVICE_GONE
 from selfcare.security.ratelimit.core import RateLimited, hit
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])

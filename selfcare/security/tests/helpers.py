@@ -1,4 +1,4 @@
-"""A login as the portal does it (identity.services.login_verified) into a test Client, without a browser."""
+"""A login as the portal does it (selfcare.login_flow.log_in) into a test Client, without a browser."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.utils import translation
 
+from selfcare import login_flow
 from selfcare.identity.methods.base import VerifiedIdentity
 from selfcare.identity.models import DigitalIdentity
-from selfcare.identity.services import login_verified
 from selfcare.security.devices import set_device_cookie
 
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
@@ -29,14 +29,14 @@ def verified(code: str = "15038512346", given: str = "ANNA", family: str = "BĒR
 def log_in(
     client: Client, code: str = "15038512346", *, user_agent: str = FIREFOX, ip: str = "192.0.2.10"
 ) -> DigitalIdentity:
-    """Log a person in through login_verified with this client's cookies (device cookie included)."""
+    """Log a person in through log_in (selfcare.login_flow) with this client's cookies (device cookie included)."""
     request = RequestFactory().get("/", REMOTE_ADDR=ip, HTTP_USER_AGENT=user_agent)
     request.COOKIES = {name: morsel.value for name, morsel in client.cookies.items()}
     request.session = import_module(settings.SESSION_ENGINE).SessionStore()
     request.user = AnonymousUser()
     # Outside a request no middleware picks the language: the default one, not whatever an earlier test left active.
     with translation.override(settings.LANGUAGE_CODE):
-        identity = login_verified(request, verified(code))
+        identity = login_flow.log_in(request, verified(code))
     request.session.save()
     response = HttpResponse()
     set_device_cookie(request, response)

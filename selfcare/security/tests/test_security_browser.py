@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 
 from selfcare.backoffice.tests.browser import MARTINS, staff_log_in
 from selfcare.demo.loader import load_demo
@@ -60,7 +61,7 @@ def test_the_main_pages_and_the_simulators_run_without_a_single_csp_violation(
     assert page.get_by_test_id("session-row").count() == 1
     page.goto(f"{base}/en/acting/private/connections/")
     for path in ("/simulators/smartid/phone/", f"/simulators/smartid/phone/{ANNA}/?lang=en", "/simulators/sms/"):
-        page.goto(base + path)
+        page.goto(django_settings.SELFCARE_SIMULATORS_URL + path)
     page.wait_for_timeout(2500)  # the simulated phone polls with HTMX every 2 s
 
     staff = browser.new_context(locale="en-GB")  # the back office (Django's admin) under the same policy
@@ -79,7 +80,7 @@ def test_a_login_from_a_new_browser_puts_a_notice_on_the_demo_phone_and_the_same
 ) -> None:
     load_demo()
     base = eid_simulators
-    phone = f"{base}/simulators/sms/{PETERIS_WORK_NUMBER}/"
+    phone = f"{django_settings.SELFCARE_SIMULATORS_URL}/simulators/sms/{PETERIS_WORK_NUMBER}/"
 
     def notices() -> int:
         viewer = browser.new_page()

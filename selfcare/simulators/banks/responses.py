@@ -15,13 +15,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from selfcare.identity.methods.banklink import citadele, nonces, signed_form
-from selfcare.identity.methods.banklink.profiles import (
-    CitadeleProfile,
-    FormProfile,
-    Profile,
-    demo_bank_certificate,
-    demo_portal_certificate,
-)
+from selfcare.identity.methods.banklink.profiles import CitadeleProfile, FormProfile, Profile
+from selfcare.simulators.pki import demo
 
 BANK_IDS = {"swedbank": "SWEDBANK_LV", "seb": "SEB_LV", "luminor": "LUMINOR_LV", "citadele": "CITADELE"}
 
@@ -33,8 +28,8 @@ class Person:
     family_name: str
 
 
-bank_certificate = demo_bank_certificate
-portal_certificate = demo_portal_certificate  # the bank holds our certificate from the contract
+bank_certificate = demo.bank_certificate
+portal_certificate = demo.portal_certificate  # the bank holds our certificate from the contract
 
 
 def form_answer(

@@ -19,6 +19,8 @@ AMR_SC_PLUGIN = "urn:safelayer:tws:policies:authentication:adaptive:methods:sc_p
 CODE_LIFETIME_SECONDS = 60
 TOKEN_LIFETIME_SECONDS = 600
 REQUEST_LIFETIME_SECONDS = 600
+# The portal is another service; its URLconf says which path its callback has.
+PORTAL_URLCONF = "selfcare.urls"
 
 
 def client_id() -> str:
@@ -45,7 +47,7 @@ def redirect_uri_registered(uri: str) -> bool:
         return uri == registered
     parts = urlsplit(uri)
     with translation.override(settings.LANGUAGE_CODE):
-        callback_path = reverse("portal:login-eparaksts-callback")
+        callback_path = reverse("portal:login-eparaksts-callback", urlconf=PORTAL_URLCONF)
     return (
         parts.scheme in ("http", "https")
         and parts.hostname in DEMO_HOSTS

@@ -22,12 +22,12 @@ from pyhanko.pdf_utils.misc import PdfError
 
 from selfcare.identifiers import PersonalCode
 from selfcare.mandates.signatures import DocumentKind, config
-from selfcare.mandates.signatures.signing import make_edoc, person_signer, sign_pdf
 from selfcare.mandates.signatures.sniff import kind_of
-from selfcare.pki.testca import TestCA
 from selfcare.simulators.eparaksts import accounts
 from selfcare.simulators.eparaksts.views import LANGUAGES
 from selfcare.simulators.gate import demo_only
+from selfcare.simulators.pki.documents import make_edoc, person_signer, sign_pdf
+from selfcare.simulators.pki.testca import TestCA
 
 TEMPLATE = "simulators/eparaksts/sign.html"
 OTHER = "other"

@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509 import ocsp
 from django.conf import settings
 
-from selfcare.pki.testca import Issued, TestCA
+from selfcare.simulators.pki.testca import Issued, TestCA
 from selfcare.simulators.smartid.pki import test_ca
 
 # How long an answer is good for: the portal caches it that long.

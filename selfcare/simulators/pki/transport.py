@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import httpx
 
-from selfcare.pki.testca import TEST_PKI_BASE_URL, TestCA
 from selfcare.simulators.pki import responder
+from selfcare.simulators.pki.testca import TEST_PKI_BASE_URL, TestCA
 
 
 def pki_transport(ca: TestCA | None = None) -> dict[str, httpx.BaseTransport]:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from selfcare.demo.dataset import PERSONS
-from selfcare.pki.testca import Level
+from selfcare.simulators.pki.testca import Level
 
 
 class Behaviour(enum.Enum):

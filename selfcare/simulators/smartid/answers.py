@@ -1,7 +1,8 @@
 """How a simulated session ends: the person confirms or refuses, or the account's behaviour decides.
 
 A confirmed session gets a real ACSP_V2 signature by the account's test key over the request as the RP sent it
-(:func:`selfcare.pki.smartid_signer.completed_session_status`), so the portal verifies it with production code.
+(:func:`selfcare.simulators.pki.smartid_signer.completed_session_status`), so the portal verifies it with production
+code.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import json
 import secrets
 
 from selfcare.identity.methods.smartid.protocol import FLOWS_WITHOUT_CALLBACK
-from selfcare.pki.smartid_signer import completed_session_status, ended_session_status
+from selfcare.simulators.pki.smartid_signer import completed_session_status, ended_session_status
 from selfcare.simulators.smartid import accounts, conf, pki, sessions
 from selfcare.simulators.smartid.accounts import Account, Behaviour
 

@@ -16,8 +16,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from selfcare.pki.smartid_signer import running_session_status
 from selfcare.simulators.gate import demo_only
+from selfcare.simulators.pki.smartid_signer import running_session_status
 from selfcare.simulators.smartid import accounts, answers, sessions
 from selfcare.simulators.smartid.problems import Problem, problem_response
 from selfcare.simulators.smartid.request_body import (

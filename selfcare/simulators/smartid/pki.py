@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from selfcare.pki.testca import Issued, TestCA
+from selfcare.simulators.pki.testca import Issued, TestCA
 from selfcare.simulators.smartid.accounts import Account, Behaviour
 
 

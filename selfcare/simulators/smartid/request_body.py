@@ -17,7 +17,7 @@ from selfcare.identity.methods.smartid.protocol import SIGNATURE_ALGORITHM, SIGN
 from selfcare.simulators.smartid import conf
 from selfcare.simulators.smartid.problems import Problem
 
-# SHA3 is allowed by the API but the signer (selfcare.pki.smartid_signer) and verifier support SHA-2 only.
+# SHA3 is allowed by the API but the signer (selfcare.simulators.pki.smartid_signer) and verifier support SHA-2 only.
 HASH_ALGORITHMS = frozenset({"SHA-256", "SHA-384", "SHA-512"})
 CERTIFICATE_LEVELS = frozenset({"ADVANCED", "QUALIFIED"})
 # interaction type -> the text field it needs and that field's maximum length

@@ -1,8 +1,10 @@
-"""What holds for every simulator: mounted only in demo mode, and wearing the portal's brand stylesheet."""
+"""What holds for every simulator: served by the simulator service only, and wearing the portal's brand stylesheet."""
 
 import pytest
 from django.test import Client
 
+from selfcare.simulators.testing import SimulatorsClient
+from selfcare.simulators.urls import MOUNTS
 from selfcare.tests.subprocess_django import run_python
 
 pytestmark = pytest.mark.django_db
@@ -24,22 +26,32 @@ def test_simulator_pages_load_the_brand_stylesheet(client: Client, url: str) -> 
     assert '<link rel="stylesheet" href="/brand.css">' in html, (url, response.status_code)
 
 
+def test_an_unknown_address_at_the_simulators_is_a_plain_404_not_the_portals_page() -> None:
+    response = SimulatorsClient().get("/simulators/nothing-here/")
+    assert response.status_code == 404
+    assert response.content == b"not found"
+
+
 SIMULATOR_ADDRESSES = [
     "/simulators/smartid/phone/",
     "/simulators/eparaksts/trustedx-authserver/oauth/lvrtc-eipsign-as",
     "/simulators/banks/swedbank/",
     "/simulators/sms/",
+    "/simulators/pki/ocsp",
 ]
-RESOLVE_SIMULATORS = (
+RESOLVE = (
     "import django; django.setup(); from django.urls import resolve, Resolver404\n"
     f"for path in {SIMULATOR_ADDRESSES!r}:\n"
-    "    try:\n        resolve(path); print('mounted')\n"
+    "    try:\n        resolve(path, urlconf={urlconf!r}); print('mounted')\n"
     "    except Resolver404:\n        print('absent')"
 )
 
 
-@pytest.mark.parametrize(("demo", "expected"), [("false", "absent"), ("true", "mounted")])
-def test_every_simulator_is_mounted_only_in_demo_mode(demo: str, expected: str) -> None:
-    result = run_python(RESOLVE_SIMULATORS, DEBUG="true", SELFCARE_DEMO=demo)
+@pytest.mark.parametrize(
+    ("urlconf", "expected"), [("selfcare.urls", "absent"), ("selfcare.simulators.urls", "mounted")]
+)
+def test_the_portal_mounts_no_simulator_and_the_simulator_service_mounts_every_one(urlconf: str, expected: str) -> None:
+    result = run_python(RESOLVE.replace("{urlconf!r}", repr(urlconf)), SELFCARE_DEMO="true")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [expected] * len(SIMULATOR_ADDRESSES)
+    assert len(MOUNTS) == len({prefix for prefix, _ in MOUNTS})

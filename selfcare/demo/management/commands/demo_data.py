@@ -12,6 +12,7 @@ from django.utils import translation
 from selfcare.demo import dataset
 from selfcare.demo.loader import MAX_GENERATED, load_demo
 from selfcare.identifiers import format_msisdn
+from selfcare.simulators.pki.demo import ensure_demo_pki
 
 
 class Command(BaseCommand):
@@ -32,6 +33,8 @@ class Command(BaseCommand):
         if scale is not None and not 0 <= scale <= MAX_GENERATED:
             raise CommandError(f"--scale must be between 0 and {MAX_GENERATED}.")
         started = time.perf_counter()
+        # The test PKI's files the demo's settings name (anchors, bank-link keys), before any service starts.
+        ensure_demo_pki()
         report = load_demo(scale=scale)
         elapsed = time.perf_counter() - started
         if report.changed_anything:

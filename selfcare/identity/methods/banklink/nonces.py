@@ -8,7 +8,7 @@ logged-in page to cross-site POSTs; instead:
   a browser-binding secret); the session also records it when the cookie is there (demo, same site);
 - the browser is bound by a dedicated short-lived cookie ``selfcare_banklink`` holding that secret, HttpOnly
   and ``SameSite=None; Secure`` in production (sent with the bank's top-level POST; it grants nothing by
-  itself). Browsers refuse ``SameSite=None`` without HTTPS, so with ``DEBUG`` on it is ``Lax`` (the demo's
+  itself). Browsers refuse ``SameSite=None`` without HTTPS, so with ``SELFCARE_HTTPS`` off it is ``Lax`` (the demo's
   simulators post from the same site). Without it, anyone holding a fresh signed answer could log a victim's
   browser into the answer's account (login CSRF);
 - the answer is checked in this order: signature (so the nonce is the bank's word), nonce used before →

@@ -6,8 +6,8 @@ bank must be switched on explicitly with ``BANKLINK_<BANK>_ALLOW_SHA1=true``. Th
 service code (request, OK answer, cancel answer: the banks sign each with its own list). Where the bank does not
 echo our nonce (SEB's historic answer), the browser-binding cookie and the single-use, short-lived pending state
 bind the answer to the browser instead (``nonce_echoed``, see ``nonces.py``). In the demo the URLs point at the
-simulators and the keys come from the test PKI (one certificate per bank, one for us); outside the demo every value
-must be set and URLs use https.
+simulators and the demo's settings name the test PKI's keys (one certificate per bank, one for us); outside the
+demo every value must be set and URLs use https.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import functools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cryptography import x509
@@ -25,9 +25,6 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-
-if TYPE_CHECKING:
-    from selfcare.pki.testca import Issued
 
 FORM_BANKS = ("swedbank", "seb", "luminor")
 BANKS = ("swedbank", "seb", "citadele", "luminor")
@@ -138,28 +135,6 @@ def _setting(bank: str, name: str) -> str:
     return str(value).strip()
 
 
-def demo_portal_certificate() -> Issued:
-    """Our demo key and certificate from the test PKI (the simulated banks verify our requests with it)."""
-    from selfcare.pki.testca import TestCA
-
-    return TestCA(settings.SELFCARE_PKI_DIR).issue_certificate(
-        "TEST selfcare bank link", label="banklink-portal", organization="Tele2"
-    )
-
-
-def demo_bank_certificate(bank: str) -> Issued:
-    """A simulated bank's key and certificate from the test PKI; the demo profile trusts exactly this one."""
-    from selfcare.pki.testca import TestCA
-
-    return TestCA(settings.SELFCARE_PKI_DIR).issue_certificate(
-        f"TEST {NAMES[bank]} bank link", label=f"banklink-{bank}", organization=NAMES[bank]
-    )
-
-
-def _demo_keys(bank: str) -> tuple[Path, Path]:
-    return demo_portal_certificate().key_path, demo_bank_certificate(bank).cert_path
-
-
 def _load_keys(private_key_path: Path, certificate_path: Path) -> Keys:
     key_pem = private_key_path.read_bytes()
     key = serialization.load_pem_private_key(key_pem, password=None)
@@ -172,14 +147,11 @@ def _load_keys(private_key_path: Path, certificate_path: Path) -> Keys:
 def _common(bank: str) -> tuple[str, str, str, bool, Keys]:
     demo = settings.SELFCARE_DEMO
     env = f"BANKLINK_{bank.upper()}"
-    url = _setting(bank, "URL") or (f"{settings.SELFCARE_DEMO_BASE_URL}/simulators/banks/{bank}/" if demo else "")
+    url = _setting(bank, "URL") or (f"{settings.SELFCARE_SIMULATORS_URL}/simulators/banks/{bank}/" if demo else "")
     sender = _setting(bank, "SENDER_ID") or (DEMO_SENDER_ID if demo else "")
     hash_name = (_setting(bank, "HASH") or "SHA-256").upper()
     allow_sha1 = _setting(bank, "ALLOW_SHA1").lower() in ("1", "true", "yes", "on")
     key_path, cert_path = _setting(bank, "PRIVATE_KEY"), _setting(bank, "BANK_CERTIFICATE")
-    if demo and not (key_path and cert_path):
-        demo_key, demo_cert = _demo_keys(bank)
-        key_path, cert_path = key_path or str(demo_key), cert_path or str(demo_cert)
     problems = []
     if not url:
         problems.append(f"{env}_URL is not set.")
@@ -197,7 +169,7 @@ def _common(bank: str) -> tuple[str, str, str, bool, Keys]:
         problems.append(f"{env}_BANK_CERTIFICATE must name the bank's PEM certificate.")
     if problems:
         raise ImproperlyConfigured(f"{NAMES[bank]} bank link configuration:\n- " + "\n- ".join(problems))
-    our_cert_path = _setting(bank, "CERTIFICATE") or (str(demo_portal_certificate().cert_path) if demo else "")
+    our_cert_path = _setting(bank, "CERTIFICATE")
     try:
         keys = _load_keys(Path(key_path), Path(cert_path))
         if our_cert_path:

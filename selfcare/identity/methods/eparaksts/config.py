@@ -54,7 +54,7 @@ class EparakstsConfig:
 @functools.cache
 def eparaksts_config() -> EparakstsConfig:
     demo = settings.SELFCARE_DEMO
-    demo_url = f"{settings.SELFCARE_DEMO_BASE_URL}/simulators/eparaksts"
+    demo_url = f"{settings.SELFCARE_SIMULATORS_URL}/simulators/eparaksts"
     url = (settings.EPARAKSTS_URL or (demo_url if demo else "")).rstrip("/")
     client_id = settings.EPARAKSTS_CLIENT_ID or (DEMO_CLIENT_ID if demo else "")
     client_secret = settings.EPARAKSTS_CLIENT_SECRET or (DEMO_CLIENT_SECRET if demo else "")

@@ -1,7 +1,7 @@
 """Smart-ID configuration from settings (README "Configuration"), validated when first used.
 
-Demo and tests point at the simulator and the test CA in `VAR_DIR/pki`; production must name SK's API over
-HTTPS and the SK CA certificates to trust. Nothing falls back to the system trust store.
+Demo and tests point at the simulator service, and the demo's settings name the test CA's files; production must
+name SK's API over HTTPS and the SK CA certificates to trust. Nothing falls back to the system trust store.
 """
 
 from __future__ import annotations
@@ -42,15 +42,9 @@ def _paths(value: str) -> list[Path]:
 @functools.cache
 def smartid_config() -> SmartIdConfig:
     demo = settings.SELFCARE_DEMO
-    api_url = settings.SMARTID_API_URL or (f"{settings.SELFCARE_DEMO_BASE_URL}/simulators/smartid/v3/" if demo else "")
+    api_url = settings.SMARTID_API_URL or (f"{settings.SELFCARE_SIMULATORS_URL}/simulators/smartid/v3/" if demo else "")
     trusted = _paths(settings.SMARTID_TRUSTED_CA)
     intermediates = _paths(settings.SMARTID_INTERMEDIATE_CA)
-    if demo and not trusted:
-        from selfcare.pki.testca import TestCA
-
-        ca = TestCA(settings.SELFCARE_PKI_DIR)
-        trusted = [ca.directory / "root-ca.pem"]
-        intermediates = intermediates or [ca.directory / "smartid-issuing-ca.pem"]
     problems = []
     if not api_url:
         problems.append("SMARTID_API_URL is not set (e.g. https://rp-api.smart-id.com/v3/).")

@@ -3,8 +3,13 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 
-from selfcare.mandates.signatures.signing import SigningKey, person_signer, simple_pdf
-from selfcare.pki.testca import TestCA
+from selfcare.simulators.pki.documents import SigningKey, person_signer, simple_pdf
+from selfcare.simulators.pki.testca import TestCA
+
+
+@pytest.fixture(autouse=True)
+def _database(db: None) -> None:
+    """Every check of a signer asks the test PKI's OCSP responder: the simulator service, which shares the database."""
 
 
 @pytest.fixture(scope="session")

@@ -10,8 +10,8 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from selfcare.mandates.signatures import Problem, config, validate_document
-from selfcare.mandates.signatures.signing import SigningKey, sign_pdf
-from selfcare.pki.testca import TestCA
+from selfcare.simulators.pki.documents import SigningKey, sign_pdf
+from selfcare.simulators.pki.testca import TestCA
 
 
 @pytest.fixture(autouse=True)

@@ -7,14 +7,14 @@ import io
 import zipfile
 
 from selfcare.mandates.signatures import DocumentKind, Problem, validate_document
-from selfcare.mandates.signatures.signing import (
+from selfcare.simulators.pki.documents import (
     SigningKey,
     build_container,
     make_edoc,
     person_signer,
     xades_signature,
 )
-from selfcare.pki.testca import TestCA
+from selfcare.simulators.pki.testca import TestCA
 
 
 def _entries(edoc: bytes) -> dict[str, bytes]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from selfcare.mandates.signatures import identity
-from selfcare.mandates.signatures.signing import person_signer
-from selfcare.pki.testca import TestCA
+from selfcare.simulators.pki.documents import person_signer
+from selfcare.simulators.pki.testca import TestCA
 
 
 @pytest.mark.parametrize(

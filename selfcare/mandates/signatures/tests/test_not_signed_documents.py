@@ -12,8 +12,8 @@ import pytest
 
 from selfcare.mandates.signatures import DocumentKind, Problem, message, validate_document
 from selfcare.mandates.signatures.container import MAX_ENTRIES
-from selfcare.mandates.signatures.signing import SigningKey, make_edoc, sign_pdf
 from selfcare.mandates.signatures.sniff import ASICE_MIMETYPE, ASICS_MIMETYPE
+from selfcare.simulators.pki.documents import SigningKey, make_edoc, sign_pdf
 
 
 def _zip(entries: list[tuple[str, bytes]], *, compression: int = zipfile.ZIP_DEFLATED) -> bytes:

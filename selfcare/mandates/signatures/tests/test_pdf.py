@@ -10,8 +10,8 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 from selfcare.mandates.signatures import DocumentKind, Problem, validate_document
-from selfcare.mandates.signatures.signing import SigningKey, person_signer, sign_pdf
-from selfcare.pki.testca import TestCA
+from selfcare.simulators.pki.documents import SigningKey, person_signer, sign_pdf
+from selfcare.simulators.pki.testca import TestCA
 
 
 def test_a_pdf_signed_by_a_trusted_person_is_valid_with_their_name_code_and_time(

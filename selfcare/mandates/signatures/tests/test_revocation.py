@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from selfcare.mandates.signatures import Problem, validate_document
-from selfcare.mandates.signatures.signing import SigningKey, make_edoc, person_signer, sign_pdf
-from selfcare.pki.testca import TestCA
+from selfcare.simulators.pki.documents import SigningKey, make_edoc, person_signer, sign_pdf
+from selfcare.simulators.pki.testca import TestCA
 
 REVOKED_SIGNER = "160579-12340"
 

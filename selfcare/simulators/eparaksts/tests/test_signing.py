@@ -10,7 +10,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from selfcare.mandates.signatures import DocumentKind, validate_document
-from selfcare.mandates.signatures.signing import simple_pdf
+from selfcare.simulators.pki.documents import simple_pdf
+
+# Validating the signed answer asks the test PKI (the simulator service, which shares the test database) for status.
+pytestmark = pytest.mark.django_db
 
 SIGN = "/simulators/eparaksts/sign/"
 PDF = simple_pdf("Power of attorney")

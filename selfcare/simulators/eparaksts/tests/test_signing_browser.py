@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from selfcare.mandates.signatures import DocumentKind, validate_document
-from selfcare.mandates.signatures.signing import simple_pdf
+from selfcare.simulators.pki.documents import simple_pdf
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

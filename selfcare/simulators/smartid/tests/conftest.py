@@ -14,7 +14,7 @@ from django.test import Client, override_settings
 from selfcare.identity.methods.base import VerifiedIdentity
 from selfcare.identity.methods.smartid import protocol
 from selfcare.identity.methods.smartid.verification import SmartIdPolicy, verify_authentication
-from selfcare.pki.testca import TestCA
+from selfcare.simulators.pki.testca import TestCA
 from selfcare.simulators.smartid import conf, pki
 
 API = "/simulators/smartid/v3/"

@@ -172,15 +172,16 @@ def test_outside_the_demo_the_configuration_names_every_problem(settings: Any) -
         assert name in text
 
 
-def test_the_demo_configuration_points_at_the_simulator(settings: Any) -> None:
+def test_the_demo_configuration_points_at_the_simulator_service(settings: Any) -> None:
     settings.SELFCARE_DEMO = True
+    settings.SELFCARE_SIMULATORS_URL = "http://127.0.0.1:8001"
     settings.EPARAKSTS_URL = ""
     eparaksts_config.cache_clear()
     config = eparaksts_config()
     eparaksts_config.cache_clear()
     assert (
         config.token_url
-        == "http://127.0.0.1:8000/simulators/eparaksts/trustedx-authserver/oauth/lvrtc-eipsign-as/token"
+        == "http://127.0.0.1:8001/simulators/eparaksts/trustedx-authserver/oauth/lvrtc-eipsign-as/token"
     )
     assert (config.client_id, config.redirect_uri) == ("selfcare-demo", "")
     assert config.acr["eid-scan"] == "urn:eparaksts:authentication:flow:mobile-eid"

@@ -12,8 +12,8 @@ import pytest
 from selfcare.identity.methods.base import VerifiedIdentity
 from selfcare.identity.methods.smartid import protocol
 from selfcare.identity.methods.smartid.verification import SmartIdPolicy, verify_authentication
-from selfcare.pki.smartid_signer import completed_session_status
-from selfcare.pki.testca import Issued, TestCA
+from selfcare.simulators.pki.smartid_signer import completed_session_status
+from selfcare.simulators.pki.testca import Issued, TestCA
 
 PERSONAL_CODE = "010117-21234"
 

@@ -16,10 +16,10 @@ from selfcare.identity.methods.base import BadResponse, Cancelled, EidError, Ref
 from selfcare.identity.methods.smartid import protocol
 from selfcare.identity.methods.smartid.tests.conftest import DELETE, PERSONAL_CODE, Login, altered
 from selfcare.identity.methods.smartid.verification import SmartIdPolicy
-from selfcare.pki.smartid_signer import ended_session_status, running_session_status
-from selfcare.pki.testca import TestCA
 from selfcare.revocation import RevocationChecker
 from selfcare.revocation.fetch import RevocationFetcher
+from selfcare.simulators.pki.smartid_signer import ended_session_status, running_session_status
+from selfcare.simulators.pki.testca import TestCA
 from selfcare.simulators.pki.transport import pki_transport
 
 

@@ -1,8 +1,8 @@
 """Real signatures for tests and the demo: a PAdES-signed PDF and an eParaksts-like .edoc (ASiC-E with XAdES).
 
 These stand in for signing in the eParaksts app or with Smart-ID, with keys from the test CA
-(``selfcare.pki.testca``): the validator checks them exactly as it checks a real upload. Nothing here is used to
-accept a document; production never signs.
+(``selfcare.simulators.pki.testca``): the validator checks them exactly as it checks a real upload. Nothing here is
+used to accept a document; production never imports it (selfcare/tests/test_layers.py).
 
     signer = person_signer(ca, "150385-12346", "Anna", "Bērziņa")
     signed_pdf = sign_pdf(pdf_bytes, signer)
@@ -33,7 +33,7 @@ from pyhanko.sign import fields, signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from selfcare.mandates.signatures.sniff import ASICE_MIMETYPE
-from selfcare.pki.testca import Issued, TestCA
+from selfcare.simulators.pki.testca import Issued, TestCA
 
 DS = "http://www.w3.org/2000/09/xmldsig#"
 XADES = "http://uri.etsi.org/01903/v1.3.2#"

@@ -11,7 +11,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from selfcare.pki.testca import ADVANCED_POLICY_OIDS, QUALIFIED_POLICY_OIDS, SMARTID_AUTH_EKU, TestCA
+from selfcare.simulators.pki.testca import ADVANCED_POLICY_OIDS, QUALIFIED_POLICY_OIDS, SMARTID_AUTH_EKU, TestCA
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,8 @@
 Staff sessions have a shorter idle timeout (SECURITY.md "Staff"): a session counts as staff once it opened the
 back office (the back office marks it, `SESSION_STAFF`), and every request to the back office is measured by it.
 
-The session cookie's own age is only a hint to the browser; this middleware is what ends a session.
+The session cookie's own age is only a hint to the browser; this middleware is what ends a session. It lives in
+security, beside the session registry it ends a row of, above identity (which only starts sessions).
 """
 
 from __future__ import annotations
