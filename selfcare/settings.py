@@ -512,8 +512,9 @@ if USAGE_VOLUME_STEP_MB < 1:
     raise ImproperlyConfigured("USAGE_VOLUME_STEP_MB must be a whole number of megabytes, at least 1.")
 
 # --- Orders to the operator's systems (docs/ordering.md): TMF622 ordering, TMF620 catalogue ---------------------------
-# In the demo every value defaults to the simulator (selfcare/simulators/tmf/) at SELFCARE_DEMO_BASE_URL; outside the
-# demo they must be set, and the demo's public secrets are refused (selfcare/orders/config.py, checked at start).
+# In the demo every URL defaults to the simulator (selfcare/simulators/tmf/) at SELFCARE_SIMULATORS_URL and the callback
+# to the portal at SELFCARE_PORTAL_URL; outside the demo they must be set, and the demo's public secrets are refused
+# (selfcare/orders/config.py, checked at start).
 ORDERING_API_URL: str = env.str("ORDERING_API_URL", default="")
 CATALOGUE_API_URL: str = env.str("CATALOGUE_API_URL", default="")
 # TMF639 resource inventory: where a SIM's PUK is read (shown after a fresh eID login, audited).

@@ -8,7 +8,7 @@
 
 Errors: `OrderingUnavailable` (no answer, 5xx, not JSON), `OrderingRefused` (4xx: the operator refused what we sent).
 Neither carries the operator's raw text to people: the services turn them into translated messages.
-Tests point the client at the simulator in-process by setting `TRANSPORT` (an httpx transport).
+Tests, like the demo, point it at the simulator service by the URL settings (selfcare/conftest.py).
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from django.core.cache import cache
 
 from selfcare.orders.config import OrderingConfig, ordering_config
 
-TRANSPORT: httpx.BaseTransport | None = None
 _CATALOGUE_KEY = "orders:catalogue:v1"
 
 
@@ -64,7 +63,6 @@ class RemoteOrder:
 
 def _client(config: OrderingConfig) -> httpx.Client:
     return httpx.Client(
-        transport=TRANSPORT,
         timeout=config.timeout,
         headers={"Authorization": f"Bearer {config.token}", "Accept": "application/json"},
     )

@@ -1,7 +1,8 @@
 """Where the operator's ordering (TMF622) and catalogue (TMF620) systems are, and the callback's shared secret.
 
-In the demo every value defaults to the simulator (selfcare/simulators/tmf/) served at SELFCARE_DEMO_BASE_URL; the
-demo's secret is public in this repository, so outside the demo it is refused, like an unset URL (docs/ordering.md).
+In the demo every URL defaults to the simulator (selfcare/simulators/tmf/) on the simulator service at
+SELFCARE_SIMULATORS_URL, and the callback the simulator posts to is the portal's at SELFCARE_PORTAL_URL; the demo's
+secret is public in this repository, so outside the demo it is refused, like an unset URL (docs/ordering.md).
 Read at each use, not cached: cheap, and tests point it elsewhere with settings overrides.
 """
 
@@ -36,7 +37,7 @@ def _slash(url: str) -> str:
 
 def ordering_config() -> OrderingConfig:
     demo = settings.SELFCARE_DEMO
-    base = settings.SELFCARE_DEMO_BASE_URL
+    base = settings.SELFCARE_SIMULATORS_URL
     config = OrderingConfig(
         ordering_url=_slash(
             settings.ORDERING_API_URL or (f"{base}{SIMULATOR_PATH}/productOrderingManagement/v4/" if demo else "")
@@ -49,7 +50,8 @@ def ordering_config() -> OrderingConfig:
             or (f"{base}{SIMULATOR_PATH}/resourceInventoryManagement/v4/" if demo else "")
         ),
         token=settings.ORDERING_API_TOKEN or (DEMO_API_TOKEN if demo else ""),
-        callback_url=settings.ORDERING_CALLBACK_URL or (f"{base}/orders/callback/" if demo else ""),
+        callback_url=settings.ORDERING_CALLBACK_URL
+        or (f"{settings.SELFCARE_PORTAL_URL}/orders/callback/" if demo else ""),
         callback_secret=settings.ORDERING_CALLBACK_SECRET or (DEMO_CALLBACK_SECRET if demo else ""),
         register_hub=settings.ORDERING_REGISTER_HUB,
         timeout=settings.ORDERING_TIMEOUT_SECONDS,

@@ -1,26 +1,17 @@
-"""The ordering simulator answered in-process: the portal's real client speaks HTTP to the simulator's real views
-through an httpx WSGI transport, so tests need no server and see the same database."""
+"""The ordering simulator on the simulator service (selfcare/conftest.py's live server thread, its own URLconf):
+the portal's real client speaks HTTP to it at the demo's default URLs, derived from SELFCARE_SIMULATORS_URL."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
-from django.core.handlers.wsgi import WSGIHandler
-
-from selfcare.orders import client
-
-SIMULATOR = "http://testserver/simulators/tmf/tmf-api"
 
 
 @pytest.fixture
-def tmf(settings: Any) -> Iterator[None]:
-    settings.ORDERING_API_URL = f"{SIMULATOR}/productOrderingManagement/v4/"
-    settings.CATALOGUE_API_URL = f"{SIMULATOR}/productCatalogManagement/v4/"
+def tmf(settings: Any, simulators_url: str) -> str:
+    """The ordering, catalogue and inventory endpoints default to the simulator service; the hub is not registered,
+    so the simulator posts no events here: tests hand the callback its events themselves."""
     settings.ORDERING_REGISTER_HUB = False
     settings.SIMULATOR_TMF_ORDER_SECONDS = 5.0
-    client.TRANSPORT = httpx.WSGITransport(app=WSGIHandler())
-    yield
-    client.TRANSPORT = None
+    return simulators_url

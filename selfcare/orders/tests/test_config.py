@@ -11,11 +11,14 @@ from django.core.exceptions import ImproperlyConfigured
 from selfcare.orders.config import DEMO_CALLBACK_SECRET, deploy_check, ordering_config
 
 
-def test_the_demo_points_at_the_simulator_by_default(settings: Any) -> None:
-    settings.SELFCARE_DEMO_BASE_URL = "http://127.0.0.1:8123"
+def test_the_demo_points_at_the_simulator_service_and_back_at_the_portal_by_default(settings: Any) -> None:
+    settings.SELFCARE_SIMULATORS_URL = "http://127.0.0.1:8123"
+    settings.SELFCARE_PORTAL_URL = "http://127.0.0.1:8122"
     config = ordering_config()
     assert config.ordering_url == "http://127.0.0.1:8123/simulators/tmf/tmf-api/productOrderingManagement/v4/"
-    assert config.callback_url == "http://127.0.0.1:8123/orders/callback/"
+    assert config.catalogue_url == "http://127.0.0.1:8123/simulators/tmf/tmf-api/productCatalogManagement/v4/"
+    assert config.inventory_url == "http://127.0.0.1:8123/simulators/tmf/tmf-api/resourceInventoryManagement/v4/"
+    assert config.callback_url == "http://127.0.0.1:8122/orders/callback/"
 
 
 def test_production_refuses_unset_and_demo_values(settings: Any) -> None:

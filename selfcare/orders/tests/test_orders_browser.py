@@ -1,4 +1,4 @@
-"""Journeys in a real browser against the ordering simulator served by the live server (real HTTP both ways: the
+"""Journeys in a real browser against the ordering simulator on the simulator service (real HTTP both ways: the
 portal's client to the simulator, the simulator's signed events to our callback): a plan change and a bulk roaming
 barring followed to completed, an employee's roaming pack approved by the main user, a lost SIM blocked at phone
 width, and an eSIM whose QR code decodes to the LPA string shown beside it."""
@@ -15,24 +15,20 @@ from PIL import Image
 
 from selfcare.customers.models import Company, Connection, SimState
 from selfcare.demo.loader import load_demo
-from selfcare.orders import client
 from selfcare.portal.tests.pagechecks import PHONE, check_page, page_width
 from selfcare.portal.tests.test_login_smartid_browser import ANNA, _confirm_on_phone, _login_with_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PETERIS = "22079018761"
 COMPANY = "40003111115"  # SIA Ziemeļu Loģistika: 60 numbers in the demo, Pēteris's among them
-SIMULATOR = "/simulators/tmf/tmf-api"
 
 
 @pytest.fixture
 def ordering(eid_simulators: str, settings: Any) -> str:
-    settings.ORDERING_API_URL = f"{eid_simulators}{SIMULATOR}/productOrderingManagement/v4/"
-    settings.CATALOGUE_API_URL = f"{eid_simulators}{SIMULATOR}/productCatalogManagement/v4/"
-    settings.ORDERING_CALLBACK_URL = f"{eid_simulators}/orders/callback/"
+    """The portal's live server; ordering defaults to the simulator service (SELFCARE_SIMULATORS_URL) and the
+    callback the simulator posts to defaults to this portal (SELFCARE_PORTAL_URL), as in `make run`."""
     settings.ORDERING_REGISTER_HUB = True
     settings.SIMULATOR_TMF_ORDER_SECONDS = 2.0
-    client.TRANSPORT = None
     load_demo()
     return eid_simulators
 
