@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "selfcare.binding",
     "selfcare.usage",
     "selfcare.offers",
+    "selfcare.orders",
     "selfcare.access",
     "selfcare.audit",
     "selfcare.demo",
@@ -474,6 +475,7 @@ OAUTH2_PROVIDER: dict[str, object] = {
         "usage": _("What is left and what you used on your connections"),
         "offers": _("Tele2 Komplimenti offers: see them and claim them"),
         "mandates": _("Your companies' powers of attorney (read only)"),
+        "orders": _("Orders for your connections: plans, packs, barrings, SIM; see and place them"),
     },
     "DEFAULT_SCOPES": ["openid"],
     # Default 60 already; stated because SECURITY.md caps it (10.4.3).
@@ -536,6 +538,28 @@ if USAGE_VOLUME_UNIT not in ("decimal", "binary"):
     raise ImproperlyConfigured("USAGE_VOLUME_UNIT must be 'decimal' (1 GB = 1000³ bytes) or 'binary' (1 GiB = 1024³).")
 if USAGE_VOLUME_STEP_MB < 1:
     raise ImproperlyConfigured("USAGE_VOLUME_STEP_MB must be a whole number of megabytes, at least 1.")
+
+# --- Orders to the operator's systems (docs/ordering.md): TMF622 ordering, TMF620 catalogue ---------------------------
+# In the demo every URL defaults to the simulator (selfcare/simulators/tmf/) at SELFCARE_SIMULATORS_URL and the callback
+# to the portal at SELFCARE_PORTAL_URL; outside the demo they must be set, and the demo's public secrets are refused
+# (selfcare/orders/config.py, checked at start).
+ORDERING_API_URL: str = env.str("ORDERING_API_URL", default="")
+CATALOGUE_API_URL: str = env.str("CATALOGUE_API_URL", default="")
+# TMF639 resource inventory: where a SIM's PUK is read (shown after a fresh eID login, audited).
+SIM_INVENTORY_API_URL: str = env.str("SIM_INVENTORY_API_URL", default="")
+PUK_FRESH_LOGIN_SECONDS: int = env.int("PUK_FRESH_LOGIN_SECONDS", default=300)
+ORDERING_API_TOKEN: str = env.str("ORDERING_API_TOKEN", default="")
+# Where the operator posts order events (our callback) and the shared secret of their HMAC-SHA256 signature.
+ORDERING_CALLBACK_URL: str = env.str("ORDERING_CALLBACK_URL", default="")
+ORDERING_CALLBACK_SECRET: str = env.str("ORDERING_CALLBACK_SECRET", default="")
+# Register the callback with the ordering system's hub (POST {ORDERING_API_URL}hub) before the first order.
+ORDERING_REGISTER_HUB: bool = env.bool("ORDERING_REGISTER_HUB", default=True)
+ORDERING_TIMEOUT_SECONDS: float = env.float("ORDERING_TIMEOUT_SECONDS", default=10.0)
+# Polling, the fallback when no event came: an open order is asked for again after this many seconds.
+ORDERING_POLL_SECONDS: int = env.int("ORDERING_POLL_SECONDS", default=30)
+CATALOGUE_CACHE_SECONDS: int = env.int("CATALOGUE_CACHE_SECONDS", default=300)
+# Demo simulator only: how long an ordinary order takes from acknowledged to completed.
+SIMULATOR_TMF_ORDER_SECONDS: float = env.float("SIMULATOR_TMF_ORDER_SECONDS", default=3.0)
 
 # --- Brand (the brand is configuration, not code) -------------------------------------------------------------------
 BRAND = brand_from_env(env)

@@ -10,6 +10,7 @@ from django.urls import include, path
 from selfcare.backoffice.site import backoffice_site
 from selfcare.channels.api import api
 from selfcare.feeds.api import api as feeds_api
+from selfcare.orders import callback as orders_callback
 from selfcare.portal import language
 from selfcare.portal import views as portal_views
 
@@ -26,6 +27,8 @@ urlpatterns = [
     path("api/", api.urls),
     # The operator's mediation system posts usage here (bearer feed key); not language-prefixed, not for people.
     path("feeds/v1/", feeds_api.urls),
+    # The operator's order management posts order events here (HMAC-signed); not language-prefixed, not for people.
+    path("orders/callback/", orders_callback.order_event, name="orders-callback"),
 ]
 
 urlpatterns += i18n_patterns(

@@ -43,6 +43,17 @@ class Action(StrEnum):
     SUBMIT_MANDATE = "mandate:submit"
     REVOKE_MANDATE = "mandate:revoke"
     MANAGE_OFFER_SETTINGS = "offer:settings"
+    # Orders to the operator's systems (selfcare.orders): each action its own right, so a context can be given some.
+    CHANGE_PLAN = "order:plan"
+    MANAGE_PACKS = "order:pack"
+    MANAGE_BARRINGS = "order:barring"
+    BLOCK_SIM = "order:sim-block"
+    REPLACE_SIM = "order:esim"
+    LABEL_CONNECTION = "order:label"
+    SUSPEND_CONNECTION = "order:suspend"
+    VIEW_ORDERS = "order:view"
+    DECIDE_REQUESTS = "order:decide"
+    VIEW_PUK = "connection:puk"
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,9 @@ only through `connections_in`, which starts from nothing and adds what the conte
 
 from __future__ import annotations
 
+import uuid
+from enum import StrEnum
+
 from django.db.models import QuerySet
 
 from selfcare.access.contexts import Action, Context, ContextKind, NotFound
@@ -13,9 +16,24 @@ from selfcare.binding.models import BindingStatus
 from selfcare.customers.models import Connection, ConnectionStatus
 from selfcare.identity.models import DigitalIdentity
 from selfcare.mandates.models import Mandate
+from selfcare.orders.models import Order
+
+# What a private customer orders on their own connections; a main user also names the user and cost centre.
+_ORDERS: frozenset[Action] = frozenset(
+    {
+        Action.CHANGE_PLAN,
+        Action.MANAGE_PACKS,
+        Action.MANAGE_BARRINGS,
+        Action.BLOCK_SIM,
+        Action.REPLACE_SIM,
+        Action.SUSPEND_CONNECTION,
+        Action.VIEW_ORDERS,
+        Action.VIEW_PUK,
+    }
+)
 
 RIGHTS: dict[ContextKind, frozenset[Action]] = {
-    ContextKind.PRIVATE: frozenset({Action.VIEW_CONNECTION, Action.VIEW_USAGE, Action.CLAIM_OFFER}),
+    ContextKind.PRIVATE: frozenset({Action.VIEW_CONNECTION, Action.VIEW_USAGE, Action.CLAIM_OFFER}) | _ORDERS,
     ContextKind.COMPANY: frozenset(
         {
             Action.VIEW_CONNECTION,
@@ -27,9 +45,22 @@ RIGHTS: dict[ContextKind, frozenset[Action]] = {
             Action.SUBMIT_MANDATE,  # prepares the form; only the representatives' signatures make it count
             Action.CLAIM_OFFER,
             Action.MANAGE_OFFER_SETTINGS,
+            Action.LABEL_CONNECTION,
+            Action.DECIDE_REQUESTS,
+        }
+    )
+    | _ORDERS,
+    # An employee blocks a lost SIM of their own number at once; the rest they may ask for (EMPLOYEE_REQUESTS).
+    ContextKind.WORK: frozenset(
+        {
+            Action.VIEW_CONNECTION,
+            Action.VIEW_USAGE,
+            Action.CLAIM_OFFER,
+            Action.BLOCK_SIM,
+            Action.VIEW_ORDERS,
+            Action.VIEW_PUK,
         }
     ),
-    ContextKind.WORK: frozenset({Action.VIEW_CONNECTION, Action.VIEW_USAGE, Action.CLAIM_OFFER}),
     # A representative acts on the company's powers of attorney, not on its connections (those need a mandate).
     ContextKind.REPRESENTATIVE: frozenset({Action.VIEW_MANDATES, Action.SUBMIT_MANDATE, Action.REVOKE_MANDATE}),
 }
@@ -65,6 +96,56 @@ def may(context: Context, action: Action) -> bool:
     if action in COMPANY_WIDE and context.selected_ids is not None:
         return False
     return action in RIGHTS.get(context.kind, frozenset())
+
+
+class OrderRoute(StrEnum):
+    """How an order in a context goes: straight to the operator, as a request the main user decides, or not at all."""
+
+    DIRECT = "direct"
+    REQUEST = "request"
+    DENY = "deny"
+
+
+# What an employee may ask the main user for, on their own work number (the main user approves or declines).
+EMPLOYEE_REQUESTS: frozenset[Action] = frozenset(
+    {Action.CHANGE_PLAN, Action.MANAGE_PACKS, Action.MANAGE_BARRINGS, Action.REPLACE_SIM, Action.SUSPEND_CONNECTION}
+)
+
+
+def order_route(context: Context, action: Action) -> OrderRoute:
+    if may(context, action):
+        return OrderRoute.DIRECT
+    if context.kind == ContextKind.WORK and action in EMPLOYEE_REQUESTS:
+        return OrderRoute.REQUEST
+    return OrderRoute.DENY
+
+
+def require_connection_to_order(
+    identity: DigitalIdentity, context: Context, action: Action, connection_id: int
+) -> tuple[Connection, OrderRoute]:
+    """The connection and how an order on it goes; NotFound if this context may neither order nor request it."""
+    route = order_route(context, action)
+    if route == OrderRoute.DENY:
+        raise NotFound(connection_id)
+    return require_connection(identity, context, Action.VIEW_CONNECTION, connection_id), route
+
+
+def orders_in(identity: DigitalIdentity, context: Context) -> QuerySet[Order]:
+    """The orders on the connections this context covers (a company's whole list for its main user)."""
+    if not may(context, Action.VIEW_ORDERS):
+        return Order.objects.none()
+    connections = connections_in(identity, context).values("pk")
+    return Order.objects.filter(items__connection__in=connections).distinct()
+
+
+def require_order(identity: DigitalIdentity, context: Context, action: Action, order_id: uuid.UUID) -> Order:
+    """The order, if this context may take this action on it; NotFound in every other case."""
+    if not may(context, action):
+        raise NotFound(order_id)
+    order = orders_in(identity, context).filter(pk=order_id).select_related("ordered_by").first()
+    if order is None:
+        raise NotFound(order_id)
+    return order
 
 
 def require_connection(identity: DigitalIdentity, context: Context, action: Action, connection_id: int) -> Connection:

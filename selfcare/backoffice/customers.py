@@ -65,6 +65,8 @@ class ConnectionAdmin(IdentifierSearchMixin, StaffModelAdmin[Connection]):
     list_select_related = ["account__company", "tariff_plan"]
     search_fields = ["msisdn"]
     raw_id_fields = ["account"]
+    # What the operator's order management reported done (selfcare.orders): shown, changed only by orders.
+    readonly_fields = ["cost_centre", "sim_state", "barrings", "packs", "suspended_until"]
     identifier_fields = (
         "msisdn",
         "account__account_number",

@@ -189,6 +189,12 @@ class ConnectionStatus(models.TextChoices):
     TERMINATED = "terminated", _("Terminated")
 
 
+class SimState(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    LOST = "lost", _("Blocked: lost")
+    STOLEN = "stolen", _("Blocked: stolen")
+
+
 class ConnectionQuerySet(models.QuerySet["Connection"]):
     def not_terminated(self) -> ConnectionQuerySet:
         return self.exclude(status=ConnectionStatus.TERMINATED)
@@ -216,6 +222,13 @@ class Connection(models.Model):
         help_text=_("As the company wrote it, e.g. the employee's name."),
     )
     sim_changed_at = models.DateTimeField(_("last SIM change"), null=True, blank=True)
+    # What the operator's order management last reported as done (selfcare.orders applies completed orders only):
+    # the portal's view of the connection never runs ahead of the operator's systems.
+    cost_centre = models.CharField(_("cost centre"), max_length=50, blank=True)
+    sim_state = models.CharField(_("SIM"), max_length=10, choices=SimState.choices, default=SimState.ACTIVE)
+    barrings = models.JSONField(_("barred services"), default=list, blank=True)
+    packs = models.JSONField(_("packs and services"), default=list, blank=True)
+    suspended_until = models.DateField(_("suspended until"), null=True, blank=True)
     ported_in_at = models.DateTimeField(_("ported in"), null=True, blank=True)
 
     objects = ConnectionQuerySet.as_manager()

@@ -19,6 +19,7 @@ from selfcare.binding.services import binding_end
 from selfcare.customers.models import Connection, ConnectionStatus, Segment, TariffPlan
 from selfcare.customers.selectors import SEARCH_MAX_LENGTH, search_connections
 from selfcare.offers.selectors import offers_for_connection, teaser_counts
+from selfcare.orders.selectors import services_shown
 from selfcare.portal.offers import new_idempotency_key
 from selfcare.portal.usage import ContextSummary, attach_data_left, context_summary, usage_context
 from selfcare.portal.work_number import SESSION_STEP_OFFERED, first_login_step
@@ -129,6 +130,8 @@ def connection_detail(request: HttpRequest, connection_id: int) -> HttpResponse:
             "usage": usage_context(acting, connection),
             "offers": offers_for_connection(identity_id=request.identity.pk, context=acting, connection=connection),  # type: ignore[attr-defined]
             "new_key": new_idempotency_key,
+            "may_order": may(acting, Action.VIEW_ORDERS),
+            "service_names": services_shown(connection),
         },
     )
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from selfcare.portal import dashboard, mandates, offers, security, views, work_number
+from selfcare.portal import dashboard, mandates, offers, orders, security, views, work_number
 from selfcare.portal.login import banklink, eparaksts, smartid
 from selfcare.portal.login import views as login
 
@@ -27,6 +27,13 @@ urlpatterns = [
         dashboard.binding_end_view,
         name="binding-end",
     ),
+    path("acting/<str:context>/connections/<int:connection_id>/manage/", orders.manage, name="connection-manage"),
+    path("acting/<str:context>/connections/<int:connection_id>/order/", orders.order_new, name="order-new"),
+    path("acting/<str:context>/connections/<int:connection_id>/puk/", orders.puk, name="connection-puk"),
+    path("acting/<str:context>/orders/", orders.order_list, name="orders"),
+    path("acting/<str:context>/orders/bulk/", orders.bulk, name="orders-bulk"),
+    path("acting/<str:context>/orders/<uuid:order_id>/", orders.order_detail, name="order"),
+    path("acting/<str:context>/orders/<uuid:order_id>/decide/", orders.order_decide_view, name="order-decide"),
     path("acting/<str:context>/mandates/", mandates.mandate_list, name="mandates"),
     path("acting/<str:context>/mandates/new/", mandates.mandate_new, name="mandate-new"),
     path("acting/<str:context>/mandates/<int:mandate_id>/", mandates.mandate_detail, name="mandate"),

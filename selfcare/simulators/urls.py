@@ -17,6 +17,7 @@ MOUNTS: list[tuple[str, str]] = [
     ("banks/", "selfcare.simulators.banks.urls"),
     ("sms/", "selfcare.simulators.sms.urls"),
     ("pki/", "selfcare.simulators.pki.urls"),
+    ("tmf/", "selfcare.simulators.tmf.urls"),
 ]
 
 urlpatterns: list[URLPattern | URLResolver] = [

@@ -61,6 +61,7 @@ def test_a_person_acting_in_every_kind_of_context_gets_no_server_error_from_any_
             "connection_id": connection_of[context["kind"]],
             "mandate_id": gamma_mandate.pk,
             "claim_id": 1,
+            "order_id": "00000000-0000-4000-8000-000000000000",
         }
         for template, method in operations():
             path = template.format(**values)

@@ -76,6 +76,12 @@ def test_production_settings_pass_the_deployment_checks_and_send_hsts(tmp_path: 
         OIDC_SIGNING_KEY_PATH=OIDC_KEY,
         SIGNED_DOCUMENT_TRUST_ANCHORS=write_trust_anchor(tmp_path),
         SMARTID_TLS_PINS="ab" * 32,
+        ORDERING_API_URL="https://oss.example.lv/tmf-api/productOrderingManagement/v4/",
+        CATALOGUE_API_URL="https://oss.example.lv/tmf-api/productCatalogManagement/v4/",
+        SIM_INVENTORY_API_URL="https://oss.example.lv/tmf-api/resourceInventoryManagement/v4/",
+        ORDERING_API_TOKEN="operator-issued-token",
+        ORDERING_CALLBACK_URL="https://mans.example.lv/orders/callback/",
+        ORDERING_CALLBACK_SECRET="s" * 40,
     )
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout

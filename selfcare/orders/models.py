@@ -1,0 +1,127 @@
+"""Orders to the operator's order management (TMF622 productOrder), as the portal records them.
+
+Who ordered what, in which context, on which connections, and where it stands. The operator's system decides;
+the connection's view (plan, packs, barrings, SIM, suspension) changes only when it reports the order completed
+(selfcare.orders.services.order_apply_state). An employee's request waits for the main user (`requested`) and
+goes to the operator only once approved.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from selfcare.customers.models import Company, Connection
+from selfcare.identity.models import DigitalIdentity
+
+
+class OrderState(models.TextChoices):
+    REQUESTED = "requested", _("Waiting for the main user")
+    DECLINED = "declined", _("Declined by the main user")
+    ACKNOWLEDGED = "acknowledged", _("Received")
+    IN_PROGRESS = "inProgress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    FAILED = "failed", _("Failed")
+    REJECTED = "rejected", _("Rejected")
+
+
+FINAL_STATES = frozenset({OrderState.DECLINED, OrderState.COMPLETED, OrderState.FAILED, OrderState.REJECTED})
+OPEN_AT_OPERATOR = (OrderState.ACKNOWLEDGED, OrderState.IN_PROGRESS)
+
+
+class OrderKind(models.TextChoices):
+    PLAN = "plan", _("Plan change")
+    PACK_ADD = "pack_add", _("Pack added")
+    PACK_REMOVE = "pack_remove", _("Pack removed")
+    BAR = "bar", _("Service barred")
+    UNBAR = "unbar", _("Barring lifted")
+    SIM_BLOCK = "sim_block", _("SIM blocked")
+    SIM_UNBLOCK = "sim_unblock", _("SIM unblocked")
+    ESIM = "esim", _("Move to eSIM")
+    LABEL = "label", _("User and cost centre")
+    SUSPEND = "suspend", _("Suspended")
+    RESUME = "resume", _("Resumed")
+
+
+class OrderQuerySet(models.QuerySet["Order"]):
+    def open_at_operator(self) -> OrderQuerySet:
+        return self.filter(state__in=OPEN_AT_OPERATOR).exclude(external_id="")
+
+
+class Order(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)  # TMF622 externalId
+    external_id = models.CharField(_("operator's order id"), max_length=100, blank=True, db_index=True)
+    kind = models.CharField(_("what"), max_length=20, choices=OrderKind.choices)
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), on_delete=models.PROTECT, null=True, blank=True, related_name="orders"
+    )
+    context = models.CharField(_("context"), max_length=40)
+    ordered_by = models.ForeignKey(
+        DigitalIdentity, verbose_name=_("ordered by"), on_delete=models.PROTECT, related_name="orders"
+    )
+    decided_by = models.ForeignKey(
+        DigitalIdentity,
+        verbose_name=_("approved or declined by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decided_orders",
+    )
+    state = models.CharField(_("state"), max_length=20, choices=OrderState.choices)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    # What the operator returned that the person needs: the eSIM activation code (LPA string).
+    activation_code = models.CharField(_("activation code"), max_length=300, blank=True)
+    idempotency_key = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(_("ordered"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("last change"), auto_now=True)
+    checked_at = models.DateTimeField(_("last asked"), null=True, blank=True)
+
+    objects = OrderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ordered_by", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="order_idempotency_key_unique_per_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_state_display()})"
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in FINAL_STATES
+
+
+class ItemAction(models.TextChoices):
+    ADD = "add"
+    MODIFY = "modify"
+    DELETE = "delete"
+
+
+class OrderItem(models.Model):
+    """One productOrderItem: one connection, one change."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
+    connection = models.ForeignKey(Connection, verbose_name=_("number"), on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=10, choices=ItemAction.choices)
+    offering = models.CharField(_("product offering"), max_length=100, blank=True)
+    # The change itself, as TMF productCharacteristic name → value (e.g. {"simState": "lost"}).
+    characteristics = models.JSONField(default=dict, blank=True)
+    price = models.DecimalField(_("price, EUR excl. VAT"), max_digits=8, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("order item")
+        verbose_name_plural = _("order items")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.offering}"

@@ -1,0 +1,300 @@
+"""Managing a connection: orders to the operator (plan, packs, barrings, SIM, eSIM, user and cost centre,
+suspension), in bulk for a company, the orders pages and the main user's decision on an employee's request.
+
+Views only parse input, ask selfcare.access and call selfcare.orders. Costly or irreversible orders show what they
+cost on a confirmation page first; blocking a lost SIM is one step.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from decimal import Decimal
+from typing import Any
+
+import segno
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from selfcare.access.contexts import Action, Context, ContextKind, NotFound
+from selfcare.access.policy import (
+    OrderRoute,
+    connections_in,
+    may,
+    order_route,
+    orders_in,
+    require_connection,
+    require_connection_to_order,
+    require_order,
+)
+from selfcare.access.web import context_page
+from selfcare.customers.models import Connection
+from selfcare.orders.models import OrderItem, OrderKind, OrderState
+from selfcare.orders.selectors import choices_for, offering_names, with_details
+from selfcare.orders.services import (
+    KIND_ACTION,
+    OrderRequest,
+    StaleLogin,
+    order_decide,
+    order_follow_up,
+    order_place,
+    order_prepare,
+    puk_reveal,
+)
+
+# Orders that cost money or cannot be taken back are confirmed on a page that shows the price first.
+CONFIRM_FIRST = frozenset({OrderKind.PLAN, OrderKind.PACK_ADD, OrderKind.ESIM, OrderKind.SUSPEND})
+BULK_KINDS = (OrderKind.BAR, OrderKind.UNBAR, OrderKind.PACK_ADD)
+
+
+def _key() -> str:
+    return secrets.token_urlsafe(18)
+
+
+def _wanted(data: Any) -> OrderRequest:
+    kind = str(data.get("kind", ""))
+    if kind not in OrderKind.values:
+        raise Http404
+    values: dict[str, Any] = {}
+    if kind == OrderKind.SIM_BLOCK:
+        values["reason"] = data.get("reason", "")
+    if kind == OrderKind.LABEL:
+        values["user_label"] = data.get("user_label", "")
+        values["cost_centre"] = data.get("cost_centre", "")
+    if kind == OrderKind.SUSPEND:
+        months = str(data.get("months", ""))
+        values["months"] = int(months) if months.isdigit() else None
+    return OrderRequest(kind=kind, offering=str(data.get("offering", ""))[:100], values=values)
+
+
+def _routes(acting: Context) -> dict[str, str]:
+    return {kind: order_route(acting, action).value for kind, action in KIND_ACTION.items()}
+
+
+@require_safe
+@context_page
+def manage(request: HttpRequest, connection_id: int) -> HttpResponse:
+    acting: Context = request.acting  # type: ignore[attr-defined]
+    identity = request.identity  # type: ignore[attr-defined]
+    try:
+        connection = require_connection(identity, acting, Action.VIEW_CONNECTION, connection_id)
+    except NotFound:
+        raise Http404 from None
+    routes = _routes(acting)
+    if all(route == OrderRoute.DENY for route in routes.values()):
+        raise Http404
+    recent = with_details(orders_in(identity, acting).filter(items__connection=connection))[:5]
+    return render(
+        request,
+        "portal/orders/manage.html",
+        {
+            "connection": connection,
+            "choices": choices_for(connection),
+            "routes": routes,
+            "recent": recent,
+            "new_key": _key(),
+            "months": range(1, 7),
+        },
+    )
+
+
+def _confirm(
+    request: HttpRequest, acting: Context, connections: list[Connection], wanted: OrderRequest, route: OrderRoute
+) -> HttpResponse:
+    items = order_prepare(connections=connections, wanted=wanted)
+    total = sum((item.price or Decimal(0) for item in items), Decimal(0))
+    return render(
+        request,
+        "portal/orders/confirm.html",
+        {
+            "items": items,
+            "first": items[0],
+            "wanted": wanted,
+            "kind_label": OrderKind(wanted.kind).label,
+            "offering_name": offering_names().get(items[0].offering, items[0].offering),
+            "total": total,
+            "request_only": route == OrderRoute.REQUEST,
+            "data": request.POST,
+            "new_key": request.POST.get("idempotency_key") or _key(),
+            "bulk": len(connections) > 1 or "ids" in request.POST,
+            "ids": [c.pk for c in connections],
+        },
+    )
+
+
+@require_POST
+@context_page
+def order_new(request: HttpRequest, connection_id: int) -> HttpResponse:
+    acting: Context = request.acting  # type: ignore[attr-defined]
+    identity = request.identity  # type: ignore[attr-defined]
+    wanted = _wanted(request.POST)
+    try:
+        connection, route = require_connection_to_order(identity, acting, KIND_ACTION[wanted.kind], connection_id)
+    except NotFound:
+        raise Http404 from None
+    try:
+        if wanted.kind in CONFIRM_FIRST and request.POST.get("confirm") != "yes":
+            return _confirm(request, acting, [connection], wanted, route)
+        order = order_place(
+            request=request,
+            identity=identity,
+            context=acting,
+            route=route,
+            connections=[connection],
+            wanted=wanted,
+            idempotency_key=request.POST.get("idempotency_key", "")[:100],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("portal:connection-manage", context=acting.key, connection_id=connection.pk)
+    return redirect("portal:order", context=acting.key, order_id=order.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@context_page
+def bulk(request: HttpRequest) -> HttpResponse:
+    """A company's main user: one change on many numbers at once, as one order."""
+    acting: Context = request.acting  # type: ignore[attr-defined]
+    identity = request.identity  # type: ignore[attr-defined]
+    if acting.kind != ContextKind.COMPANY or not may(acting, Action.MANAGE_BARRINGS):
+        raise Http404
+    connections = connections_in(identity, acting).select_related("account", "tariff_plan").order_by("msisdn")
+    if request.method == "POST":
+        wanted = _wanted(request.POST)
+        if wanted.kind not in BULK_KINDS or not may(acting, KIND_ACTION[wanted.kind]):
+            raise Http404
+        ids = {int(i) for i in request.POST.getlist("ids") if i.isdigit()}
+        chosen = list(connections.filter(pk__in=ids))
+        if len(chosen) != len(ids):
+            raise Http404
+        try:
+            if request.POST.get("confirm") != "yes":
+                return _confirm(request, acting, chosen, wanted, OrderRoute.DIRECT)
+            order = order_place(
+                request=request,
+                identity=identity,
+                context=acting,
+                route=OrderRoute.DIRECT,
+                connections=chosen,
+                wanted=wanted,
+                idempotency_key=request.POST.get("idempotency_key", "")[:100],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            return redirect("portal:order", context=acting.key, order_id=order.pk)
+    first = connections.first()
+    return render(
+        request,
+        "portal/orders/bulk.html",
+        {
+            "connections": connections,
+            "choices": choices_for(first) if first else None,
+            "new_key": _key(),
+        },
+    )
+
+
+@require_safe
+@context_page
+def order_list(request: HttpRequest) -> HttpResponse:
+    acting: Context = request.acting  # type: ignore[attr-defined]
+    identity = request.identity  # type: ignore[attr-defined]
+    if not may(acting, Action.VIEW_ORDERS):
+        raise Http404
+    orders = with_details(orders_in(identity, acting))
+    connection_id = request.GET.get("connection", "")
+    if connection_id.isdigit():
+        orders = orders.filter(items__connection_id=int(connection_id))
+    waiting = orders.filter(state=OrderState.REQUESTED) if may(acting, Action.DECIDE_REQUESTS) else orders.none()
+    return render(
+        request,
+        "portal/orders/list.html",
+        {"orders": orders[:200], "waiting": waiting, "may_decide": may(acting, Action.DECIDE_REQUESTS)},
+    )
+
+
+def _qr_svg(code: str) -> str:
+    return str(segno.make(code, error="m").svg_inline(scale=6, border=4, title=code))
+
+
+@require_safe
+@context_page
+def order_detail(request: HttpRequest, order_id: uuid.UUID) -> HttpResponse:
+    acting: Context = request.acting  # type: ignore[attr-defined]
+    identity = request.identity  # type: ignore[attr-defined]
+    try:
+        order = require_order(identity, acting, Action.VIEW_ORDERS, order_id)
+    except NotFound:
+        raise Http404 from None
+    # The fallback when no event came: ask the operator, if not asked lately.
+    order = order_follow_up(order)
+    items: list[OrderItem] = list(order.items.select_related("connection"))
+    names = offering_names()
+    for item in items:
+        item.offering_name = names.get(item.offering, item.offering)  # type: ignore[attr-defined]
+    shown = order.activation_code and order.ordered_by_id == identity.pk
+    return render(
+        request,
+        "portal/orders/detail.html",
+        {
+            "order": order,
+            "items": items[:100],
+            "more": max(0, len(items) - 100),
+            "qr": _qr_svg(order.activation_code) if shown else "",
+            "show_code": shown,
+            "may_decide": may(acting, Action.DECIDE_REQUESTS) and order.state == OrderState.REQUESTED,
+            "partial": bool(getattr(request, "htmx", False)),
+        },
+    )
+
+
+@require_POST
+@context_page
+def order_decide_view(request: HttpRequest, order_id: uuid.UUID) -> HttpResponse:
+    acting: Context = request.acting  # type: ignore[attr-defined]
+    identity = request.identity  # type: ignore[attr-defined]
+    try:
+        order = require_order(identity, acting, Action.DECIDE_REQUESTS, order_id)
+    except NotFound:
+        raise Http404 from None
+    try:
+        order_decide(
+            request=request,
+            identity=identity,
+            context=acting,
+            order=order,
+            approve=request.POST.get("decision") == "approve",
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("portal:order", context=acting.key, order_id=order.pk)
+
+
+@require_POST
+@context_page
+def puk(request: HttpRequest, connection_id: int) -> HttpResponse:
+    """The SIM's PUK after a fresh eID login; otherwise the way to confirm with eID first."""
+    acting: Context = request.acting  # type: ignore[attr-defined]
+    identity = request.identity  # type: ignore[attr-defined]
+    try:
+        connection = require_connection(identity, acting, Action.VIEW_PUK, connection_id)
+    except NotFound:
+        raise Http404 from None
+    code, stale, error = "", False, ""
+    try:
+        code = puk_reveal(request=request, identity=identity, context=acting, connection=connection)
+    except StaleLogin:
+        stale = True
+    except ValidationError as refused:
+        error = " ".join(refused.messages)
+    manage_url = reverse("portal:connection-manage", kwargs={"context": acting.key, "connection_id": connection.pk})
+    return render(
+        request,
+        "portal/orders/puk.html",
+        {"connection": connection, "puk": code, "stale": stale, "error": error, "manage_url": manage_url},
+    )
