@@ -12,6 +12,7 @@ from selfcare.background.prune import prune_finished_tasks
 from selfcare.background.schedule import Periodic
 from selfcare.binding.tasks import sweep_queued_sms
 from selfcare.mandates.tasks import expire_mandates_task, refresh_register
+from selfcare.orders.tasks import poll_open_orders
 from selfcare.usage.tasks import maintain_event_partitions
 
 SCHEDULE: list[Periodic] = [
@@ -20,4 +21,6 @@ SCHEDULE: list[Periodic] = [
     Periodic("usage.maintain_event_partitions", maintain_event_partitions, daily_at=datetime.time(3, 0)),
     Periodic("background.prune_finished_tasks", prune_finished_tasks, daily_at=datetime.time(2, 0)),
     Periodic("binding.sweep_queued_sms", sweep_queued_sms, every=datetime.timedelta(minutes=1)),
+    # Open orders are asked about again once due (ORDERING_POLL_SECONDS); the tick itself is cheap when none is.
+    Periodic("orders.poll_open_orders", poll_open_orders, every=datetime.timedelta(minutes=1)),
 ]

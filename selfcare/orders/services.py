@@ -5,8 +5,8 @@ Each write is atomic and audited; notices go out after commit. The connection's 
 `order_apply_state`, when the operator reports the order completed: a refused or failed order leaves the
 connection exactly as it was.
 
-`order_follow_up` and `orders_poll` are the follow-ups (polling fallback, notification); they are plain functions
-so that a task queue can run them later.
+`order_follow_up`, `orders_poll` and `notify_person` are the follow-ups (polling fallback, notification); the task
+system runs them (selfcare/orders/tasks.py, the poll every minute from selfcare/schedule.py).
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone, translation
@@ -30,6 +29,7 @@ from django.utils.translation import gettext as _
 from selfcare.access.contexts import Action, Context
 from selfcare.access.policy import OrderRoute
 from selfcare.audit.services import record
+from selfcare.background.mail import queue_email
 from selfcare.binding.sms import queue_sms
 from selfcare.customers.models import Connection, ConnectionStatus, Segment, SimState, TariffPlan
 from selfcare.identifiers import format_msisdn
@@ -285,7 +285,7 @@ def order_decide(
             target=locked,
         )
         if not approve:
-            transaction.on_commit(partial(notify_person, locked.pk))
+            transaction.on_commit(partial(_enqueue_notice, locked.pk))
     if approve:
         _submit(locked)
     locked.refresh_from_db()
@@ -320,7 +320,7 @@ def order_apply_state(*, order: Order, state: str, reason: str = "", activation_
             became_final = True
             record(None, f"orders:order:{state}", identity=None, company_id=locked.company_id, target=locked)
     if became_final:
-        transaction.on_commit(partial(notify_person, locked.pk))
+        transaction.on_commit(partial(_enqueue_notice, locked.pk))
     return locked
 
 
@@ -387,6 +387,12 @@ def orders_poll() -> int:
     return count
 
 
+def _enqueue_notice(order_id: uuid.UUID) -> None:
+    from selfcare.orders.tasks import notify_order_outcome
+
+    notify_order_outcome.enqueue(str(order_id))
+
+
 def notify_person(order_id: uuid.UUID) -> None:
     """Tell the person who ordered how it ended (SMS to their number, e-mail if they gave one), in Latvian."""
     from selfcare.security.devices import notification_number
@@ -412,10 +418,7 @@ def notify_person(order_id: uuid.UUID) -> None:
         queue_sms(number, text)
     address = NotificationContact.objects.filter(identity=order.ordered_by).values_list("email", flat=True).first()
     if address:
-        try:
-            send_mail(subject, text, None, [address])
-        except OSError:
-            logger.warning("order notice: mail not sent", exc_info=True)
+        queue_email(subject, text, [address])  # a worker sends it, retried while the mail server is away
 
 
 class StaleLogin(Exception):

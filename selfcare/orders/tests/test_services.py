@@ -219,3 +219,28 @@ def test_a_declined_request_is_audited_and_the_employee_is_told(django_capture_o
     assert not order.external_id
     assert AuditEvent.objects.filter(action="orders:request:decline", object_id=str(order.pk)).exists()
     assert SmsMessage.objects.filter(to=str(world.work_number.msisdn)).exists()
+
+
+def test_an_order_whose_events_never_came_is_completed_by_the_task_systems_poll_and_the_person_told(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from selfcare.background.schedule import tick
+    from selfcare.schedule import SCHEDULE
+
+    world = scene()
+    work = world.context(world.employee, ContextKind.WORK)
+    order = order_place(  # an employee blocks their lost SIM: no callback reaches us in this test
+        request=None,
+        identity=world.employee,
+        context=work,
+        route=OrderRoute.DIRECT,
+        connections=[world.work_number],
+        wanted=OrderRequest(OrderKind.SIM_BLOCK, values={"reason": SimState.LOST}),
+    )
+    with later(60), django_capture_on_commit_callbacks(execute=True):
+        assert "orders.poll_open_orders" in tick(SCHEDULE)  # the worker's minute tick (immediate backend: runs now)
+    order.refresh_from_db()
+    assert order.state == OrderState.COMPLETED
+    world.work_number.refresh_from_db()
+    assert world.work_number.sim_state == SimState.LOST
+    assert SmsMessage.objects.filter(to=str(world.work_number.msisdn)).exists()  # told, by a task after the commit
