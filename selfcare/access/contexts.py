@@ -43,6 +43,7 @@ class Action(StrEnum):
     SUBMIT_MANDATE = "mandate:submit"
     REVOKE_MANDATE = "mandate:revoke"
     MANAGE_OFFER_SETTINGS = "offer:settings"
+    VIEW_BILLS = "bill:view"
 
 
 @dataclass(frozen=True, slots=True)

@@ -58,6 +58,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "summaries": summaries,
         "offer_counts": teaser_counts(g.context for g in groups),
         "near_limit": NEAR_LIMIT,
+        "with_bills": {g.context.key for g in groups if may(g.context, Action.VIEW_BILLS)},
     }
     if not groups:
         context["plans"] = TariffPlan.objects.filter(is_active=True, segment=Segment.PRIVATE)

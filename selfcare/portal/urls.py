@@ -1,6 +1,6 @@
 from django.urls import path
 
-from selfcare.portal import dashboard, mandates, offers, security, views, work_number
+from selfcare.portal import bills, dashboard, mandates, offers, security, views, work_number
 from selfcare.portal.login import banklink, eparaksts, smartid
 from selfcare.portal.login import views as login
 
@@ -37,6 +37,9 @@ urlpatterns = [
     ),
     path("acting/<str:context>/mandates/<int:mandate_id>/upload/", mandates.mandate_upload, name="mandate-upload"),
     path("acting/<str:context>/mandates/<int:mandate_id>/revoke/", mandates.mandate_revoke, name="mandate-revoke"),
+    path("acting/<str:context>/bills/", bills.bill_list, name="bills"),
+    path("acting/<str:context>/bills/<str:bill_id>/", bills.bill_detail, name="bill"),
+    path("acting/<str:context>/bills/<str:bill_id>/invoice.pdf", bills.bill_pdf, name="bill-pdf"),
     path("acting/<str:context>/offers/", offers.offer_list, name="offers"),
     path("acting/<str:context>/offers/settings/", offers.company_setting, name="offers-setting"),
     path(

@@ -17,6 +17,7 @@ MOUNTS: list[tuple[str, str]] = [
     ("banks/", "selfcare.simulators.banks.urls"),
     ("sms/", "selfcare.simulators.sms.urls"),
     ("pki/", "selfcare.simulators.pki.urls"),
+    ("billing/", "selfcare.simulators.billing.urls"),
 ]
 
 urlpatterns: list[URLPattern | URLResolver] = [

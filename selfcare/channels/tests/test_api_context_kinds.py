@@ -61,6 +61,7 @@ def test_a_person_acting_in_every_kind_of_context_gets_no_server_error_from_any_
             "connection_id": connection_of[context["kind"]],
             "mandate_id": gamma_mandate.pk,
             "claim_id": 1,
+            "bill_id": f"{private.account.account_number}-202601",
         }
         for template, method in operations():
             path = template.format(**values)
