@@ -7,20 +7,24 @@ The PDF is fetched by the portal and served as an attachment: the browser never 
 
 from __future__ import annotations
 
+import csv
 import re
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from selfcare.access.contexts import Action, Context, NotFound
-from selfcare.access.policy import may
+from selfcare.access.policy import may, require_connection
 from selfcare.access.web import context_page
 from selfcare.audit.services import record
 from selfcare.billing.client import BillingUnavailable
 from selfcare.billing.selectors import bill_document, bill_visible, bills_visible
 from selfcare.errors import ErrorCode, message
+from selfcare.usage.models import UNIT_OF_KIND, Kind, Unit, Zone
+from selfcare.usage.selectors import itemised_events
 
 BILL_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -74,5 +78,39 @@ def bill_pdf(request: HttpRequest, bill_id: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     name = re.sub(r"[^A-Za-z0-9._-]", "_", bill.bill_no)  # the operator's text never shapes our header
     response["Content-Disposition"] = f'attachment; filename="invoice-{name}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_safe
+@context_page
+def usage_csv(request: HttpRequest, connection_id: int, year: int, month: int) -> HttpResponse:
+    """A connection's itemised usage for a calendar month, as CSV: one row per usage record. Who may have it is
+    decided as for bills (Action.VIEW_BILLS on the connection): never an employee, never a narrow mandate."""
+    acting: Context = request.acting  # type: ignore[attr-defined]
+    if not 1 <= month <= 12 or not 2000 <= year <= 2100:
+        raise Http404
+    try:
+        connection = require_connection(request.identity, acting, Action.VIEW_BILLS, connection_id)  # type: ignore[attr-defined]
+    except NotFound:
+        raise Http404 from None
+    record(request, "portal:usage:export", identity=request.identity, context=acting, target=connection)  # type: ignore[attr-defined]
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    writer = csv.writer(response)
+    writer.writerow([_("Started"), _("Kind"), _("Zone"), _("Quantity"), _("Unit")])
+    kinds, zones, units = dict(Kind.choices), dict(Zone.choices), dict(Unit.choices)
+    for event in itemised_events(connection, year, month).iterator(chunk_size=2000):
+        writer.writerow(
+            [
+                timezone.localtime(event.started_at).isoformat(timespec="seconds"),
+                kinds.get(event.kind, event.kind),
+                zones.get(event.zone, event.zone),
+                event.quantity,
+                units.get(UNIT_OF_KIND.get(event.kind, ""), ""),
+            ]
+        )
+    response["Content-Disposition"] = (
+        f'attachment; filename="usage-{connection.msisdn.lstrip("+")}-{year}-{month:02d}.csv"'
+    )
     response["Cache-Control"] = "private, no-store"
     return response

@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from selfcare.access.contexts import Action, Context, ContextKind, NotFound, contexts_of
@@ -130,8 +133,18 @@ def connection_detail(request: HttpRequest, connection_id: int) -> HttpResponse:
             "usage": usage_context(acting, connection),
             "offers": offers_for_connection(identity_id=request.identity.pk, context=acting, connection=connection),  # type: ignore[attr-defined]
             "new_key": new_idempotency_key,
+            "itemised_months": _recent_months() if may(acting, Action.VIEW_BILLS) else [],
         },
     )
+
+
+def _recent_months(count: int = 6) -> list[datetime.date]:
+    """The first day of this month and of the months before it, newest first: the itemised exports offered."""
+    first = timezone.localdate().replace(day=1)
+    months = [first]
+    while len(months) < count:
+        months.append((months[-1] - datetime.timedelta(days=1)).replace(day=1))
+    return months
 
 
 @require_POST

@@ -40,6 +40,11 @@ urlpatterns = [
     path("acting/<str:context>/bills/", bills.bill_list, name="bills"),
     path("acting/<str:context>/bills/<str:bill_id>/", bills.bill_detail, name="bill"),
     path("acting/<str:context>/bills/<str:bill_id>/invoice.pdf", bills.bill_pdf, name="bill-pdf"),
+    path(
+        "acting/<str:context>/connections/<int:connection_id>/usage-<int:year>-<int:month>.csv",
+        bills.usage_csv,
+        name="usage-csv",
+    ),
     path("acting/<str:context>/offers/", offers.offer_list, name="offers"),
     path("acting/<str:context>/offers/settings/", offers.company_setting, name="offers-setting"),
     path(
