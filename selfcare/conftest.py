@@ -162,12 +162,13 @@ def simulators_server(django_db_setup: Any, django_db_blocker: Any) -> Iterator[
 
 
 def _clear_provider_configs() -> None:
+    from selfcare.billing.config import billing_config
     from selfcare.identity.methods.banklink.profiles import bank_profile
     from selfcare.identity.methods.eparaksts.config import eparaksts_config
     from selfcare.identity.methods.smartid.config import smartid_config
     from selfcare.revocation import revocation_checker
 
-    for cached in (smartid_config, eparaksts_config, bank_profile, revocation_checker):
+    for cached in (smartid_config, eparaksts_config, bank_profile, revocation_checker, billing_config):
         getattr(cached, "cache_clear", lambda: None)()  # a test may have replaced one with a plain function
 
 

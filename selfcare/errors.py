@@ -75,6 +75,7 @@ class ErrorCode(StrEnum):
     CODE_POOL_EMPTY = "code_pool_empty"
     CODE_POOL_BAD_CODE = "code_pool_bad_code"
     SERVICE_UNAVAILABLE = "service_unavailable"
+    BILLS_UNAVAILABLE = "bills_unavailable"
     USAGE_ROW_SHAPE = "usage_row_shape"
     USAGE_SOURCE_KEY = "usage_source_key"
     USAGE_SOURCE_KEY_CHARACTERS = "usage_source_key_characters"
@@ -216,6 +217,7 @@ MESSAGES: dict[ErrorCode, StrPromise] = {
     ErrorCode.CODE_POOL_BAD_CODE: _(
         "No codes were added: a code may have 4 to 64 letters, digits, hyphens or underscores."
     ),
+    ErrorCode.BILLS_UNAVAILABLE: _("Bills are unavailable right now. Please try again later."),
     ErrorCode.SERVICE_UNAVAILABLE: _(
         "The portal cannot reach one of its services right now, so nothing was changed. Please try again in a minute."
     ),

@@ -273,6 +273,12 @@ SELFCARE_SIMULATORS_URL: str = env.str("SELFCARE_SIMULATORS_URL", default="http:
 # banks' return address come from the portal's own requests; this is for the pages a person opens by hand).
 SELFCARE_PORTAL_URL: str = env.str("SELFCARE_PORTAL_URL", default="http://127.0.0.1:8000").rstrip("/")
 
+# --- Bills: the operator's billing system, TMF678 Customer Bill Management (docs/billing.md) ------------------------
+# Empty means the demo's simulator (SELFCARE_SIMULATORS_URL); production must name the real API over https.
+BILLING_API_URL: str = env.str("BILLING_API_URL", default="")
+BILLING_API_TOKEN: str = env.str("BILLING_API_TOKEN", default="")
+BILLING_TIMEOUT_SECONDS: float = env.float("BILLING_TIMEOUT_SECONDS", default=10.0)
+
 # --- eID: Smart-ID (README "Smart-ID") ------------------------------------------------------------------------------
 SELFCARE_PKI_DIR = Path(env.str("SELFCARE_PKI_DIR", default=str(VAR_DIR / "pki")))
 SMARTID_API_URL: str = env.str("SMARTID_API_URL", default="")
@@ -476,6 +482,7 @@ OAUTH2_PROVIDER: dict[str, object] = {
         "offers": _("Tele2 Komplimenti offers: see them and claim them"),
         "mandates": _("Your companies' powers of attorney (read only)"),
         "orders": _("Orders for your connections: plans, packs, barrings, SIM; see and place them"),
+        "bills": _("Your bills and your companies' bills (read only)"),
     },
     "DEFAULT_SCOPES": ["openid"],
     # Default 60 already; stated because SECURITY.md caps it (10.4.3).

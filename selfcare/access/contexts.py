@@ -54,6 +54,7 @@ class Action(StrEnum):
     VIEW_ORDERS = "order:view"
     DECIDE_REQUESTS = "order:decide"
     VIEW_PUK = "connection:puk"
+    VIEW_BILLS = "bill:view"
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 
 from selfcare.access.contexts import Action, Context, ContextKind, NotFound
 from selfcare.binding.models import BindingStatus
-from selfcare.customers.models import Connection, ConnectionStatus
+from selfcare.customers.models import Connection, ConnectionStatus, CustomerAccount
 from selfcare.identity.models import DigitalIdentity
 from selfcare.mandates.models import Mandate
 from selfcare.orders.models import Order
@@ -33,7 +33,8 @@ _ORDERS: frozenset[Action] = frozenset(
 )
 
 RIGHTS: dict[ContextKind, frozenset[Action]] = {
-    ContextKind.PRIVATE: frozenset({Action.VIEW_CONNECTION, Action.VIEW_USAGE, Action.CLAIM_OFFER}) | _ORDERS,
+    ContextKind.PRIVATE: frozenset({Action.VIEW_CONNECTION, Action.VIEW_USAGE, Action.CLAIM_OFFER, Action.VIEW_BILLS})
+    | _ORDERS,
     ContextKind.COMPANY: frozenset(
         {
             Action.VIEW_CONNECTION,
@@ -47,10 +48,12 @@ RIGHTS: dict[ContextKind, frozenset[Action]] = {
             Action.MANAGE_OFFER_SETTINGS,
             Action.LABEL_CONNECTION,
             Action.DECIDE_REQUESTS,
+            Action.VIEW_BILLS,
         }
     )
     | _ORDERS,
     # An employee blocks a lost SIM of their own number at once; the rest they may ask for (EMPLOYEE_REQUESTS).
+    # An employee never sees the company's bills: only their own connection (DOMAIN.md 2.1).
     ContextKind.WORK: frozenset(
         {
             Action.VIEW_CONNECTION,
@@ -61,8 +64,11 @@ RIGHTS: dict[ContextKind, frozenset[Action]] = {
             Action.VIEW_PUK,
         }
     ),
-    # A representative acts on the company's powers of attorney, not on its connections (those need a mandate).
-    ContextKind.REPRESENTATIVE: frozenset({Action.VIEW_MANDATES, Action.SUBMIT_MANDATE, Action.REVOKE_MANDATE}),
+    # A representative acts on the company's powers of attorney, not on its connections (those need a mandate);
+    # the company's bills are the company's own business, so its representative sees them.
+    ContextKind.REPRESENTATIVE: frozenset(
+        {Action.VIEW_MANDATES, Action.SUBMIT_MANDATE, Action.REVOKE_MANDATE, Action.VIEW_BILLS}
+    ),
 }
 
 
@@ -88,8 +94,11 @@ def connections_in(identity: DigitalIdentity, context: Context) -> QuerySet[Conn
 
 
 # Decisions for the company as a whole: a power of attorney limited to selected connections does not grant them.
-# The company's security picture (every mandate, binding and action) is one of them.
-COMPANY_WIDE: frozenset[Action] = frozenset({Action.MANAGE_OFFER_SETTINGS, Action.VIEW_COMPANY_SECURITY})
+# The company's security picture (every mandate, binding and action) is one of them, and so are its bills (a bill
+# covers every connection of the account).
+COMPANY_WIDE: frozenset[Action] = frozenset(
+    {Action.MANAGE_OFFER_SETTINGS, Action.VIEW_COMPANY_SECURITY, Action.VIEW_BILLS}
+)
 
 
 def may(context: Context, action: Action) -> bool:
@@ -174,3 +183,23 @@ def require_mandate(context: Context, action: Action, mandate_id: int) -> Mandat
     if mandate is None:
         raise NotFound(mandate_id)
     return mandate
+
+
+def billing_accounts_in(context: Context, action: Action = Action.VIEW_BILLS) -> QuerySet[CustomerAccount]:
+    """The customer accounts whose bills this context may see: a private customer's own accounts, a company's
+    accounts for its main user and representatives; none for anyone else (an employee, a narrow mandate)."""
+    if not may(context, action):
+        return CustomerAccount.objects.none()
+    if context.kind == ContextKind.PRIVATE:
+        return CustomerAccount.objects.filter(pk__in=context.account_ids)
+    if context.kind in (ContextKind.COMPANY, ContextKind.REPRESENTATIVE) and context.company_id is not None:
+        return CustomerAccount.objects.filter(company_id=context.company_id)
+    return CustomerAccount.objects.none()
+
+
+def require_billing_account(context: Context, action: Action, account_number: str) -> CustomerAccount:
+    """The account, if this context may take this action on its bills; NotFound in every other case."""
+    account = billing_accounts_in(context, action).filter(account_number=account_number).first()
+    if account is None:
+        raise NotFound(account_number)
+    return account

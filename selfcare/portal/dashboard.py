@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from selfcare.access.contexts import Action, Context, ContextKind, NotFound, contexts_of
@@ -59,6 +62,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "summaries": summaries,
         "offer_counts": teaser_counts(g.context for g in groups),
         "near_limit": NEAR_LIMIT,
+        "with_bills": {g.context.key for g in groups if may(g.context, Action.VIEW_BILLS)},
     }
     if not groups:
         context["plans"] = TariffPlan.objects.filter(is_active=True, segment=Segment.PRIVATE)
@@ -132,8 +136,18 @@ def connection_detail(request: HttpRequest, connection_id: int) -> HttpResponse:
             "new_key": new_idempotency_key,
             "may_order": may(acting, Action.VIEW_ORDERS),
             "service_names": services_shown(connection),
+            "itemised_months": _recent_months() if may(acting, Action.VIEW_BILLS) else [],
         },
     )
+
+
+def _recent_months(count: int = 6) -> list[datetime.date]:
+    """The first day of this month and of the months before it, newest first: the itemised exports offered."""
+    first = timezone.localdate().replace(day=1)
+    months = [first]
+    while len(months) < count:
+        months.append((months[-1] - datetime.timedelta(days=1)).replace(day=1))
+    return months
 
 
 @require_POST

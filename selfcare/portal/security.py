@@ -38,6 +38,8 @@ ACTIONS = {
     "binding:code:failed": gettext_lazy("Wrong one-time code"),
     "binding:lockout:cleared": gettext_lazy("One-time code lockout cleared by customer service"),
     "portal:connection:view": gettext_lazy("Connection viewed"),
+    "portal:bill:download": gettext_lazy("Bill downloaded"),
+    "portal:usage:export": gettext_lazy("Itemised usage exported"),
     "identity:session:logout": gettext_lazy("Logged out"),
     "security:session:end": gettext_lazy("A session ended"),
     "security:session:end-others": gettext_lazy("All other sessions ended"),

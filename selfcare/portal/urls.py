@@ -1,6 +1,6 @@
 from django.urls import path
 
-from selfcare.portal import dashboard, mandates, offers, orders, security, views, work_number
+from selfcare.portal import bills, dashboard, mandates, offers, orders, security, views, work_number
 from selfcare.portal.login import banklink, eparaksts, smartid
 from selfcare.portal.login import views as login
 
@@ -44,6 +44,14 @@ urlpatterns = [
     ),
     path("acting/<str:context>/mandates/<int:mandate_id>/upload/", mandates.mandate_upload, name="mandate-upload"),
     path("acting/<str:context>/mandates/<int:mandate_id>/revoke/", mandates.mandate_revoke, name="mandate-revoke"),
+    path("acting/<str:context>/bills/", bills.bill_list, name="bills"),
+    path("acting/<str:context>/bills/<str:bill_id>/", bills.bill_detail, name="bill"),
+    path("acting/<str:context>/bills/<str:bill_id>/invoice.pdf", bills.bill_pdf, name="bill-pdf"),
+    path(
+        "acting/<str:context>/connections/<int:connection_id>/usage-<int:year>-<int:month>.csv",
+        bills.usage_csv,
+        name="usage-csv",
+    ),
     path("acting/<str:context>/offers/", offers.offer_list, name="offers"),
     path("acting/<str:context>/offers/settings/", offers.company_setting, name="offers-setting"),
     path(

@@ -18,6 +18,7 @@ MOUNTS: list[tuple[str, str]] = [
     ("sms/", "selfcare.simulators.sms.urls"),
     ("pki/", "selfcare.simulators.pki.urls"),
     ("tmf/", "selfcare.simulators.tmf.urls"),
+    ("billing/", "selfcare.simulators.billing.urls"),
 ]
 
 urlpatterns: list[URLPattern | URLResolver] = [

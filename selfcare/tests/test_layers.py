@@ -30,6 +30,7 @@ WEB_LAYERS = ("selfcare.portal", "selfcare.channels", "selfcare.backoffice")
 BELOW_THE_WEB = (
     "access",
     "audit",
+    "billing",
     "binding",
     "customers",
     "feeds",

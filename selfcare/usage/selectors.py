@@ -12,7 +12,7 @@ from django.utils import timezone
 from selfcare.customers.models import Connection
 from selfcare.usage.buckets import debit_order, plan_buckets
 from selfcare.usage.cycles import cycle_bounds, local_day
-from selfcare.usage.models import ZONES_OF_BUCKET, Bucket, DailyUsage, Kind, Source, Zone
+from selfcare.usage.models import ZONES_OF_BUCKET, Bucket, DailyUsage, Kind, Source, UsageEvent, Zone
 
 
 @dataclass(frozen=True)
@@ -264,3 +264,14 @@ def data_summary(connections: QuerySet[Connection], *, now: datetime.datetime | 
     near = near_limit(connections, now=now).count()
     unlimited = connections.filter(tariff_plan__data_bytes__isnull=True).count()
     return DataSummary(left=int(in_buckets) + int(whole), unlimited=unlimited, near_limit=near)
+
+
+def itemised_events(connection: Connection, year: int, month: int) -> QuerySet[UsageEvent]:
+    """The connection's usage records that started in this calendar month (Europe/Riga), in time order: the rows
+    of the itemised export. Late records are in the month they happened in, as on the bill."""
+    zone = timezone.get_current_timezone()
+    start = datetime.datetime(year, month, 1, tzinfo=zone)
+    end = datetime.datetime(year + month // 12, month % 12 + 1, 1, tzinfo=zone)
+    return UsageEvent.objects.filter(connection=connection, started_at__gte=start, started_at__lt=end).order_by(
+        "started_at", "pk"
+    )

@@ -62,6 +62,7 @@ def test_a_person_acting_in_every_kind_of_context_gets_no_server_error_from_any_
             "mandate_id": gamma_mandate.pk,
             "claim_id": 1,
             "order_id": "00000000-0000-4000-8000-000000000000",
+            "bill_id": f"{private.account.account_number}-202601",
         }
         for template, method in operations():
             path = template.format(**values)

@@ -84,3 +84,21 @@ def last_moment(end: datetime.datetime | None) -> datetime.datetime | None:
     """An exclusive end as people read it: a gift valid until 1 December 00:00 is shown as 30 November 23:59:59 —
     "until 1 December" would promise a day it does not have."""
     return end - datetime.timedelta(seconds=1) if end is not None else None
+
+
+@register.filter
+def money(value: object, currency: str = "EUR") -> str:
+    """A Decimal amount for the reader: "1 234,50 €" in Latvian and Russian, "€1,234.50" in English."""
+    from decimal import Decimal
+
+    from selfcare.formats.money import format_money
+
+    return format_money(value, currency) if isinstance(value, Decimal) else ""
+
+
+@register.filter
+def bill_status(bill: object, today: datetime.date) -> str:
+    """ "paid", "unpaid" or "overdue" on this day."""
+    from selfcare.billing.client import Bill
+
+    return bill.status(today) if isinstance(bill, Bill) else ""

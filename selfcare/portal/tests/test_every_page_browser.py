@@ -3,14 +3,16 @@ points at something, and at 375 px wide nothing scrolls sideways — in Latvian,
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from selfcare.access.contexts import ContextKind, contexts_of
 from selfcare.access.policy import mandates_in
-from selfcare.customers.models import Connection
+from selfcare.customers.models import Connection, CustomerAccount
 from selfcare.demo.loader import load_demo
 from selfcare.identity.models import NationalIdentifier
 from selfcare.mandates.models import Mandate, MandateStatus
@@ -20,6 +22,14 @@ from selfcare.portal.tests.pagechecks import DESKTOP, PHONE, check_page
 from selfcare.portal.tests.test_login_smartid_browser import ANNA, _confirm_on_phone, _login_with_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _last_months_bill(company_id: int) -> str:
+    """The id of the billing simulator's newest bill of the company's first account."""
+    account = CustomerAccount.objects.filter(company_id=company_id).order_by("account_number").first()
+    assert account is not None
+    last_month = timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
+    return f"{account.account_number}-{last_month:%Y%m}"
 
 
 def _annas_pages() -> list[str]:
@@ -40,6 +50,8 @@ def _annas_pages() -> list[str]:
         f"/acting/{company.key}/mandates/",
         f"/acting/{company.key}/mandates/new/",
         f"/acting/{company.key}/security/",
+        f"/acting/{company.key}/bills/",
+        f"/acting/{company.key}/bills/{_last_months_bill(company.company_id or 0)}/",
         "/work-number/",
     ]
 

@@ -12,7 +12,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Router
 
-from selfcare.channels.api.v1 import bindings, contexts, mandates, me, offers, orders, usage
+from selfcare.channels.api.v1 import bills, bindings, contexts, mandates, me, offers, orders, usage
 
 ROUTERS: tuple[tuple[str, Router], ...] = (
     ("me", me.router),
@@ -21,6 +21,7 @@ ROUTERS: tuple[tuple[str, Router], ...] = (
     ("contexts", offers.router),
     ("contexts", mandates.router),
     ("contexts", orders.router),
+    ("contexts", bills.router),
     ("offer-claims", offers.claims_router),
     ("bindings", bindings.router),
 )

@@ -1,0 +1,23 @@
+"""Money for the reader: the amount in their language's number format, with the currency where they put it.
+
+format_money(Decimal("1234.5"))  →  lv "1 234,50 €", ru "1 234,50 €", en "€1,234.50"
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import formats
+from django.utils.translation import get_language
+
+SYMBOLS = {"EUR": "€"}
+
+
+def format_money(value: Decimal, currency: str = "EUR") -> str:
+    amount = formats.number_format(
+        value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), 2, use_l10n=True, force_grouping=True
+    )
+    symbol = SYMBOLS.get(currency, currency)
+    if (get_language() or "lv").startswith("en"):
+        return f"{symbol}{amount}" if symbol != currency else f"{amount} {currency}"
+    return f"{amount}\u00a0{symbol}"

@@ -1,0 +1,116 @@
+"""A context's bills in the portal: the list per account, one bill with how to pay it, and its PDF as a download.
+
+Who may see bills is decided in selfcare.access (Action.VIEW_BILLS); the bills come from the operator's billing
+system through selfcare.billing. When that system cannot answer, the page says so in words (HTTP 503), never 500.
+The PDF is fetched by the portal and served as an attachment: the browser never talks to the billing system.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from selfcare.access.contexts import Action, Context, NotFound
+from selfcare.access.policy import may, require_connection
+from selfcare.access.web import context_page
+from selfcare.audit.services import record
+from selfcare.billing.client import BillingUnavailable
+from selfcare.billing.selectors import bill_document, bill_visible, bills_visible
+from selfcare.errors import ErrorCode, message
+from selfcare.usage.models import UNIT_OF_KIND, Kind, Unit, Zone
+from selfcare.usage.selectors import itemised_events
+
+BILL_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def _unavailable(request: HttpRequest, template: str) -> HttpResponse:
+    return render(request, template, {"unavailable": message(ErrorCode.BILLS_UNAVAILABLE)}, status=503)
+
+
+@require_safe
+@context_page
+def bill_list(request: HttpRequest) -> HttpResponse:
+    acting: Context = request.acting  # type: ignore[attr-defined]
+    if not may(acting, Action.VIEW_BILLS):
+        raise Http404
+    try:
+        accounts = bills_visible(acting)
+    except BillingUnavailable:
+        return _unavailable(request, "portal/bills/list.html")
+    return render(request, "portal/bills/list.html", {"accounts": accounts, "today": timezone.localdate()})
+
+
+@require_safe
+@context_page
+def bill_detail(request: HttpRequest, bill_id: str) -> HttpResponse:
+    acting: Context = request.acting  # type: ignore[attr-defined]
+    if not BILL_ID.match(bill_id):
+        raise Http404
+    try:
+        account, bill = bill_visible(acting, bill_id)
+    except NotFound:
+        raise Http404 from None
+    except BillingUnavailable:
+        return _unavailable(request, "portal/bills/detail.html")
+    context = {"account": account, "bill": bill, "status": bill.status(timezone.localdate())}
+    return render(request, "portal/bills/detail.html", context)
+
+
+@require_safe
+@context_page
+def bill_pdf(request: HttpRequest, bill_id: str) -> HttpResponse:
+    acting: Context = request.acting  # type: ignore[attr-defined]
+    if not BILL_ID.match(bill_id):
+        raise Http404
+    try:
+        account, bill, pdf = bill_document(acting, bill_id)
+    except NotFound:
+        raise Http404 from None
+    except BillingUnavailable:
+        return _unavailable(request, "portal/bills/detail.html")
+    record(request, "portal:bill:download", identity=request.identity, context=acting, target=account)  # type: ignore[attr-defined]
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", bill.bill_no)  # the operator's text never shapes our header
+    response["Content-Disposition"] = f'attachment; filename="invoice-{name}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_safe
+@context_page
+def usage_csv(request: HttpRequest, connection_id: int, year: int, month: int) -> HttpResponse:
+    """A connection's itemised usage for a calendar month, as CSV: one row per usage record. Who may have it is
+    decided as for bills (Action.VIEW_BILLS on the connection): never an employee, never a narrow mandate."""
+    acting: Context = request.acting  # type: ignore[attr-defined]
+    if not 1 <= month <= 12 or not 2000 <= year <= 2100:
+        raise Http404
+    try:
+        connection = require_connection(request.identity, acting, Action.VIEW_BILLS, connection_id)  # type: ignore[attr-defined]
+    except NotFound:
+        raise Http404 from None
+    record(request, "portal:usage:export", identity=request.identity, context=acting, target=connection)  # type: ignore[attr-defined]
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    writer = csv.writer(response)
+    writer.writerow([_("Started"), _("Kind"), _("Zone"), _("Quantity"), _("Unit")])
+    kinds, zones, units = dict(Kind.choices), dict(Zone.choices), dict(Unit.choices)
+    for event in itemised_events(connection, year, month).iterator(chunk_size=2000):
+        writer.writerow(
+            [
+                timezone.localtime(event.started_at).isoformat(timespec="seconds"),
+                kinds.get(event.kind, event.kind),
+                zones.get(event.zone, event.zone),
+                event.quantity,
+                units.get(UNIT_OF_KIND.get(event.kind, ""), ""),
+            ]
+        )
+    response["Content-Disposition"] = (
+        f'attachment; filename="usage-{connection.msisdn.lstrip("+")}-{year}-{month:02d}.csv"'
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
