@@ -297,11 +297,14 @@ class TestCA:
     def revoke(self, issued: Issued, *, at: dt.datetime | None = None) -> dt.datetime:
         """Record ``issued`` as revoked (keyCompromise) since ``at`` (default: an hour after it became valid).
 
-        Idempotent: a certificate already revoked keeps its first revocation time, which is returned.
+        Idempotent: a certificate already revoked keeps its first revocation time, which is returned — unless the
+        clock has since moved back before it (a suite run at a later moment, then today), or the certificate was
+        signed again to start after it (see `_valid_now`): a revocation "in the future" would read as not revoked.
         """
         registry = self._registry()
         key = str(issued.certificate.serial_number)
-        if key not in registry:
+        recorded = dt.datetime.fromisoformat(registry[key]["at"]) if key in registry else None
+        if recorded is None or not issued.certificate.not_valid_before_utc <= recorded <= dt.datetime.now(dt.UTC):
             moment = (at or issued.certificate.not_valid_before_utc + dt.timedelta(hours=1)).astimezone(dt.UTC)
             registry[key] = {"at": moment.replace(microsecond=0).isoformat(), "issuer": _dn(issued.certificate.issuer)}
             _write_atomically(self.directory / REVOKED_FILE, json.dumps(registry, sort_keys=True).encode(), 0o644)
