@@ -21,7 +21,9 @@ from selfcare.identity.models import DigitalIdentity
 from selfcare.mandates.models import MandateScope
 from selfcare.mandates.tests import builders
 
-pytestmark = pytest.mark.django_db
+# The billing simulator reads the accounts from the database in its own server thread: on PostgreSQL it sees only
+# committed rows, so these tests commit theirs (transaction=True), as the demo's two processes share one database.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @dataclass

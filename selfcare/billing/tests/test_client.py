@@ -14,7 +14,9 @@ from selfcare.billing.client import BillingUnavailable, BillNotFound, billing_cl
 from selfcare.billing.config import billing_config
 from selfcare.demo.loader import load_demo
 
-pytestmark = pytest.mark.django_db
+# The billing simulator reads the accounts from the database in its own server thread: on PostgreSQL it sees only
+# committed rows, so these tests commit theirs (transaction=True), as the demo's two processes share one database.
+pytestmark = pytest.mark.django_db(transaction=True)
 COMPANY_ACCOUNT = "B-10000001"
 
 

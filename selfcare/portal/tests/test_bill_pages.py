@@ -12,7 +12,9 @@ from selfcare.access.tests import factories as people
 from selfcare.billing.config import billing_config
 from selfcare.customers.tests import factories
 
-pytestmark = pytest.mark.django_db
+# The billing simulator reads the accounts from the database in its own server thread: on PostgreSQL it sees only
+# committed rows, so these tests commit theirs (transaction=True), as the demo's two processes share one database.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
