@@ -6,6 +6,7 @@ and fails on a view that declares none (deny by default also for the code base).
 - `context_page` — a logged-in identity acting in the context named by the URL's `context` argument, which must
   be one of theirs today; `request.acting` is set. Anything else is 404, exactly like a page that does not exist;
   only the person whose own rights to that context ended lately reads why, and since when (`recently_ended`).
+  A `NotFound` the view raises (a `require_*` of selfcare.access refusing a thing within the context) is a 404 too.
 """
 
 from __future__ import annotations
@@ -63,7 +64,12 @@ def context_page(view: View) -> View:
             return render(request, "portal/rights_ended.html", {"ended": ended}, status=404)
         request.identity = identity  # type: ignore[attr-defined]
         request.acting = acting  # type: ignore[attr-defined]
-        return view(request, *args, **kwargs)
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound:
+            # What the access module refuses within the context (a connection, an order, a bill that is not in it)
+            # is a 404 like a page that does not exist: the views call require_* and need not translate it.
+            raise Http404 from None
 
     _mark(wrapper, "context")
     return wrapper  # type: ignore[return-value]

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from selfcare.access.contexts import Action, Context, NotFound
+from selfcare.access.contexts import Action, Context
 from selfcare.access.policy import may, require_connection
 from selfcare.access.web import context_page
 from selfcare.audit.services import record
@@ -54,8 +54,6 @@ def bill_detail(request: HttpRequest, bill_id: str) -> HttpResponse:
         raise Http404
     try:
         account, bill = bill_visible(acting, bill_id)
-    except NotFound:
-        raise Http404 from None
     except BillingUnavailable:
         return _unavailable(request, "portal/bills/detail.html")
     context = {"account": account, "bill": bill, "status": bill.status(timezone.localdate())}
@@ -70,8 +68,6 @@ def bill_pdf(request: HttpRequest, bill_id: str) -> HttpResponse:
         raise Http404
     try:
         account, bill, pdf = bill_document(acting, bill_id)
-    except NotFound:
-        raise Http404 from None
     except BillingUnavailable:
         return _unavailable(request, "portal/bills/detail.html")
     record(request, "portal:bill:download", identity=request.identity, context=acting, target=account)  # type: ignore[attr-defined]
@@ -90,10 +86,7 @@ def usage_csv(request: HttpRequest, connection_id: int, year: int, month: int) -
     acting: Context = request.acting  # type: ignore[attr-defined]
     if not 1 <= month <= 12 or not 2000 <= year <= 2100:
         raise Http404
-    try:
-        connection = require_connection(request.identity, acting, Action.VIEW_BILLS, connection_id)  # type: ignore[attr-defined]
-    except NotFound:
-        raise Http404 from None
+    connection = require_connection(request.identity, acting, Action.VIEW_BILLS, connection_id)  # type: ignore[attr-defined]
     record(request, "portal:usage:export", identity=request.identity, context=acting, target=connection)  # type: ignore[attr-defined]
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     writer = csv.writer(response)

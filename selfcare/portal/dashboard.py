@@ -112,10 +112,7 @@ def connection_list(request: HttpRequest) -> HttpResponse:
 @context_page
 def connection_detail(request: HttpRequest, connection_id: int) -> HttpResponse:
     acting = request.acting  # type: ignore[attr-defined]
-    try:
-        connection = require_connection(request.identity, acting, Action.VIEW_CONNECTION, connection_id)  # type: ignore[attr-defined]
-    except NotFound:
-        raise Http404 from None
+    connection = require_connection(request.identity, acting, Action.VIEW_CONNECTION, connection_id)  # type: ignore[attr-defined]
     record(request, "portal:connection:view", identity=request.identity, context=acting, target=connection)  # type: ignore[attr-defined]
     binding = None
     if may(acting, Action.MANAGE_BINDINGS) or acting.kind == ContextKind.WORK:
@@ -156,14 +153,11 @@ def binding_end_view(request: HttpRequest, connection_id: int) -> HttpResponse:
     """End the binding of this connection: a main user for the company's connections, an employee for their own."""
     acting = request.acting  # type: ignore[attr-defined]
     identity = request.identity  # type: ignore[attr-defined]
-    try:
-        connection = require_connection(identity, acting, Action.VIEW_CONNECTION, connection_id)
-        binding = ConnectionBinding.objects.filter(connection=connection, status=BindingStatus.ACTIVE).first()
-        if binding is None:
-            raise NotFound(connection_id)
-        binding_end(request=request, identity=identity, context=acting, binding=binding)
-    except NotFound:
-        raise Http404 from None
+    connection = require_connection(identity, acting, Action.VIEW_CONNECTION, connection_id)
+    binding = ConnectionBinding.objects.filter(connection=connection, status=BindingStatus.ACTIVE).first()
+    if binding is None:
+        raise NotFound(connection_id)
+    binding_end(request=request, identity=identity, context=acting, binding=binding)
     if acting.kind == ContextKind.WORK:
         return redirect("portal:dashboard")
     return redirect("portal:connection", context=acting.key, connection_id=connection.pk)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from selfcare.access.contexts import Action, Context, NotFound
+from selfcare.access.contexts import Action, Context
 from selfcare.access.policy import mandates_in, may, require_mandate
 from selfcare.access.web import context_page
 from selfcare.customers.models import Company, Connection, ConnectionStatus
@@ -29,10 +29,7 @@ from selfcare.portal.forms import MandateForm, ReasonForm, UploadForm
 
 
 def _mandate(request: HttpRequest, action: Action, mandate_id: int) -> Mandate:
-    try:
-        return require_mandate(request.acting, action, mandate_id)  # type: ignore[attr-defined]
-    except NotFound:
-        raise Http404 from None
+    return require_mandate(request.acting, action, mandate_id)  # type: ignore[attr-defined]
 
 
 def _by(request: HttpRequest) -> services.By:

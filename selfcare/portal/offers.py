@@ -15,7 +15,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
-from selfcare.access.contexts import Action, Context, NotFound
+from selfcare.access.contexts import Action, Context
 from selfcare.access.policy import connections_in, may, require_connection
 from selfcare.access.web import context_page, identity_page
 from selfcare.customers.models import Connection
@@ -92,8 +92,6 @@ def offer_claim(request: HttpRequest, connection_id: int, offer_id: int) -> Http
             offer_id=offer_id,
             idempotency_key=request.POST.get("idempotency_key", ""),
         )
-    except NotFound:
-        raise Http404 from None
     except ClaimRefused as refused:
         if request.htmx:  # type: ignore[attr-defined]
             return _card(request, acting, connection_id, offer_id, error=str(MESSAGES[refused.code]))
@@ -112,10 +110,7 @@ def _card(request: HttpRequest, acting: Context, connection_id: int, offer_id: i
     """The offer's card after a claim, for HTMX to swap in place of the form: it shows the result itself, or
     why the claim was refused."""
     identity = request.identity  # type: ignore[attr-defined]
-    try:
-        connection = require_connection(identity, acting, Action.VIEW_CONNECTION, connection_id)
-    except NotFound:
-        raise Http404 from None
+    connection = require_connection(identity, acting, Action.VIEW_CONNECTION, connection_id)
     answers = offers_for_connection(identity_id=identity.pk, context=acting, connection=connection)
     answer = next((a for a in answers if a.offer.pk == offer_id), None)
     if answer is None:
@@ -137,15 +132,12 @@ def _card(request: HttpRequest, acting: Context, connection_id: int, offer_id: i
 @context_page
 def company_setting(request: HttpRequest) -> HttpResponse:
     acting: Context = request.acting  # type: ignore[attr-defined]
-    try:
-        set_employees_may_claim_gifts(
-            request=request,
-            identity=request.identity,  # type: ignore[attr-defined]
-            context=acting,
-            allowed=request.POST.get("employees_may_claim_gifts") == "on",
-        )
-    except NotFound:
-        raise Http404 from None
+    set_employees_may_claim_gifts(
+        request=request,
+        identity=request.identity,  # type: ignore[attr-defined]
+        context=acting,
+        allowed=request.POST.get("employees_may_claim_gifts") == "on",
+    )
     messages.success(request, gettext("The setting is saved."))
     return redirect("portal:offers", context=acting.key)
 

@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from selfcare.access.contexts import Action, Context, ContextKind, NotFound
+from selfcare.access.contexts import Action, Context, ContextKind
 from selfcare.access.policy import (
     OrderRoute,
     connections_in,
@@ -80,10 +80,7 @@ def _routes(acting: Context) -> dict[str, str]:
 def manage(request: HttpRequest, connection_id: int) -> HttpResponse:
     acting: Context = request.acting  # type: ignore[attr-defined]
     identity = request.identity  # type: ignore[attr-defined]
-    try:
-        connection = require_connection(identity, acting, Action.VIEW_CONNECTION, connection_id)
-    except NotFound:
-        raise Http404 from None
+    connection = require_connection(identity, acting, Action.VIEW_CONNECTION, connection_id)
     routes = _routes(acting)
     if all(route == OrderRoute.DENY for route in routes.values()):
         raise Http404
@@ -132,10 +129,7 @@ def order_new(request: HttpRequest, connection_id: int) -> HttpResponse:
     acting: Context = request.acting  # type: ignore[attr-defined]
     identity = request.identity  # type: ignore[attr-defined]
     wanted = _wanted(request.POST)
-    try:
-        connection, route = require_connection_to_order(identity, acting, KIND_ACTION[wanted.kind], connection_id)
-    except NotFound:
-        raise Http404 from None
+    connection, route = require_connection_to_order(identity, acting, KIND_ACTION[wanted.kind], connection_id)
     try:
         if wanted.kind in CONFIRM_FIRST and request.POST.get("confirm") != "yes":
             return _confirm(request, acting, [connection], wanted, route)
@@ -227,10 +221,7 @@ def _qr_svg(code: str) -> str:
 def order_detail(request: HttpRequest, order_id: uuid.UUID) -> HttpResponse:
     acting: Context = request.acting  # type: ignore[attr-defined]
     identity = request.identity  # type: ignore[attr-defined]
-    try:
-        order = require_order(identity, acting, Action.VIEW_ORDERS, order_id)
-    except NotFound:
-        raise Http404 from None
+    order = require_order(identity, acting, Action.VIEW_ORDERS, order_id)
     # The fallback when no event came: ask the operator, if not asked lately.
     order = order_follow_up(order)
     items: list[OrderItem] = list(order.items.select_related("connection"))
@@ -258,10 +249,7 @@ def order_detail(request: HttpRequest, order_id: uuid.UUID) -> HttpResponse:
 def order_decide_view(request: HttpRequest, order_id: uuid.UUID) -> HttpResponse:
     acting: Context = request.acting  # type: ignore[attr-defined]
     identity = request.identity  # type: ignore[attr-defined]
-    try:
-        order = require_order(identity, acting, Action.DECIDE_REQUESTS, order_id)
-    except NotFound:
-        raise Http404 from None
+    order = require_order(identity, acting, Action.DECIDE_REQUESTS, order_id)
     try:
         order_decide(
             request=request,
@@ -281,10 +269,7 @@ def puk(request: HttpRequest, connection_id: int) -> HttpResponse:
     """The SIM's PUK after a fresh eID login; otherwise the way to confirm with eID first."""
     acting: Context = request.acting  # type: ignore[attr-defined]
     identity = request.identity  # type: ignore[attr-defined]
-    try:
-        connection = require_connection(identity, acting, Action.VIEW_PUK, connection_id)
-    except NotFound:
-        raise Http404 from None
+    connection = require_connection(identity, acting, Action.VIEW_PUK, connection_id)
     code, stale, error = "", False, ""
     try:
         code = puk_reveal(request=request, identity=identity, context=acting, connection=connection)
