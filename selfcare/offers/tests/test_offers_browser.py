@@ -9,18 +9,12 @@ import pytest
 
 from selfcare.customers.models import GB, Connection
 from selfcare.demo.loader import load_demo
-from selfcare.portal.tests.test_login_smartid_browser import ANNA, _confirm_on_phone, _login_with_code
+from selfcare.portal.tests.test_login_smartid_browser import ANNA, log_in
 from selfcare.usage.selectors import remaining_summary
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PETERIS = "22079018761"
-
-
-def _log_in(page: Any, browser: Any, base: str, code: str) -> None:
-    vc = _login_with_code(page, base, code)
-    _confirm_on_phone(browser, base, code, vc)
-    page.wait_for_url("**/en/dashboard/")
 
 
 def test_the_employee_claims_the_data_gift_and_his_remaining_data_grows_by_it(
@@ -31,7 +25,7 @@ def test_the_employee_claims_the_data_gift_and_his_remaining_data_grows_by_it(
     before = remaining_summary(work_phone).data.remaining
     assert before is not None
 
-    _log_in(page, browser, eid_simulators, PETERIS)
+    log_in(page, browser, eid_simulators, PETERIS)
     page.get_by_test_id("offers-teaser").get_by_role("link").click()
     page.wait_for_url("**/en/acting/work-*/offers/")
     assert page.get_by_role("heading", level=1).inner_text() == "Tele2 Komplimenti"
@@ -57,7 +51,7 @@ def test_a_private_customer_gets_a_partner_code_and_sees_it_again_after_a_reload
     page: Any, browser: Any, eid_simulators: str
 ) -> None:
     load_demo()
-    _log_in(page, browser, eid_simulators, ANNA)
+    log_in(page, browser, eid_simulators, ANNA)
     page.get_by_test_id("group-private").get_by_role("link", name="+371 29 100 001").click()
     coffee = page.get_by_test_id("offers").get_by_test_id("offer-kafijas-biedriba-20")
     coffee.get_by_role("button", name="Get the code").click()

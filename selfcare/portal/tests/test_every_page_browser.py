@@ -19,7 +19,7 @@ from selfcare.mandates.models import Mandate, MandateStatus
 from selfcare.portal.login.banklink import BANKS
 from selfcare.portal.login.eparaksts import START_URL_NAMES as EPARAKSTS_METHODS
 from selfcare.portal.tests.pagechecks import DESKTOP, PHONE, check_page
-from selfcare.portal.tests.test_login_smartid_browser import ANNA, _confirm_on_phone, _login_with_code
+from selfcare.portal.tests.test_login_smartid_browser import ANNA, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -75,9 +75,7 @@ def test_every_main_page_of_a_person_with_everything_passes_the_checks(
     page: Any, browser: Any, eid_simulators: str
 ) -> None:
     load_demo()
-    vc = _login_with_code(page, eid_simulators, ANNA)
-    _confirm_on_phone(browser, eid_simulators, ANNA, vc)
-    page.wait_for_url("**/en/dashboard/")
+    log_in(page, browser, eid_simulators, ANNA)
     for language in ("/en", "", "/ru"):
         for path in _annas_pages():
             response = page.goto(f"{eid_simulators}{language}{path}")
@@ -90,9 +88,7 @@ def test_form_errors_are_announced_the_mandate_form_says_what_is_wrong_next_to_e
     page: Any, browser: Any, eid_simulators: str
 ) -> None:
     load_demo()
-    vc = _login_with_code(page, eid_simulators, ANNA)
-    _confirm_on_phone(browser, eid_simulators, ANNA, vc)
-    page.wait_for_url("**/en/dashboard/")
+    log_in(page, browser, eid_simulators, ANNA)
     company = next(c for c in contexts_of(NationalIdentifier.objects.get(code=ANNA).identity) if c.kind == "company")
     page.goto(f"{eid_simulators}/en/acting/{company.key}/mandates/new/")
     # The dates come filled in: from today for the longest term allowed.
@@ -120,9 +116,7 @@ def test_on_a_phone_the_header_folds_into_a_menu_and_leaves_the_first_screen_to_
     page: Any, browser: Any, eid_simulators: str
 ) -> None:
     load_demo()
-    vc = _login_with_code(page, eid_simulators, ANNA)
-    _confirm_on_phone(browser, eid_simulators, ANNA, vc)
-    page.wait_for_url("**/en/dashboard/")
+    log_in(page, browser, eid_simulators, ANNA)
     page.set_viewport_size(PHONE)
     page.goto(f"{eid_simulators}/en/dashboard/")
     header = page.locator(".site-header").bounding_box()
@@ -142,18 +136,12 @@ def test_on_a_phone_the_header_folds_into_a_menu_and_leaves_the_first_screen_to_
     assert log_out.is_visible()
 
 
-def _log_in(page: Any, browser: Any, base: str, code: str) -> None:
-    vc = _login_with_code(page, base, code)
-    _confirm_on_phone(browser, base, code, vc)
-    page.wait_for_url("**/en/dashboard/")
-
-
 @pytest.mark.parametrize("code", ["22079018761", "12047811230"])  # an employee; a board member (representative)
 def test_the_main_pages_of_an_employee_and_of_a_representative_pass_the_checks(
     page: Any, browser: Any, eid_simulators: str, code: str
 ) -> None:
     load_demo()
-    _log_in(page, browser, eid_simulators, code)
+    log_in(page, browser, eid_simulators, code)
     identity = NationalIdentifier.objects.get(code=code).identity
     paths = ["/dashboard/", "/me/", "/me/security/"]
     for context in contexts_of(identity):
@@ -176,7 +164,7 @@ def test_a_mandate_a_refused_upload_the_company_offers_and_the_rights_ended_page
     page: Any, browser: Any, eid_simulators: str
 ) -> None:
     load_demo()
-    _log_in(page, browser, eid_simulators, ANNA)
+    log_in(page, browser, eid_simulators, ANNA)
     anna = NationalIdentifier.objects.get(code=ANNA).identity
     company = next(c for c in contexts_of(anna) if c.kind == ContextKind.COMPANY)
     mandate = mandates_in(company).first()
@@ -217,7 +205,7 @@ def test_a_representative_revoking_a_power_of_attorney_passes_the_checks(
 ) -> None:
     load_demo()
     code = "12047811230"  # a board member
-    _log_in(page, browser, eid_simulators, code)
+    log_in(page, browser, eid_simulators, code)
     identity = NationalIdentifier.objects.get(code=code).identity
     representative = next(c for c in contexts_of(identity) if c.kind == ContextKind.REPRESENTATIVE)
     active = mandates_in(representative).filter(status=MandateStatus.ACTIVE).first()

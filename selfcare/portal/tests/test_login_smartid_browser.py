@@ -36,6 +36,13 @@ def _confirm_on_phone(browser: Any, base: str, code: str, vc: str) -> None:
     phone.close()
 
 
+def log_in(page: Any, browser: Any, base: str, code: str, landing: Any = "**/en/dashboard/") -> None:
+    """Log `code` in with Smart-ID in English, confirming on the simulated phone, and wait for `landing`."""
+    vc = _login_with_code(page, base, code)  # the wait page polls with HTMX until the phone answers
+    _confirm_on_phone(browser, base, code, vc)
+    page.wait_for_url(landing)
+
+
 def _identity_after_login(page: Any) -> str:
     page.wait_for_url(AFTER_LOGIN)
     page.get_by_role("link", name="My identity").click()

@@ -17,7 +17,7 @@ from selfcare.backoffice.tests.browser import ILZE, staff_log_in
 from selfcare.demo import dataset
 from selfcare.demo.loader import load_demo
 from selfcare.mandates.models import Mandate, MandateStatus
-from selfcare.portal.tests.test_login_smartid_browser import LIGA, _confirm_on_phone, _login_with_code
+from selfcare.portal.tests.test_login_smartid_browser import LIGA, log_in
 from selfcare.simulators.pki.documents import person_signer, sign_pdf
 from selfcare.simulators.pki.testca import TestCA
 
@@ -28,12 +28,6 @@ JANIS_CODE = JANIS.personal_code.replace("-", "")
 COMPANY = "SIA Rīgas Kafija"
 
 
-def _log_in(page: Any, browser: Any, base: str, code: str) -> None:
-    vc = _login_with_code(page, base, code)
-    _confirm_on_phone(browser, base, code, vc)
-    page.wait_for_url("**/en/dashboard/")
-
-
 def test_a_representative_gives_main_user_rights_staff_activate_and_a_revocation_cuts_the_open_session(
     page: Any, browser: Any, eid_simulators: str, tmp_path: Path, settings: Any
 ) -> None:
@@ -42,7 +36,7 @@ def test_a_representative_gives_main_user_rights_staff_activate_and_a_revocation
     base = eid_simulators
 
     # The representative prepares the power of attorney.
-    _log_in(page, browser, base, JANIS_CODE)
+    log_in(page, browser, base, JANIS_CODE)
     assert f"{COMPANY} — representative" in page.locator("main").inner_text()
     page.get_by_role("link", name="Powers of attorney").click()
     page.get_by_role("link", name="Give main user rights").click()
@@ -93,7 +87,7 @@ def test_a_representative_gives_main_user_rights_staff_activate_and_a_revocation
     # The attorney logs in (her own browser) and acts for the company.
     attorney = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900}).new_page()
     attorney.set_default_timeout(15_000)
-    _log_in(attorney, browser, base, LIGA)
+    log_in(attorney, browser, base, LIGA)
     group = attorney.locator("[data-testid^=group-company-]")
     assert f"{COMPANY} — main user" in group.inner_text()
     # A company of eight numbers is a summary on the dashboard; its list is one click away.

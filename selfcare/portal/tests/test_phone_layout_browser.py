@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from selfcare.demo.loader import load_demo
-from selfcare.portal.tests.test_login_smartid_browser import ANNA, _confirm_on_phone, _login_with_code
+from selfcare.portal.tests.test_login_smartid_browser import ANNA, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -21,9 +21,7 @@ def _page_width(page: Any) -> int:
 
 def test_the_dashboard_and_a_connection_page_fit_a_phone_screen(page: Any, browser: Any, eid_simulators: str) -> None:
     load_demo()
-    vc = _login_with_code(page, eid_simulators, ANNA)
-    _confirm_on_phone(browser, eid_simulators, ANNA, vc)
-    page.wait_for_url("**/en/dashboard/")
+    log_in(page, browser, eid_simulators, ANNA)
     page.set_viewport_size(PHONE)
     for language in ("", "/en", "/ru"):
         page.goto(f"{eid_simulators}{language}/dashboard/")
@@ -43,9 +41,7 @@ def test_on_a_phone_each_row_of_a_wide_table_reads_as_a_card_of_named_values(
     page: Any, browser: Any, eid_simulators: str
 ) -> None:
     load_demo()
-    vc = _login_with_code(page, eid_simulators, ANNA)
-    _confirm_on_phone(browser, eid_simulators, ANNA, vc)
-    page.wait_for_url("**/en/dashboard/")
+    log_in(page, browser, eid_simulators, ANNA)
     company = page.get_by_role("link", name="Company security").first.get_attribute("href")
     assert company is not None
     page.set_viewport_size(PHONE)

@@ -12,18 +12,16 @@ from django.conf import settings as django_settings
 
 from selfcare.backoffice.tests.browser import MARTINS, staff_log_in
 from selfcare.demo.loader import load_demo
-from selfcare.portal.tests.test_login_smartid_browser import AFTER_LOGIN, ANNA, _confirm_on_phone, _login_with_code
+from selfcare.portal.tests.test_login_smartid_browser import (
+    AFTER_LOGIN,
+    ANNA,
+    log_in,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PETERIS = "22079018761"
 PETERIS_WORK_NUMBER = "+37125500001"
-
-
-def _log_in(page: Any, browser: Any, base: str, code: str) -> None:
-    vc = _login_with_code(page, base, code)  # the wait page polls with HTMX until the phone answers
-    _confirm_on_phone(browser, base, code, vc)
-    page.wait_for_url(AFTER_LOGIN)
 
 
 def _watch_for_csp_violations(context: Any) -> list[str]:
@@ -51,7 +49,7 @@ def test_the_main_pages_and_the_simulators_run_without_a_single_csp_violation(
     page.get_by_role("button", name=re.compile("Continue to")).click()
     page.wait_for_url(re.compile("/simulators/banks/"))
 
-    _log_in(page, browser, base, ANNA)
+    log_in(page, browser, base, ANNA, AFTER_LOGIN)
     page.goto(f"{base}/en/dashboard/")
     page.get_by_role("link", name="Company security").first.click()
     assert page.get_by_role("heading", level=1).inner_text() == "Company security"
@@ -89,18 +87,18 @@ def test_a_login_from_a_new_browser_puts_a_notice_on_the_demo_phone_and_the_same
         viewer.close()
         return int(count)
 
-    _log_in(page, browser, base, PETERIS)
+    log_in(page, browser, base, PETERIS, AFTER_LOGIN)
     first = notices()
     assert first == 1  # his first login ever is from a browser new to him too
 
     page.get_by_role("button", name="Log out").click()
-    _log_in(page, browser, base, PETERIS)
+    log_in(page, browser, base, PETERIS, AFTER_LOGIN)
     assert notices() == first  # the same browser: known, nothing sent
 
     other = browser.new_context(locale="en-GB")
     try:
         second_browser = other.new_page()
-        _log_in(second_browser, browser, base, PETERIS)
+        log_in(second_browser, browser, base, PETERIS, AFTER_LOGIN)
         assert notices() == first + 1
 
         # From the new browser, end the first one: it is logged out at its next step.
