@@ -113,3 +113,18 @@ def test_a_stored_certificate_is_reissued_when_the_same_code_is_asked_for_with_o
     assert again.certificate.subject != first.certificate.subject
     assert "BĒRZIŅA" in again.certificate.subject.rfc4514_string()
     assert ca.smartid_person("150385-12346", "Anna", "Bērziņa").certificate == again.certificate
+
+
+def test_a_revocation_recorded_under_a_later_clock_is_dated_again_when_the_clock_is_back(tmp_path: Path) -> None:
+    """A suite run at a later moment (`make test-dates`) must not leave today's run a revocation "in the future",
+    which an OCSP answer would give as not yet revoked."""
+    import time_machine
+
+    ca = TestCA(tmp_path)
+    person = ca.smartid_person("211080-12348", "Revoked", "Person")
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(days=400), tick=False):
+        later = ca.revoke(person, at=dt.datetime.now(dt.UTC))
+    assert later > dt.datetime.now(dt.UTC)
+    again = TestCA(tmp_path).revoke(person)
+    assert person.certificate.not_valid_before_utc <= again <= dt.datetime.now(dt.UTC)
+    assert TestCA(tmp_path).revoke(person) == again  # and idempotent once it is in the past
