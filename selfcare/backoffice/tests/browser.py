@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.conf import settings as django_settings
-
 from selfcare.demo import dataset
+from selfcare.simulators.tests.browser import confirm_on_smartid_phone
 
 STAFF = [p for p in dataset.PERSONS if p.staff_roles]
 ILZE = next(p.personal_code for p in STAFF if p.given_name == "Ilze")  # customer service, mandate officer
@@ -25,9 +24,6 @@ def staff_log_in(page: Any, browser: Any, base: str, code: str) -> None:
     page.get_by_role("textbox", name="Personal code").fill(f"{code[:6]}-{code[6:]}")
     page.get_by_role("button", name="Continue").click()
     vc = page.get_by_test_id("verification-code").inner_text()
-    phone = browser.new_page()
-    phone.goto(f"{django_settings.SELFCARE_SIMULATORS_URL}/simulators/smartid/phone/{code}/?lang=en")
-    phone.get_by_role("button", name="Confirm").first.click()
-    phone.close()
     assert vc.isdigit()
+    confirm_on_smartid_phone(browser, code, vc)
     page.wait_for_url(re.compile(r"/backoffice/"))
