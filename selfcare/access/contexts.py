@@ -53,6 +53,7 @@ class Action(StrEnum):
     SUSPEND_CONNECTION = "order:suspend"
     VIEW_ORDERS = "order:view"
     DECIDE_REQUESTS = "order:decide"
+    MANAGE_EMPLOYEE_ORDER_RIGHTS = "order:employee-rights"
     VIEW_PUK = "connection:puk"
     VIEW_BILLS = "bill:view"
 

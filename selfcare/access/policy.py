@@ -16,7 +16,7 @@ from selfcare.binding.models import BindingStatus
 from selfcare.customers.models import Connection, ConnectionStatus, CustomerAccount
 from selfcare.identity.models import DigitalIdentity
 from selfcare.mandates.models import Mandate
-from selfcare.orders.models import Order
+from selfcare.orders.models import EmployeeOrderRights, Order
 
 # What a private customer orders on their own connections; a main user also names the user and cost centre.
 _ORDERS: frozenset[Action] = frozenset(
@@ -48,6 +48,7 @@ RIGHTS: dict[ContextKind, frozenset[Action]] = {
             Action.MANAGE_OFFER_SETTINGS,
             Action.LABEL_CONNECTION,
             Action.DECIDE_REQUESTS,
+            Action.MANAGE_EMPLOYEE_ORDER_RIGHTS,
             Action.VIEW_BILLS,
         }
     )
@@ -97,7 +98,12 @@ def connections_in(identity: DigitalIdentity, context: Context) -> QuerySet[Conn
 # The company's security picture (every mandate, binding and action) is one of them, and so are its bills (a bill
 # covers every connection of the account).
 COMPANY_WIDE: frozenset[Action] = frozenset(
-    {Action.MANAGE_OFFER_SETTINGS, Action.VIEW_COMPANY_SECURITY, Action.VIEW_BILLS}
+    {
+        Action.MANAGE_OFFER_SETTINGS,
+        Action.MANAGE_EMPLOYEE_ORDER_RIGHTS,
+        Action.VIEW_COMPANY_SECURITY,
+        Action.VIEW_BILLS,
+    }
 )
 
 
@@ -121,11 +127,22 @@ EMPLOYEE_REQUESTS: frozenset[Action] = frozenset(
 )
 
 
-def order_route(context: Context, action: Action) -> OrderRoute:
+def employee_direct_actions(company_id: int | None) -> frozenset[Action]:
+    """What the company lets its employees order on their own work number without the main user's approval."""
+    if company_id is None:
+        return frozenset()
+    rights = EmployeeOrderRights.objects.filter(company_id=company_id).values_list("actions", flat=True).first()
+    return frozenset(Action(a) for a in rights or () if a in EMPLOYEE_REQUESTS)
+
+
+def order_route(context: Context, action: Action, *, employee_direct: frozenset[Action] | None = None) -> OrderRoute:
+    """`employee_direct` is the company's `employee_direct_actions`, when the caller has read it already."""
     if may(context, action):
         return OrderRoute.DIRECT
     if context.kind == ContextKind.WORK and action in EMPLOYEE_REQUESTS:
-        return OrderRoute.REQUEST
+        if employee_direct is None:
+            employee_direct = employee_direct_actions(context.company_id)
+        return OrderRoute.DIRECT if action in employee_direct else OrderRoute.REQUEST
     return OrderRoute.DENY
 
 

@@ -125,3 +125,32 @@ class OrderItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.offering}"
+
+
+class EmployeeOrderRights(models.Model):
+    """What a company lets its employees order on their own work number without the main user's approval.
+
+    `actions` holds selfcare.access Action values out of EMPLOYEE_REQUESTS; none (the default) means every such
+    order is a request the main user decides.
+    """
+
+    company = models.OneToOneField(
+        Company, verbose_name=_("company"), primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    actions = models.JSONField(_("orders employees place themselves"), default=list, blank=True)
+    changed_by = models.ForeignKey(
+        DigitalIdentity,
+        verbose_name=_("changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("employees' order rights")
+        verbose_name_plural = _("employees' order rights")
+
+    def __str__(self) -> str:
+        return str(self.company_id)

@@ -25,9 +25,10 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from selfcare.access.contexts import Action, Context
-from selfcare.access.policy import OrderRoute
+from selfcare.access.contexts import Action, Context, NotFound
+from selfcare.access.policy import EMPLOYEE_REQUESTS, OrderRoute, may
 from selfcare.audit.services import record
 from selfcare.background.mail import queue_email
 from selfcare.binding.sms import queue_sms
@@ -35,7 +36,15 @@ from selfcare.customers.models import Connection, ConnectionStatus, Segment, Sim
 from selfcare.identifiers import format_msisdn
 from selfcare.identity.models import DigitalIdentity
 from selfcare.orders import client
-from selfcare.orders.models import FINAL_STATES, ItemAction, Order, OrderItem, OrderKind, OrderState
+from selfcare.orders.models import (
+    FINAL_STATES,
+    EmployeeOrderRights,
+    ItemAction,
+    Order,
+    OrderItem,
+    OrderKind,
+    OrderState,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +62,17 @@ KIND_ACTION: dict[str, Action] = {
     OrderKind.SUSPEND: Action.SUSPEND_CONNECTION,
     OrderKind.RESUME: Action.SUSPEND_CONNECTION,
 }
+
+# What a company can let its employees order themselves (selfcare.access.policy.EMPLOYEE_REQUESTS), as the main
+# user reads it on the setting's page.
+EMPLOYEE_RIGHT_LABELS: dict[Action, Any] = {
+    Action.CHANGE_PLAN: gettext_lazy("Change the plan"),
+    Action.MANAGE_PACKS: gettext_lazy("Add or remove packs and services"),
+    Action.MANAGE_BARRINGS: gettext_lazy("Bar or unbar services (roaming, premium numbers, calls abroad)"),
+    Action.REPLACE_SIM: gettext_lazy("Replace the SIM or move to eSIM"),
+    Action.SUSPEND_CONNECTION: gettext_lazy("Suspend and resume the number"),
+}
+assert set(EMPLOYEE_RIGHT_LABELS) == set(EMPLOYEE_REQUESTS)
 
 MAX_ITEMS = 500
 SUSPEND_MONTHS = range(1, 7)
@@ -419,6 +439,25 @@ def notify_person(order_id: uuid.UUID) -> None:
     address = NotificationContact.objects.filter(identity=order.ordered_by).values_list("email", flat=True).first()
     if address:
         queue_email(subject, text, [address])  # a worker sends it, retried while the mail server is away
+
+
+def set_employee_order_rights(
+    *, request: HttpRequest | None, identity: DigitalIdentity, context: Context, actions: list[str]
+) -> EmployeeOrderRights:
+    """The main user decides which orders employees place on their own work number without approval; audited."""
+    if not may(context, Action.MANAGE_EMPLOYEE_ORDER_RIGHTS) or context.company_id is None:
+        raise NotFound(context.key)
+    unknown = [a for a in actions if a not in EMPLOYEE_REQUESTS]
+    if unknown:
+        raise _invalid(_("Choose among the changes shown."))
+    chosen = sorted(set(actions))
+    with transaction.atomic():
+        rights, _created = EmployeeOrderRights.objects.select_for_update().get_or_create(company_id=context.company_id)
+        rights.actions = chosen
+        rights.changed_by = identity
+        rights.save()
+        record(request, "orders:employee-rights:set", identity=identity, context=context, target=rights)
+    return rights
 
 
 class StaleLogin(Exception):

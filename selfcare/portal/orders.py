@@ -18,12 +18,14 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from selfcare.access.contexts import Action, Context, ContextKind
 from selfcare.access.policy import (
     OrderRoute,
     connections_in,
+    employee_direct_actions,
     may,
     order_route,
     orders_in,
@@ -36,6 +38,7 @@ from selfcare.customers.models import Connection
 from selfcare.orders.models import OrderItem, OrderKind, OrderState
 from selfcare.orders.selectors import choices_for, offering_names, with_details
 from selfcare.orders.services import (
+    EMPLOYEE_RIGHT_LABELS,
     KIND_ACTION,
     OrderRequest,
     StaleLogin,
@@ -44,6 +47,7 @@ from selfcare.orders.services import (
     order_place,
     order_prepare,
     puk_reveal,
+    set_employee_order_rights,
 )
 
 # Orders that cost money or cannot be taken back are confirmed on a page that shows the price first.
@@ -72,7 +76,8 @@ def _wanted(data: Any) -> OrderRequest:
 
 
 def _routes(acting: Context) -> dict[str, str]:
-    return {kind: order_route(acting, action).value for kind, action in KIND_ACTION.items()}
+    direct = employee_direct_actions(acting.company_id) if acting.kind == ContextKind.WORK else frozenset()
+    return {kind: order_route(acting, action, employee_direct=direct).value for kind, action in KIND_ACTION.items()}
 
 
 @require_safe
@@ -205,11 +210,39 @@ def order_list(request: HttpRequest) -> HttpResponse:
     if connection_id.isdigit():
         orders = orders.filter(items__connection_id=int(connection_id))
     waiting = orders.filter(state=OrderState.REQUESTED) if may(acting, Action.DECIDE_REQUESTS) else orders.none()
+    rights: list[tuple[str, Any, bool]] = []
+    if may(acting, Action.MANAGE_EMPLOYEE_ORDER_RIGHTS):
+        direct = employee_direct_actions(acting.company_id)
+        rights = [(action.value, label, action in direct) for action, label in EMPLOYEE_RIGHT_LABELS.items()]
     return render(
         request,
         "portal/orders/list.html",
-        {"orders": orders[:200], "waiting": waiting, "may_decide": may(acting, Action.DECIDE_REQUESTS)},
+        {
+            "orders": orders[:200],
+            "waiting": waiting,
+            "may_decide": may(acting, Action.DECIDE_REQUESTS),
+            "employee_rights": rights,
+        },
     )
+
+
+@require_POST
+@context_page
+def employee_rights(request: HttpRequest) -> HttpResponse:
+    """The main user: which orders employees place on their own work number without approval."""
+    acting: Context = request.acting  # type: ignore[attr-defined]
+    try:
+        set_employee_order_rights(
+            request=request,
+            identity=request.identity,  # type: ignore[attr-defined]
+            context=acting,
+            actions=[str(a)[:40] for a in request.POST.getlist("actions")],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, gettext("The setting is saved."))
+    return redirect("portal:orders", context=acting.key)
 
 
 def _qr_svg(code: str) -> str:

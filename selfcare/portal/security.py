@@ -55,6 +55,7 @@ ACTIONS = {
     "orders:order:request": gettext_lazy("Order asked of the main user"),
     "orders:request:approve": gettext_lazy("Employee's request approved"),
     "orders:request:decline": gettext_lazy("Employee's request declined"),
+    "orders:employee-rights:set": gettext_lazy("Changed what employees may order without approval"),
     "orders:order:completed": gettext_lazy("Order completed by the operator"),
     "orders:order:failed": gettext_lazy("Order failed at the operator"),
     "orders:order:rejected": gettext_lazy("Order rejected by the operator"),

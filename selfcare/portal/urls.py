@@ -32,6 +32,7 @@ urlpatterns = [
     path("acting/<str:context>/connections/<int:connection_id>/puk/", orders.puk, name="connection-puk"),
     path("acting/<str:context>/orders/", orders.order_list, name="orders"),
     path("acting/<str:context>/orders/bulk/", orders.bulk, name="orders-bulk"),
+    path("acting/<str:context>/orders/employee-rights/", orders.employee_rights, name="orders-employee-rights"),
     path("acting/<str:context>/orders/<uuid:order_id>/", orders.order_detail, name="order"),
     path("acting/<str:context>/orders/<uuid:order_id>/decide/", orders.order_decide_view, name="order-decide"),
     path("acting/<str:context>/mandates/", mandates.mandate_list, name="mandates"),

@@ -116,6 +116,7 @@ def test_a_lost_sim_is_blocked_in_one_step_from_a_phone(page: Any, browser: Any,
     page.set_viewport_size(PHONE)
     page.get_by_role("link", name="+371 25 500 001").first.click()
     page.get_by_test_id("manage").click()
+    page.wait_for_url("**/manage/")  # measured before the page is there, the width is of nothing
     assert page_width(page) <= PHONE["width"]
     page.get_by_test_id("block-lost").click()
     _wait_for_state(page, "Completed")
