@@ -41,6 +41,7 @@ class OrderKind(models.TextChoices):
     SIM_BLOCK = "sim_block", _("SIM blocked")
     SIM_UNBLOCK = "sim_unblock", _("SIM unblocked")
     ESIM = "esim", _("Move to eSIM")
+    SIM_REPLACE = "sim_replace", _("Replacement SIM card")
     LABEL = "label", _("User and cost centre")
     SUSPEND = "suspend", _("Suspended")
     RESUME = "resume", _("Resumed")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import re
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -58,6 +59,7 @@ KIND_ACTION: dict[str, Action] = {
     OrderKind.SIM_BLOCK: Action.BLOCK_SIM,
     OrderKind.SIM_UNBLOCK: Action.BLOCK_SIM,
     OrderKind.ESIM: Action.REPLACE_SIM,
+    OrderKind.SIM_REPLACE: Action.REPLACE_SIM,
     OrderKind.LABEL: Action.LABEL_CONNECTION,
     OrderKind.SUSPEND: Action.SUSPEND_CONNECTION,
     OrderKind.RESUME: Action.SUSPEND_CONNECTION,
@@ -75,6 +77,10 @@ EMPLOYEE_RIGHT_LABELS: dict[Action, Any] = {
 assert set(EMPLOYEE_RIGHT_LABELS) == set(EMPLOYEE_REQUESTS)
 
 MAX_ITEMS = 500
+# A Latvian postcode, "LV-1010" (written "1010" or "lv 1010" too). A replacement SIM is posted within Latvia only;
+# no well-kept library validates Latvian postcodes (python-stdnum has none), and the format is this simple.
+POSTCODE = re.compile(r"^(?:LV)?[\s-]?(\d{4})$", re.IGNORECASE)
+DELIVERY_FIELDS = ("recipient", "street", "city", "postcode")
 SUSPEND_MONTHS = range(1, 7)
 
 
@@ -141,6 +147,15 @@ def _item(connection: Connection, wanted: OrderRequest, today: datetime.date) ->
     if kind == OrderKind.ESIM:
         offering = _catalogue("esim-replacement", "sim")
         return OrderItem(connection=connection, action=ItemAction.MODIFY, offering=offering.id, price=offering.price)
+    if kind == OrderKind.SIM_REPLACE:
+        offering = _catalogue("sim-replacement", "sim")
+        return OrderItem(
+            connection=connection,
+            action=ItemAction.MODIFY,
+            offering=offering.id,
+            characteristics=delivery_address(wanted.values),
+            price=offering.price,
+        )
     if kind == OrderKind.LABEL:
         label = str(wanted.values.get("user_label", "")).strip()[:100]
         centre = str(wanted.values.get("cost_centre", "")).strip()[:50]
@@ -166,6 +181,30 @@ def _item(connection: Connection, wanted: OrderRequest, today: datetime.date) ->
             raise _invalid(_("The number is not suspended."))
         return OrderItem(connection=connection, action=ItemAction.MODIFY, characteristics={"status": "active"})
     raise _invalid(_("Choose one of the offers shown."))
+
+
+def delivery_address(values: dict[str, Any]) -> dict[str, str]:
+    """The replacement SIM's delivery address as TMF characteristics, or ValidationError naming each bad field."""
+    text = {name: " ".join(str(values.get(name, "")).split()) for name in DELIVERY_FIELDS}
+    errors: dict[str, str] = {}
+    if not 2 <= len(text["recipient"]) <= 100:
+        errors["recipient"] = _("Write who receives the SIM (2 to 100 characters).")
+    if not 3 <= len(text["street"]) <= 200:
+        errors["street"] = _("Write the street, house and flat (3 to 200 characters).")
+    if not 2 <= len(text["city"]) <= 100:
+        errors["city"] = _("Write the city or parish (2 to 100 characters).")
+    postcode = POSTCODE.match(text["postcode"])
+    if postcode is None:
+        errors["postcode"] = _("Write a Latvian postcode, for example LV-1010.")
+    if errors:
+        raise ValidationError(errors, code="order_invalid")
+    return {
+        "deliveryRecipient": text["recipient"],
+        "deliveryStreet": text["street"],
+        "deliveryCity": text["city"],
+        "deliveryPostcode": f"LV-{postcode.group(1)}" if postcode else "",
+        "deliveryCountry": "LV",
+    }
 
 
 def _add_months(day: datetime.date, months: int) -> datetime.date:
@@ -364,7 +403,7 @@ def _apply(order: Order) -> None:
             connection.barrings = [b for b in connection.barrings if b != item.offering]
         elif kind in (OrderKind.SIM_BLOCK, OrderKind.SIM_UNBLOCK):
             connection.sim_state = str(values.get("simState", SimState.ACTIVE))
-        elif kind == OrderKind.ESIM:
+        elif kind in (OrderKind.ESIM, OrderKind.SIM_REPLACE):
             connection.sim_changed_at = now
             connection.sim_state = SimState.ACTIVE
         elif kind == OrderKind.LABEL:

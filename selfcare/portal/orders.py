@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from selfcare.access.contexts import Action, Context, ContextKind
@@ -38,6 +38,7 @@ from selfcare.customers.models import Connection
 from selfcare.orders.models import OrderItem, OrderKind, OrderState
 from selfcare.orders.selectors import choices_for, offering_names, with_details
 from selfcare.orders.services import (
+    DELIVERY_FIELDS,
     EMPLOYEE_RIGHT_LABELS,
     KIND_ACTION,
     OrderRequest,
@@ -51,7 +52,9 @@ from selfcare.orders.services import (
 )
 
 # Orders that cost money or cannot be taken back are confirmed on a page that shows the price first.
-CONFIRM_FIRST = frozenset({OrderKind.PLAN, OrderKind.PACK_ADD, OrderKind.ESIM, OrderKind.SUSPEND})
+CONFIRM_FIRST = frozenset(
+    {OrderKind.PLAN, OrderKind.PACK_ADD, OrderKind.ESIM, OrderKind.SIM_REPLACE, OrderKind.SUSPEND}
+)
 BULK_KINDS = (OrderKind.BAR, OrderKind.UNBAR, OrderKind.PACK_ADD)
 
 
@@ -69,6 +72,8 @@ def _wanted(data: Any) -> OrderRequest:
     if kind == OrderKind.LABEL:
         values["user_label"] = data.get("user_label", "")
         values["cost_centre"] = data.get("cost_centre", "")
+    if kind == OrderKind.SIM_REPLACE:
+        values.update({name: str(data.get(name, ""))[:300] for name in DELIVERY_FIELDS})
     if kind == OrderKind.SUSPEND:
         months = str(data.get("months", ""))
         values["months"] = int(months) if months.isdigit() else None
@@ -86,6 +91,37 @@ def manage(request: HttpRequest, connection_id: int) -> HttpResponse:
     acting: Context = request.acting  # type: ignore[attr-defined]
     identity = request.identity  # type: ignore[attr-defined]
     connection = require_connection(identity, acting, Action.VIEW_CONNECTION, connection_id)
+    return _manage_page(request, acting, connection)
+
+
+# The replacement SIM's address fields: name, label, the browser's autocomplete token.
+_DELIVERY_FIELDS = (
+    ("recipient", gettext_lazy("Recipient"), "name"),
+    ("street", gettext_lazy("Street, house and flat"), "street-address"),
+    ("city", gettext_lazy("City or parish"), "address-level2"),
+    ("postcode", gettext_lazy("Postcode"), "postal-code"),
+)
+
+
+def _delivery_fields(wanted: OrderRequest | None, errors: dict[str, list[str]]) -> list[dict[str, Any]]:
+    typed = wanted.values if wanted and wanted.kind == OrderKind.SIM_REPLACE else {}
+    assert tuple(name for name, _label, _auto in _DELIVERY_FIELDS) == DELIVERY_FIELDS
+    return [
+        {"name": name, "label": label, "autocomplete": auto, "value": typed.get(name, ""), "errors": errors.get(name)}
+        for name, label, auto in _DELIVERY_FIELDS
+    ]
+
+
+def _manage_page(
+    request: HttpRequest,
+    acting: Context,
+    connection: Connection,
+    *,
+    wanted: OrderRequest | None = None,
+    errors: dict[str, list[str]] | None = None,
+) -> HttpResponse:
+    """The connection's manage page; after refused input, with what was typed and the errors next to the fields."""
+    identity = request.identity  # type: ignore[attr-defined]
     routes = _routes(acting)
     if all(route == OrderRoute.DENY for route in routes.values()):
         raise Http404
@@ -100,7 +136,9 @@ def manage(request: HttpRequest, connection_id: int) -> HttpResponse:
             "recent": recent,
             "new_key": _key(),
             "months": range(1, 7),
+            "delivery_fields": _delivery_fields(wanted, errors or {}),
         },
+        status=400 if errors else 200,
     )
 
 
@@ -148,6 +186,8 @@ def order_new(request: HttpRequest, connection_id: int) -> HttpResponse:
             idempotency_key=request.POST.get("idempotency_key", "")[:100],
         )
     except ValidationError as error:
+        if hasattr(error, "error_dict"):  # field by field (the delivery address): shown at the fields, input kept
+            return _manage_page(request, acting, connection, wanted=wanted, errors=error.message_dict)
         messages.error(request, " ".join(error.messages))
         return redirect("portal:connection-manage", context=acting.key, connection_id=connection.pk)
     return redirect("portal:order", context=acting.key, order_id=order.pk)

@@ -4,7 +4,6 @@ one-step SIM block, bulk, requests approved by the main user, and the eSIM code 
 from __future__ import annotations
 
 import datetime
-import re
 from typing import Any
 
 import pytest
@@ -104,7 +103,7 @@ def test_a_pack_shows_its_price_before_it_is_ordered() -> None:
     response = client.post(url, {"kind": "pack_add", "offering": "pack-roaming-world-1gb", "idempotency_key": "k1"})
     html = response.content.decode()
     assert response.status_code == 200
-    assert re.search(r"9[.,]99 €", html)
+    assert "€9.99" in html  # money as an English reader writes it
     assert "Roaming World 1 GB" in html
     assert Order.objects.count() == 0
     client.post(

@@ -25,6 +25,7 @@ OFFERINGS: tuple[tuple[str, str, str, tuple[str, ...], str, str, str], ...] = (
     ("bar-international-calls", "International calls", "barring", ("business", "private"), "0", "recurring", "now"),
     ("bar-data-abroad", "Data abroad", "barring", ("business", "private"), "0", "recurring", "now"),
     ("esim-replacement", "eSIM profile", "sim", ("business", "private"), "0", "oneTime", "now"),
+    ("sim-replacement", "Replacement SIM card, delivered", "sim", ("business", "private"), "3.00", "oneTime", "now"),
 )
 
 

@@ -52,6 +52,15 @@ class OrderOut(Schema):
     items: list[OrderItemOut]
 
 
+class DeliveryIn(Schema):
+    """Where a replacement SIM card is posted (within Latvia)."""
+
+    recipient: str = Field("", max_length=100)
+    street: str = Field("", max_length=200)
+    city: str = Field("", max_length=100)
+    postcode: str = Field("", max_length=20)
+
+
 class OrderIn(Schema):
     kind: Literal[
         "plan",
@@ -62,6 +71,7 @@ class OrderIn(Schema):
         "sim_block",
         "sim_unblock",
         "esim",
+        "sim_replace",
         "label",
         "suspend",
         "resume",
@@ -72,6 +82,7 @@ class OrderIn(Schema):
     months: int | None = Field(None, ge=1, le=6)
     userLabel: str = Field("", max_length=100)
     costCentre: str = Field("", max_length=50)
+    deliveryAddress: DeliveryIn | None = None  # sim_replace
     idempotencyKey: str = Field("", max_length=KEY_MAX)
 
 
@@ -156,6 +167,7 @@ def place(request: HttpRequest, context: str, body: OrderIn) -> Status[OrderOut]
         "months": body.months,
         "user_label": body.userLabel,
         "cost_centre": body.costCentre,
+        **(body.deliveryAddress.dict() if body.deliveryAddress else {}),
     }
     order = order_place(
         request=request,
