@@ -564,6 +564,18 @@ ORDERING_REGISTER_HUB: bool = env.bool("ORDERING_REGISTER_HUB", default=True)
 ORDERING_TIMEOUT_SECONDS: float = env.float("ORDERING_TIMEOUT_SECONDS", default=10.0)
 # Polling, the fallback when no event came: an open order is asked for again after this many seconds.
 ORDERING_POLL_SECONDS: int = env.int("ORDERING_POLL_SECONDS", default=30)
+# The operator's reason codes (errorMessage.code) → the reasons the portal says in lv/en/ru (selfcare/orders/reasons.py
+# REASONS), e.g. "CONTRACT_CHANGE_PENDING=contract-change-pending,NETWORK_TIMEOUT=network". The default is the
+# simulator's codes; an operator's real codes are theirs to list. An unmapped code shows the operator's own text.
+ORDERING_REASON_CODES: dict[str, str] = env.dict(
+    "ORDERING_REASON_CODES",
+    default={
+        "CONTRACT_CHANGE_PENDING": "contract-change-pending",
+        "OFFER_NOT_FOR_SEGMENT": "not-for-segment",
+        "NETWORK_TIMEOUT": "network",
+        "NOT_ELIGIBLE": "not-eligible",
+    },
+)
 CATALOGUE_CACHE_SECONDS: int = env.int("CATALOGUE_CACHE_SECONDS", default=300)
 # Demo simulator only: how long an ordinary order takes from acknowledged to completed.
 SIMULATOR_TMF_ORDER_SECONDS: float = env.float("SIMULATOR_TMF_ORDER_SECONDS", default=3.0)

@@ -51,5 +51,11 @@ def order_event(request: HttpRequest) -> HttpResponse:
     order = Order.objects.filter(pk=ours, external_id=remote.id).first()
     if order is None:
         return _refuse(404, "not_ours")
-    order_apply_state(order=order, state=remote.state, reason=remote.reason, activation_code=remote.activation_code)
+    order_apply_state(
+        order=order,
+        state=remote.state,
+        reason=remote.reason,
+        reason_code=remote.reason_code,
+        activation_code=remote.activation_code,
+    )
     return HttpResponse(status=204)

@@ -58,6 +58,7 @@ class RemoteOrder:
     external_id: str
     state: str
     reason: str
+    reason_code: str  # the errorMessage's code: the operator's name for the reason (selfcare.orders.reasons)
     activation_code: str
 
 
@@ -133,7 +134,8 @@ def _remote(data: Any) -> RemoteOrder:
     if not isinstance(data, dict) or not data.get("id") or not data.get("state"):
         raise OrderingUnavailable("productOrder without id or state")
     errors = data.get("errorMessage") or []
-    reason = str(errors[0].get("reason", "")) if errors and isinstance(errors[0], dict) else ""
+    first_error = errors[0] if errors and isinstance(errors[0], dict) else {}
+    reason = str(first_error.get("reason", ""))
     code = ""
     for item in data.get("productOrderItem") or []:
         for characteristic in (item.get("product") or {}).get("productCharacteristic") or []:
@@ -144,6 +146,7 @@ def _remote(data: Any) -> RemoteOrder:
         external_id=str(data.get("externalId", "")),
         state=str(data["state"]),
         reason=reason[:300],
+        reason_code=str(first_error.get("code", ""))[:60],
         activation_code=code[:300],
     )
 

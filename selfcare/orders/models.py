@@ -72,7 +72,10 @@ class Order(models.Model):
         related_name="decided_orders",
     )
     state = models.CharField(_("state"), max_length=20, choices=OrderState.choices)
+    # Why it failed or was refused: the operator's words, and a code the portal says in the reader's language
+    # (selfcare.orders.reasons; "portal:…" for what the portal itself found).
     reason = models.CharField(_("reason"), max_length=300, blank=True)
+    reason_code = models.CharField(_("reason code"), max_length=60, blank=True)
     # What the operator returned that the person needs: the eSIM activation code (LPA string).
     activation_code = models.CharField(_("activation code"), max_length=300, blank=True)
     idempotency_key = models.CharField(max_length=100, blank=True)
@@ -100,6 +103,13 @@ class Order(models.Model):
     @property
     def is_final(self) -> bool:
         return self.state in FINAL_STATES
+
+    @property
+    def reason_shown(self) -> str:
+        """The reason in the active language, for people."""
+        from selfcare.orders.reasons import reason_for_people
+
+        return reason_for_people(self.reason_code, self.reason)
 
 
 class ItemAction(models.TextChoices):

@@ -36,7 +36,7 @@ from selfcare.binding.sms import queue_sms
 from selfcare.customers.models import Connection, ConnectionStatus, Segment, SimState, TariffPlan
 from selfcare.identifiers import format_msisdn
 from selfcare.identity.models import DigitalIdentity
-from selfcare.orders import client
+from selfcare.orders import client, reasons
 from selfcare.orders.models import (
     FINAL_STATES,
     EmployeeOrderRights,
@@ -310,18 +310,20 @@ def _submit(order: Order) -> None:
     try:
         remote = client.place_order(_body(order))
     except client.OrderingRefused:
-        order_apply_state(order=order, state=OrderState.REJECTED, reason=_("The operator's system refused the order."))
+        order_apply_state(order=order, state=OrderState.REJECTED, reason_code=reasons.REFUSED)
         return
     except client.OrderingUnavailable:
-        order_apply_state(
-            order=order,
-            state=OrderState.FAILED,
-            reason=_("The operator's system did not answer. Nothing was changed; please try again later."),
-        )
+        order_apply_state(order=order, state=OrderState.FAILED, reason_code=reasons.UNAVAILABLE)
         return
     Order.objects.filter(pk=order.pk).update(external_id=remote.id, checked_at=timezone.now())
     order.external_id = remote.id
-    order_apply_state(order=order, state=remote.state, reason=remote.reason, activation_code=remote.activation_code)
+    order_apply_state(
+        order=order,
+        state=remote.state,
+        reason=remote.reason,
+        reason_code=remote.reason_code,
+        activation_code=remote.activation_code,
+    )
 
 
 def order_decide(
@@ -355,7 +357,9 @@ _KNOWN_STATES = {OrderState.ACKNOWLEDGED, OrderState.IN_PROGRESS, OrderState.COM
 _KNOWN_STATES |= {OrderState.REJECTED}
 
 
-def order_apply_state(*, order: Order, state: str, reason: str = "", activation_code: str = "") -> Order:
+def order_apply_state(
+    *, order: Order, state: str, reason: str = "", reason_code: str = "", activation_code: str = ""
+) -> Order:
     """What the operator reports: the new state; on completion the change reaches the connection, once.
 
     A final order never changes again (a late or replayed event is ignored); unknown states are ignored.
@@ -369,10 +373,12 @@ def order_apply_state(*, order: Order, state: str, reason: str = "", activation_
         if locked.is_final or locked.state == state:
             return locked
         locked.state = state
-        locked.reason = reason[:300] if state in (OrderState.FAILED, OrderState.REJECTED) else ""
+        ended_badly = state in (OrderState.FAILED, OrderState.REJECTED)
+        locked.reason = reason[:300] if ended_badly else ""
+        locked.reason_code = reason_code[:60] if ended_badly else ""
         if activation_code:
             locked.activation_code = activation_code
-        locked.save(update_fields=["state", "reason", "activation_code", "updated_at"])
+        locked.save(update_fields=["state", "reason", "reason_code", "activation_code", "updated_at"])
         if state == OrderState.COMPLETED:
             _apply(locked)
         if state in FINAL_STATES:
@@ -433,7 +439,11 @@ def order_follow_up(order: Order, *, force: bool = False) -> Order:
         logger.info("order %s: the operator did not answer a poll", order.pk)
         return order
     return order_apply_state(
-        order=order, state=remote.state, reason=remote.reason, activation_code=remote.activation_code
+        order=order,
+        state=remote.state,
+        reason=remote.reason,
+        reason_code=remote.reason_code,
+        activation_code=remote.activation_code,
     )
 
 
@@ -469,8 +479,8 @@ def notify_person(order_id: uuid.UUID) -> None:
             "what": what,
             "state": order.get_state_display(),
         }
-        if order.reason:
-            text += " " + order.reason
+        if order.reason_shown:
+            text += " " + order.reason_shown
         subject = _("%(brand)s: your order") % {"brand": settings.BRAND.name}
     number = notification_number(order.ordered_by)
     if number:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from selfcare.access.contexts import ContextKind
 from selfcare.access.policy import OrderRoute
@@ -94,7 +94,9 @@ def test_a_failing_order_leaves_the_connection_as_it_was_and_tells_the_person_wh
     with later(10):
         order = order_follow_up(order, force=True)
     assert order.state == OrderState.FAILED
-    assert "did not answer" in order.reason
+    assert order.reason_code == "NETWORK_TIMEOUT"
+    with translation.override("en"):
+        assert "did not make the change" in order.reason_shown
     failing.refresh_from_db()
     assert failing.sim_state == SimState.ACTIVE
 
@@ -137,7 +139,9 @@ def test_an_order_the_operator_rejects_is_rejected_with_the_reason() -> None:
         wanted=OrderRequest(OrderKind.PACK_ADD, "pack-roaming-world-1gb"),
     )
     assert order.state == OrderState.REJECTED
-    assert order.reason
+    assert order.reason_code == "CONTRACT_CHANGE_PENDING"
+    with translation.override("en"):
+        assert order.reason_shown == "The number has another change in progress. Please order again when it is done."
     refused.refresh_from_db()
     assert refused.packs == []
 

@@ -26,6 +26,7 @@ class Outcome:
     state: str  # "completed", "failed" or "rejected"
     seconds: float  # from acknowledged to the outcome (0: at once)
     reason: str = ""
+    code: str = ""  # the errorMessage code, as an operator's system names its reasons
 
 
 SLOW_SECONDS = 600.0
@@ -38,11 +39,11 @@ def outcome_for(order: dict[str, Any]) -> Outcome:
         number = str((item.get("product") or {}).get("name", ""))
         offering = str((item.get("productOffering") or {}).get("id", ""))
         if number.endswith("9966"):
-            return Outcome("rejected", 0, "The number has a contract change in progress.")
+            return Outcome("rejected", 0, "The number has a contract change in progress.", "CONTRACT_CHANGE_PENDING")
         if offering in SEGMENT_OF and segment and segment not in SEGMENT_OF[offering]:
-            return Outcome("rejected", 0, "This offering is not sold to this kind of account.")
+            return Outcome("rejected", 0, "This offering is not sold to this kind of account.", "OFFER_NOT_FOR_SEGMENT")
         if number.endswith("9913"):
-            return Outcome("failed", usual, "The network element did not answer.")
+            return Outcome("failed", usual, "The network element did not answer.", "NETWORK_TIMEOUT")
         if number.endswith("9977"):
             return Outcome("completed", SLOW_SECONDS)
     return Outcome("completed", usual)

@@ -94,7 +94,8 @@ def _render(stored: dict[str, Any], base: str, now: float) -> dict[str, Any]:
     body = dict(stored["order"])
     body.update({"id": stored["id"], "href": f"{base}{stored['id']}", "@type": "ProductOrder", "state": state})
     if reason:
-        body["errorMessage"] = [{"code": state, "reason": reason, "@type": "ProductOrderErrorMessage"}]
+        code = stored["outcome"].get("code") or state
+        body["errorMessage"] = [{"code": code, "reason": reason, "@type": "ProductOrderErrorMessage"}]
     items = []
     for item in body.get("productOrderItem", []):
         item = json.loads(json.dumps(item))
@@ -176,7 +177,7 @@ def orders(request: HttpRequest) -> HttpResponse:
 
 def _as_dict(order: dict[str, Any]) -> dict[str, Any]:
     outcome = outcome_for(order)
-    return {"state": outcome.state, "seconds": outcome.seconds, "reason": outcome.reason}
+    return {"state": outcome.state, "seconds": outcome.seconds, "reason": outcome.reason, "code": outcome.code}
 
 
 @require_safe

@@ -45,7 +45,8 @@ class OrderOut(Schema):
     href: str
     kind: str
     state: str  # requested, declined, acknowledged, inProgress, completed, failed, rejected
-    reason: str
+    reason: str  # why it failed or was refused, in the language the app asked for (Accept-Language)
+    reasonCode: str  # the operator's code for it, or "portal:refused" / "portal:unavailable"
     orderedBy: str
     orderDate: datetime.datetime
     activationCode: str | None  # eSIM: the LPA string, for the person who ordered it
@@ -97,7 +98,8 @@ def _out(order: Order, context: str, identity_pk: object) -> OrderOut:
         href=f"/api/v1/contexts/{context}/orders/{order.pk}",
         kind=order.kind,
         state=order.state,
-        reason=order.reason,
+        reason=order.reason_shown,
+        reasonCode=order.reason_code,
         orderedBy=order.ordered_by.full_name,
         orderDate=order.created_at,
         activationCode=order.activation_code if order.activation_code and order.ordered_by_id == identity_pk else None,
