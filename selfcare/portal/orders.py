@@ -15,6 +15,7 @@ from typing import Any
 import segno
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -35,12 +36,14 @@ from selfcare.access.policy import (
 )
 from selfcare.access.web import context_page
 from selfcare.customers.models import Connection
+from selfcare.customers.selectors import SEARCH_MAX_LENGTH, search_connections
 from selfcare.orders.models import OrderItem, OrderKind, OrderState
 from selfcare.orders.selectors import choices_for, offering_names, with_details
 from selfcare.orders.services import (
     DELIVERY_FIELDS,
     EMPLOYEE_RIGHT_LABELS,
     KIND_ACTION,
+    MAX_ITEMS,
     OrderRequest,
     StaleLogin,
     order_decide,
@@ -193,24 +196,43 @@ def order_new(request: HttpRequest, connection_id: int) -> HttpResponse:
     return redirect("portal:order", context=acting.key, order_id=order.pk)
 
 
+BULK_PAGE_SIZE = 100
+
+
 @require_http_methods(["GET", "POST"])
 @context_page
 def bulk(request: HttpRequest) -> HttpResponse:
-    """A company's main user: one change on many numbers at once, as one order."""
+    """A company's main user: one change on many numbers at once, as one order.
+
+    A big company finds its numbers by a search (number, user, cost centre) and ticks them page by page, or takes
+    every number the search found (up to the order's limit) at once.
+    """
     acting: Context = request.acting  # type: ignore[attr-defined]
     identity = request.identity  # type: ignore[attr-defined]
     if acting.kind != ContextKind.COMPANY or not may(acting, Action.MANAGE_BARRINGS):
         raise Http404
     connections = connections_in(identity, acting).select_related("account", "tariff_plan").order_by("msisdn")
+    data = request.POST if request.method == "POST" else request.GET
+    query = str(data.get("q", "")).strip()[:SEARCH_MAX_LENGTH]
+    found = search_connections(connections, query)
     if request.method == "POST":
         wanted = _wanted(request.POST)
         if wanted.kind not in BULK_KINDS or not may(acting, KIND_ACTION[wanted.kind]):
             raise Http404
-        ids = {int(i) for i in request.POST.getlist("ids") if i.isdigit()}
-        chosen = list(connections.filter(pk__in=ids))
-        if len(chosen) != len(ids):
-            raise Http404
         try:
+            if request.POST.get("scope") == "found":
+                count = found.count()
+                if count > MAX_ITEMS:
+                    raise ValidationError(
+                        gettext("The search found %(count)s numbers; one order takes at most %(most)s. Narrow it.")
+                        % {"count": count, "most": MAX_ITEMS}
+                    )
+                chosen = list(found)
+            else:
+                ids = {int(i) for i in request.POST.getlist("ids") if i.isdigit()}
+                chosen = list(connections.filter(pk__in=ids))
+                if len(chosen) != len(ids):
+                    raise Http404
             if request.POST.get("confirm") != "yes":
                 return _confirm(request, acting, chosen, wanted, OrderRoute.DIRECT)
             order = order_place(
@@ -226,12 +248,15 @@ def bulk(request: HttpRequest) -> HttpResponse:
             messages.error(request, " ".join(error.messages))
         else:
             return redirect("portal:order", context=acting.key, order_id=order.pk)
+    page = Paginator(found, BULK_PAGE_SIZE).get_page(request.GET.get("page"))
     first = connections.first()
     return render(
         request,
         "portal/orders/bulk.html",
         {
-            "connections": connections,
+            "page": page,
+            "query": query,
+            "most": MAX_ITEMS,
             "choices": choices_for(first) if first else None,
             "new_key": _key(),
         },

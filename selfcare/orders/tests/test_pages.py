@@ -15,6 +15,7 @@ from selfcare.customers.models import SimState
 from selfcare.identity.models import DigitalIdentity
 from selfcare.orders.models import Order, OrderKind, OrderState
 from selfcare.orders.tests.scene import Scene, scene
+from selfcare.portal import orders as pages
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tmf")]
 
@@ -206,3 +207,37 @@ def test_the_manage_page_offers_plans_of_the_accounts_kind_only() -> None:
     )
     assert "Bizness Eiropa 15 GB" in company.content.decode()
     assert "Privāts" not in company.content.decode()
+
+
+def test_a_big_company_finds_numbers_by_cost_centre_pages_through_them_and_takes_all_found() -> None:
+    world = scene(numbers=130)
+    for connection in world.company_numbers[:120]:
+        connection.cost_centre = "CC-SALES"
+        connection.save(update_fields=["cost_centre"])
+    client = _client(world.main_user)
+    url = f"/en/acting/{_company(world)}/orders/bulk/"
+    first = client.get(url, {"q": "cc-sales"}).content.decode()
+    assert "120 numbers found" in first
+    assert first.count('data-testid="pick"') == 100  # a page at a time
+    assert "Page 1 of 2" in first
+    assert client.get(url, {"q": "cc-sales", "page": "2"}).content.decode().count('data-testid="pick"') == 20
+
+    data = {"kind": "bar", "offering": "bar-roaming-outside-eu", "q": "CC-SALES", "scope": "found"}
+    confirm = client.post(url, {**data, "idempotency_key": "all-found"})
+    assert 'data-testid="confirm-count">120<' in confirm.content.decode()
+    done = client.post(url, {**data, "idempotency_key": "all-found", "confirm": "yes"})
+    assert done.status_code == 302
+    order = Order.objects.get()
+    assert order.items.count() == 120
+    assert all(item.connection.cost_centre == "CC-SALES" for item in order.items.select_related("connection"))
+
+
+def test_taking_all_found_beyond_one_orders_limit_says_to_narrow_the_search(monkeypatch: Any) -> None:
+    world = scene(numbers=4)
+    client = _client(world.main_user)
+    url = f"/en/acting/{_company(world)}/orders/bulk/"
+    monkeypatch.setattr(pages, "MAX_ITEMS", 3)  # the limit is 500; four numbers show the same rule
+    response = client.post(url, {"kind": "bar", "offering": "bar-roaming-outside-eu", "scope": "found"})
+    assert response.status_code == 200
+    assert "The search found 4 numbers; one order takes at most 3. Narrow it." in response.content.decode()
+    assert not Order.objects.exists()
