@@ -39,6 +39,22 @@ class OrderingRefused(OrderingError):
     """A 4xx answer: the operator's system refused the request."""
 
 
+UNLIMITED = None  # an allowance the plan does not limit
+
+
+@dataclass(frozen=True, slots=True)
+class Includes:
+    """What a plan includes each month (TMF620 prodSpecCharValueUse); None: unlimited, unless the catalogue did
+    not state it at all (not in `stated`)."""
+
+    data_bytes: int | None
+    eu_data_bytes: int | None
+    voice_minutes: int | None
+    sms: int | None
+    term_months: int  # the minimum term; 0: no fixed term
+    stated: frozenset[str]  # the fields the catalogue stated
+
+
 @dataclass(frozen=True, slots=True)
 class Offering:
     """A TMF620 productOffering as the portal uses it."""
@@ -50,6 +66,8 @@ class Offering:
     price: Decimal  # EUR excl. VAT
     recurring: bool  # monthly (True) or once (False)
     change_effective: str  # plans: "now" or "nextCycle"
+    price_with_vat: Decimal | None = None  # taxIncludedAmount, where the catalogue states it
+    includes: Includes | None = None  # plans: the monthly allowances, where the catalogue states them
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,11 +106,42 @@ def _call(method: str, url: str, config: OrderingConfig, **kwargs: Any) -> Any:
         raise OrderingUnavailable(type(error).__name__) from None
 
 
+_ALLOWANCES = {"dataAllowance": "data_bytes", "euRoamingData": "eu_data_bytes", "voiceMinutes": "voice_minutes"}
+_ALLOWANCES["sms"] = "sms"
+
+
+def _includes(data: dict[str, Any]) -> Includes | None:
+    """The plan's allowances from its characteristics; None when the catalogue states none of them."""
+    values: dict[str, int | None] = {}
+    for use in data.get("prodSpecCharValueUse") or []:
+        field = _ALLOWANCES.get(str(use.get("name", "")))
+        given = (use.get("productSpecCharacteristicValue") or [{}])[0].get("value")
+        if field is None:
+            continue
+        if given == "unlimited":
+            values[field] = UNLIMITED
+        elif isinstance(given, int | float) and given >= 0:
+            values[field] = int(given)
+    if not values:
+        return None
+    terms = data.get("productOfferingTerm") or [{}]
+    months = (terms[0].get("duration") or {}).get("amount", 0)
+    return Includes(
+        data_bytes=values.get("data_bytes"),
+        eu_data_bytes=values.get("eu_data_bytes"),
+        voice_minutes=values.get("voice_minutes"),
+        sms=values.get("sms"),
+        term_months=int(months) if isinstance(months, int | float) and months >= 0 else 0,
+        stated=frozenset(values),
+    )
+
+
 def _offering(data: dict[str, Any]) -> Offering | None:
     try:
         prices = data.get("productOfferingPrice") or [{}]
         price = prices[0]
         amount = Decimal(str(price.get("price", {}).get("dutyFreeAmount", {}).get("value", "0")))
+        with_vat = price.get("price", {}).get("taxIncludedAmount", {}).get("value")
         category = (data.get("category") or [{}])[0].get("id", "")
         return Offering(
             id=str(data["id"]),
@@ -102,6 +151,8 @@ def _offering(data: dict[str, Any]) -> Offering | None:
             price=amount,
             recurring=price.get("priceType") == "recurring",
             change_effective=str(data.get("changeEffective", "now")),
+            price_with_vat=Decimal(str(with_vat)).quantize(Decimal("0.01")) if with_vat is not None else None,
+            includes=_includes(data),
         )
     except (KeyError, IndexError, TypeError, AttributeError, InvalidOperation):
         return None

@@ -57,3 +57,14 @@ def services_shown(connection: Connection) -> dict[str, list[str]]:
         "packs": [names.get(p, p) for p in connection.packs],
         "barrings": [names.get(b, b) for b in connection.barrings],
     }
+
+
+def catalogue_plans(segment: str) -> list[client.Offering] | None:
+    """The plans on sale to `segment` ("private", "business"), cheapest first; None when the catalogue does not
+    answer."""
+    try:
+        offerings = client.offerings()
+    except client.OrderingError:
+        return None
+    plans = [o for o in offerings if o.category == "plan" and segment in o.segments]
+    return sorted(plans, key=lambda o: (o.price, o.name))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from selfcare.portal import bills, dashboard, mandates, offers, orders, security, views, work_number
+from selfcare.portal import bills, dashboard, mandates, offers, orders, plans, security, views, work_number
 from selfcare.portal.login import banklink, eparaksts, smartid
 from selfcare.portal.login import views as login
 
@@ -8,6 +8,8 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.landing, name="landing"),
+    path("plans/", plans.plan_list, name="plans"),
+    path("plans/compare/", plans.plan_compare, name="plans-compare"),
     path("login/", login.login_page, name="login"),
     path("login/password/", login.password_login_retired, name="password-login"),
     path("logout/", login.logout_view, name="logout"),

@@ -102,3 +102,22 @@ def bill_status(bill: object, today: datetime.date) -> str:
     from selfcare.billing.client import Bill
 
     return bill.status(today) if isinstance(bill, Bill) else ""
+
+
+@register.filter
+def allowance(includes: object, field: str) -> str:
+    """A plan's monthly allowance for people (a `selfcare.orders.client.Includes` field): a volume, minutes or
+    messages in the reader's format, "Unlimited", "Not included" for none, "—" where the catalogue says nothing."""
+    from django.utils.translation import gettext
+
+    from selfcare.usage.formatting import format_quantity
+
+    stated: frozenset[str] = getattr(includes, "stated", frozenset())
+    if field not in stated:
+        return "—"
+    value = getattr(includes, field)
+    if value == 0:
+        return gettext("Not included")
+    if field == "voice_minutes":
+        return format_quantity(None if value is None else value * 60, "second")
+    return format_quantity(value, "message" if field == "sms" else "byte")

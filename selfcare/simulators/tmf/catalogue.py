@@ -6,7 +6,14 @@ Plan ids are the operator's plan codes, the same the demo's connections carry (s
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
+
+from selfcare.demo.dataset import PLANS
+
+VAT_RATE = Decimal("0.21")  # Latvia's standard rate: the catalogue states each price with and without it
+# What each plan includes, from the demo's plans (the same the demo's connections carry).
+PLAN_INCLUDES = {plan.code: plan for plan in PLANS}
 
 # (id, name, category, segments, price EUR excl. VAT, priceType, changeEffective)
 OFFERINGS: tuple[tuple[str, str, str, tuple[str, ...], str, str, str], ...] = (
@@ -29,8 +36,34 @@ OFFERINGS: tuple[tuple[str, str, str, tuple[str, ...], str, str, str], ...] = (
 )
 
 
+def _characteristic(name: str, value: int | None, unit: str) -> dict[str, Any]:
+    """A TMF620 prodSpecCharValueUse with one value; "unlimited" where the plan has no limit."""
+    shown: int | str = "unlimited" if value is None else value
+    return {
+        "name": name,
+        "valueType": "string" if value is None else "number",
+        "productSpecCharacteristicValue": [{"value": shown, "unitOfMeasure": unit, "isDefault": True}],
+    }
+
+
+def _plan_details(offering_id: str) -> dict[str, Any]:
+    plan = PLAN_INCLUDES.get(offering_id)
+    if plan is None:
+        return {}
+    return {
+        "prodSpecCharValueUse": [
+            _characteristic("dataAllowance", plan.data_bytes, "byte"),
+            _characteristic("euRoamingData", plan.eu_data_bytes, "byte"),
+            _characteristic("voiceMinutes", plan.voice_minutes, "minute"),
+            _characteristic("sms", plan.sms, "message"),
+        ],
+        "productOfferingTerm": [{"name": "noFixedTerm", "duration": {"amount": 0, "units": "month"}}],
+    }
+
+
 def product_offering(row: tuple[str, str, str, tuple[str, ...], str, str, str], href: str) -> dict[str, Any]:
     offering_id, name, category, segments, price, price_type, effective = row
+    with_vat = (Decimal(price) * (1 + VAT_RATE)).quantize(Decimal("0.01"))
     return {
         "id": offering_id,
         "href": f"{href}{offering_id}",
@@ -44,10 +77,15 @@ def product_offering(row: tuple[str, str, str, tuple[str, ...], str, str, str], 
             {
                 "priceType": price_type,
                 "recurringChargePeriodType": "month" if price_type == "recurring" else None,
-                "price": {"dutyFreeAmount": {"unit": "EUR", "value": float(price)}},
+                "price": {
+                    "dutyFreeAmount": {"unit": "EUR", "value": float(price)},
+                    "taxIncludedAmount": {"unit": "EUR", "value": float(with_vat)},
+                    "taxRate": float(VAT_RATE * 100),
+                },
             }
         ],
         "changeEffective": effective,
+        **(_plan_details(offering_id) if category == "plan" else {}),
     }
 
 
