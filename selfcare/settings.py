@@ -58,6 +58,7 @@ _problems = production_problems(
     smartid_tls_pins=env.str("SMARTID_TLS_PINS", default=""),
     eparaksts_client_id=env.str("EPARAKSTS_CLIENT_ID", default=""),
     eparaksts_tls_pins=env.str("EPARAKSTS_TLS_PINS", default=""),
+    redis_url=env.str("REDIS_URL", default=""),
 )
 if _problems:
     raise ImproperlyConfigured("Refusing to start with unsafe production settings:\n- " + "\n- ".join(_problems))

@@ -17,6 +17,7 @@ from selfcare.tests.subprocess_django import OIDC_KEY, run_python, write_trust_a
 STRONG_KEY = "k" * 20 + "Zq8-3vL_p0w9Xy2MbN7cT4rS6uE1hJ5gF0dA"
 LOAD_SETTINGS = "import django; django.setup(); print('started')"
 PIN = "ab" * 32
+REDIS = "redis://redis.internal:6379/0"  # never connected to: the settings only name it
 
 
 @pytest.fixture(scope="module")
@@ -115,6 +116,7 @@ def test_the_portal_starts_with_safe_production_settings(anchor: str) -> None:
         OIDC_SIGNING_KEY_PATH=OIDC_KEY,
         SIGNED_DOCUMENT_TRUST_ANCHORS=anchor,
         SMARTID_TLS_PINS=PIN,
+        REDIS_URL=REDIS,
     )
     assert result.returncode == 0, result.stderr
     assert "started" in result.stdout
@@ -134,6 +136,7 @@ def test_production_cookies_are_secure_and_host_bound(anchor: str) -> None:
         OIDC_SIGNING_KEY_PATH=OIDC_KEY,
         SIGNED_DOCUMENT_TRUST_ANCHORS=anchor,
         SMARTID_TLS_PINS=PIN,
+        REDIS_URL=REDIS,
     )
     assert result.stdout.split() == ["True", "__Host-sessionid", "__Host-csrftoken", "True", "Lax"]
 
@@ -344,3 +347,8 @@ def test_an_unknown_documents_storage_is_refused_naming_the_variable() -> None:
     result = run_python(LOAD_SETTINGS, DEBUG="true", DOCUMENTS_STORAGE="ftp")
     assert result.returncode != 0
     assert "DOCUMENTS_STORAGE" in result.stderr
+
+
+def test_production_refuses_a_cache_of_its_own_in_each_process() -> None:
+    problems = production_problems(debug=False, demo=False, secret_key=STRONG_KEY, redis_url="")
+    assert any(problem.startswith("REDIS_URL is not set") for problem in problems)
