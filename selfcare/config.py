@@ -69,6 +69,7 @@ def production_problems(
     smartid_tls_pins: str = "",
     eparaksts_client_id: str = "",
     eparaksts_tls_pins: str = "",
+    redis_url: str = "redis://",
 ) -> list[str]:
     """What is unsafe about these settings when DEBUG is off, each with the variable to set; empty when safe.
 
@@ -108,6 +109,12 @@ def production_problems(
             "OIDC_SIGNING_KEY_PATH does not name a file: the OpenID provider signs ID tokens with it, and a key made "
             "up at start would change at every restart. Create one (openssl genpkey -algorithm RSA -pkeyopt "
             "rsa_keygen_bits:3072 -out oidc-signing-key.pem) and set OIDC_SIGNING_KEY_PATH to it."
+        )
+    if not redis_url:
+        problems.append(
+            "REDIS_URL is not set: the cache (bank login nonces, revocation answers, the catalogue) would live in each "
+            "process, so a bank login returning to another worker process or node would fail. Set REDIS_URL to the "
+            "Redis every portal process shares (docs/deployment.md)."
         )
     anchors_problem = trust_anchor_problem(trust_anchors)
     if anchors_problem:

@@ -223,3 +223,23 @@ def eid_simulators(live_server: Any, settings: Any, simulators_server: Any) -> I
     _clear_provider_configs()
     yield live_server.url
     _clear_provider_configs()
+
+
+@pytest.fixture(autouse=True)
+def documents_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Every test keeps its stored documents in a folder of its own (the local documents storage), never in var/;
+    a test that looks at what was stored takes this fixture: the folder's Path."""
+    from django.conf import settings
+
+    if not settings.configured:
+        yield None
+        return
+    folder = tmp_path_factory.mktemp("documents")
+    override = request.getfixturevalue("settings")
+    storages = {**override.STORAGES}
+    storages["documents"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(folder)},
+    }
+    override.STORAGES = storages
+    yield folder

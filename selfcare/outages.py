@@ -9,12 +9,15 @@ from __future__ import annotations
 import redis.exceptions
 from django.db import InterfaceError, OperationalError
 
-# The database driver's connection errors (and SQLite's "database is locked"), and Redis refusing, dropping or not
-# answering in time.
+from selfcare.storage import StorageUnavailable
+
+# The database driver's connection errors (and SQLite's "database is locked"), Redis refusing, dropping or not
+# answering in time, and the documents storage refusing or not answering.
 SERVICE_GONE: tuple[type[BaseException], ...] = (
     OperationalError,
     InterfaceError,
     redis.exceptions.ConnectionError,
     redis.exceptions.TimeoutError,
+    StorageUnavailable,
 )
 RETRY_AFTER_SECONDS = 30

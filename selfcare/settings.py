@@ -8,6 +8,7 @@ where a value cannot be guessed (SECRET_KEY, ALLOWED_HOSTS): then a development-
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import django_stubs_ext
@@ -57,6 +58,7 @@ _problems = production_problems(
     smartid_tls_pins=env.str("SMARTID_TLS_PINS", default=""),
     eparaksts_client_id=env.str("EPARAKSTS_CLIENT_ID", default=""),
     eparaksts_tls_pins=env.str("EPARAKSTS_TLS_PINS", default=""),
+    redis_url=env.str("REDIS_URL", default=""),
 )
 if _problems:
     raise ImproperlyConfigured("Refusing to start with unsafe production settings:\n- " + "\n- ".join(_problems))
@@ -203,7 +205,7 @@ STATIC_ROOT = VAR_DIR / "static"
 # Production serves what collectstatic gathered (hashed names, cached forever). The demo and tests serve the
 # packages' files as they are, through WhiteNoise's finders: no collectstatic step before `make run` or a test.
 _STATIC_FROM_PACKAGES = DEBUG or SELFCARE_DEMO
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -211,6 +213,57 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Private documents (signed powers of attorney, and every other file the portal keeps): one named storage that all of
+# them go through (selfcare/storage.py), shared by every portal and worker process. "local": a folder (on several
+# machines, a shared volume); "s3": an S3-compatible object store (docs/deployment.md "Documents"). No URL serves it.
+DOCUMENTS_STORAGE: str = env.str("DOCUMENTS_STORAGE", default="local")
+DOCUMENTS_DIR = Path(env.str("DOCUMENTS_DIR", default=str(VAR_DIR / "documents")))
+if DOCUMENTS_STORAGE == "s3":
+    from botocore.config import Config as _S3ClientConfig
+
+    STORAGES["documents"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("DOCUMENTS_S3_BUCKET"),
+            "endpoint_url": env.str("DOCUMENTS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("DOCUMENTS_S3_REGION", default="") or None,
+            "access_key": env.str("DOCUMENTS_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("DOCUMENTS_S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("DOCUMENTS_S3_PREFIX", default=""),
+            # Private objects, and the bucket's own policy decides the rest: never a public-read ACL.
+            "default_acl": None,
+            "querystring_auth": True,
+            # Names are server-made and unique: no existence check (a round trip) before each write.
+            "file_overwrite": True,
+            # "AES256" (the store's keys) or "aws:kms" (with DOCUMENTS_S3_KMS_KEY_ID); empty: the bucket's default.
+            "object_parameters": {
+                key: value
+                for key, value in {
+                    "ServerSideEncryption": env.str("DOCUMENTS_S3_ENCRYPTION", default="AES256"),
+                    "SSEKMSKeyId": env.str("DOCUMENTS_S3_KMS_KEY_ID", default=""),
+                }.items()
+                if value
+            },
+            # A store that does not answer fails the upload in seconds with "try again", not after minutes.
+            "client_config": _S3ClientConfig(
+                connect_timeout=env.float("DOCUMENTS_S3_TIMEOUT", default=5),
+                read_timeout=env.float("DOCUMENTS_S3_TIMEOUT", default=5) * 4,
+                retries={"max_attempts": 2, "mode": "standard"},
+                signature_version="s3v4",
+            ),
+        },
+    }
+elif DOCUMENTS_STORAGE == "local":
+    STORAGES["documents"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": str(DOCUMENTS_DIR),
+            "directory_permissions_mode": 0o700,
+            "file_permissions_mode": 0o600,
+        },
+    }
+else:
+    raise ImproperlyConfigured(f"DOCUMENTS_STORAGE must be 'local' or 's3', not {DOCUMENTS_STORAGE!r}")
 WHITENOISE_USE_FINDERS = _STATIC_FROM_PACKAGES
 if _STATIC_FROM_PACKAGES:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # empty: WhiteNoise warns about a missing one
@@ -428,8 +481,6 @@ DEVICE_COOKIE_AGE_SECONDS: int = env.int("DEVICE_COOKIE_AGE_SECONDS", default=40
 MANDATE_MAX_TERM_MONTHS: int = env.int("MANDATE_MAX_TERM_MONTHS", default=12)
 # A verified in-portal submission (signed by enough representatives) activates without a back-office review.
 MANDATE_AUTO_ACTIVATE_VERIFIED: bool = env.bool("MANDATE_AUTO_ACTIVATE_VERIFIED", default=False)
-# Signed documents are stored here under server-made names; no URL serves this directory.
-MANDATE_MEDIA_DIR = Path(env.str("MANDATE_MEDIA_DIR", default=str(VAR_DIR / "mandates")))
 
 # --- E-mail (activation notices): EMAIL_URL as django-environ reads it, e.g. smtp+tls://user:pass@host:587 ----------
 _email = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG or SELFCARE_DEMO else "smtp://localhost:25")

@@ -4,7 +4,8 @@
 SECURITY.md "Documents": a size limit; the type is decided by the bytes (a PDF starts with `%PDF-`, an ASiC-E
 container is a ZIP whose first entry `mimetype` says `application/vnd.etsi.asic-e+zip`), never by the name or the
 browser's content type; the stored name is made here (the uploader's name is kept only as text to show); files
-live in `MANDATE_MEDIA_DIR`, which no URL serves — staff download them as attachments (backoffice).
+live in the private documents storage (selfcare/storage.py), which no URL serves — staff download them as
+attachments (backoffice).
 
 A document whose signatures fail is kept with the reasons, and the mandate is not verified by it.
 """
@@ -28,6 +29,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrPromise
 
+from selfcare import storage
 from selfcare.access.contexts import Context
 from selfcare.errors import MESSAGES, ErrorCode
 from selfcare.mandates import services
@@ -86,12 +88,13 @@ def check_upload(data: bytes) -> str:
     return kind
 
 
-def storage_path(document: MandateDocument) -> Path:
-    return Path(settings.MANDATE_MEDIA_DIR) / document.stored_name
+def storage_name(stored_name: str) -> str:
+    """The document's name in the documents storage: one folder per kind of document."""
+    return f"mandates/{stored_name}"
 
 
 def read(document: MandateDocument) -> bytes:
-    return storage_path(document).read_bytes()
+    return storage.read(storage_name(document.stored_name))
 
 
 def _jsonable(value: Any) -> Any:
@@ -154,9 +157,8 @@ def document_attach(
         report = validate_document(data)
     problems = verification_problems(mandate, report)
     stored_name = uuid.uuid4().hex + EXTENSIONS[kind]
-    path = Path(settings.MANDATE_MEDIA_DIR) / stored_name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    # Stored before the record: a store that fails raises StorageUnavailable and nothing is recorded.
+    storage.store(storage_name(stored_name), data)
     try:
         with transaction.atomic():
             document = MandateDocument.objects.create(
@@ -182,7 +184,7 @@ def document_attach(
             if mandate.status == MandateStatus.DRAFT:
                 services.mandate_submit(request=request, mandate=mandate, by=by, context=context)
     except BaseException:
-        path.unlink(missing_ok=True)  # no row points to it: do not leave an orphan file behind
+        storage.delete(storage_name(stored_name))  # no row points to it: do not leave an orphan file behind
         raise
     auto = settings.MANDATE_AUTO_ACTIVATE_VERIFIED and channel == DocumentChannel.PORTAL and mandate.verified
     if auto and mandate.status == MandateStatus.SUBMITTED:

@@ -17,6 +17,7 @@ from selfcare.tests.subprocess_django import OIDC_KEY, run_python, write_trust_a
 STRONG_KEY = "k" * 20 + "Zq8-3vL_p0w9Xy2MbN7cT4rS6uE1hJ5gF0dA"
 LOAD_SETTINGS = "import django; django.setup(); print('started')"
 PIN = "ab" * 32
+REDIS = "redis://redis.internal:6379/0"  # never connected to: the settings only name it
 
 
 @pytest.fixture(scope="module")
@@ -115,6 +116,7 @@ def test_the_portal_starts_with_safe_production_settings(anchor: str) -> None:
         OIDC_SIGNING_KEY_PATH=OIDC_KEY,
         SIGNED_DOCUMENT_TRUST_ANCHORS=anchor,
         SMARTID_TLS_PINS=PIN,
+        REDIS_URL=REDIS,
     )
     assert result.returncode == 0, result.stderr
     assert "started" in result.stdout
@@ -134,6 +136,7 @@ def test_production_cookies_are_secure_and_host_bound(anchor: str) -> None:
         OIDC_SIGNING_KEY_PATH=OIDC_KEY,
         SIGNED_DOCUMENT_TRUST_ANCHORS=anchor,
         SMARTID_TLS_PINS=PIN,
+        REDIS_URL=REDIS,
     )
     assert result.stdout.split() == ["True", "__Host-sessionid", "__Host-csrftoken", "True", "Lax"]
 
@@ -310,3 +313,42 @@ def test_a_brand_font_or_support_contact_that_could_break_the_page_is_refused() 
     for url in ('https://cdn.tele2.lv/t2.woff2") } body { x', "http://cdn.tele2.lv/t2.woff2", "https://x/t2.ttf"):
         assert any("BRAND_FONT_URL must" in p for p in validate_brand(_brand(font_family=family, font_url=url))), url
     assert any("needs BRAND_FONT_FAMILY" in p for p in validate_brand(_brand(font_url="/static/fonts/t2.woff2")))
+
+
+def test_documents_go_to_the_configured_object_store_encrypted_and_never_public() -> None:
+    code = (
+        "import django; django.setup(); from django.core.files.storage import storages; "
+        "s = storages['documents']; "
+        "print(type(s).__name__, s.bucket_name, s.endpoint_url, s.region_name, s.default_acl, s.querystring_auth, "
+        "s.object_parameters)"
+    )
+    result = run_python(
+        code,
+        DEBUG="true",
+        DOCUMENTS_STORAGE="s3",
+        DOCUMENTS_S3_BUCKET="operator-documents",
+        DOCUMENTS_S3_ENDPOINT_URL="https://objects.example.net",
+        DOCUMENTS_S3_REGION="eu-north-1",
+        DOCUMENTS_S3_ENCRYPTION="aws:kms",
+        DOCUMENTS_S3_KMS_KEY_ID="key-1",
+    )
+    assert result.stdout.split(" ", 6) == [
+        "S3Storage",
+        "operator-documents",
+        "https://objects.example.net",
+        "eu-north-1",
+        "None",
+        "True",
+        "{'ServerSideEncryption': 'aws:kms', 'SSEKMSKeyId': 'key-1'}\n",
+    ], result.stderr
+
+
+def test_an_unknown_documents_storage_is_refused_naming_the_variable() -> None:
+    result = run_python(LOAD_SETTINGS, DEBUG="true", DOCUMENTS_STORAGE="ftp")
+    assert result.returncode != 0
+    assert "DOCUMENTS_STORAGE" in result.stderr
+
+
+def test_production_refuses_a_cache_of_its_own_in_each_process() -> None:
+    problems = production_problems(debug=False, demo=False, secret_key=STRONG_KEY, redis_url="")
+    assert any(problem.startswith("REDIS_URL is not set") for problem in problems)

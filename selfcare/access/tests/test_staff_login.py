@@ -109,6 +109,7 @@ def test_production_refuses_to_start_with_a_password_capable_staff_account(tmp_p
         "SIGNED_DOCUMENT_TRUST_ANCHORS": write_trust_anchor(tmp_path),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'production.sqlite3'}",
         "SMARTID_TLS_PINS": "a" * 64,  # any pin: only the staff account should stop the start here
+        "REDIS_URL": "redis://redis.internal:6379/0",  # named, never connected to at start
     }
     prepared = run_python(PREPARE, **production)
     assert prepared.returncode == 0, prepared.stderr

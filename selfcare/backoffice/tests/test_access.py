@@ -102,8 +102,7 @@ NOT_PAGES = {
 
 
 @pytest.fixture
-def world(settings: Any, tmp_path: Any) -> dict[str, Any]:
-    settings.MANDATE_MEDIA_DIR = tmp_path
+def world() -> dict[str, Any]:
     person = people.person("16117519997", "JĀNIS", MARK.upper())
     plan = factories.tariff_plan(name=f"{MARK} plāns")
     company = factories.company(name=f"SIA {MARK}")

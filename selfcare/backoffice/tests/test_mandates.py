@@ -38,8 +38,7 @@ def _lv(text: str) -> str:
 
 
 @pytest.fixture
-def staff_client(client: Client, settings: Any, tmp_path: Any) -> Client:
-    settings.MANDATE_MEDIA_DIR = tmp_path
+def staff_client(client: Client) -> Client:
     return people.staff_client(client, "mandate_officer", code="32000000001")
 
 
@@ -163,8 +162,7 @@ def test_a_document_downloads_as_a_sandboxed_attachment_never_inline(staff_clien
     assert response.content.startswith(b"%PDF-")
 
 
-def test_people_who_are_not_staff_cannot_download_documents(client: Client, settings: Any, tmp_path: Any) -> None:
-    settings.MANDATE_MEDIA_DIR = tmp_path
+def test_people_who_are_not_staff_cannot_download_documents(client: Client) -> None:
     document = _submitted(signed_by_board=True).documents.get()
     client.force_login(User.objects.create_user("customer"))
     response = client.get(f"/backoffice/mandates/mandate/documents/{document.pk}/")

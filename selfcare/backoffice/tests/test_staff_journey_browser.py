@@ -5,7 +5,6 @@ officer logs in and approves it; the attorney logs in and sees both steps on My 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -44,9 +43,8 @@ def _unverified_mandate_for_liga() -> Mandate:
 
 
 def test_two_staff_members_activate_an_unverified_mandate_and_the_attorney_sees_both_on_my_security(
-    browser: Any, eid_simulators: str, tmp_path: Path, settings: Any
+    browser: Any, eid_simulators: str
 ) -> None:
-    settings.MANDATE_MEDIA_DIR = tmp_path / "mandates"
     load_demo()
     base = eid_simulators
     mandate = _unverified_mandate_for_liga()

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from selfcare.customers.tests import factories
 from selfcare.mandates import services
-from selfcare.mandates.documents import ASICE_MIMETYPE, document_attach, kind_of, read, storage_path
+from selfcare.mandates.documents import ASICE_MIMETYPE, document_attach, kind_of, read
 from selfcare.mandates.form import render_form
 from selfcare.mandates.models import DocumentChannel, MandateDocument, MandateScope, MandateStatus
 from selfcare.mandates.tests import builders
@@ -49,43 +49,37 @@ def _attach(mandate: object, data: bytes, name: str = "signed.pdf") -> MandateDo
     )
 
 
-def test_an_upload_is_stored_under_a_server_made_name_in_the_configured_directory(
-    settings: object, tmp_path: Path
-) -> None:
-    settings.MANDATE_MEDIA_DIR = tmp_path  # type: ignore[attr-defined]
+def test_an_upload_is_stored_under_a_server_made_name_in_the_configured_directory(documents_dir: Path) -> None:
     mandate = builders.draft(factories.company())
     document = _attach(mandate, builders.MINIMAL_PDF, name="../../etc/passwd.pdf")
     assert document.stored_name.endswith(".pdf")
     assert "passwd" not in document.stored_name
-    assert storage_path(document).parent == tmp_path
+    assert [path.name for path in (documents_dir / "mandates").iterdir()] == [document.stored_name]
     assert read(document) == builders.MINIMAL_PDF
     assert document.original_name == "passwd.pdf"
     assert len(document.sha256) == 64
 
 
-def test_a_file_over_the_size_limit_is_refused_and_nothing_is_stored(settings: object, tmp_path: Path) -> None:
-    settings.MANDATE_MEDIA_DIR = tmp_path  # type: ignore[attr-defined]
+def test_a_file_over_the_size_limit_is_refused_and_nothing_is_stored(settings: object, documents_dir: Path) -> None:
     settings.SIGNED_DOCUMENT_MAX_BYTES = 100  # type: ignore[attr-defined]
     mandate = builders.draft(factories.company())
     with pytest.raises(ValidationError) as raised:
         _attach(mandate, builders.MINIMAL_PDF + b" " * 100)
     assert "document" in raised.value.message_dict
     assert not MandateDocument.objects.exists()
-    assert list(tmp_path.iterdir()) == []
+    assert list(documents_dir.iterdir()) == []
 
 
-def test_a_file_of_another_type_is_refused_whatever_its_name(settings: object, tmp_path: Path) -> None:
-    settings.MANDATE_MEDIA_DIR = tmp_path  # type: ignore[attr-defined]
+def test_a_file_of_another_type_is_refused_whatever_its_name(documents_dir: Path) -> None:
     mandate = builders.draft(factories.company())
     with pytest.raises(ValidationError):
         _attach(mandate, b"<html>not a pdf</html>", name="form.pdf")
     mandate.refresh_from_db()
     assert mandate.status == MandateStatus.DRAFT
-    assert list(tmp_path.iterdir()) == []
+    assert list(documents_dir.iterdir()) == []
 
 
-def test_a_document_that_fails_validation_is_kept_with_its_reasons(settings: object, tmp_path: Path) -> None:
-    settings.MANDATE_MEDIA_DIR = tmp_path  # type: ignore[attr-defined]
+def test_a_document_that_fails_validation_is_kept_with_its_reasons(documents_dir: Path) -> None:
     mandate = builders.draft(factories.company())
     report = builders.report(mandate, builders.signer("X Y", "32579104511", valid=False), problems=("untrusted_chain",))
     document = document_attach(
@@ -103,12 +97,11 @@ def test_a_document_that_fails_validation_is_kept_with_its_reasons(settings: obj
     assert document.problems == ["untrusted_chain"]
     assert document.report["signers"][0]["problems"] == ["untrusted_chain"]
     assert document.report["valid"] is False
-    assert storage_path(document).exists()
+    assert (documents_dir / "mandates" / document.stored_name).exists()
     assert not mandate.verified
 
 
-def test_no_document_is_added_to_a_mandate_that_was_decided(settings: object, tmp_path: Path) -> None:
-    settings.MANDATE_MEDIA_DIR = tmp_path  # type: ignore[attr-defined]
+def test_no_document_is_added_to_a_mandate_that_was_decided() -> None:
     mandate = builders.draft(factories.company())
     _attach(mandate, builders.MINIMAL_PDF)
     services.mandate_reject(request=None, mandate=mandate, by=services.SYSTEM, reason="no")

@@ -29,9 +29,8 @@ COMPANY = "SIA Rīgas Kafija"
 
 
 def test_a_representative_gives_main_user_rights_staff_activate_and_a_revocation_cuts_the_open_session(
-    page: Any, browser: Any, eid_simulators: str, tmp_path: Path, settings: Any
+    page: Any, browser: Any, eid_simulators: str, settings: Any
 ) -> None:
-    settings.MANDATE_MEDIA_DIR = tmp_path / "mandates"
     load_demo()
     base = eid_simulators
 

@@ -39,8 +39,7 @@ class Scene:
 
 
 @pytest.fixture
-def scene(settings: Any, tmp_path: Any) -> Scene:
-    settings.MANDATE_MEDIA_DIR = tmp_path
+def scene() -> Scene:
     company, other = factories.company(name="SIA Alfa"), factories.company(name="SIA Beta")
     factories.connection(account=factories.business_account(company=company), msisdn="+37125000001")
     builders.representative(company, "Līga Liepa", "32579104511")

@@ -76,6 +76,7 @@ def test_production_settings_pass_the_deployment_checks_and_send_hsts(tmp_path: 
         OIDC_SIGNING_KEY_PATH=OIDC_KEY,
         SIGNED_DOCUMENT_TRUST_ANCHORS=write_trust_anchor(tmp_path),
         SMARTID_TLS_PINS="ab" * 32,
+        REDIS_URL="redis://redis.internal:6379/0",
         ORDERING_API_URL="https://oss.example.lv/tmf-api/productOrderingManagement/v4/",
         CATALOGUE_API_URL="https://oss.example.lv/tmf-api/productCatalogManagement/v4/",
         SIM_INVENTORY_API_URL="https://oss.example.lv/tmf-api/resourceInventoryManagement/v4/",

@@ -51,8 +51,7 @@ def test_the_staff_members_name_is_shown_when_the_configuration_says_so(settings
     assert "Tele2 staff: customer service (Staff Member)" in _staff_actions(anna_browser)
 
 
-def test_the_attorney_and_the_company_see_both_steps_of_a_four_eyes_activation(settings: Any, tmp_path: Any) -> None:
-    settings.MANDATE_MEDIA_DIR = tmp_path
+def test_the_attorney_and_the_company_see_both_steps_of_a_four_eyes_activation() -> None:
     company = factories.company(name="SIA Alfa")
     anna_browser = Client()
     log_in(anna_browser, ANNA)
@@ -102,10 +101,7 @@ def _attach(mandate: Any) -> None:
     mandate.refresh_from_db()
 
 
-def test_a_person_who_logs_in_for_the_first_time_later_sees_what_staff_did_with_a_mandate_naming_them(
-    settings: Any, tmp_path: Any
-) -> None:
-    settings.MANDATE_MEDIA_DIR = tmp_path
+def test_a_person_who_logs_in_for_the_first_time_later_sees_what_staff_did_with_a_mandate_naming_them() -> None:
     mandate = builders.draft(factories.company(name="SIA Alfa"), attorney_code=ANNA, attorney_name="Anna Bērziņa")
     _attach(mandate)
     officer = people.staff_client(Client(), "mandate_officer", code="32000000001")

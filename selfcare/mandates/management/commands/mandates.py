@@ -6,6 +6,9 @@ but state, history and audit should say so. Safe to run more than once a day and
 mandate is locked while it changes).
 
 `load-representatives` reads the Register of Enterprises' officers export (see selfcare.mandates.register).
+
+`move-documents [--from DIR] [--dry-run]` moves signed documents kept in a folder (the old `MANDATE_MEDIA_DIR`)
+into the documents storage, checked by SHA-256 and resumable (see selfcare.mandates.moving).
 """
 
 from __future__ import annotations
@@ -13,8 +16,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from selfcare.mandates.moving import move_documents
 from selfcare.mandates.register import RegisterFormatError, load_officers
 from selfcare.mandates.services import expire_mandates
 
@@ -27,11 +32,19 @@ class Command(BaseCommand):
         sub.add_parser("expire", help="mark expired the active mandates whose last day has passed")
         load = sub.add_parser("load-representatives", help="load officers.csv of the Register of Enterprises")
         load.add_argument("file", type=Path)
+        move = sub.add_parser("move-documents", help="move signed documents from a folder into the documents storage")
+        move.add_argument(
+            "--from", dest="source", type=Path, default=None, help="the old folder (default: var/mandates)"
+        )
+        move.add_argument("--dry-run", action="store_true", help="read and check everything, store nothing")
 
     def handle(self, *args: Any, task: str, **options: Any) -> None:
         if task == "expire":
             count = expire_mandates()
             self.stdout.write(f"expired {count} power(s) of attorney")
+            return
+        if task == "move-documents":
+            self._move(options["source"] or Path(settings.VAR_DIR) / "mandates", dry_run=options["dry_run"])
             return
         path: Path = options["file"]
         try:
@@ -42,3 +55,19 @@ class Command(BaseCommand):
             f"{len(result.companies)} companies: {result.created} created, {result.updated} updated, "
             f"{result.removed} removed, {result.skipped} rows skipped"
         )
+
+    def _move(self, source: Path, *, dry_run: bool) -> None:
+        report = move_documents(source, dry_run=dry_run)
+        verb = "would move" if dry_run else "moved"
+        self.stdout.write(f"{verb} {len(report.moved)}, already in the storage {len(report.already_there)}")
+        for label, names in (
+            ("missing (no file in the folder or the storage)", report.missing),
+            ("damaged (SHA-256 differs from the record)", report.damaged),
+            ("failed (the storage refused or read back different bytes)", report.failed),
+        ):
+            for name in names:
+                self.stdout.write(f"{label}: {name}")
+        if not report.complete:
+            raise CommandError("not every document is in the storage: run again after fixing the lines above")
+        if not dry_run:
+            self.stdout.write(f"every document is in the storage; {source} may be removed")
