@@ -106,7 +106,7 @@ def national_identifier(verified: VerifiedIdentity) -> PersonalCode | None:
     if verified.country == "LV" or verified.method != "eudi-wallet":
         return PersonalCode.parse(verified.personal_code)
     code = verified.personal_code.strip().upper()
-    if not code.isalnum() or len(code) > NationalIdentifier._meta.get_field("code").max_length:
+    if not code.isalnum() or len(code) > (NationalIdentifier._meta.get_field("code").max_length or 11):
         raise Refused("unsupported_identity")
     return PersonalCode(verified.country, code)
 

@@ -75,7 +75,9 @@ urlpatterns = [
     path("login/wallet/wait/", wallet.wait, name="login-wallet-wait"),
     path("login/wallet/status/", wallet.status, name="login-wallet-status"),
     path("login/wallet/return/", wallet.back, name="login-wallet-return"),
-    path("login/wallet/request/<str:transaction_id>/<str:flow>/", wallet.request_object_view, name="login-wallet-request"),
+    path(
+        "login/wallet/request/<str:transaction_id>/<str:flow>/", wallet.request_object_view, name="login-wallet-request"
+    ),
     path("login/wallet/response/<str:transaction_id>/<str:flow>/", wallet.response, name="login-wallet-response"),
 ]
 

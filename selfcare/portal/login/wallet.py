@@ -163,8 +163,8 @@ def _finish(request: HttpRequest, transaction: Transaction | None) -> str:
         return after_login_url(request)
     error_class = _ERRORS.get(str(outcome.get("error")), base.BadResponse)
     reason = str(outcome.get("reason", ""))
-    error = Refused(reason) if error_class is Refused else error_class(reason=reason)
-    return _failed(request, error)
+    failure = Refused(reason) if error_class is Refused else error_class(reason=reason)
+    return _failed(request, failure)
 
 
 def _failed(request: HttpRequest, error: EidError) -> str:

@@ -82,4 +82,6 @@ def test_the_wallets_refused_cases_are_refused_with_a_clear_message(
     _answer_in_wallet(page, account, answer)
     page.wait_for_url("**/en/login/wallet/")
     assert text in page.get_by_role("alert").inner_text() or text in page.content()
-    assert AuthenticationRecord.objects.filter(method="eudi-wallet", result__in=["refused", "cancelled"], reason=reason).exists()
+    assert AuthenticationRecord.objects.filter(
+        method="eudi-wallet", result__in=["refused", "cancelled"], reason=reason
+    ).exists()

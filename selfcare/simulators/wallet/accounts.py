@@ -29,7 +29,9 @@ ACCOUNTS: tuple[WalletAccount, ...] = (
     WalletAccount(
         "untrusted", "Jānis", "Kalniņš", "1970-01-01", "LV", "01017012345", "untrusted issuer", 3, untrusted_issuer=True
     ),
-    WalletAccount("wrong-nonce", "Anna", "Bērziņa", "1985-03-15", "LV", "15038512346", "wrong nonce", 0, wrong_nonce=True),
+    WalletAccount(
+        "wrong-nonce", "Anna", "Bērziņa", "1985-03-15", "LV", "15038512346", "wrong nonce", 0, wrong_nonce=True
+    ),
     WalletAccount("refuses", "Anna", "Bērziņa", "1985-03-15", "LV", "15038512346", "refuses to share", 0, refuses=True),
 )
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import json
 import secrets
 import time
 from typing import Any
@@ -27,7 +26,9 @@ def _x5c(issued: EcIssued) -> list[str]:
 
 def _sign(issued: EcIssued, header: dict[str, Any], claims: dict[str, Any]) -> str:
     return jws.serialize_compact(
-        {"alg": "ES256", "x5c": _x5c(issued), **header}, json.dumps(claims).encode(), ECKey.import_key(issued.private_key)
+        {"alg": "ES256", "x5c": _x5c(issued), **header},
+        json.dumps(claims).encode(),
+        ECKey.import_key(issued.private_key),
     )
 
 
@@ -70,7 +71,12 @@ def present(
 ) -> str:
     """``<issuer JWT>~<disclosures>~<KB-JWT>``: the KB-JWT signs our nonce, audience and the hash of the rest."""
     presented = "~".join([issuer_jwt, *disclosures]) + "~"
-    kb = {"iat": int(time.time()) if iat is None else iat, "aud": audience, "nonce": nonce, "sd_hash": digest(presented)}
+    kb = {
+        "iat": int(time.time()) if iat is None else iat,
+        "aud": audience,
+        "nonce": nonce,
+        "sd_hash": digest(presented),
+    }
     kb_jwt = jws.serialize_compact({"alg": "ES256", "typ": "kb+jwt"}, json.dumps(kb).encode(), holder_key)
     return presented + kb_jwt
 

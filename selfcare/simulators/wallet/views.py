@@ -18,7 +18,7 @@ from joserfc import jwe
 from joserfc.jwk import ECKey
 
 from selfcare.identity.methods.base import EidError
-from selfcare.identity.methods.wallet.sdjwt import trusted_leaf, unverified_header, verify_signed
+from selfcare.identity.methods.wallet.sdjwt import signer_key, trusted_leaf, unverified_header, verify_signed
 from selfcare.simulators.gate import demo_only
 from selfcare.simulators.pki.testca import TestCA
 from selfcare.simulators.wallet import accounts, pid
@@ -42,7 +42,7 @@ def _verified_request(client_id: str, request_uri: str) -> dict[str, Any]:
     token = httpx.get(request_uri, timeout=10).raise_for_status().text
     header = unverified_header(token)
     leaf = trusted_leaf(header.get("x5c"), (TestCA(_directory()).root.certificate,), dt.datetime.now(dt.UTC))
-    _, claims = verify_signed(token, ECKey.import_key(leaf.public_key()), expected_typ={"oauth-authz-req+jwt"})
+    _, claims = verify_signed(token, signer_key(leaf), expected_typ={"oauth-authz-req+jwt"})
     expected = WalletConfig((leaf,), None, (), "", 0, 0).client_id  # type: ignore[arg-type]
     if claims.get("client_id") != client_id or client_id != expected:
         raise ValueError("client_id is not the hash of the signing certificate")
@@ -107,5 +107,3 @@ def status(request: HttpRequest) -> HttpResponse:
     """The PID provider's status list (revoked accounts' entries set)."""
     token = pid.status_list_token(request.build_absolute_uri())
     return HttpResponse(token, content_type="application/statuslist+jwt", headers={"Cache-Control": "max-age=60"})
-
-

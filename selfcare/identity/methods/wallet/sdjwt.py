@@ -30,6 +30,7 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric import ec
 from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey
@@ -57,9 +58,7 @@ def digest(text: str) -> str:
     return b64url(hashlib.sha256(text.encode("ascii")).digest())
 
 
-def trusted_leaf(
-    x5c: object, trusted: tuple[x509.Certificate, ...], now: dt.datetime
-) -> x509.Certificate:
+def trusted_leaf(x5c: object, trusted: tuple[x509.Certificate, ...], now: dt.datetime) -> x509.Certificate:
     """The signer's certificate, once its ``x5c`` chain reaches a trusted PID provider (itself or its issuer).
 
     Written by hand because the trust decision is this small: a trusted list names providers' certificates or
@@ -91,6 +90,14 @@ def _issued_by(certificate: x509.Certificate, issuer: x509.Certificate) -> bool:
     except (InvalidSignature, ValueError, TypeError):  # a wrong signature or another key type: not issued by it
         return False
     return True
+
+
+def signer_key(certificate: x509.Certificate) -> ECKey:
+    """The certificate's key for ES256 (HAIP 1.0); any other key type cannot have signed what we accept."""
+    key = certificate.public_key()
+    if not isinstance(key, ec.EllipticCurvePublicKey):
+        raise Refused("protocol", "not an EC key")
+    return ECKey.import_key(key)
 
 
 def verify_signed(token: str, key: ECKey, *, expected_typ: set[str]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -134,7 +141,7 @@ def verify_presentation(
     issuer_jwt, disclosures, kb_jwt = parts[0], parts[1:-1], parts[-1]
     header = unverified_header(issuer_jwt)
     leaf = trusted_leaf(header.get("x5c"), trusted, now)
-    _, payload = verify_signed(issuer_jwt, ECKey.import_key(leaf.public_key()), expected_typ=ISSUER_TYPES)
+    _, payload = verify_signed(issuer_jwt, signer_key(leaf), expected_typ=ISSUER_TYPES)
     _check_validity(payload, now)
     claims = _disclose(payload, disclosures)
     _check_key_binding(payload, kb_jwt, presentation[: -len(kb_jwt)], nonce=nonce, audience=audience, now=now)

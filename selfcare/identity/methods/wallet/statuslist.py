@@ -15,10 +15,15 @@ from typing import Any
 
 import httpx
 from cryptography import x509
-from joserfc.jwk import ECKey
 
 from selfcare.identity.methods.base import BadResponse, Refused, Unavailable
-from selfcare.identity.methods.wallet.sdjwt import b64url_decode, trusted_leaf, unverified_header, verify_signed
+from selfcare.identity.methods.wallet.sdjwt import (
+    b64url_decode,
+    signer_key,
+    trusted_leaf,
+    unverified_header,
+    verify_signed,
+)
 
 VALID, INVALID, SUSPENDED = 0, 1, 2
 
@@ -53,7 +58,7 @@ def check_status(
     token = fetch(uri)
     try:
         leaf = trusted_leaf(unverified_header(token).get("x5c"), trusted, now)
-        _, payload = verify_signed(token, ECKey.import_key(leaf.public_key()), expected_typ={"statuslist+jwt"})
+        _, payload = verify_signed(token, signer_key(leaf), expected_typ={"statuslist+jwt"})
     except (Refused, BadResponse) as error:
         # A list nobody trusted signed tells nothing about the credential: its status is unknown.
         raise Unavailable(reason="revocation_unavailable") from error
@@ -80,7 +85,7 @@ def status_at(status_list: object, index: int) -> int:
     position = index * bits
     if position // 8 >= len(packed):
         raise BadResponse(reason="status_index_out_of_range")
-    return (packed[position // 8] >> (position % 8)) & ((1 << bits) - 1)
+    return int((packed[position // 8] >> (position % 8)) & ((1 << bits) - 1))
 
 
 def encode_status_list(values: list[int], *, bits: int = 1) -> dict[str, object]:

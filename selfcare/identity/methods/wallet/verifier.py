@@ -155,7 +155,9 @@ def verify_answer(transaction: Transaction, form: dict[str, str]) -> VerifiedIde
     if not isinstance(answer, dict):
         raise BadResponse(reason="not_an_object")
     _check_state(transaction, str(answer.get("state", "")))
-    presentations = (answer.get("vp_token") or {}).get(CREDENTIAL_ID) if isinstance(answer.get("vp_token"), dict) else None
+    presentations = (
+        (answer.get("vp_token") or {}).get(CREDENTIAL_ID) if isinstance(answer.get("vp_token"), dict) else None
+    )
     if not isinstance(presentations, list) or len(presentations) != 1 or not isinstance(presentations[0], str):
         raise BadResponse(reason="no_pid")
     now = timezone.now()
@@ -199,7 +201,8 @@ def identity_from_pid(claims: dict[str, Any], *, issuer: str) -> VerifiedIdentit
     country = str(values["issuing_country"]).upper()
     if not re.fullmatch(r"[A-Z]{2}", country):
         raise Refused("missing_fields", "issuing_country")
-    number = values[PERSONAL_NUMBER].strip() if isinstance(values[PERSONAL_NUMBER], str) else ""
+    stated = values[PERSONAL_NUMBER]
+    number = stated.strip() if isinstance(stated, str) else ""
     if number and country == "LV":
         try:
             number = PersonalCode.parse(number).code
@@ -214,4 +217,3 @@ def identity_from_pid(claims: dict[str, Any], *, issuer: str) -> VerifiedIdentit
         level="high",  # a PID from a notified wallet is at level of assurance high (eIDAS Art. 5a(11))
         evidence={"certificate_sha256": issuer, "birthdate": str(values["birthdate"]), "vct": PID_VCT},
     )
-

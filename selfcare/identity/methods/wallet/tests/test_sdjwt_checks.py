@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from joserfc.jwk import ECKey
 
 from selfcare.identity.methods.base import Refused, Unavailable
-from selfcare.identity.methods.wallet.sdjwt import verify_presentation
+from selfcare.identity.methods.wallet.sdjwt import b64url, verify_presentation
 from selfcare.identity.methods.wallet.statuslist import check_status
 from selfcare.simulators.wallet import pid
 from selfcare.simulators.wallet.accounts import account
@@ -21,9 +21,8 @@ NONCE, AUDIENCE, STATUS_URI = "our-nonce", "x509_hash:ours", "https://pid-provid
 
 
 @pytest.fixture(autouse=True)
-def _pki(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+def _pki() -> None:
     ensure_wallet_pki()
-    yield
 
 
 def _present(key: str = "anna", *, nonce: str = NONCE, audience: str = AUDIENCE, **overrides: Any) -> str:
@@ -39,7 +38,9 @@ def _verify(presentation: str, *, revoked: set[int] | None = None, now: dt.datet
     def status(claim: Any) -> None:
         check_status(claim, trusted=trusted, now=moment, fetch=lambda uri: pid.status_list_token(uri, revoked=revoked))
 
-    return verify_presentation(presentation, trusted=trusted, nonce=NONCE, audience=AUDIENCE, now=moment, check_status=status)
+    return verify_presentation(
+        presentation, trusted=trusted, nonce=NONCE, audience=AUDIENCE, now=moment, check_status=status
+    )
 
 
 def test_a_good_presentation_gives_the_disclosed_claims() -> None:
@@ -57,8 +58,8 @@ def test_a_pid_signed_by_an_untrusted_provider_is_refused() -> None:
 
 def test_a_pid_whose_signature_does_not_match_is_refused() -> None:
     issuer_jwt, rest = _present().split("~", 1)
-    header, payload, signature = issuer_jwt.split(".")
-    forged = pid.b64url(pid.json.dumps({"iss": "x", "_sd": []}).encode())
+    header, _payload, signature = issuer_jwt.split(".")
+    forged = b64url(json.dumps({"iss": "x", "_sd": []}).encode())
     with pytest.raises(Refused) as refused:
         _verify(f"{header}.{forged}.{signature}~{rest}")
     assert refused.value.reason in ("bad_signature", "key_binding")
@@ -136,6 +137,9 @@ def test_a_status_list_signed_by_an_untrusted_provider_makes_the_status_unknown(
     token = pid.status_list_token(STATUS_URI, issuer=untrusted_pid_provider())
     with pytest.raises(Unavailable) as unavailable:
         check_status(
-            {"status_list": {"idx": 0, "uri": STATUS_URI}}, trusted=trusted, now=dt.datetime.now(dt.UTC), fetch=lambda _: token
+            {"status_list": {"idx": 0, "uri": STATUS_URI}},
+            trusted=trusted,
+            now=dt.datetime.now(dt.UTC),
+            fetch=lambda _: token,
         )
     assert unavailable.value.reason == "revocation_unavailable"
