@@ -28,12 +28,12 @@ class EcIssued:
     private_key: ec.EllipticCurvePrivateKey
 
 
-def _directory() -> Path:
+def pki_directory() -> Path:
     return Path(settings.SELFCARE_PKI_DIR)
 
 
 def _issue(label: str, common_name: str, *, trusted_root: bool) -> EcIssued:
-    directory = _directory()
+    directory = pki_directory()
     cert_path, key_path = directory / f"{label}.pem", directory / f"{label}.key.pem"
     now = dt.datetime.now(dt.UTC)
     root = TestCA(directory).root if trusted_root else None
@@ -88,4 +88,4 @@ def ensure_wallet_pki() -> None:
     access_certificate()
     untrusted_pid_provider()
     provider = pid_provider()
-    (_directory() / TRUSTED_LIST).write_bytes(provider.certificate.public_bytes(serialization.Encoding.PEM))
+    (pki_directory() / TRUSTED_LIST).write_bytes(provider.certificate.public_bytes(serialization.Encoding.PEM))

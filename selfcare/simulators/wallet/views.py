@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import secrets
 from typing import Any
@@ -12,17 +13,17 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from joserfc import jwe
 from joserfc.jwk import ECKey
 
 from selfcare.identity.methods.base import EidError
+from selfcare.identity.methods.wallet.config import x509_hash_client_id
 from selfcare.identity.methods.wallet.sdjwt import signer_key, trusted_leaf, unverified_header, verify_signed
 from selfcare.simulators.gate import demo_only
 from selfcare.simulators.pki.testca import TestCA
 from selfcare.simulators.wallet import accounts, pid
-from selfcare.simulators.wallet.pki import _directory
+from selfcare.simulators.wallet.pki import pki_directory
 
 TEMPLATES = "simulators/wallet/"
 PREFIX = "wallet-sim:request:"
@@ -35,16 +36,11 @@ def _refused(request: HttpRequest, text: str) -> HttpResponse:
 def _verified_request(client_id: str, request_uri: str) -> dict[str, Any]:
     """Fetch and check the verifier's request object as a wallet does: signed by an access certificate of the
     test PKI, whose hash is the client_id (x509_hash)."""
-    import datetime as dt
-
-    from selfcare.identity.methods.wallet.config import WalletConfig
-
     token = httpx.get(request_uri, timeout=10).raise_for_status().text
     header = unverified_header(token)
-    leaf = trusted_leaf(header.get("x5c"), (TestCA(_directory()).root.certificate,), dt.datetime.now(dt.UTC))
+    leaf = trusted_leaf(header.get("x5c"), (TestCA(pki_directory()).root.certificate,), dt.datetime.now(dt.UTC))
     _, claims = verify_signed(token, signer_key(leaf), expected_typ={"oauth-authz-req+jwt"})
-    expected = WalletConfig((leaf,), None, (), "", 0, 0).client_id  # type: ignore[arg-type]
-    if claims.get("client_id") != client_id or client_id != expected:
+    if claims.get("client_id") != client_id or client_id != x509_hash_client_id(leaf):
         raise ValueError("client_id is not the hash of the signing certificate")
     return claims
 
@@ -65,7 +61,6 @@ def authorize(request: HttpRequest) -> HttpResponse:
 
 
 @demo_only
-@csrf_exempt  # the simulated wallet app's own form
 @require_POST
 @never_cache
 def answer(request: HttpRequest) -> HttpResponse:

@@ -31,10 +31,13 @@ class WalletConfig:
 
     @property
     def client_id(self) -> str:
-        """OpenID4VP 1.0 §5.9.3 ``x509_hash``: the SHA-256 of our access certificate (HAIP 1.0 requires it)."""
-        der = self.access_chain[0].public_bytes(serialization.Encoding.DER)
-        digest = base64.urlsafe_b64encode(hashlib.sha256(der).digest()).rstrip(b"=").decode()
-        return f"x509_hash:{digest}"
+        return x509_hash_client_id(self.access_chain[0])
+
+
+def x509_hash_client_id(certificate: x509.Certificate) -> str:
+    """OpenID4VP 1.0 ``x509_hash`` client id: the SHA-256 of the access certificate (HAIP 1.0 requires this prefix)."""
+    der = certificate.public_bytes(serialization.Encoding.DER)
+    return "x509_hash:" + base64.urlsafe_b64encode(hashlib.sha256(der).digest()).rstrip(b"=").decode()
 
 
 def _certificates(path: str) -> tuple[x509.Certificate, ...]:
