@@ -44,6 +44,11 @@ class ErrorCode(StrEnum):
     EID_MAINTENANCE = "eid_maintenance"
     EID_CLIENT_OUTDATED = "eid_client_outdated"
     EID_CANCELLED_AT_BANK = "eid_cancelled_at_bank"
+    EID_WALLET_UNTRUSTED = "eid_wallet_untrusted"
+    EID_WALLET_REVOKED = "eid_wallet_revoked"
+    EID_WALLET_EXPIRED = "eid_wallet_expired"
+    EID_WALLET_NOT_FOR_THIS_LOGIN = "eid_wallet_not_for_this_login"
+    EID_WALLET_DECLINED = "eid_wallet_declined"
     SESSION_EXPIRED = "session_expired"
     CODE_CHANGE_NOT_NEW_FORMAT = "code_change_not_new_format"
     CODE_CHANGE_ALREADY_DONE = "code_change_already_done"
@@ -144,6 +149,18 @@ MESSAGES: dict[ErrorCode, StrPromise] = {
         "Choose another method."
     ),
     ErrorCode.EID_CANCELLED_AT_BANK: _("The login was cancelled at the bank. You can start again."),
+    ErrorCode.EID_WALLET_UNTRUSTED: _(
+        "The identification data in your wallet comes from a provider we do not accept. Choose another method."
+    ),
+    ErrorCode.EID_WALLET_REVOKED: _(
+        "The identification data in your wallet has been revoked or suspended by its provider. Renew it in your "
+        "wallet or choose another method."
+    ),
+    ErrorCode.EID_WALLET_EXPIRED: _("The identification data in your wallet has expired. Renew it in your wallet."),
+    ErrorCode.EID_WALLET_NOT_FOR_THIS_LOGIN: _(
+        "Your wallet's answer was not made for this login, so it was not accepted. Start again."
+    ),
+    ErrorCode.EID_WALLET_DECLINED: _("You declined to share your data in the wallet. You can start again."),
     ErrorCode.EID_CERTIFICATE_REVOKED: _(
         "Your eID certificate has been revoked, so it cannot be used to log in. Renew it or choose another method."
     ),

@@ -395,6 +395,18 @@ EPARAKSTS_READ_TIMEOUT: float = env.float("EPARAKSTS_READ_TIMEOUT", default=10.0
 # SHA-256 (hex) of the platform's TLS certificates; required in production when eParaksts is configured.
 EPARAKSTS_TLS_PINS: str = env.str("EPARAKSTS_TLS_PINS", default="")
 EPARAKSTS_STATE_MAX_AGE_SECONDS: int = env.int("EPARAKSTS_STATE_MAX_AGE_SECONDS", default=600)
+# --- eID: EU Digital Identity Wallet (docs/eudi-wallet.md) --------------------------------------------------------
+# Our access certificate (leaf first, then its issuers) and its EC P-256 key, issued to us as a registered relying
+# party; the PID providers we trust (their signing certificates or CAs); where wallets are invoked.
+WALLET_ACCESS_CERTIFICATE: str = env.str("WALLET_ACCESS_CERTIFICATE", default=_demo_pki("wallet-access.pem"))
+WALLET_ACCESS_KEY: str = env.str("WALLET_ACCESS_KEY", default=_demo_pki("wallet-access.key.pem"))
+WALLET_TRUSTED_PID_PROVIDERS: str = env.str(
+    "WALLET_TRUSTED_PID_PROVIDERS", default=_demo_pki("wallet-trusted-pid-providers.pem")
+)
+# openid4vp:// opens the wallet app on the person's phone; empty in the demo, where it means the simulator's page.
+WALLET_INVOCATION_URL: str = env.str("WALLET_INVOCATION_URL", default="" if SELFCARE_DEMO else "openid4vp://")
+WALLET_MAX_AGE_SECONDS: int = env.int("WALLET_MAX_AGE_SECONDS", default=300)
+WALLET_STATUS_TIMEOUT: float = env.float("WALLET_STATUS_TIMEOUT", default=5.0)
 # --- eID: bank links (README "Bank links"): BANKLINK_<BANK>_<FIELD>, read by identity/methods/banklink/profiles.py --
 # The demo's keys: ours and each simulated bank's certificate, from the test PKI.
 _BANKLINK_DEMO_FILES = {

@@ -25,6 +25,14 @@ _REFUSAL_CODES = {
     # confirmed anything: a message of their own would tell whoever typed the code that the person has an account
     # (PROTOCOLS.md §1.2, "do not show different UI messages per error code"). They read like "no account" (404);
     # the audit keeps the reason apart.
+    # The EU wallet (identity/methods/wallet/sdjwt.py names these reasons).
+    "untrusted_issuer": ErrorCode.EID_WALLET_UNTRUSTED,
+    "suspended": ErrorCode.EID_WALLET_REVOKED,
+    "credential_expired": ErrorCode.EID_WALLET_EXPIRED,
+    "wrong_nonce": ErrorCode.EID_WALLET_NOT_FOR_THIS_LOGIN,
+    "wrong_audience": ErrorCode.EID_WALLET_NOT_FOR_THIS_LOGIN,
+    "key_binding": ErrorCode.EID_WALLET_NOT_FOR_THIS_LOGIN,
+    "key_binding_stale": ErrorCode.EID_WALLET_NOT_FOR_THIS_LOGIN,
     "no_suitable_account": ErrorCode.EID_REFUSED,
     "check_app": ErrorCode.EID_REFUSED,
 }
@@ -38,14 +46,18 @@ _UNAVAILABLE_CODES = {
 _TIMEOUT_CODES = {"state_expired": ErrorCode.EID_LOGIN_EXPIRED}
 
 
-def error_code_for(error: EidError) -> ErrorCode:
+def error_code_for(error: EidError, method: str = "") -> ErrorCode:
     if isinstance(error, Cancelled):
+        if error.reason == "access_denied" and method == "eudi-wallet":
+            return ErrorCode.EID_WALLET_DECLINED
         return ErrorCode.EID_CANCELLED_AT_BANK if error.reason == "cancelled_at_bank" else ErrorCode.EID_CANCELLED
     if isinstance(error, TimedOut):
         return _TIMEOUT_CODES.get(error.reason, ErrorCode.EID_TIMEOUT)
     if isinstance(error, Unavailable):
         return _UNAVAILABLE_CODES.get(error.reason, ErrorCode.EID_UNAVAILABLE)
     if isinstance(error, Refused):
+        if error.reason == "revoked" and method == "eudi-wallet":
+            return ErrorCode.EID_WALLET_REVOKED
         return _REFUSAL_CODES.get(error.reason, ErrorCode.EID_REFUSED)
     if isinstance(error, BadResponse):
         return ErrorCode.EID_REFUSED

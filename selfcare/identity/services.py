@@ -56,7 +56,7 @@ def _client(request: HttpRequest) -> tuple[str | None, str]:
 
 def identity_for(verified: VerifiedIdentity) -> DigitalIdentity:
     """The person's digital identity, created at their first trusted authentication; names follow the evidence."""
-    code = PersonalCode.parse(verified.personal_code)
+    code = national_identifier(verified)
     now = timezone.now()
     for _attempt in range(2):
         try:
@@ -66,6 +66,8 @@ def identity_for(verified: VerifiedIdentity) -> DigitalIdentity:
                     .select_for_update()
                     .filter(country=code.country, code=code.code)
                     .first()
+                    if code is not None
+                    else None
                 )
                 if found is not None:
                     identity = found.identity
@@ -81,12 +83,32 @@ def identity_for(verified: VerifiedIdentity) -> DigitalIdentity:
                     family_name=verified.family_name,
                     names_verified_at=now,
                 )
-                NationalIdentifier.objects.create(identity=identity, country=code.country, code=code.code)
+                if code is not None:
+                    NationalIdentifier.objects.create(identity=identity, country=code.country, code=code.code)
                 return identity
         except IntegrityError:
             # Two first logins of the same person raced; the other one created the identity: use it.
             logger.info("identity creation raced; retrying lookup")
     raise RuntimeError("could not create or find the digital identity")
+
+
+def national_identifier(verified: VerifiedIdentity) -> PersonalCode | None:
+    """The (country, code) a verified identity is linked on, or None when the evidence states none.
+
+    Only an EU wallet's PID may come without one (not every member state puts a personal number in it): such a
+    person gets a new identity of their own, never one found by name or birth date. Latvian codes are validated;
+    another country's code is kept as the verified evidence gave it (its own rules plug in here).
+    """
+    if not verified.personal_code:
+        if verified.method != "eudi-wallet":
+            raise Refused("no_personal_code")
+        return None
+    if verified.country == "LV" or verified.method != "eudi-wallet":
+        return PersonalCode.parse(verified.personal_code)
+    code = verified.personal_code.strip().upper()
+    if not code.isalnum() or len(code) > (NationalIdentifier._meta.get_field("code").max_length or 11):
+        raise Refused("unsupported_identity")
+    return PersonalCode(verified.country, code)
 
 
 def _new_username() -> str:

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from selfcare.portal import bills, dashboard, mandates, offers, orders, plans, security, views, work_number
-from selfcare.portal.login import banklink, eparaksts, smartid
+from selfcare.portal.login import banklink, eparaksts, smartid, wallet
 from selfcare.portal.login import views as login
 
 app_name = "portal"
@@ -73,6 +73,15 @@ urlpatterns = [
     path("login/smart-id/cancel/", smartid.cancel, name="login-smartid-cancel"),
     path("login/smart-id/callback/", smartid.callback, name="login-smartid-callback"),
     path("login/eparaksts/callback/", eparaksts.callback, name="login-eparaksts-callback"),
+    path("login/wallet/", wallet.start_page, name="login-wallet"),
+    path("login/wallet/start/", wallet.start, name="login-wallet-start"),
+    path("login/wallet/wait/", wallet.wait, name="login-wallet-wait"),
+    path("login/wallet/status/", wallet.status, name="login-wallet-status"),
+    path("login/wallet/return/", wallet.back, name="login-wallet-return"),
+    path(
+        "login/wallet/request/<str:transaction_id>/<str:flow>/", wallet.request_object_view, name="login-wallet-request"
+    ),
+    path("login/wallet/response/<str:transaction_id>/<str:flow>/", wallet.response, name="login-wallet-response"),
 ]
 
 # eParaksts Mobile, eParaksts with an eID card and eID Scan: one flow, a start page and a start action each.

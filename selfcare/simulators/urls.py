@@ -19,6 +19,7 @@ MOUNTS: list[tuple[str, str]] = [
     ("pki/", "selfcare.simulators.pki.urls"),
     ("tmf/", "selfcare.simulators.tmf.urls"),
     ("billing/", "selfcare.simulators.billing.urls"),
+    ("wallet/", "selfcare.simulators.wallet.urls"),
 ]
 
 urlpatterns: list[URLPattern | URLResolver] = [

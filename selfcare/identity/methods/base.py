@@ -27,12 +27,13 @@ class VerifiedIdentity:
     """Who the person is, as proven by a verified eID assertion.
 
     ``country`` + ``personal_code`` is the only key a person is linked on; both come from verified evidence
-    (a certificate, a signed answer), never from a form field.
+    (a certificate, a signed answer), never from a form field. Only the EU wallet may leave ``personal_code``
+    empty (a PID without a national identifier; identity/services.py national_identifier).
     """
 
     method: str  # "smartid", "eparaksts-mobile", "swedbank", ...
     country: str  # "LV"
-    personal_code: str  # normalised: 11 digits, no hyphen
+    personal_code: str  # normalised: 11 digits, no hyphen (LV); "" only from a wallet PID that states none
     given_name: str
     family_name: str
     level: str  # assurance, e.g. "high" or "qualified"
@@ -70,7 +71,9 @@ class Refused(EidError):
     results such as "wrong_vc" or "document_unusable"; Smart-ID's "no_suitable_account" (HTTP 471) and
     "check_app" (472); for OAuth flows (eParaksts) "state_mismatch", "invalid_grant", "no_personal_code",
     "bad_personal_code", "userinfo_refused" and the provider's ``error``; for bank links "bad_signature",
-    "wrong_receiver", "wrong_nonce", "replay", "browser_mismatch", "no_pending_login", "stale", "weak_hash".
+    "wrong_receiver", "wrong_nonce", "replay", "browser_mismatch", "no_pending_login", "stale", "weak_hash"; for the
+    EU wallet (methods/wallet/sdjwt.py) "untrusted_issuer", "credential_expired", "disclosure_tampered",
+    "key_binding", "key_binding_stale", "wrong_nonce", "wrong_audience", "revoked", "suspended", "bad_encryption".
     """
 
     code = "eid_refused"

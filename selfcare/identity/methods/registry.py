@@ -55,6 +55,12 @@ METHODS: tuple[MethodInfo, ...] = (
         )
         for key, label in (("swedbank", "Swedbank"), ("seb", "SEB"), ("citadele", "Citadele"), ("luminor", "Luminor"))
     ),
+    MethodInfo(
+        key="eudi-wallet",
+        label=_("EU Digital Identity Wallet"),
+        description=_("Share your personal identification data from your European digital identity wallet."),
+        start_url_name="portal:login-wallet",
+    ),
 )
 
 

@@ -57,7 +57,12 @@ def _annas_pages() -> list[str]:
 
 
 def test_the_pages_before_login_pass_the_checks(page: Any, eid_simulators: str) -> None:
-    login_pages = ["/login/smart-id/", *(f"/login/{m}/" for m in EPARAKSTS_METHODS), *(f"/login/{b}/" for b in BANKS)]
+    login_pages = [
+        "/login/smart-id/",
+        *(f"/login/{m}/" for m in EPARAKSTS_METHODS),
+        *(f"/login/{b}/" for b in BANKS),
+        "/login/wallet/",
+    ]
     for language in ("", "/en", "/ru"):
         for path in ("/", "/login/", *login_pages):
             response = page.goto(f"{eid_simulators}{language}{path}")

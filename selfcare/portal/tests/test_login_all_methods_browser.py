@@ -1,4 +1,4 @@
-"""The notice's promise in one journey: all eight ways in lead the same person to the same digital identity."""
+"""The notice's promise in one journey: all nine ways in lead the same person to the same digital identity."""
 
 from __future__ import annotations
 
@@ -29,7 +29,18 @@ def _with_eparaksts(page: Any, base: str, button: str) -> str:
     return _identity_after_login(page)
 
 
-def test_every_one_of_the_eight_login_buttons_leads_anna_to_one_digital_identity(
+def _with_wallet(page: Any, base: str) -> str:
+    page.goto(f"{base}/en/login/")
+    page.get_by_role("link", name="EU Digital Identity Wallet").click()
+    page.get_by_role("button", name="Continue with the wallet").click()
+    with page.expect_navigation():
+        page.get_by_test_id("wallet-same-device").click()
+    page.get_by_label("Anna Bērziņa (LV) — good PID").check()
+    page.get_by_role("button", name="Share").click()
+    return _identity_after_login(page)
+
+
+def test_every_one_of_the_nine_login_buttons_leads_anna_to_one_digital_identity(
     page: Any, browser: Any, eid_simulators: str
 ) -> None:
     page.goto(f"{eid_simulators}/en/login/")
@@ -45,5 +56,6 @@ def test_every_one_of_the_eight_login_buttons_leads_anna_to_one_digital_identity
     for bank in BANKS:
         identities.append(_login_with_bank(page, eid_simulators, bank))
         page.get_by_role("button", name="Log out").click()
-    assert len(identities) == 8
+    identities.append(_with_wallet(page, eid_simulators))
+    assert len(identities) == 9
     assert len(set(identities)) == 1

@@ -14,6 +14,7 @@ from django.conf import settings
 
 from selfcare.identity.methods.banklink.profiles import BANKS, NAMES
 from selfcare.simulators.pki.testca import Issued, TestCA
+from selfcare.simulators.wallet.pki import ensure_wallet_pki
 
 
 def _ca() -> TestCA:
@@ -36,4 +37,5 @@ def ensure_demo_pki() -> TestCA:
     portal_certificate()
     for bank in BANKS:
         bank_certificate(bank)
+    ensure_wallet_pki()
     return ca

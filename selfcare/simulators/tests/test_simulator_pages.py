@@ -38,6 +38,7 @@ SIMULATOR_ADDRESSES = [
     "/simulators/banks/swedbank/",
     "/simulators/sms/",
     "/simulators/pki/ocsp",
+    "/simulators/wallet/status/pid",
 ]
 RESOLVE = (
     "import django; django.setup(); from django.urls import resolve, Resolver404\n"
