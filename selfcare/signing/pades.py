@@ -109,7 +109,9 @@ def _mechanism() -> algos.SignedDigestAlgorithm:
 def _signer(certificate: bytes, chain: Sequence[bytes], value: bytes | int) -> signers.ExternalSigner:
     return signers.ExternalSigner(
         signing_cert=asn1_x509.Certificate.load(certificate),
-        cert_registry=SimpleCertificateStore.from_certs([asn1_x509.Certificate.load(c) for c in chain]),
+        cert_registry=SimpleCertificateStore.from_certs(  # type: ignore[no-untyped-call]
+            [asn1_x509.Certificate.load(c) for c in chain]
+        ),
         signature_value=value,
         signature_mechanism=_mechanism(),
     )
