@@ -66,8 +66,8 @@ def sign_start(request: HttpRequest, mandate_id: int) -> HttpResponse:
         signing = mandate_signing.signing_start(
             request=request,
             mandate=mandate,
-            identity=request.identity,
-            context=acting,  # type: ignore[attr-defined]
+            identity=request.identity,  # type: ignore[attr-defined]
+            context=acting,
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

@@ -4,6 +4,7 @@ what was signed, and nothing of it for someone who is not a representative."""
 
 from __future__ import annotations
 
+import datetime
 import re
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,7 @@ def _scene(code: str = LIGA, given: str = "Līga", family: str = "Liepa") -> tup
         attorney_code="220790-18761",
         attorney_name="Pēteris Ozols",
         valid_from=today,
-        valid_until=today + timezone.timedelta(days=90),
+        valid_until=today + datetime.timedelta(days=90),
     )
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(person.user)
