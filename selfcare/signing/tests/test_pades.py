@@ -63,13 +63,11 @@ def test_a_signature_value_from_another_key_is_refused_before_it_enters_the_pdf(
         pades.finish(prepared, _sign_remotely(prepared, anna))
 
 
-def test_the_signed_pdf_opens_as_signed_in_pyhankos_validation_cli(ca: TestCA, tmp_path: Path) -> None:
-    janis = person_signer(ca, "120478-11230", "Jānis", "Kalniņš")
-    signed = tmp_path / "signed.pdf"
-    signed.write_bytes(_sign(simple_pdf("PILNVARA"), janis))
-    root = tmp_path / "root.pem"
-    root.write_bytes(b"".join(c.cert_pem for c in (ca.root,)))
-
+def pyhanko_cli_says_valid(signed: bytes, root: TestCA, tmp_path: Path) -> str:
+    """Run pyHanko's own validation command on ``signed`` (trusting the test CA's root); return what it printed."""
+    pdf, anchor = tmp_path / "signed.pdf", tmp_path / "root.pem"
+    pdf.write_bytes(signed)
+    anchor.write_bytes(root.root.cert_pem)
     result = subprocess.run(  # noqa: S603 - pyHanko's own command, on our file
         [
             str(Path(sys.executable).parent / "pyhanko"),
@@ -77,14 +75,21 @@ def test_the_signed_pdf_opens_as_signed_in_pyhankos_validation_cli(ca: TestCA, t
             "validate",
             "--pretty-print",
             "--trust",
-            str(root),
+            str(anchor),
             "--no-revocation-check",
-            str(signed),
+            str(pdf),
         ],
         capture_output=True,
         text=True,
         check=False,
     )
-
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "The signature is judged VALID." in result.stdout, result.stdout
+    return result.stdout
+
+
+def test_the_signed_pdf_opens_as_signed_in_pyhankos_validation_cli(ca: TestCA, tmp_path: Path) -> None:
+    janis = person_signer(ca, "120478-11230", "Jānis", "Kalniņš")
+
+    output = pyhanko_cli_says_valid(_sign(simple_pdf("PILNVARA"), janis), ca, tmp_path)
+
+    assert "The signature is judged VALID." in output

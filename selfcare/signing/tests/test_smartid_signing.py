@@ -6,6 +6,7 @@ from an unknown CA)."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +15,9 @@ from selfcare.identifiers import PersonalCode
 from selfcare.identity.methods.base import Cancelled, Refused, TimedOut
 from selfcare.mandates.signatures import validate_document
 from selfcare.signing import flow
+from selfcare.signing.tests.test_pades import pyhanko_cli_says_valid
 from selfcare.simulators.pki.documents import simple_pdf
+from selfcare.simulators.smartid import pki
 from selfcare.simulators.testing import SimulatorsClient
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -42,7 +45,7 @@ def _until_signature_requested(signing: flow.Signing) -> flow.Signing:
 
 def _answer_on_phone(code: str, answer: str) -> str:
     phone = SimulatorsClient(HTTP_ACCEPT_LANGUAGE="en")
-    html = phone.get(f"/simulators/smartid/phone/{code}/").content.decode()
+    html = phone.get(f"/simulators/smartid/phone/{code}/?lang=en").content.decode()
     session_id = re.search(rf"/simulators/smartid/phone/{code}/([0-9a-f-]{{36}})/", html)
     assert session_id is not None, html
     response = phone.post(f"/simulators/smartid/phone/{code}/{session_id.group(1)}/", {"answer": answer})
@@ -58,7 +61,9 @@ def _finish(signing: flow.Signing) -> bytes:
     raise AssertionError("the signature never came")
 
 
-def test_a_person_confirms_on_the_phone_with_the_code_shown_and_the_pdf_comes_back_signed_and_valid() -> None:
+def test_a_person_confirms_on_the_phone_with_the_code_shown_and_the_pdf_comes_back_signed_and_valid(
+    tmp_path: Path,
+) -> None:
     signing = _until_signature_requested(_start(JANIS))
     assert re.fullmatch(r"\d{4}", signing.verification_code)
 
@@ -71,6 +76,7 @@ def test_a_person_confirms_on_the_phone_with_the_code_shown_and_the_pdf_comes_ba
     assert report.valid, report
     assert [s.personal_code for s in report.signers] == [JANIS]
     assert flow.load(signing.id) is None
+    assert "The signature is judged VALID." in pyhanko_cli_says_valid(signed, pki.test_ca(), tmp_path)
 
 
 def test_a_signature_refused_in_the_app_is_cancelled() -> None:
