@@ -69,6 +69,9 @@ class ErrorCode(StrEnum):
     MANDATE_NO_DOCUMENT = "mandate_no_document"
     MANDATE_FILE_TOO_LARGE = "mandate_file_too_large"
     MANDATE_FILE_TYPE = "mandate_file_type"
+    MANDATE_NOT_A_SIGNER = "mandate_not_a_signer"
+    MANDATE_ALREADY_SIGNED = "mandate_already_signed"
+    MANDATE_DOCUMENT_CHANGED = "mandate_document_changed"
     UNAUTHENTICATED = "unauthenticated"
     INSUFFICIENT_SCOPE = "insufficient_scope"
     INVALID_INPUT = "invalid_input"
@@ -221,6 +224,15 @@ MESSAGES: dict[ErrorCode, StrPromise] = {
     ErrorCode.MANDATE_FILE_TOO_LARGE: _("The file is too large: at most %(megabytes)s MB."),
     ErrorCode.MANDATE_FILE_TYPE: _(
         "This file is neither a PDF nor an eParaksts container (.edoc, .asice). Upload the signed document itself."
+    ),
+    ErrorCode.MANDATE_NOT_A_SIGNER: _(
+        "Only the company's representatives in the Register of Enterprises can sign this power of attorney."
+    ),
+    ErrorCode.MANDATE_ALREADY_SIGNED: _(
+        "You have signed this power of attorney already, or it needs no more signatures."
+    ),
+    ErrorCode.MANDATE_DOCUMENT_CHANGED: _(
+        "The document changed while you were signing it, so your signature was not added. Open it again and sign."
     ),
     ErrorCode.UNAUTHENTICATED: _("Log in first: this needs a valid access token."),
     ErrorCode.INSUFFICIENT_SCOPE: _("This app was not given access to this. Log in again and allow it."),

@@ -359,6 +359,16 @@ SMARTID_CONNECT_TIMEOUT: float = env.float("SMARTID_CONNECT_TIMEOUT", default=5.
 SMARTID_POLL_TIMEOUT_MS: int = env.int("SMARTID_POLL_TIMEOUT_MS", default=1000)
 SMARTID_SESSION_TIMEOUT_SECONDS: int = env.int("SMARTID_SESSION_TIMEOUT_SECONDS", default=120)
 SMARTID_TLS_PINS: str = env.str("SMARTID_TLS_PINS", default="")
+# Signing (RP API v3 signature flow). PROTOCOLS.md does not cover it: the paths follow SK's v3 clients and the
+# policy OIDs that prove a qualified signing certificate are UNCONFIRMED for current certificates, so both are
+# configuration.
+SMARTID_SIGNING_PATHS: dict[str, str] = {
+    "certificate_choice": env.str(
+        "SMARTID_CERTIFICATE_CHOICE_PATH", default="signature/certificate-choice/notification/etsi/{identifier}"
+    ),
+    "signature": env.str("SMARTID_SIGNATURE_PATH", default="signature/notification/document/{document_number}"),
+}
+SMARTID_SIGNING_QUALIFIED_OIDS: list[str] = env.list("SMARTID_SIGNING_QUALIFIED_OIDS", default=["0.4.0.2042.1.2"])
 # Demo simulator only (`make load`): demo persons whose simulated phone confirms by itself.
 SMARTID_SIM_AUTO_CONFIRM: list[str] = env.list("SMARTID_SIM_AUTO_CONFIRM", default=[])
 

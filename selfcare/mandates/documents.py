@@ -186,7 +186,8 @@ def document_attach(
     except BaseException:
         storage.delete(storage_name(stored_name))  # no row points to it: do not leave an orphan file behind
         raise
-    auto = settings.MANDATE_AUTO_ACTIVATE_VERIFIED and channel == DocumentChannel.PORTAL and mandate.verified
+    in_portal = channel in (DocumentChannel.PORTAL, DocumentChannel.SIGNED)
+    auto = settings.MANDATE_AUTO_ACTIVATE_VERIFIED and in_portal and mandate.verified
     if auto and mandate.status == MandateStatus.SUBMITTED:
         services.mandate_activate(
             request=request, mandate=mandate, by=services.SYSTEM, reason=services.AUTO_ACTIVATED_REASON

@@ -158,12 +158,17 @@ class MandateEvent(models.Model):
             return str(_("Prepared"))
         if self.action == "document_added":
             return str(_("Document received"))
+        if self.action == "signing_started":
+            return str(_("Signing started in the portal"))
+        if self.action == "cosigners_told":
+            return str(_("Other representatives asked to sign"))
         return self.action
 
 
 class DocumentChannel(models.TextChoices):
     PORTAL = "portal", _("uploaded in the portal")
     EMAIL = "email", _("received by e-mail")
+    SIGNED = "signed", _("signed in the portal")
 
 
 class MandateDocument(models.Model):

@@ -16,7 +16,13 @@ companies that are not our customers are skipped, as are rows without a masked L
 foreigners without a code): they could never be matched to an eID login.
 
 Loading replaces, per company present in the file, the representatives that came from the register; those entered
-by hand in the back office are left alone. A re-run of the same file changes nothing.
+by hand in the back office are left alone. A re-run of the same file changes nothing. A representative the file no
+longer lists is removed (audited; the caller tells the company's main users, see ``tasks.refresh_register``): with
+the row goes the representative context, at the person's next request.
+
+Matching limits of the open data: the masked code gives six digits, so a person is matched by those and the name
+(``representatives``); a company that is in the file with none of its officers (all foreigners or legal persons)
+keeps none from the register. The Register's full-code web service is not used here.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from selfcare.audit.services import record
 from selfcare.customers.models import Company
 from selfcare.mandates.models import Representation, Representative, RepresentativeSource
 
@@ -47,6 +54,15 @@ class RegisterFormatError(ValueError):
     """The file is not the officers export this loader knows."""
 
 
+@dataclass(frozen=True)
+class Gone:
+    """A representative the register no longer lists: who, and of which company."""
+
+    company: Company
+    name: str
+    code_prefix: str
+
+
 @dataclass
 class LoadResult:
     created: int = 0
@@ -54,6 +70,7 @@ class LoadResult:
     removed: int = 0
     skipped: int = 0
     companies: set[str] = field(default_factory=set)
+    gone: list[Gone] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -136,6 +153,9 @@ def load_officers(data: bytes | str) -> LoadResult:
                 current.save()
                 result.updated += 1
         for gone in existing.values():
+            # Access is derived per request from these rows: the person loses the representative context at once.
+            record(None, "mandates:representative:removed", identity=None, target=gone, company_id=company.pk)
+            result.gone.append(Gone(company, gone.name, gone.code_prefix))
             gone.delete()
             result.removed += 1
     return result

@@ -21,6 +21,7 @@ from selfcare.binding.selectors import bound_users
 from selfcare.binding.services import binding_end
 from selfcare.customers.models import Connection, ConnectionStatus, Segment, TariffPlan
 from selfcare.customers.selectors import SEARCH_MAX_LENGTH, search_connections
+from selfcare.mandates.signing import awaiting_signature
 from selfcare.offers.selectors import offers_for_connection, teaser_counts
 from selfcare.orders.selectors import services_shown
 from selfcare.portal.offers import new_idempotency_key
@@ -63,6 +64,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "offer_counts": teaser_counts(g.context for g in groups),
         "near_limit": NEAR_LIMIT,
         "with_bills": {g.context.key for g in groups if may(g.context, Action.VIEW_BILLS)},
+        "awaiting_signature": [
+            (mandate, Context(ContextKind.REPRESENTATIVE, mandate.company_id, "", "").key)
+            for mandate in awaiting_signature(request.identity)  # type: ignore[attr-defined]
+        ],
     }
     if not groups:
         context["plans"] = TariffPlan.objects.filter(is_active=True, segment=Segment.PRIVATE)

@@ -22,6 +22,7 @@ from selfcare.access.policy import mandates_in, may, require_mandate
 from selfcare.access.web import context_page
 from selfcare.customers.models import Company, Connection, ConnectionStatus
 from selfcare.mandates import services
+from selfcare.mandates import signing as mandate_signing
 from selfcare.mandates.documents import document_attach, problem_text
 from selfcare.mandates.form import LANGUAGES, filename, render_form
 from selfcare.mandates.models import DocumentChannel, Mandate, MandateStatus
@@ -128,6 +129,9 @@ def _detail(request: HttpRequest, acting: Context, mandate: Mandate, upload: Upl
             "may_upload": may(acting, Action.SUBMIT_MANDATE)
             and mandate.status in (MandateStatus.DRAFT, MandateStatus.SUBMITTED),
             "may_revoke": may(acting, Action.REVOKE_MANDATE) and mandate.status == MandateStatus.ACTIVE,
+            "may_sign": may(acting, Action.SUBMIT_MANDATE) and mandate_signing.may_sign(mandate, request.identity),  # type: ignore[attr-defined]
+            "waiting": mandate_signing.current_document(mandate) is not None,
+            "waiting_documents": [d for d, _p in documents if mandate_signing.waiting_for_others(d)],
             "form_languages": LANGUAGES,
             "business_email": settings.BRAND.business_email,
             # The demo has no eParaksts app: its simulator signs with the test CA (never in production).

@@ -66,6 +66,9 @@ ACTIONS = {
     "mandates:mandate:rejected": gettext_lazy("Power of attorney rejected"),
     "mandates:mandate:revoked": gettext_lazy("Power of attorney revoked"),
     "mandates:mandate:expired": gettext_lazy("Power of attorney expired"),
+    "mandates:mandate:signing_started": gettext_lazy("Signing of a power of attorney started"),
+    "mandates:mandate:cosigners_told": gettext_lazy("Other representatives asked to sign a power of attorney"),
+    "mandates:representative:removed": gettext_lazy("Representative no longer in the Register of Enterprises"),
     # Staff in the back office (shown to the person concerned and to the company)
     "backoffice:identities:view": gettext_lazy("Your identity data opened by staff"),
     "backoffice:authentications:view": gettext_lazy("Your login record opened by staff"),

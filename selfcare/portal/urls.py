@@ -1,6 +1,17 @@
 from django.urls import path
 
-from selfcare.portal import bills, dashboard, mandates, offers, orders, plans, security, views, work_number
+from selfcare.portal import (
+    bills,
+    dashboard,
+    mandate_signing,
+    mandates,
+    offers,
+    orders,
+    plans,
+    security,
+    views,
+    work_number,
+)
 from selfcare.portal.login import banklink, eparaksts, smartid, wallet
 from selfcare.portal.login import views as login
 
@@ -47,6 +58,27 @@ urlpatterns = [
     ),
     path("acting/<str:context>/mandates/<int:mandate_id>/upload/", mandates.mandate_upload, name="mandate-upload"),
     path("acting/<str:context>/mandates/<int:mandate_id>/revoke/", mandates.mandate_revoke, name="mandate-revoke"),
+    path("acting/<str:context>/mandates/<int:mandate_id>/sign/", mandate_signing.sign_start, name="mandate-sign"),
+    path(
+        "acting/<str:context>/mandates/<int:mandate_id>/sign/wait/",
+        mandate_signing.sign_wait,
+        name="mandate-sign-wait",
+    ),
+    path(
+        "acting/<str:context>/mandates/<int:mandate_id>/sign/status/",
+        mandate_signing.sign_status,
+        name="mandate-sign-status",
+    ),
+    path(
+        "acting/<str:context>/mandates/<int:mandate_id>/sign/cancel/",
+        mandate_signing.sign_cancel,
+        name="mandate-sign-cancel",
+    ),
+    path(
+        "acting/<str:context>/mandates/<int:mandate_id>/documents/<int:document_id>/",
+        mandate_signing.document_download,
+        name="mandate-document",
+    ),
     path("acting/<str:context>/bills/", bills.bill_list, name="bills"),
     path("acting/<str:context>/bills/<str:bill_id>/", bills.bill_detail, name="bill"),
     path("acting/<str:context>/bills/<str:bill_id>/invoice.pdf", bills.bill_pdf, name="bill-pdf"),

@@ -40,6 +40,7 @@ BELOW_THE_WEB = (
     "offers",
     "revocation",
     "security",
+    "signing",
     "usage",
 )
 

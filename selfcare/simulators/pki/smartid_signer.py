@@ -27,7 +27,7 @@ import secrets
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import padding, rsa, utils
 
 from selfcare.identity.methods.smartid.protocol import (
     SIGNATURE_ALGORITHM,
@@ -130,3 +130,56 @@ def ended_session_status(end_result: str, *, interaction: str | None = None) -> 
 
 def running_session_status() -> dict[str, object]:
     return {"state": "RUNNING"}
+
+
+# -- the signature flow (RAW_DIGEST_SIGNATURE) ------------------------------------------------------------------------
+
+
+def _cert(certificate: x509.Certificate, level: str) -> dict[str, object]:
+    der = certificate.public_bytes(serialization.Encoding.DER)
+    return {"value": base64.b64encode(der).decode("ascii"), "certificateLevel": level}
+
+
+def certificate_choice_status(
+    *, certificate: x509.Certificate, certificate_level: str, document_number: str
+) -> dict[str, object]:
+    """A completed certificate-choice session: the document number to sign with and its signing certificate."""
+    return {
+        "state": "COMPLETE",
+        "result": {"endResult": "OK", "documentNumber": document_number},
+        "cert": _cert(certificate, certificate_level),
+    }
+
+
+def signature_status(
+    *,
+    certificate: x509.Certificate,
+    private_key: rsa.RSAPrivateKey,
+    digest: bytes,
+    hash_algorithm: str,
+    certificate_level: str,
+    document_number: str,
+) -> dict[str, object]:
+    """A completed RAW_DIGEST_SIGNATURE session: RSASSA-PSS over ``digest`` as given (it is not hashed again)."""
+    algorithm = HASHES[hash_algorithm]()
+    value = private_key.sign(
+        digest,
+        padding.PSS(mgf=padding.MGF1(algorithm), salt_length=algorithm.digest_size),
+        utils.Prehashed(algorithm),
+    )
+    return {
+        "state": "COMPLETE",
+        "result": {"endResult": "OK", "documentNumber": document_number},
+        "signatureProtocol": "RAW_DIGEST_SIGNATURE",
+        "signature": {
+            "value": base64.b64encode(value).decode("ascii"),
+            "signatureAlgorithm": SIGNATURE_ALGORITHM,
+            "signatureAlgorithmParameters": {
+                "hashAlgorithm": hash_algorithm,
+                "maskGenAlgorithm": {"algorithm": "id-mgf1", "parameters": {"hashAlgorithm": hash_algorithm}},
+                "saltLength": algorithm.digest_size,
+                "trailerField": "0xbc",
+            },
+        },
+        "cert": _cert(certificate, certificate_level),
+    }

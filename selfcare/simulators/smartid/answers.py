@@ -14,7 +14,7 @@ import json
 import secrets
 
 from selfcare.identity.methods.smartid.protocol import FLOWS_WITHOUT_CALLBACK
-from selfcare.simulators.pki.smartid_signer import completed_session_status, ended_session_status
+from selfcare.simulators.pki.smartid_signer import completed_session_status, ended_session_status, signature_status
 from selfcare.simulators.smartid import accounts, conf, pki, sessions
 from selfcare.simulators.smartid.accounts import Account, Behaviour
 
@@ -53,6 +53,16 @@ def confirm(session: sessions.Session, account: Account, *, flow_type: str, user
         session.status = _ended(account)
     elif account.behaviour is Behaviour.TIMES_OUT:
         session.status = ended_session_status("TIMEOUT")
+    elif session.kind == "signature":
+        issued = pki.signing_credentials(account)
+        session.status = signature_status(
+            certificate=issued.certificate,
+            private_key=issued.private_key,
+            digest=base64.b64decode(session.digest),
+            hash_algorithm=session.hash_algorithm,
+            certificate_level=account.level,
+            document_number=account.document_number,
+        )
     else:
         issued = pki.credentials(account)
         session.status = completed_session_status(

@@ -60,9 +60,11 @@ def person(request: HttpRequest, personal_code: str) -> HttpResponse:
             "session_id": session.session_id,
             "rp_name": session.rp_name,
             "display_text": answers.display_text(session),
-            "verification_code": verification_code(session.rp_challenge),
+            "verification_code": session.verification_code or verification_code(session.rp_challenge),
+            "signing": session.kind == "signature",
         }
         for session in sessions.pending_for(account.personal_code)
+        if session.kind != "certificate-choice"
     ]
     with translation.override(_phone_language(request)):
         return render(request, TEMPLATES + "phone_person.html", {"account": account, "pending": pending})

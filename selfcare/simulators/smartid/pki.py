@@ -47,3 +47,17 @@ def credentials(account: Account) -> Issued:
     if account.behaviour is Behaviour.REVOKED:
         test_ca().revoke(issued)  # idempotent: revoked an hour after issuance, the first time only
     return issued
+
+
+def signing_credentials(account: Account) -> Issued:
+    """The account's qualified signing certificate (KU nonRepudiation) and key, for the signature flow; by the
+    unknown root for "Unknown CA", revoked for "Revoked certificate", as for authentication."""
+    issued = test_ca().signing_person(
+        account.personal_code,
+        account.given_name,
+        account.family_name,
+        untrusted=account.behaviour is Behaviour.UNKNOWN_CA,
+    )
+    if account.behaviour is Behaviour.REVOKED:
+        test_ca().revoke(issued)
+    return issued

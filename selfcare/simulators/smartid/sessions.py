@@ -24,6 +24,8 @@ PREFIX = "smartid-sim:"
 TTL_SECONDS = 10 * 60
 
 Flow = Literal["notification", "device-link"]
+# What the session is for: a login, the choice of a signing certificate, or a signature over a digest.
+Kind = Literal["authentication", "certificate-choice", "signature"]
 
 
 def now() -> float:
@@ -50,6 +52,9 @@ class Session:
     initial_callback_url: str = ""
     opened_as: str = ""  # the device-link type of the verified link the person opened
     status: dict[str, object] | None = None  # the completed session status, once there is one
+    kind: Kind = "authentication"
+    digest: str = ""  # signature sessions: the Base64 digest the RP asked to have signed
+    verification_code: str = ""  # signature sessions: the code the server gave the RP and the app shows
 
     @property
     def age_seconds(self) -> float:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from selfcare.simulators.smartid import api, phone
+from selfcare.simulators.smartid import api, phone, signing
 
 app_name = "smartid-sim"
 
@@ -13,6 +13,12 @@ urlpatterns = [
         name="notification-etsi",
     ),
     path("v3/authentication/device-link/anonymous", api.device_link_anonymous, name="device-link-anonymous"),
+    path(
+        "v3/signature/certificate-choice/notification/etsi/<str:identifier>",
+        signing.certificate_choice,
+        name="certificate-choice",
+    ),
+    path("v3/signature/notification/document/<str:document_number>", signing.signature, name="signature"),
     path("v3/session/<str:session_id>", api.session_status, name="session-status"),
     path("phone/", phone.index, name="phone"),
     path("phone/<str:personal_code>/", phone.person, name="phone-person"),

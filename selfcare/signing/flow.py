@@ -1,0 +1,136 @@
+"""One signing across the person's requests: start, then advance (each step one long poll) until the signed PDF.
+
+    signing = flow.start(pdf=..., code=PersonalCode.parse(...), method="smartid", display_text=..., reason=...)
+    signing.verification_code            # "" while the certificate is chosen; then the code to compare with the app
+    signed = flow.advance(signing)      # None while the person has not answered; the signed PDF once done
+
+The steps of the Smart-ID signature flow: choose the person's signing certificate (certificate choice), prepare the
+PDF for that certificate (:mod:`.pades`), have the person sign the digest in the app, write the signature in.
+Failures are the eID methods' errors (:mod:`selfcare.identity.methods.base`: refused in the app, timeout,
+certificate level, …) or :class:`.pades.SigningFailed`.
+
+A signing is kept in the cache under a random id (the caller keeps only the id, e.g. in the person's session): it
+holds the document, which does not belong in a session cookie's store, and lives only as long as the provider's
+session can.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from cryptography import x509
+from django.core.cache import cache
+
+from selfcare.identifiers import PersonalCode
+from selfcare.identity.methods.smartid.config import smartid_config
+from selfcare.identity.methods.smartid.signing import ChosenCertificate, SigningSession, SmartIdSigningClient
+from selfcare.signing import pades
+
+PREFIX = "signing:"
+METHODS = ("smartid",)
+
+
+@dataclass
+class Signing:
+    """A signing in progress (see the module docstring)."""
+
+    method: str
+    personal_code: str
+    pdf: str  # Base64 of the document as shown to the person
+    display_text: str
+    reason: str
+    session: dict[str, Any]
+    id: str = field(default_factory=lambda: secrets.token_urlsafe(18))
+    stage: str = "certificate"  # then "signature"
+    chosen: dict[str, Any] | None = None
+    prepared: dict[str, Any] | None = None
+    started_at: float = field(default_factory=time.time)
+
+    @property
+    def document(self) -> bytes:
+        return base64.b64decode(self.pdf)
+
+    @property
+    def base_sha256(self) -> str:
+        """The SHA-256 of the document the person is signing: what the caller checks is still the current one."""
+        return hashlib.sha256(self.document).hexdigest()
+
+    @property
+    def verification_code(self) -> str:
+        return str(self.session.get("verification_code", "")) if self.stage == "signature" else ""
+
+
+def _client() -> SmartIdSigningClient:
+    return SmartIdSigningClient(smartid_config())
+
+
+def _ttl() -> int:
+    return smartid_config().session_timeout_s * 3
+
+
+def save(signing: Signing) -> None:
+    cache.set(PREFIX + signing.id, asdict(signing), _ttl())
+
+
+def load(signing_id: str) -> Signing | None:
+    data = cache.get(PREFIX + signing_id) if signing_id else None
+    return Signing(**data) if isinstance(data, dict) else None
+
+
+def forget(signing_id: str) -> None:
+    cache.delete(PREFIX + signing_id)
+
+
+def start(*, pdf: bytes, code: PersonalCode, method: str, display_text: str, reason: str = "") -> Signing:
+    """Begin signing ``pdf`` as the person with ``code``: the method's first step (Smart-ID: certificate choice)."""
+    if method not in METHODS:
+        raise ValueError(f"unknown signing method {method!r}")
+    session = _client().start_certificate_choice(code)
+    signing = Signing(
+        method=method,
+        personal_code=code.code,
+        pdf=base64.b64encode(pdf).decode("ascii"),
+        display_text=display_text,
+        reason=reason,
+        session=session.as_dict(),
+    )
+    save(signing)
+    return signing
+
+
+def _chain(certificate: x509.Certificate) -> list[x509.Certificate]:
+    """The configured intermediates that issued the signer's certificate: embedded so a validator finds the path."""
+    return [c for c in smartid_config().policy.intermediates if c.subject == certificate.issuer]
+
+
+def advance(signing: Signing, *, timeout_ms: int | None = None) -> bytes | None:
+    """One step: None while waiting for the person; the signed PDF when done (the signing is then forgotten)."""
+    client = _client()
+    session = SigningSession.from_dict(signing.session)
+    if signing.stage == "certificate":
+        chosen = client.certificate(session, timeout_ms=timeout_ms)
+        if chosen is None:
+            return None
+        certificate = chosen.certificate
+        prepared = pades.prepare(signing.document, certificate, chain=_chain(certificate), reason=signing.reason)
+        started = client.start_signature(chosen, prepared.to_sign, display_text=signing.display_text)
+        signing.stage, signing.session = "signature", started.as_dict()
+        signing.chosen, signing.prepared = chosen.as_dict(), prepared.as_dict()
+        save(signing)
+        return None
+    if signing.chosen is None or signing.prepared is None:
+        raise pades.SigningFailed("the signing lost its prepared document")
+    prepared = pades.Prepared.from_dict(signing.prepared)
+    value = client.signature(
+        session, ChosenCertificate.from_dict(signing.chosen), prepared.to_sign, timeout_ms=timeout_ms
+    )
+    if value is None:
+        return None
+    signed = pades.finish(prepared, value)
+    forget(signing.id)
+    return signed
