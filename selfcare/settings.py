@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "selfcare.mandates",
     "selfcare.binding",
     "selfcare.usage",
+    "selfcare.spend",
     "selfcare.offers",
     "selfcare.orders",
     "selfcare.access",
