@@ -26,15 +26,19 @@ from django.db.models import Sum
 from selfcare.spend.models import DATA_ALERT_PERCENT, Reason, SpendCap
 from selfcare.usage.models import Bucket, BucketZone, CycleSpend, Kind
 
-# PostgreSQL: the pairs of ingestion's batch (its `usage_groups`) whose connection has a cap: few, whatever the batch.
-CAPPED_PAIRS_SQL = (
-    "SELECT DISTINCT g.connection_id, g.cycle_id FROM usage_groups g "
-    "JOIN spend_spendcap c ON c.connection_id = g.connection_id"
-)
+
+def capped_pairs_in_sql(cursor: Any) -> set[tuple[int, int]]:
+    """PostgreSQL: the pairs of ingestion's batch (its temp table `usage_groups`) whose connection has a cap: few,
+    whatever the size of the batch."""
+    cursor.execute(
+        "SELECT DISTINCT g.connection_id, g.cycle_id FROM usage_groups g "
+        "JOIN spend_spendcap c ON c.connection_id = g.connection_id"
+    )
+    return {(connection_id, cycle_id) for connection_id, cycle_id in cursor.fetchall()}
 
 
 def watched_pairs(pairs: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:
-    """The pairs whose connection has a cap (the Python path's CAPPED_PAIRS_SQL)."""
+    """The pairs whose connection has a cap (the Python path's `capped_pairs_in_sql`)."""
     pairs = set(pairs)
     connections = {c for c, _ in pairs}
     capped = set(SpendCap.objects.filter(connection_id__in=connections).values_list("connection_id", flat=True))

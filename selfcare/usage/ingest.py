@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from selfcare.customers.models import Connection, ConnectionStatus, CustomerAccount, TariffPlan
 from selfcare.errors import MESSAGES, ErrorCode
-from selfcare.spend.alerts import CAPPED_PAIRS_SQL, raise_alerts, watched_pairs
+from selfcare.spend.alerts import capped_pairs_in_sql, raise_alerts, watched_pairs
 from selfcare.usage.buckets import PLAN_PRIORITY, Counter, debit, debit_order, plan_allowances
 from selfcare.usage.cycles import billing_zone, cycle_bounds, ensure_cycles, local_day
 from selfcare.usage.models import ZONES_OF_BUCKET, BillingCycle, Bucket, BucketZone, Kind, Source, Zone
@@ -330,8 +330,7 @@ def _ingest_set_based(
         _debit_event_by_event(decide, now)
     with db.cursor() as cursor:
         refresh_spend_in_sql(cursor, now)
-        cursor.execute(CAPPED_PAIRS_SQL)
-        watched = {(connection_id, cycle_id) for connection_id, cycle_id in cursor.fetchall()}
+        watched = capped_pairs_in_sql(cursor)
     raise_alerts(watched, now=now)
     return recorded
 
