@@ -55,6 +55,9 @@ class Action(StrEnum):
     DECIDE_REQUESTS = "order:decide"
     VIEW_PUK = "connection:puk"
     VIEW_BILLS = "bill:view"
+    # A connection's running out-of-bundle spend, and its spend cap and alerts.
+    VIEW_SPEND = "spend:view"
+    MANAGE_SPEND_CAP = "spend:cap"
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,6 +63,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "offer_counts": teaser_counts(g.context for g in groups),
         "near_limit": NEAR_LIMIT,
         "with_bills": {g.context.key for g in groups if may(g.context, Action.VIEW_BILLS)},
+        "with_costs": {g.context.key for g in groups if may(g.context, Action.VIEW_SPEND)},
     }
     if not groups:
         context["plans"] = TariffPlan.objects.filter(is_active=True, segment=Segment.PRIVATE)
@@ -134,6 +135,7 @@ def connection_detail(request: HttpRequest, connection_id: int) -> HttpResponse:
             "may_order": may(acting, Action.VIEW_ORDERS),
             "service_names": services_shown(connection),
             "itemised_months": _recent_months() if may(acting, Action.VIEW_BILLS) else [],
+            "may_cap": may(acting, Action.MANAGE_SPEND_CAP),
         },
     )
 

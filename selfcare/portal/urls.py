@@ -1,6 +1,6 @@
 from django.urls import path
 
-from selfcare.portal import bills, dashboard, mandates, offers, orders, security, views, work_number
+from selfcare.portal import bills, dashboard, mandates, offers, orders, security, spend, views, work_number
 from selfcare.portal.login import banklink, eparaksts, smartid
 from selfcare.portal.login import views as login
 
@@ -30,6 +30,13 @@ urlpatterns = [
     path("acting/<str:context>/connections/<int:connection_id>/manage/", orders.manage, name="connection-manage"),
     path("acting/<str:context>/connections/<int:connection_id>/order/", orders.order_new, name="order-new"),
     path("acting/<str:context>/connections/<int:connection_id>/puk/", orders.puk, name="connection-puk"),
+    path("acting/<str:context>/connections/<int:connection_id>/spend-cap/", spend.spend_cap, name="spend-cap"),
+    path(
+        "acting/<str:context>/connections/<int:connection_id>/spend-cap/remove/",
+        spend.spend_cap_remove,
+        name="spend-cap-remove",
+    ),
+    path("acting/<str:context>/costs/", spend.costs, name="costs"),
     path("acting/<str:context>/orders/", orders.order_list, name="orders"),
     path("acting/<str:context>/orders/bulk/", orders.bulk, name="orders-bulk"),
     path("acting/<str:context>/orders/<uuid:order_id>/", orders.order_detail, name="order"),
