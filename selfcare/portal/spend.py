@@ -21,7 +21,7 @@ from selfcare.access.contexts import Action, Context
 from selfcare.access.policy import connections_in, may, require_connection
 from selfcare.access.web import context_page
 from selfcare.audit.services import record
-from selfcare.spend.models import AtLimit, SpendCap
+from selfcare.spend.models import SpendCap
 from selfcare.spend.selectors import company_costs, running_spend
 from selfcare.spend.services import CapRequest, cap_remove, cap_set
 
@@ -43,9 +43,6 @@ class SpendCapForm(forms.Form):
         max_length=400,
         required=False,
     )
-    at_limit = forms.ChoiceField(
-        label=gettext_lazy("At 100 %"), choices=AtLimit.choices, widget=forms.RadioSelect, initial=AtLimit.TELL
-    )
 
     def wanted(self) -> CapRequest:
         data = self.cleaned_data
@@ -56,14 +53,13 @@ class SpendCapForm(forms.Form):
             tell_user=data["tell_user"],
             tell_main_user=data["tell_main_user"],
             extra_recipients=data["extra_recipients"],
-            at_limit=data["at_limit"],
         )
 
 
 def _initial(cap: SpendCap | None) -> dict[str, object]:
     if cap is None:
         return {"first_threshold": "70", "second_threshold": "100", "data_alert": True, "tell_user": True,
-                "tell_main_user": True, "at_limit": AtLimit.TELL}  # fmt: skip
+                "tell_main_user": True}  # fmt: skip
     thresholds = [str(t) for t in cap.thresholds] + ["", ""]
     return {
         "amount": f"{cap.amount:.2f}",
@@ -73,7 +69,6 @@ def _initial(cap: SpendCap | None) -> dict[str, object]:
         "tell_user": cap.tell_user,
         "tell_main_user": cap.tell_main_user,
         "extra_recipients": "\n".join(cap.extra_recipients),
-        "at_limit": cap.at_limit,
     }
 
 

@@ -7,7 +7,7 @@ what was inserted is queued for sending, after the batch commits. So each alert 
 the events arrive. Thresholds are compared with what the counters say now, so a late event that pushes an old
 cycle over a threshold raises that cycle's alert.
 
-Not done here: sending (tasks.py, by a worker) and barring at 100 % (an order, also by a worker).
+Not done here: sending (notices.py, by a worker through tasks.py).
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 A cap is per connection, set by whoever manages it (a company's main user, a private customer): an amount of
 out-of-bundle charges per cycle (`selfcare.usage.models.CycleSpend`), the percentages of it that raise an alert,
-whether 80 % of the data bundle raises one too, who is told, and what happens at 100 %.
+whether 80 % of the data bundle raises one too, and who is told. At 100 % the cap tells; it does not bar
+anything (barring through an order is not built yet).
 
 An alert is a row per (connection, cycle, reason, threshold): the unique constraint is what makes it once per
 threshold and cycle, whatever the order of events, late ones or replays.
@@ -22,11 +23,6 @@ MAX_EXTRA_RECIPIENTS = 3
 DATA_ALERT_PERCENT = 80
 
 
-class AtLimit(models.TextChoices):
-    TELL = "tell", _("Only tell")
-    BAR = "bar", _("Bar chargeable services")
-
-
 class Reason(models.TextChoices):
     SPEND = "spend", _("Spend")
     DATA = "data", _("Data bundle")
@@ -44,7 +40,6 @@ class SpendCap(models.Model):
     tell_main_user = models.BooleanField(_("tell the main user"), default=True)
     # Up to three more numbers (E.164) or e-mail addresses.
     extra_recipients = models.JSONField(_("more recipients"), default=list, blank=True)
-    at_limit = models.CharField(_("at 100 %"), max_length=4, choices=AtLimit.choices, default=AtLimit.TELL)
     set_by = models.ForeignKey(
         DigitalIdentity, on_delete=models.PROTECT, related_name="+", verbose_name=_("set by"), null=True, blank=True
     )

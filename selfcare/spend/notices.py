@@ -16,23 +16,20 @@ from selfcare.formats.money import format_money
 from selfcare.identifiers.msisdn import format_msisdn
 from selfcare.security.devices import notification_number
 from selfcare.security.models import NotificationContact
-from selfcare.spend.models import AtLimit, Reason, SpendAlert, SpendCap
+from selfcare.spend.models import Reason, SpendAlert, SpendCap
 
 
 def alert_text(alert: SpendAlert, cap: SpendCap, msisdn: str) -> str:
     values = {"brand": settings.BRAND.name, "number": format_msisdn(msisdn), "percent": alert.threshold}
     if alert.reason == Reason.DATA:
         return _("%(brand)s: %(number)s has used %(percent)s%% of its data bundle.") % values
-    text = _(
+    return _(
         "%(brand)s: the extra charges of %(number)s reached %(percent)s%% of its monthly cap: %(spend)s of %(cap)s."
     ) % {
         **values,
         "spend": format_money(alert.spend or Decimal("0")),
         "cap": format_money(alert.cap or cap.amount),
     }
-    if alert.threshold >= 100 and cap.at_limit == AtLimit.BAR:
-        text += " " + _("Chargeable services are being barred until the next cycle.")
-    return text
 
 
 def recipients(cap: SpendCap, msisdn: str) -> tuple[list[str], list[str]]:

@@ -23,7 +23,7 @@ from selfcare.errors import MESSAGES, ErrorCode
 from selfcare.identifiers.msisdn import parse_msisdn
 from selfcare.identity.models import DigitalIdentity
 from selfcare.spend.alerts import raise_alerts
-from selfcare.spend.models import MAX_EXTRA_RECIPIENTS, AtLimit, SpendCap
+from selfcare.spend.models import MAX_EXTRA_RECIPIENTS, SpendCap
 from selfcare.usage.cycles import cycle_for
 
 MAX_CAP = Decimal("10000")
@@ -40,7 +40,6 @@ class CapRequest:
     tell_user: bool = True
     tell_main_user: bool = True
     extra_recipients: str = ""
-    at_limit: str = AtLimit.TELL
 
 
 def _invalid(code: ErrorCode, field: str) -> ValidationError:
@@ -97,8 +96,6 @@ def cap_set(
     amount = parse_amount(wanted.amount)
     thresholds = parse_thresholds(wanted.thresholds)
     extra = parse_recipients(wanted.extra_recipients)
-    if wanted.at_limit not in AtLimit.values:
-        raise _invalid(ErrorCode.INVALID_INPUT, "at_limit")
     now = timezone.now()
     with transaction.atomic():
         cap, _created = SpendCap.objects.update_or_create(
@@ -110,7 +107,6 @@ def cap_set(
                 "tell_user": wanted.tell_user,
                 "tell_main_user": wanted.tell_main_user,
                 "extra_recipients": extra,
-                "at_limit": wanted.at_limit,
                 "set_by": identity,
             },
         )

@@ -14,7 +14,7 @@ from selfcare.audit.models import AuditEvent
 from selfcare.customers.models import Company, Connection
 from selfcare.customers.tests import factories
 from selfcare.identity.models import DigitalIdentity
-from selfcare.spend.models import AtLimit, SpendCap
+from selfcare.spend.models import SpendCap
 from selfcare.spend.tests.factories import MB, priced_connection
 from selfcare.usage.tests.helpers import feed, row
 
@@ -47,7 +47,6 @@ def _form(**overrides: str) -> dict[str, str]:
         "first_threshold": "70",
         "second_threshold": "100",
         "tell_user": "on",
-        "at_limit": AtLimit.TELL,
     } | overrides
 
 
@@ -57,7 +56,7 @@ def test_the_main_user_sets_a_20_euro_cap_with_an_alert_at_70_percent_and_it_is_
     response = _client(anna).post(url, _form(extra_recipients="26 123 456\nfinance@alfa.example"))
     assert response.status_code == 302
     cap = SpendCap.objects.get(connection=connection)
-    assert (cap.amount, cap.thresholds, cap.data_alert, cap.at_limit) == (Decimal("20.00"), [70, 100], False, "tell")
+    assert (cap.amount, cap.thresholds, cap.data_alert) == (Decimal("20.00"), [70, 100], False)
     assert cap.extra_recipients == ["+37126123456", "finance@alfa.example"]
     assert cap.set_by == anna
     assert AuditEvent.objects.filter(action="spend:cap:set", identity=anna, context=f"company-{company.pk}").exists()

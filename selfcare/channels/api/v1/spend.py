@@ -32,7 +32,6 @@ class CapOut(Schema):
     amount: MoneyOut
     thresholds: list[int]  # percent of the amount
     dataAlert: bool  # also at 80 % of the data bundle
-    atLimit: str  # tell, bar
 
 
 class SpendOut(Schema):
@@ -73,5 +72,5 @@ def connection_spend(request: HttpRequest, context: str, connection_id: int) -> 
         outOfBundle=_eur(spend.amount),
         cap=None
         if cap is None
-        else CapOut(amount=_eur(cap.amount), thresholds=cap.thresholds, dataAlert=cap.data_alert, atLimit=cap.at_limit),
+        else CapOut(amount=_eur(cap.amount), thresholds=cap.thresholds, dataAlert=cap.data_alert),
     )
