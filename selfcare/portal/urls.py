@@ -59,6 +59,11 @@ urlpatterns = [
         bills.usage_csv,
         name="usage-csv",
     ),
+    path(
+        "acting/<str:context>/connections/<int:connection_id>/usage-<int:year>-<int:month>.xlsx",
+        bills.usage_xlsx,
+        name="usage-xlsx",
+    ),
     path("acting/<str:context>/offers/", offers.offer_list, name="offers"),
     path("acting/<str:context>/offers/settings/", offers.company_setting, name="offers-setting"),
     path(
