@@ -96,9 +96,9 @@ def _setup() -> tuple[list[Connection], str]:
         batch_size=2000,
     )
     connections = list(Connection.objects.filter(account=account).select_related("account", "tariff_plan"))
-    # One connection in a hundred has a spend cap, so every batch checks some for alerts.
+    # One connection in a hundred has a spend cap of 0.50 €, so every batch checks some and some alert.
     SpendCap.objects.bulk_create(
-        SpendCap(connection=c, amount=Decimal("5"), thresholds=[70, 100]) for c in connections[::100]
+        SpendCap(connection=c, amount=Decimal("0.50"), thresholds=[70, 100]) for c in connections[::100]
     )
     return connections, f"{settings.VAR_DIR}/bench-usage.csv"
 
