@@ -1,5 +1,6 @@
 """Journey in a real browser: Anna looks at a company's costs, sets a 20 € cap with an alert at 70 % on a number,
-and usage fed through the feed API makes the alert arrive on the demo phone of that number."""
+usage fed through the feed API makes the alert arrive on the demo phone of that number, and she downloads that
+use itemised as CSV."""
 
 from __future__ import annotations
 
@@ -66,3 +67,13 @@ def test_anna_caps_a_number_at_20_euros_and_the_70_percent_alert_reaches_its_pho
     phone.close()
     page.reload()
     assert "€20.00" in page.get_by_test_id("running-spend").inner_text()
+
+    # The same use, itemised, from the connection's page: this month's CSV holds the record the feed sent.
+    page.get_by_role("link", name="Back to the connection").click()
+    page.wait_for_url("**/connections/*/")
+    with page.expect_download() as info:
+        page.get_by_test_id("itemised").get_by_role("link", name="CSV").first.click()
+    download = info.value
+    assert download.suggested_filename.endswith(".csv")
+    with open(download.path(), encoding="utf-8") as handle:
+        assert str(30 * GB) in handle.read()
