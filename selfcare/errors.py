@@ -84,6 +84,9 @@ class ErrorCode(StrEnum):
     CODE_POOL_BAD_CODE = "code_pool_bad_code"
     SERVICE_UNAVAILABLE = "service_unavailable"
     BILLS_UNAVAILABLE = "bills_unavailable"
+    SPEND_CAP_AMOUNT = "spend_cap_amount"
+    SPEND_CAP_THRESHOLDS = "spend_cap_thresholds"
+    SPEND_CAP_RECIPIENTS = "spend_cap_recipients"
     USAGE_ROW_SHAPE = "usage_row_shape"
     USAGE_SOURCE_KEY = "usage_source_key"
     USAGE_SOURCE_KEY_CHARACTERS = "usage_source_key_characters"
@@ -247,6 +250,11 @@ MESSAGES: dict[ErrorCode, StrPromise] = {
         "No codes were added: a code may have 4 to 64 letters, digits, hyphens or underscores."
     ),
     ErrorCode.BILLS_UNAVAILABLE: _("Bills are unavailable right now. Please try again later."),
+    ErrorCode.SPEND_CAP_AMOUNT: _("The cap must be an amount in euros from 1 to 10000, with at most two decimals."),
+    ErrorCode.SPEND_CAP_THRESHOLDS: _("Alert thresholds are up to three whole percentages from 1 to 100."),
+    ErrorCode.SPEND_CAP_RECIPIENTS: _(
+        "More recipients: at most three, each a Latvian mobile number or an e-mail address, one per line."
+    ),
     ErrorCode.SERVICE_UNAVAILABLE: _(
         "The portal cannot reach one of its services right now, so nothing was changed. Please try again in a minute."
     ),

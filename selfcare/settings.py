@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "selfcare.mandates",
     "selfcare.binding",
     "selfcare.usage",
+    "selfcare.spend",
     "selfcare.offers",
     "selfcare.orders",
     "selfcare.access",
@@ -556,6 +557,7 @@ OAUTH2_PROVIDER: dict[str, object] = {
         "mandates": _("Your companies' powers of attorney (read only)"),
         "orders": _("Orders for your connections: plans, packs, barrings, SIM; see and place them"),
         "bills": _("Your bills and your companies' bills (read only)"),
+        "spend": _("Extra charges so far and spend caps of your connections (read only)"),
     },
     "DEFAULT_SCOPES": ["openid"],
     # Default 60 already; stated because SECURITY.md caps it (10.4.3).

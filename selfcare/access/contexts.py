@@ -56,6 +56,9 @@ class Action(StrEnum):
     MANAGE_EMPLOYEE_ORDER_RIGHTS = "order:employee-rights"
     VIEW_PUK = "connection:puk"
     VIEW_BILLS = "bill:view"
+    # A connection's running out-of-bundle spend, and its spend cap and alerts.
+    VIEW_SPEND = "spend:view"
+    MANAGE_SPEND_CAP = "spend:cap"
 
 
 @dataclass(frozen=True, slots=True)

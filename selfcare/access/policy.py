@@ -33,7 +33,16 @@ _ORDERS: frozenset[Action] = frozenset(
 )
 
 RIGHTS: dict[ContextKind, frozenset[Action]] = {
-    ContextKind.PRIVATE: frozenset({Action.VIEW_CONNECTION, Action.VIEW_USAGE, Action.CLAIM_OFFER, Action.VIEW_BILLS})
+    ContextKind.PRIVATE: frozenset(
+        {
+            Action.VIEW_CONNECTION,
+            Action.VIEW_USAGE,
+            Action.CLAIM_OFFER,
+            Action.VIEW_BILLS,
+            Action.VIEW_SPEND,
+            Action.MANAGE_SPEND_CAP,
+        }
+    )
     | _ORDERS,
     ContextKind.COMPANY: frozenset(
         {
@@ -50,6 +59,9 @@ RIGHTS: dict[ContextKind, frozenset[Action]] = {
             Action.DECIDE_REQUESTS,
             Action.MANAGE_EMPLOYEE_ORDER_RIGHTS,
             Action.VIEW_BILLS,
+            # Per connection, so a mandate for selected connections covers their spend and caps too.
+            Action.VIEW_SPEND,
+            Action.MANAGE_SPEND_CAP,
         }
     )
     | _ORDERS,

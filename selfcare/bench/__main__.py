@@ -20,13 +20,14 @@ def main() -> None:
     setup_test_environment()  # the benchmarks drive pages with Django's test client
     from django.db import connection
 
-    from selfcare.bench import dashboard, demo_scale, oidc_tokens, smartid_verify, usage_ingest
+    from selfcare.bench import dashboard, demo_scale, oidc_tokens, smartid_verify, spend_alerts, usage_ingest
 
     benchmarks: list[Callable[[Report], None]] = [
         smartid_verify.bench,
         dashboard.run,
         demo_scale.run,
         usage_ingest.run,
+        spend_alerts.run,
         oidc_tokens.run,
     ]
     # `python -m selfcare.bench usage_ingest` runs only the benchmarks of the modules named.

@@ -43,7 +43,7 @@ with warnings.catch_warnings():
 # Where `make run` serves the simulators (the Smart-ID phone the headless login confirms on).
 SIMULATORS_URL = "http://127.0.0.1:8001"
 CLIENT_ID = "tele2-app-demo"
-SCOPES = "openid profile connections binding usage offers mandates bills orders"
+SCOPES = "openid profile connections binding usage offers mandates bills orders spend"
 CALLBACK_PATH = "/callback"
 PAGE = 100
 SHOWN = 10  # connections printed per context, each with its data left

@@ -71,6 +71,18 @@ class DemoPerson:
 # Business plans follow Tele2 LV's "Bizness Eiropa" line (prices excl. VAT, DOMAIN.md §3). EU roaming allowances
 # follow the fair-use rule: the full domestic volume where the plan is cheap enough per GB, otherwise
 # 2 x monthly fee / wholesale cap (EUR 1.10/GB in 2026), as for the unlimited plans.
+# What use beyond a plan's bundle costs, the same for every demo plan (kind, zone, EUR excl. VAT, per units): data
+# per started MB, calls per started minute, SMS each; in the EU calls and SMS cost as at home.
+OUT_OF_BUNDLE_RATES: tuple[tuple[str, str, Decimal, int], ...] = (
+    ("data", "domestic", Decimal("0.0100"), 1000**2),
+    ("data", "eu", Decimal("0.0020"), 1000**2),
+    ("data", "world", Decimal("0.5000"), 1000**2),
+    ("voice", "domestic", Decimal("0.0500"), 60),
+    ("voice", "world", Decimal("1.5000"), 60),
+    ("sms", "domestic", Decimal("0.0600"), 1),
+    ("sms", "world", Decimal("0.4000"), 1),
+)
+
 PLANS: tuple[DemoPlan, ...] = (
     DemoPlan(
         "bizness-eiropa-1-5",
@@ -252,4 +264,4 @@ DEMO_APP_CLIENT_ID = "tele2-app-demo"
 DEMO_APP_NAME = "Tele2 app (demo)"
 DEMO_APP_REDIRECT_URI = "http://127.0.0.1/callback"
 DEMO_APP_POST_LOGOUT_URI = "http://127.0.0.1/logged-out"
-DEMO_APP_SCOPES = "openid profile connections binding usage offers mandates bills orders"
+DEMO_APP_SCOPES = "openid profile connections binding usage offers mandates bills orders spend"

@@ -33,6 +33,7 @@ from selfcare.demo.usage import load_demo_usage, placed_cycle_day, reset_usage
 from selfcare.identifiers import PersonalCode, parse_msisdn
 from selfcare.identity.models import DigitalIdentity, NationalIdentifier
 from selfcare.mandates.models import Mandate, MandateStatus, Representation, Representative, RepresentativeSource
+from selfcare.usage.models import OutOfBundleRate
 
 BULK_BATCH = 2000
 # The password account of earlier demos: its password is made unusable on the next load (staff log in with eID).
@@ -92,6 +93,9 @@ def load_demo(*, scale: int | None = None, usage: bool = True) -> LoadReport:
     now = timezone.now()
     moved: list[CustomerAccount] = []
     plans = {plan.code: _upsert(report, TariffPlan, {"code": plan.code}, _plan_values(plan)) for plan in dataset.PLANS}
+    for plan in plans.values():
+        for kind, zone, price, per in dataset.OUT_OF_BUNDLE_RATES:
+            _upsert(report, OutOfBundleRate, {"plan": plan, "kind": kind, "zone": zone}, {"price": price, "per": per})
 
     for company_data in dataset.COMPANIES:
         company = _upsert(

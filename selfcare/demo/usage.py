@@ -26,9 +26,10 @@ from django.utils import timezone
 
 from selfcare.customers.models import GB, Connection, CustomerAccount
 from selfcare.demo import dataset
+from selfcare.spend.models import SpendAlert
 from selfcare.usage.cycles import billing_zone, cycle_bounds, local_day
 from selfcare.usage.ingest import EventRow, IngestResult, Rejected, ingest, parse_row
-from selfcare.usage.models import BillingCycle, Bucket, DailyUsage, UsageEvent
+from selfcare.usage.models import BillingCycle, Bucket, CycleSpend, DailyUsage, UsageEvent
 
 SEED = 20261124  # fixed: the demo looks the same on every machine
 # (first hour, share of the day's data): night, morning commute, work, afternoon, evening, late evening.
@@ -78,6 +79,9 @@ def reset_usage(accounts: Iterable[CustomerAccount]) -> None:
         UsageEvent.objects.filter(connection_id__in=connections).delete()
         DailyUsage.objects.filter(connection_id__in=connections).delete()
         Bucket.objects.filter(cycle__account_id__in=account_ids).delete()
+        # What was priced and alerted in the old cycles goes with them; the events priced again count anew.
+        CycleSpend.objects.filter(cycle__account_id__in=account_ids).delete()
+        SpendAlert.objects.filter(cycle__account_id__in=account_ids).delete()
         BillingCycle.objects.filter(account_id__in=account_ids).delete()
 
 

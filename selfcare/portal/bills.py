@@ -8,13 +8,16 @@ The PDF is fetched by the portal and served as an attachment: the browser never 
 from __future__ import annotations
 
 import csv
+import io
 import re
+from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
+from openpyxl import Workbook
 
 from selfcare.access.contexts import Action, Context
 from selfcare.access.policy import may, require_connection
@@ -22,11 +25,13 @@ from selfcare.access.web import context_page
 from selfcare.audit.services import record
 from selfcare.billing.client import BillingUnavailable
 from selfcare.billing.selectors import bill_document, bill_visible, bills_visible
+from selfcare.customers.models import Connection
 from selfcare.errors import ErrorCode, message
 from selfcare.usage.models import UNIT_OF_KIND, Kind, Unit, Zone
 from selfcare.usage.selectors import itemised_events
 
 BILL_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _unavailable(request: HttpRequest, template: str) -> HttpResponse:
@@ -78,32 +83,61 @@ def bill_pdf(request: HttpRequest, bill_id: str) -> HttpResponse:
     return response
 
 
-@require_safe
-@context_page
-def usage_csv(request: HttpRequest, connection_id: int, year: int, month: int) -> HttpResponse:
-    """A connection's itemised usage for a calendar month, as CSV: one row per usage record. Who may have it is
-    decided as for bills (Action.VIEW_BILLS on the connection): never an employee, never a narrow mandate."""
+def _itemised(request: HttpRequest, connection_id: int, year: int, month: int) -> tuple[Connection, list[str], Any]:
+    """The connection (if this context may export its usage: Action.VIEW_BILLS, never an employee, never a narrow
+    mandate), the header and the rows of its itemised usage for a calendar month; the export is audited."""
     acting: Context = request.acting  # type: ignore[attr-defined]
     if not 1 <= month <= 12 or not 2000 <= year <= 2100:
         raise Http404
     connection = require_connection(request.identity, acting, Action.VIEW_BILLS, connection_id)  # type: ignore[attr-defined]
     record(request, "portal:usage:export", identity=request.identity, context=acting, target=connection)  # type: ignore[attr-defined]
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    writer = csv.writer(response)
-    writer.writerow([_("Started"), _("Kind"), _("Zone"), _("Quantity"), _("Unit")])
+    header = [_("Started"), _("Kind"), _("Zone"), _("Quantity"), _("Unit")]
     kinds, zones, units = dict(Kind.choices), dict(Zone.choices), dict(Unit.choices)
-    for event in itemised_events(connection, year, month).iterator(chunk_size=2000):
-        writer.writerow(
-            [
-                timezone.localtime(event.started_at).isoformat(timespec="seconds"),
-                kinds.get(event.kind, event.kind),
-                zones.get(event.zone, event.zone),
-                event.quantity,
-                units.get(UNIT_OF_KIND.get(event.kind, ""), ""),
-            ]
-        )
-    response["Content-Disposition"] = (
-        f'attachment; filename="usage-{connection.msisdn.lstrip("+")}-{year}-{month:02d}.csv"'
+    rows = (
+        [
+            timezone.localtime(event.started_at),
+            str(kinds.get(event.kind, event.kind)),
+            str(zones.get(event.zone, event.zone)),
+            event.quantity,
+            str(units.get(UNIT_OF_KIND.get(event.kind, ""), "")),
+        ]
+        for event in itemised_events(connection, year, month).iterator(chunk_size=2000)
     )
+    return connection, header, rows
+
+
+def _attachment(response: HttpResponse, connection: Connection, year: int, month: int, extension: str) -> HttpResponse:
+    name = f"usage-{connection.msisdn.lstrip('+')}-{year}-{month:02d}.{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_safe
+@context_page
+def usage_csv(request: HttpRequest, connection_id: int, year: int, month: int) -> HttpResponse:
+    """A connection's itemised usage for a calendar month, as CSV: one row per usage record."""
+    connection, header, rows = _itemised(request, connection_id, year, month)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    writer = csv.writer(response)
+    writer.writerow(header)
+    for started, *rest in rows:
+        writer.writerow([started.isoformat(timespec="seconds"), *rest])
+    return _attachment(response, connection, year, month, "csv")
+
+
+@require_safe
+@context_page
+def usage_xlsx(request: HttpRequest, connection_id: int, year: int, month: int) -> HttpResponse:
+    """The same rows as the CSV, as a spreadsheet: times as dates (local, without offset: Excel has no time zones),
+    quantities as numbers. openpyxl's write-only mode streams the rows instead of keeping a sheet of cells."""
+    connection, header, rows = _itemised(request, connection_id, year, month)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("Usage"))
+    sheet.append(header)
+    for started, *rest in rows:
+        sheet.append([started.replace(tzinfo=None), *rest])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    return _attachment(response, connection, year, month, "xlsx")

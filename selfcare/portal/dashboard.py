@@ -68,6 +68,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             (mandate, Context(ContextKind.REPRESENTATIVE, mandate.company_id, "", "").key)
             for mandate in awaiting_signature(request.identity)  # type: ignore[attr-defined]
         ],
+        "with_costs": {g.context.key for g in groups if may(g.context, Action.VIEW_SPEND)},
     }
     if not groups:
         context["plans"] = TariffPlan.objects.filter(is_active=True, segment=Segment.PRIVATE)
@@ -139,6 +140,7 @@ def connection_detail(request: HttpRequest, connection_id: int) -> HttpResponse:
             "may_order": may(acting, Action.VIEW_ORDERS),
             "service_names": services_shown(connection),
             "itemised_months": _recent_months() if may(acting, Action.VIEW_BILLS) else [],
+            "may_cap": may(acting, Action.MANAGE_SPEND_CAP),
         },
     )
 

@@ -9,6 +9,7 @@ from selfcare.portal import (
     orders,
     plans,
     security,
+    spend,
     views,
     work_number,
 )
@@ -43,6 +44,13 @@ urlpatterns = [
     path("acting/<str:context>/connections/<int:connection_id>/manage/", orders.manage, name="connection-manage"),
     path("acting/<str:context>/connections/<int:connection_id>/order/", orders.order_new, name="order-new"),
     path("acting/<str:context>/connections/<int:connection_id>/puk/", orders.puk, name="connection-puk"),
+    path("acting/<str:context>/connections/<int:connection_id>/spend-cap/", spend.spend_cap, name="spend-cap"),
+    path(
+        "acting/<str:context>/connections/<int:connection_id>/spend-cap/remove/",
+        spend.spend_cap_remove,
+        name="spend-cap-remove",
+    ),
+    path("acting/<str:context>/costs/", spend.costs, name="costs"),
     path("acting/<str:context>/orders/", orders.order_list, name="orders"),
     path("acting/<str:context>/orders/bulk/", orders.bulk, name="orders-bulk"),
     path("acting/<str:context>/orders/employee-rights/", orders.employee_rights, name="orders-employee-rights"),
@@ -86,6 +94,11 @@ urlpatterns = [
         "acting/<str:context>/connections/<int:connection_id>/usage-<int:year>-<int:month>.csv",
         bills.usage_csv,
         name="usage-csv",
+    ),
+    path(
+        "acting/<str:context>/connections/<int:connection_id>/usage-<int:year>-<int:month>.xlsx",
+        bills.usage_xlsx,
+        name="usage-xlsx",
     ),
     path("acting/<str:context>/offers/", offers.offer_list, name="offers"),
     path("acting/<str:context>/offers/settings/", offers.company_setting, name="offers-setting"),

@@ -12,6 +12,10 @@ only those sums come back to be debited from the buckets in memory (event by eve
 ends inside the cycle). SQLite, the embedded default, does the same work in Python. Either way the changed buckets
 are written back with one multi-row statement.
 
+Then, in the same transaction, the touched cycles' out-of-bundle spend is priced from the counters (pricing.py) and
+the connections with a spend cap or alerts are checked for thresholds crossed (selfcare.spend.alerts): an alert is
+recorded once per threshold and cycle, and queued for sending when the batch commits.
+
 Not checked: whether the event happened while the connection was live (a number is matched to its live
 connection), and the per-session rounding (the source sends charged units).
 """
@@ -33,10 +37,12 @@ from django.utils import timezone
 
 from selfcare.customers.models import Connection, ConnectionStatus, CustomerAccount, TariffPlan
 from selfcare.errors import MESSAGES, ErrorCode
+from selfcare.spend.alerts import capped_pairs_in_sql, raise_alerts, watched_pairs
 from selfcare.usage.buckets import PLAN_PRIORITY, Counter, debit, debit_order, plan_allowances
 from selfcare.usage.cycles import billing_zone, cycle_bounds, ensure_cycles, local_day
 from selfcare.usage.models import ZONES_OF_BUCKET, BillingCycle, Bucket, BucketZone, Kind, Source, Zone
 from selfcare.usage.partitions import month_start
+from selfcare.usage.pricing import refresh_spend, refresh_spend_in_sql
 
 FIELDS = ("event_id", "msisdn", "type", "zone", "started_at", "quantity")
 MAX_QUANTITY = 10**15
@@ -322,6 +328,10 @@ def _ingest_set_based(
         decide = cursor.fetchall()
     if decide:
         _debit_event_by_event(decide, now)
+    with db.cursor() as cursor:
+        refresh_spend_in_sql(cursor, now)
+        watched = capped_pairs_in_sql(cursor)
+    raise_alerts(watched, now=now)
     return recorded
 
 
@@ -531,6 +541,9 @@ def _apply(fresh: list[tuple[EventRow, _Target]], now: datetime.datetime) -> Non
             changed[ordered[index].id] = ordered[index]
     _write_buckets(list(changed.values()), now)
     _add_daily(daily)
+    pairs = {(c, cycles[(t.account_id, start)].pk) for (c, start), t in pair_target.items()}
+    refresh_spend(pairs, now)
+    raise_alerts(watched_pairs(pairs), now=now)
 
 
 def _needs_events(

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from selfcare.customers.models import Connection, CustomerAccount
+from selfcare.customers.models import Connection, CustomerAccount, TariffPlan
 
 
 class Kind(models.TextChoices):
@@ -234,3 +234,50 @@ class FeedKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class OutOfBundleRate(models.Model):
+    """What a plan charges for use that no bucket could take (catalogue data): `price` EUR excl. VAT per started
+    `per` units (bytes, seconds or messages) of a cycle's out-of-bundle use of that kind in that zone.
+
+    Latvia's rate also prices calls and SMS in the EU, which share Latvia's bucket (Roam Like at Home); the EU's
+    rate prices data beyond the EU allowance. A kind and zone without a rate is not charged for.
+    """
+
+    plan = models.ForeignKey(TariffPlan, on_delete=models.CASCADE, related_name="out_of_bundle_rates")
+    kind = models.CharField(_("kind"), max_length=5, choices=Kind.choices)
+    zone = models.CharField(_("zone"), max_length=8, choices=Zone.choices)
+    price = models.DecimalField(_("price, EUR excl. VAT"), max_digits=10, decimal_places=4)
+    per = models.BigIntegerField(_("per units"), help_text=_("Bytes, seconds or messages the price is for."))
+
+    class Meta:
+        verbose_name = _("out-of-bundle rate")
+        verbose_name_plural = _("out-of-bundle rates")
+        ordering = ["plan", "kind", "zone"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "kind", "zone"], name="rate_one_per_plan_kind_zone"),
+            models.CheckConstraint(condition=Q(price__gte=0) & Q(per__gt=0), name="rate_price_and_unit_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} {self.kind}/{self.zone}: {self.price} per {self.per}"
+
+
+class CycleSpend(models.Model):
+    """The out-of-bundle charges of one connection in one cycle so far, EUR excl. VAT, kept by ingestion from the
+    buckets' out-of-bucket counters and the plan's rates: the running spend is one indexed read. No row: nothing
+    charged yet."""
+
+    # No index of its own: spend_one_per_cycle starts with it and serves the same lookups.
+    connection = models.ForeignKey(Connection, on_delete=models.PROTECT, related_name="cycle_spend", db_index=False)
+    cycle = models.ForeignKey(BillingCycle, on_delete=models.PROTECT, related_name="spend")
+    amount = models.DecimalField(_("amount, EUR excl. VAT"), max_digits=12, decimal_places=2)
+    as_of = models.DateTimeField(_("as of"))
+
+    class Meta:
+        verbose_name = _("cycle spend")
+        verbose_name_plural = _("cycle spend")
+        constraints = [models.UniqueConstraint(fields=["connection", "cycle"], name="spend_one_per_cycle")]
+
+    def __str__(self) -> str:
+        return f"{self.connection_id} {self.cycle_id}: {self.amount}"

@@ -25,7 +25,7 @@ from selfcare.mandates.models import Mandate, MandateStatus
 
 pytestmark = pytest.mark.django_db
 
-ALL_SCOPES = "openid profile connections binding usage offers mandates bills"
+ALL_SCOPES = "openid profile connections binding usage offers mandates bills spend"
 
 
 @dataclass

@@ -9,6 +9,7 @@ import io
 import pytest
 from django.test import Client
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from selfcare.access.tests import factories as people
 from selfcare.audit.models import AuditEvent
@@ -54,3 +55,24 @@ def test_the_main_user_exports_a_connections_month_and_the_employee_cannot() -> 
     assert _client(peteris).get(work).status_code == 404
     employee_page = _client(peteris).get(f"/en/acting/work-{company.pk}/connections/{connection.pk}/")
     assert 'data-testid="itemised"' not in employee_page.content.decode()
+
+
+def test_the_same_month_comes_as_a_spreadsheet_with_times_and_numbers_as_such() -> None:
+    company = factories.company(name="SIA Alfa")
+    connection = factories.connection(account=factories.business_account(company=company))
+    anna = people.person("15038512346", "ANNA")
+    people.mandate(company, anna)
+    first = timezone.localtime().replace(day=1, hour=9, minute=0, second=0, microsecond=0)
+    last_month = (first - datetime.timedelta(days=1)).replace(day=2)
+    feed(row(connection.msisdn, 1_500_000, last_month), row(connection.msisdn, 3, last_month, kind="sms"))
+    url = f"/en/acting/company-{company.pk}/connections/{connection.pk}/usage-{last_month:%Y}-{last_month.month}.xlsx"
+    response = _client(anna).get(url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert rows[0] == ["Started", "Kind", "Zone", "Quantity", "Unit"]
+    assert sorted(r[1:] for r in rows[1:]) == [["Data", "Latvia", 1_500_000, "bytes"], ["SMS", "Latvia", 3, "messages"]]
+    assert rows[1][0] == last_month.replace(tzinfo=None)
+    assert AuditEvent.objects.filter(action="portal:usage:export", identity=anna).count() == 1

@@ -12,7 +12,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Router
 
-from selfcare.channels.api.v1 import bills, bindings, contexts, mandates, me, offers, orders, usage
+from selfcare.channels.api.v1 import bills, bindings, contexts, mandates, me, offers, orders, spend, usage
 
 ROUTERS: tuple[tuple[str, Router], ...] = (
     ("me", me.router),
@@ -22,6 +22,7 @@ ROUTERS: tuple[tuple[str, Router], ...] = (
     ("contexts", mandates.router),
     ("contexts", orders.router),
     ("contexts", bills.router),
+    ("contexts", spend.router),
     ("offer-claims", offers.claims_router),
     ("bindings", bindings.router),
 )
