@@ -56,7 +56,16 @@ def _client(request: HttpRequest) -> tuple[str | None, str]:
 
 def identity_for(verified: VerifiedIdentity) -> DigitalIdentity:
     """The person's digital identity, created at their first trusted authentication; names follow the evidence."""
-    code = PersonalCode.parse(verified.personal_code)
+    code = PersonalCode.parse(verified.personal_code, country=verified.country)
+    return identity_for_code(code=code, given_name=verified.given_name, family_name=verified.family_name)
+
+
+def identity_for_code(*, code: PersonalCode, given_name: str, family_name: str) -> DigitalIdentity:
+    """Find the identity (country, code) points to, or create it with that national identifier; either way the
+    names become the ones given, which must come from verified evidence (a certificate, a signed answer).
+
+    Safe under concurrency: two first logins of one person end with one identity.
+    """
     now = timezone.now()
     for _attempt in range(2):
         try:
@@ -69,24 +78,29 @@ def identity_for(verified: VerifiedIdentity) -> DigitalIdentity:
                 )
                 if found is not None:
                     identity = found.identity
-                    if (identity.given_name, identity.family_name) != (verified.given_name, verified.family_name):
-                        identity.given_name, identity.family_name = verified.given_name, verified.family_name
+                    identity.given_name, identity.family_name = given_name, family_name
                     identity.names_verified_at = now
                     identity.save(update_fields=["given_name", "family_name", "names_verified_at"])
                     return identity
-                user = get_user_model()._default_manager.create_user(username=_new_username())
-                identity = DigitalIdentity.objects.create(
-                    user=user,
-                    given_name=verified.given_name,
-                    family_name=verified.family_name,
-                    names_verified_at=now,
-                )
+                identity = identity_create(given_name=given_name, family_name=family_name)
                 NationalIdentifier.objects.create(identity=identity, country=code.country, code=code.code)
                 return identity
         except IntegrityError:
             # Two first logins of the same person raced; the other one created the identity: use it.
             logger.info("identity creation raced; retrying lookup")
     raise RuntimeError("could not create or find the digital identity")
+
+
+def identity_create(*, given_name: str, family_name: str) -> DigitalIdentity:
+    """A new identity with no national identifier yet (its Django user has no usable password).
+
+    For evidence that names no personal code (an EU wallet PID without one): such an identity can still bind a
+    work number or be named in a mandate through its own id; it is never merged with another by name.
+    """
+    user = get_user_model()._default_manager.create_user(username=_new_username())
+    return DigitalIdentity.objects.create(
+        user=user, given_name=given_name, family_name=family_name, names_verified_at=timezone.now()
+    )
 
 
 def _new_username() -> str:
@@ -176,12 +190,15 @@ def change_personal_code(*, identity: DigitalIdentity, new_code: str) -> Nationa
     Both codes then resolve to the same identity. Refused (ValidationError) when the identity already changed
     once, when the change is not old-format to new-format, or when the new code already belongs to someone.
     """
-    new = PersonalCode.parse(new_code)
     current = list(identity.identifiers.select_for_update())
     if any(i.superseded_at for i in current) or len(current) != 1:
         raise _error(ErrorCode.CODE_CHANGE_ALREADY_DONE)
     old = current[0]
-    if not new.is_new_format or PersonalCode.parse(old.code).is_new_format:
+    # Only Latvia issues a new random code in place of a date-bearing one (PMLP); the new code is Latvian too.
+    if old.country != "LV":
+        raise _error(ErrorCode.CODE_CHANGE_NOT_NEW_FORMAT)
+    new = PersonalCode.parse(new_code, country=old.country)
+    if not new.is_new_format or PersonalCode(old.country, old.code).is_new_format:
         raise _error(ErrorCode.CODE_CHANGE_NOT_NEW_FORMAT)
     if NationalIdentifier.objects.filter(country=new.country, code=new.code).exists():
         raise _error(ErrorCode.CODE_CHANGE_TAKEN)
