@@ -306,6 +306,9 @@ SMARTID_CONNECT_TIMEOUT: float = env.float("SMARTID_CONNECT_TIMEOUT", default=5.
 SMARTID_POLL_TIMEOUT_MS: int = env.int("SMARTID_POLL_TIMEOUT_MS", default=1000)
 SMARTID_SESSION_TIMEOUT_SECONDS: int = env.int("SMARTID_SESSION_TIMEOUT_SECONDS", default=120)
 SMARTID_TLS_PINS: str = env.str("SMARTID_TLS_PINS", default="")
+# SK recommends the device link (QR, Web2App) and push notifications only from a browser the person used before
+# (their known-device cookie). During a transition an operator may keep the push login for everyone.
+SMARTID_PUSH_FOR_EVERYONE: bool = env.bool("SMARTID_PUSH_FOR_EVERYONE", default=False)
 # Demo simulator only (`make load`): demo persons whose simulated phone confirms by itself.
 SMARTID_SIM_AUTO_CONFIRM: list[str] = env.list("SMARTID_SIM_AUTO_CONFIRM", default=[])
 
