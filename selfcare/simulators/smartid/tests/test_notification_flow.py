@@ -54,7 +54,7 @@ def test_an_estonian_and_a_lithuanian_person_log_in_by_their_pno_identifier(
 
     assert (identity.country, identity.personal_code, identity.family_name) == (country, code, family_name)
     assert identity.evidence["document_number"] == f"{etsi}-SIM-Q"
-    assert identity.evidence["certificate_subject"].startswith(f"OU=AUTHENTICATION,CN={family_name}")
+    assert str(identity.evidence["certificate_subject"]).startswith(f"OU=AUTHENTICATION,CN={family_name}")
 
 
 def test_a_certificate_of_another_country_with_the_same_digits_is_not_the_person_named(rp: RelyingParty) -> None:
