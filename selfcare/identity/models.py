@@ -13,13 +13,16 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from selfcare.identifiers import COUNTRIES, PersonalCode
+from selfcare.identifiers import PersonalCode
 from selfcare.identifiers.fields import PersonalCodeField
 
-# The countries whose personal codes make an identity (selfcare.identifiers.COUNTRIES), named for the admin.
-COUNTRY_CHOICES = [
-    (c, n) for c, n in (("LV", _("Latvia")), ("EE", _("Estonia")), ("LT", _("Lithuania"))) if c in COUNTRIES
-]
+
+class Country(models.TextChoices):
+    """The countries whose personal codes make an identity: those selfcare.identifiers.COUNTRIES has rules for."""
+
+    LATVIA = "LV", _("Latvia")
+    ESTONIA = "EE", _("Estonia")
+    LITHUANIA = "LT", _("Lithuania")
 
 
 class IdentityStatus(models.TextChoices):
@@ -67,7 +70,7 @@ class NationalIdentifier(models.Model):
     identity = models.ForeignKey(
         DigitalIdentity, on_delete=models.PROTECT, related_name="identifiers", verbose_name=_("digital identity")
     )
-    country = models.CharField(_("country"), max_length=2, choices=COUNTRY_CHOICES, default="LV")
+    country = models.CharField(_("country"), max_length=2, choices=Country.choices, default=Country.LATVIA)
     code = PersonalCodeField(_("personal code"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     superseded_at = models.DateTimeField(

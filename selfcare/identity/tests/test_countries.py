@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from selfcare.errors import ErrorCode
-from selfcare.identifiers import PersonalCode
-from selfcare.identity.models import NationalIdentifier
+from selfcare.identifiers import COUNTRIES, PersonalCode
+from selfcare.identity.models import Country, NationalIdentifier
 from selfcare.identity.selectors import identity_with_code, national_identifiers
 from selfcare.identity.services import change_personal_code, identity_create, identity_for, identity_for_code
 from selfcare.identity.tests.test_services import verified
@@ -53,3 +53,7 @@ def test_a_personal_code_change_is_for_latvian_codes_only() -> None:
     with pytest.raises(ValidationError) as error:
         change_personal_code(identity=identity, new_code="32579104511")
     assert error.value.code == ErrorCode.CODE_CHANGE_NOT_NEW_FORMAT.value
+
+
+def test_the_identity_model_names_exactly_the_countries_whose_code_rules_exist() -> None:
+    assert set(Country.values) == set(COUNTRIES)
