@@ -90,6 +90,14 @@ def _empty_cache() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _smartid_push_for_everyone(settings: Any) -> None:
+    """The suite keeps Smart-ID's push login for every browser (an operator's transition setting), so the many
+    journeys that log in through the shared helpers with a personal code run in a fresh browser each. The tests of
+    the production default (push only in a known browser, the device link everywhere) set it back to False."""
+    settings.SMARTID_PUSH_FOR_EVERYONE = True
+
+
+@pytest.fixture(autouse=True)
 def _default_language() -> Iterator[None]:
     """Each test starts in no active language (so the default, Latvian): a page request in /en/ leaves English
     active in the thread, and code outside a request (an SMS queued by a service) would speak it in the next test."""

@@ -16,6 +16,8 @@ class ErrorCode(StrEnum):
     PERSONAL_CODE_FORMAT = "personal_code_format"
     PERSONAL_CODE_DATE = "personal_code_date"
     PERSONAL_CODE_CHECKSUM = "personal_code_checksum"
+    PERSONAL_CODE_COUNTRY = "personal_code_country"
+    PERSONAL_CODE_BALTIC_DATE = "personal_code_baltic_date"
     REGISTRATION_NUMBER_FORMAT = "registration_number_format"
     REGISTRATION_NUMBER_CHECKSUM = "registration_number_checksum"
     VAT_NUMBER_INVALID = "vat_number_invalid"
@@ -113,6 +115,13 @@ MESSAGES: dict[ErrorCode, StrPromise] = {
         "This personal code does not start with a real birth date (DDMMYY and the century digit 0, 1 or 2)."
     ),
     ErrorCode.PERSONAL_CODE_CHECKSUM: _("This personal code is not valid: its last digit does not match."),
+    ErrorCode.PERSONAL_CODE_COUNTRY: _(
+        "Personal codes of Latvia, Estonia and Lithuania are accepted: write EE or LT before an Estonian or "
+        "Lithuanian code, for example EE 38001085718."
+    ),
+    ErrorCode.PERSONAL_CODE_BALTIC_DATE: _(
+        "This personal code does not carry a real birth date (a first digit from 1 to 6, then YYMMDD)."
+    ),
     ErrorCode.REGISTRATION_NUMBER_FORMAT: _("A registration number has 11 digits, for example 40003521600."),
     ErrorCode.REGISTRATION_NUMBER_CHECKSUM: _(
         "This registration number is not valid: its digits do not add up. Check it in the Register of Enterprises."

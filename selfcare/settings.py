@@ -370,6 +370,9 @@ SMARTID_SIGNING_PATHS: dict[str, str] = {
     "signature": env.str("SMARTID_SIGNATURE_PATH", default="signature/notification/document/{document_number}"),
 }
 SMARTID_SIGNING_QUALIFIED_OIDS: list[str] = env.list("SMARTID_SIGNING_QUALIFIED_OIDS", default=["0.4.0.2042.1.2"])
+# SK recommends the device link (QR, Web2App) and push notifications only from a browser the person used before
+# (their known-device cookie). During a transition an operator may keep the push login for everyone.
+SMARTID_PUSH_FOR_EVERYONE: bool = env.bool("SMARTID_PUSH_FOR_EVERYONE", default=False)
 # Demo simulator only (`make load`): demo persons whose simulated phone confirms by itself.
 SMARTID_SIM_AUTO_CONFIRM: list[str] = env.list("SMARTID_SIM_AUTO_CONFIRM", default=[])
 

@@ -36,7 +36,8 @@ from selfcare.backoffice.site import (
     staff_user,
 )
 from selfcare.customers.models import Company
-from selfcare.identifiers import PersonalCode, parse_msisdn, parse_registration_number
+from selfcare.identifiers import PersonalCode, display_code, parse_msisdn, parse_registration_number
+from selfcare.identifiers.personal_code import TYPING_HELP
 from selfcare.identity.models import DigitalIdentity
 from selfcare.mandates import documents, services
 from selfcare.mandates.models import (
@@ -112,7 +113,7 @@ class RegisterForm(forms.Form):
     """A signed power of attorney that arrived by e-mail, registered for the company by staff."""
 
     registration_number = forms.CharField(label=_("Company registration number"), max_length=20)
-    attorney_code = forms.CharField(label=_("Attorney's personal code"), max_length=20)
+    attorney_code = forms.CharField(label=_("Attorney's personal code"), max_length=24, help_text=TYPING_HELP)
     attorney_name = forms.CharField(label=_("Attorney's name and surname"), max_length=200)
     valid_from = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}))
     valid_until = forms.DateField(label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -128,7 +129,8 @@ class RegisterForm(forms.Form):
         return company
 
     def clean_attorney_code(self) -> str:
-        return PersonalCode.parse(self.cleaned_data["attorney_code"]).code
+        # With its country (PNOLT-38507201238): services.mandate_create reads it again and keeps both.
+        return PersonalCode.parse(self.cleaned_data["attorney_code"]).etsi
 
     def clean_attorney_phone(self) -> str:
         text = self.cleaned_data["attorney_phone"].strip()
@@ -149,7 +151,7 @@ class MandateAdmin(IdentifierSearchMixin, StaffModelAdmin[Mandate]):
     readonly_fields = [
         "company",
         "attorney_name",
-        "attorney_code",
+        "attorney_personal_code",
         "rights",
         "scope",
         "selected_numbers",
@@ -183,6 +185,10 @@ class MandateAdmin(IdentifierSearchMixin, StaffModelAdmin[Mandate]):
 
     def subject_of(self, obj: Mandate) -> tuple[DigitalIdentity | None, int | None]:
         return mandates_attorney(obj), obj.company_id
+
+    @admin.display(description=_("attorney's personal code"))
+    def attorney_personal_code(self, obj: Mandate) -> str:
+        return display_code(obj.attorney_country, obj.attorney_code)  # "LT 38507201238": the country plainly
 
     @admin.display(description=_("selected connections"))
     def selected_numbers(self, obj: Mandate) -> str:

@@ -30,25 +30,25 @@ from selfcare.backoffice.site import (
     staff_roles,
 )
 from selfcare.identifiers import PersonalCode
-from selfcare.identity.models import DigitalIdentity, NationalIdentifier
+from selfcare.identifiers.personal_code import TYPING_HELP
+from selfcare.identity.models import DigitalIdentity
+from selfcare.identity.selectors import identity_with_code
 
 
 class RoleGrantForm(forms.ModelForm):  # type: ignore[type-arg]
     """A role is given to a person by their personal code: they must have logged in with eID once."""
 
-    personal_code = forms.CharField(label=_("Personal code"), max_length=20)
+    personal_code = forms.CharField(label=_("Personal code"), max_length=24, help_text=TYPING_HELP)
 
     class Meta:
         model = StaffRoleGrant
         fields = ["role"]
 
     def clean_personal_code(self) -> DigitalIdentity:
-        code = PersonalCode.parse(self.cleaned_data["personal_code"])
-        found = NationalIdentifier.objects.filter(country=code.country, code=code.code).select_related("identity")
-        identifier = found.first()
-        if identifier is None:
+        identity = identity_with_code(PersonalCode.parse(self.cleaned_data["personal_code"]))
+        if identity is None:
             raise ValidationError(_("Nobody with this personal code has logged in yet: they log in with eID first."))
-        return identifier.identity
+        return identity
 
 
 @admin.register(StaffRoleGrant, site=backoffice_site)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from selfcare.customers.models import GB, Segment
+from selfcare.identifiers import PersonalCode
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,11 @@ class DemoPerson:
     @property
     def name(self) -> str:
         return f"{self.given_name} {self.family_name}"
+
+    @property
+    def code(self) -> PersonalCode:
+        """The person's national identifier: a bare code is Latvian, "EE 4900…" Estonian, "LT 3850…" Lithuanian."""
+        return PersonalCode.parse(self.personal_code)
 
 
 # Business plans follow Tele2 LV's "Bizness Eiropa" line (prices excl. VAT, DOMAIN.md §3). EU roaming allowances
@@ -183,6 +189,19 @@ PERSONS: tuple[DemoPerson, ...] = (
         "120478-11230",
         role=_("board member of SIA Rīgas Kafija (represents it alone): gives and revokes main user rights"),
         represents=("40103444454",),
+    ),
+    # Smart-ID serves Estonia and Lithuania too: people from there work for Latvian companies.
+    DemoPerson(
+        "Kadri",
+        "Tamm",
+        "EE 49005120274",
+        role=_("Estonian employee: logs in with Smart-ID, then binds a Latvian work number"),
+    ),
+    DemoPerson(
+        "Jonas",
+        "Kazlauskas",
+        "LT 38507201230",
+        role=_("Lithuanian: can be given main user rights (a power of attorney) by a company"),
     ),
     # Back-office staff: they log in with eID like everyone, then hold staff roles. Two of each role that needs
     # four eyes, so that one asks and the other approves.

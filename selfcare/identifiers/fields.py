@@ -17,7 +17,9 @@ from selfcare.identifiers.registration_number import parse_registration_number, 
 
 
 def _personal_code(value: str) -> str:
-    return PersonalCode.parse(value).code
+    # The field holds the digits; the country is a sibling column (NationalIdentifier.country,
+    # Mandate.attorney_country, ...), which the code's own rules are checked with when the pair is made.
+    return PersonalCode.digits(value)
 
 
 # How long a typed identifier may be before it is normalised: "PNOLV-325791-04511", "+371 25 500 001",
@@ -79,7 +81,7 @@ class _NormalisingCharField(models.CharField):  # type: ignore[type-arg]
 
 
 class PersonalCodeField(_NormalisingCharField):
-    """A Latvian personal code, stored as 11 digits."""
+    """A personal code of a modelled country, stored as its 11 digits; the country is stored beside it."""
 
     def normalise(self, value: str) -> str:
         return _personal_code(value)

@@ -13,7 +13,16 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from selfcare.identifiers import PersonalCode
 from selfcare.identifiers.fields import PersonalCodeField
+
+
+class Country(models.TextChoices):
+    """The countries whose personal codes make an identity: those selfcare.identifiers.COUNTRIES has rules for."""
+
+    LATVIA = "LV", _("Latvia")
+    ESTONIA = "EE", _("Estonia")
+    LITHUANIA = "LT", _("Lithuania")
 
 
 class IdentityStatus(models.TextChoices):
@@ -52,12 +61,16 @@ class DigitalIdentity(models.Model):
 
 
 class NationalIdentifier(models.Model):
-    """A personal code that resolves to an identity. A person may hold an old and a new code (changed once)."""
+    """A national identifier — (country, personal code) — that resolves to an identity.
+
+    The code follows its country's rules (selfcare.identifiers.PersonalCode). A Latvian may hold an old and a new
+    code (changed once); a person may also hold codes of two countries, each pointing to the one identity.
+    """
 
     identity = models.ForeignKey(
         DigitalIdentity, on_delete=models.PROTECT, related_name="identifiers", verbose_name=_("digital identity")
     )
-    country = models.CharField(_("country"), max_length=2, default="LV")
+    country = models.CharField(_("country"), max_length=2, choices=Country.choices, default=Country.LATVIA)
     code = PersonalCodeField(_("personal code"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     superseded_at = models.DateTimeField(
@@ -70,7 +83,12 @@ class NationalIdentifier(models.Model):
         constraints = [models.UniqueConstraint(fields=["country", "code"], name="national_identifier_unique")]
 
     def __str__(self) -> str:
-        return f"{self.country} {self.code[:6]}-{self.code[6:]}"
+        return f"{self.country} {PersonalCode(self.country, self.code).number}"
+
+    @property
+    def display(self) -> str:
+        """As pages show it: 010117-21234 for a Latvian code, EE 38001085718 for another country's."""
+        return PersonalCode(self.country, self.code).display
 
 
 class AuthResult(models.TextChoices):

@@ -6,7 +6,8 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from selfcare.identity.models import AuthenticationRecord, DigitalIdentity
+from selfcare.identifiers import PersonalCode
+from selfcare.identity.models import AuthenticationRecord, DigitalIdentity, NationalIdentifier
 from selfcare.identity.services import SESSION_LOGIN_AT
 
 # Set on API requests by the bearer-token authentication: the eID login the token was issued from.
@@ -17,6 +18,18 @@ def identity_of(user: User | AnonymousUser) -> DigitalIdentity | None:
     if not user.is_authenticated:
         return None
     return DigitalIdentity.objects.filter(user=user).first()
+
+
+def identity_with_code(code: PersonalCode) -> DigitalIdentity | None:
+    """The identity a national identifier (country, code) points to, superseded codes included; None if none."""
+    found = NationalIdentifier.objects.select_related("identity").filter(country=code.country, code=code.code).first()
+    return found.identity if found is not None else None
+
+
+def national_identifiers(identity: DigitalIdentity) -> list[PersonalCode]:
+    """The person's national identifiers, current first, as values pages can show (`.display`)."""
+    rows = identity.identifiers.order_by("superseded_at", "created_at").values_list("country", "code")
+    return [PersonalCode(country, code) for country, code in rows]
 
 
 def recent_authentications(identity: DigitalIdentity, *, limit: int = 10) -> QuerySet[AuthenticationRecord]:

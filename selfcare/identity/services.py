@@ -17,7 +17,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from selfcare.errors import MESSAGES, ErrorCode
-from selfcare.identifiers import PersonalCode
+from selfcare.identifiers import COUNTRIES, PersonalCode
 from selfcare.identity.methods.base import (
     BadResponse,
     Cancelled,
@@ -57,6 +57,17 @@ def _client(request: HttpRequest) -> tuple[str | None, str]:
 def identity_for(verified: VerifiedIdentity) -> DigitalIdentity:
     """The person's digital identity, created at their first trusted authentication; names follow the evidence."""
     code = national_identifier(verified)
+    if code is None:  # a wallet PID that states no personal number: a new identity of its own, never matched
+        return identity_create(given_name=verified.given_name, family_name=verified.family_name)
+    return identity_for_code(code=code, given_name=verified.given_name, family_name=verified.family_name)
+
+
+def identity_for_code(*, code: PersonalCode, given_name: str, family_name: str) -> DigitalIdentity:
+    """Find the identity (country, code) points to, or create it with that national identifier; either way the
+    names become the ones given, which must come from verified evidence (a certificate, a signed answer).
+
+    Safe under concurrency: two first logins of one person end with one identity.
+    """
     now = timezone.now()
     for _attempt in range(2):
         try:
@@ -71,20 +82,12 @@ def identity_for(verified: VerifiedIdentity) -> DigitalIdentity:
                 )
                 if found is not None:
                     identity = found.identity
-                    if (identity.given_name, identity.family_name) != (verified.given_name, verified.family_name):
-                        identity.given_name, identity.family_name = verified.given_name, verified.family_name
+                    identity.given_name, identity.family_name = given_name, family_name
                     identity.names_verified_at = now
                     identity.save(update_fields=["given_name", "family_name", "names_verified_at"])
                     return identity
-                user = get_user_model()._default_manager.create_user(username=_new_username())
-                identity = DigitalIdentity.objects.create(
-                    user=user,
-                    given_name=verified.given_name,
-                    family_name=verified.family_name,
-                    names_verified_at=now,
-                )
-                if code is not None:
-                    NationalIdentifier.objects.create(identity=identity, country=code.country, code=code.code)
+                identity = identity_create(given_name=given_name, family_name=family_name)
+                NationalIdentifier.objects.create(identity=identity, country=code.country, code=code.code)
                 return identity
         except IntegrityError:
             # Two first logins of the same person raced; the other one created the identity: use it.
@@ -96,19 +99,35 @@ def national_identifier(verified: VerifiedIdentity) -> PersonalCode | None:
     """The (country, code) a verified identity is linked on, or None when the evidence states none.
 
     Only an EU wallet's PID may come without one (not every member state puts a personal number in it): such a
-    person gets a new identity of their own, never one found by name or birth date. Latvian codes are validated;
-    another country's code is kept as the verified evidence gave it (its own rules plug in here).
+    person gets a new identity of their own, never one found by name or birth date. Codes of the countries with
+    rules (selfcare.identifiers: LV, EE, LT) are validated by them; a wallet's code from another country is kept as
+    the verified evidence gave it.
     """
     if not verified.personal_code:
         if verified.method != "eudi-wallet":
             raise Refused("no_personal_code")
         return None
-    if verified.country == "LV" or verified.method != "eudi-wallet":
-        return PersonalCode.parse(verified.personal_code)
+    try:
+        return PersonalCode.parse(verified.personal_code, country=verified.country)
+    except ValidationError:
+        if verified.method != "eudi-wallet" or verified.country in COUNTRIES:
+            raise
     code = verified.personal_code.strip().upper()
     if not code.isalnum() or len(code) > (NationalIdentifier._meta.get_field("code").max_length or 11):
         raise Refused("unsupported_identity")
     return PersonalCode(verified.country, code)
+
+
+def identity_create(*, given_name: str, family_name: str) -> DigitalIdentity:
+    """A new identity with no national identifier yet (its Django user has no usable password).
+
+    For evidence that names no personal code (an EU wallet PID without one): such an identity can still bind a
+    work number or be named in a mandate through its own id; it is never merged with another by name.
+    """
+    user = get_user_model()._default_manager.create_user(username=_new_username())
+    return DigitalIdentity.objects.create(
+        user=user, given_name=given_name, family_name=family_name, names_verified_at=timezone.now()
+    )
 
 
 def _new_username() -> str:
@@ -198,12 +217,15 @@ def change_personal_code(*, identity: DigitalIdentity, new_code: str) -> Nationa
     Both codes then resolve to the same identity. Refused (ValidationError) when the identity already changed
     once, when the change is not old-format to new-format, or when the new code already belongs to someone.
     """
-    new = PersonalCode.parse(new_code)
     current = list(identity.identifiers.select_for_update())
     if any(i.superseded_at for i in current) or len(current) != 1:
         raise _error(ErrorCode.CODE_CHANGE_ALREADY_DONE)
     old = current[0]
-    if not new.is_new_format or PersonalCode.parse(old.code).is_new_format:
+    # Only Latvia issues a new random code in place of a date-bearing one (PMLP); the new code is Latvian too.
+    if old.country != "LV":
+        raise _error(ErrorCode.CODE_CHANGE_NOT_NEW_FORMAT)
+    new = PersonalCode.parse(new_code, country=old.country)
+    if not new.is_new_format or PersonalCode(old.country, old.code).is_new_format:
         raise _error(ErrorCode.CODE_CHANGE_NOT_NEW_FORMAT)
     if NationalIdentifier.objects.filter(country=new.country, code=new.code).exists():
         raise _error(ErrorCode.CODE_CHANGE_TAKEN)

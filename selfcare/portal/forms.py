@@ -11,14 +11,20 @@ from django.utils.translation import ngettext
 
 from selfcare.errors import MESSAGES, ErrorCode
 from selfcare.identifiers import PersonalCode, parse_msisdn
+from selfcare.identifiers.personal_code import TYPING_HELP
 from selfcare.mandates.models import MandateScope
+
+# A bare code is Latvian; another country's is written with its country first. No numeric keyboard on phones, then:
+# it could not type the letters.
+_CODE_WIDGET_ATTRS = {"autocomplete": "off", "placeholder": "XXXXXX-XXXXX", "autocapitalize": "characters"}
 
 
 class PersonalCodeForm(forms.Form):
     personal_code = forms.CharField(
         label=_("Personal code"),
-        max_length=20,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "placeholder": "XXXXXX-XXXXX"}),
+        max_length=24,
+        help_text=TYPING_HELP,
+        widget=forms.TextInput(attrs=_CODE_WIDGET_ATTRS),
     )
 
     def clean_personal_code(self) -> PersonalCode:
@@ -54,8 +60,9 @@ class MandateForm(forms.Form):
 
     attorney_code = forms.CharField(
         label=_("Attorney's personal code"),
-        max_length=20,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "placeholder": "XXXXXX-XXXXX"}),
+        max_length=24,
+        help_text=TYPING_HELP,
+        widget=forms.TextInput(attrs=_CODE_WIDGET_ATTRS),
     )
     attorney_name = forms.CharField(label=_("Attorney's name and surname"), max_length=200)
     scope = forms.ChoiceField(
@@ -98,8 +105,9 @@ class MandateForm(forms.Form):
         ) % {"months": max_months}
 
     def clean_attorney_code(self) -> str:
+        """The code with its country (PNOLT-38507201238), which services.mandate_create reads again."""
         try:
-            return PersonalCode.parse(self.cleaned_data["attorney_code"]).code
+            return PersonalCode.parse(self.cleaned_data["attorney_code"]).etsi
         except ValidationError as error:
             raise ValidationError(error.messages, code=error.code) from None
 

@@ -26,7 +26,7 @@ from selfcare.audit.labels import object_label, object_labels
 from selfcare.audit.models import AuditEvent
 from selfcare.audit.services import record
 from selfcare.exports import safe_cell
-from selfcare.security import selectors, sessions
+from selfcare.security import devices, selectors, sessions
 from selfcare.security.models import NotificationContact
 
 # The audit's action tags named for people; an unknown tag is shown as it is stored.
@@ -52,6 +52,7 @@ ACTIONS = {
     "oidc:code:reuse": gettext_lazy("App access ended: a login code was used twice"),
     "oidc:refresh:reuse": gettext_lazy("App access ended: an old app token was used again"),
     "security:device:new": gettext_lazy("Login from a new device"),
+    "security:device:forget-all": gettext_lazy("All browsers forgotten"),
     "security:audit:export": gettext_lazy("Audit exported"),
     "offers:claim:create": gettext_lazy("Offer claimed"),
     "orders:order:place": gettext_lazy("Order placed with the operator"),
@@ -171,6 +172,7 @@ def _my_security(
             "actions": [{"event": e, "label": action_label(e.action)} for e in selectors.own_actions(identity)],
             "staff_actions": _staff_rows(selectors.staff_actions_about(identity)),
             "email_form": email_form,
+            "browsers": selectors.known_browser_count(identity),
         },
         status=status,
     )
@@ -211,6 +213,18 @@ def end_other_sessions(request: HttpRequest) -> HttpResponse:
     ended = sessions.end_other_sessions(identity=identity, keep=sessions.current_id(request))
     record(request, "security:session:end-others", identity=identity)
     messages.success(request, _("All your other sessions have ended (%(count)s).") % {"count": ended})
+    return redirect("portal:my-security")
+
+
+@require_POST
+@identity_page
+def forget_browsers(request: HttpRequest) -> HttpResponse:
+    """Forget every browser the person logged in from: Smart-ID's push login is then offered in none of them, this
+    one included, until the person logs in there again (with the QR code or the link)."""
+    identity = request.identity  # type: ignore[attr-defined]
+    forgotten = devices.forget_browsers(identity=identity)
+    record(request, "security:device:forget-all", identity=identity)
+    messages.success(request, _("All your browsers are forgotten (%(count)s).") % {"count": forgotten})
     return redirect("portal:my-security")
 
 

@@ -31,6 +31,7 @@ urlpatterns = [
     path("me/security/sessions/end-others/", security.end_other_sessions, name="end-other-sessions"),
     path("me/security/apps/<slug:source>/<str:grant_id>/end/", security.revoke_app, name="revoke-app"),
     path("me/security/email/", security.notification_email, name="notification-email"),
+    path("me/security/browsers/forget/", security.forget_browsers, name="forget-browsers"),
     path("acting/<str:context>/security/", security.company_security, name="company-security"),
     path("acting/<str:context>/security/audit.csv", security.company_audit_csv, name="company-audit-csv"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),

@@ -48,6 +48,26 @@ def device_id_of(request: HttpRequest) -> str | None:
     return value if value and len(value) <= 100 else None
 
 
+def is_known_browser(request: HttpRequest, identity: DigitalIdentity | None = None) -> bool:
+    """Whether this browser carries a device cookie of a past login (of `identity`, when given).
+
+    Smart-ID's push login is offered only in such a browser (SK: push only where the person logged in before);
+    the cookie holds a random id, never who logged in, and a forged or stale one is simply unknown.
+    """
+    device_id = device_id_of(request)
+    if device_id is None:
+        return False
+    known = KnownDevice.objects.filter(device_digest=_digest(device_id))
+    return (known.filter(identity=identity) if identity is not None else known).exists()
+
+
+def forget_browsers(*, identity: DigitalIdentity) -> int:
+    """Forget every browser this person logged in from: none of them is offered Smart-ID's push login any more,
+    and the next login from each is announced again as from a new device. Returns how many were forgotten."""
+    forgotten, _per_model = KnownDevice.objects.filter(identity=identity).delete()
+    return forgotten
+
+
 def recognise_device(request: HttpRequest, identity: DigitalIdentity, method: str) -> bool:
     """Note the browser for this person; True (and the notice is sent) when it was new to them."""
     device_id = device_id_of(request) or secrets.token_urlsafe(32)

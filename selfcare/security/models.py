@@ -64,6 +64,8 @@ class KnownDevice(models.Model):
         verbose_name = _("known device")
         verbose_name_plural = _("known devices")
         constraints = [models.UniqueConstraint(fields=["identity", "device_digest"], name="known_device_unique")]
+        # The Smart-ID login page asks whether a browser is known to anyone, by its digest alone.
+        indexes = [models.Index(fields=["device_digest"], name="known_device_digest_idx")]
 
     def __str__(self) -> str:
         return self.device_digest[:12]

@@ -17,6 +17,11 @@ def login_history(identity: DigitalIdentity, *, limit: int = 20) -> QuerySet[Aut
     return identity.authentications.order_by("-occurred_at")[:limit]
 
 
+def known_browser_count(identity: DigitalIdentity) -> int:
+    """How many browsers the person has logged in from and not forgotten (each holds a device cookie)."""
+    return identity.devices.count()
+
+
 def own_actions(identity: DigitalIdentity, *, limit: int = 20) -> QuerySet[AuditEvent]:
     """What the person did. Staff actions on their data that are recorded under their own identity (a cleared
     lockout) are listed with the staff's actions instead (`staff_actions_about`)."""

@@ -1,5 +1,10 @@
-"""Smart-ID login pages: a notification to the person's phone (personal code + verification code), or a device
-link (a QR code regenerated every second on desktop, a same-device link on phones).
+"""Smart-ID login pages: a device link (a QR code regenerated every second on desktop, a same-device link on
+phones), or a notification to the person's phone (personal code + verification code).
+
+As SK recommends, the device link is the way in on every device; the push notification, which relies on the person
+noticing a request they did not start, is offered only in a browser that carries the person's known-device cookie
+(selfcare.security.devices), unless the operator keeps it for everyone during a transition
+(SMARTID_PUSH_FOR_EVERYONE).
 
 The pending authentication lives in the server-side session; the browser sees only the verification code or
 the current QR link. Each step is a POST (no state change on GET), except the Web2App callback, which the app
@@ -26,12 +31,14 @@ from selfcare.identity.messages import error_code_for
 from selfcare.identity.methods.base import Cancelled, EidError
 from selfcare.identity.methods.smartid.client import Pending, SmartIdClient
 from selfcare.identity.methods.smartid.config import smartid_config
+from selfcare.identity.selectors import identity_with_code
 from selfcare.identity.services import record_failure
 from selfcare.login_flow import log_in
 from selfcare.portal.forms import PersonalCodeForm
 from selfcare.portal.http import HtmxHttpRequest
 from selfcare.portal.login.limits import LIMIT_BY_ADDRESS, LIMIT_BY_TYPED_CODE
 from selfcare.portal.login.next_page import after_login_url
+from selfcare.security import devices
 from selfcare.security.ratelimit.web import rate_limited
 
 METHOD = "smartid"
@@ -65,10 +72,33 @@ def _fail(request: HttpRequest, error: EidError, pending: Pending | None) -> str
     return message(error_code_for(error))
 
 
+def push_offered(request: HttpRequest) -> bool:
+    """Whether this browser is offered the push login at all: it has logged someone in before (or the operator
+    keeps push for everyone). Which person it knows is checked when a code is typed (`_push_allowed_for`)."""
+    from django.conf import settings
+
+    return bool(settings.SMARTID_PUSH_FOR_EVERYONE) or devices.is_known_browser(request)
+
+
+def _push_allowed_for(request: HttpRequest, form: PersonalCodeForm) -> bool:
+    from django.conf import settings
+
+    if settings.SMARTID_PUSH_FOR_EVERYONE:
+        return True
+    identity = identity_with_code(form.cleaned_data["personal_code"])
+    return identity is not None and devices.is_known_browser(request, identity)
+
+
+def _start_page(request: HttpRequest, form: PersonalCodeForm, *, status: int = 200) -> HttpResponse:
+    # A refused code is shown with its message even in a browser not offered the field (a post made by hand).
+    context = {"form": form, "push_offered": form.is_bound or push_offered(request)}
+    return render(request, "portal/login/smartid.html", context, status=status)
+
+
 @require_safe
 @public_page
 def start_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/login/smartid.html", {"form": PersonalCodeForm()})
+    return _start_page(request, PersonalCodeForm())
 
 
 @require_POST
@@ -77,7 +107,17 @@ def start_page(request: HttpRequest) -> HttpResponse:
 def start_notification(request: HttpRequest) -> HttpResponse:
     form = PersonalCodeForm(request.POST)
     if not form.is_valid():
-        return render(request, "portal/login/smartid.html", {"form": form}, status=400)
+        return _start_page(request, form, status=400)
+    if not _push_allowed_for(request, form):
+        # One message whether the person is unknown or only new to this browser: the page tells nobody who exists.
+        form.add_error(
+            "personal_code",
+            _(
+                "In this browser, log in with the QR code or the link first. The login with your personal code is "
+                "then offered here next time."
+            ),
+        )
+        return _start_page(request, form, status=400)
     try:
         pending = _client().start_notification(form.cleaned_data["personal_code"], display_text=_display_text(request))
     except EidError as error:

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 from selfcare.access.web import identity_page, public_page
 from selfcare.audit.services import record
 from selfcare.identity.methods.registry import METHODS, method_label
-from selfcare.identity.selectors import identity_of, recent_authentications
+from selfcare.identity.selectors import identity_of, national_identifiers, recent_authentications
 from selfcare.identity.services import SESSION_LEVEL, SESSION_METHOD
 from selfcare.login_flow import log_out
 from selfcare.portal.login.banklink import BANKS
@@ -56,5 +56,6 @@ def me(request: HttpRequest) -> HttpResponse:
             "method": method_label(request.session.get(SESSION_METHOD, "")),
             "level": LEVELS.get(request.session.get(SESSION_LEVEL, ""), request.session.get(SESSION_LEVEL, "")),
             "authentications": recent_authentications(identity),
+            "codes": national_identifiers(identity),  # EE 49005120274: the country plainly, a Latvian code bare
         },
     )

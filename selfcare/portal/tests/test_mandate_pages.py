@@ -4,6 +4,7 @@ real signed documents (test CA) and the revocation that cuts the attorney off at
 from __future__ import annotations
 
 import datetime
+import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,12 +13,15 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
+from pypdf import PdfReader
 
 from selfcare.access.tests import factories as people
 from selfcare.audit.models import AuditEvent
 from selfcare.customers.models import Company
 from selfcare.customers.tests import factories
+from selfcare.identity.methods.base import VerifiedIdentity
 from selfcare.identity.models import DigitalIdentity
+from selfcare.identity.services import identity_for
 from selfcare.mandates.form import render_form
 from selfcare.mandates.models import Mandate, MandateStatus
 from selfcare.mandates.tests import builders
@@ -251,3 +255,28 @@ def test_an_employee_context_has_no_mandate_pages(client: Client, scene: Scene) 
     people.binding(connection, scene.stranger)
     _as(client, scene.stranger)
     assert client.get(f"/en/acting/work-{scene.company.pk}/mandates/").status_code == 404
+
+
+def test_a_lithuanian_can_be_given_a_power_of_attorney_and_once_it_is_active_acts_for_the_company(
+    client: Client, scene: Scene
+) -> None:
+    _as(client, scene.liga)
+    key = f"representative-{scene.company.pk}"
+    _new(client, key, attorney_code="LT 38507201230", attorney_name="Jonas Kazlauskas")
+    mandate = Mandate.objects.get(attorney_code="38507201230")
+    assert mandate.attorney_country == "LT"
+    printed = "".join(page.extract_text() for page in PdfReader(io.BytesIO(render_form(mandate, "en"))).pages)
+    assert "LT 38507201230" in printed  # the form to sign names the country plainly
+
+    Mandate.objects.filter(pk=mandate.pk).update(status=MandateStatus.ACTIVE)
+    jonas = identity_for(VerifiedIdentity("smartid", "LT", "38507201230", "JONAS", "KAZLAUSKAS", "qualified", {}))
+    latvian_with_the_same_digits = people.person("38507201230", "JĀNIS", "KALNIŅŠ")
+    assert "SIA Alfa — main user" in _as(client, jonas).get("/en/dashboard/").content.decode()
+    assert "SIA Alfa" not in _as(client, latvian_with_the_same_digits).get("/en/dashboard/").content.decode()
+
+
+def test_a_code_of_a_country_not_modelled_is_refused_next_to_the_field(client: Client, scene: Scene) -> None:
+    _as(client, scene.liga)
+    response = _new(client, f"representative-{scene.company.pk}", attorney_code="DE 38001085718")
+    assert "Personal codes of Latvia, Estonia and Lithuania are accepted" in response.content.decode()
+    assert not Mandate.objects.filter(attorney_code="38001085718").exists()

@@ -23,7 +23,8 @@ from selfcare.identity.methods.base import EidError
 from selfcare.simulators.banks import responses
 from selfcare.simulators.gate import demo_only
 
-_PEOPLE = tuple(responses.Person(p.personal_code.replace("-", ""), p.given_name, p.family_name) for p in PERSONS)
+# Latvian banks' customers here are the demo's Latvians (the Estonian and Lithuanian persons use Smart-ID).
+_PEOPLE = tuple(responses.Person(p.code.code, p.given_name, p.family_name) for p in PERSONS if p.code.country == "LV")
 
 
 def _request_values(bank: str, request: HttpRequest) -> tuple[str, str]:

@@ -36,6 +36,7 @@ ACCOUNTS: tuple[Account, ...] = (
     *(
         Account(p.personal_code.replace("-", ""), p.given_name, p.family_name, _display(p.personal_code), p.role)
         for p in PERSONS
+        if p.code.country == "LV"  # eParaksts is Latvian: the demo's Estonian and Lithuanian persons use Smart-ID
     ),
     # The platform answering without serial_number: the portal must refuse, never fall back to `sub`.
     Account("broken-profile", "Bojāts", "Profils", "", _("broken profile: no serial_number in userinfo")),

@@ -152,8 +152,10 @@ class TestCA:
         untrusted: bool = False,
         extended_key_usage: tuple[str, ...] = (SMARTID_AUTH_EKU.dotted_string,),
         label: str | None = None,
+        country: str = "LV",
     ) -> Issued:
-        """Return a Smart-ID-like authentication certificate for a Latvian person, issuing it on first use.
+        """Return a Smart-ID-like authentication certificate for a person of ``country`` (LV, EE or LT), issuing it
+        on first use; its subject serialNumber is ``PNOLV-DDDDDD-DDDDD`` or ``PNOEE-DDDDDDDDDDD`` as SK's are.
 
         ``expired`` makes one that ended yesterday; ``untrusted`` has it issued by the unknown root.
         ``label`` names a variant (e.g. other key usages) so it gets its own files.
@@ -161,7 +163,7 @@ class TestCA:
         digits = personal_code.replace("-", "")
         if not re.fullmatch(r"\d{11}", digits):
             raise ValueError("personal_code must be 11 digits")
-        serial_number = f"PNOLV-{digits[:6]}-{digits[6:]}"
+        serial_number = f"PNOLV-{digits[:6]}-{digits[6:]}" if country == "LV" else f"PNO{country}-{digits}"
         name = label or "-".join(
             part
             for part in (
@@ -173,7 +175,7 @@ class TestCA:
         )
         subject = x509.Name(
             [
-                x509.NameAttribute(NameOID.COUNTRY_NAME, "LV"),
+                x509.NameAttribute(NameOID.COUNTRY_NAME, country),
                 x509.NameAttribute(NameOID.SURNAME, family_name.upper()),
                 x509.NameAttribute(NameOID.GIVEN_NAME, given_name.upper()),
                 x509.NameAttribute(NameOID.SERIAL_NUMBER, serial_number),

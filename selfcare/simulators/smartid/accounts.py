@@ -2,18 +2,21 @@
 
 Each special account exercises one refusal the portal must make (or one end result it must show), the way SK's
 demo service has auto-responding test accounts (PROTOCOLS.md §1.7). Their personal codes are made up but pass
-the Latvian checksum, so the portal's input check lets them through to the simulator.
+their country's checksum, so the portal's input check lets them through to the simulator. Smart-ID serves Latvia,
+Estonia and Lithuania: the demo's Estonian and Lithuanian persons have accounts too (``PNOEE-…``, ``PNOLT-…``).
 """
 
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from selfcare.demo.dataset import PERSONS
+from selfcare.identifiers import PersonalCode
 from selfcare.simulators.pki.testca import Level
 
 
@@ -51,11 +54,22 @@ class Behaviour(enum.Enum):
 
 @dataclass(frozen=True)
 class Account:
-    personal_code: str  # 11 digits, no hyphen: the key accounts are found by
+    personal_code: str  # 11 digits, no hyphen
     given_name: str
     family_name: str
     behaviour: Behaviour = Behaviour.OK
     note: StrOrPromise = ""  # shown on the phone pages, so a tester knows what the account does
+    country: str = "LV"
+
+    @property
+    def key(self) -> str:
+        """How the account is named in the phone pages' addresses: a Latvian one by its 11 digits, as it always
+        was; another country's by its ETSI identifier (PNOEE-38001085718), so equal digits never collide."""
+        return self.personal_code if self.country == "LV" else self.etsi
+
+    @property
+    def etsi(self) -> str:
+        return PersonalCode(self.country, self.personal_code).etsi
 
     @property
     def name(self) -> str:
@@ -63,8 +77,8 @@ class Account:
 
     @property
     def display_code(self) -> str:
-        """The code as people write it: DDMMYY-NNNNN (new random codes too, as certificates do)."""
-        return f"{self.personal_code[:6]}-{self.personal_code[6:]}"
+        """The code as people write it: DDMMYY-NNNNN (new random codes too, as certificates do), EE 38001085718."""
+        return PersonalCode(self.country, self.personal_code).display
 
     @property
     def level(self) -> Level:
@@ -74,7 +88,7 @@ class Account:
     def document_number(self) -> str:
         """A document number shaped like SK's (``PNOLV-…-MOCK-Q``), marked as ours with SIM."""
         suffix = "NQ" if self.level == "ADVANCED" else "Q"
-        return f"PNOLV-{self.display_code}-SIM-{suffix}"
+        return f"{self.etsi}-SIM-{suffix}"
 
 
 def _digits(personal_code: str) -> str:
@@ -82,7 +96,7 @@ def _digits(personal_code: str) -> str:
 
 
 ACCOUNTS: tuple[Account, ...] = (
-    *(Account(_digits(p.personal_code), p.given_name, p.family_name, note=p.role) for p in PERSONS),
+    *(Account(p.code.code, p.given_name, p.family_name, note=p.role, country=p.code.country) for p in PERSONS),
     Account("01059011113", "Ivars", "Kalniņš", Behaviour.ADVANCED_ONLY, _("ADVANCED only")),
     Account("02078512348", "Ilze", "Ozoliņa", Behaviour.REFUSES, _("Refuses")),
     Account("03097513578", "Raimonds", "Vītols", Behaviour.TIMES_OUT, _("Times out")),
@@ -99,9 +113,13 @@ ACCOUNTS: tuple[Account, ...] = (
     Account("14039112340", "Marta", "Apkope", Behaviour.HTTP_580, "HTTP 580: maintenance"),
 )
 
-_BY_CODE = {account.personal_code: account for account in ACCOUNTS}
+_BY_CODE = {(account.country, account.personal_code): account for account in ACCOUNTS}
 
 
 def find(personal_code: str) -> Account | None:
-    """The account for a personal code, with or without its hyphen; ``None`` when Smart-ID has no such account."""
-    return _BY_CODE.get(_digits(personal_code))
+    """The account for a personal code — ``150385-12346`` (Latvian, with or without its hyphen),
+    ``PNOEE-38001085718``, ``EE38001085718`` — or ``None`` when Smart-ID has no such account."""
+    match = re.fullmatch(r"(?:PNO)?(?P<country>[A-Z]{2})?-?(?P<code>[\d-]{11,12})", personal_code.strip().upper())
+    if match is None:
+        return None
+    return _BY_CODE.get((match["country"] or "LV", _digits(match["code"])))

@@ -28,7 +28,7 @@ from selfcare.simulators.smartid.request_body import (
     parse_json,
 )
 
-_ETSI_LV = re.compile(r"PNOLV-(\d{6})-(\d{5})")
+_ETSI = re.compile(r"PNOLV-\d{6}-\d{5}|PNO(?:EE|LT)-\d{11}")
 DEFAULT_TIMEOUT_MS = 60_500
 MAX_TIMEOUT_MS = 120_000
 POLL_INTERVAL_SECONDS = 0.1
@@ -58,12 +58,12 @@ def _answer_problems(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
 @require_POST
 @_answer_problems
 def notification_etsi(request: HttpRequest, identifier: str) -> HttpResponse:
-    """``POST v3/authentication/notification/etsi/PNOLV-…``: push a request to the person's phone page."""
-    match = _ETSI_LV.fullmatch(identifier)
-    if match is None:
-        raise Problem(400, "the semantics identifier must be PNOLV-DDDDDD-DDDDD")
+    """``POST v3/authentication/notification/etsi/PNOLV-…`` (or ``PNOEE-…``, ``PNOLT-…``): push a request to the
+    person's phone page."""
+    if _ETSI.fullmatch(identifier) is None:
+        raise Problem(400, "the semantics identifier must be PNOLV-DDDDDD-DDDDD, PNOEE-… or PNOLT-… (11 digits)")
     auth = _authentication_request(request, "notification")
-    account = accounts.find(match.group(1) + match.group(2))
+    account = accounts.find(identifier)
     if account is None:
         raise Problem(404, "no suitable account for this person")  # SK: v2's 471 became 404 in v3
     if account.behaviour.start_status is not None:
@@ -75,7 +75,7 @@ def notification_etsi(request: HttpRequest, identifier: str) -> HttpResponse:
         interactions_b64=auth.interactions_b64,
         certificate_level=auth.certificate_level,
         hash_algorithm=auth.hash_algorithm,
-        personal_code=account.personal_code,
+        personal_code=account.key,
     )
     sessions.save(session)
     return JsonResponse({"sessionID": session.session_id})

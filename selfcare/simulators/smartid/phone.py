@@ -53,7 +53,7 @@ def _account_or_404(personal_code: str) -> accounts.Account:
 def person(request: HttpRequest, personal_code: str) -> HttpResponse:
     """The account's pending notifications; the page refreshes itself (htmx) while the portal waits."""
     account = _account_or_404(personal_code)
-    for session in sessions.pending_for(account.personal_code):
+    for session in sessions.pending_for(account.key):
         answers.settle_automatically(session)  # "Refuses"/"Times out" end without the person
     pending = [
         {
@@ -63,7 +63,7 @@ def person(request: HttpRequest, personal_code: str) -> HttpResponse:
             "verification_code": session.verification_code or verification_code(session.rp_challenge),
             "signing": session.kind == "signature",
         }
-        for session in sessions.pending_for(account.personal_code)
+        for session in sessions.pending_for(account.key)
         if session.kind != "certificate-choice"
     ]
     with translation.override(_phone_language(request)):
@@ -75,13 +75,13 @@ def person(request: HttpRequest, personal_code: str) -> HttpResponse:
 def answer_notification(request: HttpRequest, personal_code: str, session_id: str) -> HttpResponse:
     account = _account_or_404(personal_code)
     session = sessions.load(session_id)
-    if session is None or session.personal_code != account.personal_code or not session.running:
+    if session is None or session.personal_code != account.key or not session.running:
         raise Http404("no such pending request")
     if request.POST.get("answer") == "confirm":
         answers.confirm(session, account, flow_type="Notification")
     else:
         answers.refuse(session)
-    return redirect("smartid-sim:phone-person", personal_code=account.personal_code)
+    return redirect("smartid-sim:phone-person", personal_code=account.key)
 
 
 def _refused(request: HttpRequest, refusal: LinkRefused) -> HttpResponse:

@@ -43,6 +43,7 @@ def credentials(account: Account) -> Issued:
         account.family_name,
         level=account.level,
         untrusted=account.behaviour is Behaviour.UNKNOWN_CA,
+        country=account.country,
     )
     if account.behaviour is Behaviour.REVOKED:
         test_ca().revoke(issued)  # idempotent: revoked an hour after issuance, the first time only

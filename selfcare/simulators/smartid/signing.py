@@ -83,7 +83,7 @@ def certificate_choice(request: HttpRequest, identifier: str) -> HttpResponse:
         interactions_b64="",
         certificate_level=_level(body),
         hash_algorithm="",
-        personal_code=account.personal_code,
+        personal_code=account.key,  # as the phone pages name the account (selfcare.simulators.smartid.accounts)
         kind="certificate-choice",
     )
     settle_certificate_choice(session, account)
@@ -137,7 +137,7 @@ def signature(request: HttpRequest, document_number: str) -> HttpResponse:
         interactions_b64=_interactions(body, "notification"),
         certificate_level=_level(body),
         hash_algorithm=str(hash_algorithm),
-        personal_code=account.personal_code,
+        personal_code=account.key,  # as the phone pages name the account (selfcare.simulators.smartid.accounts)
         kind="signature",
         digest=digest,
         verification_code=_verification_code(raw),

@@ -52,7 +52,7 @@ class Command(BaseCommand):
         for person in dataset.PERSONS:
             with translation.override("en"):  # the rest of the guide is in English too
                 role = str(person.role)
-            self.stdout.write(f"  {person.name:<16} {person.personal_code:<13} {role}")
+            self.stdout.write(f"  {person.name:<16} {person.personal_code:<15} {role}")
             for connection in person.private_connections:
                 self.stdout.write(f"      private {format_msisdn(connection.msisdn)}  {connection.label}")
         self.stdout.write("\nDemo companies:")

@@ -52,7 +52,8 @@ class Pending:
     rp_challenge: str
     interactions_b64: str
     started_at: float
-    expected_code: str = ""  # notification: the personal code the person typed
+    expected_code: str = ""  # notification: the personal code the person typed (its 11 digits)
+    expected_country: str = "LV"  # notification: that code's country
     session_token: str = ""
     session_secret: str = ""
     device_link_base: str = ""
@@ -109,6 +110,7 @@ class SmartIdClient:
             interactions,
             time.time(),
             expected_code=code.code,
+            expected_country=code.country,
             blind_reason=blind_reason,
         )
 
@@ -206,7 +208,9 @@ class SmartIdClient:
             rp_name=self.config.rp_name,
             interactions_b64=pending.interactions_b64,
             initial_callback_url=pending.initial_callback_url if flow_type == "Web2App" else "",
-            expected_personal_code=pending.expected_code or None,
+            expected_personal_code=(
+                PersonalCode(pending.expected_country, pending.expected_code).etsi if pending.expected_code else None
+            ),
             offered_flow_types={"Notification"} if pending.flow == "notification" else {"QR", "Web2App"},
             policy=self.config.policy,
         )

@@ -214,13 +214,14 @@ def check_callback_url(url: str, *, require_https: bool = True) -> None:
 
 
 def etsi_identifier(personal_code: str, country: str = "LV") -> str:
-    """Return the ETSI semantics identifier for a personal code: ``PNOLV-DDDDDD-DDDDD``.
+    """Return the ETSI semantics identifier for a personal code: ``PNOLV-DDDDDD-DDDDD``, ``PNOEE-DDDDDDDDDDD``,
+    ``PNOLT-DDDDDDDDDDD`` (Smart-ID's three countries; only Latvian codes carry a hyphen).
 
     Accepts the 11 digits with or without the hyphen after the sixth digit.
     """
-    if country != "LV":
-        raise ValueError("only Latvian personal codes are supported")
+    if country not in ("LV", "EE", "LT"):
+        raise ValueError("only Latvian, Estonian and Lithuanian personal codes are supported")
     if not _PERSONAL_CODE.fullmatch(personal_code):
-        raise ValueError("a Latvian personal code is 11 digits, optionally DDDDDD-DDDDD")
+        raise ValueError("a personal code is 11 digits, optionally DDDDDD-DDDDD")
     digits = personal_code.replace("-", "")
-    return f"PNO{country}-{digits[:6]}-{digits[6:]}"
+    return f"PNO{country}-{digits[:6]}-{digits[6:]}" if country == "LV" else f"PNO{country}-{digits}"

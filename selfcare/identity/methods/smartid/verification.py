@@ -12,7 +12,8 @@
    clientAuth + KU digitalSignature, keyEncipherment, dataEncipherment (older certificates);
 6. level: both ``cert.certificateLevel`` and the certificate's policy OIDs reach the required level — the
    response alone is not trusted to say QUALIFIED;
-7. identity: only from the subject serialNumber ``PNOLV-DDDDDD-DDDDD`` (never CN); if the person was named
+7. identity: only from the subject serialNumber ``PNOLV-DDDDDD-DDDDD``, ``PNOEE-…`` or ``PNOLT-…`` (11 digits)
+   with the subject's C the same country (never CN); if the person was named
    when starting the session, the certificate must name the same person;
 8. the RSASSA-PSS signature verifies over the ACSP_V2 payload rebuilt from *our* session values
    (rpChallenge, RP name, interactions, callback URL) and the server's (serverRandom, userChallenge,
@@ -81,7 +82,9 @@ _REFUSED_END_RESULTS = frozenset(
         "EXPECTED_LINKED_SESSION",
     }
 )
-_LV_SERIAL_NUMBER = re.compile(r"PNOLV-(\d{6})-(\d{5})")
+# The ETSI semantics identifiers of the countries modelled (selfcare.identifiers): Latvian codes keep their hyphen
+# (PNOLV-010117-21234), Estonian and Lithuanian ones have none (PNOEE-38001085718, PNOLT-33309240064).
+_SERIAL_NUMBER = re.compile(r"PNO(?:(?P<lv>LV)-(?P<first>\d{6})-(?P<last>\d{5})|(?P<other>EE|LT)-(?P<code>\d{11}))")
 
 
 def _utcnow() -> dt.datetime:
@@ -222,13 +225,26 @@ def _subject_value(certificate: x509.Certificate, oid: x509.ObjectIdentifier) ->
     return str(attributes[0].value) if len(attributes) == 1 else ""
 
 
-def _personal_code(certificate: x509.Certificate) -> str:
-    """Step 7: the 11-digit Latvian personal code from subject serialNumber; CN is never consulted."""
+def _national_identifier(certificate: x509.Certificate) -> tuple[str, str]:
+    """Step 7: (country, 11-digit personal code) from subject serialNumber, whose country must be the subject's C;
+    CN is never consulted. The code's own checksum is for the identity layer: the CA vouches for what it states."""
     serial_numbers = certificate.subject.get_attributes_for_oid(NameOID.SERIAL_NUMBER)
-    match = _LV_SERIAL_NUMBER.fullmatch(str(serial_numbers[0].value)) if len(serial_numbers) == 1 else None
-    if match is None or _subject_value(certificate, NameOID.COUNTRY_NAME) != "LV":
-        raise Refused("unsupported_identity", "the certificate does not name a Latvian personal code")
-    return match.group(1) + match.group(2)
+    match = _SERIAL_NUMBER.fullmatch(str(serial_numbers[0].value)) if len(serial_numbers) == 1 else None
+    country = (match["lv"] or match["other"]) if match else ""
+    if match is None or _subject_value(certificate, NameOID.COUNTRY_NAME) != country:
+        raise Refused("unsupported_identity", "the certificate does not name a Latvian, Estonian or Lithuanian code")
+    return country, (match["first"] + match["last"]) if country == "LV" else match["code"]
+
+
+def _same_person(expected: str, country: str, code: str) -> bool:
+    """Whether the person named at the start (``PNOEE-…``, ``EE 380…``, or a bare Latvian code) is (country, code)."""
+    found = _SERIAL_NUMBER.fullmatch(expected) or re.fullmatch(r"(?P<first>\d{6})-?(?P<last>\d{5})", expected)
+    if found is None:
+        return False
+    groups = found.groupdict()
+    named_country = groups.get("other") or "LV"
+    named_code = groups.get("code") or f"{groups['first']}{groups['last']}"
+    return (named_country, named_code) == (country, code)
 
 
 def _offered_interaction_types(interactions_b64: str) -> set[str]:
@@ -287,8 +303,8 @@ def verify_authentication(
         raise Refused("level_not_qualified", f"certificate level {claimed_level}/{proven_level} is too low")
 
     # Step 7: identity from subject serialNumber, matched against the person named at the start.
-    personal_code = _personal_code(certificate)
-    if expected_personal_code is not None and expected_personal_code.replace("-", "") != personal_code:
+    country, personal_code = _national_identifier(certificate)
+    if expected_personal_code is not None and not _same_person(expected_personal_code, country, personal_code):
         raise Refused("identity_mismatch", "the certificate names another person")
 
     # Step 8: the signature over the rebuilt ACSP_V2 payload.
@@ -314,7 +330,7 @@ def verify_authentication(
 
     return VerifiedIdentity(
         method=METHOD,
-        country="LV",
+        country=country,
         personal_code=personal_code,
         given_name=_subject_value(certificate, NameOID.GIVEN_NAME),
         family_name=_subject_value(certificate, NameOID.SURNAME),

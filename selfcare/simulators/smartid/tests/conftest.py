@@ -71,9 +71,9 @@ class RelyingParty:
         body.update(overrides)
         return body
 
-    def start_notification(self, personal_code: str = ANNA) -> str:
+    def start_notification(self, personal_code: str = ANNA, country: str = "LV") -> str:
         response = self.client.post(
-            f"{API}authentication/notification/etsi/{protocol.etsi_identifier(personal_code)}",
+            f"{API}authentication/notification/etsi/{protocol.etsi_identifier(personal_code, country)}",
             self.body(notification=True),
             content_type="application/json",
         )

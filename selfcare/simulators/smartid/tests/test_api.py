@@ -119,9 +119,16 @@ def test_a_person_without_an_account_is_a_404_problem(rp: RelyingParty) -> None:
     assert response["Content-Type"] == "application/problem+json"
 
 
-def test_a_malformed_semantics_identifier_is_a_400_problem(rp: RelyingParty) -> None:
-    url = f"{API}authentication/notification/etsi/PNOEE-30303039914"
+@pytest.mark.parametrize("identifier", ["PNOFI-30303039914", "PNOEE-303030-39914", "PNOLV-30303039914"])
+def test_a_malformed_semantics_identifier_is_a_400_problem(rp: RelyingParty, identifier: str) -> None:
+    url = f"{API}authentication/notification/etsi/{identifier}"
     assert rp.client.post(url, rp.body(notification=True), content_type="application/json").status_code == 400
+
+
+def test_an_estonian_or_lithuanian_person_without_an_account_is_a_404_problem(rp: RelyingParty) -> None:
+    for identifier in ("PNOEE-30303039914", "PNOLT-33309240064"):
+        url = f"{API}authentication/notification/etsi/{identifier}"
+        assert rp.client.post(url, rp.body(notification=True), content_type="application/json").status_code == 404
 
 
 def test_an_unknown_session_is_a_404_problem(client: Client) -> None:

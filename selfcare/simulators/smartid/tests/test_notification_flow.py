@@ -40,6 +40,31 @@ def test_every_demo_person_can_log_in_including_a_new_format_code(rp: RelyingPar
     assert rp.verify(rp.poll(), expected_personal_code="32579104511").family_name == "LIEPA"
 
 
+@pytest.mark.parametrize(
+    ("country", "code", "family_name"), [("EE", "49005120274", "TAMM"), ("LT", "38507201230", "KAZLAUSKAS")]
+)
+def test_an_estonian_and_a_lithuanian_person_log_in_by_their_pno_identifier(
+    rp: RelyingParty, country: str, code: str, family_name: str
+) -> None:
+    etsi = f"PNO{country}-{code}"
+    session_id = rp.start_notification(code, country)
+    _answer_on_phone(rp.client, etsi, session_id, "confirm")
+
+    identity = rp.verify(rp.poll(), expected_personal_code=etsi)
+
+    assert (identity.country, identity.personal_code, identity.family_name) == (country, code, family_name)
+    assert identity.evidence["document_number"] == f"{etsi}-SIM-Q"
+    assert str(identity.evidence["certificate_subject"]).startswith(f"OU=AUTHENTICATION,CN={family_name}")
+
+
+def test_a_certificate_of_another_country_with_the_same_digits_is_not_the_person_named(rp: RelyingParty) -> None:
+    session_id = rp.start_notification("49005120274", "EE")
+    _answer_on_phone(rp.client, "PNOEE-49005120274", session_id, "confirm")
+    with pytest.raises(Refused) as refused:
+        rp.verify(rp.poll(), expected_personal_code="PNOLT-49005120274")
+    assert refused.value.reason == "identity_mismatch"
+
+
 def test_the_phone_page_shows_the_request_with_the_same_verification_code_as_the_portal(rp: RelyingParty) -> None:
     rp.start_notification(ANNA)
 
