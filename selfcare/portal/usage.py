@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from selfcare.access.contexts import Action, Context
+from selfcare.access.contexts import Action, Context, ContextKind
 from selfcare.access.policy import connections_in, mandates_in, may
 from selfcare.customers.models import Connection
 from selfcare.identity.models import DigitalIdentity
@@ -24,6 +24,7 @@ from selfcare.usage.selectors import (
     earlier_cycles,
     remaining_summary,
 )
+from selfcare.usage.summaries import company_data_summaries
 
 CHART_HEIGHT = 120
 BAR_WIDTH = 10
@@ -121,8 +122,25 @@ class ContextSummary:
     pending_mandates: int
 
 
-def context_summary(identity: DigitalIdentity, context: Context) -> ContextSummary:
-    """The figures of a context too big for rows on the dashboard; a fixed number of queries whatever its size."""
-    data = data_summary(connections_in(identity, context)) if may(context, Action.VIEW_USAGE) else None
-    pending = mandates_in(context).filter(status__in=(MandateStatus.DRAFT, MandateStatus.SUBMITTED)).count()
-    return ContextSummary(data=data, pending_mandates=pending)
+def context_summaries(identity: DigitalIdentity, contexts: list[Context]) -> dict[str, ContextSummary]:
+    """The figures of the contexts too big for rows on the dashboard, by context key. A whole company's data is
+    its kept summary (selfcare.usage.summaries: one query for all of them while fresh); a company seen through
+    selected connections, or a person's own numbers, are summed here (a fixed number of queries each)."""
+    whole = [c for c in contexts if _company_wide(c) and may(c, Action.VIEW_USAGE)]
+    kept = company_data_summaries([c.company_id for c in whole if c.company_id is not None])
+    whole_keys = {c.key for c in whole}
+    summaries = {}
+    for context in contexts:
+        data: DataSummary | None = None
+        if context.key in whole_keys and context.company_id is not None:
+            data = kept[context.company_id]
+        elif may(context, Action.VIEW_USAGE):
+            data = data_summary(connections_in(identity, context))
+        pending = mandates_in(context).filter(status__in=(MandateStatus.DRAFT, MandateStatus.SUBMITTED)).count()
+        summaries[context.key] = ContextSummary(data=data, pending_mandates=pending)
+    return summaries
+
+
+def _company_wide(context: Context) -> bool:
+    """A company context covering all the company's connections: the set a kept company summary sums."""
+    return context.kind == ContextKind.COMPANY and context.company_id is not None and context.selected_ids is None
