@@ -24,7 +24,13 @@ from selfcare.customers.selectors import SEARCH_MAX_LENGTH, search_connections
 from selfcare.offers.selectors import offers_for_connection, teaser_counts
 from selfcare.orders.selectors import services_shown
 from selfcare.portal.offers import new_idempotency_key
-from selfcare.portal.usage import ContextSummary, attach_data_left, context_summaries, usage_context
+from selfcare.portal.usage import (
+    ContextSummary,
+    attach_data_left,
+    context_summaries,
+    kept_company_figures,
+    usage_context,
+)
 from selfcare.portal.work_number import SESSION_STEP_OFFERED, first_login_step
 from selfcare.usage.selectors import near_limit
 
@@ -49,10 +55,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         step = first_login_step(request, has_context=bool(contexts))
         if step is not None:
             return step
-    groups = overview(request.identity, contexts)  # type: ignore[attr-defined]
+    kept = kept_company_figures(contexts)
+    counts = {key: figures.connections for key, figures in kept.items()}
+    groups = overview(request.identity, contexts, counts=counts)  # type: ignore[attr-defined]
     summaries: dict[str, ContextSummary] = context_summaries(
         request.identity,  # type: ignore[attr-defined]
         [g.context for g in groups if g.summarised],
+        kept,
     )
     for group in groups:
         if not group.summarised:

@@ -24,7 +24,7 @@ from selfcare.usage.selectors import (
     earlier_cycles,
     remaining_summary,
 )
-from selfcare.usage.summaries import company_data_summaries
+from selfcare.usage.summaries import CompanyFigures, company_figures
 
 CHART_HEIGHT = 120
 BAR_WIDTH = 10
@@ -122,20 +122,25 @@ class ContextSummary:
     pending_mandates: int
 
 
-def context_summaries(identity: DigitalIdentity, contexts: list[Context]) -> dict[str, ContextSummary]:
-    """The figures of the contexts too big for rows on the dashboard, by context key. A whole company's data is
-    its kept summary (selfcare.usage.summaries: one query for all of them while fresh); a company seen through
-    selected connections, or a person's own numbers, are summed here (a fixed number of queries each)."""
-    whole = [c for c in contexts if _company_wide(c) and may(c, Action.VIEW_USAGE)]
-    kept = company_data_summaries([c.company_id for c in whole if c.company_id is not None])
-    whole_keys = {c.key for c in whole}
+def kept_company_figures(contexts: list[Context]) -> dict[str, CompanyFigures]:
+    """The kept figures (connection count, data) of the contexts that cover a whole company, by context key: one
+    query while they are fresh (selfcare.usage.summaries)."""
+    whole = [c for c in contexts if _company_wide(c)]
+    figures = company_figures([c.company_id for c in whole if c.company_id is not None])
+    return {c.key: figures[c.company_id] for c in whole if c.company_id is not None}
+
+
+def context_summaries(
+    identity: DigitalIdentity, contexts: list[Context], kept: dict[str, CompanyFigures]
+) -> dict[str, ContextSummary]:
+    """The figures of the contexts too big for rows on the dashboard, by context key. A whole company's data comes
+    from `kept` (kept_company_figures); a company seen through selected connections, or a person's own numbers,
+    are summed here (a fixed number of queries each)."""
     summaries = {}
     for context in contexts:
         data: DataSummary | None = None
-        if context.key in whole_keys and context.company_id is not None:
-            data = kept[context.company_id]
-        elif may(context, Action.VIEW_USAGE):
-            data = data_summary(connections_in(identity, context))
+        if may(context, Action.VIEW_USAGE):
+            data = kept[context.key].data if context.key in kept else data_summary(connections_in(identity, context))
         pending = mandates_in(context).filter(status__in=(MandateStatus.DRAFT, MandateStatus.SUBMITTED)).count()
         summaries[context.key] = ContextSummary(data=data, pending_mandates=pending)
     return summaries

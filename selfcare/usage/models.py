@@ -237,8 +237,8 @@ class FeedKey(models.Model):
 
 
 class CompanyDataSummary(models.Model):
-    """A company's national data in its current cycles, as the dashboard shows it: data left in total, numbers with
-    unlimited data and numbers near their limit, over the company's connections that are not terminated.
+    """A company's connections that are not terminated, counted, and their national data in the current cycles, as
+    the dashboard shows them: data left in total, numbers with unlimited data and numbers near their limit.
 
     Kept rather than counted per view (selfcare.usage.summaries): a company of 100,000 numbers costs seconds to
     sum. Database triggers (migration 0006) set `stale` whenever a bucket, connection, account or plan changes,
@@ -249,6 +249,7 @@ class CompanyDataSummary(models.Model):
     company = models.OneToOneField(
         "customers.Company", on_delete=models.CASCADE, primary_key=True, related_name="+", verbose_name=_("company")
     )
+    connections = models.IntegerField(_("connections"), default=0)
     left = models.BigIntegerField(_("data left"), default=0)
     unlimited = models.IntegerField(_("numbers with unlimited data"), default=0)
     near_limit = models.IntegerField(_("numbers near their limit"), default=0)

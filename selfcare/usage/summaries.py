@@ -1,5 +1,5 @@
-"""Company data summaries: the dashboard's "data left in total" and "near their limit" of a whole company, read from
-one row per company (CompanyDataSummary) instead of summed over its buckets on every view.
+"""Company summaries: the dashboard's connection count, "data left in total" and "near their limit" of a whole
+company, read from one row per company (CompanyDataSummary) instead of counted and summed on every view.
 
 A row is used while it is fresh: not marked stale by the triggers (a bucket, connection, account or plan changed
 since) and computed less than USAGE_SUMMARY_MAX_AGE_SECONDS ago (cycles and buckets also end by time alone).
@@ -11,6 +11,7 @@ then stored. A change committed after the claim marks the row stale again, so th
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -20,6 +21,12 @@ from django.utils import timezone
 from selfcare.customers.models import Connection, ConnectionStatus
 from selfcare.usage.models import CompanyDataSummary
 from selfcare.usage.selectors import DataSummary, data_summary
+
+
+@dataclass(frozen=True)
+class CompanyFigures:
+    connections: int  # not terminated
+    data: DataSummary
 
 
 def company_connections(company_id: int) -> QuerySet[Connection]:
@@ -36,12 +43,15 @@ def _fresh(row: CompanyDataSummary, now: datetime.datetime) -> bool:
     return datetime.timedelta(0) <= age < datetime.timedelta(seconds=settings.USAGE_SUMMARY_MAX_AGE_SECONDS)
 
 
-def company_data_summaries(company_ids: list[int], *, now: datetime.datetime | None = None) -> dict[int, DataSummary]:
-    """The data summary of each company: one query when every row is fresh, the sums of the others otherwise."""
+def company_figures(company_ids: list[int], *, now: datetime.datetime | None = None) -> dict[int, CompanyFigures]:
+    """The figures of each company: one query when every row is fresh, the sums of the others otherwise."""
     now = now or timezone.now()
     rows = {row.company_id: row for row in CompanyDataSummary.objects.filter(company_id__in=company_ids)}
     found = {
-        company_id: DataSummary(left=row.left, unlimited=row.unlimited, near_limit=row.near_limit)
+        company_id: CompanyFigures(
+            connections=row.connections,
+            data=DataSummary(left=row.left, unlimited=row.unlimited, near_limit=row.near_limit),
+        )
         for company_id, row in rows.items()
         if _fresh(row, now)
     }
@@ -51,16 +61,26 @@ def company_data_summaries(company_ids: list[int], *, now: datetime.datetime | N
     return found
 
 
-def refresh(company_ids: list[int], *, now: datetime.datetime | None = None) -> dict[int, DataSummary]:
-    """Sum the companies' figures again and store them; returns them all. A row another transaction holds (an
-    import marking it stale) is summed but not stored: the reader does not wait for the import."""
+def refresh(company_ids: list[int], *, now: datetime.datetime | None = None) -> dict[int, CompanyFigures]:
+    """Count and sum the companies' figures again and store them; returns them all. A row another transaction
+    holds (an import marking it stale) is summed but not stored: the reader does not wait for the import."""
     now = now or timezone.now()
     claimed = _claim(company_ids)
-    figures = {company_id: data_summary(company_connections(company_id), now=now) for company_id in company_ids}
+    figures = {
+        company_id: CompanyFigures(
+            connections=company_connections(company_id).count(),
+            data=data_summary(company_connections(company_id), now=now),
+        )
+        for company_id in company_ids
+    }
     for company_id in claimed:
-        summary = figures[company_id]
+        counted = figures[company_id]
         CompanyDataSummary.objects.filter(company_id=company_id).update(
-            left=summary.left, unlimited=summary.unlimited, near_limit=summary.near_limit, computed_at=now
+            connections=counted.connections,
+            left=counted.data.left,
+            unlimited=counted.data.unlimited,
+            near_limit=counted.data.near_limit,
+            computed_at=now,
         )
     return figures
 

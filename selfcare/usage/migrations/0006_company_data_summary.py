@@ -111,6 +111,7 @@ class Migration(migrations.Migration):
             name='CompanyDataSummary',
             fields=[
                 ('company', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='customers.company', verbose_name='company')),
+                ('connections', models.IntegerField(default=0, verbose_name='connections')),
                 ('left', models.BigIntegerField(default=0, verbose_name='data left')),
                 ('unlimited', models.IntegerField(default=0, verbose_name='numbers with unlimited data')),
                 ('near_limit', models.IntegerField(default=0, verbose_name='numbers near their limit')),
