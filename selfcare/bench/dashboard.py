@@ -83,4 +83,17 @@ def _measure(report: Report, per_company: int, usage_note: str = "", *, load: bo
         unit="ms",
         target="<= 50 ms",
     )
+    if load:
+        # The connection page of one company number, as its main user sees it (usage, offers, audit record).
+        from selfcare.customers.models import Connection
+
+        number = (
+            Connection.objects.filter(account__company__isnull=False)
+            .order_by("pk")
+            .values_list("pk", "account__company_id")[0]
+        )
+        page = _timings(client, f"/en/acting/company-{number[1]}/connections/{number[0]}/", RUNS)
+        report.ratio(
+            "connection page p95 (a company number)", product=p95(page), floor=p95(floor), unit="ms", target="<= 20 ms"
+        )
     report.note(f"  load average: {', '.join(f'{v:.2f}' for v in os.getloadavg())}")
