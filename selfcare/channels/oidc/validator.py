@@ -209,6 +209,17 @@ class Validator(OAuth2Validator):  # type: ignore[misc]
         return refresh_token
 
     # --- Refresh ------------------------------------------------------------------------------------------------
+    def client_authentication_required(self, request: Request, *args: Any, **kwargs: Any) -> bool:
+        """The library's decision, but for a refresh presented with its client_id the application comes with the
+        refresh token's one read (lookups.refresh_token) instead of a read of its own: the library reuses a
+        `request.client` whose client_id is the one presented, and loads it by client_id otherwise. Whether the
+        token belongs to that client is still validate_refresh_token's check."""
+        if request.grant_type == "refresh_token" and request.refresh_token and request.client is None:
+            found = lookups.refresh_token(request.refresh_token, request)
+            if found is not None and request.client_id and found.token.application.client_id == request.client_id:
+                request.client = found.token.application
+        return bool(super().client_authentication_required(request, *args, **kwargs))
+
     def validate_refresh_token(
         self, refresh_token: str, client: Any, request: Request, *args: Any, **kwargs: Any
     ) -> bool:
@@ -216,7 +227,7 @@ class Validator(OAuth2Validator):  # type: ignore[misc]
         (no grace period here) and revokes its family; a live one needs its access token and is dead
         REFRESH_TOKEN_EXPIRE_SECONDS after that expired (idle); it belongs to this client. Then ours: its client
         login is live, the identity active, and the eID login younger than OIDC_REFRESH_TOKEN_ABSOLUTE_SECONDS."""
-        found = lookups.refresh_token(refresh_token)
+        found = lookups.refresh_token(refresh_token, request)
         if found is None:
             return False
         token, login = found.token, found.login
