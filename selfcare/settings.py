@@ -603,6 +603,9 @@ USAGE_RLAH_CAPS_EUR_PER_GB: str = env.str(
 )
 USAGE_IMPORT_BATCH_ROWS: int = env.int("USAGE_IMPORT_BATCH_ROWS", default=200000)
 USAGE_FEED_MAX_EVENTS: int = env.int("USAGE_FEED_MAX_EVENTS", default=10000)
+# A company's data summary on the dashboard (selfcare/usage/summaries.py) is summed again at most this long after it
+# was: changes mark it stale at once, but a cycle or a bucket also ends by time alone. Refreshed every minute.
+USAGE_SUMMARY_MAX_AGE_SECONDS: int = env.int("USAGE_SUMMARY_MAX_AGE_SECONDS", default=300)
 # Months of usage events kept on PostgreSQL (the current one included; 0: for ever). Older monthly partitions are
 # dropped by a daily task; daily totals and buckets stay (selfcare/usage/partitions.py).
 USAGE_EVENT_RETENTION_MONTHS: int = env.int("USAGE_EVENT_RETENTION_MONTHS", default=0)

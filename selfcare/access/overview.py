@@ -7,6 +7,7 @@ count and each first page is one indexed query.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from selfcare.access.contexts import Context, contexts_of
@@ -37,14 +38,19 @@ class Group:
 
 
 def overview(
-    identity: DigitalIdentity, contexts: list[Context] | None = None, *, preview: int = PREVIEW
+    identity: DigitalIdentity,
+    contexts: list[Context] | None = None,
+    *,
+    preview: int = PREVIEW,
+    counts: Mapping[str, int] | None = None,
 ) -> list[Group]:
     """The person's contexts (read here unless the caller has them from this request), each with its connection
-    count and, unless it is summarised, its connections by number (at most `preview`)."""
+    count and, unless it is summarised, its connections by number (at most `preview`). `counts`, by context key,
+    are counts the caller keeps (a whole company's, selfcare.usage.summaries): those contexts are not counted."""
     groups = []
     for context in contexts_of(identity) if contexts is None else contexts:
         connections = connections_in(identity, context)
-        count = connections.count()
+        count = counts[context.key] if counts is not None and context.key in counts else connections.count()
         rows = [] if count > SUMMARY_ABOVE else list(connections.select_related("tariff_plan").order_by("msisdn"))
         groups.append(Group(context, count=count, connections=rows[:preview]))
     return groups

@@ -1,13 +1,15 @@
 """Dashboard server time for the notice's picture at scale: a person with private connections and 4 companies ×
 2,500 connections, against the floor of a trivial view served to the same logged-in client (same middleware,
-session and authentication), in the same run. Target: p95 ≤ 100 ms (DESIGN.md).
+session and authentication), in the same run. Target: p95 ≤ 50 ms (issue 19).
 
 Then the same person at 4 × 25,000 (100,000 connections), each with a data bucket in its current cycle and one in
-twenty near its limit: every company is a summary there (data left in total, numbers near their limit), whose
-aggregate queries are what grows with the company."""
+twenty near its limit: every company is a summary there (data left in total, numbers near their limit), kept per
+company (selfcare.usage.summaries) rather than summed per view. The warm-up view, not among the samples, sums them
+once after the usage is loaded, as the minute task (usage.refresh_company_summaries) otherwise would."""
 
 from __future__ import annotations
 
+import os
 import time
 
 from django.test import Client
@@ -79,5 +81,19 @@ def _measure(report: Report, per_company: int, usage_note: str = "", *, load: bo
         product=p95(dashboard),
         floor=p95(floor),
         unit="ms",
-        target="<= 100 ms",
+        target="<= 50 ms",
     )
+    if load:
+        # The connection page of one company number, as its main user sees it (usage, offers, audit record).
+        from selfcare.customers.models import Connection
+
+        number = (
+            Connection.objects.filter(account__company__isnull=False)
+            .order_by("pk")
+            .values_list("pk", "account__company_id")[0]
+        )
+        page = _timings(client, f"/en/acting/company-{number[1]}/connections/{number[0]}/", RUNS)
+        report.ratio(
+            "connection page p95 (a company number)", product=p95(page), floor=p95(floor), unit="ms", target="<= 20 ms"
+        )
+    report.note(f"  load average: {', '.join(f'{v:.2f}' for v in os.getloadavg())}")

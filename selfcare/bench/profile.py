@@ -4,6 +4,9 @@ throwaway database (SQLite, or DATABASE_URL's server), with the number of SQL st
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/wt19 .venv/bin/python -m selfcare.bench.profile tokens
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/wt19 .venv/bin/python -m selfcare.bench.profile ingest
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/wt19 .venv/bin/python -m selfcare.bench.profile dashboard
+
+(with SELFCARE_HTTPS=false, as `make bench` runs). `PROFILE_SCALE` (default 25000) is the dashboard's company size.
 
 `PROFILE_SORT` (default `tottime`) and `PROFILE_LINES` (default 40) shape the table printed.
 """
@@ -146,6 +149,56 @@ def ingest() -> None:
     path.unlink()
 
 
+def dashboard() -> None:
+    """The dashboard of the person of the bench (4 companies × PROFILE_SCALE connections): each statement with its
+    time, then the profile of REQUESTS // 4 views."""
+    from django.test import Client, override_settings
+
+    from selfcare.demo import dataset
+    from selfcare.demo.loader import load_demo
+    from selfcare.identity.methods.base import VerifiedIdentity
+    from selfcare.identity.services import identity_for
+
+    load_demo(scale=int(os.environ.get("PROFILE_SCALE", 25_000)))
+    anna = dataset.PERSONS[0]
+    identity = identity_for(
+        VerifiedIdentity("smartid", "LV", anna.personal_code.replace("-", ""), "ANNA", "BĒRZIŅA", "qualified", {})
+    )
+    client = Client()
+    client.force_login(identity.user)
+    with override_settings(DEBUG=False):
+        client.get("/en/dashboard/")  # the session's first write, and the company summaries
+        _timed_statements(lambda: client.get("/en/dashboard/"), "one dashboard")
+        profile = cProfile.Profile()
+        started = time.perf_counter()
+        profile.enable()
+        for _ in range(REQUESTS // 4):
+            assert client.get("/en/dashboard/").status_code == 200
+        profile.disable()
+        elapsed = time.perf_counter() - started
+        print(f"dashboard: {elapsed / (REQUESTS // 4) * 1000:.2f} ms each")
+        _print_profile(profile, "dashboard")
+
+
+def _timed_statements(action: Callable[[], object], title: str) -> None:
+    from django.db import connection
+
+    timings: list[tuple[str, float]] = []
+
+    def clock(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            timings.append((" ".join(sql.split())[:150], time.perf_counter() - started))
+
+    with connection.execute_wrapper(clock):
+        action()
+    print(f"statements of {title}: {len(timings)}, {sum(t for _s, t in timings) * 1000:.1f} ms")
+    for sql, seconds in timings:
+        print(f"  {seconds * 1000:8.2f} ms  {sql}")
+
+
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "selfcare.settings")
     os.environ.setdefault("DEBUG", "true")
@@ -157,7 +210,7 @@ def main() -> None:
     from django.test.utils import setup_test_environment
 
     setup_test_environment()
-    paths = {"tokens": tokens, "ingest": ingest}
+    paths = {"tokens": tokens, "ingest": ingest, "dashboard": dashboard}
     wanted = sys.argv[1:] or list(paths)
     creation = connection.creation
     old_name = connection.settings_dict["NAME"]

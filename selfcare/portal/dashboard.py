@@ -25,7 +25,13 @@ from selfcare.mandates.signing import awaiting_signature
 from selfcare.offers.selectors import offers_for_connection, teaser_counts
 from selfcare.orders.selectors import services_shown
 from selfcare.portal.offers import new_idempotency_key
-from selfcare.portal.usage import ContextSummary, attach_data_left, context_summary, usage_context
+from selfcare.portal.usage import (
+    ContextSummary,
+    attach_data_left,
+    context_summaries,
+    kept_company_figures,
+    usage_context,
+)
 from selfcare.portal.work_number import SESSION_STEP_OFFERED, first_login_step
 from selfcare.usage.selectors import near_limit
 
@@ -50,12 +56,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         step = first_login_step(request, has_context=bool(contexts))
         if step is not None:
             return step
-    groups = overview(request.identity, contexts)  # type: ignore[attr-defined]
-    summaries: dict[str, ContextSummary] = {}
+    kept = kept_company_figures(contexts)
+    counts = {key: figures.connections for key, figures in kept.items()}
+    groups = overview(request.identity, contexts, counts=counts)  # type: ignore[attr-defined]
+    summaries: dict[str, ContextSummary] = context_summaries(
+        request.identity,  # type: ignore[attr-defined]
+        [g.context for g in groups if g.summarised],
+        kept,
+    )
     for group in groups:
-        if group.summarised:
-            summaries[group.context.key] = context_summary(request.identity, group.context)  # type: ignore[attr-defined]
-        else:
+        if not group.summarised:
             attach_data_left(group.context, group.connections)
             attach_bound_users(group.context, group.connections)
     context: dict[str, object] = {

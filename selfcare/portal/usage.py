@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from selfcare.access.contexts import Action, Context
+from selfcare.access.contexts import Action, Context, ContextKind
 from selfcare.access.policy import connections_in, mandates_in, may
 from selfcare.customers.models import Connection
 from selfcare.identity.models import DigitalIdentity
@@ -24,6 +24,7 @@ from selfcare.usage.selectors import (
     earlier_cycles,
     remaining_summary,
 )
+from selfcare.usage.summaries import CompanyFigures, company_figures
 
 CHART_HEIGHT = 120
 BAR_WIDTH = 10
@@ -121,8 +122,30 @@ class ContextSummary:
     pending_mandates: int
 
 
-def context_summary(identity: DigitalIdentity, context: Context) -> ContextSummary:
-    """The figures of a context too big for rows on the dashboard; a fixed number of queries whatever its size."""
-    data = data_summary(connections_in(identity, context)) if may(context, Action.VIEW_USAGE) else None
-    pending = mandates_in(context).filter(status__in=(MandateStatus.DRAFT, MandateStatus.SUBMITTED)).count()
-    return ContextSummary(data=data, pending_mandates=pending)
+def kept_company_figures(contexts: list[Context]) -> dict[str, CompanyFigures]:
+    """The kept figures (connection count, data) of the contexts that cover a whole company, by context key: one
+    query while they are fresh (selfcare.usage.summaries)."""
+    whole = [c for c in contexts if _company_wide(c)]
+    figures = company_figures([c.company_id for c in whole if c.company_id is not None])
+    return {c.key: figures[c.company_id] for c in whole if c.company_id is not None}
+
+
+def context_summaries(
+    identity: DigitalIdentity, contexts: list[Context], kept: dict[str, CompanyFigures]
+) -> dict[str, ContextSummary]:
+    """The figures of the contexts too big for rows on the dashboard, by context key. A whole company's data comes
+    from `kept` (kept_company_figures); a company seen through selected connections, or a person's own numbers,
+    are summed here (a fixed number of queries each)."""
+    summaries = {}
+    for context in contexts:
+        data: DataSummary | None = None
+        if may(context, Action.VIEW_USAGE):
+            data = kept[context.key].data if context.key in kept else data_summary(connections_in(identity, context))
+        pending = mandates_in(context).filter(status__in=(MandateStatus.DRAFT, MandateStatus.SUBMITTED)).count()
+        summaries[context.key] = ContextSummary(data=data, pending_mandates=pending)
+    return summaries
+
+
+def _company_wide(context: Context) -> bool:
+    """A company context covering all the company's connections: the set a kept company summary sums."""
+    return context.kind == ContextKind.COMPANY and context.company_id is not None and context.selected_ids is None

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Model
-from oauth2_provider.models import AccessToken, Grant, RefreshToken
+from oauth2_provider.models import AccessToken, Application, Grant, RefreshToken
 
 from selfcare.channels.models import ClientLogin
 from selfcare.identity.models import DigitalIdentity
@@ -26,7 +26,7 @@ M = TypeVar("M", bound=Model)
 
 @dataclass(frozen=True, slots=True)
 class RefreshLookup:
-    token: RefreshToken  # with .access_token and .user filled in (access_token None when there is none)
+    token: RefreshToken  # with .access_token, .user and .application filled in (access_token None when there is none)
     login: ClientLogin | None  # with .identity filled in
 
 
@@ -47,14 +47,28 @@ def _instance(model: type[M], values: list[Any]) -> M:
     return model.from_db(connection.alias, names, converted)
 
 
-def refresh_token(presented: str) -> RefreshLookup | None:
+def refresh_token(presented: str, request: Any = None) -> RefreshLookup | None:
     """The stored refresh token presented (by its SHA-256; the live row first, else the most recently revoked),
-    with its access token, its user, and the client login of its family with the identity."""
+    with its access token, its user, its application, and the client login of its family with the identity. Read
+    once per token request (`request`): the client's authentication asks first (Validator.client_authentication_
+    required), the token's validation after."""
+    cached = getattr(request, "_selfcare_refresh", None)
+    if cached is not None and cached[0] == presented:
+        found: RefreshLookup | None = cached[1]
+        return found
+    found = _refresh_token(presented)
+    if request is not None:
+        request._selfcare_refresh = (presented, found)
+    return found
+
+
+def _refresh_token(presented: str) -> RefreshLookup | None:
     user_model = get_user_model()
     parts = [
         (RefreshToken, "rt"),
         (AccessToken, "at"),
         (user_model, "u"),
+        (Application, "app"),
         (ClientLogin, "cl"),
         (DigitalIdentity, "di"),
     ]
@@ -63,6 +77,7 @@ def refresh_token(presented: str) -> RefreshLookup | None:
     sql = (
         f"SELECT {select} FROM {table[RefreshToken]} rt "  # noqa: S608 - names from the models, value a parameter
         f"JOIN {table[user_model]} u ON u.id = rt.user_id "
+        f"JOIN {table[Application]} app ON app.id = rt.application_id "
         f"LEFT JOIN {table[AccessToken]} at ON at.id = rt.access_token_id "
         f"LEFT JOIN {table[ClientLogin]} cl ON cl.token_family = rt.token_family "
         f"LEFT JOIN {table[DigitalIdentity]} di ON di.id = cl.identity_id "
@@ -83,6 +98,7 @@ def refresh_token(presented: str) -> RefreshLookup | None:
     assert isinstance(token, RefreshToken)
     token.access_token = instances[AccessToken]
     token.user = instances[user_model]
+    token.application = instances[Application]
     login = instances[ClientLogin]
     if isinstance(login, ClientLogin):
         identity = instances[DigitalIdentity]

@@ -14,7 +14,8 @@ What changes against the library's defaults, each tested in selfcare/channels/te
 The token endpoint is the app's hottest write (every app refreshes every few minutes), so the checks above run on
 rows loaded once (`lookups.py`): one statement for a refresh token with its access token, user, client login and
 identity, one for a code's grant; and a rotation is a conditional UPDATE of the spent token, the DELETE of its
-access token and the INSERTs of the new pair, in the token view's one transaction (no savepoints). The protocol
+access token and the INSERTs of the new ID token, access and refresh token, in the token view's one transaction (no
+savepoints) — on PostgreSQL as one statement of data-modifying CTEs (rotation.py). The protocol
 checks are the library's and oauthlib's; where a method is replaced here, it says which checks it keeps.
 """
 
@@ -32,6 +33,7 @@ from oauth2_provider.models import (
     AbstractApplication,
     AccessToken,
     Grant,
+    IDToken,
     RefreshToken,
     refresh_token_expire_timedelta,
 )
@@ -43,7 +45,7 @@ from oauthlib.oauth2.rfc6749.utils import scope_to_list
 
 from selfcare.audit.services import record
 from selfcare.channels.models import ClientLogin
-from selfcare.channels.oidc import claims, lookups, signing
+from selfcare.channels.oidc import claims, lookups, rotation, signing
 from selfcare.channels.oidc.redirects import redirect_uri_matches
 from selfcare.identity.models import DigitalIdentity, IdentityStatus
 
@@ -207,6 +209,17 @@ class Validator(OAuth2Validator):  # type: ignore[misc]
         return refresh_token
 
     # --- Refresh ------------------------------------------------------------------------------------------------
+    def client_authentication_required(self, request: Request, *args: Any, **kwargs: Any) -> bool:
+        """The library's decision, but for a refresh presented with its client_id the application comes with the
+        refresh token's one read (lookups.refresh_token) instead of a read of its own: the library reuses a
+        `request.client` whose client_id is the one presented, and loads it by client_id otherwise. Whether the
+        token belongs to that client is still validate_refresh_token's check."""
+        if request.grant_type == "refresh_token" and request.refresh_token and request.client is None:
+            found = lookups.refresh_token(request.refresh_token, request)
+            if found is not None and request.client_id and found.token.application.client_id == request.client_id:
+                request.client = found.token.application
+        return bool(super().client_authentication_required(request, *args, **kwargs))
+
     def validate_refresh_token(
         self, refresh_token: str, client: Any, request: Request, *args: Any, **kwargs: Any
     ) -> bool:
@@ -214,7 +227,7 @@ class Validator(OAuth2Validator):  # type: ignore[misc]
         (no grace period here) and revokes its family; a live one needs its access token and is dead
         REFRESH_TOKEN_EXPIRE_SECONDS after that expired (idle); it belongs to this client. Then ours: its client
         login is live, the identity active, and the eID login younger than OIDC_REFRESH_TOKEN_ABSOLUTE_SECONDS."""
-        found = lookups.refresh_token(refresh_token)
+        found = lookups.refresh_token(refresh_token, request)
         if found is None:
             return False
         token, login = found.token, found.login
@@ -252,7 +265,8 @@ class Validator(OAuth2Validator):  # type: ignore[misc]
             return self._save_bearer_token(token, request, *args, **kwargs)
 
     def _save_bearer_token(self, token: dict[str, Any], request: Request, *args: Any, **kwargs: Any) -> Any:
-        """A refresh with rotation in four statements; everything else as the library does it. The library locks
+        """A refresh with rotation in one statement on PostgreSQL (rotation.py), four elsewhere; everything else as
+        the library does it. The library locks
         the spent token, reads it and its access token again and saves every field; here the spent token is
         revoked by a conditional UPDATE, which also settles a race: of two requests with the same token, the
         second finds it revoked and is a replay (RotationLost)."""
@@ -269,6 +283,12 @@ class Validator(OAuth2Validator):  # type: ignore[misc]
         self._check_and_set_request_resource(request)
         now = timezone.now()
         expires = now + datetime.timedelta(seconds=token.get("expires_in", oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS))
+        if rotation.supported():
+            # finalize_id_token, if there is an ID token, left it for this one statement to insert with the rest.
+            pending = getattr(request, "selfcare_id_token", None)
+            id_token = pending if isinstance(pending, IDToken) and pending.pk is None else None
+            self._rotate_in_one_statement(request, token, previous, id_token, now, expires)
+            return None
         rotated = RefreshToken.objects.filter(pk=previous.pk, revoked__isnull=True).update(
             revoked=now, access_token=None
         )
@@ -285,6 +305,37 @@ class Validator(OAuth2Validator):  # type: ignore[misc]
         access_token = self._create_access_token(expires, request, token, source_refresh_token=previous)
         self._create_refresh_token(request, token["refresh_token"], access_token, previous)
         return None
+
+    def _rotate_in_one_statement(
+        self,
+        request: Request,
+        token: dict[str, Any],
+        previous: RefreshToken,
+        id_token: IDToken | None,
+        now: datetime.datetime,
+        expires: datetime.datetime,
+    ) -> None:
+        """The rows the ORM path below writes (the library's AccessToken and RefreshToken of a refresh, our stored
+        ID token), written by rotation.rotate in one round trip."""
+        access_token = AccessToken(
+            user=request.user,
+            scope=token["scope"],
+            expires=expires,
+            application=request.client,
+            source_refresh_token=previous,
+            resource=getattr(request, "resource", []),  # RFC 8707
+        )
+        self._set_token_value(access_token, token["access_token"])
+        refresh = RefreshToken(
+            user=request.user,
+            application=request.client,
+            token_family=previous.token_family,
+            resource=getattr(request, "resource", []),
+        )
+        self._set_token_value(refresh, token["refresh_token"])
+        if not rotation.rotate(previous, now, id_token, access_token, refresh):
+            raise RotationLost(previous.token_family)
+        request.access_token = access_token
 
     def _create_access_token(
         self, expires: Any, request: Request, token: dict[str, Any], source_refresh_token: Any = None
@@ -318,7 +369,17 @@ class Validator(OAuth2Validator):  # type: ignore[misc]
         if "nonce" not in id_token and request.nonce:
             id_token["nonce"] = request.nonce  # oauthlib bug #746, as the library works around it
         signed = signing.sign(id_token, algorithm=signing.algorithm_for(request.client.client_id))
-        stored = self._save_id_token(id_token["jti"], request, expiration)
+        if _rotates_in_one_statement(token, request, self):
+            # Inserted with the rotation, in its one statement (_save_bearer_token).
+            stored = IDToken(
+                user=request.user,
+                scope=request.scope or " ".join(request.scopes),
+                expires=expiration,
+                jti=id_token["jti"],
+                application=request.client,
+            )
+        else:
+            stored = self._save_id_token(id_token["jti"], request, expiration)
         request.access_token = stored
         request.id_token = stored
         request.selfcare_id_token = stored
@@ -365,6 +426,18 @@ class Validator(OAuth2Validator):  # type: ignore[misc]
         values["acr"] = claims.acr_for(login.level)
         values["amr"] = claims.amr_for(login.method)
         return values, expiration
+
+
+def _rotates_in_one_statement(token: dict[str, Any], request: Request, validator: Validator) -> bool:
+    """A refresh that rotates its token, on a database where rotation.py writes it in one statement: the
+    conditions of _save_bearer_token's own rotation path, known already when the ID token is finalized."""
+    return (
+        rotation.supported()
+        and request.grant_type == "refresh_token"
+        and isinstance(getattr(request, "refresh_token_instance", None), RefreshToken)
+        and bool(token.get("refresh_token"))
+        and bool(validator.rotate_refresh_token(request))
+    )
 
 
 def _identity(request: Request) -> DigitalIdentity:

@@ -458,9 +458,12 @@ def test_a_refresh_is_one_read_and_one_rotation_in_one_transaction(client: Clien
     answers: list[Any] = []
     statements = _statements(lambda: answers.append(oidc.refresh(app, tokens["refresh_token"])))
     assert answers[0].status_code == 200, answers[0].content
-    # The client, the refresh token with its access token, user, client login and identity; the ID token row; the
-    # rotation (revoke the spent token, delete its access token, insert the new pair). No savepoints.
-    assert len(statements) <= 7, "\n".join(statements)
+    # The refresh token with its client, access token, user, client login and identity; the ID token row; the
+    # rotation (revoke the spent token, delete its access token, insert the new pair). No savepoints. On PostgreSQL
+    # the ID token and the rotation are one statement (selfcare.channels.oidc.rotation).
+    from django.db import connection
+
+    assert len(statements) <= (2 if connection.vendor == "postgresql" else 6), "\n".join(statements)
     assert not [sql for sql in statements if "SAVEPOINT" in sql.upper()]
     assert sum("oauth2_provider_application" in sql.split(" WHERE ")[0] for sql in statements) == 1
 
