@@ -167,6 +167,9 @@ def cluster(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
                 "OIDC_EC_SIGNING_KEY_PATH": str(tmp / "oidc-signing-key-p256.pem"),
                 "SMARTID_SIM_AUTO_CONFIRM": ",".join((ANNA, JANIS, ILZE)),
                 "SMARTID_CONNECT_TIMEOUT": "20",  # the simulator shares two busy cores with everything here
+                # The login here starts from the personal code on a browser the nodes have not seen (the push flow,
+                # which SK's recommended default offers only in a known browser): what crosses nodes is the same.
+                "SMARTID_PUSH_FOR_EVERYONE": "true",
                 # The nodes sit behind one proxy, which names each client's address (X-Forwarded-For).
                 "TRUSTED_PROXY_COUNT": "1",
                 "RATELIMIT_LOGIN_ADDRESS": f"{LOGIN_LIMIT}/600",

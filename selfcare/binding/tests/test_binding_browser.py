@@ -3,14 +3,13 @@ the code from the demo phone, sees only that connection, and is not asked again 
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
-from django.conf import settings as django_settings
 
 from selfcare.demo.loader import load_demo
 from selfcare.portal.tests.test_login_smartid_browser import LIGA, _confirm_on_phone, _login_with_code
+from selfcare.simulators.tests.browser import sms_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,13 +31,7 @@ def test_a_new_employee_binds_their_work_number_with_the_code_from_the_phone(
     page.wait_for_url("**/en/work-number/confirm/")
     assert "If this number can be bound, we sent a code to it" in page.get_by_test_id("code-sent").inner_text()
 
-    phone = browser.new_page()
-    phone.goto(f"{django_settings.SELFCARE_SIMULATORS_URL}/simulators/sms/+37125100001/")
-    found = re.search(r"\b(\d{6})\b", phone.get_by_test_id("sms").first.inner_text())
-    assert found is not None
-    phone.close()
-
-    page.get_by_role("textbox", name="Code from the SMS").fill(found.group(1))
+    page.get_by_role("textbox", name="Code from the SMS").fill(sms_code(browser, "+37125100001"))
     page.get_by_role("button", name="Confirm").click()
     page.wait_for_url("**/en/dashboard/")
     group = page.locator("[data-testid^=group-]")

@@ -5,15 +5,14 @@ Latvian work number."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
-from django.conf import settings as django_settings
 
 from selfcare.demo.loader import load_demo
 from selfcare.portal.tests.pagechecks import check_page
 from selfcare.portal.tests.test_login_smartid_browser import AFTER_LOGIN
+from selfcare.simulators.tests.browser import sms_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -79,12 +78,7 @@ def test_an_estonian_person_logs_in_with_smart_id_and_binds_a_latvian_work_numbe
     page.get_by_role("textbox", name="Work phone number").fill("+371 25 100 001")
     page.get_by_role("button", name="Send the code").click()
     page.wait_for_url("**/en/work-number/confirm/")
-    phone = browser.new_page()
-    phone.goto(f"{django_settings.SELFCARE_SIMULATORS_URL}/simulators/sms/+37125100001/")
-    found = re.search(r"\b(\d{6})\b", phone.get_by_test_id("sms").first.inner_text())
-    assert found is not None
-    phone.close()
-    page.get_by_role("textbox", name="Code from the SMS").fill(found.group(1))
+    page.get_by_role("textbox", name="Code from the SMS").fill(sms_code(browser, "+37125100001"))
     page.get_by_role("button", name="Confirm").click()
     page.wait_for_url("**/en/dashboard/")
     group = page.locator("[data-testid^=group-]")

@@ -28,15 +28,8 @@ JANIS_CODE = JANIS.personal_code.replace("-", "")
 COMPANY = "SIA Rīgas Kafija"
 
 
-def test_a_representative_gives_main_user_rights_staff_activate_and_a_revocation_cuts_the_open_session(
-    page: Any, browser: Any, eid_simulators: str, settings: Any
-) -> None:
-    load_demo()
-    base = eid_simulators
-
-    # The representative prepares the power of attorney.
-    log_in(page, browser, base, JANIS_CODE)
-    assert f"{COMPANY} — representative" in page.locator("main").inner_text()
+def prepare_for_liga(page: Any) -> str:
+    """From a representative's context: a power of attorney for Līga for 180 days, prepared; its page's URL."""
     page.get_by_role("link", name="Powers of attorney").click()
     page.get_by_role("link", name="Give main user rights").click()
     page.get_by_role("textbox", name="Attorney's personal code").fill("325791-04511")
@@ -47,6 +40,19 @@ def test_a_representative_gives_main_user_rights_staff_activate_and_a_revocation
     page.get_by_role("textbox", name="Attorney's mobile number (for the activation SMS)").fill("25100001")
     page.get_by_role("button", name="Prepare the power of attorney").click()
     page.wait_for_url("**/mandates/*/")
+    return str(page.url)
+
+
+def test_a_representative_gives_main_user_rights_staff_activate_and_a_revocation_cuts_the_open_session(
+    page: Any, browser: Any, eid_simulators: str, settings: Any
+) -> None:
+    load_demo()
+    base = eid_simulators
+
+    # The representative prepares the power of attorney.
+    log_in(page, browser, base, JANIS_CODE)
+    assert f"{COMPANY} — representative" in page.locator("main").inner_text()
+    prepare_for_liga(page)
     assert page.get_by_test_id("mandate-status").inner_text().startswith("Draft")
     mandate_url = page.url
 

@@ -5,12 +5,10 @@ and the mandate activates."""
 
 from __future__ import annotations
 
-import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
 from selfcare.binding.models import SmsMessage
 from selfcare.customers.models import Company
@@ -19,6 +17,7 @@ from selfcare.demo.loader import load_demo
 from selfcare.mandates.models import Mandate, MandateStatus, Representation, Representative
 from selfcare.portal.tests.pagechecks import check_page
 from selfcare.portal.tests.test_login_smartid_browser import log_in
+from selfcare.portal.tests.test_mandate_browser import prepare_for_liga
 from selfcare.simulators.tests.browser import confirm_on_smartid_phone
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -36,21 +35,6 @@ def _demo(settings: Any) -> None:
     load_demo()
 
 
-def _prepare(page: Any) -> str:
-    """Jānis prepares a power of attorney for Līga from his representative context; returns its page's URL."""
-    page.get_by_role("link", name="Powers of attorney").click()
-    page.get_by_role("link", name="Give main user rights").click()
-    page.get_by_role("textbox", name="Attorney's personal code").fill("325791-04511")
-    page.get_by_role("textbox", name="Attorney's name and surname").fill("Līga Liepa")
-    today = timezone.localdate()
-    page.get_by_label("Valid from").fill(today.isoformat())
-    page.get_by_label("Valid until").fill((today + datetime.timedelta(days=180)).isoformat())
-    page.get_by_role("textbox", name="Attorney's mobile number (for the activation SMS)").fill("25100001")
-    page.get_by_role("button", name="Prepare the power of attorney").click()
-    page.wait_for_url("**/mandates/*/")
-    return str(page.url)
-
-
 def _sign(page: Any, browser: Any, code: str, mandate_url: str, *, check: bool = False) -> None:
     """Press "Sign with Smart-ID", compare the code on the phone, confirm there, and wait to be back."""
     page.get_by_test_id("sign-smartid").click()
@@ -66,7 +50,7 @@ def test_the_sole_representative_signs_in_the_portal_and_the_mandate_is_active_a
     page: Any, browser: Any, eid_simulators: str
 ) -> None:
     log_in(page, browser, eid_simulators, JANIS_CODE)
-    mandate_url = _prepare(page)
+    mandate_url = prepare_for_liga(page)
     check_page(page)
 
     _sign(page, browser, JANIS_CODE, mandate_url, check=True)
@@ -98,7 +82,7 @@ def test_joint_representatives_sign_one_after_the_other_and_the_second_is_told_a
     log_in(anna, browser, eid_simulators, ANNA_CODE)  # she has used the portal: it knows her number
 
     log_in(page, browser, eid_simulators, JANIS_CODE)
-    mandate_url = _prepare(page)
+    mandate_url = prepare_for_liga(page)
     _sign(page, browser, JANIS_CODE, mandate_url)
 
     assert page.get_by_test_id("mandate-status").inner_text().startswith("Submitted")

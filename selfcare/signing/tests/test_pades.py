@@ -11,6 +11,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import utils
 from django.conf import settings
+from django.utils import timezone
 
 from selfcare.mandates.signatures import validate_document
 from selfcare.signing import pades
@@ -77,6 +78,9 @@ def pyhanko_cli_says_valid(signed: bytes, root: TestCA, tmp_path: Path) -> str:
             "--trust",
             str(anchor),
             "--no-revocation-check",
+            # The command runs on the machine's clock; the test's clock may stand elsewhere (make test-dates).
+            "--validation-time",
+            timezone.now().isoformat(),
             str(pdf),
         ],
         capture_output=True,

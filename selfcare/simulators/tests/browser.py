@@ -21,3 +21,15 @@ def confirm_on_smartid_phone(browser: Any, code: str, vc: str | None = None) -> 
     with phone.expect_navigation():
         phone.get_by_role("button", name="Confirm").first.click()
     phone.close()
+
+
+def sms_code(browser: Any, msisdn: str) -> str:
+    """The six-digit code of the newest SMS to `msisdn` (E.164), read on the simulated SMS phone."""
+    import re
+
+    phone = browser.new_page()
+    phone.goto(f"{django_settings.SELFCARE_SIMULATORS_URL}/simulators/sms/{msisdn}/")
+    found = re.search(r"\b(\d{6})\b", phone.get_by_test_id("sms").first.inner_text())
+    phone.close()
+    assert found is not None
+    return found.group(1)
