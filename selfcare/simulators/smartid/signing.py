@@ -65,16 +65,22 @@ def _account(match: re.Match[str] | None, what: str) -> accounts.Account:
     return account
 
 
+def _request_body(request: HttpRequest, allowed: frozenset[str]) -> dict[str, object]:
+    """The request's JSON object, its relying party checked and no field outside `allowed`."""
+    body = parse_json(request.body)
+    check_relying_party(body)
+    unknown = sorted(set(body) - allowed)
+    if unknown:
+        raise Problem(400, f"unknown fields: {', '.join(unknown)}")
+    return body
+
+
 @csrf_exempt
 @demo_only
 @require_POST
 @_answer_problems
 def certificate_choice(request: HttpRequest, identifier: str) -> HttpResponse:
-    body = parse_json(request.body)
-    check_relying_party(body)
-    unknown = sorted(set(body) - RP_FIELDS)
-    if unknown:
-        raise Problem(400, f"unknown fields: {', '.join(unknown)}")
+    body = _request_body(request, RP_FIELDS)
     account = _account(_ETSI_LV.fullmatch(identifier), "semantics identifier")
     session = sessions.Session(
         flow="notification",
@@ -106,11 +112,7 @@ def settle_certificate_choice(session: sessions.Session, account: accounts.Accou
 @require_POST
 @_answer_problems
 def signature(request: HttpRequest, document_number: str) -> HttpResponse:
-    body = parse_json(request.body)
-    check_relying_party(body)
-    unknown = sorted(set(body) - SIGNATURE_FIELDS)
-    if unknown:
-        raise Problem(400, f"unknown fields: {', '.join(unknown)}")
+    body = _request_body(request, SIGNATURE_FIELDS)
     if body.get("signatureProtocol") != "RAW_DIGEST_SIGNATURE":
         raise Problem(400, "signatureProtocol must be 'RAW_DIGEST_SIGNATURE'")
     parameters = _object(body.get("signatureProtocolParameters"), "signatureProtocolParameters")
