@@ -4,6 +4,7 @@ folder by `selfcare mandates move-documents`, and a store that fails leaves a cl
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Iterator
 from io import StringIO
@@ -118,6 +119,24 @@ def test_an_upload_while_the_store_refuses_answers_try_again_and_keeps_the_draft
     assert not AuditEvent.objects.filter(action__contains="document_added").exists()
 
 
+@contextlib.contextmanager
+def _kept_in_a_folder(settings: Any, tmp_path: Path) -> Iterator[None]:
+    """Documents attached in the block are kept in a local folder, as before the object store; after it, the
+    documents storage is the object store again."""
+    object_store = settings.STORAGES["documents"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "local")},
+        },
+    }
+    try:
+        yield
+    finally:
+        settings.STORAGES = {**settings.STORAGES, "documents": object_store}
+
+
 def _old_folder_with(tmp_path: Path, *documents: MandateDocument) -> Path:
     """Documents as the portal kept them before the storage: files named by `stored_name` in one folder."""
     folder = tmp_path / "mandates"
@@ -130,18 +149,10 @@ def _old_folder_with(tmp_path: Path, *documents: MandateDocument) -> Path:
 def test_documents_in_the_old_folder_are_moved_checked_and_a_second_run_moves_nothing(
     settings: Any, on_s3: ObjectStore, tmp_path: Path
 ) -> None:
-    local = settings.STORAGES["documents"]
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "documents": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "local")},
-        },
-    }
-    first = _attach(builders.draft(factories.company()))
-    second = _attach(builders.draft(factories.company()), builders.MINIMAL_PDF + b"% second\n")
-    folder = _old_folder_with(tmp_path, first, second)
-    settings.STORAGES = {**settings.STORAGES, "documents": local}
+    with _kept_in_a_folder(settings, tmp_path):
+        first = _attach(builders.draft(factories.company()))
+        second = _attach(builders.draft(factories.company()), builders.MINIMAL_PDF + b"% second\n")
+        folder = _old_folder_with(tmp_path, first, second)
 
     dry = StringIO()
     call_command("mandates", "move-documents", "--from", str(folder), "--dry-run", stdout=dry)
@@ -164,19 +175,11 @@ def test_documents_in_the_old_folder_are_moved_checked_and_a_second_run_moves_no
 def test_a_damaged_or_missing_old_file_is_reported_and_not_stored(
     settings: Any, on_s3: ObjectStore, tmp_path: Path
 ) -> None:
-    local = settings.STORAGES["documents"]
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "documents": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "local")},
-        },
-    }
-    damaged = _attach(builders.draft(factories.company()))
-    missing = _attach(builders.draft(factories.company()), builders.MINIMAL_PDF + b"% other\n")
-    folder = _old_folder_with(tmp_path, damaged)
-    (folder / damaged.stored_name).write_bytes(b"%PDF-1.7 changed on disk")
-    settings.STORAGES = {**settings.STORAGES, "documents": local}
+    with _kept_in_a_folder(settings, tmp_path):
+        damaged = _attach(builders.draft(factories.company()))
+        missing = _attach(builders.draft(factories.company()), builders.MINIMAL_PDF + b"% other\n")
+        folder = _old_folder_with(tmp_path, damaged)
+        (folder / damaged.stored_name).write_bytes(b"%PDF-1.7 changed on disk")
 
     out = StringIO()
     with pytest.raises(CommandError, match="not every document is in the storage"):
