@@ -72,6 +72,7 @@ class OfferForm(forms.ModelForm):  # type: ignore[type-arg]
             "for_employees",
             "tariff_plans",
             "min_tenure_days",
+            "welcome_days",
             "limit",
             "stock_total",
         ]
@@ -157,6 +158,7 @@ class OfferAdmin(StaffModelAdmin[Offer]):
                     "for_employees",
                     "tariff_plans",
                     "min_tenure_days",
+                    "welcome_days",
                 ]
             },
         ),

@@ -1,6 +1,7 @@
-"""The demo's Tele2 Komplimenti: a data gift for private customers and employees, a coffee chain's discount with
-generated codes, and a special offer. Loaded by `load_demo`, idempotently: offers are upserted by slug; a code
-pool and a picture are made once and then left alone (codes are random, a re-run must not add more).
+"""The demo's Tele2 Komplimenti: a data gift for private customers and employees, a welcome gift for new
+customers (shown on the public plan pages), a coffee chain's discount with generated codes, and a special offer.
+Loaded by `load_demo`, idempotently: offers are upserted by slug; a code pool and a picture are made once and then
+left alone (codes are random, a re-run must not add more).
 """
 
 from __future__ import annotations
@@ -58,6 +59,29 @@ OFFERS: tuple[DemoOffer, ...] = (
             "stock_total": 1000,
         },
         ("+5 GB", (0, 110, 160)),
+    ),
+    DemoOffer(
+        "sveiciens-10gb",
+        {
+            "title_lv": "Sveiciens: 10 GB dāvanā",
+            "title_en": "Welcome: 10 GB as a gift",
+            "title_ru": "Добро пожаловать: 10 ГБ в подарок",
+            "description_lv": "Jauniem klientiem: pirmajās 30 dienās pēc pieslēguma aktivizēšanas saņemiet 10 GB "
+            "papildu datu, ko varat izmantot Latvijā un ES 30 dienas.",
+            "description_en": "For new customers: in the first 30 days after your connection is activated, get 10 GB "
+            "of extra data to use in Latvia and the EU for 30 days.",
+            "description_ru": "Для новых клиентов: в первые 30 дней после активации подключения получите 10 ГБ "
+            "дополнительных данных для Латвии и ЕС на 30 дней.",
+            "kind": OfferKind.DATA_GIFT,
+            "data_bytes": 10 * GB,
+            "data_valid_days": 30,
+            "for_private": True,
+            "for_company": True,
+            "for_employees": False,
+            "welcome_days": 30,
+            "limit": LimitScope.CONNECTION,
+        },
+        ("+10 GB", (0, 130, 90)),
     ),
     DemoOffer(
         "kafijas-biedriba-20",
@@ -118,6 +142,7 @@ def ensure_offers(report: LoadReport) -> None:
             "partner": demo.values.get("partner", ""),
             "link": demo.values.get("link", ""),
             "stock_total": demo.values.get("stock_total"),
+            "welcome_days": demo.values.get("welcome_days"),
         }
         offer = Offer.objects.filter(slug=demo.slug).first()
         created = offer is None

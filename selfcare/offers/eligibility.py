@@ -37,14 +37,16 @@ class Reason(StrEnum):
     CONNECTION_INACTIVE = "connection_inactive"
     PLAN = "plan"
     TENURE = "tenure"
+    WELCOME_OVER = "welcome_over"
     EMPLOYER_OFF = "employer_off"
     ALREADY_CLAIMED = "already_claimed"
     CLAIMED_ELSEWHERE = "claimed_elsewhere"
     OUT_OF_STOCK = "out_of_stock"
 
 
-# Reasons that mean "not an offer for you": the offer is left out of the page rather than explained.
-HIDDEN = frozenset({Reason.NOT_PUBLISHED, Reason.NOT_STARTED, Reason.ENDED, Reason.SEGMENT})
+# Reasons that mean "not an offer for you": the offer is left out of the page rather than explained. A welcome
+# offer whose days have passed is one of them: a customer of ten years need not read what newcomers get.
+HIDDEN = frozenset({Reason.NOT_PUBLISHED, Reason.NOT_STARTED, Reason.ENDED, Reason.SEGMENT, Reason.WELCOME_OVER})
 
 MESSAGES: dict[Reason, StrPromise] = {
     Reason.NOT_PUBLISHED: _("This offer is not available."),
@@ -57,6 +59,7 @@ MESSAGES: dict[Reason, StrPromise] = {
     Reason.CONNECTION_INACTIVE: _("Offers can be claimed only on an active connection."),
     Reason.PLAN: _("This offer is not available with this connection's tariff plan."),
     Reason.TENURE: _("This offer is available once the connection has been with us for %(days)s days."),
+    Reason.WELCOME_OVER: _("This welcome offer was for a connection's first %(days)s days."),
     Reason.EMPLOYER_OFF: _("Your employer has not enabled gifts on work numbers."),
     Reason.ALREADY_CLAIMED: _("Already claimed for this connection."),
     Reason.CLAIMED_ELSEWHERE: _("You have already claimed this offer on another connection."),
@@ -83,10 +86,8 @@ class Eligibility:
         return any(reason in HIDDEN for reason in self.reasons)
 
     def messages(self) -> list[str]:
-        return [
-            str(MESSAGES[r]) % {"days": self.offer.min_tenure_days} if r == Reason.TENURE else str(MESSAGES[r])
-            for r in self.reasons
-        ]
+        days = {Reason.TENURE: self.offer.min_tenure_days, Reason.WELCOME_OVER: self.offer.welcome_days}
+        return [str(MESSAGES[r]) % {"days": days[r]} if r in days else str(MESSAGES[r]) for r in self.reasons]
 
 
 def segment_matches(offer: Offer, context: Context) -> bool:
@@ -145,6 +146,8 @@ def evaluate(offer: Offer, facts: Facts) -> Eligibility:
     tenure = (timezone.localdate(facts.at) - facts.connection.activated_on).days
     if tenure < offer.min_tenure_days:
         reasons.append(Reason.TENURE)
+    if offer.welcome_days is not None and tenure >= offer.welcome_days:
+        reasons.append(Reason.WELCOME_OVER)
     if offer.is_gift and facts.context.kind == ContextKind.WORK and not facts.employer_allows_gifts:
         reasons.append(Reason.EMPLOYER_OFF)
     claim = _live_claim(offer, facts)

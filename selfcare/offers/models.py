@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone, translation
@@ -87,6 +88,16 @@ class Offer(models.Model):
     )
     min_tenure_days = models.PositiveIntegerField(
         _("minimum tenure, days"), default=0, help_text=_("How long the connection must have been active.")
+    )
+    welcome_days = models.PositiveSmallIntegerField(
+        _("welcome offer: the first days of a connection"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "Set for a welcome offer to new customers: shown on the public plan pages and claimable only in a "
+            "connection's first this many days. Empty for an offer to every customer."
+        ),
     )
     limit = models.CharField(_("limit"), max_length=12, choices=LimitScope.choices, default=LimitScope.CONNECTION)
     stock_total = models.PositiveIntegerField(_("stock"), null=True, blank=True, help_text=_("Empty means unlimited."))

@@ -9,13 +9,15 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils import timezone
 
 from selfcare.access.contexts import Context
-from selfcare.customers.models import Connection
+from selfcare.customers.models import Connection, Segment
 from selfcare.offers.eligibility import Eligibility, evaluate, gather_facts, segment_matches
-from selfcare.offers.models import Offer, OfferImage
+from selfcare.offers.models import Offer, OfferImage, OfferStatus
 
 
 def shown_offers(at: datetime.datetime | None = None) -> list[Offer]:
@@ -40,10 +42,38 @@ def offers_for_connection(
 
 
 def offers_for_context(context: Context, offers: Iterable[Offer]) -> list[Offer]:
-    return [offer for offer in offers if segment_matches(offer, context)]
+    """The offers for everyone in this context. Welcome offers are left out: they belong to a connection's first
+    days, so they are shown (and counted) with each new connection, where eligibility decides, not per context."""
+    return [offer for offer in offers if offer.welcome_days is None and segment_matches(offer, context)]
 
 
 def teaser_counts(contexts: Iterable[Context]) -> dict[str, int]:
     """How many offers each context is shown now, by context key: one query for all of them."""
-    offers = list(Offer.objects.on_show(timezone.now()).only("for_private", "for_company", "for_employees"))
+    offers = list(
+        Offer.objects.on_show(timezone.now()).only("for_private", "for_company", "for_employees", "welcome_days")
+    )
     return {context.key: len(offers_for_context(context, offers)) for context in contexts}
+
+
+@dataclass(frozen=True, slots=True)
+class WelcomeOffer:
+    """A welcome offer to new customers with the plan codes it comes with (empty: every plan)."""
+
+    offer: Offer
+    plan_codes: frozenset[str]
+
+    def with_plan(self, code: str) -> bool:
+        return not self.plan_codes or code in self.plan_codes
+
+
+def welcome_offers(segment: str, at: datetime.datetime | None = None) -> list[WelcomeOffer]:
+    """The welcome offers the public plan pages show to a segment ("private", "business"): active ones in their
+    window (a paused offer is not advertised), in two queries. Companies' offers are those for their main users."""
+    when = at or timezone.now()
+    audience = Q(for_private=True) if segment == Segment.PRIVATE else Q(for_company=True)
+    offers = list(Offer.objects.on_show(when).filter(audience, status=OfferStatus.ACTIVE, welcome_days__isnull=False))
+    codes: dict[int, set[str]] = {}
+    through = Offer.tariff_plans.through.objects.filter(offer_id__in=[offer.pk for offer in offers])
+    for offer_id, code in through.values_list("offer_id", "tariffplan__code"):
+        codes.setdefault(offer_id, set()).add(code)
+    return [WelcomeOffer(offer, frozenset(codes.get(offer.pk, ()))) for offer in offers]

@@ -3,6 +3,8 @@ plans of each kind of customer with what they include, and two to four of them s
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext
@@ -10,9 +12,36 @@ from django.views.decorators.http import require_safe
 
 from selfcare.access.web import public_page
 from selfcare.customers.models import Segment
+from selfcare.offers.models import Offer
+from selfcare.offers.selectors import welcome_offers
+from selfcare.orders.client import Offering
 from selfcare.orders.selectors import catalogue_plans
 
 COMPARE_MOST = 4
+
+
+@dataclass(frozen=True, slots=True)
+class PlanCard:
+    plan: Offering
+    welcome: list[Offer]  # the welcome offers that come with this plan
+
+
+@dataclass(frozen=True, slots=True)
+class WelcomeItem:
+    offer: Offer
+    plans: list[str]  # the names of the plans on the page it comes with; empty: every plan
+
+
+def _cards(plans: list[Offering], segment: str) -> tuple[list[PlanCard], list[WelcomeItem]]:
+    """Each plan with its welcome offers, and the welcome offers that come with at least one plan on sale."""
+    welcome = welcome_offers(segment)
+    cards = [PlanCard(plan, [w.offer for w in welcome if w.with_plan(plan.id)]) for plan in plans]
+    items = [
+        WelcomeItem(w.offer, [plan.name for plan in plans if w.plan_codes and plan.id in w.plan_codes])
+        for w in welcome
+        if any(w.with_plan(plan.id) for plan in plans)
+    ]
+    return cards, items
 
 
 def _segment(request: HttpRequest) -> str:
@@ -25,12 +54,11 @@ def _segment(request: HttpRequest) -> str:
 def plan_list(request: HttpRequest) -> HttpResponse:
     segment = _segment(request)
     plans = catalogue_plans(segment)
-    return render(
-        request,
-        "portal/plans/list.html",
-        {"plans": plans or [], "available": plans is not None, "segment": segment, "most": COMPARE_MOST},
-        status=200 if plans is not None else 503,
-    )
+    if plans is None:
+        return render(request, "portal/plans/list.html", {"available": False, "segment": segment}, status=503)
+    cards, welcome = _cards(plans, segment)
+    context = {"cards": cards, "welcome": welcome, "available": True, "segment": segment, "most": COMPARE_MOST}
+    return render(request, "portal/plans/list.html", context)
 
 
 @require_safe
@@ -45,6 +73,8 @@ def plan_compare(request: HttpRequest) -> HttpResponse:
     chosen = [plan for plan in plans if plan.id in wanted]
     if not 2 <= len(chosen) <= COMPARE_MOST:
         error = gettext("Choose two to %(most)s plans to compare.") % {"most": COMPARE_MOST}
-        context = {"plans": plans, "available": True, "segment": segment, "most": COMPARE_MOST}
+        cards, welcome = _cards(plans, segment)
+        context = {"cards": cards, "welcome": welcome, "available": True, "segment": segment, "most": COMPARE_MOST}
         return render(request, "portal/plans/list.html", {**context, "error": error, "wanted": wanted}, status=400)
-    return render(request, "portal/plans/compare.html", {"plans": chosen, "segment": segment})
+    cards, _welcome = _cards(chosen, segment)
+    return render(request, "portal/plans/compare.html", {"cards": cards, "segment": segment})

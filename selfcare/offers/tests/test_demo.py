@@ -19,15 +19,19 @@ def _snapshot() -> dict[str, list[tuple[Any, ...]]]:
     }
 
 
-def test_the_demo_has_a_data_gift_for_employees_a_partner_code_pool_and_a_special_offer() -> None:
+def test_the_demo_has_a_data_gift_for_employees_a_welcome_gift_a_partner_code_pool_and_a_special_offer() -> None:
     load_demo()
-    gift = Offer.objects.get(kind=OfferKind.DATA_GIFT)
+    gift = Offer.objects.get(kind=OfferKind.DATA_GIFT, welcome_days=None)
     assert gift.for_employees
     assert gift.for_private
+    welcome = Offer.objects.get(welcome_days__isnull=False)
+    assert welcome.kind == OfferKind.DATA_GIFT
+    assert welcome.for_private
+    assert welcome.for_company
     partner = Offer.objects.get(kind=OfferKind.PARTNER)
     assert partner.codes.count() == 300
     assert Offer.objects.filter(kind=OfferKind.SPECIAL).exclude(link="").exists()
-    assert OfferImage.objects.count() == 3
+    assert OfferImage.objects.count() == 4
 
 
 def test_loading_the_demo_twice_leaves_the_offers_and_codes_as_they_were() -> None:

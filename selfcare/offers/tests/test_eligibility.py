@@ -128,3 +128,25 @@ def test_the_dashboard_teaser_counts_the_offers_each_context_is_shown(world: Wor
         [factories.context_of(world.anna, "private"), factories.context_of(world.anna, f"company-{company}")]
     )
     assert counts == {"private": 2, f"company-{company}": 1}
+
+
+def test_a_welcome_offer_is_claimable_in_a_connections_first_days_and_then_no_longer_shown(world: World) -> None:
+    tenure = (timezone.localdate() - world.anna_phone.activated_on).days
+    assert _reasons(world, factories.offer(welcome_days=tenure + 1)) == set()  # its last welcome day
+    over = factories.offer(welcome_days=tenure)
+    assert _reasons(world, over) == {Reason.WELCOME_OVER}
+    shown = offers_for_connection(
+        identity_id=world.anna.pk, context=factories.context_of(world.anna, "private"), connection=world.anna_phone
+    )
+    assert over.pk not in {a.offer.pk for a in shown}  # a long-standing customer is not shown what newcomers get
+
+
+def test_welcome_offers_are_not_counted_in_a_contexts_teaser_but_offered_with_each_new_connection(world: World) -> None:
+    factories.offer(for_private=True)
+    factories.offer(for_private=True, welcome_days=10_000)
+    counts = teaser_counts([factories.context_of(world.anna, "private")])
+    assert counts["private"] == 1
+    shown = offers_for_connection(
+        identity_id=world.anna.pk, context=factories.context_of(world.anna, "private"), connection=world.anna_phone
+    )
+    assert len(shown) == 2

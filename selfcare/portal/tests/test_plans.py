@@ -66,3 +66,41 @@ def test_the_catalogue_not_answering_says_so_instead_of_an_empty_list(settings: 
     response = Client().get("/en/plans/")
     assert response.status_code == 503
     assert "The operator's catalogue does not answer just now." in response.content.decode()
+
+
+def test_welcome_offers_to_new_customers_are_shown_with_the_plans_they_come_with() -> None:
+    from selfcare.customers.models import Segment
+    from selfcare.customers.tests.factories import tariff_plan
+    from selfcare.offers.models import OfferStatus
+    from selfcare.offers.tests.factories import offer
+
+    everyone = offer(welcome_days=30, for_company=False, title_en="Welcome: 10 GB")
+    big_only = offer(
+        welcome_days=14,
+        for_private=False,
+        title_en="Welcome: a free router",
+        tariff_plans=[tariff_plan(code="bizness-eiropa-15", segment=Segment.BUSINESS)],
+    )
+    offer(title_en="For everyone, not a welcome")  # an offer to existing customers is not advertised here
+    offer(welcome_days=30, status=OfferStatus.PAUSED, title_en="Paused welcome")
+
+    private = Client().get("/en/plans/").content.decode()
+    assert 'data-testid="welcome-offers"' in private
+    assert "Welcome: 10 GB" in private
+    assert "Claim it in the portal in your new connection's first 30 days." in private
+    assert "With every plan." in private
+    assert 'data-testid="plan-privats-10-welcome"' in private  # on each plan's card too
+    assert "Welcome: a free router" not in private  # a company's offer
+    assert "For everyone, not a welcome" not in private
+    assert "Paused welcome" not in private
+
+    business = Client().get("/en/plans/?for=business").content.decode()
+    assert f'data-testid="welcome-{big_only.slug}"' in business
+    assert "With these plans: Bizness Eiropa 15 GB" in business
+    assert 'data-testid="plan-bizness-eiropa-15-welcome"' in business
+    assert 'data-testid="plan-bizness-eiropa-5-welcome"' not in business
+    assert f'data-testid="welcome-{everyone.slug}"' not in business
+
+    compared = Client().get("/en/plans/compare/?for=business&plan=bizness-eiropa-5&plan=bizness-eiropa-15")
+    row = compared.content.decode().split("Welcome gift</th>")[1].split("</tr>")[0]
+    assert row == "<td>—</td><td>Welcome: a free router</td>"
