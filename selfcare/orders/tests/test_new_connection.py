@@ -210,7 +210,7 @@ def test_a_bad_number_and_a_bad_address_are_told_in_latvian_at_their_fields_keep
     NewConnectionOrder.objects.filter(pk=order.pk).update(number_choice=NumberChoice.NEW, msisdn="+37120001001")
     bad_address = client.post(f"{url}sim/", {"sim_kind": "sim", **ADDRESS, "postcode": "12345"})
     assert bad_address.status_code == 400
-    assert "Ierakstiet Latvijas pasta indeksu, piemēram, LV-1010." in bad_address.content.decode()
+    assert "Norādiet Latvijas pasta indeksu, piemēram, LV-1010." in bad_address.content.decode()
     assert 'value="Brīvības iela 1 - 7"' in bad_address.content.decode()
     order.refresh_from_db()
     assert order.sim_kind == SimKind.SIM or order.sim_kind == ""
