@@ -339,7 +339,7 @@ def signing_complete(
         locked.contract_name = name
         locked.contract_sha256 = hashlib.sha256(signed_pdf).hexdigest()
         locked.signed_at = timezone.now()
-        locked.flagged = _address_flag(locked)
+        locked.flagged = address_flag(locked)
         locked.state = NewConnectionState.ACKNOWLEDGED
         locked.submitted_at = timezone.now()
         locked.save()
@@ -349,7 +349,7 @@ def signing_complete(
     return locked
 
 
-def _address_flag(order: NewConnectionOrder) -> str:
+def address_flag(order: NewConnectionOrder) -> str:
     """Many orders to one delivery address in a short time is a pattern of fraud: the back office looks."""
     if order.sim_kind != SimKind.SIM:
         return ""
