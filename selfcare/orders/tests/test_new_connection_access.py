@@ -90,3 +90,29 @@ def test_a_delivery_address_many_orders_name_is_flagged_to_the_back_office(setti
     assert address_flag(first) == ""
     assert address_flag(second) == ""
     assert "address used by 3 orders" in address_flag(order())
+
+
+def test_customer_service_sees_new_connection_orders_flagged_and_downloads_the_signed_contract(client: Any) -> None:
+    from selfcare.access.tests.factories import staff_client
+    from selfcare.storage import store
+
+    liga = person("32579104511", "Līga", "Liepa")
+    store("contracts/test-contract.pdf", b"%PDF-1.7 signed contract")
+    order = NewConnectionOrder.objects.create(
+        ordered_by=liga,
+        context="private",
+        msisdn="+37120001001",
+        plan_name="Privāts 10 GB",
+        sim_kind=SimKind.ESIM,
+        state="inProgress",
+        flagged="eSIM not ready in time",
+        contract_name="contracts/test-contract.pdf",
+    )
+    staff = staff_client(client, "customer_service")
+    listed = staff.get("/backoffice/orders/newconnectionorder/", {"flagged": "yes"}).content.decode()
+    assert "+37120001001" in listed
+    detail = staff.get(f"/backoffice/orders/newconnectionorder/{order.pk}/change/").content.decode()
+    assert 'data-testid="contract"' in detail
+    download = staff.get(f"/backoffice/orders/newconnectionorder/{order.pk}/contract/")
+    assert download.content == b"%PDF-1.7 signed contract"
+    assert download["Content-Disposition"].startswith("attachment;")
