@@ -49,7 +49,7 @@ from selfcare.orders.contract import LANGUAGES, render_contract
 from selfcare.orders.models import NewConnectionOrder, NewConnectionState, NumberChoice, SimKind
 from selfcare.orders.services import delivery_address
 from selfcare.signing import flow
-from selfcare.storage import StorageUnavailable, store
+from selfcare.storage import StorageUnavailable, delete, store
 
 logger = logging.getLogger(__name__)
 
@@ -332,18 +332,28 @@ def signing_complete(
         store(name, signed_pdf)
     except StorageUnavailable:
         raise _invalid(_("The signed contract could not be kept just now. Please sign again later.")) from None
-    with transaction.atomic():
-        locked = NewConnectionOrder.objects.select_for_update().select_related("ordered_by", "company").get(pk=order.pk)
-        context = _editable(locked)
-        _open_limits(locked.ordered_by, locked.company_id, excluding=locked.pk)
-        locked.contract_name = name
-        locked.contract_sha256 = hashlib.sha256(signed_pdf).hexdigest()
-        locked.signed_at = timezone.now()
-        locked.flagged = address_flag(locked)
-        locked.state = NewConnectionState.ACKNOWLEDGED
-        locked.submitted_at = timezone.now()
-        locked.save()
-        record(request, "orders:new-connection:signed", identity=locked.ordered_by, context=context, target=locked)
+    try:
+        with transaction.atomic():
+            locked = (
+                NewConnectionOrder.objects.select_for_update().select_related("ordered_by", "company").get(pk=order.pk)
+            )
+            context = _editable(locked)
+            _open_limits(locked.ordered_by, locked.company_id, excluding=locked.pk)
+            locked.contract_name = name
+            locked.contract_sha256 = hashlib.sha256(signed_pdf).hexdigest()
+            locked.signed_at = timezone.now()
+            locked.flagged = address_flag(locked)
+            locked.state = NewConnectionState.ACKNOWLEDGED
+            locked.submitted_at = timezone.now()
+            locked.save()
+            record(request, "orders:new-connection:signed", identity=locked.ordered_by, context=context, target=locked)
+    except ValidationError:
+        # Nothing was sent: the signed contract never counted, and a right that ended stops the order for good
+        # (recorded here, outside the transaction the refusal rolled back).
+        delete(name)
+        order.refresh_from_db()
+        acting(order)
+        raise
     _submit(locked)
     locked.refresh_from_db()
     return locked

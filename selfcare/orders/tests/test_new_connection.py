@@ -227,3 +227,40 @@ def test_the_open_orders_per_person_are_limited_by_configuration(settings: Any) 
     assert refused.status_code == 400
     assert "You have 1 open orders for new connections." in refused.content.decode()
     assert NewConnectionOrder.objects.count() == 1
+
+
+def test_a_mandate_that_ends_while_the_contract_is_being_signed_stops_the_order_at_submission() -> None:
+    client, anna = _client(ANNA, "Anna", "Bērziņa")
+    account = factories.business_account()
+    assert account.company is not None
+    right = mandate(account.company, anna)
+    order = _start(client, f"company-{account.company_id}")
+    url = f"/en/new-connection/{order.pk}/"
+    client.post(f"{url}plan/", {"plan": "bizness-eiropa-5"})
+    client.get(url)
+    offered = NewConnectionOrder.objects.get(pk=order.pk).offered_numbers[0]
+    client.post(f"{url}number/", {"choice": "new", "msisdn": offered})
+    client.post(f"{url}sim/", {"sim_kind": "esim"})
+    assert client.post(f"{url}sign/")["Location"] == f"{url}sign/wait/"
+    for _ in range(15):
+        client.post(f"{url}sign/status/")
+        if b"verification-code" in client.get(f"{url}sign/wait/").content:
+            break
+
+    right.status = MandateStatus.REVOKED
+    right.status_changed_at = timezone.now()
+    right.save()
+    phone = SimulatorsClient(HTTP_ACCEPT_LANGUAGE="en")
+    phone_page = phone.get(f"/simulators/smartid/phone/{ANNA}/").content.decode()
+    session = re.search(rf"/simulators/smartid/phone/{ANNA}/([0-9a-f-]{{36}})/", phone_page)
+    assert session is not None
+    phone.post(f"/simulators/smartid/phone/{ANNA}/{session.group(1)}/", {"answer": "confirm"})
+    for _ in range(15):
+        response = client.post(f"{url}sign/status/")
+        if response.status_code == 302 and response["Location"] == url:
+            break
+
+    order.refresh_from_db()
+    assert (order.state, order.external_id, order.contract_name) == (NewConnectionState.STOPPED, "", "")
+    assert "Your right to order for this company ended" in client.get(url).content.decode()
+    assert AuditEvent.objects.filter(action="orders:new-connection:stopped", object_id=str(order.pk)).exists()
