@@ -1,6 +1,7 @@
 """Who may order a new connection, and for whom (selfcare.access.policy.new_connection_context): anyone privately,
 a company's main user with a mandate for the whole company, or its representative in the register; nobody else,
-and no one but the person who placed an order reads it. Also the back-office flag for an address many orders use."""
+and no one but the person who placed an order reads it. Also the back-office flag for an address many orders use,
+the back office's list, and the notices at each step."""
 
 from __future__ import annotations
 
@@ -116,3 +117,40 @@ def test_customer_service_sees_new_connection_orders_flagged_and_downloads_the_s
     download = staff.get(f"/backoffice/orders/newconnectionorder/{order.pk}/contract/")
     assert download.content == b"%PDF-1.7 signed contract"
     assert download["Content-Disposition"].startswith("attachment;")
+
+
+def test_the_person_is_told_at_each_step_and_the_active_connection_joins_their_private_context(
+    django_capture_on_commit_callbacks: Any, mailoutbox: list[Any]
+) -> None:
+    from selfcare.access.contexts import contexts_of
+    from selfcare.orders.new_connection import apply_state
+    from selfcare.orders.tests.scene import plans
+    from selfcare.security.models import NotificationContact
+
+    plans()
+    liga = person("32579104511", "Līga", "Liepa")
+    NotificationContact.objects.create(identity=liga, email="liga@example.lv")
+    order = NewConnectionOrder.objects.create(
+        ordered_by=liga,
+        context="private",
+        plan_code="privats-10",
+        plan_name="Privāts 10 GB",
+        msisdn="+37120001001",
+        sim_kind=SimKind.ESIM,
+        state="acknowledged",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        apply_state(order=order, state="inProgress")
+    with django_capture_on_commit_callbacks(execute=True):
+        apply_state(order=order, state="inProgress", activation_code="LPA:1$rsp.example$ABC")
+    with django_capture_on_commit_callbacks(execute=True):
+        apply_state(order=order, state="completed", activation_code="LPA:1$rsp.example$ABC")
+
+    bodies = [message.body for message in mailoutbox]
+    assert len(bodies) == 3
+    assert "eSIM" in bodies[1]
+    assert "+371 20 001 001" in bodies[2]
+    private = next(c for c in contexts_of(liga) if c.kind == ContextKind.PRIVATE)
+    order.refresh_from_db()
+    assert order.connection is not None
+    assert order.connection.account_id in private.account_ids
