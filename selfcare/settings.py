@@ -655,8 +655,22 @@ ORDERING_REASON_CODES: dict[str, str] = env.dict(
         "OFFER_NOT_FOR_SEGMENT": "not-for-segment",
         "NETWORK_TIMEOUT": "network",
         "NOT_ELIGIBLE": "not-eligible",
+        "PORTING_REFUSED": "porting-refused",
     },
 )
+# New connections (docs/ordering.md "New connections"): the operators a number can be kept from (ported in), their
+# names as the operator's order system knows them; the porting date's window in days from today; the limits on open
+# orders (drafts and orders the operator has not finished) per person and per company; how many orders may name the
+# same delivery address in NEW_CONNECTION_ADDRESS_DAYS before each further one is flagged to the back office; how long
+# an eSIM may stay not ready before the order goes to the back office.
+NEW_CONNECTION_DONOR_OPERATORS: list[str] = env.list("NEW_CONNECTION_DONOR_OPERATORS", default=["LMT", "Bite", "Tet"])
+NEW_CONNECTION_PORTING_MIN_DAYS: int = env.int("NEW_CONNECTION_PORTING_MIN_DAYS", default=1)
+NEW_CONNECTION_PORTING_MAX_DAYS: int = env.int("NEW_CONNECTION_PORTING_MAX_DAYS", default=60)
+NEW_CONNECTION_MAX_OPEN_PER_PERSON: int = env.int("NEW_CONNECTION_MAX_OPEN_PER_PERSON", default=5)
+NEW_CONNECTION_MAX_OPEN_PER_COMPANY: int = env.int("NEW_CONNECTION_MAX_OPEN_PER_COMPANY", default=20)
+NEW_CONNECTION_ADDRESS_MAX_ORDERS: int = env.int("NEW_CONNECTION_ADDRESS_MAX_ORDERS", default=3)
+NEW_CONNECTION_ADDRESS_DAYS: int = env.int("NEW_CONNECTION_ADDRESS_DAYS", default=30)
+NEW_CONNECTION_ESIM_TIMEOUT_MINUTES: int = env.int("NEW_CONNECTION_ESIM_TIMEOUT_MINUTES", default=60)
 CATALOGUE_CACHE_SECONDS: int = env.int("CATALOGUE_CACHE_SECONDS", default=300)
 # Demo simulator only: how long an ordinary order takes from acknowledged to completed.
 SIMULATOR_TMF_ORDER_SECONDS: float = env.float("SIMULATOR_TMF_ORDER_SECONDS", default=3.0)

@@ -59,6 +59,8 @@ class Action(StrEnum):
     # A connection's running out-of-bundle spend, and its spend cap and alerts.
     VIEW_SPEND = "spend:view"
     MANAGE_SPEND_CAP = "spend:cap"
+    # A new connection (a new contract) for the context's customer: selfcare.access.policy.new_connection_context.
+    ORDER_CONNECTION = "order:new-connection"
 
 
 @dataclass(frozen=True, slots=True)

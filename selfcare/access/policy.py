@@ -11,12 +11,12 @@ from enum import StrEnum
 
 from django.db.models import QuerySet
 
-from selfcare.access.contexts import Action, Context, ContextKind, NotFound
+from selfcare.access.contexts import Action, Context, ContextKind, NotFound, contexts_of, resolve_context
 from selfcare.binding.models import BindingStatus
 from selfcare.customers.models import Connection, ConnectionStatus, CustomerAccount
 from selfcare.identity.models import DigitalIdentity
 from selfcare.mandates.models import Mandate
-from selfcare.orders.models import EmployeeOrderRights, Order
+from selfcare.orders.models import EmployeeOrderRights, NewConnectionOrder, Order
 
 # What a private customer orders on their own connections; a main user also names the user and cost centre.
 _ORDERS: frozenset[Action] = frozenset(
@@ -62,6 +62,7 @@ RIGHTS: dict[ContextKind, frozenset[Action]] = {
             # Per connection, so a mandate for selected connections covers their spend and caps too.
             Action.VIEW_SPEND,
             Action.MANAGE_SPEND_CAP,
+            Action.ORDER_CONNECTION,
         }
     )
     | _ORDERS,
@@ -80,7 +81,14 @@ RIGHTS: dict[ContextKind, frozenset[Action]] = {
     # A representative acts on the company's powers of attorney, not on its connections (those need a mandate);
     # the company's bills are the company's own business, so its representative sees them.
     ContextKind.REPRESENTATIVE: frozenset(
-        {Action.VIEW_MANDATES, Action.SUBMIT_MANDATE, Action.REVOKE_MANDATE, Action.VIEW_BILLS}
+        {
+            Action.VIEW_MANDATES,
+            Action.SUBMIT_MANDATE,
+            Action.REVOKE_MANDATE,
+            Action.VIEW_BILLS,
+            # A new contract binds the company: those who represent it in the register may sign one.
+            Action.ORDER_CONNECTION,
+        }
     ),
 }
 
@@ -115,6 +123,8 @@ COMPANY_WIDE: frozenset[Action] = frozenset(
         Action.MANAGE_EMPLOYEE_ORDER_RIGHTS,
         Action.VIEW_COMPANY_SECURITY,
         Action.VIEW_BILLS,
+        # A new contract binds the whole company: a mandate for selected connections does not reach that far.
+        Action.ORDER_CONNECTION,
     }
 )
 
@@ -166,6 +176,46 @@ def require_connection_to_order(
     if route == OrderRoute.DENY:
         raise NotFound(connection_id)
     return require_connection(identity, context, Action.VIEW_CONNECTION, connection_id), route
+
+
+def new_connection_context(identity: DigitalIdentity, key: str) -> Context:
+    """The context in which this person may order a new connection (a new contract), named by its URL key.
+
+    "private": anyone with a digital identity may become a private customer, also with no account yet (the context
+    then carries no accounts). A company: its main user with a mandate for all its connections, or a representative
+    in the register, today (read fresh: a mandate that ended since the order began refuses it). NotFound otherwise.
+    """
+    if key == ContextKind.PRIVATE.value:
+        return next((c for c in contexts_of(identity) if c.kind == ContextKind.PRIVATE), Context(ContextKind.PRIVATE))
+    context = resolve_context(identity, key)
+    if not may(context, Action.ORDER_CONNECTION) or context.company_id is None:
+        raise NotFound(key)
+    return context
+
+
+def new_connection_contexts(identity: DigitalIdentity) -> list[Context]:
+    """Every context this person may order a new connection in today: private first, then companies."""
+    found = [new_connection_context(identity, ContextKind.PRIVATE.value)]
+    seen: set[int] = set()
+    for context in contexts_of(identity):
+        if context.company_id is not None and context.company_id not in seen and may(context, Action.ORDER_CONNECTION):
+            seen.add(context.company_id)
+            found.append(context)
+    return found
+
+
+def require_new_connection(identity: DigitalIdentity, order_id: uuid.UUID) -> NewConnectionOrder:
+    """A new connection's order, to the person who placed it; NotFound for anyone else (and for no such order).
+
+    Whether the person may still order in the order's context is asked at each step (`new_connection_context`)."""
+    order = (
+        NewConnectionOrder.objects.filter(pk=order_id, ordered_by=identity)
+        .select_related("ordered_by", "company")
+        .first()
+    )
+    if order is None:
+        raise NotFound(order_id)
+    return order
 
 
 def orders_in(identity: DigitalIdentity, context: Context) -> QuerySet[Order]:

@@ -4,7 +4,18 @@ Django imports this module at start-up (admin autodiscovery); each module regist
 `selfcare.backoffice.site.backoffice_site`.
 """
 
-from selfcare.backoffice import audit, customers, identities, mandates, offers, staff, tasks, usage
+from selfcare.backoffice import audit, customers, identities, mandates, new_connections, offers, staff, tasks, usage
 from selfcare.backoffice.site import backoffice_site
 
-__all__ = ["audit", "backoffice_site", "customers", "identities", "mandates", "offers", "staff", "tasks", "usage"]
+__all__ = [
+    "audit",
+    "backoffice_site",
+    "customers",
+    "identities",
+    "mandates",
+    "new_connections",
+    "offers",
+    "staff",
+    "tasks",
+    "usage",
+]

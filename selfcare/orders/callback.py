@@ -19,7 +19,8 @@ from django.views.decorators.http import require_POST
 
 from selfcare.orders.client import OrderingError, parse_order
 from selfcare.orders.config import ordering_config
-from selfcare.orders.models import Order
+from selfcare.orders.models import NewConnectionOrder, Order
+from selfcare.orders.new_connection import apply_state
 from selfcare.orders.services import order_apply_state
 
 MAX_BODY = 1024 * 1024
@@ -50,7 +51,18 @@ def order_event(request: HttpRequest) -> HttpResponse:
         return _refuse(400, "not_an_order_event")
     order = Order.objects.filter(pk=ours, external_id=remote.id).first()
     if order is None:
-        return _refuse(404, "not_ours")
+        # A new connection's order (selfcare.orders.new_connection) names its own row the same way.
+        new = NewConnectionOrder.objects.filter(pk=ours, external_id=remote.id).first()
+        if new is None:
+            return _refuse(404, "not_ours")
+        apply_state(
+            order=new,
+            state=remote.state,
+            reason=remote.reason,
+            reason_code=remote.reason_code,
+            activation_code=remote.activation_code,
+        )
+        return HttpResponse(status=204)
     order_apply_state(
         order=order,
         state=remote.state,

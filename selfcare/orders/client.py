@@ -4,6 +4,8 @@
   CATALOGUE_CACHE_SECONDS: the catalogue changes rarely and each order page needs it;
 - `place_order(...)` — POST productOrder; answers the operator's id and first state;
 - `get_order(id)` — GET productOrder/{id}: the polling fallback;
+- `free_numbers()` — GET resource (TMF639, `@type=MSISDN`, `resourceStatus=available`): numbers offered to a new
+  connection;
 - `ensure_listener()` — POST hub with our callback, once per cache period.
 
 Errors: `OrderingUnavailable` (no answer, 5xx, not JSON), `OrderingRefused` (4xx: the operator refused what we sent).
@@ -227,6 +229,25 @@ def sim_puk(msisdn: str) -> str:
             if isinstance(characteristic, dict) and characteristic.get("name") == "puk1":
                 return str(characteristic.get("value", ""))
     raise OrderingUnavailable("no SIM with a PUK for this number")
+
+
+def free_numbers(limit: int = 6) -> list[str]:
+    """Numbers the operator offers for a new connection, from the TMF639 resource inventory (E.164, at most
+    `limit`). Which numbers are free is the operator's business; the portal offers only what this returns."""
+    config = ordering_config()
+    data = _call(
+        "GET",
+        f"{config.inventory_url}resource",
+        config,
+        params={"@type": "MSISDN", "resourceStatus": "available", "limit": str(limit)},
+    )
+    resources = data if isinstance(data, list) else []
+    found = [
+        str(resource["name"])
+        for resource in resources
+        if isinstance(resource, dict) and str(resource.get("name", "")).startswith("+")
+    ]
+    return found[:limit]
 
 
 def ensure_listener(config: OrderingConfig) -> None:

@@ -165,3 +165,115 @@ class EmployeeOrderRights(models.Model):
 
     def __str__(self) -> str:
         return str(self.company_id)
+
+
+class NewConnectionState(models.TextChoices):
+    """Where a new connection's order stands: the wizard's draft, then the operator's states (TMF622), or stopped
+    by the portal (the right to order for the company ended before submission)."""
+
+    DRAFT = "draft", _("Being filled in")
+    STOPPED = "stopped", _("Stopped")
+    ACKNOWLEDGED = "acknowledged", _("Received")
+    IN_PROGRESS = "inProgress", _("In progress")
+    COMPLETED = "completed", _("Number active")
+    FAILED = "failed", _("Failed")
+    REJECTED = "rejected", _("Rejected")
+
+
+NEW_CONNECTION_OPEN = (NewConnectionState.DRAFT, NewConnectionState.ACKNOWLEDGED, NewConnectionState.IN_PROGRESS)
+NEW_CONNECTION_FINAL = frozenset(
+    {NewConnectionState.STOPPED, NewConnectionState.COMPLETED, NewConnectionState.FAILED, NewConnectionState.REJECTED}
+)
+
+
+class NumberChoice(models.TextChoices):
+    NEW = "new", _("A new number")
+    PORT = "port", _("Keep my number from another operator")
+
+
+class SimKind(models.TextChoices):
+    SIM = "sim", _("SIM card by post")
+    ESIM = "esim", _("eSIM")
+
+
+class NewConnectionQuerySet(models.QuerySet["NewConnectionOrder"]):
+    def open(self) -> NewConnectionQuerySet:
+        """Drafts and orders the operator has not finished: what the open-order limits count."""
+        return self.filter(state__in=NEW_CONNECTION_OPEN)
+
+
+class NewConnectionOrder(models.Model):
+    """A new connection (a new contract) ordered after an eID login, privately or for a company.
+
+    The wizard fills it step by step (selfcare.orders.new_connection); everything typed is kept here, server-side.
+    The contract is signed in the portal and kept in the documents storage before the order goes to the operator.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)  # TMF622 externalId
+    ordered_by = models.ForeignKey(
+        DigitalIdentity, verbose_name=_("ordered by"), on_delete=models.PROTECT, related_name="new_connections"
+    )
+    # "private" or the company's context key ("company-12", "representative-12"): re-checked at every step.
+    context = models.CharField(_("context"), max_length=40)
+    company = models.ForeignKey(
+        Company,
+        verbose_name=_("company"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="new_connections",
+    )
+    state = models.CharField(
+        _("state"), max_length=20, choices=NewConnectionState.choices, default=NewConnectionState.DRAFT
+    )
+    plan_code = models.CharField(_("plan"), max_length=100, blank=True)
+    plan_name = models.CharField(_("plan name"), max_length=200, blank=True)
+    monthly_price = models.DecimalField(_("monthly price, EUR"), max_digits=8, decimal_places=2, null=True, blank=True)
+    price_includes_vat = models.BooleanField(default=True)
+    term_months = models.PositiveSmallIntegerField(_("minimum term, months"), default=0)
+    number_choice = models.CharField(_("number"), max_length=10, choices=NumberChoice.choices, blank=True)
+    msisdn = models.CharField(_("number"), max_length=20, blank=True)
+    # The free numbers the operator offered this order: the only ones that may be chosen.
+    offered_numbers = models.JSONField(default=list, blank=True)
+    donor_operator = models.CharField(_("current operator"), max_length=40, blank=True)
+    porting_date = models.DateField(_("porting date"), null=True, blank=True)
+    number_confirmed_at = models.DateTimeField(_("number confirmed by its holder"), null=True, blank=True)
+    sim_kind = models.CharField(_("SIM"), max_length=10, choices=SimKind.choices, blank=True)
+    delivery = models.JSONField(_("delivery address"), default=dict, blank=True)
+    contract_name = models.CharField(_("signed contract"), max_length=200, blank=True)
+    contract_sha256 = models.CharField(max_length=64, blank=True)
+    contract_language = models.CharField(max_length=5, blank=True)
+    signed_at = models.DateTimeField(_("signed"), null=True, blank=True)
+    external_id = models.CharField(_("operator's order id"), max_length=100, blank=True, db_index=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    reason_code = models.CharField(_("reason code"), max_length=60, blank=True)
+    activation_code = models.CharField(_("activation code"), max_length=300, blank=True)
+    connection = models.ForeignKey(
+        Connection, verbose_name=_("connection"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Set when the back office must look: the eSIM was never made ready, or the delivery address is used often.
+    flagged = models.CharField(_("flagged to the back office"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("ordered"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("last change"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    checked_at = models.DateTimeField(_("last asked"), null=True, blank=True)
+
+    objects = NewConnectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("new connection order")
+        verbose_name_plural = _("new connection orders")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.plan_code} {self.msisdn} ({self.get_state_display()})"
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in NEW_CONNECTION_FINAL
+
+    @property
+    def reason_shown(self) -> str:
+        from selfcare.orders.reasons import reason_for_people
+
+        return reason_for_people(self.reason_code, self.reason)

@@ -15,16 +15,24 @@ from django.utils.translation import gettext_lazy
 
 REFUSED = "portal:refused"
 UNAVAILABLE = "portal:unavailable"
+RIGHTS_ENDED = "portal:rights-ended"
 
 REASONS: dict[str, Promise] = {
     REFUSED: gettext_lazy("The operator's system refused the order."),
     UNAVAILABLE: gettext_lazy("The operator's system did not answer. Nothing was changed; please try again later."),
+    RIGHTS_ENDED: gettext_lazy(
+        "Your right to order for this company ended before the order was sent. Nothing was ordered."
+    ),
     "contract-change-pending": gettext_lazy(
         "The number has another change in progress. Please order again when it is done."
     ),
     "not-for-segment": gettext_lazy("This offer is not sold to this kind of account."),
     "network": gettext_lazy("The operator's network did not make the change. Nothing was changed; please try again."),
     "not-eligible": gettext_lazy("The number cannot have this change. Customer service can say why."),
+    "porting-refused": gettext_lazy(
+        "Your current operator refused to let the number go (for example, the contract there has not ended or the "
+        "number is in another person's name). Ask them, then order again."
+    ),
 }
 
 

@@ -19,3 +19,18 @@ def notify_order_outcome(order_id: str) -> None:
 def poll_open_orders() -> int:
     """Periodic: ask the operator about every open order not heard of for ORDERING_POLL_SECONDS."""
     return orders_poll()
+
+
+@retrying_task(attempts=3, backoff=60)
+def notify_new_connection(order_id: str) -> None:
+    from selfcare.orders.new_connection import notify
+
+    notify(uuid.UUID(order_id))
+
+
+@retrying_task(attempts=1, backoff=60)
+def poll_new_connections() -> int:
+    """Periodic: follow new connections' orders, and send eSIMs not ready in time to the back office."""
+    from selfcare.orders.new_connection import poll_new_connections as poll
+
+    return poll()

@@ -29,6 +29,8 @@ from selfcare.mandates.models import DocumentChannel, MandateDocument
 from selfcare.mandates.tests import builders
 from selfcare.offers.models import CompanyOfferSetting, OfferClaim, OfferKind
 from selfcare.offers.tests import factories as offers
+from selfcare.orders.models import NewConnectionOrder
+from selfcare.storage import store
 from selfcare.usage.feedkeys import feed_key_create
 from selfcare.usage.models import FeedKey
 
@@ -75,6 +77,7 @@ MODELS: dict[str, Family] = {
     "access_approvalrequest": Family(_roles(CS, MO, AU, AD)),
     "oauth2_provider_application": Family(_roles(AD), add=_roles(AD), delete=_roles(AD)),
     "django_tasks_database_dbtaskresult": Family(_roles(AD)),
+    "orders_newconnectionorder": Family(_roles(CS, MO), extra=(("contract", _roles(CS, MO)),)),
 }
 OBJECT_VIEW = {"access_approvalrequest": _roles(MO, AU)}  # one object of a family seen by fewer roles
 APPS = {
@@ -87,6 +90,7 @@ APPS = {
     "access": _roles(CS, MO, AU, AD),
     "oauth2_provider": _roles(AD),
     "django_tasks_database": _roles(AD),
+    "orders": _roles(CS, MO),
 }
 SITE_ROUTES = {"index": ANY, "jsi18n": ANY, "password_change": NOBODY, "password_change_done": NOBODY}
 # Routes that are not pages of data: decisions are POST only (tested in test_mandates / test_identities), the
@@ -156,7 +160,12 @@ def world() -> dict[str, Any]:
         backend_name="default",
         run_after=timezone.now(),
     )
+    store("contracts/test-access.pdf", builders.MINIMAL_PDF)
+    new_connection = NewConnectionOrder.objects.create(
+        ordered_by=person, context="private", plan_name=f"{MARK} plāns", contract_name="contracts/test-access.pdf"
+    )
     return {
+        "orders_newconnectionorder": new_connection.pk,
         "django_tasks_database_dbtaskresult": task.pk,
         "customers_tariffplan": plan.pk,
         "customers_company": company.pk,

@@ -7,6 +7,7 @@ Keyed on the number (its last digits) and the offering, so the demo and the test
 | a number ending in 9966            | rejected at once: "the number has a contract change in progress"     |
 | a number ending in 9913            | failed after the usual time: "the network element did not answer"   |
 | a number ending in 9977            | stays in progress for 10 minutes (slow network provisioning)         |
+| a port-in of a number ending 9955  | rejected after the usual time: the donor operator refuses the port   |
 | a plan for the other segment       | rejected at once: the plan is not sold to this kind of account       |
 | anything else                      | completed after SIMULATOR_TMF_ORDER_SECONDS                          |
 """
@@ -44,6 +45,15 @@ def outcome_for(order: dict[str, Any]) -> Outcome:
             return Outcome("rejected", 0, "This offering is not sold to this kind of account.", "OFFER_NOT_FOR_SEGMENT")
         if number.endswith("9913"):
             return Outcome("failed", usual, "The network element did not answer.", "NETWORK_TIMEOUT")
+        if number.endswith("9955") and _characteristic(item, "portIn") == "true":
+            return Outcome("rejected", usual, "The donor operator refused the porting request.", "PORTING_REFUSED")
         if number.endswith("9977"):
             return Outcome("completed", SLOW_SECONDS)
     return Outcome("completed", usual)
+
+
+def _characteristic(item: dict[str, Any], name: str) -> str:
+    for characteristic in (item.get("product") or {}).get("productCharacteristic") or []:
+        if isinstance(characteristic, dict) and characteristic.get("name") == name:
+            return str(characteristic.get("value", ""))
+    return ""

@@ -82,7 +82,12 @@ def _state_at(stored: dict[str, Any], now: float) -> tuple[str, str]:
     if elapsed < min(1.0, outcome.seconds / 2):
         return "acknowledged", ""
     start = stored.get("requestedStartDate")
-    if start and datetime.date.fromisoformat(start) > datetime.datetime.now(datetime.UTC).date():
+    # Only a change that will happen waits for its date: a refusal (a donor refusing a port) comes when it comes.
+    if (
+        outcome.state == "completed"
+        and start
+        and datetime.date.fromisoformat(start) > datetime.datetime.now(datetime.UTC).date()
+    ):
         return "inProgress", ""
     if elapsed < outcome.seconds:
         return "inProgress", ""
@@ -101,13 +106,19 @@ def _render(stored: dict[str, Any], base: str, now: float) -> dict[str, Any]:
         item = json.loads(json.dumps(item))
         item["state"] = state
         offering = (item.get("productOffering") or {}).get("id")
-        if state == "completed" and offering == "esim-replacement":
+        if state == "completed" and (offering == "esim-replacement" or _wants_esim(item)):
             code = f"LPA:1${SM_DP_ADDRESS}${matching_id(stored['id'] + str(item.get('id')))}"
             product = item.setdefault("product", {})
             product.setdefault("productCharacteristic", []).append({"name": "activationCode", "value": code})
         items.append(item)
     body["productOrderItem"] = items
     return body
+
+
+def _wants_esim(item: dict[str, Any]) -> bool:
+    """A new connection on an eSIM: its item says `simType` `esim`."""
+    characteristics = (item.get("product") or {}).get("productCharacteristic") or []
+    return any(c.get("name") == "simType" and c.get("value") == "esim" for c in characteristics if isinstance(c, dict))
 
 
 def signature(body: bytes, secret: str) -> str:
@@ -170,6 +181,7 @@ def orders(request: HttpRequest) -> HttpResponse:
         "requestedStartDate": order.get("requestedStartDate"),
     }
     cache.set(f"sim-tmf:order:{stored['id']}", stored, _KEEP_SECONDS)
+    _take_numbers(order)
     if cache.get(_HUB_KEY):
         threading.Thread(target=_notify, args=(stored, base), daemon=True).start()
     return JsonResponse(_render(stored, base, time.time()), status=201)
@@ -207,12 +219,43 @@ def hub(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"id": hashlib.sha256(callback.encode()).hexdigest()[:16], "callback": callback}, status=201)
 
 
+_TAKEN_KEY = "sim-tmf:taken-numbers"
+# The simulated operator's free numbers: Latvian mobile numbers none of the rule table's endings pick out.
+_FREE_POOL = tuple(f"+3712000{n:04d}" for n in range(1001, 1200))
+
+
+def _limit(text: str) -> int:
+    return min(int(text), 20) if text.isdigit() and int(text) > 0 else 6
+
+
+def free_numbers(limit: int) -> list[dict[str, Any]]:
+    taken = set(cache.get(_TAKEN_KEY, []))
+    free = [number for number in _FREE_POOL if number not in taken][:limit]
+    return [
+        {"id": f"msisdn-{n[1:]}", "@type": "MSISDN", "name": n, "resourceStatus": "available", "value": n} for n in free
+    ]
+
+
+def _take_numbers(order: dict[str, Any]) -> None:
+    """A new connection's number is no longer free once ordered (a ported one was never in the pool)."""
+    added = [
+        str((item.get("product") or {}).get("name", ""))
+        for item in order.get("productOrderItem", [])
+        if isinstance(item, dict) and item.get("action") == "add"
+    ]
+    if added:
+        cache.set(_TAKEN_KEY, [*cache.get(_TAKEN_KEY, []), *added], _KEEP_SECONDS)
+
+
 @require_safe
 @demo_only
 def sim_resources(request: HttpRequest) -> HttpResponse:
-    """TMF639 resource inventory, SIM cards only: the PUK, made up per number and stable."""
+    """TMF639 resource inventory: SIM cards (the PUK, made up per number and stable) and free numbers (`@type=MSISDN`,
+    `resourceStatus=available`) for new connections."""
     if not _authorised(request):
         return _error(401, "unauthorised", "A bearer token is required.")
+    if request.GET.get("@type") == "MSISDN":
+        return JsonResponse(free_numbers(_limit(request.GET.get("limit", ""))), safe=False)
     number = request.GET.get("name", "")
     if not number.startswith("+") or not number[1:].isdigit():
         return JsonResponse([], safe=False)

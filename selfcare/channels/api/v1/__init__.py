@@ -12,7 +12,18 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Router
 
-from selfcare.channels.api.v1 import bills, bindings, contexts, mandates, me, offers, orders, spend, usage
+from selfcare.channels.api.v1 import (
+    bills,
+    bindings,
+    contexts,
+    mandates,
+    me,
+    new_connections,
+    offers,
+    orders,
+    spend,
+    usage,
+)
 
 ROUTERS: tuple[tuple[str, Router], ...] = (
     ("me", me.router),
@@ -25,6 +36,7 @@ ROUTERS: tuple[tuple[str, Router], ...] = (
     ("contexts", spend.router),
     ("offer-claims", offers.claims_router),
     ("bindings", bindings.router),
+    ("new-connections", new_connections.router),
 )
 
 
