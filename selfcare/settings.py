@@ -100,6 +100,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "selfcare.security.proxy.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # /oauth/token/ is answered here, around the session, locale, CSRF and page middlewares it has no use for.
+    "selfcare.channels.oidc.routing.TokenEndpointMiddleware",
     "csp.middleware.CSPMiddleware",
     "selfcare.security.headers.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

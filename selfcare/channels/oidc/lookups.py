@@ -34,17 +34,44 @@ def _columns(model: type[Model], alias: str) -> list[str]:
     return [f"{alias}.{connection.ops.quote_name(f.column)}" for f in model._meta.concrete_fields]
 
 
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """How a model's columns come back from a raw row: the attribute names, and the converters of the columns that
+    have any, as the ORM's compiler would apply them (SQLite returns datetimes and UUIDs as text, for instance).
+    Worked out once per model and database: asking every field for its converters on every token request was a
+    tenth of the endpoint's Python."""
+
+    names: list[str]
+    converters: list[tuple[int, Any, list[Any]]]  # (position, column expression, converters)
+
+
+_plans: dict[tuple[str, type[Model]], _Plan] = {}
+
+
+def _plan(model: type[Model]) -> _Plan:
+    key = (connection.vendor, model)
+    plan = _plans.get(key)
+    if plan is None:
+        names, converters = [], []
+        for index, field in enumerate(model._meta.concrete_fields):
+            column = field.get_col(model._meta.db_table)
+            found = [*connection.ops.get_db_converters(column), *column.get_db_converters(connection)]
+            if found:
+                converters.append((index, column, found))
+            names.append(field.attname)
+        plan = _plans[key] = _Plan(names, converters)
+    return plan
+
+
 def _instance(model: type[M], values: list[Any]) -> M:
-    """A model instance from raw column values, converted as the ORM's compiler converts them (SQLite returns
-    datetimes and UUIDs as text, for instance)."""
-    names, converted = [], []
-    for field, value in zip(model._meta.concrete_fields, values, strict=True):
-        column = field.get_col(model._meta.db_table)
-        for converter in [*connection.ops.get_db_converters(column), *column.get_db_converters(connection)]:
+    """A model instance from raw column values, converted as the ORM's compiler converts them."""
+    plan = _plan(model)
+    for index, column, converters in plan.converters:
+        value = values[index]
+        for converter in converters:
             value = converter(value, column, connection)
-        names.append(field.attname)
-        converted.append(value)
-    return model.from_db(connection.alias, names, converted)
+        values[index] = value
+    return model.from_db(connection.alias, plan.names, values)
 
 
 def refresh_token(presented: str, request: Any = None) -> RefreshLookup | None:
@@ -62,7 +89,15 @@ def refresh_token(presented: str, request: Any = None) -> RefreshLookup | None:
     return found
 
 
-def _refresh_token(presented: str) -> RefreshLookup | None:
+_refresh_sql: dict[str, tuple[str, list[tuple[type[Model], int]]]] = {}
+
+
+def _refresh_statement() -> tuple[str, list[tuple[type[Model], int]]]:
+    """The refresh token's one statement and the width of each model's share of its row, built once per database
+    (the text does not change between requests)."""
+    built = _refresh_sql.get(connection.vendor)
+    if built is not None:
+        return built
     user_model = get_user_model()
     parts = [
         (RefreshToken, "rt"),
@@ -83,16 +118,23 @@ def _refresh_token(presented: str) -> RefreshLookup | None:
         f"LEFT JOIN {table[DigitalIdentity]} di ON di.id = cl.identity_id "
         "WHERE rt.token_checksum = %s ORDER BY rt.revoked DESC NULLS FIRST LIMIT 1"
     )
+    built = _refresh_sql[connection.vendor] = (sql, [(model, len(model._meta.concrete_fields)) for model, _ in parts])
+    return built
+
+
+def _refresh_token(presented: str) -> RefreshLookup | None:
+    sql, widths = _refresh_statement()
+    user_model = get_user_model()
     with connection.cursor() as cursor:
         cursor.execute(sql, [hashlib.sha256(presented.encode()).hexdigest()])
         row = cursor.fetchone()
     if row is None:
         return None
-    values = list(row)
     instances: dict[type[Model], Model | None] = {}
-    for model, _alias in parts:
-        width = len(model._meta.concrete_fields)
-        chunk, values = values[:width], values[width:]
+    start = 0
+    for model, width in widths:
+        chunk = list(row[start : start + width])
+        start += width
         instances[model] = None if chunk[0] is None else _instance(model, chunk)
     token = instances[RefreshToken]
     assert isinstance(token, RefreshToken)

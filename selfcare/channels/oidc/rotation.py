@@ -21,21 +21,37 @@ def supported() -> bool:
     return connection.vendor == "postgresql"
 
 
+_shapes: dict[tuple[str, type[Model], tuple[tuple[str, str], ...]], tuple[str, str, list[Any]]] = {}
+
+
+def _shape(model: type[Model], links: dict[str, str]) -> tuple[str, str, list[Any]]:
+    """The column list, the SELECT list and the fields whose values are parameters, for inserting a `model` row;
+    worked out once per model and database (asking each field for its column type on every request was a tenth of
+    the token endpoint's Python)."""
+    key = (connection.vendor, model, tuple(sorted(links.items())))
+    shape = _shapes.get(key)
+    if shape is None:
+        columns, values, fields = [], [], []
+        for field in model._meta.concrete_fields:
+            if field.primary_key:
+                continue
+            columns.append(connection.ops.quote_name(field.column))
+            if field.column in links:
+                values.append(links[field.column])
+                continue
+            # Parameters in an INSERT … SELECT are not typed by their column, so each is cast to it.
+            values.append(f"CAST(%s AS {field.db_type(connection)})")
+            fields.append(field)
+        shape = _shapes[key] = (", ".join(columns), ", ".join(values), fields)
+    return shape
+
+
 def _select(obj: Model, links: dict[str, str]) -> tuple[str, str, list[Any]]:
     """The column list, a SELECT list of typed parameters (and the `links`' expressions for columns filled by an
     earlier part of the statement), and the parameters, for inserting `obj` as the ORM would (auto_now and all)."""
-    columns, values, params = [], [], []
-    for field in obj._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        columns.append(connection.ops.quote_name(field.column))
-        if field.column in links:
-            values.append(links[field.column])
-            continue
-        # Parameters in an INSERT … SELECT are not typed by their column, so each is cast to it.
-        values.append(f"CAST(%s AS {field.db_type(connection)})")
-        params.append(field.get_db_prep_save(field.pre_save(obj, add=True), connection))
-    return ", ".join(columns), ", ".join(values), params
+    columns, values, fields = _shape(type(obj), links)
+    params = [field.get_db_prep_save(field.pre_save(obj, add=True), connection) for field in fields]
+    return columns, values, params
 
 
 def rotate(
