@@ -46,12 +46,26 @@ def _shape(model: type[Model], links: dict[str, str]) -> tuple[str, str, list[An
     return shape
 
 
+# Columns whose values PostgreSQL's driver takes as they are: the ORM's preparation returns a string, an integer
+# key or an aware datetime unchanged there, and asking it field by field was a tenth of the endpoint's Python.
+_AS_THEY_ARE = frozenset({"CharField", "TextField", "ForeignKey", "DateTimeField"})
+
+
+def _param(field: Any, obj: Model) -> Any:
+    value = field.pre_save(obj, add=True)
+    if (
+        (value is None or type(value) in (str, int) or (type(value) is datetime.datetime and value.tzinfo is not None))
+        and field.get_internal_type() in _AS_THEY_ARE
+    ):
+        return value
+    return field.get_db_prep_save(value, connection)
+
+
 def _select(obj: Model, links: dict[str, str]) -> tuple[str, str, list[Any]]:
     """The column list, a SELECT list of typed parameters (and the `links`' expressions for columns filled by an
     earlier part of the statement), and the parameters, for inserting `obj` as the ORM would (auto_now and all)."""
     columns, values, fields = _shape(type(obj), links)
-    params = [field.get_db_prep_save(field.pre_save(obj, add=True), connection) for field in fields]
-    return columns, values, params
+    return columns, values, [_param(field, obj) for field in fields]
 
 
 def rotate(

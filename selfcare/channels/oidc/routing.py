@@ -6,7 +6,8 @@ a page for CSP or frame options to guard. Every app refreshes every few minutes,
 this one (session, locale, common, CSRF, authentication, messages, session lifetime and registry, frame options,
 HTMX, CSP, permissions policy) were a fifth of its time for nothing. Placed after the client-address and security
 middlewares, which it does need: the real address for the audit trail, and HTTPS redirect and HSTS like every
-other response. Other paths pass through untouched.
+other response; and the Host is still checked against ALLOWED_HOSTS, as CommonMiddleware would. Other paths pass
+through untouched.
 """
 
 from __future__ import annotations
@@ -27,5 +28,7 @@ class TokenEndpointMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path_info == TOKEN_PATH:
+            # CommonMiddleware, left out, is where every other request's Host is checked against ALLOWED_HOSTS.
+            request.get_host()
             return self.token(request)  # type: ignore[no-any-return]
         return self.get_response(request)

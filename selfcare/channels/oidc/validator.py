@@ -50,6 +50,7 @@ from selfcare.channels.oidc.redirects import redirect_uri_matches
 from selfcare.identity.models import DigitalIdentity, IdentityStatus
 
 ALLOWED_GRANT_TYPES = frozenset({"authorization_code", "refresh_token"})
+_issuers: dict[tuple[object, ...], str] = {}
 
 
 def code_digest(code: str) -> str:
@@ -397,6 +398,25 @@ class Validator(OAuth2Validator):  # type: ignore[misc]
         if isinstance(client_id, str) and signing.algorithm_for(client_id) == signing.ES256:
             return signing.signing_key(signing.ES256).jwk if header.get("alg") == signing.ES256 else None
         return key
+
+    def get_oidc_issuer_endpoint(self, request: Request) -> str:
+        """The library's issuer, worked out once per host and scheme: without OIDC_ISS_ENDPOINT the library builds
+        a stand-in Django request and reverses the discovery URL for every ID token. The host is still checked
+        against ALLOWED_HOSTS (by the library, on the first request from it; a refused host is never kept)."""
+        if oauth2_settings.OIDC_ISS_ENDPOINT:
+            return str(oauth2_settings.OIDC_ISS_ENDPOINT)
+        headers = request.headers
+        key = tuple(
+            headers.get(name)
+            for name in ("X_DJANGO_OAUTH_TOOLKIT_SECURE", "HTTP_X_FORWARDED_HOST", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT")
+        )
+        issuer = _issuers.get(key)
+        if issuer is None:
+            issuer = str(super().get_oidc_issuer_endpoint(request))
+            if len(_issuers) >= 64:  # hosts come from requests: a few are real, the rest are not kept for long
+                _issuers.clear()
+            _issuers[key] = issuer
+        return issuer
 
     # --- Claims -------------------------------------------------------------------------------------------------
     def get_claim_dict(self, request: Request) -> dict[str, Any]:
