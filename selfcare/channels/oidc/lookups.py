@@ -151,13 +151,75 @@ def _refresh_token(presented: str) -> RefreshLookup | None:
     return RefreshLookup(token, None)
 
 
+@dataclass(frozen=True, slots=True)
+class CodeLookup:
+    grant: Grant  # with .user and .application filled in
+    login: ClientLogin | None  # the eID login the code was issued from, with .identity filled in
+
+
 def code_grant(code: str, request: Any) -> Grant | None:
-    """The grant of an authorization code with its user, loaded once per token request whatever asks for it
-    (oauthlib asks for its scopes, then validates it, its PKCE challenge and method, its redirect URI, its nonce)."""
+    """The grant of an authorization code with its user and application, and the client login stored with the code
+    (with its identity), loaded once per token request whatever asks for it (oauthlib asks for its scopes, then the
+    client's authentication for the application, then validates the code, its PKCE challenge and method, its
+    redirect URI, its nonce; issuing the tokens asks for the login)."""
+    found = code_lookup(code, request)
+    return found.grant if found is not None else None
+
+
+def code_lookup(code: str, request: Any) -> CodeLookup | None:
     cached = getattr(request, "_selfcare_grant", None)
     if cached is not None and cached[0] == code:
-        grant: Grant | None = cached[1]
-        return grant
-    grant = Grant.objects.select_related("user").filter(code=code).first()
-    request._selfcare_grant = (code, grant)
-    return grant
+        found: CodeLookup | None = cached[1]
+        return found
+    found = _code_grant(code)
+    request._selfcare_grant = (code, found)
+    return found
+
+
+_code_sql: dict[str, tuple[str, list[tuple[type[Model], int]]]] = {}
+
+
+def _code_statement() -> tuple[str, list[tuple[type[Model], int]]]:
+    built = _code_sql.get(connection.vendor)
+    if built is not None:
+        return built
+    user_model = get_user_model()
+    parts = [(Grant, "g"), (user_model, "u"), (Application, "app"), (ClientLogin, "cl"), (DigitalIdentity, "di")]
+    table = {model: connection.ops.quote_name(model._meta.db_table) for model, _alias in parts}
+    select = ", ".join(column for model, alias in parts for column in _columns(model, alias))
+    sql = (
+        f"SELECT {select} FROM {table[Grant]} g "  # noqa: S608 - names from the models, values parameters
+        f"JOIN {table[user_model]} u ON u.id = g.user_id "
+        f"JOIN {table[Application]} app ON app.id = g.application_id "
+        f"LEFT JOIN {table[ClientLogin]} cl ON cl.code_digest = %s "
+        f"LEFT JOIN {table[DigitalIdentity]} di ON di.id = cl.identity_id "
+        "WHERE g.code = %s LIMIT 1"
+    )
+    built = _code_sql[connection.vendor] = (sql, [(model, len(model._meta.concrete_fields)) for model, _ in parts])
+    return built
+
+
+def _code_grant(code: str) -> CodeLookup | None:
+    sql, widths = _code_statement()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [hashlib.sha256(code.encode()).hexdigest(), code])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    instances: dict[type[Model], Model | None] = {}
+    start = 0
+    for model, width in widths:
+        chunk = list(row[start : start + width])
+        start += width
+        instances[model] = None if chunk[0] is None else _instance(model, chunk)
+    grant = instances[Grant]
+    assert isinstance(grant, Grant)
+    grant.user = instances[get_user_model()]
+    grant.application = instances[Application]
+    login = instances[ClientLogin]
+    if isinstance(login, ClientLogin):
+        identity = instances[DigitalIdentity]
+        assert isinstance(identity, DigitalIdentity)
+        login.identity = identity
+        return CodeLookup(grant, login)
+    return CodeLookup(grant, None)

@@ -54,9 +54,8 @@ _AS_THEY_ARE = frozenset({"CharField", "TextField", "ForeignKey", "DateTimeField
 def _param(field: Any, obj: Model) -> Any:
     value = field.pre_save(obj, add=True)
     if (
-        (value is None or type(value) in (str, int) or (type(value) is datetime.datetime and value.tzinfo is not None))
-        and field.get_internal_type() in _AS_THEY_ARE
-    ):
+        value is None or type(value) in (str, int) or (type(value) is datetime.datetime and value.tzinfo is not None)
+    ) and field.get_internal_type() in _AS_THEY_ARE:
         return value
     return field.get_db_prep_save(value, connection)
 

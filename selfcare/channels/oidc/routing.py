@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-TOKEN_PATH = "/oauth/token/"
+TOKEN_PATH = "/oauth/token/"  # noqa: S105 - a path, not a secret
 
 
 class TokenEndpointMiddleware:

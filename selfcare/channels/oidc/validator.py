@@ -51,6 +51,8 @@ from selfcare.identity.models import DigitalIdentity, IdentityStatus
 
 ALLOWED_GRANT_TYPES = frozenset({"authorization_code", "refresh_token"})
 _issuers: dict[tuple[object, ...], str] = {}
+# What the library's issuer is built from (its stand-in request's scheme and host).
+_ISSUER_HEADERS = ("X_DJANGO_OAUTH_TOOLKIT_SECURE", "HTTP_X_FORWARDED_HOST", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT")
 
 
 def code_digest(code: str) -> str:
@@ -211,14 +213,20 @@ class Validator(OAuth2Validator):  # type: ignore[misc]
 
     # --- Refresh ------------------------------------------------------------------------------------------------
     def client_authentication_required(self, request: Request, *args: Any, **kwargs: Any) -> bool:
-        """The library's decision, but for a refresh presented with its client_id the application comes with the
-        refresh token's one read (lookups.refresh_token) instead of a read of its own: the library reuses a
+        """The library's decision, but for a refresh or a code presented with its client_id the application comes
+        with the refresh token's or the grant's one read (lookups.py) instead of a read of its own: the library reuses a
         `request.client` whose client_id is the one presented, and loads it by client_id otherwise. Whether the
         token belongs to that client is still validate_refresh_token's check."""
         if request.grant_type == "refresh_token" and request.refresh_token and request.client is None:
             found = lookups.refresh_token(request.refresh_token, request)
             if found is not None and request.client_id and found.token.application.client_id == request.client_id:
                 request.client = found.token.application
+        elif request.grant_type == "authorization_code" and request.code and request.client is None:
+            # The same for a code: its application comes with the grant's one read; validate_code still checks
+            # that the code belongs to the client authenticated.
+            grant = lookups.code_grant(request.code, request)
+            if grant is not None and request.client_id and grant.application.client_id == request.client_id:
+                request.client = grant.application
         return bool(super().client_authentication_required(request, *args, **kwargs))
 
     def validate_refresh_token(
@@ -406,10 +414,7 @@ class Validator(OAuth2Validator):  # type: ignore[misc]
         if oauth2_settings.OIDC_ISS_ENDPOINT:
             return str(oauth2_settings.OIDC_ISS_ENDPOINT)
         headers = request.headers
-        key = tuple(
-            headers.get(name)
-            for name in ("X_DJANGO_OAUTH_TOOLKIT_SECURE", "HTTP_X_FORWARDED_HOST", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT")
-        )
+        key = tuple(headers.get(name) for name in _ISSUER_HEADERS)
         issuer = _issuers.get(key)
         if issuer is None:
             issuer = str(super().get_oidc_issuer_endpoint(request))
@@ -481,7 +486,12 @@ def _client_login(request: Request) -> ClientLogin:
     if isinstance(found, ClientLogin):
         return found
     if getattr(request, "code", None):
-        found = ClientLogin.objects.select_related("identity").get(code_digest=code_digest(request.code))
+        # Read with the code's grant (lookups.code_lookup); a read of its own only if nothing read the grant.
+        looked_up = getattr(request, "_selfcare_grant", None)
+        if looked_up is not None and looked_up[0] == request.code and looked_up[1] and looked_up[1].login:
+            found = looked_up[1].login
+        else:
+            found = ClientLogin.objects.select_related("identity").get(code_digest=code_digest(request.code))
     else:
         found = ClientLogin.objects.get(token_family=request.refresh_token_instance.token_family)
     request.client_login = found

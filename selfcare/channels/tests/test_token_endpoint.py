@@ -48,9 +48,8 @@ def test_the_token_endpoint_refuses_a_host_that_is_not_allowed(tokens: dict[str,
 
 
 def test_a_multipart_token_request_still_gets_the_librarys_answer(tokens: dict[str, Any]) -> None:
-    answer = Client().post(
-        "/oauth/token/", {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"], "client_id": "test-app"}
-    )
+    form = {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"], "client_id": "test-app"}
+    answer = Client().post("/oauth/token/", form)
     assert answer.status_code == 200, answer.content
     assert json.loads(answer.content)["refresh_token"] != tokens["refresh_token"]
 
