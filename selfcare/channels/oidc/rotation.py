@@ -1,5 +1,6 @@
-"""A refresh-token rotation in one statement on PostgreSQL: the spent token revoked (only if it still is live), its
-access token deleted, the new ID token, access token and refresh token inserted, each insert fed by the one before.
+"""A refresh-token rotation, and a code exchange's issuance, each in one statement on PostgreSQL. The rotation: the
+spent token revoked (only if it still is live), its access token deleted, the new ID token, access token and refresh
+token inserted, each insert fed by the one before. The issuance: see `issue`.
 
 The same writes as the validator's ORM path (five statements, five round trips: the token endpoint's largest
 share of time after the request's own Python), as data-modifying CTEs of one statement. When the spent token was
@@ -119,4 +120,57 @@ def rotate(
     for model in written:
         model._state.adding = False
     spent.revoked, spent.access_token = now, None
+    return True
+
+
+def issue(
+    grant: Model,
+    login: Model,
+    id_token: IDToken | None,
+    access_token: AccessToken,
+    refresh: RefreshToken,
+) -> bool:
+    """A code exchange's writes in one statement: the grant deleted (only if it still is there), the ID token,
+    access token and refresh token inserted, each fed by the one before, and the client login given the new token
+    family. False, with nothing written, when the grant was gone (a concurrent exchange of the same code took it):
+    the library's `invalidate_authorization_code` refuses that case too, but only after inserting the tokens."""
+    table = {
+        model: connection.ops.quote_name(model._meta.db_table)
+        for model in (RefreshToken, AccessToken, IDToken, type(grant), type(login))
+    }
+    id_params: list[Any] = []
+    if id_token is not None:
+        id_columns, id_values, id_params = _select(id_token, {})
+        new_id_token = (
+            f"idt AS (INSERT INTO {table[IDToken]} ({id_columns}) SELECT {id_values} FROM gone RETURNING id), "  # noqa: S608
+        )
+        at_columns, at_values, at_params = _select(access_token, {"id_token_id": "idt.id"})
+        at_source = "idt"
+    else:
+        new_id_token = ""
+        at_columns, at_values, at_params = _select(access_token, {})
+        at_source = "gone"
+    rt_columns, rt_values, rt_params = _select(refresh, {"access_token_id": "nat.id"})
+    sql = (
+        f"WITH gone AS (DELETE FROM {table[type(grant)]} WHERE id = %s RETURNING id), "  # noqa: S608 - names from the models
+        f"family AS (UPDATE {table[type(login)]} SET token_family = %s WHERE id = %s AND EXISTS (SELECT 1 FROM gone)), "
+        f"{new_id_token}"
+        f"nat AS (INSERT INTO {table[AccessToken]} ({at_columns}) SELECT {at_values} FROM {at_source} RETURNING id), "
+        f"nrt AS (INSERT INTO {table[RefreshToken]} ({rt_columns}) SELECT {rt_values} FROM nat RETURNING id) "
+        "SELECT nat.id, nrt.id" + (", (SELECT id FROM idt)" if id_token is not None else "") + " FROM nat, nrt"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [grant.pk, refresh.token_family, login.pk, *id_params, *at_params, *rt_params])
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    access_token.pk, refresh.pk = row[0], row[1]
+    refresh.access_token = access_token
+    written: list[Model] = [access_token, refresh]
+    if id_token is not None:
+        id_token.pk = row[2]
+        access_token.id_token = id_token
+        written.append(id_token)
+    for model in written:
+        model._state.adding = False
     return True

@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -279,6 +280,9 @@ class Validator(OAuth2Validator):  # type: ignore[misc]
         the spent token, reads it and its access token again and saves every field; here the spent token is
         revoked by a conditional UPDATE, which also settles a race: of two requests with the same token, the
         second finds it revoked and is a replay (RotationLost)."""
+        if _issues_in_one_statement(token, request):
+            self._issue_in_one_statement(token, request)
+            return None
         previous = getattr(request, "refresh_token_instance", None)
         if (
             request.grant_type != "refresh_token"
@@ -346,6 +350,49 @@ class Validator(OAuth2Validator):  # type: ignore[misc]
             raise RotationLost(previous.token_family)
         request.access_token = access_token
 
+    def _issue_in_one_statement(self, request_token: dict[str, Any], request: Request) -> None:
+        """A code exchange's writes, as the library's path and _create_refresh_token below make them (the ID token
+        finalize_id_token left unsaved, the access and refresh token, the client login's token family, the grant
+        deleted), in one statement (rotation.issue); then the audit event of the first issue."""
+        token = request_token
+        if "scope" not in token:
+            raise errors.FatalClientError("Failed to renew access token: missing scope")
+        self._check_and_set_request_resource(request)
+        expires = timezone.now() + datetime.timedelta(
+            seconds=token.get("expires_in", oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS)
+        )
+        pending = getattr(request, "selfcare_id_token", None)
+        id_token = pending if isinstance(pending, IDToken) and pending.pk is None else None
+        access_token = AccessToken(
+            user=request.user,
+            scope=token["scope"],
+            expires=expires,
+            application=request.client,
+            resource=getattr(request, "resource", []),  # RFC 8707
+        )
+        self._set_token_value(access_token, token["access_token"])
+        refresh = RefreshToken(
+            user=request.user,
+            application=request.client,
+            token_family=uuid.uuid4(),
+            resource=getattr(request, "resource", []),
+        )
+        self._set_token_value(refresh, token["refresh_token"])
+        login = _client_login(request)
+        grant = self._validated_grant(request.code, request)
+        if not rotation.issue(grant, login, id_token, access_token, refresh):
+            raise errors.InvalidGrantError(request=request)
+        request.selfcare_code_spent = True
+        login.token_family = refresh.token_family
+        record(None, "oidc:token:issue", identity=_identity(request), target=login)
+
+    def invalidate_authorization_code(
+        self, client_id: str, code: str, request: Request, *args: Any, **kwargs: Any
+    ) -> None:
+        # Already deleted with the tokens' insert (_issue_in_one_statement), which refused the exchange if it was gone.
+        if not getattr(request, "selfcare_code_spent", False):
+            super().invalidate_authorization_code(client_id, code, request, *args, **kwargs)
+
     def _create_access_token(
         self, expires: Any, request: Request, token: dict[str, Any], source_refresh_token: Any = None
     ) -> AccessToken:
@@ -378,7 +425,7 @@ class Validator(OAuth2Validator):  # type: ignore[misc]
         if "nonce" not in id_token and request.nonce:
             id_token["nonce"] = request.nonce  # oauthlib bug #746, as the library works around it
         signed = signing.sign(id_token, algorithm=signing.algorithm_for(request.client.client_id))
-        if _rotates_in_one_statement(token, request, self):
+        if _rotates_in_one_statement(token, request, self) or _issues_in_one_statement(token, request):
             # Inserted with the rotation, in its one statement (_save_bearer_token).
             stored = IDToken(
                 user=request.user,
@@ -463,6 +510,15 @@ def _rotates_in_one_statement(token: dict[str, Any], request: Request, validator
         and bool(token.get("refresh_token"))
         and bool(validator.rotate_refresh_token(request))
     )
+
+
+def _issues_in_one_statement(token: dict[str, Any], request: Request) -> bool:
+    """A code exchange with a refresh token, on a database where rotation.py writes it in one statement, of a code
+    whose grant and client login were read together (lookups.code_lookup)."""
+    if not (rotation.supported() and request.grant_type == "authorization_code" and token.get("refresh_token")):
+        return False
+    looked_up = getattr(request, "_selfcare_grant", None)
+    return bool(looked_up is not None and looked_up[0] == request.code and looked_up[1] and looked_up[1].login)
 
 
 def _identity(request: Request) -> DigitalIdentity:
