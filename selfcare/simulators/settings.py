@@ -19,6 +19,8 @@ MIDDLEWARE = [
     not in (
         "selfcare.security.lifetime.SessionLifetimeMiddleware",
         "selfcare.security.middleware.SessionRegistryMiddleware",
+        # The portal's own token endpoint; the simulators answer their providers' paths through their URLconf.
+        "selfcare.channels.oidc.routing.TokenEndpointMiddleware",
     )
 ]
 # The banks' answer pages post back to the portal, and eParaksts redirects to it after its own form.

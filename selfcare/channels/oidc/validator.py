@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -50,6 +51,9 @@ from selfcare.channels.oidc.redirects import redirect_uri_matches
 from selfcare.identity.models import DigitalIdentity, IdentityStatus
 
 ALLOWED_GRANT_TYPES = frozenset({"authorization_code", "refresh_token"})
+_issuers: dict[tuple[object, ...], str] = {}
+# What the library's issuer is built from (its stand-in request's scheme and host).
+_ISSUER_HEADERS = ("X_DJANGO_OAUTH_TOOLKIT_SECURE", "HTTP_X_FORWARDED_HOST", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT")
 
 
 def code_digest(code: str) -> str:
@@ -210,14 +214,20 @@ class Validator(OAuth2Validator):  # type: ignore[misc]
 
     # --- Refresh ------------------------------------------------------------------------------------------------
     def client_authentication_required(self, request: Request, *args: Any, **kwargs: Any) -> bool:
-        """The library's decision, but for a refresh presented with its client_id the application comes with the
-        refresh token's one read (lookups.refresh_token) instead of a read of its own: the library reuses a
+        """The library's decision, but for a refresh or a code presented with its client_id the application comes
+        with the refresh token's or the grant's one read (lookups.py) instead of a read of its own: the library reuses a
         `request.client` whose client_id is the one presented, and loads it by client_id otherwise. Whether the
         token belongs to that client is still validate_refresh_token's check."""
         if request.grant_type == "refresh_token" and request.refresh_token and request.client is None:
             found = lookups.refresh_token(request.refresh_token, request)
             if found is not None and request.client_id and found.token.application.client_id == request.client_id:
                 request.client = found.token.application
+        elif request.grant_type == "authorization_code" and request.code and request.client is None:
+            # The same for a code: its application comes with the grant's one read; validate_code still checks
+            # that the code belongs to the client authenticated.
+            grant = lookups.code_grant(request.code, request)
+            if grant is not None and request.client_id and grant.application.client_id == request.client_id:
+                request.client = grant.application
         return bool(super().client_authentication_required(request, *args, **kwargs))
 
     def validate_refresh_token(
@@ -270,6 +280,9 @@ class Validator(OAuth2Validator):  # type: ignore[misc]
         the spent token, reads it and its access token again and saves every field; here the spent token is
         revoked by a conditional UPDATE, which also settles a race: of two requests with the same token, the
         second finds it revoked and is a replay (RotationLost)."""
+        if _issues_in_one_statement(token, request):
+            self._issue_in_one_statement(token, request)
+            return None
         previous = getattr(request, "refresh_token_instance", None)
         if (
             request.grant_type != "refresh_token"
@@ -337,6 +350,49 @@ class Validator(OAuth2Validator):  # type: ignore[misc]
             raise RotationLost(previous.token_family)
         request.access_token = access_token
 
+    def _issue_in_one_statement(self, request_token: dict[str, Any], request: Request) -> None:
+        """A code exchange's writes, as the library's path and _create_refresh_token below make them (the ID token
+        finalize_id_token left unsaved, the access and refresh token, the client login's token family, the grant
+        deleted), in one statement (rotation.issue); then the audit event of the first issue."""
+        token = request_token
+        if "scope" not in token:
+            raise errors.FatalClientError("Failed to renew access token: missing scope")
+        self._check_and_set_request_resource(request)
+        expires = timezone.now() + datetime.timedelta(
+            seconds=token.get("expires_in", oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS)
+        )
+        pending = getattr(request, "selfcare_id_token", None)
+        id_token = pending if isinstance(pending, IDToken) and pending.pk is None else None
+        access_token = AccessToken(
+            user=request.user,
+            scope=token["scope"],
+            expires=expires,
+            application=request.client,
+            resource=getattr(request, "resource", []),  # RFC 8707
+        )
+        self._set_token_value(access_token, token["access_token"])
+        refresh = RefreshToken(
+            user=request.user,
+            application=request.client,
+            token_family=uuid.uuid4(),
+            resource=getattr(request, "resource", []),
+        )
+        self._set_token_value(refresh, token["refresh_token"])
+        login = _client_login(request)
+        grant = self._validated_grant(request.code, request)
+        if not rotation.issue(grant, login, id_token, access_token, refresh):
+            raise errors.InvalidGrantError(request=request)
+        request.selfcare_code_spent = True
+        login.token_family = refresh.token_family
+        record(None, "oidc:token:issue", identity=_identity(request), target=login)
+
+    def invalidate_authorization_code(
+        self, client_id: str, code: str, request: Request, *args: Any, **kwargs: Any
+    ) -> None:
+        # Already deleted with the tokens' insert (_issue_in_one_statement), which refused the exchange if it was gone.
+        if not getattr(request, "selfcare_code_spent", False):
+            super().invalidate_authorization_code(client_id, code, request, *args, **kwargs)
+
     def _create_access_token(
         self, expires: Any, request: Request, token: dict[str, Any], source_refresh_token: Any = None
     ) -> AccessToken:
@@ -369,7 +425,7 @@ class Validator(OAuth2Validator):  # type: ignore[misc]
         if "nonce" not in id_token and request.nonce:
             id_token["nonce"] = request.nonce  # oauthlib bug #746, as the library works around it
         signed = signing.sign(id_token, algorithm=signing.algorithm_for(request.client.client_id))
-        if _rotates_in_one_statement(token, request, self):
+        if _rotates_in_one_statement(token, request, self) or _issues_in_one_statement(token, request):
             # Inserted with the rotation, in its one statement (_save_bearer_token).
             stored = IDToken(
                 user=request.user,
@@ -397,6 +453,22 @@ class Validator(OAuth2Validator):  # type: ignore[misc]
         if isinstance(client_id, str) and signing.algorithm_for(client_id) == signing.ES256:
             return signing.signing_key(signing.ES256).jwk if header.get("alg") == signing.ES256 else None
         return key
+
+    def get_oidc_issuer_endpoint(self, request: Request) -> str:
+        """The library's issuer, worked out once per host and scheme: without OIDC_ISS_ENDPOINT the library builds
+        a stand-in Django request and reverses the discovery URL for every ID token. The host is still checked
+        against ALLOWED_HOSTS (by the library, on the first request from it; a refused host is never kept)."""
+        if oauth2_settings.OIDC_ISS_ENDPOINT:
+            return str(oauth2_settings.OIDC_ISS_ENDPOINT)
+        headers = request.headers
+        key = tuple(headers.get(name) for name in _ISSUER_HEADERS)
+        issuer = _issuers.get(key)
+        if issuer is None:
+            issuer = str(super().get_oidc_issuer_endpoint(request))
+            if len(_issuers) >= 64:  # hosts come from requests: a few are real, the rest are not kept for long
+                _issuers.clear()
+            _issuers[key] = issuer
+        return issuer
 
     # --- Claims -------------------------------------------------------------------------------------------------
     def get_claim_dict(self, request: Request) -> dict[str, Any]:
@@ -440,6 +512,15 @@ def _rotates_in_one_statement(token: dict[str, Any], request: Request, validator
     )
 
 
+def _issues_in_one_statement(token: dict[str, Any], request: Request) -> bool:
+    """A code exchange with a refresh token, on a database where rotation.py writes it in one statement, of a code
+    whose grant and client login were read together (lookups.code_lookup)."""
+    if not (rotation.supported() and request.grant_type == "authorization_code" and token.get("refresh_token")):
+        return False
+    looked_up = getattr(request, "_selfcare_grant", None)
+    return bool(looked_up is not None and looked_up[0] == request.code and looked_up[1] and looked_up[1].login)
+
+
 def _identity(request: Request) -> DigitalIdentity:
     cached = getattr(request, "identity", None)
     if cached is None:
@@ -461,7 +542,12 @@ def _client_login(request: Request) -> ClientLogin:
     if isinstance(found, ClientLogin):
         return found
     if getattr(request, "code", None):
-        found = ClientLogin.objects.select_related("identity").get(code_digest=code_digest(request.code))
+        # Read with the code's grant (lookups.code_lookup); a read of its own only if nothing read the grant.
+        looked_up = getattr(request, "_selfcare_grant", None)
+        if looked_up is not None and looked_up[0] == request.code and looked_up[1] and looked_up[1].login:
+            found = looked_up[1].login
+        else:
+            found = ClientLogin.objects.select_related("identity").get(code_digest=code_digest(request.code))
     else:
         found = ClientLogin.objects.get(token_family=request.refresh_token_instance.token_family)
     request.client_login = found

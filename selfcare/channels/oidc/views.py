@@ -27,7 +27,7 @@ from oauth2_provider.views import AuthorizationView as LibraryAuthorizationView
 from oauth2_provider.views import ConnectDiscoveryInfoView, JwksInfoView, RPInitiatedLogoutView
 from oauth2_provider.views import TokenView as LibraryTokenView
 
-from selfcare.channels.oidc import signing
+from selfcare.channels.oidc import endpoint, signing
 from selfcare.channels.oidc.claims import ACR_VALUES
 from selfcare.channels.oidc.redirects import redirect_uri_matches
 from selfcare.channels.oidc.validator import RotationLost, refresh_token_replayed
@@ -127,13 +127,17 @@ class DiscoveryView(ConnectDiscoveryInfoView):  # type: ignore[misc]
 
 class TokenView(LibraryTokenView):  # type: ignore[misc]
     """The library's token endpoint, in one transaction per request (one commit; the validator's writes need no
-    savepoints of their own), and without the read-back of the new access token that only feeds the
-    `app_authorized` signal when nothing listens to it."""
+    savepoints of their own); the code and refresh grants handed straight to oauthlib's grants (endpoint.py); and
+    without the read-back of the new access token that only feeds the `app_authorized` signal when nothing listens
+    to it."""
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             with transaction.atomic():
-                return super().post(request, *args, **kwargs)  # type: ignore[no-any-return]
+                owned = endpoint.token_response(self.get_oauthlib_core(), request)
+                if owned is None:
+                    return super().post(request, *args, **kwargs)  # type: ignore[no-any-return]
+                return self._respond(request, *owned)
         except RotationLost as lost:
             refresh_token_replayed(lost.family)
             return JsonResponse(
@@ -142,6 +146,9 @@ class TokenView(LibraryTokenView):  # type: ignore[misc]
 
     def authorization_flow_token_response(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         _url, headers, body, status = self.create_token_response(request)
+        return self._respond(request, headers, body, status)
+
+    def _respond(self, request: HttpRequest, headers: dict[str, str], body: str, status: int) -> HttpResponse:
         if status == 200 and app_authorized.has_listeners(type(self)):
             access_token = json.loads(body).get("access_token")
             if access_token is not None:

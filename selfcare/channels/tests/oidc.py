@@ -89,11 +89,17 @@ def code_from(client: Client, pkce: Pkce, **params: str) -> str:
     return answer["code"]
 
 
+def token_request(client: Client, form: dict[str, str]) -> Any:
+    """A POST to the token endpoint as RFC 6749 §4.1.3 has clients send it: a urlencoded form (the test client's
+    default would be multipart)."""
+    return client.post("/oauth/token/", urlencode(form), content_type="application/x-www-form-urlencoded")
+
+
 def exchange(
     client: Client, code: str, pkce: Pkce, *, redirect_uri: str = APP_REDIRECT, client_id: str = "test-app"
 ) -> Any:
-    return client.post(
-        "/oauth/token/",
+    return token_request(
+        client,
         {
             "grant_type": "authorization_code",
             "code": code,
@@ -105,8 +111,8 @@ def exchange(
 
 
 def refresh(client: Client, refresh_token: str, client_id: str = "test-app") -> Any:
-    return client.post(
-        "/oauth/token/", {"grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": client_id}
+    return token_request(
+        client, {"grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": client_id}
     )
 
 

@@ -477,7 +477,39 @@ def test_a_code_exchange_reads_its_grant_once(client: Client) -> None:
     assert answers[0].status_code == 200, answers[0].content
     assert sum(sql.startswith("SELECT") and "oauth2_provider_grant" in sql for sql in statements) == 1
     assert not [sql for sql in statements if "SAVEPOINT" in sql.upper()]
-    assert len(statements) <= 10, "\n".join(statements)
+    # The grant with its application, user and client login; the ID, access and refresh tokens; the login's
+    # family; the audit event; the spent grant deleted. On PostgreSQL the writes but the audit event are one
+    # statement (selfcare.channels.oidc.rotation.issue).
+    from django.db import connection
+
+    assert len(statements) <= (3 if connection.vendor == "postgresql" else 7), "\n".join(statements)
+
+
+def test_a_code_exchanged_by_a_concurrent_request_gives_no_tokens(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import connection
+
+    from selfcare.channels.oidc.validator import Validator
+
+    pkce = Pkce.new()
+    code = oidc.code_from(client, pkce)
+    validate = Validator.validate_code
+
+    def exchanged_meanwhile(self: Validator, *args: Any, **kwargs: Any) -> bool:
+        valid = validate(self, *args, **kwargs)
+        # The other request deletes the grant between this one's read and its write.
+        Grant.objects.all().delete()
+        return valid
+
+    monkeypatch.setattr(Validator, "validate_code", exchanged_meanwhile)
+    response = oidc.exchange(client, code, pkce)
+    assert response.status_code == 400
+    assert json.loads(response.content)["error"] == "invalid_grant"
+    if connection.vendor == "postgresql":
+        # The grant's delete decides in the same statement as the inserts: nothing was written for nobody.
+        assert not AccessToken.objects.exists()
+        assert not RefreshToken.objects.exists()
 
 
 def test_an_idle_refresh_token_is_refused(client: Client) -> None:

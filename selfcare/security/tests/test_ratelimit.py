@@ -52,6 +52,19 @@ def test_the_database_backend_stores_only_a_keyed_hash_of_the_subject(tight: Any
     assert "15038512346" not in key
 
 
+def test_the_database_backend_counts_a_hit_on_a_running_window_in_one_statement(tight: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    tight.REDIS_URL = ""
+    now = 600_000.0
+    assert hit("login-address", "192.0.2.1", now=now) == 1
+    with CaptureQueriesContext(connection) as captured:
+        assert hit("login-address", "192.0.2.1", now=now + 1) == 2
+    # Every API call passes here: one UPDATE … RETURNING, no transaction of its own, no read-back.
+    assert [q["sql"].split()[0] for q in captured.captured_queries] == ["UPDATE"]
+
+
 def test_a_limit_set_to_zero_is_switched_off(tight: Any) -> None:
     tight.RATE_LIMITS = {**tight.RATE_LIMITS, "login-address": (0, 600)}
     for _ in range(10):
