@@ -409,6 +409,26 @@ EPARAKSTS_READ_TIMEOUT: float = env.float("EPARAKSTS_READ_TIMEOUT", default=10.0
 # SHA-256 (hex) of the platform's TLS certificates; required in production when eParaksts is configured.
 EPARAKSTS_TLS_PINS: str = env.str("EPARAKSTS_TLS_PINS", default="")
 EPARAKSTS_STATE_MAX_AGE_SECONDS: int = env.int("EPARAKSTS_STATE_MAX_AGE_SECONDS", default=600)
+# Signing with eParaksts (docs/signing.md): the platform's signature API, two authorizations (the person's signing
+# identities, then their consent to one digest) and a raw signature of that digest. PROTOCOLS.md lists only the
+# signing scopes; the paths, the digest summary's algorithm name and the signature algorithm follow third-party
+# clients of the TrustedX eIDAS platform (UNCONFIRMED), so each is configuration.
+EPARAKSTS_SIGN_SCOPE_PROFILE: str = env.str(
+    "EPARAKSTS_SIGN_SCOPE_PROFILE", default="urn:safelayer:eidas:sign:identity:profile"
+)
+EPARAKSTS_SIGN_SCOPE_USE: str = env.str(
+    "EPARAKSTS_SIGN_SCOPE_USE", default="urn:safelayer:eidas:sign:identity:use:server"
+)
+EPARAKSTS_SIGN_IDENTITIES_PATH: str = env.str(
+    "EPARAKSTS_SIGN_IDENTITIES_PATH", default="/trustedx-resources/esigp/v1/sign_identities"
+)
+EPARAKSTS_SIGN_RAW_PATH: str = env.str(
+    "EPARAKSTS_SIGN_RAW_PATH", default="/trustedx-resources/esigp/v1/signatures/server/raw"
+)
+EPARAKSTS_SIGN_ALGORITHM: str = env.str("EPARAKSTS_SIGN_ALGORITHM", default="rsa-sha256")
+EPARAKSTS_DIGESTS_SUMMARY_ALGORITHM: str = env.str("EPARAKSTS_DIGESTS_SUMMARY_ALGORITHM", default="SHA256")
+# The exact signing callback URL registered with LVRTC (empty in the demo: the portal's own URL is used).
+EPARAKSTS_SIGN_REDIRECT_URI: str = env.str("EPARAKSTS_SIGN_REDIRECT_URI", default="")
 # --- eID: EU Digital Identity Wallet (docs/eudi-wallet.md) --------------------------------------------------------
 # Our access certificate (leaf first, then its issuers) and its EC P-256 key, issued to us as a registered relying
 # party; the PID providers we trust (their signing certificates or CAs); where wallets are invoked.

@@ -41,6 +41,8 @@ from selfcare.security.models import NotificationContact
 from selfcare.signing import flow
 
 SIGNABLE = (MandateStatus.DRAFT, MandateStatus.SUBMITTED)
+# Login methods after which eParaksts is the signing method offered first (the person has it at hand).
+EPARAKSTS_LOGINS = ("eparaksts-mobile", "eparaksts-card", "eid-scan")
 
 
 def _error(code: ErrorCode) -> ValidationError:
@@ -103,6 +105,17 @@ def waiting_for_others(document: MandateDocument) -> bool:
     )
 
 
+def signing_methods(identity: DigitalIdentity, *, logged_in_with: str = "") -> list[str]:
+    """The signing methods offered to this person, the one to preselect first: the method they logged in with when
+    it can sign (eParaksts for its login methods), else Smart-ID. eParaksts signs for Latvian codes only."""
+    methods = [flow.SMARTID]
+    if _codes(identity):
+        methods.append(flow.EPARAKSTS)
+    if logged_in_with in EPARAKSTS_LOGINS and flow.EPARAKSTS in methods:
+        methods.reverse()
+    return methods
+
+
 def _display_text(mandate: Mandate) -> str:
     # Shown in the Smart-ID app (at most 60 characters): what is being signed, in the form's language.
     with translation.override(settings.LANGUAGE_CODE):
@@ -116,8 +129,11 @@ def signing_start(
     identity: DigitalIdentity,
     context: Context | None,
     method: str = "smartid",
+    redirect_uri: str = "",
+    language: str = "lv",
 ) -> flow.Signing:
-    """Start signing the mandate's current document as ``identity`` (see the module docstring)."""
+    """Start signing the mandate's current document as ``identity`` (see the module docstring); eParaksts needs
+    the portal's callback URL (``redirect_uri``) and the language of the platform's pages."""
     if not is_representative(mandate, identity):
         raise _error(ErrorCode.MANDATE_NOT_A_SIGNER)
     if not may_sign(mandate, identity):
@@ -132,6 +148,8 @@ def signing_start(
         method=method,
         display_text=_display_text(mandate),
         reason=f"{mandate.reference}",
+        redirect_uri=redirect_uri,
+        language=language,
     )
     services.note(
         request=request, mandate=mandate, action="signing_started", by=services.By(identity=identity), context=context

@@ -27,6 +27,7 @@ from selfcare.mandates.documents import document_attach, problem_text
 from selfcare.mandates.form import LANGUAGES, filename, render_form
 from selfcare.mandates.models import DocumentChannel, Mandate, MandateStatus
 from selfcare.portal.forms import MandateForm, ReasonForm, UploadForm
+from selfcare.security import sessions
 
 
 def _mandate(request: HttpRequest, action: Action, mandate_id: int) -> Mandate:
@@ -117,6 +118,8 @@ def mandate_detail(request: HttpRequest, mandate_id: int) -> HttpResponse:
 
 def _detail(request: HttpRequest, acting: Context, mandate: Mandate, upload: UploadForm) -> HttpResponse:
     documents = [(document, [problem_text(code) for code in document.problems]) for document in mandate.documents.all()]
+    identity = request.identity  # type: ignore[attr-defined]
+    may_sign = may(acting, Action.SUBMIT_MANDATE) and mandate_signing.may_sign(mandate, identity)
     return render(
         request,
         "portal/mandates/detail.html",
@@ -129,7 +132,11 @@ def _detail(request: HttpRequest, acting: Context, mandate: Mandate, upload: Upl
             "may_upload": may(acting, Action.SUBMIT_MANDATE)
             and mandate.status in (MandateStatus.DRAFT, MandateStatus.SUBMITTED),
             "may_revoke": may(acting, Action.REVOKE_MANDATE) and mandate.status == MandateStatus.ACTIVE,
-            "may_sign": may(acting, Action.SUBMIT_MANDATE) and mandate_signing.may_sign(mandate, request.identity),  # type: ignore[attr-defined]
+            "may_sign": may_sign,
+            # The method the person logged in with first: they have it at hand.
+            "signing_methods": mandate_signing.signing_methods(identity, logged_in_with=sessions.login_method(request))
+            if may_sign
+            else [],
             "waiting": mandate_signing.current_document(mandate) is not None,
             "waiting_documents": [d for d, _p in documents if mandate_signing.waiting_for_others(d)],
             "form_languages": LANGUAGES,

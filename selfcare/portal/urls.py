@@ -79,6 +79,11 @@ urlpatterns = [
         name="mandate-sign-status",
     ),
     path(
+        "acting/<str:context>/mandates/<int:mandate_id>/sign/return/",
+        mandate_signing.sign_return,
+        name="mandate-sign-return",
+    ),
+    path(
         "acting/<str:context>/mandates/<int:mandate_id>/sign/cancel/",
         mandate_signing.sign_cancel,
         name="mandate-sign-cancel",
@@ -119,6 +124,7 @@ urlpatterns = [
     path("login/smart-id/cancel/", smartid.cancel, name="login-smartid-cancel"),
     path("login/smart-id/callback/", smartid.callback, name="login-smartid-callback"),
     path("login/eparaksts/callback/", eparaksts.callback, name="login-eparaksts-callback"),
+    path("signing/eparaksts/callback/", mandate_signing.eparaksts_callback, name="signing-eparaksts-callback"),
     path("login/wallet/", wallet.start_page, name="login-wallet"),
     path("login/wallet/start/", wallet.start, name="login-wallet-start"),
     path("login/wallet/wait/", wallet.wait, name="login-wallet-wait"),

@@ -9,8 +9,9 @@
 
 Everything between the two steps is a :class:`Prepared` value of plain bytes, so it can wait in a cache while the
 person confirms on their phone. The signature mechanism is the method's: RSASSA-PSS with SHA-256 (what Smart-ID's
-v3 signature protocol makes, the default) or RSA PKCS#1 v1.5 with SHA-256 (eParaksts' ``rsa-sha256``). No trusted timestamp and no revocation data are embedded: Smart-ID offers neither with the
-signature (the validator checks revocation itself; see the package docstring of selfcare.mandates.signatures).
+v3 signature protocol makes, the default) or RSA PKCS#1 v1.5 with SHA-256 (eParaksts' ``rsa-sha256``).
+No trusted timestamp and no revocation data are embedded: the methods offer neither with the signature (the
+validator checks revocation itself; see the package docstring of selfcare.mandates.signatures).
 """
 
 from __future__ import annotations
