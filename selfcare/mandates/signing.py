@@ -107,9 +107,11 @@ def waiting_for_others(document: MandateDocument) -> bool:
 
 def signing_methods(identity: DigitalIdentity, *, logged_in_with: str = "") -> list[str]:
     """The signing methods offered to this person, the one to preselect first: the method they logged in with when
-    it can sign (eParaksts for its login methods), else Smart-ID. eParaksts signs for Latvian codes only."""
+    it can sign (eParaksts for its login methods), else Smart-ID. eParaksts signs for Latvian codes only, and
+    outside the demo only once its signing callback is registered (``EPARAKSTS_SIGN_REDIRECT_URI``)."""
     methods = [flow.SMARTID]
-    if _codes(identity):
+    eparaksts_ready = settings.SELFCARE_DEMO or bool(settings.EPARAKSTS_SIGN_REDIRECT_URI)
+    if eparaksts_ready and _codes(identity):
         methods.append(flow.EPARAKSTS)
     if logged_in_with in EPARAKSTS_LOGINS and flow.EPARAKSTS in methods:
         methods.reverse()

@@ -14,9 +14,10 @@ import pytest
 
 from selfcare.identifiers import PersonalCode
 from selfcare.identity.methods.base import Cancelled, Refused, TimedOut
+from selfcare.identity.methods.eparaksts.config import eparaksts_config
 from selfcare.mandates.signatures import validate_document
-from selfcare.signing import flow
-from selfcare.signing.eparaksts import digests_summary
+from selfcare.signing import flow, pades
+from selfcare.signing.eparaksts import SigningIdentity, digests_summary
 from selfcare.signing.tests.test_pades import pyhanko_cli_says_valid
 from selfcare.simulators.pki.documents import simple_pdf
 from selfcare.simulators.smartid import pki
@@ -60,14 +61,15 @@ def _on_platform(url: str, answer: str = "confirm", account: str = JANIS) -> tup
 
 
 def _return(signing: flow.Signing, query: dict[str, str]) -> bytes | None:
-    return flow.callback(signing, state=query.get("state", ""), code=query.get("code", ""), error=query.get("error", ""))
+    state, code, error = (query.get(key, "") for key in ("state", "code", "error"))
+    return flow.callback(signing, state=state, code=code, error=error)
 
 
 def test_the_person_approves_the_digest_on_the_platform_and_the_pdf_comes_back_signed_and_valid(
     tmp_path: Path,
 ) -> None:
     signing = _start()
-    assert signing.redirect_url.startswith(flow.eparaksts_config().authorize_url)
+    assert signing.redirect_url.startswith(eparaksts_config().authorize_url)
 
     assert _return(signing, _on_platform(signing.redirect_url)[0]) is None
     assert signing.stage == "signature"
@@ -75,7 +77,7 @@ def test_the_person_approves_the_digest_on_the_platform_and_the_pdf_comes_back_s
     signed = _return(signing, query)
 
     assert signed is not None
-    prepared = flow.pades.Prepared.from_dict(signing.prepared or {})
+    prepared = pades.Prepared.from_dict(signing.prepared or {})
     assert digests_summary(prepared.to_sign) in consent_page  # what the person approved is what was signed
     report = validate_document(signed)
     assert report.valid, report
@@ -109,7 +111,7 @@ def test_a_return_later_than_the_state_may_live_times_out(settings: Any) -> None
     signing = _start()
     query, _page = _on_platform(signing.redirect_url)
     settings.EPARAKSTS_STATE_MAX_AGE_SECONDS = 0
-    flow.eparaksts_config.cache_clear()
+    eparaksts_config.cache_clear()
     signing.session["at"] = 0
 
     with pytest.raises(TimedOut):
@@ -131,8 +133,8 @@ def test_a_consent_token_signs_once_only() -> None:
     _return(signing, _on_platform(signing.redirect_url)[0])
     query, _page = _on_platform(signing.redirect_url)
     client = flow._eparaksts()
-    identity = flow.SigningIdentity.from_dict(signing.chosen or {})
-    digest = flow.pades.Prepared.from_dict(signing.prepared or {}).to_sign
+    identity = SigningIdentity.from_dict(signing.chosen or {})
+    digest = pades.Prepared.from_dict(signing.prepared or {}).to_sign
     client.signature(identity, digest, code=query["code"], redirect_uri=CALLBACK)
 
     with pytest.raises(Refused):  # the code is spent; a second token for it is never given
