@@ -368,7 +368,17 @@ SMARTID_SIGNING_PATHS: dict[str, str] = {
         "SMARTID_CERTIFICATE_CHOICE_PATH", default="signature/certificate-choice/notification/etsi/{identifier}"
     ),
     "signature": env.str("SMARTID_SIGNATURE_PATH", default="signature/notification/document/{document_number}"),
+    # The device link: the person scans a QR code to choose their certificate, then the signature request goes to
+    # that same app as a notification "linked" to the certificate choice's session.
+    "certificate_choice_device_link": env.str(
+        "SMARTID_CERTIFICATE_CHOICE_DEVICE_LINK_PATH", default="signature/certificate-choice/device-link/anonymous"
+    ),
+    "linked_signature": env.str(
+        "SMARTID_LINKED_SIGNATURE_PATH", default="signature/notification/linked/{document_number}"
+    ),
 }
+# The device link's sessionType for the certificate choice (PROTOCOLS.md has only "auth"): UNCONFIRMED.
+SMARTID_SIGNING_DEVICE_LINK_SESSION_TYPE: str = env.str("SMARTID_SIGNING_DEVICE_LINK_SESSION_TYPE", default="cert")
 SMARTID_SIGNING_QUALIFIED_OIDS: list[str] = env.list("SMARTID_SIGNING_QUALIFIED_OIDS", default=["0.4.0.2042.1.2"])
 # SK recommends the device link (QR, Web2App) and push notifications only from a browser the person used before
 # (their known-device cookie). During a transition an operator may keep the push login for everyone.

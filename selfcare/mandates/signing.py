@@ -133,6 +133,7 @@ def signing_start(
     method: str = "smartid",
     redirect_uri: str = "",
     language: str = "lv",
+    device_link: bool = False,
 ) -> flow.Signing:
     """Start signing the mandate's current document as ``identity`` (see the module docstring); eParaksts needs
     the portal's callback URL (``redirect_uri``) and the language of the platform's pages."""
@@ -152,6 +153,7 @@ def signing_start(
         reason=f"{mandate.reference}",
         redirect_uri=redirect_uri,
         language=language,
+        device_link=device_link,
     )
     services.note(
         request=request, mandate=mandate, action="signing_started", by=services.By(identity=identity), context=context

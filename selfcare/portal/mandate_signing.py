@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from urllib.parse import urlencode
 
+import segno
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -37,6 +38,8 @@ from selfcare.mandates import signing as mandate_signing
 from selfcare.mandates.documents import read
 from selfcare.mandates.models import Mandate
 from selfcare.portal.http import HtmxHttpRequest
+from selfcare.portal.login.smartid import _APP_LANGUAGES as APP_LANGUAGES
+from selfcare.security import sessions
 from selfcare.signing import flow
 from selfcare.signing.pades import SigningFailed
 
@@ -72,6 +75,12 @@ def _callback_uri(request: HttpRequest) -> str:
         return request.build_absolute_uri(reverse("portal:signing-eparaksts-callback"))
 
 
+def _smartid_push(request: HttpRequest) -> bool:
+    """SK: a push notification only where the person has used Smart-ID in this browser, here: logged in with it
+    (or the operator keeps push for everyone); otherwise the QR code of a device link."""
+    return bool(settings.SMARTID_PUSH_FOR_EVERYONE) or sessions.login_method(request) == flow.SMARTID
+
+
 @require_POST
 @context_page
 def sign_start(request: HttpRequest, mandate_id: int) -> HttpResponse:
@@ -91,6 +100,7 @@ def sign_start(request: HttpRequest, mandate_id: int) -> HttpResponse:
             method=method,
             redirect_uri=_callback_uri(request) if method == flow.EPARAKSTS else "",
             language=translation.get_language()[:2],
+            device_link=method == flow.SMARTID and not _smartid_push(request),
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -106,12 +116,18 @@ def sign_start(request: HttpRequest, mandate_id: int) -> HttpResponse:
 
 def _waiting(mandate: Mandate, signing: flow.Signing) -> dict[str, object]:
     limit = smartid_config().session_timeout_s
-    return {
+    context: dict[str, object] = {
         "mandate": mandate,
         "signing": signing,
         "elapsed": min(int(time.time() - signing.started_at), limit),
         "limit": limit,
     }
+    # A device link: the QR code, rebuilt at every step of waiting (it must be fresh each second).
+    link = flow.qr_link(signing, lang=APP_LANGUAGES.get(translation.get_language()[:2], "lav"))
+    if link:
+        context["qr"] = segno.make(link, error="m").svg_data_uri(scale=5, border=2)
+        context["qr_link"] = link
+    return context
 
 
 @require_safe

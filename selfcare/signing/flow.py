@@ -2,6 +2,7 @@
 
     signing = flow.start(pdf=..., code=PersonalCode.parse(...), method="smartid", display_text=..., reason=...)
     signing.verification_code            # "" while the certificate is chosen; then the code to compare with the app
+    flow.qr_link(signing)                # with device_link=True: the QR code to show while the certificate is chosen
     signed = flow.advance(signing)      # None while the person has not answered; the signed PDF once done
 
 With eParaksts the person goes to the platform and back twice (:mod:`.eparaksts`): ``start`` takes the callback
@@ -119,6 +120,7 @@ def start(
     reason: str = "",
     redirect_uri: str = "",
     language: str = "lv",
+    device_link: bool = False,
 ) -> Signing:
     """Begin signing ``pdf`` as the person with ``code``: the method's first step (Smart-ID: certificate choice;
     eParaksts: the authorization that reads the person's signing identities, at ``signing.redirect_url``)."""
@@ -130,6 +132,8 @@ def start(
         state = secrets.token_urlsafe(32)
         url = _eparaksts().identities_url(state=state, redirect_uri=redirect_uri, ui_locale=language)
         session: dict[str, Any] = {"state": state, "url": url, "at": time.time()}
+    elif device_link:  # the person scans a QR code (qr_link), then signs in that app (a "linked" request)
+        session = _client().start_certificate_choice_device_link(code).as_dict()
     else:
         session = _client().start_certificate_choice(code).as_dict()
     signing = Signing(
@@ -151,6 +155,14 @@ def _chain(certificate: x509.Certificate) -> list[x509.Certificate]:
     return [c for c in smartid_config().policy.intermediates if c.subject == certificate.issuer]
 
 
+def qr_link(signing: Signing, *, lang: str = "eng") -> str:
+    """The QR code's content while a device-link certificate choice waits (rebuilt each call); "" otherwise."""
+    if signing.method != SMARTID or signing.stage != "certificate":
+        return ""
+    session = SigningSession.from_dict(signing.session)
+    return _client().certificate_choice_link(session, lang=lang) if session.device_linked else ""
+
+
 def advance(signing: Signing, *, timeout_ms: int | None = None) -> bytes | None:
     """One step: None while waiting for the person; the signed PDF when done (the signing is then forgotten).
 
@@ -165,7 +177,10 @@ def advance(signing: Signing, *, timeout_ms: int | None = None) -> bytes | None:
             return None
         certificate = chosen.certificate
         prepared = pades.prepare(signing.document, certificate, chain=_chain(certificate), reason=signing.reason)
-        started = client.start_signature(chosen, prepared.to_sign, display_text=signing.display_text)
+        linked = session.session_id if session.device_linked else ""
+        started = client.start_signature(
+            chosen, prepared.to_sign, display_text=signing.display_text, linked_session_id=linked
+        )
         signing.stage, signing.session = "signature", started.as_dict()
         signing.chosen, signing.prepared = chosen.as_dict(), prepared.as_dict()
         save(signing)

@@ -28,14 +28,19 @@ def _demo(settings: Any) -> None:
     load_demo()
 
 
-def test_the_sole_representative_signs_with_eparaksts_after_an_eparaksts_login_and_the_mandate_is_active(
-    page: Any, eid_simulators: str
-) -> None:
-    page.goto(f"{eid_simulators}/en/login/eparaksts-mobile/")
+def log_in_with_eparaksts(page: Any, base: str) -> None:
+    """Jānis logs in with eParaksts Mobile on the simulator's page."""
+    page.goto(f"{base}/en/login/eparaksts-mobile/")
     page.get_by_role("button", name="Continue to eParaksts").click()
     page.get_by_label(f"{JANIS.given_name} {JANIS.family_name}", exact=False).check()
     page.get_by_role("button", name="Confirm").click()
     page.wait_for_url(AFTER_LOGIN)
+
+
+def test_the_sole_representative_signs_with_eparaksts_after_an_eparaksts_login_and_the_mandate_is_active(
+    page: Any, eid_simulators: str
+) -> None:
+    log_in_with_eparaksts(page, eid_simulators)
     mandate_url = prepare_for_liga(page)
     buttons = page.locator("#sign-here-title ~ form button")
     assert buttons.first.get_attribute("data-testid") == "sign-eparaksts"  # the method they logged in with
