@@ -134,9 +134,11 @@ def signing_start(
     redirect_uri: str = "",
     language: str = "lv",
     device_link: bool = False,
+    callback_url: str = "",
 ) -> flow.Signing:
     """Start signing the mandate's current document as ``identity`` (see the module docstring); eParaksts needs
-    the portal's callback URL (``redirect_uri``) and the language of the platform's pages."""
+    the portal's callback URL (``redirect_uri``) and the language of the platform's pages; a Smart-ID device link
+    (``device_link``) may also open on the person's phone, which returns to ``callback_url``."""
     if not is_representative(mandate, identity):
         raise _error(ErrorCode.MANDATE_NOT_A_SIGNER)
     if not may_sign(mandate, identity):
@@ -154,6 +156,7 @@ def signing_start(
         redirect_uri=redirect_uri,
         language=language,
         device_link=device_link,
+        callback_url=callback_url,
     )
     services.note(
         request=request, mandate=mandate, action="signing_started", by=services.By(identity=identity), context=context

@@ -67,12 +67,17 @@ def _end(request: HttpRequest, signing: flow.Signing | None) -> None:
         flow.forget(signing.id)
 
 
+def _portal_url(request: HttpRequest, name: str) -> str:
+    """An absolute URL of the portal without a language prefix: one address for every language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return request.build_absolute_uri(reverse(name))
+
+
 def _callback_uri(request: HttpRequest) -> str:
     """The exact signing callback registered with LVRTC; in the demo the portal's own URL (no language prefix)."""
     if settings.EPARAKSTS_SIGN_REDIRECT_URI:
         return str(settings.EPARAKSTS_SIGN_REDIRECT_URI)
-    with translation.override(settings.LANGUAGE_CODE):
-        return request.build_absolute_uri(reverse("portal:signing-eparaksts-callback"))
+    return _portal_url(request, "portal:signing-eparaksts-callback")
 
 
 def _smartid_push(request: HttpRequest) -> bool:
@@ -101,6 +106,7 @@ def sign_start(request: HttpRequest, mandate_id: int) -> HttpResponse:
             redirect_uri=_callback_uri(request) if method == flow.EPARAKSTS else "",
             language=translation.get_language()[:2],
             device_link=method == flow.SMARTID and not _smartid_push(request),
+            callback_url=_portal_url(request, "portal:signing-smartid-callback") if method == flow.SMARTID else "",
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -123,10 +129,12 @@ def _waiting(mandate: Mandate, signing: flow.Signing) -> dict[str, object]:
         "limit": limit,
     }
     # A device link: the QR code, rebuilt at every step of waiting (it must be fresh each second).
-    link = flow.qr_link(signing, lang=APP_LANGUAGES.get(translation.get_language()[:2], "lav"))
+    app_language = APP_LANGUAGES.get(translation.get_language()[:2], "lav")
+    link = flow.qr_link(signing, lang=app_language)
     if link:
         context["qr"] = segno.make(link, error="m").svg_data_uri(scale=5, border=2)
         context["qr_link"] = link
+        context["app_link"] = flow.app_link(signing, lang=app_language)  # Web2App, when on the phone itself
     return context
 
 
@@ -202,6 +210,31 @@ def eparaksts_callback(request: HttpRequest) -> HttpResponse:
         url = reverse("portal:mandate-sign-return", kwargs={"context": kept["context"], "mandate_id": kept["mandate"]})
     query = {k: request.GET.get(k, "") for k in ("state", "code", "error") if k in request.GET}
     return redirect(f"{url}?{urlencode(query)}")
+
+
+@require_safe
+@identity_page
+def smartid_callback(request: HttpRequest) -> HttpResponse:
+    """Web2App: the Smart-ID app returns the person here after the certificate choice on the same phone; the
+    callback is checked (its value bound to this signing, the session secret's digest), then the wait goes on."""
+    kept = request.session.get(SESSION_KEY)
+    signing = flow.load(str(kept.get("id", ""))) if isinstance(kept, dict) else None
+    if not isinstance(kept, dict) or signing is None or signing.method != flow.SMARTID:
+        messages.error(request, _("This signing has ended. Start again from the power of attorney."))
+        return redirect("portal:dashboard")
+    kwargs = {"context": kept["context"], "mandate_id": kept["mandate"]}
+    with translation.override(signing.language):  # the callback has no language prefix; the person's pages do
+        try:
+            flow.app_returned(
+                signing,
+                value=request.GET.get("value", ""),
+                session_secret_digest=request.GET.get("sessionSecretDigest", ""),
+            )
+        except EidError as error:
+            _end(request, signing)
+            messages.error(request, message(error_code_for(error)))
+            return redirect(reverse("portal:mandate", kwargs=kwargs))
+        return redirect(reverse("portal:mandate-sign-wait", kwargs=kwargs))
 
 
 @require_safe

@@ -125,6 +125,7 @@ urlpatterns = [
     path("login/smart-id/callback/", smartid.callback, name="login-smartid-callback"),
     path("login/eparaksts/callback/", eparaksts.callback, name="login-eparaksts-callback"),
     path("signing/eparaksts/callback/", mandate_signing.eparaksts_callback, name="signing-eparaksts-callback"),
+    path("signing/smart-id/callback/", mandate_signing.smartid_callback, name="signing-smartid-callback"),
     path("login/wallet/", wallet.start_page, name="login-wallet"),
     path("login/wallet/start/", wallet.start, name="login-wallet-start"),
     path("login/wallet/wait/", wallet.wait, name="login-wallet-wait"),

@@ -66,6 +66,7 @@ class Signing:
     started_at: float = field(default_factory=time.time)
     redirect_uri: str = ""  # eParaksts: the portal's callback URL, the same in both authorizations
     language: str = "lv"  # eParaksts: the platform's page language
+    returned: bool = False  # Smart-ID Web2App: the app's callback came (it is good once)
 
     @property
     def redirect_url(self) -> str:
@@ -121,6 +122,7 @@ def start(
     redirect_uri: str = "",
     language: str = "lv",
     device_link: bool = False,
+    callback_url: str = "",
 ) -> Signing:
     """Begin signing ``pdf`` as the person with ``code``: the method's first step (Smart-ID: certificate choice;
     eParaksts: the authorization that reads the person's signing identities, at ``signing.redirect_url``)."""
@@ -133,7 +135,7 @@ def start(
         url = _eparaksts().identities_url(state=state, redirect_uri=redirect_uri, ui_locale=language)
         session: dict[str, Any] = {"state": state, "url": url, "at": time.time()}
     elif device_link:  # the person scans a QR code (qr_link), then signs in that app (a "linked" request)
-        session = _client().start_certificate_choice_device_link(code).as_dict()
+        session = _client().start_certificate_choice_device_link(code, callback_url=callback_url).as_dict()
     else:
         session = _client().start_certificate_choice(code).as_dict()
     signing = Signing(
@@ -161,6 +163,27 @@ def qr_link(signing: Signing, *, lang: str = "eng") -> str:
         return ""
     session = SigningSession.from_dict(signing.session)
     return _client().certificate_choice_link(session, lang=lang) if session.device_linked else ""
+
+
+def app_link(signing: Signing, *, lang: str = "eng") -> str:
+    """Web2App: the link that opens the Smart-ID app on this phone for the certificate choice; "" without one."""
+    if signing.method != SMARTID or signing.stage != "certificate":
+        return ""
+    session = SigningSession.from_dict(signing.session)
+    if not session.initial_callback_url:
+        return ""
+    return _client().certificate_choice_link(session, link_type="Web2App", lang=lang)
+
+
+def app_returned(signing: Signing, *, value: str, session_secret_digest: str) -> None:
+    """Web2App: the app brought the person back; check the callback (once per signing), then keep waiting."""
+    if signing.method != SMARTID or signing.returned:
+        raise Refused("callback_reused")
+    _client().check_callback(
+        SigningSession.from_dict(signing.session), value=value, session_secret_digest=session_secret_digest
+    )
+    signing.returned = True
+    save(signing)
 
 
 def advance(signing: Signing, *, timeout_ms: int | None = None) -> bytes | None:

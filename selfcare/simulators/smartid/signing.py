@@ -116,8 +116,12 @@ def settle_certificate_choice(session: sessions.Session, account: accounts.Accou
 @require_POST
 @_answer_problems
 def certificate_choice_device_link(request: HttpRequest) -> HttpResponse:
-    """``POST v3/signature/certificate-choice/device-link/anonymous``: whoever scans the QR code chooses."""
-    body = _request_body(request, RP_FIELDS)
+    """``POST v3/signature/certificate-choice/device-link/anonymous``: whoever scans the QR code (or, with an
+    ``initialCallbackUrl``, opens the Web2App link on their phone) chooses."""
+    body = _request_body(request, RP_FIELDS | {"initialCallbackUrl"})
+    callback = body.get("initialCallbackUrl", "")
+    if not isinstance(callback, str) or "#" in callback or "|" in callback or len(callback) > 1800:
+        raise Problem(400, "initialCallbackUrl must be a URL without '#' or '|', at most 1800 characters")
     session_token, session_secret = sessions.new_device_link_secrets()
     session = sessions.Session(
         flow="device-link",
@@ -130,6 +134,7 @@ def certificate_choice_device_link(request: HttpRequest) -> HttpResponse:
         session_token=session_token,
         session_secret=session_secret,
         device_link_base=request.build_absolute_uri(reverse("smartid-sim:device-link")),
+        initial_callback_url=callback,
     )
     sessions.save(session)
     return JsonResponse(

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
+import secrets
 import time
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -84,6 +86,8 @@ class SigningSession:
     session_token: str = ""  # device-link certificate choice
     session_secret: str = ""  # device-link certificate choice: the authCode key, never shown
     device_link_base: str = ""
+    initial_callback_url: str = ""  # Web2App: where the app returns the person (with callback_value)
+    callback_value: str = ""  # the random value in that URL, bound to this signing in the browser's session
 
     @property
     def device_linked(self) -> bool:
@@ -121,9 +125,16 @@ class SmartIdSigningClient(SmartIdClient):
         response = self._post(path, self._rp())
         return SigningSession(_text(response, "sessionID"), code.code, time.time())
 
-    def start_certificate_choice_device_link(self, code: PersonalCode) -> SigningSession:
-        """Anonymous device-link certificate choice; the certificate that comes back must still be ``code``'s."""
-        response = self._post(self._paths()["certificate_choice_device_link"], self._rp())
+    def start_certificate_choice_device_link(self, code: PersonalCode, *, callback_url: str = "") -> SigningSession:
+        """Anonymous device-link certificate choice; the certificate that comes back must still be ``code``'s.
+        With ``callback_url`` the same session also opens by Web2App on the person's phone, which returns there."""
+        body = self._rp()
+        value = secrets.token_urlsafe(24) if callback_url else ""
+        initial = f"{callback_url}?value={value}" if callback_url else ""
+        if initial:
+            protocol.check_callback_url(initial, require_https=not self.config.api_url.startswith("http://"))
+            body["initialCallbackUrl"] = initial
+        response = self._post(self._paths()["certificate_choice_device_link"], body)
         return SigningSession(
             _text(response, "sessionID"),
             code.code,
@@ -131,14 +142,22 @@ class SmartIdSigningClient(SmartIdClient):
             session_token=_text(response, "sessionToken"),
             session_secret=_text(response, "sessionSecret"),
             device_link_base=_text(response, "deviceLinkBase"),
+            initial_callback_url=initial,
+            callback_value=value,
         )
 
-    def certificate_choice_link(self, session: SigningSession, *, lang: str = "eng", now: float | None = None) -> str:
-        """The QR code's content for a device-link certificate choice, for this second (elapsedSeconds)."""
+    def certificate_choice_link(
+        self, session: SigningSession, *, link_type: str = "QR", lang: str = "eng", now: float | None = None
+    ) -> str:
+        """The link of a device-link certificate choice: a QR code's content for this second (elapsedSeconds), or
+        the Web2App link to open on the person's phone (with the callback URL)."""
+        web2app = link_type == "Web2App"
+        if web2app and not session.initial_callback_url:
+            raise ValueError("a Web2App link needs a session started with a callback URL")
         return protocol.device_link(
             device_link_base=session.device_link_base,
-            link_type="QR",
-            elapsed_seconds=int((now or time.time()) - session.started_at),
+            link_type="Web2App" if web2app else "QR",
+            elapsed_seconds=None if web2app else int((now or time.time()) - session.started_at),
             session_token=session.session_token,
             lang=lang,
             session_secret_b64=session.session_secret,
@@ -147,9 +166,21 @@ class SmartIdSigningClient(SmartIdClient):
             rp_name=self.config.rp_name,
             brokered_rp_name="",
             interactions_b64="",
-            initial_callback_url="",
+            initial_callback_url=session.initial_callback_url if web2app else "",
             session_type=settings.SMARTID_SIGNING_DEVICE_LINK_SESSION_TYPE,
         )
+
+    @staticmethod
+    def check_callback(session: SigningSession, *, value: str, session_secret_digest: str) -> None:
+        """Web2App: the app sent the person back; the value must be the one bound to this signing and the digest
+        that of this session's secret (PROTOCOLS.md §1.3). A certificate choice signs nothing, so there is no
+        userChallengeVerifier; the certificate itself is checked when the session's result is read."""
+        if not session.callback_value or not hmac.compare_digest(value, session.callback_value):
+            raise Refused("callback_value")
+        digest = hashlib.sha256(base64.b64decode(session.session_secret)).digest()
+        expected = base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+        if not hmac.compare_digest(session_secret_digest, expected):
+            raise Refused("callback_digest")
 
     def certificate(self, session: SigningSession, *, timeout_ms: int | None = None) -> ChosenCertificate | None:
         status = self._signing_status(session, timeout_ms)
