@@ -484,6 +484,10 @@ LOGIN_URL = "portal:login"
 # --- Signed documents: power-of-attorney uploads (README "Signed documents") -----------------------------------------
 # PEM files or directories of *.pem (comma-separated): the CAs whose signatures on uploaded documents count.
 SIGNED_DOCUMENT_TRUST_ANCHORS: str = env.str("SIGNED_DOCUMENT_TRUST_ANCHORS", default=_demo_pki("root-ca.pem"))
+# Signing in the portal (docs/signing.md): the RFC 3161 time-stamping authority whose timestamp, with the revocation
+# data of the signer's and the TSA's certificates, makes a signature long-term valid (PAdES B-LT). Empty: the demo
+# uses the test PKI's TSA on the simulator service; outside the demo, no timestamp (B-B).
+SIGNING_TSA_URL: str = env.str("SIGNING_TSA_URL", default="")
 SIGNED_DOCUMENT_MAX_BYTES: int = env.int("SIGNED_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 
 # --- Number binding: one-time codes by SMS (SECURITY.md "One-time codes") --------------------------------------------

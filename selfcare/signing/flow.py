@@ -38,7 +38,7 @@ from selfcare.identity.methods.base import Cancelled, Refused, TimedOut, Unavail
 from selfcare.identity.methods.eparaksts.config import eparaksts_config
 from selfcare.identity.methods.smartid.config import smartid_config
 from selfcare.identity.methods.smartid.signing import ChosenCertificate, SigningSession, SmartIdSigningClient
-from selfcare.signing import pades
+from selfcare.signing import longterm, pades
 from selfcare.signing.eparaksts import EparakstsSigningClient, SigningIdentity
 
 PREFIX = "signing:"
@@ -157,6 +157,13 @@ def _chain(certificate: x509.Certificate) -> list[x509.Certificate]:
     return [c for c in smartid_config().policy.intermediates if c.subject == certificate.issuer]
 
 
+def _long_term(prepared: pades.Prepared, value: bytes) -> bytes:
+    """The signed PDF, with a timestamp and revocation data (PAdES B-LT) when a TSA is configured."""
+    stamper = longterm.timestamper()
+    signed = pades.finish(prepared, value, timestamper=stamper)
+    return longterm.add_revocation_data(signed) if stamper is not None else signed
+
+
 def qr_link(signing: Signing, *, lang: str = "eng") -> str:
     """The QR code's content while a device-link certificate choice waits (rebuilt each call); "" otherwise."""
     if signing.method != SMARTID or signing.stage != "certificate":
@@ -199,7 +206,13 @@ def advance(signing: Signing, *, timeout_ms: int | None = None) -> bytes | None:
         if chosen is None:
             return None
         certificate = chosen.certificate
-        prepared = pades.prepare(signing.document, certificate, chain=_chain(certificate), reason=signing.reason)
+        prepared = pades.prepare(
+            signing.document,
+            certificate,
+            chain=_chain(certificate),
+            reason=signing.reason,
+            bytes_reserved=longterm.bytes_reserved(),
+        )
         linked = session.session_id if session.device_linked else ""
         started = client.start_signature(
             chosen, prepared.to_sign, display_text=signing.display_text, linked_session_id=linked
@@ -216,7 +229,7 @@ def advance(signing: Signing, *, timeout_ms: int | None = None) -> bytes | None:
     )
     if value is None:
         return None
-    signed = pades.finish(prepared, value)
+    signed = _long_term(prepared, value)
     forget(signing.id)
     return signed
 
@@ -251,7 +264,11 @@ def callback(signing: Signing, *, state: str, code: str, error: str = "") -> byt
             code=code, redirect_uri=signing.redirect_uri, personal_code=signing.personal_code
         )
         prepared = pades.prepare(
-            signing.document, identity.certificate, reason=signing.reason, mechanism=pades.RSA_PKCS1V15
+            signing.document,
+            identity.certificate,
+            reason=signing.reason,
+            mechanism=pades.RSA_PKCS1V15,
+            bytes_reserved=longterm.bytes_reserved(),
         )
         next_state = secrets.token_urlsafe(32)
         url = client.consent_url(
@@ -268,6 +285,6 @@ def callback(signing: Signing, *, state: str, code: str, error: str = "") -> byt
     value = client.signature(
         SigningIdentity.from_dict(signing.chosen), prepared.to_sign, code=code, redirect_uri=signing.redirect_uri
     )
-    signed = pades.finish(prepared, value)
+    signed = _long_term(prepared, value)
     forget(signing.id)
     return signed

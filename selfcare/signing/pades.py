@@ -10,8 +10,8 @@
 Everything between the two steps is a :class:`Prepared` value of plain bytes, so it can wait in a cache while the
 person confirms on their phone. The signature mechanism is the method's: RSASSA-PSS with SHA-256 (what Smart-ID's
 v3 signature protocol makes, the default) or RSA PKCS#1 v1.5 with SHA-256 (eParaksts' ``rsa-sha256``).
-No trusted timestamp and no revocation data are embedded: the methods offer neither with the signature (the
-validator checks revocation itself; see the package docstring of selfcare.mandates.signatures).
+The methods offer no timestamp or revocation data with the signature: :func:`finish` takes a time stamper, and
+:mod:`selfcare.signing.longterm` adds the revocation data afterwards (PAdES B-LT).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa, utils
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign import fields, signers
+from pyhanko.sign import fields, signers, timestamps
 from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
 from pyhanko.sign.signers.pdf_signer import PdfTBSDocument
 from pyhanko_certvalidator.registry import SimpleCertificateStore
@@ -141,6 +141,7 @@ def prepare(
     chain: Sequence[x509.Certificate] = (),
     reason: str = "",
     mechanism: str = RSASSA_PSS,
+    bytes_reserved: int | None = None,
 ) -> Prepared:
     """Add an empty signature for ``certificate`` to ``pdf``; see the module docstring."""
     if mechanism not in MECHANISMS:
@@ -163,7 +164,9 @@ def prepare(
     pdf_signer = signers.PdfSigner(metadata, signer=signer)
 
     async def _prepare() -> tuple[PreparedByteRangeDigest, bytes, bytes]:
-        digest, _tbs, output = await pdf_signer.async_digest_doc_for_signing(writer)
+        # The placeholder is sized for the signature alone unless told more (a timestamp token and its certificate
+        # come into the same CMS: selfcare.signing.longterm).
+        digest, _tbs, output = await pdf_signer.async_digest_doc_for_signing(writer, bytes_reserved=bytes_reserved)
         attributes = await signer.signed_attrs(digest.document_digest, DIGEST, use_pades=True)
         output.seek(0)
         return digest, output.read(), attributes.dump()
@@ -193,15 +196,18 @@ def check_signature_value(prepared: Prepared, value: bytes) -> None:
         raise SigningFailed("the signature value does not verify with the signer's certificate") from error
 
 
-def finish(prepared: Prepared, value: bytes) -> bytes:
-    """The signed PDF: ``value`` (checked first) in a CMS written into the prepared placeholder."""
+def finish(prepared: Prepared, value: bytes, *, timestamper: timestamps.TimeStamper | None = None) -> bytes:
+    """The signed PDF: ``value`` (checked first) in a CMS written into the prepared placeholder; with a
+    ``timestamper`` (:func:`selfcare.signing.longterm.timestamper`) the CMS carries a signature timestamp."""
     check_signature_value(prepared, value)
     signer = _signer(prepared.certificate, prepared.chain, value, prepared.mechanism)
     attributes = cms.CMSAttributes.load(prepared.signed_attributes)
     digest = PreparedByteRangeDigest(prepared.document_digest, prepared.reserved_start, prepared.reserved_end)
 
     async def _finish() -> bytes:
-        signature = await signer.async_sign_prescribed_attributes(DIGEST, signed_attrs=attributes)
+        signature = await signer.async_sign_prescribed_attributes(
+            DIGEST, signed_attrs=attributes, timestamper=timestamper
+        )
         output = io.BytesIO(prepared.pdf)
         await PdfTBSDocument.async_finish_signing(output, digest, signature)
         return output.getvalue()
