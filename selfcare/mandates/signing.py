@@ -11,7 +11,9 @@ representatives add their signatures to the same document until the register's r
   what was kept) is refused, so no signature is ever added to bytes the signer was not shown.
 - While signatures are missing, the other joint representatives who use the portal are told (SMS to their bound or
   private number, e-mail to their notification address) and see the mandate under "waiting for your signature"
-  (:func:`awaiting_signature`). Representatives who never logged in have no contact here and are not told.
+  (:func:`awaiting_signature`). Representatives the portal cannot tell (never logged in, or no number or address)
+  are listed for those who signed (:func:`uninvited_cosigners`), who may give a number or address for an
+  invitation (:func:`invite_cosigner`).
 """
 
 from __future__ import annotations
@@ -34,7 +36,14 @@ from selfcare.identity.models import DigitalIdentity, NationalIdentifier
 from selfcare.mandates import services
 from selfcare.mandates.documents import NOT_REPRESENTATIVES, document_attach, read
 from selfcare.mandates.form import render_form
-from selfcare.mandates.models import DocumentChannel, Mandate, MandateDocument, MandateStatus, Representation
+from selfcare.mandates.models import (
+    DocumentChannel,
+    Mandate,
+    MandateDocument,
+    MandateStatus,
+    Representation,
+    Representative,
+)
 from selfcare.mandates.representatives import companies_represented, matching, name_key
 from selfcare.security.devices import notification_number
 from selfcare.security.models import NotificationContact
@@ -215,6 +224,85 @@ def _cosigners(mandate: Mandate, signed: set[str]) -> list[DigitalIdentity]:
             if (exact or name_key(person.full_name) == name_key(representative.name)) and identifier.code not in signed:
                 found.setdefault(person.pk, person)
     return [p for p in found.values() if not set(_codes(p)) & signed]
+
+
+def _has_signed(representative: Representative, signed: set[str]) -> bool:
+    if representative.personal_code:
+        return representative.personal_code in signed
+    return any(code.startswith(representative.code_prefix) for code in signed)
+
+
+def _reachable(representative: Representative) -> bool:
+    """Whether the portal knows how to tell this representative: a person in the portal matching them with a
+    number or an e-mail address on file."""
+    for person in _cosigners_of(representative):
+        if notification_number(person) or NotificationContact.objects.filter(identity=person).exists():
+            return True
+    return False
+
+
+def _cosigners_of(representative: Representative) -> list[DigitalIdentity]:
+    if representative.personal_code:
+        identifiers = NationalIdentifier.objects.filter(country="LV", code=representative.personal_code)
+    else:
+        identifiers = NationalIdentifier.objects.filter(country="LV", code__startswith=representative.code_prefix)
+    return [
+        i.identity
+        for i in identifiers.select_related("identity")
+        if representative.personal_code or name_key(i.identity.full_name) == name_key(representative.name)
+    ]
+
+
+def uninvited_cosigners(mandate: Mandate) -> list[Representative]:
+    """Joint representatives who still have to sign the current document and whom the portal cannot tell: a signer
+    may give their number or e-mail address for an invitation (:func:`invite_cosigner`)."""
+    document = current_document(mandate)
+    if document is None or not waiting_for_others(document):
+        return []
+    signed = signed_codes(document)
+    joint = mandate.company.representatives.filter(representation=Representation.JOINT).order_by("name", "pk")
+    return [r for r in joint if not _has_signed(r, signed) and not _reachable(r)]
+
+
+def may_invite(mandate: Mandate, identity: DigitalIdentity) -> bool:
+    """Only someone whose signature is on the current document invites the others (SMS costs money, API4)."""
+    return bool(set(_codes(identity)) & signed_codes(current_document(mandate)))
+
+
+def invite_cosigner(
+    *,
+    request: HttpRequest | None,
+    mandate: Mandate,
+    representative: Representative,
+    phone: str,
+    email: str,
+    identity: DigitalIdentity,
+    context: Context | None,
+) -> None:
+    """Send the invitation to sign to the number and/or address a signer gave for ``representative``."""
+    with translation.override(settings.LANGUAGE_CODE):
+        text = gettext(
+            "%(brand)s: %(signer)s asks you to sign the power of attorney of %(company)s for %(attorney)s. "
+            "Log in with your eID and sign it under Powers of attorney."
+        ) % {
+            "brand": settings.BRAND.name,
+            "signer": identity.full_name,
+            "company": mandate.company.name,
+            "attorney": mandate.attorney_name,
+        }
+        subject = gettext("Waiting for your signature: %(company)s") % {"company": mandate.company.name}
+    if phone:
+        queue_sms(phone, text)
+    if email:
+        queue_email(subject, text, [email], settings.DEFAULT_FROM_EMAIL)
+    services.note(
+        request=request,
+        mandate=mandate,
+        action="cosigners_told",
+        by=services.By(identity=identity),
+        context=context,
+        reason=representative.name,
+    )
 
 
 def tell_cosigners(mandate: Mandate, signed: set[str]) -> int:

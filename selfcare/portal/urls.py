@@ -69,6 +69,11 @@ urlpatterns = [
     path("acting/<str:context>/mandates/<int:mandate_id>/revoke/", mandates.mandate_revoke, name="mandate-revoke"),
     path("acting/<str:context>/mandates/<int:mandate_id>/sign/", mandate_signing.sign_start, name="mandate-sign"),
     path(
+        "acting/<str:context>/mandates/<int:mandate_id>/invite/<int:representative_id>/",
+        mandates.cosigner_invite,
+        name="mandate-invite",
+    ),
+    path(
         "acting/<str:context>/mandates/<int:mandate_id>/sign/wait/",
         mandate_signing.sign_wait,
         name="mandate-sign-wait",
