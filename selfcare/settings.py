@@ -370,7 +370,17 @@ SMARTID_SIGNING_PATHS: dict[str, str] = {
         "SMARTID_CERTIFICATE_CHOICE_PATH", default="signature/certificate-choice/notification/etsi/{identifier}"
     ),
     "signature": env.str("SMARTID_SIGNATURE_PATH", default="signature/notification/document/{document_number}"),
+    # The device link: the person scans a QR code to choose their certificate, then the signature request goes to
+    # that same app as a notification "linked" to the certificate choice's session.
+    "certificate_choice_device_link": env.str(
+        "SMARTID_CERTIFICATE_CHOICE_DEVICE_LINK_PATH", default="signature/certificate-choice/device-link/anonymous"
+    ),
+    "linked_signature": env.str(
+        "SMARTID_LINKED_SIGNATURE_PATH", default="signature/notification/linked/{document_number}"
+    ),
 }
+# The device link's sessionType for the certificate choice (PROTOCOLS.md has only "auth"): UNCONFIRMED.
+SMARTID_SIGNING_DEVICE_LINK_SESSION_TYPE: str = env.str("SMARTID_SIGNING_DEVICE_LINK_SESSION_TYPE", default="cert")
 SMARTID_SIGNING_QUALIFIED_OIDS: list[str] = env.list("SMARTID_SIGNING_QUALIFIED_OIDS", default=["0.4.0.2042.1.2"])
 # SK recommends the device link (QR, Web2App) and push notifications only from a browser the person used before
 # (their known-device cookie). During a transition an operator may keep the push login for everyone.
@@ -411,6 +421,26 @@ EPARAKSTS_READ_TIMEOUT: float = env.float("EPARAKSTS_READ_TIMEOUT", default=10.0
 # SHA-256 (hex) of the platform's TLS certificates; required in production when eParaksts is configured.
 EPARAKSTS_TLS_PINS: str = env.str("EPARAKSTS_TLS_PINS", default="")
 EPARAKSTS_STATE_MAX_AGE_SECONDS: int = env.int("EPARAKSTS_STATE_MAX_AGE_SECONDS", default=600)
+# Signing with eParaksts (docs/signing.md): the platform's signature API, two authorizations (the person's signing
+# identities, then their consent to one digest) and a raw signature of that digest. PROTOCOLS.md lists only the
+# signing scopes; the paths, the digest summary's algorithm name and the signature algorithm follow third-party
+# clients of the TrustedX eIDAS platform (UNCONFIRMED), so each is configuration.
+EPARAKSTS_SIGN_SCOPE_PROFILE: str = env.str(
+    "EPARAKSTS_SIGN_SCOPE_PROFILE", default="urn:safelayer:eidas:sign:identity:profile"
+)
+EPARAKSTS_SIGN_SCOPE_USE: str = env.str(
+    "EPARAKSTS_SIGN_SCOPE_USE", default="urn:safelayer:eidas:sign:identity:use:server"
+)
+EPARAKSTS_SIGN_IDENTITIES_PATH: str = env.str(
+    "EPARAKSTS_SIGN_IDENTITIES_PATH", default="/trustedx-resources/esigp/v1/sign_identities"
+)
+EPARAKSTS_SIGN_RAW_PATH: str = env.str(
+    "EPARAKSTS_SIGN_RAW_PATH", default="/trustedx-resources/esigp/v1/signatures/server/raw"
+)
+EPARAKSTS_SIGN_ALGORITHM: str = env.str("EPARAKSTS_SIGN_ALGORITHM", default="rsa-sha256")
+EPARAKSTS_DIGESTS_SUMMARY_ALGORITHM: str = env.str("EPARAKSTS_DIGESTS_SUMMARY_ALGORITHM", default="SHA256")
+# The exact signing callback URL registered with LVRTC (empty in the demo: the portal's own URL is used).
+EPARAKSTS_SIGN_REDIRECT_URI: str = env.str("EPARAKSTS_SIGN_REDIRECT_URI", default="")
 # --- eID: EU Digital Identity Wallet (docs/eudi-wallet.md) --------------------------------------------------------
 # Our access certificate (leaf first, then its issuers) and its EC P-256 key, issued to us as a registered relying
 # party; the PID providers we trust (their signing certificates or CAs); where wallets are invoked.
@@ -456,6 +486,10 @@ LOGIN_URL = "portal:login"
 # --- Signed documents: power-of-attorney uploads (README "Signed documents") -----------------------------------------
 # PEM files or directories of *.pem (comma-separated): the CAs whose signatures on uploaded documents count.
 SIGNED_DOCUMENT_TRUST_ANCHORS: str = env.str("SIGNED_DOCUMENT_TRUST_ANCHORS", default=_demo_pki("root-ca.pem"))
+# Signing in the portal (docs/signing.md): the RFC 3161 time-stamping authority whose timestamp, with the revocation
+# data of the signer's and the TSA's certificates, makes a signature long-term valid (PAdES B-LT). Empty: the demo
+# uses the test PKI's TSA on the simulator service; outside the demo, no timestamp (B-B).
+SIGNING_TSA_URL: str = env.str("SIGNING_TSA_URL", default="")
 SIGNED_DOCUMENT_MAX_BYTES: int = env.int("SIGNED_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 
 # --- Number binding: one-time codes by SMS (SECURITY.md "One-time codes") --------------------------------------------

@@ -11,7 +11,9 @@ representatives add their signatures to the same document until the register's r
   what was kept) is refused, so no signature is ever added to bytes the signer was not shown.
 - While signatures are missing, the other joint representatives who use the portal are told (SMS to their bound or
   private number, e-mail to their notification address) and see the mandate under "waiting for your signature"
-  (:func:`awaiting_signature`). Representatives who never logged in have no contact here and are not told.
+  (:func:`awaiting_signature`). Representatives the portal cannot tell (never logged in, or no number or address)
+  are listed for those who signed (:func:`uninvited_cosigners`), who may give a number or address for an
+  invitation (:func:`invite_cosigner`).
 """
 
 from __future__ import annotations
@@ -34,13 +36,22 @@ from selfcare.identity.models import DigitalIdentity, NationalIdentifier
 from selfcare.mandates import services
 from selfcare.mandates.documents import NOT_REPRESENTATIVES, document_attach, read
 from selfcare.mandates.form import render_form
-from selfcare.mandates.models import DocumentChannel, Mandate, MandateDocument, MandateStatus, Representation
+from selfcare.mandates.models import (
+    DocumentChannel,
+    Mandate,
+    MandateDocument,
+    MandateStatus,
+    Representation,
+    Representative,
+)
 from selfcare.mandates.representatives import companies_represented, matching, name_key
 from selfcare.security.devices import notification_number
 from selfcare.security.models import NotificationContact
 from selfcare.signing import flow
 
 SIGNABLE = (MandateStatus.DRAFT, MandateStatus.SUBMITTED)
+# Login methods after which eParaksts is the signing method offered first (the person has it at hand).
+EPARAKSTS_LOGINS = ("eparaksts-mobile", "eparaksts-card", "eid-scan")
 
 
 def _error(code: ErrorCode) -> ValidationError:
@@ -103,6 +114,19 @@ def waiting_for_others(document: MandateDocument) -> bool:
     )
 
 
+def signing_methods(identity: DigitalIdentity, *, logged_in_with: str = "") -> list[str]:
+    """The signing methods offered to this person, the one to preselect first: the method they logged in with when
+    it can sign (eParaksts for its login methods), else Smart-ID. eParaksts signs for Latvian codes only, and
+    outside the demo only once its signing callback is registered (``EPARAKSTS_SIGN_REDIRECT_URI``)."""
+    methods = [flow.SMARTID]
+    eparaksts_ready = settings.SELFCARE_DEMO or bool(settings.EPARAKSTS_SIGN_REDIRECT_URI)
+    if eparaksts_ready and _codes(identity):
+        methods.append(flow.EPARAKSTS)
+    if logged_in_with in EPARAKSTS_LOGINS and flow.EPARAKSTS in methods:
+        methods.reverse()
+    return methods
+
+
 def _display_text(mandate: Mandate) -> str:
     # Shown in the Smart-ID app (at most 60 characters): what is being signed, in the form's language.
     with translation.override(settings.LANGUAGE_CODE):
@@ -116,8 +140,14 @@ def signing_start(
     identity: DigitalIdentity,
     context: Context | None,
     method: str = "smartid",
+    redirect_uri: str = "",
+    language: str = "lv",
+    device_link: bool = False,
+    callback_url: str = "",
 ) -> flow.Signing:
-    """Start signing the mandate's current document as ``identity`` (see the module docstring)."""
+    """Start signing the mandate's current document as ``identity`` (see the module docstring); eParaksts needs
+    the portal's callback URL (``redirect_uri``) and the language of the platform's pages; a Smart-ID device link
+    (``device_link``) may also open on the person's phone, which returns to ``callback_url``."""
     if not is_representative(mandate, identity):
         raise _error(ErrorCode.MANDATE_NOT_A_SIGNER)
     if not may_sign(mandate, identity):
@@ -132,6 +162,10 @@ def signing_start(
         method=method,
         display_text=_display_text(mandate),
         reason=f"{mandate.reference}",
+        redirect_uri=redirect_uri,
+        language=language,
+        device_link=device_link,
+        callback_url=callback_url,
     )
     services.note(
         request=request, mandate=mandate, action="signing_started", by=services.By(identity=identity), context=context
@@ -190,6 +224,85 @@ def _cosigners(mandate: Mandate, signed: set[str]) -> list[DigitalIdentity]:
             if (exact or name_key(person.full_name) == name_key(representative.name)) and identifier.code not in signed:
                 found.setdefault(person.pk, person)
     return [p for p in found.values() if not set(_codes(p)) & signed]
+
+
+def _has_signed(representative: Representative, signed: set[str]) -> bool:
+    if representative.personal_code:
+        return representative.personal_code in signed
+    return any(code.startswith(representative.code_prefix) for code in signed)
+
+
+def _reachable(representative: Representative) -> bool:
+    """Whether the portal knows how to tell this representative: a person in the portal matching them with a
+    number or an e-mail address on file."""
+    for person in _cosigners_of(representative):
+        if notification_number(person) or NotificationContact.objects.filter(identity=person).exists():
+            return True
+    return False
+
+
+def _cosigners_of(representative: Representative) -> list[DigitalIdentity]:
+    if representative.personal_code:
+        identifiers = NationalIdentifier.objects.filter(country="LV", code=representative.personal_code)
+    else:
+        identifiers = NationalIdentifier.objects.filter(country="LV", code__startswith=representative.code_prefix)
+    return [
+        i.identity
+        for i in identifiers.select_related("identity")
+        if representative.personal_code or name_key(i.identity.full_name) == name_key(representative.name)
+    ]
+
+
+def uninvited_cosigners(mandate: Mandate) -> list[Representative]:
+    """Joint representatives who still have to sign the current document and whom the portal cannot tell: a signer
+    may give their number or e-mail address for an invitation (:func:`invite_cosigner`)."""
+    document = current_document(mandate)
+    if document is None or not waiting_for_others(document):
+        return []
+    signed = signed_codes(document)
+    joint = mandate.company.representatives.filter(representation=Representation.JOINT).order_by("name", "pk")
+    return [r for r in joint if not _has_signed(r, signed) and not _reachable(r)]
+
+
+def may_invite(mandate: Mandate, identity: DigitalIdentity) -> bool:
+    """Only someone whose signature is on the current document invites the others (SMS costs money, API4)."""
+    return bool(set(_codes(identity)) & signed_codes(current_document(mandate)))
+
+
+def invite_cosigner(
+    *,
+    request: HttpRequest | None,
+    mandate: Mandate,
+    representative: Representative,
+    phone: str,
+    email: str,
+    identity: DigitalIdentity,
+    context: Context | None,
+) -> None:
+    """Send the invitation to sign to the number and/or address a signer gave for ``representative``."""
+    with translation.override(settings.LANGUAGE_CODE):
+        text = gettext(
+            "%(brand)s: %(signer)s asks you to sign the power of attorney of %(company)s for %(attorney)s. "
+            "Log in with your eID and sign it under Powers of attorney."
+        ) % {
+            "brand": settings.BRAND.name,
+            "signer": identity.full_name,
+            "company": mandate.company.name,
+            "attorney": mandate.attorney_name,
+        }
+        subject = gettext("Waiting for your signature: %(company)s") % {"company": mandate.company.name}
+    if phone:
+        queue_sms(phone, text)
+    if email:
+        queue_email(subject, text, [email], settings.DEFAULT_FROM_EMAIL)
+    services.note(
+        request=request,
+        mandate=mandate,
+        action="cosigners_told",
+        by=services.By(identity=identity),
+        context=context,
+        reason=representative.name,
+    )
 
 
 def tell_cosigners(mandate: Mandate, signed: set[str]) -> int:

@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 
 from selfcare.errors import MESSAGES, ErrorCode
 from selfcare.identifiers import PersonalCode, parse_msisdn
+from selfcare.identifiers.msisdn import is_mobile
 from selfcare.identifiers.personal_code import TYPING_HELP
 from selfcare.mandates.models import MandateScope
 
@@ -137,3 +138,25 @@ class UploadForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CosignerInviteForm(forms.Form):
+    """A co-signer's number or e-mail address for the invitation to sign (at least one)."""
+
+    phone = forms.CharField(label=_("Mobile number"), required=False, max_length=20)
+    email = forms.EmailField(label=_("E-mail address"), required=False, max_length=254)
+
+    def clean_phone(self) -> str:
+        text = self.cleaned_data.get("phone", "").strip()
+        if not text:
+            return ""
+        number = parse_msisdn(text)
+        if not is_mobile(number):
+            raise forms.ValidationError(_("Enter a mobile number."))
+        return number
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if not self.errors and not data.get("phone") and not data.get("email"):
+            raise forms.ValidationError(_("Enter a mobile number or an e-mail address."))
+        return data

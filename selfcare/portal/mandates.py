@@ -21,12 +21,14 @@ from selfcare.access.contexts import Action, Context
 from selfcare.access.policy import mandates_in, may, require_mandate
 from selfcare.access.web import context_page
 from selfcare.customers.models import Company, Connection, ConnectionStatus
+from selfcare.identity.models import DigitalIdentity
 from selfcare.mandates import services
 from selfcare.mandates import signing as mandate_signing
 from selfcare.mandates.documents import document_attach, problem_text
 from selfcare.mandates.form import LANGUAGES, filename, render_form
-from selfcare.mandates.models import DocumentChannel, Mandate, MandateStatus
-from selfcare.portal.forms import MandateForm, ReasonForm, UploadForm
+from selfcare.mandates.models import DocumentChannel, Mandate, MandateStatus, Representative
+from selfcare.portal.forms import CosignerInviteForm, MandateForm, ReasonForm, UploadForm
+from selfcare.security import sessions
 
 
 def _mandate(request: HttpRequest, action: Action, mandate_id: int) -> Mandate:
@@ -115,8 +117,29 @@ def mandate_detail(request: HttpRequest, mandate_id: int) -> HttpResponse:
     return _detail(request, acting, mandate, UploadForm())
 
 
-def _detail(request: HttpRequest, acting: Context, mandate: Mandate, upload: UploadForm) -> HttpResponse:
+def _invites(
+    mandate: Mandate, identity: DigitalIdentity, invite: tuple[int, CosignerInviteForm] | None
+) -> list[tuple[Representative, CosignerInviteForm]]:
+    """The co-signers the portal cannot tell, each with a form for their number or address (the one just posted,
+    with its errors and what was typed, in place of a fresh one)."""
+    if not mandate_signing.may_invite(mandate, identity):
+        return []
+    return [
+        (r, invite[1] if invite is not None and invite[0] == r.pk else CosignerInviteForm(prefix=f"invite-{r.pk}"))
+        for r in mandate_signing.uninvited_cosigners(mandate)
+    ]
+
+
+def _detail(
+    request: HttpRequest,
+    acting: Context,
+    mandate: Mandate,
+    upload: UploadForm,
+    invite: tuple[int, CosignerInviteForm] | None = None,
+) -> HttpResponse:
     documents = [(document, [problem_text(code) for code in document.problems]) for document in mandate.documents.all()]
+    identity = request.identity  # type: ignore[attr-defined]
+    may_sign = may(acting, Action.SUBMIT_MANDATE) and mandate_signing.may_sign(mandate, identity)
     return render(
         request,
         "portal/mandates/detail.html",
@@ -129,8 +152,13 @@ def _detail(request: HttpRequest, acting: Context, mandate: Mandate, upload: Upl
             "may_upload": may(acting, Action.SUBMIT_MANDATE)
             and mandate.status in (MandateStatus.DRAFT, MandateStatus.SUBMITTED),
             "may_revoke": may(acting, Action.REVOKE_MANDATE) and mandate.status == MandateStatus.ACTIVE,
-            "may_sign": may(acting, Action.SUBMIT_MANDATE) and mandate_signing.may_sign(mandate, request.identity),  # type: ignore[attr-defined]
+            "may_sign": may_sign,
+            # The method the person logged in with first: they have it at hand.
+            "signing_methods": mandate_signing.signing_methods(identity, logged_in_with=sessions.login_method(request))
+            if may_sign
+            else [],
             "waiting": mandate_signing.current_document(mandate) is not None,
+            "invites": _invites(mandate, identity, invite) if may(acting, Action.SUBMIT_MANDATE) else [],
             "waiting_documents": [d for d, _p in documents if mandate_signing.waiting_for_others(d)],
             "form_languages": LANGUAGES,
             "business_email": settings.BRAND.business_email,
@@ -139,8 +167,36 @@ def _detail(request: HttpRequest, acting: Context, mandate: Mandate, upload: Upl
             if settings.SELFCARE_DEMO
             else "",
         },
-        status=400 if upload.errors else 200,
+        status=400 if upload.errors or (invite is not None and invite[1].errors) else 200,
     )
+
+
+@require_POST
+@context_page
+def cosigner_invite(request: HttpRequest, mandate_id: int, representative_id: int) -> HttpResponse:
+    """A signer gives a co-signer's number or e-mail address; the invitation to sign is sent there."""
+    acting: Context = request.acting  # type: ignore[attr-defined]
+    mandate = _mandate(request, Action.SUBMIT_MANDATE, mandate_id)
+    identity = request.identity  # type: ignore[attr-defined]
+    if not mandate_signing.may_invite(mandate, identity):
+        raise Http404
+    representative = next((r for r in mandate_signing.uninvited_cosigners(mandate) if r.pk == representative_id), None)
+    if representative is None:
+        raise Http404
+    form = CosignerInviteForm(request.POST, prefix=f"invite-{representative.pk}")
+    if not form.is_valid():
+        return _detail(request, acting, mandate, UploadForm(), invite=(representative.pk, form))
+    mandate_signing.invite_cosigner(
+        request=request,
+        mandate=mandate,
+        representative=representative,
+        phone=form.cleaned_data["phone"],
+        email=form.cleaned_data["email"],
+        identity=identity,
+        context=acting,
+    )
+    messages.success(request, _("The invitation to sign was sent to %(name)s.") % {"name": representative.name})
+    return redirect("portal:mandate", context=acting.key, mandate_id=mandate.pk)
 
 
 @require_safe

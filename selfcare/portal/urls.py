@@ -81,6 +81,11 @@ urlpatterns = [
     path("acting/<str:context>/mandates/<int:mandate_id>/revoke/", mandates.mandate_revoke, name="mandate-revoke"),
     path("acting/<str:context>/mandates/<int:mandate_id>/sign/", mandate_signing.sign_start, name="mandate-sign"),
     path(
+        "acting/<str:context>/mandates/<int:mandate_id>/invite/<int:representative_id>/",
+        mandates.cosigner_invite,
+        name="mandate-invite",
+    ),
+    path(
         "acting/<str:context>/mandates/<int:mandate_id>/sign/wait/",
         mandate_signing.sign_wait,
         name="mandate-sign-wait",
@@ -89,6 +94,11 @@ urlpatterns = [
         "acting/<str:context>/mandates/<int:mandate_id>/sign/status/",
         mandate_signing.sign_status,
         name="mandate-sign-status",
+    ),
+    path(
+        "acting/<str:context>/mandates/<int:mandate_id>/sign/return/",
+        mandate_signing.sign_return,
+        name="mandate-sign-return",
     ),
     path(
         "acting/<str:context>/mandates/<int:mandate_id>/sign/cancel/",
@@ -131,6 +141,8 @@ urlpatterns = [
     path("login/smart-id/cancel/", smartid.cancel, name="login-smartid-cancel"),
     path("login/smart-id/callback/", smartid.callback, name="login-smartid-callback"),
     path("login/eparaksts/callback/", eparaksts.callback, name="login-eparaksts-callback"),
+    path("signing/eparaksts/callback/", mandate_signing.eparaksts_callback, name="signing-eparaksts-callback"),
+    path("signing/smart-id/callback/", mandate_signing.smartid_callback, name="signing-smartid-callback"),
     path("login/wallet/", wallet.start_page, name="login-wallet"),
     path("login/wallet/start/", wallet.start, name="login-wallet-start"),
     path("login/wallet/wait/", wallet.wait, name="login-wallet-wait"),

@@ -50,6 +50,14 @@ def current_id(request: HttpRequest) -> str | None:
     return str(value) if value else None
 
 
+def login_method(request: HttpRequest) -> str:
+    """The eID method this browser's login used ("smartid", "eparaksts-mobile", …); "" when unknown."""
+    session_id = current_id(request)
+    if session_id is None:
+        return ""
+    return UserSession.objects.filter(pk=session_id).values_list("method", flat=True).first() or ""
+
+
 def still_open(request: HttpRequest) -> bool:
     """False when this browser's login was ended elsewhere; notes activity at most once a minute."""
     session_id = current_id(request)

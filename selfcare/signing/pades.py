@@ -8,9 +8,10 @@
    into the placeholder.
 
 Everything between the two steps is a :class:`Prepared` value of plain bytes, so it can wait in a cache while the
-person confirms on their phone. The signature mechanism is RSASSA-PSS with SHA-256 (what Smart-ID's v3 signature
-protocol makes). No trusted timestamp and no revocation data are embedded: Smart-ID offers neither with the
-signature (the validator checks revocation itself; see the package docstring of selfcare.mandates.signatures).
+person confirms on their phone. The signature mechanism is the method's: RSASSA-PSS with SHA-256 (what Smart-ID's
+v3 signature protocol makes, the default) or RSA PKCS#1 v1.5 with SHA-256 (eParaksts' ``rsa-sha256``).
+The methods offer no timestamp or revocation data with the signature: :func:`finish` takes a time stamper, and
+:mod:`selfcare.signing.longterm` adds the revocation data afterwards (PAdES B-LT).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa, utils
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign import fields, signers
+from pyhanko.sign import fields, signers, timestamps
 from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
 from pyhanko.sign.signers.pdf_signer import PdfTBSDocument
 from pyhanko_certvalidator.registry import SimpleCertificateStore
@@ -41,6 +42,10 @@ T = TypeVar("T")
 DIGEST = "sha256"
 # RSASSA-PSS, SHA-256, MGF1 with SHA-256, salt of the hash's length: the parameters the provider is asked for.
 PSS = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=hashes.SHA256.digest_size)
+# The signature mechanisms a method may produce over ``Prepared.to_sign``.
+RSASSA_PSS = "rsassa_pss"
+RSA_PKCS1V15 = "rsa_pkcs1v15"
+MECHANISMS = (RSASSA_PSS, RSA_PKCS1V15)
 
 
 class SigningFailed(Exception):
@@ -59,6 +64,7 @@ class Prepared:
     reserved_end: int
     signed_attributes: bytes  # DER of the CMS signed attributes
     base_sha256: str  # hex SHA-256 of the PDF before this signature: what the person was shown
+    mechanism: str = RSASSA_PSS  # how the method signs ``to_sign`` (one of MECHANISMS)
 
     @property
     def to_sign(self) -> bytes:
@@ -91,7 +97,9 @@ def run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
         return pool.submit(asyncio.run, coroutine).result()
 
 
-def _mechanism() -> algos.SignedDigestAlgorithm:
+def _mechanism(mechanism: str = RSASSA_PSS) -> algos.SignedDigestAlgorithm:
+    if mechanism == RSA_PKCS1V15:
+        return algos.SignedDigestAlgorithm({"algorithm": "sha256_rsa"})
     return algos.SignedDigestAlgorithm(
         {
             "algorithm": "rsassa_pss",
@@ -106,14 +114,16 @@ def _mechanism() -> algos.SignedDigestAlgorithm:
     )
 
 
-def _signer(certificate: bytes, chain: Sequence[bytes], value: bytes | int) -> signers.ExternalSigner:
+def _signer(
+    certificate: bytes, chain: Sequence[bytes], value: bytes | int, mechanism: str = RSASSA_PSS
+) -> signers.ExternalSigner:
     return signers.ExternalSigner(
         signing_cert=asn1_x509.Certificate.load(certificate),
         cert_registry=SimpleCertificateStore.from_certs(  # type: ignore[no-untyped-call]
             [asn1_x509.Certificate.load(c) for c in chain]
         ),
         signature_value=value,
-        signature_mechanism=_mechanism(),
+        signature_mechanism=_mechanism(mechanism),
     )
 
 
@@ -130,8 +140,12 @@ def prepare(
     *,
     chain: Sequence[x509.Certificate] = (),
     reason: str = "",
+    mechanism: str = RSASSA_PSS,
+    bytes_reserved: int | None = None,
 ) -> Prepared:
     """Add an empty signature for ``certificate`` to ``pdf``; see the module docstring."""
+    if mechanism not in MECHANISMS:
+        raise ValueError(f"unknown signature mechanism {mechanism!r}")
     der = certificate.public_bytes(serialization.Encoding.DER)
     chain_der = tuple(c.public_bytes(serialization.Encoding.DER) for c in chain)
     placeholder = _rsa_key(certificate).key_size // 8
@@ -140,7 +154,7 @@ def prepare(
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     except Exception as error:  # pyHanko raises many types on a PDF it cannot read
         raise SigningFailed("the PDF cannot be read") from error
-    signer = _signer(der, chain_der, placeholder)
+    signer = _signer(der, chain_der, placeholder, mechanism)
     metadata = signers.PdfSignatureMetadata(
         field_name=f"Signature{existing + 1}",
         subfilter=fields.SigSeedSubFilter.PADES,
@@ -150,7 +164,9 @@ def prepare(
     pdf_signer = signers.PdfSigner(metadata, signer=signer)
 
     async def _prepare() -> tuple[PreparedByteRangeDigest, bytes, bytes]:
-        digest, _tbs, output = await pdf_signer.async_digest_doc_for_signing(writer)
+        # The placeholder is sized for the signature alone unless told more (a timestamp token and its certificate
+        # come into the same CMS: selfcare.signing.longterm).
+        digest, _tbs, output = await pdf_signer.async_digest_doc_for_signing(writer, bytes_reserved=bytes_reserved)
         attributes = await signer.signed_attrs(digest.document_digest, DIGEST, use_pades=True)
         output.seek(0)
         return digest, output.read(), attributes.dump()
@@ -165,27 +181,33 @@ def prepare(
         reserved_end=digest.reserved_region_end,
         signed_attributes=attributes,
         base_sha256=hashlib.sha256(pdf).hexdigest(),
+        mechanism=mechanism,
     )
 
 
 def check_signature_value(prepared: Prepared, value: bytes) -> None:
-    """Raise :class:`SigningFailed` unless ``value`` is the certificate's RSASSA-PSS signature of ``to_sign``."""
+    """Raise :class:`SigningFailed` unless ``value`` is the certificate's signature of ``to_sign`` by the prepared
+    mechanism."""
     certificate = x509.load_der_x509_certificate(prepared.certificate)
+    scheme = padding.PKCS1v15() if prepared.mechanism == RSA_PKCS1V15 else PSS
     try:
-        _rsa_key(certificate).verify(value, prepared.to_sign, PSS, utils.Prehashed(hashes.SHA256()))
+        _rsa_key(certificate).verify(value, prepared.to_sign, scheme, utils.Prehashed(hashes.SHA256()))
     except InvalidSignature as error:
         raise SigningFailed("the signature value does not verify with the signer's certificate") from error
 
 
-def finish(prepared: Prepared, value: bytes) -> bytes:
-    """The signed PDF: ``value`` (checked first) in a CMS written into the prepared placeholder."""
+def finish(prepared: Prepared, value: bytes, *, timestamper: timestamps.TimeStamper | None = None) -> bytes:
+    """The signed PDF: ``value`` (checked first) in a CMS written into the prepared placeholder; with a
+    ``timestamper`` (:func:`selfcare.signing.longterm.timestamper`) the CMS carries a signature timestamp."""
     check_signature_value(prepared, value)
-    signer = _signer(prepared.certificate, prepared.chain, value)
+    signer = _signer(prepared.certificate, prepared.chain, value, prepared.mechanism)
     attributes = cms.CMSAttributes.load(prepared.signed_attributes)
     digest = PreparedByteRangeDigest(prepared.document_digest, prepared.reserved_start, prepared.reserved_end)
 
     async def _finish() -> bytes:
-        signature = await signer.async_sign_prescribed_attributes(DIGEST, signed_attrs=attributes)
+        signature = await signer.async_sign_prescribed_attributes(
+            DIGEST, signed_attrs=attributes, timestamper=timestamper
+        )
         output = io.BytesIO(prepared.pdf)
         await PdfTBSDocument.async_finish_signing(output, digest, signature)
         return output.getvalue()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import utils
+from cryptography.hazmat.primitives.asymmetric import padding, utils
 from django.conf import settings
 from django.utils import timezone
 
@@ -62,6 +62,19 @@ def test_a_signature_value_from_another_key_is_refused_before_it_enters_the_pdf(
 
     with pytest.raises(pades.SigningFailed):
         pades.finish(prepared, _sign_remotely(prepared, anna))
+
+
+def test_a_pkcs1_v1_5_signature_value_as_eparaksts_makes_it_enters_the_pdf_and_validates(ca: TestCA) -> None:
+    janis = person_signer(ca, "120478-11230", "Jānis", "Kalniņš")
+    prepared = pades.prepare(simple_pdf("PILNVARA"), janis.certificate, mechanism=pades.RSA_PKCS1V15)
+    value = janis.private_key.sign(prepared.to_sign, padding.PKCS1v15(), utils.Prehashed(hashes.SHA256()))
+
+    signed = pades.finish(pades.Prepared.from_dict(prepared.as_dict()), value)
+
+    report = validate_document(signed)
+    assert report.valid, report
+    with pytest.raises(pades.SigningFailed):  # a PSS value where PKCS#1 v1.5 was prepared does not pass
+        pades.finish(prepared, _sign_remotely(prepared, janis))
 
 
 def pyhanko_cli_says_valid(signed: bytes, root: TestCA, tmp_path: Path) -> str:

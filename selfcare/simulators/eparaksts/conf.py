@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from urllib.parse import urlsplit
 
@@ -21,6 +22,14 @@ TOKEN_LIFETIME_SECONDS = 600
 REQUEST_LIFETIME_SECONDS = 600
 # The portal is another service; its URLconf says which path its callback has.
 PORTAL_URLCONF = "selfcare.urls"
+
+
+PREFIX = "eparaksts-sim:"
+
+
+def cache_key(kind: str, value: str) -> str:
+    """Where the simulator keeps a request, code or token in the cache (by the value's hash)."""
+    return f"{PREFIX}{kind}:{hashlib.sha256(value.encode()).hexdigest()}"
 
 
 def client_id() -> str:
@@ -45,9 +54,28 @@ def redirect_uri_registered(uri: str) -> bool:
     registered = str(getattr(settings, "EPARAKSTS_REDIRECT_URI", ""))
     if registered:
         return uri == registered
-    parts = urlsplit(uri)
     with translation.override(settings.LANGUAGE_CODE):
         callback_path = reverse("portal:login-eparaksts-callback", urlconf=PORTAL_URLCONF)
+    return _demo_callback(uri, callback_path)
+
+
+def sign_scopes() -> tuple[str, str]:
+    """The signature API's scopes: the person's signing identities, and the use of one for a digest."""
+    return str(settings.EPARAKSTS_SIGN_SCOPE_PROFILE), str(settings.EPARAKSTS_SIGN_SCOPE_USE)
+
+
+def sign_redirect_uri_registered(uri: str) -> bool:
+    """``EPARAKSTS_SIGN_REDIRECT_URI`` exactly when set; otherwise the portal's signing callback on a demo host."""
+    registered = str(getattr(settings, "EPARAKSTS_SIGN_REDIRECT_URI", ""))
+    if registered:
+        return uri == registered
+    with translation.override(settings.LANGUAGE_CODE):
+        callback_path = reverse("portal:signing-eparaksts-callback", urlconf=PORTAL_URLCONF)
+    return _demo_callback(uri, callback_path)
+
+
+def _demo_callback(uri: str, callback_path: str) -> bool:
+    parts = urlsplit(uri)
     return (
         parts.scheme in ("http", "https")
         and parts.hostname in DEMO_HOSTS

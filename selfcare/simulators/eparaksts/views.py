@@ -20,16 +20,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from selfcare.simulators.eparaksts import accounts, conf
+from selfcare.simulators.eparaksts import accounts, conf, signing_api
 from selfcare.simulators.gate import demo_only
 
 TEMPLATES = "simulators/eparaksts/"
-PREFIX = "eparaksts-sim:"
 LANGUAGES = ("lv", "en", "ru")
 
 
-def _key(kind: str, value: str) -> str:
-    return f"{PREFIX}{kind}:{hashlib.sha256(value.encode()).hexdigest()}"
+_key = conf.cache_key
 
 
 def _refused(request: HttpRequest, text: str, status: int = 400) -> HttpResponse:
@@ -52,22 +50,33 @@ def authorize(request: HttpRequest) -> HttpResponse:
         if query.get("client_id") != conf.client_id():
             return _refused(request, "Unknown client_id.")
         redirect_uri = query.get("redirect_uri", "")
-        if not conf.redirect_uri_registered(redirect_uri):
+        scope = query.get("scope", "")
+        signing = scope in conf.sign_scopes()
+        registered = conf.sign_redirect_uri_registered if signing else conf.redirect_uri_registered
+        if not registered(redirect_uri):
             return _refused(request, "redirect_uri is not the one registered for this client.")
         state = query.get("state", "")
         if query.get("response_type") != "code":
             return _back(redirect_uri, error="unsupported_response_type", state=state)
-        if query.get("scope", "").split() != [conf.SCOPE]:
+        if not signing and scope.split() != [conf.SCOPE]:
             return _back(redirect_uri, error="invalid_scope", state=state)
         acr = query.get("acr_values", "")
         if acr not in conf.flows():
             return _back(redirect_uri, error="invalid_request", error_description="acr_values", state=state)
+        pending: dict[str, str] = {
+            "redirect_uri": redirect_uri,
+            "state": state,
+            "acr": acr,
+            "language": translation.get_language(),
+            "scope": scope,
+        }
+        consent = signing_api.consent_asked(query) if scope == conf.sign_scopes()[1] else None
+        if scope == conf.sign_scopes()[1] and consent is None:
+            return _back(redirect_uri, error="invalid_request", error_description="sign_identity_id", state=state)
         request_id = secrets.token_urlsafe(24)
-        cache.set(
-            _key("request", request_id),
-            {"redirect_uri": redirect_uri, "state": state, "acr": acr, "language": translation.get_language()},
-            conf.REQUEST_LIFETIME_SECONDS,
-        )
+        cache.set(_key("request", request_id), {**pending, **(consent or {})}, conf.REQUEST_LIFETIME_SECONDS)
+        if consent is not None:
+            return render(request, TEMPLATES + "sign_consent.html", {"request_id": request_id, **consent})
         context = {"request_id": request_id, "title": conf.flows()[acr], "accounts": accounts.ACCOUNTS}
         return render(request, TEMPLATES + "authorize.html", context)
 
@@ -82,7 +91,8 @@ def answer(request: HttpRequest) -> HttpResponse:
         return _refused(request, "This login request has ended. Start again from the portal.", status=410)
     if request.POST.get("answer") != "confirm":
         return _back(pending["redirect_uri"], error="access_denied", state=pending["state"])
-    account = accounts.find(request.POST.get("account", ""))
+    # Consent to a signature is the signing identity's owner's; a login or the identities' listing chooses one.
+    account = accounts.find(pending.get("account") or request.POST.get("account", ""))
     if account is None:
         return _refused(request, "Choose a person to log in as.")
     code = secrets.token_urlsafe(32)

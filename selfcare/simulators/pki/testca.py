@@ -272,6 +272,25 @@ class TestCA:
             non_repudiation=non_repudiation,
         )
 
+    def timestamping(self, *, label: str = "tsa") -> Issued:
+        """The time-stamping authority's certificate (EKU timeStamping, critical, as RFC 3161 requires), issued by
+        the root with the revocation pointers of the others: what the TSA simulator signs timestamps with."""
+        now = _utcnow()
+        subject = x509.Name(
+            [
+                x509.NameAttribute(NameOID.COUNTRY_NAME, "LV"),
+                x509.NameAttribute(NameOID.ORGANIZATION_NAME, "TEST selfcare"),
+                x509.NameAttribute(NameOID.COMMON_NAME, "TEST selfcare time-stamping authority"),
+            ]
+        )
+        extensions = [
+            (x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), True),
+            *revocation_pointers(issuer_label(self, self.root)),
+        ]
+        return self._end_entity(
+            label, subject, self.root, extensions, now - dt.timedelta(days=1), now + dt.timedelta(days=3 * 365)
+        )
+
     def tls_server(self, *, label: str = "tls-server-localhost") -> Issued:
         """A TLS server certificate for 127.0.0.1 and localhost, issued by the root (tests of TLS pinning)."""
         now = _utcnow()

@@ -14,12 +14,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import cast
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from selfcare.identity.methods.smartid.protocol import DeviceLinkType, device_link
 from selfcare.simulators.smartid import conf, sessions
 
 LINK_TYPES = frozenset({"QR", "Web2App", "App2App"})
+AUTH = "auth"
+
+
+def signing_session_type() -> str:
+    """The sessionType of a signing certificate choice's link (a setting: PROTOCOLS.md names only "auth")."""
+    return str(settings.SMARTID_SIGNING_DEVICE_LINK_SESSION_TYPE)
+
+
 # A QR link may claim a moment a little after what our clock says: the portal's clock may run ahead.
 CLOCK_SKEW_SECONDS = 5
 
@@ -64,7 +73,8 @@ def open_link(query: Mapping[str, str]) -> OpenedLink:
     link_type = query.get("deviceLinkType", "")
     if link_type not in LINK_TYPES:
         raise LinkRefused(400, _("The link has no valid deviceLinkType."))
-    if query.get("sessionType") != "auth" or query.get("version") != "1.0":
+    session_type = query.get("sessionType", "")
+    if session_type not in (AUTH, signing_session_type()) or query.get("version") != "1.0":
         raise LinkRefused(400, _("The link must say sessionType=auth and version=1.0."))
     lang, auth_code = query.get("lang", ""), query.get("authCode", "")
     if not lang or not auth_code:
@@ -75,6 +85,8 @@ def open_link(query: Mapping[str, str]) -> OpenedLink:
         raise LinkRefused(404, _("No Smart-ID session matches this link. It may have expired."))
     if not session.running:
         raise LinkRefused(410, _("This Smart-ID session has already ended."))
+    if session_type != (signing_session_type() if session.kind == "certificate-choice" else AUTH):
+        raise LinkRefused(400, _("The link's sessionType does not match its session."))
     expected = device_link(
         device_link_base=session.device_link_base,
         link_type=cast(DeviceLinkType, link_type),
@@ -88,6 +100,7 @@ def open_link(query: Mapping[str, str]) -> OpenedLink:
         brokered_rp_name="",
         interactions_b64=session.interactions_b64,
         initial_callback_url="" if link_type == "QR" else session.initial_callback_url,
+        session_type=session_type,
     )
     expected_code = expected.rsplit("&authCode=", 1)[1]
     if not hmac.compare_digest(expected_code.encode("ascii"), auth_code.encode("ascii", "replace")):

@@ -22,6 +22,7 @@ from selfcare.identity.methods.smartid.protocol import verification_code
 from selfcare.simulators.gate import demo_only
 from selfcare.simulators.smartid import accounts, answers, sessions
 from selfcare.simulators.smartid.device_links import LinkRefused, open_link
+from selfcare.simulators.smartid.signing import settle_certificate_choice
 
 TEMPLATES = "simulators/smartid/"
 PHONE_LANGUAGES = ("lv", "en", "ru")
@@ -157,6 +158,9 @@ def _answer_device_link(request: HttpRequest) -> HttpResponse:
             "error": True,
         }
         return render(request, TEMPLATES + "device_link.html", context, status=400)
+    if session.kind == "certificate-choice":  # the app that opened the link gives its signing certificate
+        settle_certificate_choice(session, account)
+        return _callback(session, None) if uses_callback else render(request, TEMPLATES + "done.html")
     verifier, user_challenge = answers.user_challenge_pair()
     answers.confirm(session, account, flow_type=session.opened_as, user_challenge=user_challenge)
     return _callback(session, verifier) if uses_callback else render(request, TEMPLATES + "done.html")

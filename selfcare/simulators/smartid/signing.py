@@ -3,6 +3,9 @@
 - ``POST v3/signature/certificate-choice/notification/etsi/PNOLV-…``: completes by itself at the first poll with
   the account's signing certificate and document number (the person has one device, so there is nothing to choose);
   accounts that end every session otherwise (DOCUMENT_UNUSABLE, …) end this one so too.
+- ``POST v3/signature/certificate-choice/device-link/anonymous``: the person scans the portal's QR code and, on
+  the device-link page, chooses the account whose signing certificate comes back.
+- ``POST v3/signature/notification/linked/<documentNumber>``: as below, after such a device link only.
 - ``POST v3/signature/notification/document/<documentNumber>``: ``RAW_DIGEST_SIGNATURE`` over the digest sent;
   the answer carries the verification code (``vc``), the phone page shows the request with that code and
   Confirm/Refuse. "Refuses" and "Times out" accounts end it so, as in authentication.
@@ -19,6 +22,7 @@ import hashlib
 import re
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -111,8 +115,69 @@ def settle_certificate_choice(session: sessions.Session, account: accounts.Accou
 @demo_only
 @require_POST
 @_answer_problems
+def certificate_choice_device_link(request: HttpRequest) -> HttpResponse:
+    """``POST v3/signature/certificate-choice/device-link/anonymous``: whoever scans the QR code (or, with an
+    ``initialCallbackUrl``, opens the Web2App link on their phone) chooses."""
+    body = _request_body(request, RP_FIELDS | {"initialCallbackUrl"})
+    callback = body.get("initialCallbackUrl", "")
+    if not isinstance(callback, str) or "#" in callback or "|" in callback or len(callback) > 1800:
+        raise Problem(400, "initialCallbackUrl must be a URL without '#' or '|', at most 1800 characters")
+    session_token, session_secret = sessions.new_device_link_secrets()
+    session = sessions.Session(
+        flow="device-link",
+        rp_name=str(body["relyingPartyName"]),
+        rp_challenge="",
+        interactions_b64="",
+        certificate_level=_level(body),
+        hash_algorithm="",
+        kind="certificate-choice",
+        session_token=session_token,
+        session_secret=session_secret,
+        device_link_base=request.build_absolute_uri(reverse("smartid-sim:device-link")),
+        initial_callback_url=callback,
+    )
+    sessions.save(session)
+    return JsonResponse(
+        {
+            "sessionID": session.session_id,
+            "sessionToken": session_token,
+            "sessionSecret": session_secret,
+            "deviceLinkBase": session.device_link_base,
+        }
+    )
+
+
+@csrf_exempt
+@demo_only
+@require_POST
+@_answer_problems
+def linked_signature(request: HttpRequest, document_number: str) -> HttpResponse:
+    """``POST v3/signature/notification/linked/<documentNumber>``: only after a device-link certificate choice of
+    this document (``linkedSessionID``), so the request reaches the app that scanned the QR code."""
+    body = _request_body(request, SIGNATURE_FIELDS | {"linkedSessionID"})
+    linked = sessions.load(str(body.get("linkedSessionID", "")))
+    result = linked.status.get("result") if linked is not None and linked.status else None
+    if (
+        linked is None
+        or linked.kind != "certificate-choice"
+        or linked.flow != "device-link"
+        or not isinstance(result, dict)
+        or result.get("endResult") != "OK"
+        or result.get("documentNumber") != document_number
+    ):
+        raise Problem(400, "linkedSessionID must name a completed device-link certificate choice of this document")
+    return _signature(body, document_number)
+
+
+@csrf_exempt
+@demo_only
+@require_POST
+@_answer_problems
 def signature(request: HttpRequest, document_number: str) -> HttpResponse:
-    body = _request_body(request, SIGNATURE_FIELDS)
+    return _signature(_request_body(request, SIGNATURE_FIELDS), document_number)
+
+
+def _signature(body: dict[str, object], document_number: str) -> HttpResponse:
     if body.get("signatureProtocol") != "RAW_DIGEST_SIGNATURE":
         raise Problem(400, "signatureProtocol must be 'RAW_DIGEST_SIGNATURE'")
     parameters = _object(body.get("signatureProtocolParameters"), "signatureProtocolParameters")

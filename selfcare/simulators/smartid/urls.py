@@ -19,6 +19,16 @@ urlpatterns = [
         name="certificate-choice",
     ),
     path("v3/signature/notification/document/<str:document_number>", signing.signature, name="signature"),
+    path(
+        "v3/signature/certificate-choice/device-link/anonymous",
+        signing.certificate_choice_device_link,
+        name="certificate-choice-device-link",
+    ),
+    path(
+        "v3/signature/notification/linked/<str:document_number>",
+        signing.linked_signature,
+        name="linked-signature",
+    ),
     path("v3/session/<str:session_id>", api.session_status, name="session-status"),
     path("phone/", phone.index, name="phone"),
     path("phone/<str:personal_code>/", phone.person, name="phone-person"),

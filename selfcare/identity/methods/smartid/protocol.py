@@ -125,8 +125,12 @@ def device_link(
     brokered_rp_name: str,
     interactions_b64: str,
     initial_callback_url: str,
+    session_type: str = "auth",
 ) -> str:
     """Return a device link (QR content or Web2App/App2App URL) protected by its ``authCode``.
+
+    ``session_type`` is ``auth`` for a login; signing's certificate choice names its own
+    (``SMARTID_SIGNING_DEVICE_LINK_SESSION_TYPE``).
 
     The parameter order is fixed and nothing is URL-encoded, because the Smart-ID server recomputes the HMAC
     over the same string. ``elapsedSeconds`` belongs only to QR links, which must be rebuilt every second in
@@ -144,7 +148,7 @@ def device_link(
     params = [f"deviceLinkType={link_type}"]
     if elapsed_seconds is not None:
         params.append(f"elapsedSeconds={elapsed_seconds}")
-    params += [f"sessionToken={session_token}", "sessionType=auth", "version=1.0", f"lang={lang}"]
+    params += [f"sessionToken={session_token}", f"sessionType={session_type}", "version=1.0", f"lang={lang}"]
     unprotected = f"{device_link_base}?{'&'.join(params)}"
     message = "|".join(
         (

@@ -8,7 +8,12 @@ person sign a digest (``RAW_DIGEST_SIGNATURE``) in the app after comparing the v
 
 Paths (``SMARTID_SIGNING_PATHS``): SK's v3 clients use ``signature/certificate-choice/notification/etsi/{id}`` and
 ``signature/notification/document/{documentNumber}``; PROTOCOLS.md does not cover the signature flow, so they are
-configuration. Only the notification flow is implemented (no device-link or "linked" flow yet).
+configuration.
+
+Two ways in: by notification (``start_certificate_choice``: the portal names the person, the app asks them), or by
+device link (``start_certificate_choice_device_link``: the person scans the QR code the portal shows, rebuilt each
+second with :meth:`SmartIdSigningClient.certificate_choice_link`); after a device link the signature request is
+"linked" to that session (``linkedSessionID``), so it reaches the app that scanned.
 
 Every answer is checked before it is used: the end result (refused, timeout, …), the certificate level claimed and
 proven by the certificate's policy OIDs, the chain to the configured Smart-ID anchors and its revocation, that the
@@ -20,6 +25,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
+import secrets
 import time
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -76,6 +83,15 @@ class SigningSession:
     personal_code: str
     started_at: float
     verification_code: str = ""  # signature sessions: the code the app shows, from the server
+    session_token: str = ""  # device-link certificate choice
+    session_secret: str = ""  # device-link certificate choice: the authCode key, never shown
+    device_link_base: str = ""
+    initial_callback_url: str = ""  # Web2App: where the app returns the person (with callback_value)
+    callback_value: str = ""  # the random value in that URL, bound to this signing in the browser's session
+
+    @property
+    def device_linked(self) -> bool:
+        return bool(self.session_token)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -109,6 +125,63 @@ class SmartIdSigningClient(SmartIdClient):
         response = self._post(path, self._rp())
         return SigningSession(_text(response, "sessionID"), code.code, time.time())
 
+    def start_certificate_choice_device_link(self, code: PersonalCode, *, callback_url: str = "") -> SigningSession:
+        """Anonymous device-link certificate choice; the certificate that comes back must still be ``code``'s.
+        With ``callback_url`` the same session also opens by Web2App on the person's phone, which returns there."""
+        body = self._rp()
+        value = secrets.token_urlsafe(24) if callback_url else ""
+        initial = f"{callback_url}?value={value}" if callback_url else ""
+        if initial:
+            protocol.check_callback_url(initial, require_https=not self.config.api_url.startswith("http://"))
+            body["initialCallbackUrl"] = initial
+        response = self._post(self._paths()["certificate_choice_device_link"], body)
+        return SigningSession(
+            _text(response, "sessionID"),
+            code.code,
+            time.time(),
+            session_token=_text(response, "sessionToken"),
+            session_secret=_text(response, "sessionSecret"),
+            device_link_base=_text(response, "deviceLinkBase"),
+            initial_callback_url=initial,
+            callback_value=value,
+        )
+
+    def certificate_choice_link(
+        self, session: SigningSession, *, link_type: str = "QR", lang: str = "eng", now: float | None = None
+    ) -> str:
+        """The link of a device-link certificate choice: a QR code's content for this second (elapsedSeconds), or
+        the Web2App link to open on the person's phone (with the callback URL)."""
+        web2app = link_type == "Web2App"
+        if web2app and not session.initial_callback_url:
+            raise ValueError("a Web2App link needs a session started with a callback URL")
+        return protocol.device_link(
+            device_link_base=session.device_link_base,
+            link_type="Web2App" if web2app else "QR",
+            elapsed_seconds=None if web2app else int((now or time.time()) - session.started_at),
+            session_token=session.session_token,
+            lang=lang,
+            session_secret_b64=session.session_secret,
+            scheme_name=self.config.scheme_name,
+            rp_challenge="",
+            rp_name=self.config.rp_name,
+            brokered_rp_name="",
+            interactions_b64="",
+            initial_callback_url=session.initial_callback_url if web2app else "",
+            session_type=settings.SMARTID_SIGNING_DEVICE_LINK_SESSION_TYPE,
+        )
+
+    @staticmethod
+    def check_callback(session: SigningSession, *, value: str, session_secret_digest: str) -> None:
+        """Web2App: the app sent the person back; the value must be the one bound to this signing and the digest
+        that of this session's secret (PROTOCOLS.md §1.3). A certificate choice signs nothing, so there is no
+        userChallengeVerifier; the certificate itself is checked when the session's result is read."""
+        if not session.callback_value or not hmac.compare_digest(value, session.callback_value):
+            raise Refused("callback_value")
+        digest = hashlib.sha256(base64.b64decode(session.session_secret)).digest()
+        expected = base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+        if not hmac.compare_digest(session_secret_digest, expected):
+            raise Refused("callback_digest")
+
     def certificate(self, session: SigningSession, *, timeout_ms: int | None = None) -> ChosenCertificate | None:
         status = self._signing_status(session, timeout_ms)
         if status is None:
@@ -118,8 +191,11 @@ class SmartIdSigningClient(SmartIdClient):
         chosen = self._checked_certificate(status, session.personal_code)
         return ChosenCertificate(document_number, chosen[0], chosen[1])
 
-    def start_signature(self, chosen: ChosenCertificate, digest: bytes, *, display_text: str) -> SigningSession:
-        body = {
+    def start_signature(
+        self, chosen: ChosenCertificate, digest: bytes, *, display_text: str, linked_session_id: str = ""
+    ) -> SigningSession:
+        """Ask the person to sign ``digest``; ``linked_session_id`` links it to a device-link certificate choice."""
+        body: dict[str, object] = {
             **self._rp(),
             "signatureProtocol": RAW_DIGEST_SIGNATURE,
             "signatureProtocolParameters": {
@@ -131,7 +207,10 @@ class SmartIdSigningClient(SmartIdClient):
                 [{"type": "displayTextAndPIN", "displayText60": display_text[:60]}]
             ),
         }
-        path = self._paths()["signature"].format(document_number=chosen.document_number)
+        if linked_session_id:
+            body["linkedSessionID"] = linked_session_id
+        kind = "linked_signature" if linked_session_id else "signature"
+        path = self._paths()[kind].format(document_number=chosen.document_number)
         response = self._post(path, body)
         vc = response.get("vc")
         code = str(vc.get("value", "")) if isinstance(vc, dict) else ""
