@@ -658,6 +658,9 @@ ORDERING_REASON_CODES: dict[str, str] = env.dict(
     },
 )
 CATALOGUE_CACHE_SECONDS: int = env.int("CATALOGUE_CACHE_SECONDS", default=300)
+# The catalogue's product offering that bars chargeable services (out-of-bundle use, premium numbers, roaming outside
+# the EU): ordered when a spend cap whose owner chose "bar" is reached, removed when the cycle ends (docs/spend.md).
+SPEND_CAP_BARRING_OFFERING: str = env.str("SPEND_CAP_BARRING_OFFERING", default="bar-chargeable-services")
 # Demo simulator only: how long an ordinary order takes from acknowledged to completed.
 SIMULATOR_TMF_ORDER_SECONDS: float = env.float("SIMULATOR_TMF_ORDER_SECONDS", default=3.0)
 

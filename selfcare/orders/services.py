@@ -403,9 +403,9 @@ def _apply(order: Order) -> None:
             connection.packs = [*connection.packs, item.offering]
         elif kind == OrderKind.PACK_REMOVE:
             connection.packs = [p for p in connection.packs if p != item.offering]
-        elif kind == OrderKind.BAR and item.offering not in connection.barrings:
+        elif kind in (OrderKind.BAR, OrderKind.CAP_BAR) and item.offering not in connection.barrings:
             connection.barrings = [*connection.barrings, item.offering]
-        elif kind == OrderKind.UNBAR:
+        elif kind in (OrderKind.UNBAR, OrderKind.CAP_LIFT):
             connection.barrings = [b for b in connection.barrings if b != item.offering]
         elif kind in (OrderKind.SIM_BLOCK, OrderKind.SIM_UNBLOCK):
             connection.sim_state = str(values.get("simState", SimState.ACTIVE))
@@ -468,6 +468,8 @@ def notify_person(order_id: uuid.UUID) -> None:
     from selfcare.security.models import NotificationContact
 
     order = Order.objects.select_related("ordered_by").get(pk=order_id)
+    if order.kind in (OrderKind.CAP_BAR, OrderKind.CAP_LIFT):
+        return  # placed by the portal, not by a person: selfcare.spend.barring tells the cap's recipients why
     numbers = list(order.items.values_list("connection__msisdn", flat=True)[:3])
     more = order.items.count() - len(numbers)
     with translation.override(settings.LANGUAGE_CODE):

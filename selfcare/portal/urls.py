@@ -51,6 +51,11 @@ urlpatterns = [
         spend.spend_cap_remove,
         name="spend-cap-remove",
     ),
+    path(
+        "acting/<str:context>/connections/<int:connection_id>/spend-cap/lift/",
+        spend.spend_cap_lift,
+        name="spend-cap-lift",
+    ),
     path("acting/<str:context>/costs/", spend.costs, name="costs"),
     path("acting/<str:context>/orders/", orders.order_list, name="orders"),
     path("acting/<str:context>/orders/bulk/", orders.bulk, name="orders-bulk"),
