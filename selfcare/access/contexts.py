@@ -59,6 +59,8 @@ class Action(StrEnum):
     # A connection's running out-of-bundle spend, and its spend cap and alerts.
     VIEW_SPEND = "spend:view"
     MANAGE_SPEND_CAP = "spend:cap"
+    # The itemised usage of every connection of a company for a month, as one file (company-wide, like the bills).
+    EXPORT_COMPANY_USAGE = "usage:export-company"
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from selfcare.customers.models import Connection, ConnectionStatus, CustomerAcco
 from selfcare.identity.models import DigitalIdentity
 from selfcare.mandates.models import Mandate
 from selfcare.orders.models import EmployeeOrderRights, Order
+from selfcare.spend.models import UsageExport
 
 # What a private customer orders on their own connections; a main user also names the user and cost centre.
 _ORDERS: frozenset[Action] = frozenset(
@@ -62,6 +63,7 @@ RIGHTS: dict[ContextKind, frozenset[Action]] = {
             # Per connection, so a mandate for selected connections covers their spend and caps too.
             Action.VIEW_SPEND,
             Action.MANAGE_SPEND_CAP,
+            Action.EXPORT_COMPANY_USAGE,
         }
     )
     | _ORDERS,
@@ -80,7 +82,13 @@ RIGHTS: dict[ContextKind, frozenset[Action]] = {
     # A representative acts on the company's powers of attorney, not on its connections (those need a mandate);
     # the company's bills are the company's own business, so its representative sees them.
     ContextKind.REPRESENTATIVE: frozenset(
-        {Action.VIEW_MANDATES, Action.SUBMIT_MANDATE, Action.REVOKE_MANDATE, Action.VIEW_BILLS}
+        {
+            Action.VIEW_MANDATES,
+            Action.SUBMIT_MANDATE,
+            Action.REVOKE_MANDATE,
+            Action.VIEW_BILLS,
+            Action.EXPORT_COMPANY_USAGE,  # the bills' itemised usage, as the bills are the company's own business
+        }
     ),
 }
 
@@ -115,6 +123,7 @@ COMPANY_WIDE: frozenset[Action] = frozenset(
         Action.MANAGE_EMPLOYEE_ORDER_RIGHTS,
         Action.VIEW_COMPANY_SECURITY,
         Action.VIEW_BILLS,
+        Action.EXPORT_COMPANY_USAGE,
     }
 )
 
@@ -232,3 +241,22 @@ def require_billing_account(context: Context, action: Action, account_number: st
     if account is None:
         raise NotFound(account_number)
     return account
+
+
+def company_to_export(context: Context) -> int | None:
+    """The company whose whole itemised usage this context may export: a main user's whose power of attorney covers
+    every connection, or a representative's; None for anyone else (an employee, a narrow mandate, a private
+    customer). Terminated connections are in it: their usage is on the bills."""
+    if not may(context, Action.EXPORT_COMPANY_USAGE) or context.company_id is None:
+        return None
+    if context.kind not in (ContextKind.COMPANY, ContextKind.REPRESENTATIVE):
+        return None
+    return context.company_id
+
+
+def usage_exports_in(identity: DigitalIdentity, context: Context) -> QuerySet[UsageExport]:
+    """The company exports this person asked for in this context (each person sees only their own files)."""
+    company_id = company_to_export(context)
+    if company_id is None:
+        return UsageExport.objects.none()
+    return UsageExport.objects.filter(company_id=company_id, requested_by=identity)

@@ -40,6 +40,8 @@ ACTIONS = {
     "portal:connection:view": gettext_lazy("Connection viewed"),
     "portal:bill:download": gettext_lazy("Bill downloaded"),
     "portal:usage:export": gettext_lazy("Itemised usage exported"),
+    "portal:usage:company-export": gettext_lazy("Itemised usage of the company asked for"),
+    "portal:usage:company-export-download": gettext_lazy("Itemised usage of the company downloaded"),
     "portal:spend:view": gettext_lazy("Extra charges and spend cap viewed"),
     "portal:spend:costs": gettext_lazy("Costs viewed"),
     "spend:cap:set": gettext_lazy("Spend cap set"),

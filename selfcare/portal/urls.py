@@ -10,6 +10,7 @@ from selfcare.portal import (
     plans,
     security,
     spend,
+    usage_exports,
     views,
     work_number,
 )
@@ -57,6 +58,12 @@ urlpatterns = [
         name="spend-cap-lift",
     ),
     path("acting/<str:context>/costs/", spend.costs, name="costs"),
+    path("acting/<str:context>/usage-exports/", usage_exports.usage_exports, name="usage-exports"),
+    path(
+        "acting/<str:context>/usage-exports/<uuid:export_id>/",
+        usage_exports.usage_export_download,
+        name="usage-export",
+    ),
     path("acting/<str:context>/orders/", orders.order_list, name="orders"),
     path("acting/<str:context>/orders/bulk/", orders.bulk, name="orders-bulk"),
     path("acting/<str:context>/orders/employee-rights/", orders.employee_rights, name="orders-employee-rights"),

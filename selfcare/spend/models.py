@@ -11,11 +11,13 @@ threshold and cycle, whatever the order of events, late ones or replays.
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from selfcare.customers.models import Connection
+from selfcare.customers.models import Company, Connection
 from selfcare.identity.models import DigitalIdentity
 from selfcare.orders.models import Order, OrderState
 from selfcare.usage.models import BillingCycle
@@ -158,3 +160,54 @@ class CapBarring(models.Model):
         if lift is not None and lift.state == OrderState.COMPLETED:
             return "lifted"
         return "lifting" if self.lift_reason else "barred"
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "XLSX"
+
+
+class ExportState(models.TextChoices):
+    QUEUED = "queued", _("Waiting")
+    RUNNING = "running", _("Being prepared")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class UsageExport(models.Model):
+    """A company's itemised usage for a calendar month as one file, asked for by a main user or a representative.
+
+    Written by selfcare.spend.exports (at once when small, by a worker when large), kept in the documents storage
+    under `file_name`; `rows_done` of `rows_total` is the progress the page shows. Each person sees their own.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+", verbose_name=_("company"))
+    context = models.CharField(_("context"), max_length=40)
+    requested_by = models.ForeignKey(
+        DigitalIdentity, on_delete=models.PROTECT, related_name="+", verbose_name=_("asked for by")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    month = models.PositiveSmallIntegerField(_("month"))
+    file_format = models.CharField(_("format"), max_length=4, choices=ExportFormat.choices)
+    state = models.CharField(_("state"), max_length=8, choices=ExportState.choices, default=ExportState.QUEUED)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows written"), default=0)
+    file_name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(_("asked for"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("company usage export")
+        verbose_name_plural = _("company usage exports")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["company", "requested_by", "-created_at"], name="usage_export_by_person")]
+
+    def __str__(self) -> str:
+        return f"{self.company_id} {self.year}-{self.month:02d}.{self.file_format}"
+
+    @property
+    def percent(self) -> int:
+        if self.state == ExportState.DONE:
+            return 100
+        return int(self.rows_done * 100 / self.rows_total) if self.rows_total else 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from selfcare.background.tasks import retrying_task
 from selfcare.spend.barring import barring_place, barrings_follow_up
+from selfcare.spend.exports import export_build
 from selfcare.spend.notices import send
 
 
@@ -23,3 +24,9 @@ def place_cap_barring(barring_id: int) -> None:
 def follow_up_cap_barrings() -> int:
     """Periodic: tell, lift at the cycle's end, and tell again (barring.barrings_follow_up)."""
     return barrings_follow_up()
+
+
+@retrying_task(attempts=2, backoff=60)
+def build_usage_export(export_id: str) -> None:
+    """A large company usage export, written by a worker (exports.export_build leaves a finished one alone)."""
+    export_build(export_id)
