@@ -75,6 +75,7 @@ def export_request(
             year=year,
             month=month,
             file_format=file_format,
+            language=translation.get_language() or settings.LANGUAGE_CODE,
             rows_total=total,
         )
         record(request, "portal:usage:company-export", identity=identity, context=context, target=export)
@@ -117,7 +118,7 @@ def export_build(export_id: Any) -> UsageExport:
         export.state = ExportState.RUNNING
         export.save(update_fields=["state"])
     try:
-        with translation.override(settings.LANGUAGE_CODE):
+        with translation.override(export.language):
             data = _csv(export) if export.file_format == ExportFormat.CSV else _xlsx(export)
         name = f"usage-exports/{export.pk}.{export.file_format}"
         storage.store(name, data)

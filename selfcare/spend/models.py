@@ -190,6 +190,8 @@ class UsageExport(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     month = models.PositiveSmallIntegerField(_("month"))
     file_format = models.CharField(_("format"), max_length=4, choices=ExportFormat.choices)
+    # The header's and the labels' language: the one the person asked in (a worker writes it later).
+    language = models.CharField(_("language"), max_length=8, default="lv")
     state = models.CharField(_("state"), max_length=8, choices=ExportState.choices, default=ExportState.QUEUED)
     rows_total = models.PositiveIntegerField(_("rows"), default=0)
     rows_done = models.PositiveIntegerField(_("rows written"), default=0)
