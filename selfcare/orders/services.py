@@ -132,6 +132,9 @@ def _item(connection: Connection, wanted: OrderRequest, today: datetime.date) ->
         return OrderItem(connection=connection, action=ItemAction.ADD, offering=offering.id, price=offering.price)
     if kind in (OrderKind.PACK_REMOVE, OrderKind.UNBAR):
         held = connection.packs if kind == OrderKind.PACK_REMOVE else connection.barrings
+        if kind == OrderKind.UNBAR and wanted.offering == settings.SPEND_CAP_BARRING_OFFERING:
+            # Lifted only with the cap (selfcare.spend.barring), so that an unbar order cannot go around the cap.
+            raise _invalid(_("This barring is lifted on the spend cap page."))
         if wanted.offering not in held:
             raise _invalid(_("The number does not have this."))
         return OrderItem(connection=connection, action=ItemAction.DELETE, offering=wanted.offering, price=Decimal(0))

@@ -244,3 +244,21 @@ def test_only_the_caps_owner_may_lift_it_by_hand(world: World, django_capture_on
     assert response.status_code == 302
     assert Order.objects.filter(kind=OrderKind.CAP_LIFT).count() == 1
     assert settings.SPEND_CAP_BARRING_OFFERING == OFFERING
+
+
+def test_an_ordinary_unbar_order_cannot_go_around_the_cap(
+    world: World, django_capture_on_commit_callbacks: Capture
+) -> None:
+    number, anna, _peteris = world
+    _barred_at_now(number, anna, django_capture_on_commit_callbacks)
+    client = Client()
+    client.force_login(anna.user)
+    with at(NOW + datetime.timedelta(minutes=2)):
+        response = client.post(
+            f"/en/acting/company-{number.account.company_id}/connections/{number.pk}/order/",
+            {"kind": "unbar", "offering": OFFERING, "idempotency_key": "k1"},
+            follow=True,
+        )
+    assert "This barring is lifted on the spend cap page." in response.content.decode()
+    assert not Order.objects.filter(kind=OrderKind.UNBAR).exists()
+    assert _barred(number)
