@@ -166,12 +166,16 @@ def lift_wanted(
     request: HttpRequest | None = None,
     identity: DigitalIdentity | None = None,
     context: Context | None = None,
+    cycle_id: int | None = None,
 ) -> list[int]:
     """Want every open barring of the connection lifted (a raised or removed cap, or by hand); the lifting orders go
     out after commit for those in force. The ids of the barrings concerned. Call inside the change's transaction."""
-    found = list(
-        CapBarring.objects.select_for_update().filter(connection=connection, closed_at__isnull=True, lift_reason="")
+    wanted = CapBarring.objects.select_for_update().filter(
+        connection=connection, closed_at__isnull=True, lift_reason=""
     )
+    if cycle_id is not None:  # a raised cap concerns its cycle; an earlier cycle's barring is lifted as "cycle"
+        wanted = wanted.filter(cycle_id=cycle_id)
+    found = list(wanted)
     for barring in found:
         barring.lift_reason = reason
         barring.lift_wanted_at = now

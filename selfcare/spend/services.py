@@ -124,7 +124,7 @@ def cap_set(
         if cap.at_cap != AtCap.BAR:
             lift_wanted(connection=connection, reason=LiftReason.CAP_CHANGED, now=now)
         elif (spent or 0) < amount:
-            lift_wanted(connection=connection, reason=LiftReason.CAP_RAISED, now=now)
+            lift_wanted(connection=connection, reason=LiftReason.CAP_RAISED, now=now, cycle_id=cycle.pk)
         raise_alerts({(connection.pk, cycle.pk)}, now=now)
     return cap
 

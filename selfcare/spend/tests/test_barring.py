@@ -25,7 +25,7 @@ from selfcare.orders.services import order_follow_up
 from selfcare.security.models import NotificationContact
 from selfcare.spend.barring import barrings_follow_up, lift_by_hand
 from selfcare.spend.models import AtCap, CapBarring, LiftReason
-from selfcare.spend.services import CapRequest, cap_set
+from selfcare.spend.services import CapRequest, cap_remove, cap_set
 from selfcare.spend.tests.factories import MB, cap, priced_connection
 from selfcare.tests.clock import at, riga
 from selfcare.usage.tests.helpers import feed, row
@@ -262,3 +262,23 @@ def test_an_ordinary_unbar_order_cannot_go_around_the_cap(
     assert "This barring is lifted on the spend cap page." in response.content.decode()
     assert not Order.objects.filter(kind=OrderKind.UNBAR).exists()
     assert _barred(number)
+
+
+def test_removing_the_cap_or_switching_it_to_only_tell_lifts_the_barring(
+    world: World, django_capture_on_commit_callbacks: Capture
+) -> None:
+    number, anna, _peteris = world
+    barring = _barred_at_now(number, anna, django_capture_on_commit_callbacks)
+    context = next(c for c in contexts_of(anna) if c.kind == ContextKind.COMPANY)
+    with at(NOW + datetime.timedelta(minutes=5)), django_capture_on_commit_callbacks(execute=True):
+        cap_set(
+            request=None,
+            identity=anna,
+            context=context,
+            connection=number,
+            wanted=CapRequest(amount="1", thresholds=["100"], data_alert=False, at_cap=AtCap.TELL),
+        )
+        cap_remove(request=None, identity=anna, context=context, connection=number)  # nothing more to lift
+    barring.refresh_from_db()
+    assert barring.lift_reason == LiftReason.CAP_CHANGED
+    assert Order.objects.filter(kind=OrderKind.CAP_LIFT).count() == 1
