@@ -89,6 +89,7 @@ class ErrorCode(StrEnum):
     SPEND_CAP_AMOUNT = "spend_cap_amount"
     SPEND_CAP_THRESHOLDS = "spend_cap_thresholds"
     SPEND_CAP_RECIPIENTS = "spend_cap_recipients"
+    SPEND_CAP_AT_CAP = "spend_cap_at_cap"
     USAGE_ROW_SHAPE = "usage_row_shape"
     USAGE_SOURCE_KEY = "usage_source_key"
     USAGE_SOURCE_KEY_CHARACTERS = "usage_source_key_characters"
@@ -264,6 +265,7 @@ MESSAGES: dict[ErrorCode, StrPromise] = {
     ErrorCode.SPEND_CAP_RECIPIENTS: _(
         "More recipients: at most three, each a Latvian mobile number or an e-mail address, one per line."
     ),
+    ErrorCode.SPEND_CAP_AT_CAP: _("Choose what happens at 100 % of the cap: only tell, or bar chargeable services."),
     ErrorCode.SERVICE_UNAVAILABLE: _(
         "The portal cannot reach one of its services right now, so nothing was changed. Please try again in a minute."
     ),

@@ -13,6 +13,7 @@ from selfcare.background.schedule import Periodic
 from selfcare.binding.tasks import sweep_queued_sms
 from selfcare.mandates.tasks import expire_mandates_task, refresh_register
 from selfcare.orders.tasks import poll_new_connections, poll_open_orders
+from selfcare.spend.tasks import follow_up_cap_barrings
 from selfcare.usage.tasks import maintain_event_partitions, refresh_company_summaries
 
 SCHEDULE: list[Periodic] = [
@@ -25,6 +26,8 @@ SCHEDULE: list[Periodic] = [
     Periodic("orders.poll_open_orders", poll_open_orders, every=datetime.timedelta(minutes=1)),
     # New connections' orders likewise; an eSIM not ready in time goes to the back office from here.
     Periodic("orders.poll_new_connections", poll_new_connections, every=datetime.timedelta(minutes=1)),
+    # Barrings at a spend cap: told once in force, lifted when the cycle has ended (a minute late at most).
+    Periodic("spend.follow_up_cap_barrings", follow_up_cap_barrings, every=datetime.timedelta(minutes=1)),
     # Dashboards read company summaries; a summary stale since an import is summed here rather than by a reader.
     Periodic("usage.refresh_company_summaries", refresh_company_summaries, every=datetime.timedelta(minutes=1)),
 ]

@@ -711,6 +711,12 @@ NEW_CONNECTION_ADDRESS_MAX_ORDERS: int = env.int("NEW_CONNECTION_ADDRESS_MAX_ORD
 NEW_CONNECTION_ADDRESS_DAYS: int = env.int("NEW_CONNECTION_ADDRESS_DAYS", default=30)
 NEW_CONNECTION_ESIM_TIMEOUT_MINUTES: int = env.int("NEW_CONNECTION_ESIM_TIMEOUT_MINUTES", default=60)
 CATALOGUE_CACHE_SECONDS: int = env.int("CATALOGUE_CACHE_SECONDS", default=300)
+# A company's itemised usage export of at most this many records is written during the request; a bigger one by a
+# worker, its progress shown on the page (docs/spend.md).
+COMPANY_EXPORT_DIRECT_ROWS: int = env.int("COMPANY_EXPORT_DIRECT_ROWS", default=20000)
+# The catalogue's product offering that bars chargeable services (out-of-bundle use, premium numbers, roaming outside
+# the EU): ordered when a spend cap whose owner chose "bar" is reached, removed when the cycle ends (docs/spend.md).
+SPEND_CAP_BARRING_OFFERING: str = env.str("SPEND_CAP_BARRING_OFFERING", default="bar-chargeable-services")
 # Demo simulator only: how long an ordinary order takes from acknowledged to completed.
 SIMULATOR_TMF_ORDER_SECONDS: float = env.float("SIMULATOR_TMF_ORDER_SECONDS", default=3.0)
 

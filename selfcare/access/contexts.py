@@ -61,6 +61,8 @@ class Action(StrEnum):
     MANAGE_SPEND_CAP = "spend:cap"
     # A new connection (a new contract) for the context's customer: selfcare.access.policy.new_connection_context.
     ORDER_CONNECTION = "order:new-connection"
+    # The itemised usage of every connection of a company for a month, as one file (company-wide, like the bills).
+    EXPORT_COMPANY_USAGE = "usage:export-company"
 
 
 @dataclass(frozen=True, slots=True)

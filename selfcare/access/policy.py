@@ -17,6 +17,7 @@ from selfcare.customers.models import Connection, ConnectionStatus, CustomerAcco
 from selfcare.identity.models import DigitalIdentity
 from selfcare.mandates.models import Mandate
 from selfcare.orders.models import EmployeeOrderRights, NewConnectionOrder, Order
+from selfcare.spend.models import UsageExport
 
 # What a private customer orders on their own connections; a main user also names the user and cost centre.
 _ORDERS: frozenset[Action] = frozenset(
@@ -63,6 +64,7 @@ RIGHTS: dict[ContextKind, frozenset[Action]] = {
             Action.VIEW_SPEND,
             Action.MANAGE_SPEND_CAP,
             Action.ORDER_CONNECTION,
+            Action.EXPORT_COMPANY_USAGE,
         }
     )
     | _ORDERS,
@@ -88,6 +90,7 @@ RIGHTS: dict[ContextKind, frozenset[Action]] = {
             Action.VIEW_BILLS,
             # A new contract binds the company: those who represent it in the register may sign one.
             Action.ORDER_CONNECTION,
+            Action.EXPORT_COMPANY_USAGE,  # the bills' itemised usage, as the bills are the company's own business
         }
     ),
 }
@@ -125,6 +128,7 @@ COMPANY_WIDE: frozenset[Action] = frozenset(
         Action.VIEW_BILLS,
         # A new contract binds the whole company: a mandate for selected connections does not reach that far.
         Action.ORDER_CONNECTION,
+        Action.EXPORT_COMPANY_USAGE,
     }
 )
 
@@ -282,3 +286,22 @@ def require_billing_account(context: Context, action: Action, account_number: st
     if account is None:
         raise NotFound(account_number)
     return account
+
+
+def company_to_export(context: Context) -> int | None:
+    """The company whose whole itemised usage this context may export: a main user's whose power of attorney covers
+    every connection, or a representative's; None for anyone else (an employee, a narrow mandate, a private
+    customer). Terminated connections are in it: their usage is on the bills."""
+    if not may(context, Action.EXPORT_COMPANY_USAGE) or context.company_id is None:
+        return None
+    if context.kind not in (ContextKind.COMPANY, ContextKind.REPRESENTATIVE):
+        return None
+    return context.company_id
+
+
+def usage_exports_in(identity: DigitalIdentity, context: Context) -> QuerySet[UsageExport]:
+    """The company exports this person asked for in this context (each person sees only their own files)."""
+    company_id = company_to_export(context)
+    if company_id is None:
+        return UsageExport.objects.none()
+    return UsageExport.objects.filter(company_id=company_id, requested_by=identity)

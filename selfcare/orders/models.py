@@ -45,6 +45,10 @@ class OrderKind(models.TextChoices):
     LABEL = "label", _("User and cost centre")
     SUSPEND = "suspend", _("Suspended")
     RESUME = "resume", _("Resumed")
+    # Placed by the portal itself when a connection's out-of-bundle spend reaches its cap and the cap's owner chose
+    # to bar (selfcare/spend/barring.py): never ordered by hand, so no right in KIND_ACTION names them.
+    CAP_BAR = "cap_bar", _("Chargeable services barred at the spend cap")
+    CAP_LIFT = "cap_lift", _("Spend cap barring lifted")
 
 
 class OrderQuerySet(models.QuerySet["Order"]):

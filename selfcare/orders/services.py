@@ -132,6 +132,9 @@ def _item(connection: Connection, wanted: OrderRequest, today: datetime.date) ->
         return OrderItem(connection=connection, action=ItemAction.ADD, offering=offering.id, price=offering.price)
     if kind in (OrderKind.PACK_REMOVE, OrderKind.UNBAR):
         held = connection.packs if kind == OrderKind.PACK_REMOVE else connection.barrings
+        if kind == OrderKind.UNBAR and wanted.offering == settings.SPEND_CAP_BARRING_OFFERING:
+            # Lifted only with the cap (selfcare.spend.barring), so that an unbar order cannot go around the cap.
+            raise _invalid(_("This barring is lifted on the spend cap page."))
         if wanted.offering not in held:
             raise _invalid(_("The number does not have this."))
         return OrderItem(connection=connection, action=ItemAction.DELETE, offering=wanted.offering, price=Decimal(0))
@@ -403,9 +406,9 @@ def _apply(order: Order) -> None:
             connection.packs = [*connection.packs, item.offering]
         elif kind == OrderKind.PACK_REMOVE:
             connection.packs = [p for p in connection.packs if p != item.offering]
-        elif kind == OrderKind.BAR and item.offering not in connection.barrings:
+        elif kind in (OrderKind.BAR, OrderKind.CAP_BAR) and item.offering not in connection.barrings:
             connection.barrings = [*connection.barrings, item.offering]
-        elif kind == OrderKind.UNBAR:
+        elif kind in (OrderKind.UNBAR, OrderKind.CAP_LIFT):
             connection.barrings = [b for b in connection.barrings if b != item.offering]
         elif kind in (OrderKind.SIM_BLOCK, OrderKind.SIM_UNBLOCK):
             connection.sim_state = str(values.get("simState", SimState.ACTIVE))
@@ -468,6 +471,8 @@ def notify_person(order_id: uuid.UUID) -> None:
     from selfcare.security.models import NotificationContact
 
     order = Order.objects.select_related("ordered_by").get(pk=order_id)
+    if order.kind in (OrderKind.CAP_BAR, OrderKind.CAP_LIFT):
+        return  # placed by the portal, not by a person: selfcare.spend.barring tells the cap's recipients why
     numbers = list(order.items.values_list("connection__msisdn", flat=True)[:3])
     more = order.items.count() - len(numbers)
     with translation.override(settings.LANGUAGE_CODE):

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_safe
 from openpyxl import Workbook
 
 from selfcare.access.contexts import Action, Context
-from selfcare.access.policy import may, require_connection
+from selfcare.access.policy import company_to_export, may, require_connection
 from selfcare.access.web import context_page
 from selfcare.audit.services import record
 from selfcare.billing.client import BillingUnavailable
@@ -48,7 +48,12 @@ def bill_list(request: HttpRequest) -> HttpResponse:
         accounts = bills_visible(acting)
     except BillingUnavailable:
         return _unavailable(request, "portal/bills/list.html")
-    return render(request, "portal/bills/list.html", {"accounts": accounts, "today": timezone.localdate()})
+    context = {
+        "accounts": accounts,
+        "today": timezone.localdate(),
+        "may_export_company": company_to_export(acting) is not None,
+    }
+    return render(request, "portal/bills/list.html", context)
 
 
 @require_safe

@@ -33,6 +33,7 @@ from selfcare.portal.usage import (
     usage_context,
 )
 from selfcare.portal.work_number import SESSION_STEP_OFFERED, first_login_step
+from selfcare.spend.barring import barring_in_force
 from selfcare.usage.selectors import near_limit
 
 PAGE_SIZE = 50
@@ -151,6 +152,8 @@ def connection_detail(request: HttpRequest, connection_id: int) -> HttpResponse:
             "service_names": services_shown(connection),
             "itemised_months": _recent_months() if may(acting, Action.VIEW_BILLS) else [],
             "may_cap": may(acting, Action.MANAGE_SPEND_CAP),
+            # Whoever sees the connection (its user too) sees why chargeable services are barred.
+            "cap_barring": barring_in_force(connection),
         },
     )
 

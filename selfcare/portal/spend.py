@@ -21,7 +21,8 @@ from selfcare.access.contexts import Action, Context
 from selfcare.access.policy import connections_in, may, require_connection
 from selfcare.access.web import context_page
 from selfcare.audit.services import record
-from selfcare.spend.models import SpendCap
+from selfcare.spend.barring import barring_in_force, lift_by_hand
+from selfcare.spend.models import AtCap, SpendCap
 from selfcare.spend.selectors import company_costs, running_spend
 from selfcare.spend.services import CapRequest, cap_remove, cap_set
 
@@ -43,6 +44,9 @@ class SpendCapForm(forms.Form):
         max_length=400,
         required=False,
     )
+    at_cap = forms.ChoiceField(
+        label=gettext_lazy("At 100 % of the cap"), choices=AtCap.choices, widget=forms.RadioSelect, required=False
+    )
 
     def wanted(self) -> CapRequest:
         data = self.cleaned_data
@@ -53,13 +57,14 @@ class SpendCapForm(forms.Form):
             tell_user=data["tell_user"],
             tell_main_user=data["tell_main_user"],
             extra_recipients=data["extra_recipients"],
+            at_cap=data["at_cap"] or AtCap.TELL,
         )
 
 
 def _initial(cap: SpendCap | None) -> dict[str, object]:
     if cap is None:
         return {"first_threshold": "70", "second_threshold": "100", "data_alert": True, "tell_user": True,
-                "tell_main_user": True}  # fmt: skip
+                "tell_main_user": True, "at_cap": AtCap.TELL}  # fmt: skip
     thresholds = [str(t) for t in cap.thresholds] + ["", ""]
     return {
         "amount": f"{cap.amount:.2f}",
@@ -69,6 +74,7 @@ def _initial(cap: SpendCap | None) -> dict[str, object]:
         "tell_user": cap.tell_user,
         "tell_main_user": cap.tell_main_user,
         "extra_recipients": "\n".join(cap.extra_recipients),
+        "at_cap": cap.at_cap,
     }
 
 
@@ -100,9 +106,8 @@ def spend_cap(request: HttpRequest, connection_id: int) -> HttpResponse:
     if request.method != "POST":
         form = SpendCapForm(initial=_initial(spend.cap))
     record(request, "portal:spend:view", identity=identity, context=acting, target=connection)
-    return render(
-        request, "portal/spend/cap.html", {"connection": connection, "spend": spend, "form": form}, status=status
-    )
+    context = {"connection": connection, "spend": spend, "form": form, "barring": barring_in_force(connection)}
+    return render(request, "portal/spend/cap.html", context, status=status)
 
 
 @require_POST
@@ -114,6 +119,22 @@ def spend_cap_remove(request: HttpRequest, connection_id: int) -> HttpResponse:
         connection = require_connection(identity, acting, Action.MANAGE_SPEND_CAP, connection_id)
         cap_remove(request=request, identity=identity, context=acting, connection=connection)
     messages.success(request, _("The spend cap is removed."))
+    return redirect("portal:spend-cap", context=acting.key, connection_id=connection_id)
+
+
+@require_POST
+@context_page
+def spend_cap_lift(request: HttpRequest, connection_id: int) -> HttpResponse:
+    """The cap's owner lifts a barring at the cap now (until the cap is reached again at another amount)."""
+    acting: Context = request.acting  # type: ignore[attr-defined]
+    identity = request.identity  # type: ignore[attr-defined]
+    with transaction.atomic():
+        connection = require_connection(identity, acting, Action.MANAGE_SPEND_CAP, connection_id)
+        lifted = lift_by_hand(request=request, identity=identity, context=acting, connection=connection)
+    if lifted:
+        messages.success(request, _("The barring is being lifted. The number's user will be told when it is done."))
+    else:
+        messages.info(request, _("There is no barring to lift."))
     return redirect("portal:spend-cap", context=acting.key, connection_id=connection_id)
 
 

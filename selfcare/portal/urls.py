@@ -11,6 +11,7 @@ from selfcare.portal import (
     plans,
     security,
     spend,
+    usage_exports,
     views,
     work_number,
 )
@@ -63,7 +64,18 @@ urlpatterns = [
         spend.spend_cap_remove,
         name="spend-cap-remove",
     ),
+    path(
+        "acting/<str:context>/connections/<int:connection_id>/spend-cap/lift/",
+        spend.spend_cap_lift,
+        name="spend-cap-lift",
+    ),
     path("acting/<str:context>/costs/", spend.costs, name="costs"),
+    path("acting/<str:context>/usage-exports/", usage_exports.usage_exports, name="usage-exports"),
+    path(
+        "acting/<str:context>/usage-exports/<uuid:export_id>/",
+        usage_exports.usage_export_download,
+        name="usage-export",
+    ),
     path("acting/<str:context>/orders/", orders.order_list, name="orders"),
     path("acting/<str:context>/orders/bulk/", orders.bulk, name="orders-bulk"),
     path("acting/<str:context>/orders/employee-rights/", orders.employee_rights, name="orders-employee-rights"),

@@ -7,7 +7,10 @@ what was inserted is queued for sending, after the batch commits. So each alert 
 the events arrive. Thresholds are compared with what the counters say now, so a late event that pushes an old
 cycle over a threshold raises that cycle's alert.
 
-Not done here: sending (notices.py, by a worker through tasks.py).
+A cap whose owner chose to bar records, in the same way, a barring per (connection, cycle, cap amount) when the
+spend reaches it in a cycle still running (barring.py places its order after commit).
+
+Not done here: sending (notices.py, by a worker through tasks.py), placing orders (barring.py).
 """
 
 from __future__ import annotations
@@ -23,8 +26,9 @@ from django.db import connection as db
 from django.db import transaction
 from django.db.models import Sum
 
-from selfcare.spend.models import DATA_ALERT_PERCENT, Reason, SpendCap
-from selfcare.usage.models import Bucket, BucketZone, CycleSpend, Kind
+from selfcare.spend.barring import record_reached
+from selfcare.spend.models import DATA_ALERT_PERCENT, AtCap, Reason, SpendCap
+from selfcare.usage.models import BillingCycle, Bucket, BucketZone, CycleSpend, Kind
 
 
 def capped_pairs_in_sql(cursor: Any) -> set[tuple[int, int]]:
@@ -85,6 +89,18 @@ def raise_alerts(pairs: set[tuple[int, int]], *, now: datetime.datetime) -> list
     )
     for row in bundles:
         data[(row["connection_id"], row["cycle_id"])] = (row["used"], row["allowance"])
+    reached = [
+        (pair[0], pair[1], caps[pair[0]].amount, spend[pair])
+        for pair in pairs
+        if pair[0] in caps
+        and caps[pair[0]].at_cap == AtCap.BAR
+        and spend.get(pair, Decimal("0")) >= caps[pair[0]].amount
+    ]
+    if reached:
+        running = set(
+            BillingCycle.objects.filter(pk__in={r[1] for r in reached}, ends_at__gt=now).values_list("pk", flat=True)
+        )
+        record_reached([r for r in reached if r[1] in running], now=now)
     rows = []
     for pair in pairs:
         cap = caps.get(pair[0])

@@ -23,8 +23,10 @@ from selfcare.errors import MESSAGES, ErrorCode
 from selfcare.identifiers.msisdn import parse_msisdn
 from selfcare.identity.models import DigitalIdentity
 from selfcare.spend.alerts import raise_alerts
-from selfcare.spend.models import MAX_EXTRA_RECIPIENTS, SpendCap
+from selfcare.spend.barring import lift_wanted
+from selfcare.spend.models import MAX_EXTRA_RECIPIENTS, AtCap, LiftReason, SpendCap
 from selfcare.usage.cycles import cycle_for
+from selfcare.usage.models import CycleSpend
 
 MAX_CAP = Decimal("10000")
 MAX_THRESHOLDS = 3
@@ -40,6 +42,7 @@ class CapRequest:
     tell_user: bool = True
     tell_main_user: bool = True
     extra_recipients: str = ""
+    at_cap: str = AtCap.TELL
 
 
 def _invalid(code: ErrorCode, field: str) -> ValidationError:
@@ -96,6 +99,8 @@ def cap_set(
     amount = parse_amount(wanted.amount)
     thresholds = parse_thresholds(wanted.thresholds)
     extra = parse_recipients(wanted.extra_recipients)
+    if wanted.at_cap not in AtCap.values:
+        raise _invalid(ErrorCode.SPEND_CAP_AT_CAP, "at_cap")
     now = timezone.now()
     with transaction.atomic():
         cap, _created = SpendCap.objects.update_or_create(
@@ -107,11 +112,19 @@ def cap_set(
                 "tell_user": wanted.tell_user,
                 "tell_main_user": wanted.tell_main_user,
                 "extra_recipients": extra,
+                "at_cap": wanted.at_cap,
                 "set_by": identity,
             },
         )
         record(request, "spend:cap:set", identity=identity, context=context, target=cap)
         cycle = cycle_for(connection.account, now)
+        # A barring in force is lifted when the cap no longer bars, or is raised above what is spent; a cap still
+        # reached keeps it (and a new amount reached bars anew: raise_alerts).
+        spent = CycleSpend.objects.filter(connection=connection, cycle=cycle).values_list("amount", flat=True).first()
+        if cap.at_cap != AtCap.BAR:
+            lift_wanted(connection=connection, reason=LiftReason.CAP_CHANGED, now=now)
+        elif (spent or 0) < amount:
+            lift_wanted(connection=connection, reason=LiftReason.CAP_RAISED, now=now, cycle_id=cycle.pk)
         raise_alerts({(connection.pk, cycle.pk)}, now=now)
     return cap
 
@@ -125,3 +138,4 @@ def cap_remove(
             return
         record(request, "spend:cap:remove", identity=identity, context=context, target=cap)
         cap.delete()
+        lift_wanted(connection=connection, reason=LiftReason.CAP_REMOVED, now=timezone.now())

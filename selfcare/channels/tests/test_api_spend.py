@@ -34,6 +34,7 @@ def test_the_main_user_reads_a_connections_running_spend_and_cap_and_others_cann
     assert body["outOfBundle"] == {"unit": "EUR", "value": "2.50"}
     assert body["cap"]["amount"]["value"] == "20.00"
     assert body["cap"]["thresholds"] == [70, 100]
+    assert body["cap"]["atCap"] == "tell"  # only tell at 100 % (the default); "bar" bars chargeable services
     assert Decimal(body["outOfBundle"]["value"]) == Decimal("2.5")
     assert get(url, token_for(anna, "openid usage")).status_code == 403  # no `spend` scope
     work = f"/api/v1/contexts/work-{company.pk}/connections/{connection.pk}/spend"

@@ -31,6 +31,17 @@ OFFERINGS: tuple[tuple[str, str, str, tuple[str, ...], str, str, str], ...] = (
     ("bar-premium-numbers", "Premium-rate numbers", "barring", ("business", "private"), "0", "recurring", "now"),
     ("bar-international-calls", "International calls", "barring", ("business", "private"), "0", "recurring", "now"),
     ("bar-data-abroad", "Data abroad", "barring", ("business", "private"), "0", "recurring", "now"),
+    # Barred by the portal itself when a spend cap is reached (selfcare/spend/barring.py): its own category, so it is
+    # not among the barrings a person chooses.
+    (
+        "bar-chargeable-services",
+        "Chargeable services",
+        "spend-control",
+        ("business", "private"),
+        "0",
+        "recurring",
+        "now",
+    ),
     ("esim-replacement", "eSIM profile", "sim", ("business", "private"), "0", "oneTime", "now"),
     ("sim-replacement", "Replacement SIM card, delivered", "sim", ("business", "private"), "3.00", "oneTime", "now"),
 )

@@ -32,6 +32,7 @@ class CapOut(Schema):
     amount: MoneyOut
     thresholds: list[int]  # percent of the amount
     dataAlert: bool  # also at 80 % of the data bundle
+    atCap: str  # at 100 %: "tell" (only tell) or "bar" (chargeable services barred until the cycle ends)
 
 
 class SpendOut(Schema):
@@ -72,5 +73,5 @@ def connection_spend(request: HttpRequest, context: str, connection_id: int) -> 
         outOfBundle=_eur(spend.amount),
         cap=None
         if cap is None
-        else CapOut(amount=_eur(cap.amount), thresholds=cap.thresholds, dataAlert=cap.data_alert),
+        else CapOut(amount=_eur(cap.amount), thresholds=cap.thresholds, dataAlert=cap.data_alert, atCap=cap.at_cap),
     )
