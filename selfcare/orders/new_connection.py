@@ -334,8 +334,12 @@ def signing_complete(
         raise _invalid(_("The signed contract could not be kept just now. Please sign again later.")) from None
     try:
         with transaction.atomic():
+            # Only the order's row is locked: PostgreSQL cannot lock the nullable side of the outer join to the
+            # company (a private order has none), and the company and person need no lock here.
             locked = (
-                NewConnectionOrder.objects.select_for_update().select_related("ordered_by", "company").get(pk=order.pk)
+                NewConnectionOrder.objects.select_for_update(of=("self",))
+                .select_related("ordered_by", "company")
+                .get(pk=order.pk)
             )
             context = _editable(locked)
             _open_limits(locked.ordered_by, locked.company_id, excluding=locked.pk)
