@@ -87,6 +87,16 @@ RIGHTS_TEXT: dict[str, tuple[str, ...]] = {
 }
 
 
+def label_row(pdf: FPDF, label: str, value: str) -> None:
+    """One "label: value" line of a form or contract, the value in bold and wrapped in the rest of the width (the
+    document's DejaVu fonts added)."""
+    pdf.set_font("DejaVu", "", 10)
+    pdf.cell(55, 6, f"{label}:")
+    pdf.set_font("DejaVu", "B", 10)
+    pdf.multi_cell(pdf.epw - 55, 6, value, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 10)
+
+
 def filename(mandate: Mandate, language: str) -> str:
     prefix = "pilnvara" if language == "lv" else "power-of-attorney"
     return f"{prefix}-{mandate.company.registration_number}-{str(mandate.reference)[:8]}.pdf"
@@ -115,11 +125,7 @@ def render_form(mandate: Mandate, language: str = "lv") -> bytes:
         pdf.set_font("DejaVu", "", 10)
 
     def row(label: str, value: str) -> None:
-        pdf.set_font("DejaVu", "", 10)
-        pdf.cell(55, 6, f"{label}:")
-        pdf.set_font("DejaVu", "B", 10)
-        pdf.multi_cell(width - 55, 6, value, new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("DejaVu", "", 10)
+        label_row(pdf, label, value)
 
     pdf.set_font("DejaVu", "B", 16)
     pdf.cell(width, 9, text["title"], align="C", new_x="LMARGIN", new_y="NEXT")

@@ -16,7 +16,7 @@ from fpdf import FPDF
 
 from selfcare.identifiers import format_msisdn
 from selfcare.identity.models import DigitalIdentity
-from selfcare.mandates.form import FONTS
+from selfcare.mandates.form import FONTS, label_row
 from selfcare.orders.models import NewConnectionOrder, NumberChoice, SimKind
 
 LANGUAGES = ("lv", "en", "ru")
@@ -126,11 +126,7 @@ def render_contract(order: NewConnectionOrder, identity: DigitalIdentity, langua
     width = pdf.epw
 
     def row(label: str, value: str) -> None:
-        pdf.set_font("DejaVu", "", 10)
-        pdf.cell(55, 6, f"{label}:")
-        pdf.set_font("DejaVu", "B", 10)
-        pdf.multi_cell(width - 55, 6, value, new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("DejaVu", "", 10)
+        label_row(pdf, label, value)
 
     pdf.set_font("DejaVu", "B", 14)
     pdf.multi_cell(width, 8, text["title"], align="C", new_x="LMARGIN", new_y="NEXT")
