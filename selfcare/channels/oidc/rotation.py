@@ -11,6 +11,7 @@ deferred to the commit (Django makes them DEFERRABLE INITIALLY DEFERRED), so the
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection
@@ -110,15 +111,7 @@ def rotate(
         row = cursor.fetchone()
     if row is None:
         return False
-    access_token.pk, refresh.pk = row[0], row[1]
-    refresh.access_token = access_token
-    written: list[Model] = [access_token, refresh]
-    if id_token is not None:
-        id_token.pk = row[2]
-        access_token.id_token = id_token
-        written.append(id_token)
-    for model in written:
-        model._state.adding = False
+    _written(row, access_token, refresh, id_token)
     spent.revoked, spent.access_token = now, None
     return True
 
@@ -164,6 +157,12 @@ def issue(
         row = cursor.fetchone()
     if row is None:
         return False
+    _written(row, access_token, refresh, id_token)
+    return True
+
+
+def _written(row: Sequence[Any], access_token: Any, refresh: Any, id_token: Any | None) -> None:
+    """The rows one statement wrote, adopted by their model instances: their ids, their links, saved."""
     access_token.pk, refresh.pk = row[0], row[1]
     refresh.access_token = access_token
     written: list[Model] = [access_token, refresh]
@@ -173,4 +172,3 @@ def issue(
         written.append(id_token)
     for model in written:
         model._state.adding = False
-    return True
