@@ -87,7 +87,7 @@ def test_welcome_offers_to_new_customers_are_shown_with_the_plans_they_come_with
     private = Client().get("/en/plans/").content.decode()
     assert 'data-testid="welcome-offers"' in private
     assert "Welcome: 10 GB" in private
-    assert "Claim it in the portal in your new connection's first 30 days." in private
+    assert "Claim it in the portal within 30 days of your new connection's activation." in private
     assert "With every plan." in private
     assert 'data-testid="plan-privats-10-welcome"' in private  # on each plan's card too
     assert "Welcome: a free router" not in private  # a company's offer
