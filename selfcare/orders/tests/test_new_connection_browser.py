@@ -59,6 +59,12 @@ def test_liga_keeps_her_number_signs_with_smartid_and_follows_it_to_active_on_he
     page.goto(f"{ordering}/en/dashboard/")
     page.get_by_test_id("new-connection").click()
     check_page(page)
+    # She browses the plans first, with the welcome gift new customers get, and comes back to order.
+    page.get_by_role("link", name="What each plan includes, side by side").click()
+    page.wait_for_url("**/en/plans/")
+    assert "Privāts 10 GB" in page.get_by_test_id("plan-privats-10").inner_text()
+    assert "Welcome: 10 GB as a gift" in page.get_by_test_id("welcome-offers").inner_text()
+    page.go_back()
     page.get_by_test_id("start").click()
     page.locator("input[name=plan][value=privats-10]").check()
     page.get_by_test_id("plan-next").click()
