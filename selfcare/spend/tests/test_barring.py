@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from selfcare.access.contexts import ContextKind, contexts_of
+from selfcare.access.contexts import Context, ContextKind, contexts_of
 from selfcare.access.tests import factories as people
 from selfcare.audit.models import AuditEvent
 from selfcare.binding.models import SmsMessage
@@ -57,6 +57,13 @@ def _complete(order: Order, moment: datetime.datetime) -> Order:
     """Ask the operator (the simulator) about the order after it has had its time (SIMULATOR_TMF_ORDER_SECONDS)."""
     with at(moment + datetime.timedelta(seconds=10)):
         return order_follow_up(order, force=True)
+
+
+def _company_context(identity: DigitalIdentity) -> Context:
+    """The company context as it is at the tests' pinned moment: the mandate ends before some of the suite's
+    travelled clocks (`make test-dates`), so it is read at NOW, not today."""
+    with at(NOW):
+        return next(c for c in contexts_of(identity) if c.kind == ContextKind.COMPANY)
 
 
 def _barred(number: Connection) -> bool:
@@ -178,7 +185,7 @@ def test_raising_the_cap_above_the_spend_lifts_the_barring(
 ) -> None:
     number, anna, _peteris = world
     barring = _barred_at_now(number, anna, django_capture_on_commit_callbacks)
-    context = next(c for c in contexts_of(anna) if c.kind == ContextKind.COMPANY)
+    context = _company_context(anna)
     with at(NOW + datetime.timedelta(minutes=5)), django_capture_on_commit_callbacks(execute=True):
         cap_set(
             request=None,
@@ -199,7 +206,7 @@ def test_the_main_user_lifts_the_barring_by_hand_and_it_stays_lifted_for_that_ca
 ) -> None:
     number, anna, _peteris = world
     barring = _barred_at_now(number, anna, django_capture_on_commit_callbacks)
-    context = next(c for c in contexts_of(anna) if c.kind == ContextKind.COMPANY)
+    context = _company_context(anna)
     later = NOW + datetime.timedelta(minutes=5)
     with at(later), django_capture_on_commit_callbacks(execute=True):
         assert lift_by_hand(request=None, identity=anna, context=context, connection=number)
@@ -269,7 +276,7 @@ def test_removing_the_cap_or_switching_it_to_only_tell_lifts_the_barring(
 ) -> None:
     number, anna, _peteris = world
     barring = _barred_at_now(number, anna, django_capture_on_commit_callbacks)
-    context = next(c for c in contexts_of(anna) if c.kind == ContextKind.COMPANY)
+    context = _company_context(anna)
     with at(NOW + datetime.timedelta(minutes=5)), django_capture_on_commit_callbacks(execute=True):
         cap_set(
             request=None,
