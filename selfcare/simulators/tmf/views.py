@@ -146,15 +146,27 @@ def _notify(stored: dict[str, Any], base: str) -> None:
         }
         body = json.dumps(event).encode()
         for callback in cache.get(_HUB_KEY, []):
-            try:
-                httpx.post(
-                    callback,
-                    content=body,
-                    headers={"Content-Type": "application/json", "X-Signature": signature(body, _secret())},
-                    timeout=5,
-                )
-            except httpx.HTTPError:
-                logger.info("ordering simulator: callback %s did not answer", callback)
+            _deliver(callback, body)
+
+
+# A hub delivers at least once: a listener that answers 5xx or not at all is asked again after these pauses, as
+# operators' notification hubs do (a listener restarting, a database busy for a moment). A 4xx is its answer.
+_RETRY_PAUSES = (0.5, 1.0, 2.0)
+
+
+def _deliver(callback: str, body: bytes) -> None:
+    headers = {"Content-Type": "application/json", "X-Signature": signature(body, _secret())}
+    for pause in (*_RETRY_PAUSES, None):
+        try:
+            answer = httpx.post(callback, content=body, headers=headers, timeout=5)
+        except httpx.HTTPError:
+            answer = None
+        if answer is not None and answer.status_code < 500:
+            return
+        if pause is None:
+            logger.info("ordering simulator: callback %s did not take the event", callback)
+            return
+        time.sleep(pause)
 
 
 @csrf_exempt
