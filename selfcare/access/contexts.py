@@ -102,11 +102,13 @@ def private_accounts(codes: list[tuple[str, str]]) -> list[int]:
     return list(CustomerAccount.objects.filter(condition, kind=Segment.PRIVATE).values_list("pk", flat=True))
 
 
-def _company_contexts(codes: list[tuple[str, str]], day: datetime.date) -> list[Context]:
-    """One context per company with a mandate in force; several mandates for one company add up their scope."""
-    mandates = list(
-        Mandate.objects.in_force(day).of_codes(codes).select_related("company").order_by("company__name", "pk")
-    )
+def _company_contexts(codes: list[tuple[str, str]], day: datetime.date, company_id: int | None = None) -> list[Context]:
+    """One context per company with a mandate in force (only `company_id`'s when given); several mandates for one
+    company add up their scope."""
+    in_force = Mandate.objects.in_force(day).of_codes(codes)
+    if company_id is not None:
+        in_force = in_force.filter(company_id=company_id)
+    mandates = list(in_force.select_related("company").order_by("company__name", "pk"))
     selected: dict[int, set[int]] = {}
     narrow = [m.pk for m in mandates if m.scope == MandateScope.SELECTED]
     if narrow:
@@ -130,10 +132,12 @@ def _company_contexts(codes: list[tuple[str, str]], day: datetime.date) -> list[
     return list(contexts.values())
 
 
-def _work_contexts(identity: DigitalIdentity) -> list[Context]:
+def _work_contexts(identity: DigitalIdentity, company_id: int | None = None) -> list[Context]:
+    active = ConnectionBinding.objects.filter(identity=identity, status=BindingStatus.ACTIVE)
+    if company_id is not None:
+        active = active.filter(connection__account__company_id=company_id)
     bindings = (
-        ConnectionBinding.objects.filter(identity=identity, status=BindingStatus.ACTIVE)
-        .exclude(connection__status=ConnectionStatus.TERMINATED)
+        active.exclude(connection__status=ConnectionStatus.TERMINATED)
         .select_related("connection__account__company")
         .order_by("connection__account__company__name")
     )
@@ -245,10 +249,27 @@ def _ended_binding(identity: DigitalIdentity, company_id: int, since: datetime.d
 
 
 def resolve_context(identity: DigitalIdentity, key: str) -> Context:
-    """The context named by a URL key, if the person has it today; NotFound otherwise."""
-    if not _KEY.match(key):
+    """The context named by a URL key, if the person has it today; NotFound otherwise.
+
+    Only that context is derived, by the same rules as `contexts_of` (one to three statements instead of every
+    context's five or more): every page and API call in a context asks this first.
+    """
+    match = _KEY.match(key)
+    if not match:
         raise NotFound(key)
-    for context in contexts_of(identity):
+    found: list[Context]
+    if match.group(1):
+        accounts = private_accounts(person_codes(identity))
+        found = [Context(ContextKind.PRIVATE, account_ids=tuple(accounts))] if accounts else []
+    else:
+        kind, company_id = ContextKind(match.group(2)), int(match.group(3))
+        if kind == ContextKind.COMPANY:
+            found = _company_contexts(person_codes(identity), timezone.localdate(), company_id)
+        elif kind == ContextKind.WORK:
+            found = _work_contexts(identity, company_id)
+        else:
+            found = _representative_contexts(identity, person_codes(identity))
+    for context in found:
         if context.key == key:
             return context
     raise NotFound(key)

@@ -11,11 +11,11 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from selfcare.access.contexts import ContextKind, contexts_of
+from selfcare.access.contexts import ContextKind, NotFound, contexts_of, resolve_context
 from selfcare.access.tests import factories as people
 from selfcare.access.web import POLICY_ATTRIBUTE
 from selfcare.binding.models import BindingStatus, ConnectionBinding
-from selfcare.customers.models import Connection, ConnectionStatus
+from selfcare.customers.models import Company, Connection, ConnectionStatus
 from selfcare.customers.tests import factories
 from selfcare.identity.models import DigitalIdentity
 from selfcare.mandates.models import MandateStatus
@@ -252,3 +252,27 @@ def test_rights_that_ended_long_ago_or_were_someone_elses_give_the_plain_404(wor
     # Edgars's own expired mandate tells nothing about another company either.
     response = _as(Client(), world.edgars).get(f"/en/acting/company-{world.company_b.pk}/connections/")
     assert "SIA Beta" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_context_named_in_a_url_is_the_same_as_the_one_in_the_persons_list_and_no_other_resolves() -> None:
+    """resolve_context derives only the context a URL names: it must agree with contexts_of for every kind."""
+    from selfcare.demo.dataset import PERSONS
+    from selfcare.demo.loader import load_demo
+    from selfcare.identity.services import identity_for_code
+
+    load_demo()
+    kinds: set[ContextKind] = set()
+    company_ids = list(Company.objects.values_list("pk", flat=True))
+    for demo in PERSONS:
+        identity = identity_for_code(code=demo.code, given_name=demo.given_name, family_name=demo.family_name)
+        listed = {c.key: c for c in contexts_of(identity)}
+        kinds |= {c.kind for c in listed.values()}
+        for key, context in listed.items():
+            assert resolve_context(identity, key) == context
+        others = ["private"] + [f"{kind}-{pk}" for kind in ("company", "work", "representative") for pk in company_ids]
+        for key in others:
+            if key not in listed:
+                with pytest.raises(NotFound):
+                    resolve_context(identity, key)
+    assert kinds == set(ContextKind)  # the demo has every kind, so each branch was compared
