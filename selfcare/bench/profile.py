@@ -5,6 +5,7 @@ throwaway database (SQLite, or DATABASE_URL's server), with the number of SQL st
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/wt19 .venv/bin/python -m selfcare.bench.profile tokens
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/wt19 .venv/bin/python -m selfcare.bench.profile ingest
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/wt19 .venv/bin/python -m selfcare.bench.profile dashboard
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/wt19 .venv/bin/python -m selfcare.bench.profile api
 
 (with SELFCARE_HTTPS=false, as `make bench` runs). `PROFILE_SCALE` (default 25000) is the dashboard's company size.
 
@@ -203,6 +204,37 @@ def dashboard() -> None:
         _print_profile(profile, "dashboard")
 
 
+def api() -> None:
+    """One remaining-data call of the app API (usage-consumption, a bearer token, in process): its statements with
+    their times, CPU per call without the profiler, then the profile of REQUESTS // 2 calls. Demo data at
+    PROFILE_API_SCALE connections per company (default 50)."""
+    from django.test import Client, override_settings
+
+    from selfcare.bench.oidc_tokens import _tokens
+    from selfcare.demo import dataset
+    from selfcare.demo.loader import load_demo
+
+    load_demo(scale=int(os.environ.get("PROFILE_API_SCALE", 50)))
+    token = _tokens(dataset.PERSONS[0].personal_code, 1)[0]["access_token"]
+    client = Client(headers={"Authorization": f"Bearer {token}"})
+    with override_settings(DEBUG=False, RATELIMIT_API_TOKEN="1000000/60"):  # noqa: S106 - a rate, not a secret
+        company = next(c for c in client.get("/api/v1/me").json()["contexts"] if c["kind"] == "company")
+        first = client.get(f"{company['href']}/connections?limit=1").json()[0]
+        url = f"{first['href']}/usage-consumption"
+
+        def call() -> None:
+            assert client.get(url).status_code == 200
+
+        _timed_statements(call, "one remaining-data call")
+        _cpu(call, "remaining-data call")
+        profile = cProfile.Profile()
+        profile.enable()
+        for _ in range(REQUESTS // 2):
+            call()
+        profile.disable()
+        _print_profile(profile, "remaining-data call")
+
+
 def _timed_statements(action: Callable[[], object], title: str) -> None:
     from django.db import connection
 
@@ -233,7 +265,7 @@ def main() -> None:
     from django.test.utils import setup_test_environment
 
     setup_test_environment()
-    paths = {"tokens": tokens, "ingest": ingest, "dashboard": dashboard}
+    paths = {"tokens": tokens, "ingest": ingest, "dashboard": dashboard, "api": api}
     wanted = sys.argv[1:] or list(paths)
     creation = connection.creation
     old_name = connection.settings_dict["NAME"]
