@@ -52,6 +52,20 @@ def pytest_configure(config: pytest.Config) -> None:
         traveller = time_machine.travel(moment, tick=True)
         traveller.start()
         config.add_cleanup(traveller.stop)
+    from django.db.backends.signals import connection_created
+
+    connection_created.connect(_read_without_table_locks, dispatch_uid="selfcare-test-read-uncommitted")
+
+
+def _read_without_table_locks(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """Django's SQLite test database is one in-memory database in shared-cache mode. Each thread of the portal's live
+    server opens its own connection to it, and shared-cache connections lock whole tables against each other: a
+    reader holding `orders_order` made an order's callback fail at once with "database table is locked" (shared-cache
+    locks wait for nothing, the settings' timeout does not apply), seen in CI. Reading uncommitted rows takes no read
+    locks, so the portal's page polls no longer block its writers. Test databases only: production is a file in WAL
+    mode or PostgreSQL."""
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        connection.connection.execute("PRAGMA read_uncommitted = 1")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
