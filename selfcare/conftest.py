@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -55,6 +57,50 @@ def pytest_configure(config: pytest.Config) -> None:
     from django.db.backends.signals import connection_created
 
     connection_created.connect(_read_without_table_locks, dispatch_uid="selfcare-test-read-uncommitted")
+    from django.core.signals import request_finished, request_started
+
+    request_started.connect(REQUESTS_IN_FLIGHT.started, dispatch_uid="selfcare-test-requests-started")
+    request_finished.connect(REQUESTS_IN_FLIGHT.finished, dispatch_uid="selfcare-test-requests-finished")
+
+
+class _RequestsInFlight:
+    """Requests the live servers are still answering, counted by Django's request signals.
+
+    A test's database teardown (a flush, BEGIN IMMEDIATE) fails at once with "database table is locked" while a
+    request of the last page (a login poll waiting on the Smart-ID simulator, say) still holds a write on SQLite's
+    shared in-memory database: the browser tests wait for those to end before the database is cleaned."""
+
+    def __init__(self) -> None:
+        self.threads: dict[threading.Thread, int] = {}
+        self.changed = threading.Condition()
+
+    def started(self, **kwargs: Any) -> None:
+        with self.changed:
+            thread = threading.current_thread()
+            self.threads[thread] = self.threads.get(thread, 0) + 1
+
+    def finished(self, **kwargs: Any) -> None:
+        with self.changed:
+            thread = threading.current_thread()
+            if self.threads.get(thread, 0) <= 1:
+                self.threads.pop(thread, None)
+            else:
+                self.threads[thread] -= 1
+            self.changed.notify_all()
+
+    def _busy(self) -> bool:
+        # A thread that died inside a request (its response never closed) is not waited for.
+        self.threads = {thread: depth for thread, depth in self.threads.items() if thread.is_alive()}
+        return bool(self.threads)
+
+    def wait_until_none(self, seconds: float = 15.0) -> None:
+        deadline = time.monotonic() + seconds
+        with self.changed:
+            while self._busy() and time.monotonic() < deadline:
+                self.changed.wait(min(0.2, max(0.0, deadline - time.monotonic())))
+
+
+REQUESTS_IN_FLIGHT = _RequestsInFlight()
 
 
 def _read_without_table_locks(sender: Any, connection: Any, **kwargs: Any) -> None:
@@ -150,6 +196,7 @@ def page(browser: Any) -> Iterator[Any]:
     context.set_default_timeout(15_000)
     yield context.new_page()
     context.close()
+    REQUESTS_IN_FLIGHT.wait_until_none()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -245,6 +292,7 @@ def eid_simulators(live_server: Any, settings: Any, simulators_server: Any) -> I
     )
     _clear_provider_configs()
     yield live_server.url
+    REQUESTS_IN_FLIGHT.wait_until_none()
     _clear_provider_configs()
 
 
