@@ -174,8 +174,11 @@ def load_from_service(client: RegisterServiceClient) -> LoadResult:
                     personal_code=officer.personal_code,
                 )
             )
+        # WITH_ALL means every officer with joint rights, those the portal cannot match (a foreigner) included:
+        # counting only the matchable ones would let fewer signatures bind the company than the register asks.
+        joint_count = sum(1 for o in officers if o.rights in ("WITH_AT_LEAST", "WITH_ALL"))
         with transaction.atomic():
-            _apply(company, rows, result)
+            _apply(company, rows, result, joint_count=joint_count)
     return result
 
 
@@ -186,10 +189,13 @@ def _same_person(representative: Representative, row: _Row) -> bool:
     return representative.code_prefix == row.code_prefix and name_key(representative.name) == name_key(row.name)
 
 
-def _apply(company: Company, rows: list[_Row], result: LoadResult) -> None:
-    """Make the company's register rows what `rows` say: create, update, and remove (audited) the ones not listed."""
+def _apply(company: Company, rows: list[_Row], result: LoadResult, *, joint_count: int | None = None) -> None:
+    """Make the company's register rows what `rows` say: create, update, and remove (audited) the ones not listed.
+
+    ``joint_count``: how many officers share joint rights (WITH_ALL needs them all); by default those in `rows`."""
     result.companies.add(company.registration_number)
-    joint_count = sum(1 for r in rows if r.rights != "INDIVIDUALLY")
+    if joint_count is None:
+        joint_count = sum(1 for r in rows if r.rights != "INDIVIDUALLY")
     incoming = {r.source_id for r in rows}
     existing = {
         r.source_id: r for r in company.representatives.filter(source=RepresentativeSource.REGISTER).order_by("pk")

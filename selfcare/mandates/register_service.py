@@ -1,7 +1,7 @@
 """The Register of Enterprises' paid web service: a company's officers with their FULL personal codes.
 
-    client = register_client()                    # None when COMPANY_REGISTER_URL is empty (the open data is used)
-    officers = client.officers("40103444454")     # list[Officer]
+    with register_client() as client:             # None when COMPANY_REGISTER_URL is empty (the open data is used)
+        officers = client.officers("40103444454") # list[Officer]
 
 The open data (``register``) masks codes to six digits; the Register's cross-system interface, sold to those who
 sign an agreement with it, answers the full ones. The officer's fields this client reads are the open data's names
@@ -151,6 +151,16 @@ class RegisterServiceClient:
             headers={config.auth_header: secret, "Accept": "application/json"},
             follow_redirects=False,
         )
+
+    def __enter__(self) -> RegisterServiceClient:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the kept-alive connection now, not whenever the client is collected."""
+        self._http.close()
 
     def officers(self, registration_number: str) -> list[Officer]:
         """The company's officers as the register lists them today."""

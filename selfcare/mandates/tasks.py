@@ -40,7 +40,8 @@ def refresh_representatives() -> str:
     operator's job fetches the export there); also `selfcare mandates refresh-register`."""
     client = register_client()
     if client is not None:
-        result = load_from_service(client)
+        with client:
+            result = load_from_service(client)
         if result.failed and not result.companies:
             raise RegisterUnavailable(f"no answer for any of {len(result.failed)} companies; nothing changed")
         source = "register web service"

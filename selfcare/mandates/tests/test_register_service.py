@@ -62,7 +62,8 @@ def _contexts(identity: DigitalIdentity) -> list[tuple[str, int | None]]:
 def test_the_client_reads_a_demo_companys_board_member_with_the_full_personal_code(service: str) -> None:
     client = register_client()
     assert client is not None
-    [janis] = client.officers(KAFIJA)
+    with client:
+        [janis] = client.officers(KAFIJA)
     assert (janis.name, janis.personal_code, janis.rights) == ("Jānis Kalniņš", "12047811230", "INDIVIDUALLY")
     assert janis.registered_on is not None
 
@@ -70,18 +71,21 @@ def test_the_client_reads_a_demo_companys_board_member_with_the_full_personal_co
 def test_an_unknown_company_or_a_wrong_key_or_no_answer_is_unavailable_not_an_empty_list(
     service: str, settings: Any
 ) -> None:
-    client = register_client()
-    assert client is not None
+    def officers(number: str) -> None:
+        register_service_config.cache_clear()
+        client = register_client()
+        assert client is not None
+        with client:
+            client.officers(number)
+
     with pytest.raises(RegisterUnavailable):
-        client.officers("49999999999")
+        officers("49999999999")
     settings.COMPANY_REGISTER_API_KEY = "not-the-key"
-    register_service_config.cache_clear()
     with pytest.raises(RegisterUnavailable):
-        register_client().officers(KAFIJA)  # type: ignore[union-attr]
+        officers(KAFIJA)
     settings.COMPANY_REGISTER_URL = "http://127.0.0.1:9/"  # nothing listens on the discard port
-    register_service_config.cache_clear()
     with pytest.raises(RegisterUnavailable):
-        register_client().officers(KAFIJA)  # type: ignore[union-attr]
+        officers(KAFIJA)
 
 
 def test_without_a_url_the_service_is_not_used_and_outside_the_demo_it_needs_https_and_a_key_of_its_own(
@@ -159,14 +163,20 @@ def test_rights_of_representation_become_how_many_must_sign_and_officers_without
     ]
     register[other.registration_number] = [
         SimOfficer(f"w-{i}", name, code, rights="WITH_ALL")
-        for i, (name, code) in enumerate((("Anna Bērziņa", "150385-12346"), ("Pēteris Ozols", "220790-18761")))
+        for i, (name, code) in enumerate(
+            (("Anna Bērziņa", "150385-12346"), ("Pēteris Ozols", "220790-18761"), ("Jonas Kazlauskas", None))
+        )
     ]
     refresh_representatives()
     rows = {r.name: (r.representation, r.signatures_required) for r in company.representatives.all()}
     assert rows == {"Līga Liepa": (Representation.SOLE, 1), "Jānis Kalniņš": (Representation.JOINT, 2)}
+    # WITH_ALL: all three must sign, the Lithuanian too, though the portal cannot match him to an eID login
     assert set(other.representatives.values_list("representation", "signatures_required")) == {
-        (Representation.JOINT, 2)
+        (Representation.JOINT, 3)
     }
+    assert not binds_company(
+        other, [SignerIdentity("15038512346", "ANNA BĒRZIŅA"), SignerIdentity("22079018761", "PĒTERIS OZOLS")]
+    )
     janis = [SignerIdentity("12047811230", "JĀNIS KALNIŅŠ")]
     assert not binds_company(company, janis)
     assert binds_company(company, [*janis, SignerIdentity("32579104511", "LĪGA LIEPA")])
