@@ -14,6 +14,7 @@ from django.core.management import call_command
 from selfcare.access.contexts import ContextKind, contexts_of
 from selfcare.access.tests import factories as people
 from selfcare.audit.models import AuditEvent
+from selfcare.background.tasks import RetryScheduled
 from selfcare.binding.models import SmsMessage
 from selfcare.customers.tests import factories
 from selfcare.identity.models import DigitalIdentity
@@ -25,7 +26,7 @@ from selfcare.mandates.register_service import (
     register_service_config,
 )
 from selfcare.mandates.representatives import SignerIdentity, binds_company
-from selfcare.mandates.tasks import refresh_representatives
+from selfcare.mandates.tasks import refresh_register, refresh_representatives
 from selfcare.mandates.tests import builders
 from selfcare.simulators.register import officers as simulated
 from selfcare.simulators.register.officers import SimOfficer
@@ -206,8 +207,11 @@ def test_a_service_that_answers_for_no_company_changes_nothing_and_the_task_is_t
     settings.COMPANY_REGISTER_URL = "http://127.0.0.1:9/"
     register_service_config.cache_clear()
     with pytest.raises(RegisterUnavailable):
-        refresh_representatives()  # the task retries on this (retry_on), and runs again the next day
+        refresh_representatives()
+    with pytest.raises(RetryScheduled):
+        refresh_register.call()  # the daily task enqueues its next attempt (and runs again the next day anyway)
     assert list(company.representatives.all()) == [kept]
+    assert not AuditEvent.objects.filter(action="mandates:representative:removed").exists()
     assert not SmsMessage.objects.exists()
 
 
