@@ -236,9 +236,18 @@ def _clear_provider_configs() -> None:
     from selfcare.identity.methods.eparaksts.config import eparaksts_config
     from selfcare.identity.methods.smartid.config import smartid_config
     from selfcare.identity.methods.wallet.config import wallet_config
+    from selfcare.mandates.register_service import register_service_config
     from selfcare.revocation import revocation_checker
 
-    for cached in (smartid_config, eparaksts_config, bank_profile, revocation_checker, billing_config, wallet_config):
+    for cached in (
+        smartid_config,
+        eparaksts_config,
+        bank_profile,
+        revocation_checker,
+        billing_config,
+        wallet_config,
+        register_service_config,
+    ):
         getattr(cached, "cache_clear", lambda: None)()  # a test may have replaced one with a plain function
 
 

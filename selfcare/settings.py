@@ -189,6 +189,16 @@ if TASKS_LEASE_SECONDS < 1:
     raise ImproperlyConfigured("TASKS_LEASE_SECONDS must be at least 1.")
 # The Register of Enterprises' officers export (officers.csv) the daily task reloads; empty: no daily refresh.
 REGISTER_OFFICERS_FILE: str = env.str("REGISTER_OFFICERS_FILE", default="")
+# The Register's paid web service with full personal codes (selfcare/mandates/register_service.py, docs/features.md
+# "Register of Enterprises"): when its URL is set the daily task asks it instead of reading the export. The path and
+# the header are UNCONFIRMED against the real service, hence settings. `make run` points the demo at its simulator.
+COMPANY_REGISTER_URL: str = env.str("COMPANY_REGISTER_URL", default="")
+COMPANY_REGISTER_API_KEY: str = env.str("COMPANY_REGISTER_API_KEY", default="")
+COMPANY_REGISTER_OFFICERS_PATH: str = env.str(
+    "COMPANY_REGISTER_OFFICERS_PATH", default="legal-entities/{registration_number}/officers"
+)
+COMPANY_REGISTER_AUTH_HEADER: str = env.str("COMPANY_REGISTER_AUTH_HEADER", default="Authorization")
+COMPANY_REGISTER_TIMEOUT_SECONDS: float = env.float("COMPANY_REGISTER_TIMEOUT_SECONDS", default=10.0)
 
 # --- Language, time -------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "lv"

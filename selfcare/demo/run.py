@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from selfcare.demo.ready import guide, wait_until_listening
+from selfcare.mandates.register_service import DEMO_PATH as DEMO_REGISTER_PATH
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +89,9 @@ def main(argv: list[str]) -> int:
         "SELFCARE_DEMO": "true",
         "SELFCARE_PORTAL_URL": portal_url,
         "SELFCARE_SIMULATORS_URL": simulators_url,
+        # The register's full-code web service (its simulator) is the demo's source of representatives, so the
+        # production path runs here; empty outside the demo means the open-data export (docs/features.md).
+        "COMPANY_REGISTER_URL": os.environ.get("COMPANY_REGISTER_URL", f"{simulators_url}{DEMO_REGISTER_PATH}"),
         "PYTHONUNBUFFERED": "1",
     }
     children = processes(host=args.host, port=args.port, simulators_port=args.simulators_port)

@@ -220,7 +220,8 @@ class Representation(models.TextChoices):
 
 
 class RepresentativeSource(models.TextChoices):
-    REGISTER = "register", _("Register of Enterprises open data")
+    # Its open data or its web service (selfcare.mandates.register): both write the same rows.
+    REGISTER = "register", _("Register of Enterprises")
     MANUAL = "manual", _("entered in the back office")
 
 
@@ -228,8 +229,9 @@ class Representative(models.Model):
     """A person entitled to represent a company (board member and the like), as the Register of Enterprises says.
 
     The open data masks personal codes ("150385-*****"): only the first six digits are known, so a person is
-    matched by those six digits **and** their name (see `selfcare.mandates.representatives`). Staff may enter the
-    full code in the back office, which then matches exactly.
+    matched by those six digits **and** their name (see `selfcare.mandates.representatives`). The Register's web
+    service, when configured, gives the full code, and staff may enter it in the back office: a row with the full
+    code matches exactly.
     """
 
     company = models.ForeignKey(

@@ -1,8 +1,11 @@
 """Daily work on powers of attorney, run by the task system (selfcare/schedule.py): expiry, and the refresh of the
-company representatives from the Register of Enterprises' export when its file is configured.
+company representatives from the Register of Enterprises: its web service when configured (full codes), else its
+open-data export when that file is configured.
 
 A representative the register no longer lists is removed (audited) and the company's main users are told.
-Both are idempotent: expiring twice expires nothing more, and loading the same export again changes nothing.
+Both are idempotent: expiring twice expires nothing more, and loading the same answer again changes nothing. A
+service that does not answer changes nothing: the companies it failed for keep their representatives, the failure
+is logged, and when it answered for none the task is tried again later (and the next day's run in any case).
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from selfcare.background.mail import queue_email
 from selfcare.background.tasks import retrying_task
 from selfcare.binding.sms import queue_sms
 from selfcare.mandates.models import Mandate
-from selfcare.mandates.register import Gone, load_officers
+from selfcare.mandates.register import Gone, LoadResult, load_from_service, load_officers
+from selfcare.mandates.register_service import RegisterUnavailable, register_client
 from selfcare.mandates.services import expire_mandates
 
 
@@ -26,17 +30,36 @@ def expire_mandates_task() -> int:
     return expire_mandates()
 
 
-@retrying_task(attempts=3, backoff=600, retry_on=(OSError,))
+@retrying_task(attempts=3, backoff=600, retry_on=(OSError, RegisterUnavailable))
 def refresh_register() -> str:
-    """Reload representatives from `REGISTER_OFFICERS_FILE` (the operator's job fetches the export there)."""
-    if not settings.REGISTER_OFFICERS_FILE:
-        return "no REGISTER_OFFICERS_FILE configured"
-    result = load_officers(Path(settings.REGISTER_OFFICERS_FILE).read_bytes())
+    return refresh_representatives()
+
+
+def refresh_representatives() -> str:
+    """Reload representatives from the web service (`COMPANY_REGISTER_URL`) or else `REGISTER_OFFICERS_FILE` (the
+    operator's job fetches the export there); also `selfcare mandates refresh-register`."""
+    client = register_client()
+    if client is not None:
+        with client:
+            result = load_from_service(client)
+        if result.failed and not result.companies:
+            raise RegisterUnavailable(f"no answer for any of {len(result.failed)} companies; nothing changed")
+        source = "register web service"
+    elif settings.REGISTER_OFFICERS_FILE:
+        result = load_officers(Path(settings.REGISTER_OFFICERS_FILE).read_bytes())
+        source = "register export"
+    else:
+        return "neither COMPANY_REGISTER_URL nor REGISTER_OFFICERS_FILE configured"
     for gone in result.gone:
         tell_main_users(gone)
+    return summary(result, source)
+
+
+def summary(result: LoadResult, source: str) -> str:
+    failed = f", {len(result.failed)} not answered (kept as they were)" if result.failed else ""
     return (
-        f"{len(result.companies)} companies: {result.created} created, {result.updated} updated, "
-        f"{result.removed} removed"
+        f"{source}, {len(result.companies)} companies: {result.created} created, {result.updated} updated, "
+        f"{result.removed} removed{failed}"
     )
 
 

@@ -20,6 +20,7 @@ MOUNTS: list[tuple[str, str]] = [
     ("tmf/", "selfcare.simulators.tmf.urls"),
     ("billing/", "selfcare.simulators.billing.urls"),
     ("wallet/", "selfcare.simulators.wallet.urls"),
+    ("register/", "selfcare.simulators.register.urls"),
 ]
 
 urlpatterns: list[URLPattern | URLResolver] = [

@@ -7,6 +7,9 @@ mandate is locked while it changes).
 
 `load-representatives` reads the Register of Enterprises' officers export (see selfcare.mandates.register).
 
+`refresh-register` does now what the daily task does: asks the Register's web service when `COMPANY_REGISTER_URL`
+is set, else reloads `REGISTER_OFFICERS_FILE`; removals are audited and the main users told.
+
 `move-documents [--from DIR] [--dry-run]` moves signed documents kept in a folder (the old `MANDATE_MEDIA_DIR`)
 into the documents storage, checked by SHA-256 and resumable (see selfcare.mandates.moving).
 """
@@ -21,17 +24,23 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from selfcare.mandates.moving import move_documents
 from selfcare.mandates.register import RegisterFormatError, load_officers
+from selfcare.mandates.register_service import RegisterUnavailable
 from selfcare.mandates.services import expire_mandates
+from selfcare.mandates.tasks import refresh_representatives
 
 
 class Command(BaseCommand):
-    help = "Powers of attorney: 'expire' (daily task) or 'load-representatives FILE' (officers.csv from data.gov.lv)."
+    help = (
+        "Powers of attorney: 'expire' (daily task), 'load-representatives FILE' (officers.csv from data.gov.lv), "
+        "'refresh-register' (the daily refresh, now) or 'move-documents'."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="task", required=True)
         sub.add_parser("expire", help="mark expired the active mandates whose last day has passed")
         load = sub.add_parser("load-representatives", help="load officers.csv of the Register of Enterprises")
         load.add_argument("file", type=Path)
+        sub.add_parser("refresh-register", help="what the daily task does: the web service, else the export file")
         move = sub.add_parser("move-documents", help="move signed documents from a folder into the documents storage")
         move.add_argument(
             "--from", dest="source", type=Path, default=None, help="the old folder (default: var/mandates)"
@@ -42,6 +51,12 @@ class Command(BaseCommand):
         if task == "expire":
             count = expire_mandates()
             self.stdout.write(f"expired {count} power(s) of attorney")
+            return
+        if task == "refresh-register":
+            try:
+                self.stdout.write(refresh_representatives())
+            except (OSError, RegisterFormatError, RegisterUnavailable) as error:
+                raise CommandError(str(error)) from None
             return
         if task == "move-documents":
             self._move(options["source"] or Path(settings.VAR_DIR) / "mandates", dry_run=options["dry_run"])
