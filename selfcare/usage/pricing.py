@@ -34,6 +34,15 @@ def rate_zone(bucket_zone: str) -> str:
     return Zone.DOMESTIC if bucket_zone == BucketZone.HOME_AND_EU else bucket_zone
 
 
+def effective_rate(rates: dict[tuple[str, str], OutOfBundleRate], kind: str, zone: str) -> OutOfBundleRate | None:
+    """The rate of a plan (its rates by kind and zone) that prices a counter of this kind and rate zone: its own, or
+    for a world zone without one the rest of the world's; None: not charged."""
+    rate = rates.get((kind, zone))
+    if rate is None and zone in (Zone.WORLD_1, Zone.WORLD_2):
+        rate = rates.get((kind, Zone.WORLD))
+    return rate
+
+
 def charge(out_of_bucket: int, *, price: Decimal, per: int) -> Decimal:
     """The unrounded charge of one counter: every started `per` units cost `price`."""
     return -(-out_of_bucket // per) * price
@@ -50,7 +59,9 @@ def refresh_spend(pairs: set[tuple[int, int]], now: datetime.datetime) -> None:
     connection_ids = {c for c, _ in pairs}
     cycle_ids = {cycle for _, cycle in pairs}
     plan_of = dict(Connection.objects.filter(pk__in=connection_ids).values_list("pk", "tariff_plan_id"))
-    rates = {(r.plan_id, r.kind, r.zone): r for r in OutOfBundleRate.objects.filter(plan_id__in=set(plan_of.values()))}
+    rates: dict[int, dict[tuple[str, str], OutOfBundleRate]] = defaultdict(dict)
+    for found in OutOfBundleRate.objects.filter(plan_id__in=set(plan_of.values())):
+        rates[found.plan_id][(found.kind, found.zone)] = found
     counted: dict[tuple[int, int, str], int] = defaultdict(int)
     zone_counters = ZoneOutOfBucket.objects.filter(
         connection_id__in=connection_ids, cycle_id__in=cycle_ids, quantity__gt=0
@@ -70,10 +81,7 @@ def refresh_spend(pairs: set[tuple[int, int]], now: datetime.datetime) -> None:
     priced: dict[tuple[int, int], dict[int, int]] = defaultdict(lambda: defaultdict(int))
     rate_by_id: dict[int, OutOfBundleRate] = {}
     for connection_id, cycle_id, kind, zone, quantity in counters:
-        plan_id = plan_of[connection_id]
-        rate = rates.get((plan_id, kind, zone))
-        if rate is None and zone in (Zone.WORLD_1, Zone.WORLD_2):
-            rate = rates.get((plan_id, kind, Zone.WORLD))
+        rate = effective_rate(rates[plan_of[connection_id]], kind, zone)
         if (connection_id, cycle_id) in pairs and rate is not None and quantity > 0:
             rate_by_id[rate.pk] = rate
             priced[(connection_id, cycle_id)][rate.pk] += quantity

@@ -48,3 +48,9 @@ def zone_of_country(code: str | None) -> str:
     if code is None:
         return Zone.WORLD
     return _zones(settings.USAGE_WORLD_ZONE_1_COUNTRIES, settings.USAGE_WORLD_ZONE_2_COUNTRIES).get(code, Zone.WORLD)
+
+
+def countries_of(zone: str) -> tuple[str, ...]:
+    """The countries configured in world zone 1 or 2, sorted; empty for any other zone (the rest is "all others")."""
+    found = _zones(settings.USAGE_WORLD_ZONE_1_COUNTRIES, settings.USAGE_WORLD_ZONE_2_COUNTRIES)
+    return tuple(sorted(code for code, its_zone in found.items() if its_zone == zone))
