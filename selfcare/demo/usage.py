@@ -197,10 +197,11 @@ def _day_rows(
             break
         key = f"demo:{msisdn}:{day.isoformat()}:data:{hour}"
         rows.append([key, msisdn, "data", zone, started.isoformat(), str(int(data_bytes * share)), country])
-    for n in range(rng.randrange(1, 5)):
+    calls = rng.randrange(1, 5)
+    for n in range(1 if country else calls):  # outside the EU, where calls cost extra: one short call
         started = datetime.datetime(day.year, day.month, day.day, 9 + 3 * n, rng.randrange(60), tzinfo=billing_zone())
         if started <= now:
-            seconds = str(rng.randrange(20, 600))
+            seconds = str(rng.randrange(20, 120 if country else 600))
             rows.append(
                 [
                     f"demo:{msisdn}:{day.isoformat()}:voice:{n}",
