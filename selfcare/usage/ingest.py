@@ -16,6 +16,10 @@ Then, in the same transaction, the touched cycles' out-of-bundle spend is priced
 the connections with a spend cap or alerts are checked for thresholds crossed (selfcare.spend.alerts): an alert is
 recorded once per threshold and cycle, and queued for sending when the batch commits.
 
+Outside the EU an event's zone is worked out from the visited country it may carry (world_zones.py: world zone 1 or
+2 by the operator's lists, else the rest of the world); what goes out of bucket there is also counted per zone
+(ZoneOutOfBucket), so that pricing charges each zone at its own rate.
+
 Not checked: whether the event happened while the connection was live (a number is matched to its live
 connection), and the per-session rounding (the source sends charged units).
 """
