@@ -100,6 +100,7 @@ class ErrorCode(StrEnum):
     USAGE_IN_FUTURE = "usage_in_future"
     USAGE_TOO_OLD = "usage_too_old"
     USAGE_QUANTITY = "usage_quantity"
+    USAGE_COUNTRY = "usage_country"
     USAGE_UNKNOWN_NUMBER = "usage_unknown_number"
     FEED_KEY_INVALID = "feed_key_invalid"
     FEED_BATCH_TOO_LARGE = "feed_batch_too_large"
@@ -283,6 +284,7 @@ MESSAGES: dict[ErrorCode, StrPromise] = {
     ErrorCode.USAGE_IN_FUTURE: _("The start time is in the future."),
     ErrorCode.USAGE_TOO_OLD: _("The start time is older than the usage kept (USAGE_EVENT_RETENTION_MONTHS)."),
     ErrorCode.USAGE_QUANTITY: _("The quantity is not a whole number from 0 to 10¹⁵."),
+    ErrorCode.USAGE_COUNTRY: _("The country is not an ISO 3166-1 alpha-2 code, for example CH."),
     ErrorCode.USAGE_UNKNOWN_NUMBER: _("No live connection has this number."),
     ErrorCode.FEED_KEY_INVALID: _("The feed key is missing, unknown or revoked."),
     ErrorCode.FEED_BATCH_TOO_LARGE: _("The batch has too many events; send at most %(limit)s in one request."),

@@ -7,6 +7,7 @@ where a value cannot be guessed (SECRET_KEY, ALLOWED_HOSTS): then a development-
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -663,6 +664,24 @@ if USAGE_EVENT_RETENTION_MONTHS != 0 and USAGE_EVENT_RETENTION_MONTHS < 2:
         "USAGE_EVENT_RETENTION_MONTHS must be 0 (keep usage events for ever) or at least 2: a billing cycle spans two "
         "calendar months, and its events must stay while a replay of them can still arrive."
     )
+# Roaming outside the EU/EEA is priced by zone (selfcare/usage/world_zones.py, docs/spend.md): the visited countries
+# (ISO 3166-1 alpha-2, comma-separated) of world zones 1 and 2; every other country is the rest of the world. These
+# defaults are an example (non-EU Europe; North America): the lists are the operator's.
+USAGE_WORLD_ZONE_1_COUNTRIES: str = env.str(
+    "USAGE_WORLD_ZONE_1_COUNTRIES", default="AD,AL,BA,CH,FO,GB,GG,GI,IM,JE,MC,MD,ME,MK,RS,SM,TR,UA,VA"
+)
+USAGE_WORLD_ZONE_2_COUNTRIES: str = env.str("USAGE_WORLD_ZONE_2_COUNTRIES", default="CA,US")
+for _setting, _countries in (
+    ("USAGE_WORLD_ZONE_1_COUNTRIES", USAGE_WORLD_ZONE_1_COUNTRIES),
+    ("USAGE_WORLD_ZONE_2_COUNTRIES", USAGE_WORLD_ZONE_2_COUNTRIES),
+):
+    if not re.fullmatch(r"\s*([A-Za-z]{2}\s*(,\s*[A-Za-z]{2}\s*)*)?", _countries):
+        raise ImproperlyConfigured(f"{_setting} must be ISO 3166-1 alpha-2 codes separated by commas, like CH,GB,TR.")
+_both = {c.strip().upper() for c in USAGE_WORLD_ZONE_1_COUNTRIES.split(",") if c.strip()} & {
+    c.strip().upper() for c in USAGE_WORLD_ZONE_2_COUNTRIES.split(",") if c.strip()
+}
+if _both:
+    raise ImproperlyConfigured(f"A country is in one world zone only: {', '.join(sorted(_both))} is in both.")
 # The clock whose midnights start billing cycles and the days usage is counted on (selfcare/usage/cycles.py).
 BILLING_TIME_ZONE: str = env.str("BILLING_TIME_ZONE", default="Europe/Riga")
 try:

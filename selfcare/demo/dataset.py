@@ -78,14 +78,21 @@ class DemoPerson:
 # follow the fair-use rule: the full domestic volume where the plan is cheap enough per GB, otherwise
 # 2 x monthly fee / wholesale cap (EUR 1.10/GB in 2026), as for the unlimited plans.
 # What use beyond a plan's bundle costs, the same for every demo plan (kind, zone, EUR excl. VAT, per units): data
-# per started MB, calls per started minute, SMS each; in the EU calls and SMS cost as at home.
+# per started MB, calls per started minute, SMS each; in the EU calls and SMS cost as at home. Outside the EU by
+# zone (docs/spend.md): world zone 1 (non-EU Europe), world zone 2 (North America), the rest of the world ("world").
 OUT_OF_BUNDLE_RATES: tuple[tuple[str, str, Decimal, int], ...] = (
     ("data", "domestic", Decimal("0.0100"), 1000**2),
     ("data", "eu", Decimal("0.0020"), 1000**2),
+    ("data", "world1", Decimal("0.1000"), 1000**2),
+    ("data", "world2", Decimal("0.2500"), 1000**2),
     ("data", "world", Decimal("0.5000"), 1000**2),
     ("voice", "domestic", Decimal("0.0500"), 60),
+    ("voice", "world1", Decimal("0.5000"), 60),
+    ("voice", "world2", Decimal("0.9000"), 60),
     ("voice", "world", Decimal("1.5000"), 60),
     ("sms", "domestic", Decimal("0.0600"), 1),
+    ("sms", "world1", Decimal("0.2000"), 1),
+    ("sms", "world2", Decimal("0.3000"), 1),
     ("sms", "world", Decimal("0.4000"), 1),
 )
 

@@ -10,8 +10,8 @@ made anew (`reset_usage`).
 Deterministic: a whole cycle's use is planned from a random generator seeded by (SEED, number, day), every event
 has a fixed id and its amount does not depend on when the demo is loaded, so loading again records nothing new —
 except the hours that have passed since (usage follows the clock). Profiles: light, normal, near the limit (more
-than 90% of the allowance used in the cycle's first NEAR_DAYS days), roaming (a trip in the EU early in the cycle) and
-heavy (unlimited plans).
+than 90% of the allowance used in the cycle's first NEAR_DAYS days), roaming (a trip in the EU early in the cycle, its
+last day in Switzerland: world zone 1, priced out of bundle at its zone's rate) and heavy (unlimited plans).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from selfcare.demo import dataset
 from selfcare.spend.models import SpendAlert
 from selfcare.usage.cycles import billing_zone, cycle_bounds, local_day
 from selfcare.usage.ingest import EventRow, IngestResult, Rejected, ingest, parse_row
-from selfcare.usage.models import BillingCycle, Bucket, CycleSpend, DailyUsage, UsageEvent
+from selfcare.usage.models import BillingCycle, Bucket, CycleSpend, DailyUsage, UsageEvent, ZoneOutOfBucket
 
 SEED = 20261124  # fixed: the demo looks the same on every machine
 # (first hour, share of the day's data): night, morning commute, work, afternoon, evening, late evening.
@@ -48,6 +48,8 @@ CYCLE_SHARE = {"light": 0.25, "normal": 0.6, "near": 0.98, "roaming": 0.7, "heav
 NEAR_SHARE, NEAR_DAYS = 0.92, 9
 HEAVY_DAY_BYTES = int(1.4 * GB)
 TRIP_DAYS = 4
+# The trip's last day is outside the EU, where data costs extra: a careful traveller uses this share of a usual day.
+OUTSIDE_EU_COUNTRY, OUTSIDE_EU_DATA_SHARE = "CH", 0.05
 # Where a demo account's cycle is placed: today is this many days after the cycle's first day.
 DAYS_INTO_CYCLE = 18
 # A later load keeps the cycle day while today is at least this many days in (the near-limit and trip stories
@@ -79,6 +81,7 @@ def reset_usage(accounts: Iterable[CustomerAccount]) -> None:
         UsageEvent.objects.filter(connection_id__in=connections).delete()
         DailyUsage.objects.filter(connection_id__in=connections).delete()
         Bucket.objects.filter(cycle__account_id__in=account_ids).delete()
+        ZoneOutOfBucket.objects.filter(cycle__account_id__in=account_ids).delete()
         # What was priced and alerted in the old cycles goes with them; the events priced again count anew.
         CycleSpend.objects.filter(cycle__account_id__in=account_ids).delete()
         SpendAlert.objects.filter(cycle__account_id__in=account_ids).delete()
@@ -131,11 +134,15 @@ def _rows_for(connection: Connection, profile: str, now: datetime.datetime) -> l
     for span, is_current in ((previous, False), (current, True)):
         days = span.days()
         plan = _planned_data(connection, profile, days, is_current)
-        trip = _trip(connection.msisdn, days) if profile == "roaming" and is_current else set()
+        trip = _trip(connection.msisdn, days) if profile == "roaming" and is_current else []
         for day in days:
             if datetime.datetime(day.year, day.month, day.day, tzinfo=billing_zone()) > now:
                 break
-            rows += _day_rows(connection.msisdn, day, plan[day], day in trip, now)
+            if trip and day == trip[-1]:
+                data = int(plan[day] * OUTSIDE_EU_DATA_SHARE)
+                rows += _day_rows(connection.msisdn, day, data, "world", now, country=OUTSIDE_EU_COUNTRY)
+            else:
+                rows += _day_rows(connection.msisdn, day, plan[day], "eu" if day in trip else "domestic", now)
     return rows
 
 
@@ -171,34 +178,45 @@ def _rng(msisdn: str, day: datetime.date) -> random.Random:
     return random.Random(f"{SEED}:{msisdn}:{day.isoformat()}")
 
 
-def _trip(msisdn: str, days: list[datetime.date]) -> set[datetime.date]:
-    """TRIP_DAYS consecutive days in the EU, over by the time a demo account is MIN_DAYS_INTO_CYCLE days into its
-    cycle."""
+def _trip(msisdn: str, days: list[datetime.date]) -> list[datetime.date]:
+    """TRIP_DAYS consecutive days abroad (the last one outside the EU), over by the time a demo account is
+    MIN_DAYS_INTO_CYCLE days into its cycle."""
     start = _rng(msisdn, days[0]).randrange(0, MIN_DAYS_INTO_CYCLE - TRIP_DAYS + 1)
-    return set(days[start : start + TRIP_DAYS])
+    return days[start : start + TRIP_DAYS]
 
 
 def _day_rows(
-    msisdn: str, day: datetime.date, data_bytes: int, abroad: bool, now: datetime.datetime
+    msisdn: str, day: datetime.date, data_bytes: int, zone: str, now: datetime.datetime, *, country: str = ""
 ) -> list[list[str]]:
+    """The day's events in the usage format, with the visited country (empty at home and in the EU)."""
     rng = _rng(msisdn, day)
-    zone = "eu" if abroad else "domestic"
     rows = []
     for hour, share in DAY_RHYTHM:
         started = datetime.datetime(day.year, day.month, day.day, hour, rng.randrange(60), tzinfo=billing_zone())
         if started > now:
             break
         key = f"demo:{msisdn}:{day.isoformat()}:data:{hour}"
-        rows.append([key, msisdn, "data", zone, started.isoformat(), str(int(data_bytes * share))])
-    for n in range(rng.randrange(1, 5)):
+        rows.append([key, msisdn, "data", zone, started.isoformat(), str(int(data_bytes * share)), country])
+    calls = rng.randrange(1, 5)
+    for n in range(1 if country else calls):  # outside the EU, where calls cost extra: one short call
         started = datetime.datetime(day.year, day.month, day.day, 9 + 3 * n, rng.randrange(60), tzinfo=billing_zone())
         if started <= now:
-            seconds = str(rng.randrange(20, 600))
+            seconds = str(rng.randrange(20, 120 if country else 600))
             rows.append(
-                [f"demo:{msisdn}:{day.isoformat()}:voice:{n}", msisdn, "voice", zone, started.isoformat(), seconds]
+                [
+                    f"demo:{msisdn}:{day.isoformat()}:voice:{n}",
+                    msisdn,
+                    "voice",
+                    zone,
+                    started.isoformat(),
+                    seconds,
+                    country,
+                ]
             )
     if rng.random() < 0.5:
         started = datetime.datetime(day.year, day.month, day.day, 18, rng.randrange(60), tzinfo=billing_zone())
         if started <= now:
-            rows.append([f"demo:{msisdn}:{day.isoformat()}:sms", msisdn, "sms", zone, started.isoformat(), "1"])
+            rows.append(
+                [f"demo:{msisdn}:{day.isoformat()}:sms", msisdn, "sms", zone, started.isoformat(), "1", country]
+            )
     return rows

@@ -19,7 +19,7 @@ from ninja.security import HttpBearer
 
 from selfcare.errors import MESSAGES, ErrorCode
 from selfcare.usage.feedkeys import feed_key_check
-from selfcare.usage.ingest import FIELDS, EventRow, Rejected, ingest, parse_row
+from selfcare.usage.ingest import COUNTRY, FIELDS, EventRow, Rejected, ingest, parse_row
 from selfcare.usage.models import FeedKey
 
 
@@ -97,8 +97,12 @@ class BatchResult(Schema):
 
 
 def _values(event: dict[str, Any]) -> list[str]:
-    """The event's fields in the file format's order; a missing field makes the row the wrong shape."""
-    return [str(event[name]) for name in FIELDS if name in event and event[name] is not None]
+    """The event's fields in the file format's order; a missing field makes the row the wrong shape. The optional
+    country comes last, and only after all six (so it never stands in for a missing one)."""
+    values = [str(event[name]) for name in FIELDS if name in event and event[name] is not None]
+    if len(values) == len(FIELDS) and event.get(COUNTRY) is not None:
+        values.append(str(event[COUNTRY]))
+    return values
 
 
 @api.post(

@@ -13,11 +13,18 @@ from django.utils.translation import get_language
 SYMBOLS = {"EUR": "€"}
 
 
-def format_money(value: Decimal, currency: str = "EUR") -> str:
+def format_money(value: Decimal, currency: str = "EUR", *, places: int = 2) -> str:
     amount = formats.number_format(
-        value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), 2, use_l10n=True, force_grouping=True
+        value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP), places, use_l10n=True, force_grouping=True
     )
     symbol = SYMBOLS.get(currency, currency)
     if (get_language() or "lv").startswith("en"):
         return f"{symbol}{amount}" if symbol != currency else f"{amount} {currency}"
     return f"{amount}\u00a0{symbol}"
+
+
+def format_price(value: Decimal, currency: str = "EUR") -> str:
+    """A unit price, which may have fractions of a cent: 0.045 → "0,045 €", 0.5 → "0,50 €" (2 to 4 decimals)."""
+    exponent = value.normalize().as_tuple().exponent
+    places = min(4, max(2, -exponent if isinstance(exponent, int) else 2))
+    return format_money(value, currency, places=places)

@@ -23,7 +23,7 @@ from selfcare.access.web import context_page
 from selfcare.audit.services import record
 from selfcare.spend.barring import barring_in_force, lift_by_hand
 from selfcare.spend.models import AtCap, SpendCap
-from selfcare.spend.selectors import company_costs, running_spend
+from selfcare.spend.selectors import company_costs, out_of_bundle_prices, running_spend
 from selfcare.spend.services import CapRequest, cap_remove, cap_set
 
 TOP_SPENDERS = 5
@@ -106,7 +106,13 @@ def spend_cap(request: HttpRequest, connection_id: int) -> HttpResponse:
     if request.method != "POST":
         form = SpendCapForm(initial=_initial(spend.cap))
     record(request, "portal:spend:view", identity=identity, context=acting, target=connection)
-    context = {"connection": connection, "spend": spend, "form": form, "barring": barring_in_force(connection)}
+    context = {
+        "connection": connection,
+        "spend": spend,
+        "form": form,
+        "barring": barring_in_force(connection),
+        "prices": out_of_bundle_prices(connection.tariff_plan),
+    }
     return render(request, "portal/spend/cap.html", context, status=status)
 
 

@@ -13,10 +13,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from selfcare.customers.models import Connection
+from selfcare.customers.models import Connection, TariffPlan
 from selfcare.spend.models import SpendCap
 from selfcare.usage.cycles import cycle_bounds
-from selfcare.usage.models import CycleSpend
+from selfcare.usage.models import CycleSpend, Kind, OutOfBundleRate, Zone
+from selfcare.usage.pricing import effective_rate
+from selfcare.usage.world_zones import countries_of
 
 ZERO = Decimal("0.00")
 
@@ -51,6 +53,41 @@ def running_spend(connection: Connection, *, now: datetime.datetime | None = Non
     cap = SpendCap.objects.filter(connection=connection).first()
     amount, as_of = row if row is not None else (ZERO, None)
     return RunningSpend(amount=amount, cycle_starts_at=start, cycle_ends_at=end, as_of=as_of, cap=cap)
+
+
+@dataclass(frozen=True)
+class ZonePrices:
+    """What use beyond the bundle costs in one zone: a rate per kind, None where it is not charged."""
+
+    zone: str
+    label: str
+    countries: tuple[str, ...]  # world zones 1 and 2: the operator's list of countries
+    data: OutOfBundleRate | None
+    voice: OutOfBundleRate | None
+    sms: OutOfBundleRate | None
+
+
+def out_of_bundle_prices(plan: TariffPlan) -> list[ZonePrices]:
+    """The plan's out-of-bundle prices per zone, as ingestion charges them (selfcare.usage.pricing): calls and SMS
+    in the EU at Latvia's rates (they share its bucket), a world zone without a rate of its own at the rest of the
+    world's. Empty when the plan charges for nothing."""
+    rates = {(r.kind, r.zone): r for r in OutOfBundleRate.objects.filter(plan=plan)}
+
+    def rate(kind: str, zone: str) -> OutOfBundleRate | None:
+        return effective_rate(rates, kind, Zone.DOMESTIC if zone == Zone.EU and kind != Kind.DATA else zone)
+
+    rows = [
+        ZonePrices(
+            str(zone),
+            str(label),
+            countries_of(zone),
+            rate(Kind.DATA, zone),
+            rate(Kind.VOICE, zone),
+            rate(Kind.SMS, zone),
+        )
+        for zone, label in Zone.choices
+    ]
+    return rows if rates else []
 
 
 @dataclass(frozen=True)

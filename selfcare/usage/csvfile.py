@@ -15,7 +15,8 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
-from selfcare.usage.ingest import FIELDS, EventRow, IngestResult, Rejected, ingest, parse_row
+from selfcare.errors import ErrorCode
+from selfcare.usage.ingest import COUNTRY, FIELDS, EventRow, IngestResult, Rejected, ingest, parse_row
 
 
 class FormatError(ValueError):
@@ -29,11 +30,17 @@ def read_batches(
     with path.open("rb") as binary, io.TextIOWrapper(binary, encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle)
         header = next(reader, None)
-        if header is None or [h.strip().lower() for h in header] != list(FIELDS):
-            raise FormatError(f"{path}: the first line must be the header {','.join(FIELDS)}")
+        names = [h.strip().lower() for h in header] if header is not None else []
+        if names not in (list(FIELDS), [*FIELDS, COUNTRY]):
+            raise FormatError(
+                f"{path}: the first line must be the header {','.join(FIELDS)} (optionally followed by ,{COUNTRY})"
+            )
         batch: list[EventRow | Rejected] = []
         for values in reader:
             if not values:
+                continue
+            if len(values) != len(names):  # a row as wide as the header, not as parse_row allows
+                batch.append(Rejected(reader.line_num, values[0][:200], ErrorCode.USAGE_ROW_SHAPE))
                 continue
             batch.append(parse_row(values, reader.line_num, now=now))
             if len(batch) >= batch_rows:

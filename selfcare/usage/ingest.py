@@ -16,6 +16,10 @@ Then, in the same transaction, the touched cycles' out-of-bundle spend is priced
 the connections with a spend cap or alerts are checked for thresholds crossed (selfcare.spend.alerts): an alert is
 recorded once per threshold and cycle, and queued for sending when the batch commits.
 
+Outside the EU an event's zone is worked out from the visited country it may carry (world_zones.py: world zone 1 or
+2 by the operator's lists, else the rest of the world); what goes out of bucket there is also counted per zone
+(ZoneOutOfBucket), so that pricing charges each zone at its own rate.
+
 Not checked: whether the event happened while the connection was live (a number is matched to its live
 connection), and the per-session rounding (the source sends charged units).
 """
@@ -40,17 +44,31 @@ from selfcare.errors import MESSAGES, ErrorCode
 from selfcare.spend.alerts import capped_pairs_in_sql, raise_alerts, watched_pairs
 from selfcare.usage.buckets import PLAN_PRIORITY, Counter, debit, debit_order, plan_allowances
 from selfcare.usage.cycles import billing_zone, cycle_bounds, ensure_cycles, local_day
-from selfcare.usage.models import ZONES_OF_BUCKET, BillingCycle, Bucket, BucketZone, Kind, Source, Zone
+from selfcare.usage.models import (
+    WORLD_ZONES,
+    ZONES_OF_BUCKET,
+    BillingCycle,
+    Bucket,
+    BucketZone,
+    Kind,
+    Source,
+    Zone,
+    ZoneOutOfBucket,
+)
 from selfcare.usage.partitions import month_start
 from selfcare.usage.pricing import refresh_spend, refresh_spend_in_sql
+from selfcare.usage.world_zones import country_code, zone_of_country
 
 FIELDS = ("event_id", "msisdn", "type", "zone", "started_at", "quantity")
+# The optional seventh field: the visited country of a `world` event, which picks its zone (world_zones.py).
+COUNTRY = "country"
 MAX_QUANTITY = 10**15
 # A source's clock may run a little ahead of ours; beyond this an event "in the future" is a bad row.
 CLOCK_SKEW = datetime.timedelta(minutes=5)
 _MSISDN = re.compile(r"\+[1-9]\d{6,14}")
 _KINDS = frozenset(Kind.values)
-_ZONES = frozenset(Zone.values)
+# The zones a source may send: the zone outside the EU is ours to work out from the country.
+_ZONES = frozenset({Zone.DOMESTIC, Zone.EU, Zone.WORLD})
 _CHUNK = 2000
 # The advisory lock that serialises the writers of bucket counters (any fixed number unique in the project).
 COUNTER_LOCK = 8_240_001
@@ -63,7 +81,7 @@ class EventRow:
     source_key: str
     msisdn: str
     kind: str
-    zone: str
+    zone: str  # outside the EU, the world zone of the visited country
     started_at: datetime.datetime
     quantity: int
 
@@ -101,10 +119,12 @@ def _horizon(now: datetime.datetime, months: int) -> datetime.datetime:
 
 
 def parse_row(values: Sequence[str], line: int, *, now: datetime.datetime) -> EventRow | Rejected:
-    """One row of the usage format (docs/usage-format.md) checked field by field; the first fault is reported."""
-    if len(values) != len(FIELDS):
+    """One row of the usage format (docs/usage-format.md) checked field by field; the first fault is reported. The
+    six fields, and optionally the visited country (empty: none)."""
+    if len(values) not in (len(FIELDS), len(FIELDS) + 1):
         return Rejected(line, values[0][:200] if values else "", ErrorCode.USAGE_ROW_SHAPE)
-    key, msisdn, kind, zone, started, quantity = map(str.strip, values)
+    key, msisdn, kind, zone, started, quantity = map(str.strip, values[: len(FIELDS)])
+    country = values[len(FIELDS)].strip() if len(values) > len(FIELDS) else ""
     if not key or len(key) > 200:
         return Rejected(line, key[:200], ErrorCode.USAGE_SOURCE_KEY)
     if not key.isprintable():  # NUL and other control characters: PostgreSQL text cannot even hold NUL
@@ -129,6 +149,11 @@ def parse_row(values: Sequence[str], line: int, *, now: datetime.datetime) -> Ev
     amount = int(quantity) if quantity.isascii() and quantity.isdigit() else -1
     if not 0 <= amount <= MAX_QUANTITY:
         return Rejected(line, key, ErrorCode.USAGE_QUANTITY)
+    code = country_code(country) if country else None
+    if country and code is None:
+        return Rejected(line, key, ErrorCode.USAGE_COUNTRY)
+    if zone == Zone.WORLD:
+        zone = zone_of_country(code)
     return EventRow(line, key, msisdn, kind, zone, started_at.astimezone(datetime.UTC), amount)
 
 
@@ -338,29 +363,39 @@ def _ingest_set_based(
 # The (connection, cycle, kind) of the batch whose debit depends on the order of its events (`_needs_events`):
 # a bucket it may debit starts or ends inside the cycle; or Latvia and the EU both have events and share some
 # buckets but not all (a gift for both beside the plan's bucket of each), so which zone reaches the shared bucket
-# first decides. Everything else has a result that the sums decide alone.
+# first decides; or two zones outside the EU both have events and a world bucket has room left, so the order decides
+# which zone's use is out of bucket. Everything else has a result that the sums decide alone.
 _NEEDS_EVENTS = (
     "INSERT INTO usage_decide (connection_id, cycle_id, kind) "
     "SELECT g.connection_id, g.cycle_id, g.kind FROM usage_groups g "
     "JOIN usage_bucket b ON b.connection_id = g.connection_id AND b.cycle_id = g.cycle_id AND b.kind = g.kind"
     # The buckets that take an event of a zone: its own zone's, and for Latvia and the EU also the shared ones.
-    " AND (b.zone = g.zone OR (b.zone = 'home_eu' AND g.zone IN ('domestic', 'eu'))) "
+    # and for the zones outside the EU also the world buckets, which take all of them.
+    " AND (b.zone = g.zone OR (b.zone = 'home_eu' AND g.zone IN ('domestic', 'eu'))"
+    "  OR (b.zone = 'world' AND g.zone IN ('world1', 'world2'))) "
     "GROUP BY 1, 2, 3 "
     "HAVING bool_or(b.valid_from > g.starts_at OR b.valid_until < g.ends_at)"
     " OR (count(DISTINCT g.zone) FILTER (WHERE g.zone IN ('domestic', 'eu')) = 2"
     "     AND bool_or(b.zone = 'home_eu') AND bool_or(b.zone IN ('domestic', 'eu')))"
+    # Two world zones and a world bucket with room: which zone's use ends up out of bucket depends on the order.
+    " OR (count(DISTINCT g.zone) FILTER (WHERE g.zone IN ('world1', 'world2', 'world')) > 1"
+    "     AND bool_or(b.zone = 'world' AND (b.allowance IS NULL OR b.allowance > b.used)))"
 )
 
 # The debit of everything else in one statement, as `buckets.debit` does it for one sum: each group's sum fills its
 # eligible buckets in debit order (priority, earliest expiry, oldest); an unlimited bucket takes all that reaches
 # it; what none can take is out of bucket on the last eligible plan bucket. Latvia's and the EU's sums are one
 # group where they may debit the same buckets only (the plan's calls and SMS): filling them one after the other
-# or together comes to the same. Each bucket is in at most one group, so one UPDATE sets it.
+# or together comes to the same. The zones outside the EU are groups of their own that reach the same world buckets,
+# which then have no room left (else _NEEDS_EVENTS sent them event by event): each group's rest goes to the plan's
+# world bucket, so the bucket's changes are summed before one UPDATE sets it, and the rests of world zones 1 and 2
+# are added to their own counters (ZoneOutOfBucket) for pricing.
 _DEBIT = (
     "WITH g AS ("
     " SELECT g.connection_id, g.cycle_id, g.kind, g.quantity,"
-    "  CASE WHEN g.zone <> 'world' AND NOT EXISTS (SELECT 1 FROM usage_bucket x WHERE x.connection_id = g.connection_id"
-    "   AND x.cycle_id = g.cycle_id AND x.kind = g.kind AND x.zone IN ('domestic', 'eu')) THEN 'home_eu'"
+    "  CASE WHEN g.zone IN ('domestic', 'eu') AND NOT EXISTS (SELECT 1 FROM usage_bucket x"
+    "   WHERE x.connection_id = g.connection_id AND x.cycle_id = g.cycle_id AND x.kind = g.kind"
+    "   AND x.zone IN ('domestic', 'eu')) THEN 'home_eu'"
     "  ELSE g.zone END AS zone"
     " FROM usage_groups g WHERE NOT EXISTS (SELECT 1 FROM usage_decide d WHERE d.connection_id = g.connection_id"
     "  AND d.cycle_id = g.cycle_id AND d.kind = g.kind)),"
@@ -372,9 +407,10 @@ _DEBIT = (
     "   row_number() OVER (PARTITION BY q.connection_id, q.cycle_id, q.kind, q.zone"
     "    ORDER BY b.priority, b.valid_until NULLS LAST, b.id) AS place"
     "  FROM q JOIN usage_bucket b ON b.connection_id = q.connection_id AND b.cycle_id = q.cycle_id"
-    "   AND b.kind = q.kind AND (b.zone = q.zone OR (b.zone = 'home_eu' AND q.zone IN ('domestic', 'eu')))),"
+    "   AND b.kind = q.kind AND (b.zone = q.zone OR (b.zone = 'home_eu' AND q.zone IN ('domestic', 'eu'))"
+    "    OR (b.zone = 'world' AND q.zone IN ('world1', 'world2')))),"
     " filled AS ("
-    "  SELECT id, quantity, unlimited, room,"
+    "  SELECT id, connection_id, cycle_id, kind, zone, quantity, unlimited, room,"
     "   coalesce(sum(room) OVER earlier, 0) AS room_before,"
     "   coalesce(bool_or(unlimited) OVER earlier, false) AS unlimited_before,"
     "   sum(room) OVER whole AS room_total, bool_or(unlimited) OVER whole AS any_unlimited,"
@@ -383,13 +419,20 @@ _DEBIT = (
     "  WINDOW whole AS (PARTITION BY connection_id, cycle_id, kind, zone),"
     "   earlier AS (whole ORDER BY place ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)),"
     " debit AS ("
-    "  SELECT id,"
+    "  SELECT id, connection_id, cycle_id, kind, zone,"
     "   CASE WHEN unlimited_before THEN 0 WHEN unlimited THEN greatest(quantity - room_before, 0)"
     "    ELSE least(room, greatest(quantity - room_before, 0)) END AS taken,"
     "   CASE WHEN last_plan AND NOT any_unlimited THEN greatest(quantity - room_total, 0) ELSE 0 END AS rest"
-    "  FROM filled) "
+    "  FROM filled),"
+    " tally AS ("
+    "  INSERT INTO usage_zoneoutofbucket (connection_id, cycle_id, kind, zone, quantity)"
+    "  SELECT connection_id, cycle_id, kind, zone, sum(rest)::bigint FROM debit"
+    "  WHERE rest > 0 AND zone IN ('world1', 'world2') GROUP BY 1, 2, 3, 4"
+    "  ON CONFLICT (connection_id, cycle_id, kind, zone)"
+    "  DO UPDATE SET quantity = usage_zoneoutofbucket.quantity + excluded.quantity) "
     "UPDATE usage_bucket b SET used = b.used + d.taken::bigint, out_of_bucket = b.out_of_bucket + d.rest::bigint,"
-    " as_of = %s FROM debit d WHERE b.id = d.id AND (d.taken > 0 OR d.rest > 0)"
+    " as_of = %s FROM (SELECT id, sum(taken) AS taken, sum(rest) AS rest FROM debit GROUP BY id) d"
+    " WHERE b.id = d.id AND (d.taken > 0 OR d.rest > 0)"
 )
 
 
@@ -455,14 +498,16 @@ def _debit_event_by_event(decide: list[tuple[int, int, str]], now: datetime.date
         events = cursor.fetchall()
     ordered = {pair: debit_order(found) for pair, found in buckets.items()}
     changed: dict[int, Counter] = {}
+    tally: dict[tuple[int, int, str, str], int] = defaultdict(int)
     for connection_id, kind, zone, started_at, quantity in events:
         cycle = next((c for c in wanted[(connection_id, kind)] if c.starts_at <= started_at < c.ends_at), None)
         if cycle is None:
             continue  # this kind's sums of another cycle were debited in SQL
         candidates = ordered.get((connection_id, cycle.pk), [])
-        for index in debit(candidates, kind, zone, started_at, quantity):
+        for index in _debit(candidates, kind, zone, started_at, quantity, tally, (connection_id, cycle.pk)):
             changed[candidates[index].id] = candidates[index]
     _write_buckets(list(changed.values()), now)
+    _add_zone_out_of_bucket(tally)
 
 
 def _insert_events(known: list[tuple[EventRow, _Target]], now: datetime.datetime) -> set[str]:
@@ -522,24 +567,27 @@ def _apply(fresh: list[tuple[EventRow, _Target]], now: datetime.datetime) -> Non
     cycles = ensure_cycles((a, s, e) for (a, s), e in cycles_wanted.items())
     buckets = _buckets(pair_target, cycles, now)
     changed: dict[int, Counter] = {}
+    tally: dict[tuple[int, int, str, str], int] = defaultdict(int)
     by_kind: dict[tuple[int, datetime.datetime, str], dict[str, list[EventRow]]] = defaultdict(dict)
     for (connection_id, start, kind, zone), group in groups.items():
         by_kind[(connection_id, start, kind)][zone] = group
     for (connection_id, start, kind), zones in by_kind.items():
         ordered = buckets[(connection_id, start)]
-        ends = cycles[(pair_target[(connection_id, start)].account_id, start)].ends_at
-        if _needs_events(ordered, kind, set(zones), start, ends):
+        cycle = cycles[(pair_target[(connection_id, start)].account_id, start)]
+        pair = (connection_id, cycle.pk)
+        if _needs_events(ordered, kind, set(zones), start, cycle.ends_at):
             events = sorted((e for group in zones.values() for e in group), key=lambda e: (e.started_at, e.source_key))
             touched = set()
             for event in events:
-                touched |= debit(ordered, kind, event.zone, event.started_at, event.quantity)
+                touched |= _debit(ordered, kind, event.zone, event.started_at, event.quantity, tally, pair)
         else:
             touched = set()
             for zone, group in zones.items():
-                touched |= debit(ordered, kind, zone, start, sum(e.quantity for e in group))
+                touched |= _debit(ordered, kind, zone, start, sum(e.quantity for e in group), tally, pair)
         for index in touched:
             changed[ordered[index].id] = ordered[index]
     _write_buckets(list(changed.values()), now)
+    _add_zone_out_of_bucket(tally)
     _add_daily(daily)
     pairs = {(c, cycles[(t.account_id, start)].pk) for (c, start), t in pair_target.items()}
     refresh_spend(pairs, now)
@@ -552,14 +600,59 @@ def _needs_events(
     """Whether the debit of this kind in this cycle depends on the order of its events, not only on the sums per
     zone (the SQL path's _NEEDS_EVENTS says the same): a bucket it may debit starts or ends inside the cycle; or
     Latvia and the EU both have events and share some buckets but not all, so which zone reaches a shared bucket
-    first decides. Then every event is debited in the order it happened (ties by event id)."""
+    first decides; or two zones outside the EU both have events and a world bucket has room left, so the order
+    decides which zone's use is out of bucket. Then every event is debited in the order it happened (ties by event
+    id)."""
     candidates = [b for b in ordered if b.kind == kind and zones & ZONES_OF_BUCKET[b.zone]]
     if any(b.valid_from > start or (b.valid_until is not None and b.valid_until < end) for b in candidates):
+        return True
+    worlds = len(zones & set(WORLD_ZONES)) > 1
+    room = any(b.zone == BucketZone.WORLD and (b.allowance is None or b.allowance > b.used) for b in candidates)
+    if worlds and room:
         return True
     both = {Zone.DOMESTIC, Zone.EU} <= zones
     shared = any(b.zone == BucketZone.HOME_AND_EU for b in candidates)
     separate = any(b.zone in (BucketZone.DOMESTIC, BucketZone.EU) for b in candidates)
     return both and shared and separate
+
+
+# The world zones whose out-of-bucket use has a counter of its own (the rest of the world's is what remains).
+_ZONE_COUNTED = frozenset({Zone.WORLD_1, Zone.WORLD_2})
+
+
+def _debit(
+    ordered: list[Counter],
+    kind: str,
+    zone: str,
+    at: datetime.datetime,
+    quantity: int,
+    tally: dict[tuple[int, int, str, str], int],
+    pair: tuple[int, int],
+) -> set[int]:
+    """`buckets.debit`, adding what went out of bucket in world zone 1 or 2 to `tally` by (connection, cycle, kind,
+    zone)."""
+    if zone not in _ZONE_COUNTED:
+        return debit(ordered, kind, zone, at, quantity)
+    before = sum(b.out_of_bucket for b in ordered)
+    changed = debit(ordered, kind, zone, at, quantity)
+    over = sum(b.out_of_bucket for b in ordered) - before
+    if over:
+        tally[(*pair, kind, zone)] += over
+    return changed
+
+
+def _add_zone_out_of_bucket(tally: dict[tuple[int, int, str, str], int]) -> None:
+    """Add to the world zones' out-of-bucket counters (few rows: use outside the EU is rare)."""
+    if not tally:
+        return
+    table = ZoneOutOfBucket._meta.db_table
+    with db.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (connection_id, cycle_id, kind, zone, quantity) VALUES (%s, %s, %s, %s, %s) "  # noqa: S608
+            f"ON CONFLICT (connection_id, cycle_id, kind, zone) DO UPDATE SET quantity = {table}.quantity + "
+            "excluded.quantity",
+            [(*key, quantity) for key, quantity in tally.items()],
+        )
 
 
 def _serialise_counter_writers() -> None:

@@ -23,9 +23,19 @@ class Kind(models.TextChoices):
 
 
 class Zone(models.TextChoices):
+    """Where an event happened. Outside the EU/EEA the operator prices by zone (selfcare.usage.world_zones): the
+    feed says `world` and may name the visited country, which picks zone 1 or 2; any other country, or none, is
+    the last zone, the rest of the world, which keeps the value `world`."""
+
     DOMESTIC = "domestic", _("Latvia")
     EU = "eu", _("EU/EEA")
+    WORLD_1 = "world1", _("World zone 1")
+    WORLD_2 = "world2", _("World zone 2")
     WORLD = "world", _("Rest of the world")
+
+
+# The zones outside the EU/EEA, the last one (the rest of the world) last.
+WORLD_ZONES: tuple[str, ...] = (Zone.WORLD_1, Zone.WORLD_2, Zone.WORLD)
 
 
 class Unit(models.TextChoices):
@@ -50,7 +60,9 @@ class BucketZone(models.TextChoices):
 ZONES_OF_BUCKET: dict[str, frozenset[str]] = {
     BucketZone.DOMESTIC: frozenset({Zone.DOMESTIC}),
     BucketZone.EU: frozenset({Zone.EU}),
-    BucketZone.WORLD: frozenset({Zone.WORLD}),
+    # A world pack and the plan's world bucket take use in every zone outside the EU; what the plan's bucket takes
+    # beyond its allowance is split by zone in ZoneOutOfBucket.
+    BucketZone.WORLD: frozenset(WORLD_ZONES),
     BucketZone.HOME_AND_EU: frozenset({Zone.DOMESTIC, Zone.EU}),
 }
 
@@ -241,7 +253,8 @@ class OutOfBundleRate(models.Model):
     `per` units (bytes, seconds or messages) of a cycle's out-of-bundle use of that kind in that zone.
 
     Latvia's rate also prices calls and SMS in the EU, which share Latvia's bucket (Roam Like at Home); the EU's
-    rate prices data beyond the EU allowance. A kind and zone without a rate is not charged for.
+    rate prices data beyond the EU allowance. World zones 1 and 2 without a rate of their own are priced at the
+    rest of the world's. A kind and zone without a rate (after that) is not charged for.
     """
 
     plan = models.ForeignKey(TariffPlan, on_delete=models.CASCADE, related_name="out_of_bundle_rates")
@@ -261,6 +274,31 @@ class OutOfBundleRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan_id} {self.kind}/{self.zone}: {self.price} per {self.per}"
+
+
+class ZoneOutOfBucket(models.Model):
+    """Out-of-bucket use of one connection in one cycle in world zone 1 or 2, a counter of its own beside the plan's
+    world bucket so that each zone is priced at its own rate (pricing.py). The plan's world bucket's
+    `out_of_bucket` stays the whole world's; what the zones here do not account for is the rest of the world's, so
+    use without a country, and use recorded before zones existed, is priced as before."""
+
+    # No index of its own: zone_out_of_bucket_unique starts with it and serves the same lookups.
+    connection = models.ForeignKey(Connection, on_delete=models.PROTECT, related_name="+", db_index=False)
+    cycle = models.ForeignKey(BillingCycle, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=5, choices=Kind.choices)
+    zone = models.CharField(_("zone"), max_length=8, choices=Zone.choices)
+    quantity = models.BigIntegerField(_("quantity"), default=0)
+
+    class Meta:
+        verbose_name = _("out-of-bucket use in a world zone")
+        verbose_name_plural = _("out-of-bucket use in world zones")
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "cycle", "kind", "zone"], name="zone_out_of_bucket_unique"),
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="zone_out_of_bucket_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.connection_id} {self.cycle_id} {self.kind}/{self.zone}: {self.quantity}"
 
 
 class CycleSpend(models.Model):

@@ -15,7 +15,7 @@ from selfcare.demo.usage import DAYS_INTO_CYCLE, MIN_DAYS_INTO_CYCLE, load_demo_
 from selfcare.portal.usage import daily_chart
 from selfcare.tests.clock import MOMENTS, at, every_moment, riga
 from selfcare.usage.cycles import cycle_bounds, local_day
-from selfcare.usage.models import UsageEvent
+from selfcare.usage.models import CycleSpend, Kind, UsageEvent, Zone, ZoneOutOfBucket
 from selfcare.usage.selectors import daily_data_use
 from selfcare.usage.services import remaining_summary
 
@@ -114,3 +114,14 @@ def test_loading_later_adds_only_the_hours_that_passed_and_what_was_recorded_sta
         after = dict(UsageEvent.objects.values_list("source_key", "quantity"))
     assert later.recorded > 0
     assert {key: after[key] for key in before} == before
+
+
+@every_moment
+def test_peteriss_last_trip_day_in_switzerland_is_charged_at_world_zone_1s_rate(moment: datetime.datetime) -> None:
+    with at(moment):
+        load_demo()
+    peteris = _connection(PETERIS)
+    outside = ZoneOutOfBucket.objects.filter(connection=peteris, zone=Zone.WORLD_1)
+    assert outside.filter(kind=Kind.DATA, quantity__gt=0).exists()
+    assert not ZoneOutOfBucket.objects.filter(connection=peteris).exclude(zone=Zone.WORLD_1).exists()
+    assert CycleSpend.objects.filter(connection=peteris, amount__gt=0).exists()

@@ -97,6 +97,23 @@ def money(value: object, currency: str = "EUR") -> str:
 
 
 @register.filter
+def rate_price(rate: object) -> str:
+    """An out-of-bundle rate for the reader: "0,045 € per 1 min", "0,50 € per 1 MB"; "—" for none (not charged)."""
+    from django.utils.translation import gettext
+
+    from selfcare.formats.money import format_price
+    from selfcare.usage.formatting import format_quantity
+    from selfcare.usage.models import UNIT_OF_KIND, OutOfBundleRate
+
+    if not isinstance(rate, OutOfBundleRate):
+        return "—"
+    return gettext("%(price)s per %(quantity)s") % {
+        "price": format_price(rate.price),
+        "quantity": format_quantity(rate.per, UNIT_OF_KIND[rate.kind]),
+    }
+
+
+@register.filter
 def bill_status(bill: object, today: datetime.date) -> str:
     """ "paid", "unpaid" or "overdue" on this day."""
     from selfcare.billing.client import Bill

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -16,6 +17,7 @@ from selfcare.customers.tests import factories
 from selfcare.identity.models import DigitalIdentity
 from selfcare.spend.models import SpendAlert, SpendCap
 from selfcare.spend.tests.factories import MB, priced_connection
+from selfcare.usage.models import Kind, OutOfBundleRate, Zone
 from selfcare.usage.tests.helpers import feed, row
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +130,31 @@ def test_the_main_user_removes_the_cap(alfa: Alfa) -> None:
 def _this_cycle() -> str:
     """A minute ago: in the current cycle (the suite's clock moments are never in a cycle's first minute)."""
     return (timezone.now().replace(microsecond=0) - datetime.timedelta(minutes=1)).isoformat()
+
+
+def test_the_cap_page_lists_what_extra_use_costs_per_zone_in_the_readers_format(alfa: Alfa) -> None:
+    company, connection, anna, _peteris = alfa
+    plan = connection.tariff_plan
+    for kind, zone, price, per in (
+        (Kind.VOICE, Zone.DOMESTIC, "0.0450", 60),
+        (Kind.DATA, Zone.WORLD_2, "0.2500", MB),
+        (Kind.DATA, Zone.WORLD, "0.5000", MB),
+    ):
+        OutOfBundleRate.objects.create(plan=plan, kind=kind, zone=zone, price=Decimal(price), per=per)
+    url = f"/acting/company-{company.pk}/connections/{connection.pk}/spend-cap/"  # Latvian, the default
+    page = _client(anna).get(url).content.decode()
+    rows = {zone: re.search(rf'<tr data-zone="{zone}">(.*?)</tr>', page, re.DOTALL) for zone in Zone.values}
+    # Words as read (split() also takes the no-break space between an amount and its €).
+    text = {zone: " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split()) for zone, found in rows.items() if found}
+    assert text[Zone.DOMESTIC] == "Latvija 0,10 € par 1 MB 0,045 € par 1 min —"
+    assert text[Zone.EU] == "ES/EEZ — 0,045 € par 1 min —"  # calls in the EU cost as at home
+    assert text[Zone.WORLD_1].endswith("0,50 € par 1 MB — —")  # no rate of its own: the rest of the world's
+    assert "CH, FO, GB" in text[Zone.WORLD_1]
+    assert text[Zone.WORLD_2] == "Pasaules 2. zona CA, US 0,25 € par 1 MB — —"
+
+
+def test_a_plan_that_charges_for_nothing_lists_no_prices(alfa: Alfa) -> None:
+    company, connection, anna, _peteris = alfa
+    OutOfBundleRate.objects.filter(plan=connection.tariff_plan).delete()
+    url = f"/en/acting/company-{company.pk}/connections/{connection.pk}/spend-cap/"
+    assert 'data-testid="out-of-bundle-prices"' not in _client(anna).get(url).content.decode()

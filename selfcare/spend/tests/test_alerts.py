@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from selfcare.spend.models import Reason, SpendAlert
 from selfcare.spend.notices import send
 from selfcare.spend.tests.factories import MB, cap, priced_connection
 from selfcare.tests.clock import at, riga
+from selfcare.usage.models import Kind, OutOfBundleRate, Zone
 from selfcare.usage.tests.helpers import feed, row
 
 pytestmark = pytest.mark.django_db
@@ -96,3 +98,16 @@ def test_a_connection_without_a_cap_raises_no_alert() -> None:
     with at(NOW):
         feed(row(connection.msisdn, 500 * MB, riga(2026, 3, 10)))
     assert _alerts(connection.pk) == []
+
+
+def test_a_roaming_event_in_world_zone_2_crosses_a_threshold_at_its_zones_rate() -> None:
+    connection = priced_connection()
+    plan = connection.tariff_plan
+    OutOfBundleRate.objects.create(plan=plan, kind=Kind.DATA, zone=Zone.WORLD, price=Decimal("0.05"), per=MB)
+    OutOfBundleRate.objects.create(plan=plan, kind=Kind.DATA, zone=Zone.WORLD_2, price=Decimal("1.00"), per=MB)
+    cap(connection, "10", data_alert=False)
+    with at(NOW):
+        feed(row(connection.msisdn, 10 * MB, riga(2026, 3, 10), zone="world", country="JP"))  # 0.50 €: under 70 %
+        assert _alerts(connection.pk) == []
+        feed(row(connection.msisdn, 7 * MB, riga(2026, 3, 11), zone="world", country="US"))  # 7 € in zone 2
+    assert _alerts(connection.pk) == [(3, Reason.SPEND, 70)]

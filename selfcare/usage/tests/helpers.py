@@ -19,9 +19,11 @@ def row(
     kind: str = "data",
     zone: str = "domestic",
     key: str | None = None,
+    country: str | None = None,
 ) -> list[str]:
     when = started_at if isinstance(started_at, str) else started_at.isoformat()
-    return [key or f"test:{next(_counter)}", msisdn, kind, zone, when, str(quantity)]
+    values = [key or f"test:{next(_counter)}", msisdn, kind, zone, when, str(quantity)]
+    return values if country is None else [*values, country]
 
 
 def feed(*rows: list[str]) -> IngestResult:
