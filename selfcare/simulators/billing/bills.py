@@ -11,6 +11,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from selfcare.customers.models import ConnectionStatus, CustomerAccount
+from selfcare.orders.models import OrderItem, OrderKind, OrderState
+from selfcare.simulators.tmf.catalogue import OFFERINGS
+from selfcare.usage.models import CycleSpend
 
 VAT_RATE = Decimal("0.21")
 MONTHS = 6
@@ -25,6 +28,7 @@ class Line:
     text: str
     quantity: int
     unit_price: Decimal
+    kind: str = "plan"  # plan (monthly fee), pack, usage (beyond the bundle)
 
     @property
     def amount(self) -> Decimal:
@@ -82,6 +86,11 @@ def _next_month(day: datetime.date) -> datetime.date:
 
 
 def _lines(account: CustomerAccount, start: datetime.date, end: datetime.date) -> tuple[Line, ...]:
+    """A month's bill: the plans' monthly fees, the packs, and the use beyond the bundles priced as it landed."""
+    return (*_plan_lines(account, start, end), *_pack_lines(account, start, end), *_usage_lines(account, start, end))
+
+
+def _plan_lines(account: CustomerAccount, start: datetime.date, end: datetime.date) -> tuple[Line, ...]:
     """One line per plan: the connections that were live in the period, at the plan's monthly fee."""
     connections = (
         account.connections.filter(activated_on__lte=end)
@@ -90,6 +99,69 @@ def _lines(account: CustomerAccount, start: datetime.date, end: datetime.date) -
     )
     counts = Counter((c.tariff_plan.name, c.tariff_plan.monthly_fee) for c in connections)
     return tuple(Line(name, count, fee) for (name, fee), count in sorted(counts.items()))
+
+
+# (name, price EUR excl. VAT, recurring) of this operator's packs, from its catalogue.
+_PACKS = {row[0]: (row[1], Decimal(row[4]), row[5] == "recurring") for row in OFFERINGS if row[2] == "pack"}
+
+
+def _month_bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """[the month's first moment, the next month's first moment) in Riga."""
+    first = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
+    after = timezone.make_aware(datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min))
+    return first, after
+
+
+def _pack_lines(account: CustomerAccount, start: datetime.date, end: datetime.date) -> tuple[Line, ...]:
+    """Packs as the order system fulfilled them: a one-time pack in the month its order completed, a recurring one
+    in every month from then until an order removing it completed (a removal in the month still bills the month)."""
+    first, after = _month_bounds(start, end)
+    items = (
+        OrderItem.objects.filter(
+            connection__account=account,
+            order__state=OrderState.COMPLETED,
+            order__kind__in=(OrderKind.PACK_ADD, OrderKind.PACK_REMOVE),
+            order__updated_at__lt=after,
+            offering__in=_PACKS,
+        )
+        .values_list("connection_id", "offering", "order__kind", "order__updated_at")
+        .order_by("order__updated_at")
+    )
+    added: dict[tuple[int, str], datetime.datetime] = {}
+    counts: Counter[str] = Counter()
+    for connection_id, offering, kind, at in items:
+        key = (connection_id, offering)
+        recurring = _PACKS[offering][2]
+        if kind == OrderKind.PACK_ADD:
+            if not recurring:
+                if at >= first:
+                    counts[offering] += 1
+            elif key not in added:
+                added[key] = at
+        elif key in added:
+            if at >= first:  # removed in this month: the month is still billed
+                counts[offering] += 1
+            del added[key]
+    counts.update(offering for _connection, offering in added)  # recurring packs still on at the month's end
+    return tuple(
+        Line(_PACKS[offering][0], count, _PACKS[offering][1], "pack")
+        for offering, count in sorted(counts.items())
+        if count
+    )
+
+
+def _usage_lines(account: CustomerAccount, start: datetime.date, end: datetime.date) -> tuple[Line, ...]:
+    """Use beyond the bundles, one line per number, for the billing cycles that ended in the month (billed in
+    arrears, at the amounts ingestion priced: the same figures the portal's spend pages showed)."""
+    first, after = _month_bounds(start, end)
+    spend = (
+        CycleSpend.objects.filter(
+            connection__account=account, cycle__ends_at__gt=first, cycle__ends_at__lte=after, amount__gt=0
+        )
+        .values_list("connection__msisdn", "amount")
+        .order_by("connection__msisdn", "cycle__starts_at")
+    )
+    return tuple(Line(msisdn, 1, amount, "usage") for msisdn, amount in spend)
 
 
 def bills_of(account: CustomerAccount, today: datetime.date | None = None) -> list[SimBill]:

@@ -14,6 +14,9 @@ def _eur(value: Decimal) -> str:
     return f"{value:,.2f} EUR".replace(",", " ")
 
 
+_KINDS = {"plan": "abonēšanas maksa / plan", "pack": "papildpaka / pack", "usage": "ārpus paketes / beyond the bundle"}
+
+
 def render_bill(bill: SimBill) -> bytes:
     account = bill.account
     pdf = FPDF(format="A4")
@@ -45,11 +48,10 @@ def render_bill(bill: SimBill) -> bytes:
     pdf.ln()
     pdf.set_font("DejaVu", "", 10)
     for line in bill.lines:
-        pdf.cell(columns[0], 6, f"{line.text} (abonēšanas maksa / plan)")
+        pdf.cell(columns[0], 6, f"{line.text} ({_KINDS[line.kind]})")
         pdf.cell(columns[1], 6, str(line.quantity), align="R")
         pdf.cell(columns[2], 6, _eur(line.unit_price), align="R")
         pdf.cell(columns[3], 6, _eur(line.amount), align="R", new_x="LMARGIN", new_y="NEXT")
-    pdf.cell(width, 6, "Papildpakas / Packs: —", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     for label, amount, bold in (
         ("Kopā bez PVN / Total excl. VAT", bill.net, False),
