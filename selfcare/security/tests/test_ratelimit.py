@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import redis
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.test import Client, RequestFactory
 
@@ -170,3 +171,10 @@ def test_with_redis_two_processes_share_one_count(redis_limits: redis.Redis) -> 
         hit("login-code", "15038512346", now=6000.0)
     reset("login-code", "15038512346", now=6000.0)
     assert hit("login-code", "15038512346", now=6000.0) == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="unlogged tables are PostgreSQL's; SQLite has no log")
+def test_the_database_backends_counters_do_not_wait_for_the_write_ahead_log_on_postgresql() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relpersistence FROM pg_class WHERE relname = %s", [RateCounter._meta.db_table])
+        assert cursor.fetchone() == ("u",)
