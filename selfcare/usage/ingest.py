@@ -45,7 +45,7 @@ from selfcare.spend.alerts import capped_pairs_in_sql, raise_alerts, watched_pai
 from selfcare.usage.buckets import PLAN_PRIORITY, Counter, debit, debit_order, plan_allowances
 from selfcare.usage.cycles import billing_zone, cycle_bounds, ensure_cycles, local_day
 from selfcare.usage.models import (
-    WORLD_ZONES,
+    COUNTED_WORLD_ZONES,
     ZONES_OF_BUCKET,
     BillingCycle,
     Bucket,
@@ -606,7 +606,7 @@ def _needs_events(
     candidates = [b for b in ordered if b.kind == kind and zones & ZONES_OF_BUCKET[b.zone]]
     if any(b.valid_from > start or (b.valid_until is not None and b.valid_until < end) for b in candidates):
         return True
-    worlds = len(zones & set(WORLD_ZONES)) > 1
+    worlds = len(zones & ZONES_OF_BUCKET[BucketZone.WORLD]) > 1
     room = any(b.zone == BucketZone.WORLD and (b.allowance is None or b.allowance > b.used) for b in candidates)
     if worlds and room:
         return True
@@ -614,10 +614,6 @@ def _needs_events(
     shared = any(b.zone == BucketZone.HOME_AND_EU for b in candidates)
     separate = any(b.zone in (BucketZone.DOMESTIC, BucketZone.EU) for b in candidates)
     return both and shared and separate
-
-
-# The world zones whose out-of-bucket use has a counter of its own (the rest of the world's is what remains).
-_ZONE_COUNTED = frozenset({Zone.WORLD_1, Zone.WORLD_2})
 
 
 def _debit(
@@ -631,7 +627,7 @@ def _debit(
 ) -> set[int]:
     """`buckets.debit`, adding what went out of bucket in world zone 1 or 2 to `tally` by (connection, cycle, kind,
     zone)."""
-    if zone not in _ZONE_COUNTED:
+    if zone not in COUNTED_WORLD_ZONES:
         return debit(ordered, kind, zone, at, quantity)
     before = sum(b.out_of_bucket for b in ordered)
     changed = debit(ordered, kind, zone, at, quantity)

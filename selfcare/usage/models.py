@@ -36,6 +36,9 @@ class Zone(models.TextChoices):
 
 # The zones outside the EU/EEA, the last one (the rest of the world) last.
 WORLD_ZONES: tuple[str, ...] = (Zone.WORLD_1, Zone.WORLD_2, Zone.WORLD)
+# The world zones with out-of-bucket counters of their own (ZoneOutOfBucket) and rates that fall back to the rest of
+# the world's; the rest of the world's use is what the world bucket counted beyond them.
+COUNTED_WORLD_ZONES = frozenset({Zone.WORLD_1, Zone.WORLD_2})
 
 
 class Unit(models.TextChoices):

@@ -24,7 +24,16 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from selfcare.customers.models import Connection
-from selfcare.usage.models import Bucket, BucketZone, CycleSpend, OutOfBundleRate, Source, Zone, ZoneOutOfBucket
+from selfcare.usage.models import (
+    COUNTED_WORLD_ZONES,
+    Bucket,
+    BucketZone,
+    CycleSpend,
+    OutOfBundleRate,
+    Source,
+    Zone,
+    ZoneOutOfBucket,
+)
 
 CENT = Decimal("0.01")
 
@@ -38,7 +47,7 @@ def effective_rate(rates: dict[tuple[str, str], OutOfBundleRate], kind: str, zon
     """The rate of a plan (its rates by kind and zone) that prices a counter of this kind and rate zone: its own, or
     for a world zone without one the rest of the world's; None: not charged."""
     rate = rates.get((kind, zone))
-    if rate is None and zone in (Zone.WORLD_1, Zone.WORLD_2):
+    if rate is None and zone in COUNTED_WORLD_ZONES:
         rate = rates.get((kind, Zone.WORLD))
     return rate
 
@@ -77,21 +86,17 @@ def refresh_spend(pairs: set[tuple[int, int]], now: datetime.datetime) -> None:
         if zone == BucketZone.WORLD and source == Source.PLAN:
             out -= counted[(connection_id, cycle_id, kind)]  # the rest of the world's share
         counters.append((connection_id, cycle_id, kind, rate_zone(zone), out))
-    # Counters priced at the same rate are one counter: (pair, rate id) → quantity.
-    priced: dict[tuple[int, int], dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    rate_by_id: dict[int, OutOfBundleRate] = {}
+    # Counters priced at the same rate are one counter: (pair, rate) → quantity.
+    priced: dict[tuple[int, int], dict[OutOfBundleRate, int]] = defaultdict(lambda: defaultdict(int))
     for connection_id, cycle_id, kind, zone, quantity in counters:
         rate = effective_rate(rates[plan_of[connection_id]], kind, zone)
         if (connection_id, cycle_id) in pairs and rate is not None and quantity > 0:
-            rate_by_id[rate.pk] = rate
-            priced[(connection_id, cycle_id)][rate.pk] += quantity
+            priced[(connection_id, cycle_id)][rate] += quantity
     rows = [
         CycleSpend(
             connection_id=c,
             cycle_id=cycle,
-            amount=cycle_amount(
-                charge(q, price=rate_by_id[r].price, per=rate_by_id[r].per) for r, q in quantities.items()
-            ),
+            amount=cycle_amount(charge(q, price=r.price, per=r.per) for r, q in quantities.items()),
             as_of=now,
         )
         for (c, cycle), quantities in priced.items()
