@@ -352,3 +352,21 @@ def test_an_unknown_documents_storage_is_refused_naming_the_variable() -> None:
 def test_production_refuses_a_cache_of_its_own_in_each_process() -> None:
     problems = production_problems(debug=False, demo=False, secret_key=STRONG_KEY, redis_url="")
     assert any(problem.startswith("REDIS_URL is not set") for problem in problems)
+
+
+@pytest.mark.parametrize(
+    ("zone_1", "zone_2", "says"),
+    [("CH,Switzerland", "US", "USAGE_WORLD_ZONE_1_COUNTRIES"), ("CH,US", "CA,us", "US is in both")],
+)
+def test_world_zone_lists_that_are_not_codes_or_share_a_country_stop_the_start(
+    zone_1: str, zone_2: str, says: str
+) -> None:
+    result = run_python(
+        LOAD_SETTINGS,
+        DEBUG="true",
+        USAGE_WORLD_ZONE_1_COUNTRIES=zone_1,
+        USAGE_WORLD_ZONE_2_COUNTRIES=zone_2,
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert says in result.stderr

@@ -13,7 +13,6 @@ import functools
 import re
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 
 from selfcare.usage.models import Zone
 
@@ -28,19 +27,14 @@ def country_code(text: str) -> str | None:
 
 @functools.lru_cache(maxsize=4)
 def _zones(zone_1: str, zone_2: str) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for zone, listed, setting in (
-        (Zone.WORLD_1, zone_1, "USAGE_WORLD_ZONE_1_COUNTRIES"),
-        (Zone.WORLD_2, zone_2, "USAGE_WORLD_ZONE_2_COUNTRIES"),
-    ):
-        for item in filter(None, (part.strip() for part in listed.split(","))):
-            code = country_code(item)
-            if code is None:
-                raise ImproperlyConfigured(f"{setting}: {item!r} is not an ISO 3166-1 alpha-2 code such as CH")
-            if found.get(code, zone) != zone:
-                raise ImproperlyConfigured(f"{code} is in both world zone 1 and world zone 2")
-            found[code] = zone
-    return found
+    """{country: zone} from the two settings, which selfcare/settings.py checked at start-up (codes, no country in
+    both lists)."""
+    return {
+        code: zone
+        for zone, listed in ((Zone.WORLD_1, zone_1), (Zone.WORLD_2, zone_2))
+        for code in (part.strip().upper() for part in listed.split(","))
+        if code
+    }
 
 
 def zone_of_country(code: str | None) -> str:
