@@ -83,7 +83,9 @@ def tokens() -> None:
         assert answer.status_code == 200, answer.content
         return dict(json.loads(answer.content))
 
-    with override_settings(DEBUG=False):
+    # Registered for ES256 like the bench's demo app (PROFILE_RS256=1 profiles an RS256 client instead).
+    es256 = [] if os.environ.get("PROFILE_RS256") else ["profile-app"]
+    with override_settings(DEBUG=False, OIDC_ES256_CLIENTS=es256):
         state = new_tokens()
 
         def one_refresh() -> None:

@@ -53,7 +53,15 @@ from selfcare.identity.models import DigitalIdentity, IdentityStatus
 ALLOWED_GRANT_TYPES = frozenset({"authorization_code", "refresh_token"})
 _issuers: dict[tuple[object, ...], str] = {}
 # What the library's issuer is built from (its stand-in request's scheme and host).
-_ISSUER_HEADERS = ("X_DJANGO_OAUTH_TOOLKIT_SECURE", "HTTP_X_FORWARDED_HOST", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT")
+ISSUER_HEADERS = ("X_DJANGO_OAUTH_TOOLKIT_SECURE", "HTTP_X_FORWARDED_HOST", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT")
+# The claims about the person, each with the scope that releases it (the library's `oidc_claim_scope`).
+CLAIM_SCOPES = {
+    "sub": "openid",
+    "name": "profile",
+    "given_name": "profile",
+    "family_name": "profile",
+    "userAssets": "connections",
+}
 
 
 def code_digest(code: str) -> str:
@@ -70,14 +78,28 @@ class RotationLost(Exception):
         self.family = family
 
 
-class Validator(OAuth2Validator):  # type: ignore[misc]
-    oidc_claim_scope = {
-        "sub": "openid",
-        "name": "profile",
-        "given_name": "profile",
-        "family_name": "profile",
-        "userAssets": "connections",
+def cached_issuer(key: tuple[object, ...]) -> str | None:
+    """The issuer already worked out for these issuer headers' values (Validator.get_oidc_issuer_endpoint)."""
+    return _issuers.get(key)
+
+
+def person_claims(identity: DigitalIdentity, client_id: str, scopes: list[str]) -> dict[str, Any]:
+    """The ID token's claims about the person that `scopes` release: the pairwise subject and the names (the
+    connections list belongs to userinfo). What the library's get_oidc_claims makes of get_claim_dict below."""
+    return {name: value for name, value in _person_values(identity, client_id).items() if CLAIM_SCOPES[name] in scopes}
+
+
+def _person_values(identity: DigitalIdentity, client_id: str) -> dict[str, Any]:
+    return {
+        "sub": claims.pairwise_subject(identity.pk, client_id),
+        "name": identity.full_name,
+        "given_name": claims.display_name(identity.given_name),
+        "family_name": claims.display_name(identity.family_name),
     }
+
+
+class Validator(OAuth2Validator):  # type: ignore[misc]
+    oidc_claim_scope = CLAIM_SCOPES
 
     # --- What may be asked for ---------------------------------------------------------------------------------
     def validate_response_type(
@@ -461,7 +483,7 @@ class Validator(OAuth2Validator):  # type: ignore[misc]
         if oauth2_settings.OIDC_ISS_ENDPOINT:
             return str(oauth2_settings.OIDC_ISS_ENDPOINT)
         headers = request.headers
-        key = tuple(headers.get(name) for name in _ISSUER_HEADERS)
+        key = tuple(headers.get(name) for name in ISSUER_HEADERS)
         issuer = _issuers.get(key)
         if issuer is None:
             issuer = str(super().get_oidc_issuer_endpoint(request))
@@ -473,12 +495,7 @@ class Validator(OAuth2Validator):  # type: ignore[misc]
     # --- Claims -------------------------------------------------------------------------------------------------
     def get_claim_dict(self, request: Request) -> dict[str, Any]:
         identity = _identity(request)
-        values: dict[str, Any] = {
-            "sub": claims.pairwise_subject(identity.pk, request.client.client_id),
-            "name": identity.full_name,
-            "given_name": claims.display_name(identity.given_name),
-            "family_name": claims.display_name(identity.family_name),
-        }
+        values = _person_values(identity, request.client.client_id)
         if not getattr(request, "building_id_token", False):
             # The list belongs to userinfo; an ID token stays small whatever the number of connections.
             values["userAssets"] = lambda r: claims.user_assets(identity, limit=settings.OIDC_USERINFO_MAX_ASSETS)

@@ -1,0 +1,203 @@
+"""An app's plain refresh answered in one statement (selfcare/channels/oidc/refresh.py, PostgreSQL): it writes and
+returns what the library's path does, hands everything it does not accept to that path, and settles a race with a
+concurrent rotation as a replay. The protocol's checks themselves run through it in test_oidc_conformance.py."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from typing import Any
+from urllib.parse import urlencode
+
+import psycopg
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from oauth2_provider.models import AccessToken, IDToken, RefreshToken
+
+from selfcare.access.tests import factories as people
+from selfcare.channels.models import ClientLogin
+from selfcare.channels.oidc import refresh
+from selfcare.channels.tests import oidc
+
+pytestmark = [
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="one statement of data-modifying CTEs: PostgreSQL"),
+]
+
+
+def _family(browser: Client) -> dict[str, Any]:
+    pkce = oidc.Pkce.new()
+    answer = oidc.exchange(Client(), oidc.code_from(browser, pkce), pkce)
+    assert answer.status_code == 200, answer.content
+    return dict(json.loads(answer.content))
+
+
+def _rows(answer: dict[str, Any], before: dict[str, Any]) -> dict[str, Any]:
+    """What a refresh wrote, as plain values that do not depend on which request wrote them."""
+    access = AccessToken.objects.select_related("id_token", "source_refresh_token").get(
+        token_checksum=refresh._sha256(answer["access_token"])
+    )
+    new = RefreshToken.objects.get(token_checksum=refresh._sha256(answer["refresh_token"]))
+    spent = access.source_refresh_token
+    assert access.id_token is not None
+    assert spent is not None
+    return {
+        "access": (access.user_id, access.application_id, access.scope, access.resource, access.token),
+        "access lifetime": round((access.expires - access.created).total_seconds()),
+        "refresh": (
+            new.user_id,
+            new.application_id,
+            new.resource,
+            new.token,
+            new.revoked,
+            new.access_token_id == access.pk,
+        ),
+        "same family": new.token_family == spent.token_family,
+        "spent": (spent.revoked is not None, spent.access_token_id),
+        "spent's access token kept": AccessToken.objects.filter(
+            token_checksum=refresh._sha256(before["access_token"])
+        ).exists(),
+        "id token": (access.id_token.user_id, access.id_token.application_id, access.id_token.scope),
+        "id token lifetime": round((access.id_token.expires - access.id_token.created).total_seconds()),
+        "id token jti": str(access.id_token.jti),
+    }
+
+
+@pytest.mark.django_db
+def test_a_refresh_in_one_statement_writes_and_returns_what_the_librarys_path_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    oidc.app()
+    browser = Client()
+    oidc.eid_session(browser, people.person("15038512346", "ANNA", "BĒRZIŅA"))
+    ours_before, theirs_before = _family(browser), _family(browser)
+
+    ours = oidc.refresh(Client(), ours_before["refresh_token"])
+    with monkeypatch.context() as patched:
+        patched.setattr(refresh, "answer", lambda request: None)
+        theirs = oidc.refresh(Client(), theirs_before["refresh_token"])
+
+    assert ours.status_code == theirs.status_code == 200, (ours.content, theirs.content)
+    for header in ("Content-Type", "Cache-Control", "Pragma", "X-Content-Type-Options"):
+        assert ours[header] == theirs[header], header
+    ours_body, theirs_body = json.loads(ours.content), json.loads(theirs.content)
+    assert list(ours_body) == list(theirs_body)  # the same fields, in the same order
+    assert {k: v for k, v in ours_body.items() if k.endswith("_in") or k in ("scope", "token_type")} == {
+        k: v for k, v in theirs_body.items() if k.endswith("_in") or k in ("scope", "token_type")
+    }
+
+    ours_claims = oidc.id_token_claims(Client(), ours_body["id_token"])  # signature and standard claims checked
+    theirs_claims = oidc.id_token_claims(Client(), theirs_body["id_token"])
+    assert list(ours_claims) == list(theirs_claims)
+    varying = {"iat", "exp", "jti", "at_hash"}
+    assert {k: v for k, v in ours_claims.items() if k not in varying} == {
+        k: v for k, v in theirs_claims.items() if k not in varying
+    }
+    assert ours_claims["exp"] - ours_claims["iat"] == pytest.approx(theirs_claims["exp"] - theirs_claims["iat"], abs=1)
+
+    ours_rows, theirs_rows = _rows(ours_body, ours_before), _rows(theirs_body, theirs_before)
+    assert ours_rows.pop("id token jti") == ours_claims["jti"]
+    assert theirs_rows.pop("id token jti") == theirs_claims["jti"]
+    assert ours_rows == theirs_rows
+    assert ours_rows["spent"] == (True, None)
+    assert not ours_rows["spent's access token kept"]
+    assert ours_rows["refresh"][3] == ""  # tokens kept only as SHA-256
+    # The new pair works, by either path.
+    assert oidc.refresh(Client(), ours_body["refresh_token"]).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_spent_refresh_token_presented_again_is_refused_and_ends_its_family() -> None:
+    oidc.app()
+    browser = Client()
+    oidc.eid_session(browser, people.person("15038512346", "ANNA", "BĒRZIŅA"))
+    first = _family(browser)
+    second = json.loads(oidc.refresh(Client(), first["refresh_token"]).content)
+
+    replay = oidc.refresh(Client(), first["refresh_token"])
+    assert replay.status_code == 400
+    assert json.loads(replay.content)["error"] == "invalid_grant"
+    assert ClientLogin.objects.get().revoked_reason == "refresh token reused"
+    assert oidc.refresh(Client(), second["refresh_token"]).status_code == 400  # the family is gone
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("extra", "headers"),
+    [
+        ({"scope": "openid"}, {}),  # narrowing the scope: the library's check
+        ({}, {"HTTP_ORIGIN": "https://app.example"}),  # CORS: the library's answer
+    ],
+)
+def test_a_refresh_the_statement_does_not_take_is_answered_by_the_librarys_path(
+    extra: dict[str, str], headers: dict[str, Any]
+) -> None:
+    oidc.app()
+    browser = Client()
+    oidc.eid_session(browser, people.person("15038512346", "ANNA", "BĒRZIŅA"))
+    tokens = _family(browser)
+    form = {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"], "client_id": "test-app", **extra}
+    with CaptureQueriesContext(connection) as captured:
+        answer = Client().post(
+            reverse("oauth2_provider:token"), urlencode(form), "application/x-www-form-urlencoded", **headers
+        )
+    assert answer.status_code == 200, answer.content
+    assert not any(q["sql"].startswith("WITH src AS") for q in captured.captured_queries)
+    assert json.loads(answer.content)["scope"] == extra.get("scope", tokens["scope"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refresh_that_loses_a_race_with_a_concurrent_rotation_counts_as_a_replay() -> None:
+    oidc.app()
+    browser = Client()
+    oidc.eid_session(browser, people.person("15038512346", "ANNA", "BĒRZIŅA"))
+    tokens = _family(browser)
+    checksum = refresh._sha256(tokens["refresh_token"])
+    answers: list[Any] = []
+
+    settings = connection.settings_dict
+    other = psycopg.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        password=settings["PASSWORD"] or None,
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+    )
+    try:
+        # Another request rotates the token and has not committed yet: it holds the row.
+        other.execute("UPDATE oauth2_provider_refreshtoken SET revoked = now() WHERE token_checksum = %s", [checksum])
+
+        def refresh_meanwhile() -> None:
+            try:
+                answers.append(oidc.refresh(Client(), tokens["refresh_token"]))
+            finally:
+                connection.close()  # this thread's own connection
+
+        request = threading.Thread(target=refresh_meanwhile)
+        request.start()
+        deadline = time.monotonic() + 10
+        with psycopg.connect(other.info.dsn, password=settings["PASSWORD"] or None, autocommit=True) as watcher:
+            while time.monotonic() < deadline:
+                waiting = watcher.execute(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE wait_event_type = 'Lock' AND query LIKE 'WITH src AS%%'"
+                ).fetchone()
+                if waiting and waiting[0]:
+                    break
+                time.sleep(0.02)
+            else:
+                pytest.fail("the refresh never waited for the other request's row")
+        other.commit()  # the other rotation wins
+        request.join(10)
+    finally:
+        other.close()
+
+    assert answers, "the refresh did not answer"
+    assert answers[0].status_code == 400, answers[0].content
+    assert json.loads(answers[0].content)["error"] == "invalid_grant"
+    assert RefreshToken.objects.count() == 1  # nothing of the losing request was written
+    assert IDToken.objects.count() == 1
+    assert ClientLogin.objects.get().revoked_reason == "refresh token reused"
