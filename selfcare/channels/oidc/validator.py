@@ -25,6 +25,7 @@ import datetime
 import hashlib
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -78,9 +79,15 @@ class RotationLost(Exception):
         self.family = family
 
 
-def cached_issuer(key: tuple[object, ...]) -> str | None:
-    """The issuer already worked out for these issuer headers' values (Validator.get_oidc_issuer_endpoint)."""
-    return _issuers.get(key)
+def issuer_for(key: tuple[object, ...], work_out: Callable[[], str]) -> str:
+    """The issuer for these issuer headers' values (ISSUER_HEADERS), worked out once per host and scheme."""
+    issuer = _issuers.get(key)
+    if issuer is None:
+        issuer = work_out()
+        if len(_issuers) >= 64:  # hosts come from requests: a few are real, the rest are not kept for long
+            _issuers.clear()
+        _issuers[key] = issuer
+    return issuer
 
 
 def person_claims(identity: DigitalIdentity, client_id: str, scopes: list[str]) -> dict[str, Any]:
@@ -482,15 +489,8 @@ class Validator(OAuth2Validator):  # type: ignore[misc]
         against ALLOWED_HOSTS (by the library, on the first request from it; a refused host is never kept)."""
         if oauth2_settings.OIDC_ISS_ENDPOINT:
             return str(oauth2_settings.OIDC_ISS_ENDPOINT)
-        headers = request.headers
-        key = tuple(headers.get(name) for name in ISSUER_HEADERS)
-        issuer = _issuers.get(key)
-        if issuer is None:
-            issuer = str(super().get_oidc_issuer_endpoint(request))
-            if len(_issuers) >= 64:  # hosts come from requests: a few are real, the rest are not kept for long
-                _issuers.clear()
-            _issuers[key] = issuer
-        return issuer
+        key = tuple(request.headers.get(name) for name in ISSUER_HEADERS)
+        return issuer_for(key, lambda: str(super(Validator, self).get_oidc_issuer_endpoint(request)))
 
     # --- Claims -------------------------------------------------------------------------------------------------
     def get_claim_dict(self, request: Request) -> dict[str, Any]:

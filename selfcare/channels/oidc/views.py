@@ -27,7 +27,7 @@ from oauth2_provider.views import AuthorizationView as LibraryAuthorizationView
 from oauth2_provider.views import ConnectDiscoveryInfoView, JwksInfoView, RPInitiatedLogoutView
 from oauth2_provider.views import TokenView as LibraryTokenView
 
-from selfcare.channels.oidc import endpoint, refresh, signing
+from selfcare.channels.oidc import endpoint, exchange, refresh, signing
 from selfcare.channels.oidc.claims import ACR_VALUES
 from selfcare.channels.oidc.redirects import redirect_uri_matches
 from selfcare.channels.oidc.validator import RotationLost, refresh_token_replayed
@@ -132,7 +132,8 @@ class TokenView(LibraryTokenView):  # type: ignore[misc]
     to it."""
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        answered = refresh.answer(request)  # an app's plain refresh, in one statement (refresh.py)
+        # An app's plain refresh or code exchange, in one statement (statements.py); else the library's path.
+        answered = refresh.answer(request) or exchange.answer(request)
         if answered is not None:
             return answered
         try:

@@ -20,7 +20,7 @@ from oauth2_provider.models import AccessToken, IDToken, RefreshToken
 
 from selfcare.access.tests import factories as people
 from selfcare.channels.models import ClientLogin
-from selfcare.channels.oidc import refresh
+from selfcare.channels.oidc import refresh, statements
 from selfcare.channels.tests import oidc
 
 pytestmark = [
@@ -38,9 +38,9 @@ def _family(browser: Client) -> dict[str, Any]:
 def _rows(answer: dict[str, Any], before: dict[str, Any]) -> dict[str, Any]:
     """What a refresh wrote, as plain values that do not depend on which request wrote them."""
     access = AccessToken.objects.select_related("id_token", "source_refresh_token").get(
-        token_checksum=refresh._sha256(answer["access_token"])
+        token_checksum=statements.sha256(answer["access_token"])
     )
-    new = RefreshToken.objects.get(token_checksum=refresh._sha256(answer["refresh_token"]))
+    new = RefreshToken.objects.get(token_checksum=statements.sha256(answer["refresh_token"]))
     spent = access.source_refresh_token
     assert access.id_token is not None
     assert spent is not None
@@ -58,7 +58,7 @@ def _rows(answer: dict[str, Any], before: dict[str, Any]) -> dict[str, Any]:
         "same family": new.token_family == spent.token_family,
         "spent": (spent.revoked is not None, spent.access_token_id),
         "spent's access token kept": AccessToken.objects.filter(
-            token_checksum=refresh._sha256(before["access_token"])
+            token_checksum=statements.sha256(before["access_token"])
         ).exists(),
         "id token": (access.id_token.user_id, access.id_token.application_id, access.id_token.scope),
         "id token lifetime": round((access.id_token.expires - access.id_token.created).total_seconds()),
@@ -75,7 +75,9 @@ def test_a_refresh_in_one_statement_writes_and_returns_what_the_librarys_path_do
     oidc.eid_session(browser, people.person("15038512346", "ANNA", "BĒRZIŅA"))
     ours_before, theirs_before = _family(browser), _family(browser)
 
-    ours = oidc.refresh(Client(), ours_before["refresh_token"])
+    with CaptureQueriesContext(connection) as captured:
+        ours = oidc.refresh(Client(), ours_before["refresh_token"])
+    assert [q["sql"][:11] for q in captured.captured_queries] == ["WITH src AS"]  # the one statement
     with monkeypatch.context() as patched:
         patched.setattr(refresh, "answer", lambda request: None)
         theirs = oidc.refresh(Client(), theirs_before["refresh_token"])
@@ -155,7 +157,7 @@ def test_a_refresh_that_loses_a_race_with_a_concurrent_rotation_counts_as_a_repl
     browser = Client()
     oidc.eid_session(browser, people.person("15038512346", "ANNA", "BĒRZIŅA"))
     tokens = _family(browser)
-    checksum = refresh._sha256(tokens["refresh_token"])
+    checksum = statements.sha256(tokens["refresh_token"])
     answers: list[Any] = []
 
     settings = connection.settings_dict

@@ -1,0 +1,152 @@
+"""What the token endpoint's one-statement answers share (refresh.py for an app's plain refresh, exchange.py for
+its code exchange): reading the plain request, the library's settings they assume, the columns they write, sending
+the statement, the ID token and the response.
+
+Why one statement: every token request of the library's path is BEGIN, a read, the writes, COMMIT — four or five
+round trips, oauthlib's request object and half a dozen model instances, about 2 ms of Python. Here the checks are
+the WHERE clause of the statement that writes the result, sent in autocommit (its own transaction), with
+server-side parameters so that psycopg prepares it after a few executions and PostgreSQL skips parsing and planning
+it (Django's connection binds on the client side, which cannot prepare). A request either module does not take,
+or that its statement finds nothing for, goes the library's way from scratch: these paths only ever answer what
+that path would have accepted, with what it would have written and returned (test_token_refresh.py and
+test_token_exchange.py compare the two).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import psycopg
+from django.db import connection
+from django.db.models import Model
+from django.http import HttpRequest, HttpResponse
+from oauth2_provider.settings import oauth2_settings
+from oauth2_provider.signals import app_authorized
+from oauthlib.common import urldecode
+from oauthlib.openid.connect.core.grant_types.base import GrantTypeBase
+
+from selfcare.channels.oidc import claims, signing, validator
+from selfcare.identity.models import DigitalIdentity
+
+log = logging.getLogger(__name__)
+
+_FORM = "application/x-www-form-urlencoded"
+# What oauthlib's token endpoint answers with (GrantTypeBase._get_default_headers).
+_HEADERS = {"Content-Type": "application/json", "Cache-Control": "no-store", "Pragma": "no-cache"}
+# A scope written as single-space-separated printable words: oauthlib's `scope_to_list` (strip, split on " "),
+# a plain split on " " and PostgreSQL's `string_to_array(scope, ' ')` all read it alike.
+PLAIN_SCOPE = "'^[!-~]+( [!-~]+)*$'"
+
+
+def plain_form(request: HttpRequest, grant_type: str, fields: frozenset[str]) -> dict[str, str] | None:
+    """The fields of a plain token request of `grant_type` — a urlencoded POST of exactly `fields`, each once and
+    none empty, parsed as oauthlib parses a body, with no query string, no `Authorization` header (a public client:
+    RFC 6749 §2.1) and no `Origin` (CORS answers stay the library's); None for anything else."""
+    if request.method != "POST" or request.content_type != _FORM or request.META.get("QUERY_STRING"):
+        return None
+    if "HTTP_AUTHORIZATION" in request.META or "HTTP_ORIGIN" in request.META:
+        return None
+    try:
+        pairs = urldecode(request.body.decode())
+    except (UnicodeDecodeError, ValueError):
+        return None
+    form = dict(pairs)
+    if len(pairs) != len(fields) or form.keys() != fields or form["grant_type"] != grant_type:
+        return None
+    if not all(form.values()):
+        return None
+    return form
+
+
+def usable_settings() -> bool:
+    """The library's settings these paths assume (its defaults and the project's); anything else goes its way."""
+    return (
+        bool(oauth2_settings.ROTATE_REFRESH_TOKEN)
+        and isinstance(oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS, int)
+        and not oauth2_settings.EXTRA_SERVER_KWARGS
+        and oauth2_settings.OAUTH2_VALIDATOR_CLASS is validator.Validator
+        and not app_authorized.receivers  # the library's view sends it with the new token's row
+    )
+
+
+def issuer(request: HttpRequest) -> str:
+    """The issuer the validator puts in ID tokens, from the same cache (keyed by the headers DOT's core hands
+    oauthlib, the scheme among them); worked out from this request as the library does on the first one from a
+    host (the Host has been checked against ALLOWED_HOSTS before the token endpoint is reached, routing.py)."""
+    if oauth2_settings.OIDC_ISS_ENDPOINT:
+        return str(oauth2_settings.OIDC_ISS_ENDPOINT)
+    meta = request.META
+    key = tuple(
+        ("1" if request.is_secure() else None) if name == "X_DJANGO_OAUTH_TOOLKIT_SECURE" else meta.get(name)
+        for name in validator.ISSUER_HEADERS
+    )
+    return validator.issuer_for(key, lambda: str(oauth2_settings.oidc_issuer(request)))
+
+
+def writes_every_column(model: type[Model], columns: set[str]) -> bool:
+    """Whether a statement writing `columns` of `model` writes all of them: a library upgrade that adds a column
+    turns these paths off (the library's path then fills it as it should) instead of leaving it empty."""
+    if {field.column for field in model._meta.concrete_fields} == columns:
+        return True
+    log.warning("%s has columns the one-statement token answers do not write: they are off", model.__name__)
+    return False
+
+
+def sha256(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def execute(sql: str, params: dict[str, Any]) -> Sequence[Any] | None:
+    """One statement through Django's connection (its wrappers, error translation and query log see it) on a
+    psycopg cursor that binds on the server, so that psycopg prepares it once it has been sent a few times. In
+    autocommit it is its own transaction."""
+    connection.ensure_connection()
+    raw = psycopg.Cursor(connection.connection)
+    # Django wraps its own cursors this way (BaseDatabaseWrapper.cursor); the method is not in its type stubs.
+    with connection._prepare_cursor(raw) as cursor:  # type: ignore[attr-defined]
+        cursor.execute(sql, params)
+        return cursor.fetchone()  # type: ignore[no-any-return]
+
+
+def id_token(
+    *,
+    client_id: str,
+    access_token: str,
+    scopes: list[str],
+    identity: DigitalIdentity,
+    login: tuple[Any, str, str],
+    issuer: str,
+    jti: uuid.UUID,
+    expires: Any,
+    nonce: str | None = None,
+) -> str:
+    """The signed ID token the library's path would issue: oauthlib's first claims (GrantTypeBase.add_id_token),
+    then the validator's (finalize_id_token), in their order. `login` is the eID login's auth_time, method and
+    level."""
+    auth_time, method, level = login
+    values: dict[str, Any] = {"aud": client_id, "iat": int(time.time())}
+    if nonce is not None:
+        values["nonce"] = nonce
+    # oauthlib's own hash (the left half of the SHA-256, base64url); the method does not use its instance.
+    values["at_hash"] = GrantTypeBase.id_token_hash(None, access_token)
+    values.update(validator.person_claims(identity, client_id, scopes))
+    values["iss"] = issuer
+    values["exp"] = int(expires.timestamp())
+    values["auth_time"] = int(auth_time.timestamp())
+    values["jti"] = str(jti)
+    values["acr"] = claims.acr_for(level)
+    values["amr"] = claims.amr_for(method)
+    return signing.sign(values, algorithm=signing.algorithm_for(client_id))
+
+
+def token_response(token: dict[str, Any]) -> HttpResponse:
+    response = HttpResponse(content=json.dumps(token), status=200)
+    for name, value in _HEADERS.items():
+        response[name] = value
+    return response
