@@ -21,21 +21,17 @@ Two requests with the same code: the DELETE settles it, the second finds no gran
 from __future__ import annotations
 
 import base64
-import datetime
 import hashlib
 import uuid
-from typing import Any
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from oauth2_provider.models import AbstractApplication, AccessToken, Application, Grant, IDToken, RefreshToken
 from oauth2_provider.oauth2_validators import GRANT_TYPE_MAPPING
-from oauth2_provider.settings import oauth2_settings
 
 from selfcare.audit.models import AuditEvent
 from selfcare.channels.models import ClientLogin
-from selfcare.channels.oidc import refresh, statements, tokens
+from selfcare.channels.oidc import refresh, statements
 from selfcare.identity.models import DigitalIdentity
 
 FIELDS = frozenset({"grant_type", "code", "redirect_uri", "client_id", "code_verifier"})
@@ -132,50 +128,23 @@ def answer(request: HttpRequest) -> HttpResponse | None:
     sql = _statement_text()
     if sql is None:
         return None
-    issuer = statements.issuer(request)
-    now = timezone.now()
-    access_token, refresh_token, jti = tokens.new_token(request), tokens.new_token(request), uuid.uuid4()
-    id_expires = now + datetime.timedelta(seconds=oauth2_settings.ID_TOKEN_EXPIRE_SECONDS)
-    redact = bool(oauth2_settings.COMPLIANT_BCP_RFC9700_TOKEN_STORAGE)  # tokens kept only as their SHA-256
-    params: dict[str, Any] = {
-        "code": form["code"],
-        "digest": statements.sha256(form["code"]),
-        "client_id": form["client_id"],
-        "challenge": _s256(form["code_verifier"]),
-        "redirect_uri": form["redirect_uri"],
-        "now": now,
-        "family": uuid.uuid4(),
-        "jti": jti,
-        "id_expires": id_expires,
-        "at_token": "" if redact else access_token,
-        "at_checksum": statements.sha256(access_token),
-        "at_expires": now + datetime.timedelta(seconds=oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS),
-        "rt_token": "" if redact else refresh_token,
-        "rt_checksum": statements.sha256(refresh_token),
-        "action": ISSUED,
-        "object_type": ClientLogin._meta.label_lower,
-    }
-    row = statements.execute(sql, params)
+    issue = statements.Issue.new(request)
+    row = statements.execute(
+        sql,
+        {
+            "code": form["code"],
+            "digest": statements.sha256(form["code"]),
+            "client_id": form["client_id"],
+            "challenge": _s256(form["code_verifier"]),
+            "redirect_uri": form["redirect_uri"],
+            "family": uuid.uuid4(),
+            "action": ISSUED,
+            "object_type": ClientLogin._meta.label_lower,
+            **issue.params(),
+        },
+    )
     if row is None:
         return None
-    scope, nonce, identity_id, given_name, family_name, auth_time, method, level, id_token_id = row
-    token: dict[str, Any] = {
-        "access_token": access_token,
-        "expires_in": oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS,
-        "token_type": "Bearer",
-        "scope": scope,
-        "refresh_token": refresh_token,
-    }
-    if id_token_id is not None:
-        token["id_token"] = statements.id_token(
-            client_id=form["client_id"],
-            access_token=access_token,
-            scopes=scope.split(" "),  # a plain scope (checked by the statement): the grant's scopes
-            identity=DigitalIdentity(id=identity_id, given_name=given_name, family_name=family_name),
-            login=(auth_time, method, level),
-            issuer=issuer,
-            jti=jti,
-            expires=id_expires,
-            nonce=nonce or None,  # the validator's get_authorization_code_nonce
-        )
-    return statements.token_response(token)
+    scope, nonce, *person = row
+    # The grant's nonce, as the validator's get_authorization_code_nonce gives it.
+    return issue.response(request, form["client_id"], [scope, *person], nonce=nonce or None)

@@ -22,13 +22,10 @@ token one rotates, and the other writes nothing and goes the library's way, whic
 from __future__ import annotations
 
 import datetime
-import uuid
-from typing import Any
 
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from oauth2_provider.models import (
     AbstractApplication,
     AccessToken,
@@ -38,10 +35,9 @@ from oauth2_provider.models import (
     refresh_token_expire_timedelta,
 )
 from oauth2_provider.oauth2_validators import GRANT_TYPE_MAPPING
-from oauth2_provider.settings import oauth2_settings
 
 from selfcare.channels.models import ClientLogin
-from selfcare.channels.oidc import statements, tokens
+from selfcare.channels.oidc import statements
 from selfcare.identity.models import DigitalIdentity, IdentityStatus
 
 FIELDS = frozenset({"grant_type", "refresh_token", "client_id"})
@@ -141,47 +137,19 @@ def answer(request: HttpRequest) -> HttpResponse | None:
     sql = _statement_text()
     if sql is None:
         return None
-    issuer = statements.issuer(request)
-    now = timezone.now()
-    idle = refresh_token_expire_timedelta()
-    access_token, refresh_token, jti = tokens.new_token(request), tokens.new_token(request), uuid.uuid4()
-    id_expires = now + datetime.timedelta(seconds=oauth2_settings.ID_TOKEN_EXPIRE_SECONDS)
-    redact = bool(oauth2_settings.COMPLIANT_BCP_RFC9700_TOKEN_STORAGE)  # tokens kept only as their SHA-256
-    params: dict[str, Any] = {
-        "checksum": statements.sha256(form["refresh_token"]),
-        "client_id": form["client_id"],
-        "idle_since": now - idle if idle else None,
-        "active": IdentityStatus.ACTIVE.value,
-        "login_since": now - datetime.timedelta(seconds=settings.OIDC_REFRESH_TOKEN_ABSOLUTE_SECONDS),
-        "now": now,
-        "jti": jti,
-        "id_expires": id_expires,
-        "at_token": "" if redact else access_token,
-        "at_checksum": statements.sha256(access_token),
-        "at_expires": now + datetime.timedelta(seconds=oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS),
-        "rt_token": "" if redact else refresh_token,
-        "rt_checksum": statements.sha256(refresh_token),
-    }
-    row = statements.execute(sql, params)
+    issue = statements.Issue.new(request)
+    now, idle = issue.now, refresh_token_expire_timedelta()
+    row = statements.execute(
+        sql,
+        {
+            "checksum": statements.sha256(form["refresh_token"]),
+            "client_id": form["client_id"],
+            "idle_since": now - idle if idle else None,
+            "active": IdentityStatus.ACTIVE.value,
+            "login_since": now - datetime.timedelta(seconds=settings.OIDC_REFRESH_TOKEN_ABSOLUTE_SECONDS),
+            **issue.params(),
+        },
+    )
     if row is None:
         return None
-    scope, identity_id, given_name, family_name, auth_time, method, level, id_token_id = row
-    token: dict[str, Any] = {
-        "access_token": access_token,
-        "expires_in": oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS,
-        "token_type": "Bearer",
-        "scope": scope,
-        "refresh_token": refresh_token,
-    }
-    if id_token_id is not None:
-        token["id_token"] = statements.id_token(
-            client_id=form["client_id"],
-            access_token=access_token,
-            scopes=scope.split(" "),  # a plain scope (checked by the statement): oauthlib's scope_to_list
-            identity=DigitalIdentity(id=identity_id, given_name=given_name, family_name=family_name),
-            login=(auth_time, method, level),
-            issuer=issuer,
-            jti=jti,
-            expires=id_expires,
-        )
-    return statements.token_response(token)
+    return issue.response(request, form["client_id"], row)

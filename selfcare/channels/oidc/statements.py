@@ -14,24 +14,27 @@ test_token_exchange.py compare the two).
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import logging
 import time
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
 from django.db import connection
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.signals import app_authorized
 from oauthlib.common import urldecode
 from oauthlib.openid.connect.core.grant_types.base import GrantTypeBase
 
-from selfcare.channels.oidc import claims, signing, validator
+from selfcare.channels.oidc import claims, signing, tokens, validator
 from selfcare.identity.models import DigitalIdentity
 
 log = logging.getLogger(__name__)
@@ -150,3 +153,64 @@ def token_response(token: dict[str, Any]) -> HttpResponse:
     for name, value in _HEADERS.items():
         response[name] = value
     return response
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """The new tokens of one request, made before its statement: their values, the ID token's jti, the times."""
+
+    access_token: str
+    refresh_token: str
+    jti: uuid.UUID = field(default_factory=uuid.uuid4)
+    now: datetime.datetime = field(default_factory=timezone.now)
+
+    @classmethod
+    def new(cls, request: HttpRequest) -> Issue:
+        return cls(tokens.new_token(request), tokens.new_token(request))
+
+    @property
+    def id_expires(self) -> datetime.datetime:
+        return self.now + datetime.timedelta(seconds=oauth2_settings.ID_TOKEN_EXPIRE_SECONDS)
+
+    def params(self) -> dict[str, Any]:
+        """The statement parameters both statements write the new rows with (tokens kept only as their SHA-256
+        under RFC 9700 storage, as the library's `set_token_value` keeps them)."""
+        redact = bool(oauth2_settings.COMPLIANT_BCP_RFC9700_TOKEN_STORAGE)
+        return {
+            "now": self.now,
+            "jti": self.jti,
+            "id_expires": self.id_expires,
+            "at_token": "" if redact else self.access_token,
+            "at_checksum": sha256(self.access_token),
+            "at_expires": self.now + datetime.timedelta(seconds=oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS),
+            "rt_token": "" if redact else self.refresh_token,
+            "rt_checksum": sha256(self.refresh_token),
+        }
+
+    def response(
+        self, request: HttpRequest, client_id: str, person: Sequence[Any], *, nonce: str | None = None
+    ) -> HttpResponse:
+        """The token response, as oauthlib's BearerToken and the OpenID grant make it. `person` is the statement's
+        row from the scope on: scope, identity id, given and family name, the eID login's auth_time, method and
+        level, and the new ID token row's id (None without the scope `openid`)."""
+        scope, identity_id, given_name, family_name, auth_time, method, level, id_token_id = person
+        token: dict[str, Any] = {
+            "access_token": self.access_token,
+            "expires_in": oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS,
+            "token_type": "Bearer",
+            "scope": scope,
+            "refresh_token": self.refresh_token,
+        }
+        if id_token_id is not None:
+            token["id_token"] = id_token(
+                client_id=client_id,
+                access_token=self.access_token,
+                scopes=scope.split(" "),  # a plain scope (checked by the statement): oauthlib's scope_to_list
+                identity=DigitalIdentity(id=identity_id, given_name=given_name, family_name=family_name),
+                login=(auth_time, method, level),
+                issuer=issuer(request),
+                jti=self.jti,
+                expires=self.id_expires,
+                nonce=nonce,
+            )
+        return token_response(token)

@@ -5,11 +5,8 @@ one code only one gets tokens. The protocol's checks themselves run through it i
 from __future__ import annotations
 
 import json
-import threading
-import time
 from typing import Any
 
-import psycopg
 import pytest
 from django.db import connection
 from django.test import Client
@@ -20,7 +17,7 @@ from selfcare.access.tests import factories as people
 from selfcare.audit.models import AuditEvent
 from selfcare.channels.models import ClientLogin
 from selfcare.channels.oidc import exchange, statements
-from selfcare.channels.tests import oidc
+from selfcare.channels.tests import locks, oidc
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="one statement of data-modifying CTEs: PostgreSQL"),
@@ -134,47 +131,15 @@ def test_of_two_exchanges_of_one_code_only_one_gets_tokens() -> None:
     oidc.eid_session(browser, people.person("15038512346", "ANNA", "BĒRZIŅA"))
     pkce = oidc.Pkce.new()
     code = oidc.code_from(browser, pkce)
-    answers: list[Any] = []
-    settings = connection.settings_dict
-    other = psycopg.connect(
-        dbname=settings["NAME"],
-        user=settings["USER"],
-        password=settings["PASSWORD"] or None,
-        host=settings["HOST"] or None,
-        port=settings["PORT"] or None,
+    # The other exchange has taken the grant and not committed yet: it holds the row.
+    answer = locks.answer_after_losing(
+        lambda: oidc.exchange(Client(), code, pkce),
+        other_writes="DELETE FROM oauth2_provider_grant WHERE code = %s",
+        params=[code],
+        waits_in="WITH src AS",
     )
-    try:
-        # The other exchange has taken the grant and not committed yet: it holds the row.
-        other.execute("DELETE FROM oauth2_provider_grant WHERE code = %s", [code])
-
-        def exchange_meanwhile() -> None:
-            try:
-                answers.append(oidc.exchange(Client(), code, pkce))
-            finally:
-                connection.close()  # this thread's own connection
-
-        request = threading.Thread(target=exchange_meanwhile)
-        request.start()
-        deadline = time.monotonic() + 10
-        with psycopg.connect(other.info.dsn, password=settings["PASSWORD"] or None, autocommit=True) as watcher:
-            while time.monotonic() < deadline:
-                waiting = watcher.execute(
-                    "SELECT count(*) FROM pg_stat_activity"
-                    " WHERE wait_event_type = 'Lock' AND query LIKE 'WITH src AS%%'"
-                ).fetchone()
-                if waiting and waiting[0]:
-                    break
-                time.sleep(0.02)
-            else:
-                pytest.fail("the exchange never waited for the other one's row")
-        other.commit()  # the other exchange wins
-        request.join(10)
-    finally:
-        other.close()
-
-    assert answers, "the exchange did not answer"
-    assert answers[0].status_code == 400, answers[0].content
-    assert json.loads(answers[0].content)["error"] == "invalid_grant"
+    assert answer.status_code == 400, answer.content
+    assert json.loads(answer.content)["error"] == "invalid_grant"
     assert not AccessToken.objects.exists()
     assert not IDToken.objects.exists()
     assert not AuditEvent.objects.filter(action="oidc:token:issue").exists()

@@ -5,12 +5,9 @@ concurrent rotation as a replay. The protocol's checks themselves run through it
 from __future__ import annotations
 
 import json
-import threading
-import time
 from typing import Any
 from urllib.parse import urlencode
 
-import psycopg
 import pytest
 from django.db import connection
 from django.test import Client
@@ -21,7 +18,7 @@ from oauth2_provider.models import AccessToken, IDToken, RefreshToken
 from selfcare.access.tests import factories as people
 from selfcare.channels.models import ClientLogin
 from selfcare.channels.oidc import refresh, statements
-from selfcare.channels.tests import oidc
+from selfcare.channels.tests import locks, oidc
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="one statement of data-modifying CTEs: PostgreSQL"),
@@ -158,48 +155,15 @@ def test_a_refresh_that_loses_a_race_with_a_concurrent_rotation_counts_as_a_repl
     oidc.eid_session(browser, people.person("15038512346", "ANNA", "BĒRZIŅA"))
     tokens = _family(browser)
     checksum = statements.sha256(tokens["refresh_token"])
-    answers: list[Any] = []
-
-    settings = connection.settings_dict
-    other = psycopg.connect(
-        dbname=settings["NAME"],
-        user=settings["USER"],
-        password=settings["PASSWORD"] or None,
-        host=settings["HOST"] or None,
-        port=settings["PORT"] or None,
+    # The other request has rotated the token and not committed yet: it holds the row.
+    answer = locks.answer_after_losing(
+        lambda: oidc.refresh(Client(), tokens["refresh_token"]),
+        other_writes="UPDATE oauth2_provider_refreshtoken SET revoked = now() WHERE token_checksum = %s",
+        params=[checksum],
+        waits_in="WITH src AS",
     )
-    try:
-        # Another request rotates the token and has not committed yet: it holds the row.
-        other.execute("UPDATE oauth2_provider_refreshtoken SET revoked = now() WHERE token_checksum = %s", [checksum])
-
-        def refresh_meanwhile() -> None:
-            try:
-                answers.append(oidc.refresh(Client(), tokens["refresh_token"]))
-            finally:
-                connection.close()  # this thread's own connection
-
-        request = threading.Thread(target=refresh_meanwhile)
-        request.start()
-        deadline = time.monotonic() + 10
-        with psycopg.connect(other.info.dsn, password=settings["PASSWORD"] or None, autocommit=True) as watcher:
-            while time.monotonic() < deadline:
-                waiting = watcher.execute(
-                    "SELECT count(*) FROM pg_stat_activity"
-                    " WHERE wait_event_type = 'Lock' AND query LIKE 'WITH src AS%%'"
-                ).fetchone()
-                if waiting and waiting[0]:
-                    break
-                time.sleep(0.02)
-            else:
-                pytest.fail("the refresh never waited for the other request's row")
-        other.commit()  # the other rotation wins
-        request.join(10)
-    finally:
-        other.close()
-
-    assert answers, "the refresh did not answer"
-    assert answers[0].status_code == 400, answers[0].content
-    assert json.loads(answers[0].content)["error"] == "invalid_grant"
+    assert answer.status_code == 400, answer.content
+    assert json.loads(answer.content)["error"] == "invalid_grant"
     assert RefreshToken.objects.count() == 1  # nothing of the losing request was written
     assert IDToken.objects.count() == 1
     assert ClientLogin.objects.get().revoked_reason == "refresh token reused"
