@@ -51,8 +51,6 @@ AUDIT_COLUMNS = {
 }
 ISSUED = "oidc:token:issue"  # the validator's audit action for a code's first tokens
 
-_statement: dict[str, str | None] = {}
-
 
 def _build() -> str | None:
     if not (
@@ -108,12 +106,6 @@ def _build() -> str | None:
     )
 
 
-def _statement_text() -> str | None:
-    if connection.vendor not in _statement:
-        _statement[connection.vendor] = _build() if connection.vendor == "postgresql" else None
-    return _statement[connection.vendor]
-
-
 def _s256(verifier: str) -> str:
     """RFC 7636 §4.6, as oauthlib computes it (code_challenge_method_s256)."""
     return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
@@ -122,12 +114,10 @@ def _s256(verifier: str) -> str:
 def answer(request: HttpRequest) -> HttpResponse | None:
     """The token response to a plain code exchange that passes every check, written in one statement; None when
     the library's path should answer."""
-    form = statements.plain_form(request, "authorization_code", FIELDS)
-    if form is None or not statements.usable_settings():
+    plain = statements.plain_request(request, "authorization_code", FIELDS, _build)
+    if plain is None:
         return None
-    sql = _statement_text()
-    if sql is None:
-        return None
+    form, sql = plain
     issue = statements.Issue.new(request)
     row = statements.execute(
         sql,

@@ -70,8 +70,6 @@ REFRESH_TOKEN_COLUMNS = {
 }
 ID_TOKEN_COLUMNS = {"id", "user_id", "jti", "application_id", "expires", "scope", "created", "updated"}
 
-_statement: dict[str, str | None] = {}
-
 
 def _build() -> str | None:
     if not (
@@ -122,21 +120,13 @@ def _build() -> str | None:
     )
 
 
-def _statement_text() -> str | None:
-    if connection.vendor not in _statement:
-        _statement[connection.vendor] = _build() if connection.vendor == "postgresql" else None
-    return _statement[connection.vendor]
-
-
 def answer(request: HttpRequest) -> HttpResponse | None:
     """The token response to a plain refresh request that passes every check, written in one statement; None when
     the library's path should answer."""
-    form = statements.plain_form(request, "refresh_token", FIELDS)
-    if form is None or not statements.usable_settings():
+    plain = statements.plain_request(request, "refresh_token", FIELDS, _build)
+    if plain is None:
         return None
-    sql = _statement_text()
-    if sql is None:
-        return None
+    form, sql = plain
     issue = statements.Issue.new(request)
     now, idle = issue.now, refresh_token_expire_timedelta()
     row = statements.execute(

@@ -20,7 +20,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,6 +65,24 @@ def plain_form(request: HttpRequest, grant_type: str, fields: frozenset[str]) ->
     if not all(form.values()):
         return None
     return form
+
+
+_built: dict[tuple[str, Callable[[], str | None]], str | None] = {}
+
+
+def plain_request(
+    request: HttpRequest, grant_type: str, fields: frozenset[str], build: Callable[[], str | None]
+) -> tuple[dict[str, str], str] | None:
+    """The form of a plain request of `grant_type` and the statement `build` makes (once per process and
+    database), when this path can answer it: on PostgreSQL, with the library's settings it assumes."""
+    form = plain_form(request, grant_type, fields)
+    if form is None or connection.vendor != "postgresql" or not usable_settings():
+        return None
+    key = (connection.vendor, build)
+    if key not in _built:
+        _built[key] = build()
+    sql = _built[key]
+    return None if sql is None else (form, sql)
 
 
 def usable_settings() -> bool:

@@ -1,6 +1,7 @@
-"""A race between two token requests made to happen every time: the other request's write is held uncommitted in
-a second PostgreSQL connection while the test's request runs in a thread; once its statement waits for the row,
-the other commits first."""
+"""The one-statement token paths (selfcare/channels/oidc/statements.py) against the library's: their answers
+compared, and a race between two token requests made to happen every time — the other request's write is held
+uncommitted in a second PostgreSQL connection while the test's request runs in a thread; once its statement waits
+for the row, the other commits first."""
 
 from __future__ import annotations
 
@@ -60,3 +61,30 @@ def answer_after_losing(request: Callable[[], Any], *, other_writes: str, params
         other.close()
     assert answers, "the request did not answer"
     return answers[0]
+
+
+def assert_answered_alike(ours: Any, theirs: Any, *, varying: set[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Two token responses, one by a one-statement path and one by the library's, alike in everything but the
+    random and time-dependent values: status, headers, fields and their order, the ID tokens' claims (verified
+    against the JWKS) and their order. Returns both ID tokens' claims."""
+    import json
+
+    from django.test import Client
+
+    from selfcare.channels.tests import oidc
+
+    assert ours.status_code == theirs.status_code == 200, (ours.content, theirs.content)
+    for header in ("Content-Type", "Cache-Control", "Pragma", "X-Content-Type-Options"):
+        assert ours[header] == theirs[header], header
+    ours_body, theirs_body = json.loads(ours.content), json.loads(theirs.content)
+    assert list(ours_body) == list(theirs_body)  # the same fields, in the same order
+    for field in ("expires_in", "scope", "token_type"):
+        assert ours_body[field] == theirs_body[field], field
+    ours_claims = oidc.id_token_claims(Client(), ours_body["id_token"])
+    theirs_claims = oidc.id_token_claims(Client(), theirs_body["id_token"])
+    assert list(ours_claims) == list(theirs_claims)
+    assert {k: v for k, v in ours_claims.items() if k not in varying} == {
+        k: v for k, v in theirs_claims.items() if k not in varying
+    }
+    assert ours_claims["exp"] - ours_claims["iat"] == pytest.approx(theirs_claims["exp"] - theirs_claims["iat"], abs=1)
+    return ours_claims, theirs_claims
