@@ -37,6 +37,8 @@ import httpx
 import psycopg
 import redis
 
+from selfcare.load import cpu
+
 ROOT = Path(__file__).resolve().parents[2]
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
 AUTO_CONFIRM = ("150385-12346", "220790-18761")  # Anna and Pēteris: they have connections to look at
@@ -93,6 +95,7 @@ def gunicorn(
     threads: int,
     log: Path,
     settings_module: str = "selfcare.settings",
+    config: str = "",
 ) -> Iterator[None]:
     """A gunicorn serving the portal (or, with the simulators' settings, the simulator service) on 127.0.0.1:port
     until the block ends (stopped by its own process id)."""
@@ -100,7 +103,8 @@ def gunicorn(
         process = subprocess.Popen(  # noqa: S603
             [sys.executable, "-m", "gunicorn", "selfcare.wsgi:application", "--bind", f"127.0.0.1:{port}",
              "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
-             "--timeout", "60", "--graceful-timeout", "10", "--no-control-socket"],
+             "--timeout", "60", "--graceful-timeout", "10", "--no-control-socket",
+             *(["--config", config] if config else [])],
             env={**env, "DJANGO_SETTINGS_MODULE": settings_module}, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT,
         )  # fmt: skip
         try:
@@ -131,8 +135,10 @@ def _warm_up(port: int, rounds: int) -> None:
     """A few complete logins in parallel before measuring: each worker process loads its URLs, templates and
     eID configuration on its first requests, as a production server has long done before its busy hour."""
 
-    def one_login() -> None:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+    def one_login(round_number: int) -> None:
+        # An address of its own, as each locust user has: one address would soon meet the per-address login limit.
+        address = {"X-Forwarded-For": f"10.255.{round_number // 250}.{round_number % 250 + 1}"}
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60, headers=address) as client:
             page = client.get("/en/login/smart-id/").text
             token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
             data = {"csrfmiddlewaretoken": token.group(1) if token else "", "personal_code": AUTO_CONFIRM[0]}
@@ -141,7 +147,7 @@ def _warm_up(port: int, rounds: int) -> None:
             client.get("/en/dashboard/")
 
     with ThreadPoolExecutor(max_workers=rounds) as pool:
-        for future in [pool.submit(one_login) for _ in range(rounds * 3)]:
+        for future in [pool.submit(one_login, number) for number in range(rounds * 3)]:
             future.result()
 
 
@@ -162,6 +168,19 @@ def _print_stats(rows: list[dict[str, str]]) -> dict[str, str]:
             f"{row['50%']:>8}{row['95%']:>8}{row['99%']:>8}"
         )
     return total
+
+
+def _print_cpu(kinds: dict[str, tuple[int, float]]) -> None:
+    """The portal's CPU milliseconds per request, by URL pattern (the workers' own Python; the database's and
+    locust's CPU are not in it), the costliest in total first."""
+    if not kinds:
+        return
+    print(f"\n{'portal CPU per request, by URL':<52}{'count':>8}{'CPU ms':>9}{'share':>8}")
+    everything = sum(seconds for _count, seconds in kinds.values()) or 1.0
+    for kind, (count, seconds) in sorted(kinds.items(), key=lambda item: -item[1][1]):
+        print(f"{kind[:51]:<52}{count:>8}{seconds / max(count, 1) * 1000:>9.1f}{seconds / everything:>8.0%}")
+    requests = sum(count for count, _seconds in kinds.values())
+    print(f"{'all':<52}{requests:>8}{everything / max(requests, 1) * 1000:>9.1f}")
 
 
 def _events_in_database(database_url: str, run: str) -> int:
@@ -212,6 +231,10 @@ def main(argv: list[str] | None = None) -> int:
         # A few demo persons stand in for thousands of people: each logs in far more often than one person could,
         # so the per-code login limit (10 starts in 10 minutes) would refuse the mix rather than measure it.
         "RATELIMIT_LOGIN_CODE": "1000000/600",
+        # The simulated people log in with their personal code (Smart-ID's push) as returning people do in a
+        # browser that knows them; a fresh locust user has no known-device cookie, and without this the portal
+        # (rightly) offers it only the device link, which a load script cannot scan.
+        "SMARTID_PUSH_FOR_EVERYONE": "true",
         # Its own test PKI, made before any server starts (below).
         "SELFCARE_PKI_DIR": str(report_dir / "pki"),
     }
@@ -237,6 +260,8 @@ def main(argv: list[str] | None = None) -> int:
         "LOAD_MSISDNS": ",".join(_msisdns(database_url)) if feed_key else "",
     }
     (report_dir / "feed.json").unlink(missing_ok=True)
+    for stale in report_dir.glob("cpu-*.json"):
+        stale.unlink()
     print(
         f"Portal: gunicorn, {args.workers} workers x {args.threads} threads on :{args.port}; simulator service on "
         f":{simulator_port}; locust: {args.users} users for {args.duration}"
@@ -251,7 +276,14 @@ def main(argv: list[str] | None = None) -> int:
             log=report_dir / "simulator.log",
             settings_module="selfcare.simulators.settings",
         ),
-        gunicorn(env, port=args.port, workers=args.workers, threads=args.threads, log=report_dir / "portal.log"),
+        gunicorn(
+            {**env, "LOAD_REPORT_DIR": str(report_dir)},
+            port=args.port,
+            workers=args.workers,
+            threads=args.threads,
+            log=report_dir / "portal.log",
+            config="python:selfcare.load.cpu",  # CPU time per kind of request (cpu.py)
+        ),
     ):
         _warm_up(args.port, args.workers * args.threads)
         locust = subprocess.run(  # noqa: S603
@@ -262,6 +294,7 @@ def main(argv: list[str] | None = None) -> int:
             env=locust_env, cwd=ROOT, check=False,
         )  # fmt: skip
     total = _print_stats(_stats(report_dir))
+    _print_cpu(cpu.collected(report_dir))
     failures = int(total.get("Failure Count", "0") or 0)
     problems = []
     if failures:
