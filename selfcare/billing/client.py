@@ -36,6 +36,7 @@ from urllib.parse import quote, urlsplit
 import httpx
 from django.utils import timezone
 
+from selfcare import tls
 from selfcare.billing.config import BillingConfig, billing_config
 
 logger = logging.getLogger(__name__)
@@ -152,6 +153,7 @@ class BillingClient:
             transport=transport,
             headers={"Authorization": f"Bearer {config.token}", "Accept": "application/json"},
             follow_redirects=False,
+            verify=tls.client_context(),
         )
 
     def bills_of(self, billing_account_id: str) -> list[Bill]:

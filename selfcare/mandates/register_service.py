@@ -40,6 +40,7 @@ import httpx
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 
+from selfcare import tls
 from selfcare.identifiers import PersonalCode
 
 logger = logging.getLogger(__name__)
@@ -150,6 +151,7 @@ class RegisterServiceClient:
             transport=transport,
             headers={config.auth_header: secret, "Accept": "application/json"},
             follow_redirects=False,
+            verify=tls.client_context(),
         )
 
     def __enter__(self) -> RegisterServiceClient:

@@ -24,6 +24,7 @@ import httpx
 from django.conf import settings
 from django.core.cache import cache
 
+from selfcare import tls
 from selfcare.orders.config import OrderingConfig, ordering_config
 
 _CATALOGUE_KEY = "orders:catalogue:v1"
@@ -86,6 +87,7 @@ def _client(config: OrderingConfig) -> httpx.Client:
     return httpx.Client(
         timeout=config.timeout,
         headers={"Authorization": f"Bearer {config.token}", "Accept": "application/json"},
+        verify=tls.client_context(),
     )
 
 

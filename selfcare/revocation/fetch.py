@@ -19,6 +19,8 @@ from cryptography.x509 import ocsp
 from cryptography.x509.oid import AuthorityInformationAccessOID
 from django.core.cache import cache
 
+from selfcare import tls
+
 logger = logging.getLogger(__name__)
 
 CACHE_PREFIX = "revocation:"
@@ -35,7 +37,12 @@ class RevocationFetcher:
         mounts: Mapping[str, httpx.BaseTransport] | None = None,
     ) -> None:
         self.cache_max_seconds = cache_max_seconds
-        self._http = httpx.Client(timeout=httpx.Timeout(timeout), mounts=dict(mounts or {}), follow_redirects=False)
+        self._http = httpx.Client(
+            timeout=httpx.Timeout(timeout),
+            mounts=dict(mounts or {}),
+            follow_redirects=False,
+            verify=tls.client_context(),
+        )
 
     def ocsp(self, certificate: x509.Certificate, issuer: x509.Certificate) -> bytes | None:
         """A successful OCSP answer (DER) for ``certificate`` from the responder its AIA names, or None."""

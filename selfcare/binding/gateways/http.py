@@ -12,6 +12,7 @@ import httpx
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from selfcare import tls
 from selfcare.binding.sms import SmsError, SmsTimeout
 
 
@@ -33,6 +34,7 @@ class HttpGateway:
                 json={"to": to, "text": text},
                 headers={"Authorization": f"Bearer {settings.SMS_HTTP_TOKEN}"},
                 timeout=settings.SMS_HTTP_TIMEOUT,
+                verify=tls.client_context(),
             )
         except httpx.TimeoutException as error:
             raise SmsTimeout(f"SMS gateway unreachable: {type(error).__name__}") from None

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 from cryptography import x509
 
+from selfcare import tls
 from selfcare.identity.methods.base import BadResponse, Refused, Unavailable
 from selfcare.identity.methods.wallet.sdjwt import (
     b64url_decode,
@@ -33,7 +34,9 @@ def fetch_status_list(uri: str, *, timeout: float) -> str:
     if not uri.startswith(("https://", "http://")):
         raise BadResponse(reason="bad_status_uri")
     try:
-        response = httpx.get(uri, headers={"Accept": "application/statuslist+jwt"}, timeout=timeout)
+        response = httpx.get(
+            uri, headers={"Accept": "application/statuslist+jwt"}, timeout=timeout, verify=tls.client_context()
+        )
     except httpx.HTTPError as error:
         raise Unavailable(reason="revocation_unavailable") from error
     if response.status_code != 200:
