@@ -16,7 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from selfcare.errors import ErrorCode
-from selfcare.usage.ingest import COUNTRY, FIELDS, EventRow, IngestResult, Rejected, ingest, parse_row
+from selfcare.usage.ingest import COUNTRY, FIELDS, EventRow, IngestResult, Rejected, ingest, row_parser
 
 
 class FormatError(ValueError):
@@ -36,13 +36,15 @@ def read_batches(
                 f"{path}: the first line must be the header {','.join(FIELDS)} (optionally followed by ,{COUNTRY})"
             )
         batch: list[EventRow | Rejected] = []
+        parse = row_parser(now)
+        width = len(names)
         for values in reader:
             if not values:
                 continue
-            if len(values) != len(names):  # a row as wide as the header, not as parse_row allows
+            if len(values) != width:  # a row as wide as the header, not as parse_row allows
                 batch.append(Rejected(reader.line_num, values[0][:200], ErrorCode.USAGE_ROW_SHAPE))
                 continue
-            batch.append(parse_row(values, reader.line_num, now=now))
+            batch.append(parse(values, reader.line_num))
             if len(batch) >= batch_rows:
                 if progress:
                     progress(binary.tell())
