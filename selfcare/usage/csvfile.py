@@ -6,8 +6,10 @@ reported with the line a person sees in an editor (the header is line 1).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
+import gc
 import io
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -64,6 +66,21 @@ def import_file(
     result = IngestResult()
     now = timezone.now()
     rows = batch_rows or settings.USAGE_IMPORT_BATCH_ROWS
-    for batch in read_batches(path, batch_rows=rows, now=now, progress=progress):
-        result.add(ingest(batch, now=now))
+    with _collector_paused():
+        for batch in read_batches(path, batch_rows=rows, now=now, progress=progress):
+            result.add(ingest(batch, now=now))
     return result
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while a file is read: a batch's hundreds of thousands of rows (tuples, strings,
+    datetimes, none in a reference cycle) would otherwise set it off again and again to scan them all, a tenth to a
+    third of the parsing time. Back on, as it was, when the import ends or fails."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()

@@ -220,7 +220,10 @@ def test_a_replay_still_rejects_its_bad_rows_and_numbers_no_longer_live() -> Non
     other.save(update_fields=["status", "terminated_on"])
     again = feed(*rows, row(connection.msisdn, 1, now, zone="moon"))
     assert (again.recorded, again.duplicates) == (0, 1)
-    assert [(r.line, r.code) for r in again.rejected] == [(3, ErrorCode.USAGE_UNKNOWN_NUMBER), (4, ErrorCode.USAGE_ZONE)]
+    assert [(r.line, r.code) for r in again.rejected] == [
+        (3, ErrorCode.USAGE_UNKNOWN_NUMBER),
+        (4, ErrorCode.USAGE_ZONE),
+    ]
 
 
 def test_ids_with_backslashes_and_quotes_are_recorded_as_sent_and_replayed_as_duplicates() -> None:
