@@ -121,8 +121,9 @@ class Bucket(models.Model):
     valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
     # Unique by a partial constraint (bucket_source_key_unique) rather than unique=True: only gifts have a key, so the
     # plan's buckets, most of the rows, stay out of the index; and on PostgreSQL the field option would add a second,
-    # LIKE-pattern index that no query uses. (On SQLite the column keeps its UNIQUE: migration 0010.)
-    source_key = models.CharField(_("source key"), max_length=200, null=True, blank=True)
+    # LIKE-pattern index that no query uses. (On SQLite the column keeps its UNIQUE: migration 0010.) NULL, not "",
+    # for no key: the plan's buckets have none, and empty strings would clash in the unique constraint.
+    source_key = models.CharField(_("source key"), max_length=200, null=True, blank=True)  # noqa: DJ001
     as_of = models.DateTimeField(_("as of"))
 
     class Meta:
