@@ -136,6 +136,7 @@ def row_parser(now: datetime.datetime) -> Callable[[Sequence[str], int], EventRo
     msisdn_match = _MSISDN.fullmatch
     kinds, zones, world, utc = _KINDS, _ZONES, Zone.WORLD, datetime.UTC
     from_iso = datetime.datetime.fromisoformat
+    numbers: dict[str, str] = {}  # the numbers seen valid, as sent: as stripped
 
     def parse(values: Sequence[str], line: int) -> EventRow | Rejected:
         width = len(values)
@@ -152,9 +153,13 @@ def row_parser(now: datetime.datetime) -> Callable[[Sequence[str], int], EventRo
             return Rejected(line, key[:200], ErrorCode.USAGE_SOURCE_KEY)
         if not key.isprintable():  # NUL and other control characters: PostgreSQL text cannot even hold NUL
             return Rejected(line, key, ErrorCode.USAGE_SOURCE_KEY_CHARACTERS)
-        msisdn = msisdn.strip()
-        if not msisdn_match(msisdn):
-            return Rejected(line, key, ErrorCode.USAGE_MSISDN)
+        number = numbers.get(msisdn)
+        if number is None:  # a file names each number many times: each is checked once
+            number = msisdn.strip()
+            if not msisdn_match(number):
+                return Rejected(line, key, ErrorCode.USAGE_MSISDN)
+            numbers[msisdn] = number
+        msisdn = number
         kind = kind.strip()
         if kind not in kinds:
             return Rejected(line, key, ErrorCode.USAGE_KIND)

@@ -1,5 +1,8 @@
 """Two of the bucket table's seven indexes go, on PostgreSQL: every batch of usage inserts and updates bucket rows,
-and each index costs it.
+and each index costs it. So does the key table's LIKE-pattern index, which Django adds to a text primary key and
+no query uses (ids are looked up whole), one of the three indexes every recorded event's id is written to. (0005
+meant to drop it, but Django creates that index with a migration's deferred statements, after 0005's own step ran,
+so every database made by the migrations still has it.)
 
 - `connection_id` alone: bucket_connection_cycle_idx (and bucket_one_plan_bucket) start with it and serve the same
   lookups;
@@ -18,8 +21,11 @@ FORWARD = [
     "ALTER TABLE usage_bucket DROP CONSTRAINT IF EXISTS usage_bucket_source_key_key",
     "DROP INDEX IF EXISTS usage_bucket_source_key_d27ac909_like",
     "CREATE UNIQUE INDEX bucket_source_key_unique ON usage_bucket (source_key) WHERE source_key IS NOT NULL",
+    "DROP INDEX IF EXISTS usage_usageeventkey_source_key_81439566_like",
 ]
 BACKWARD = [
+    "CREATE INDEX usage_usageeventkey_source_key_81439566_like ON usage_usageeventkey "
+    "(source_key varchar_pattern_ops)",
     "DROP INDEX IF EXISTS bucket_source_key_unique",
     "ALTER TABLE usage_bucket ADD CONSTRAINT usage_bucket_source_key_key UNIQUE (source_key)",
     "CREATE INDEX usage_bucket_source_key_d27ac909_like ON usage_bucket (source_key varchar_pattern_ops)",
