@@ -239,7 +239,8 @@ def ingest(rows: Iterable[EventRow | Rejected], *, now: datetime.datetime | None
     seen: set[str] = set()
     keep, mark, reject = events.append, seen.add, result.rejected.append
     received = 0
-    for received, row in enumerate(rows, 1):  # noqa: B007 (the count is read after the loop); a file's batch is 200,000 rows: lookups hoisted
+    # A file's batch is 200,000 rows: the lookups are hoisted, and the count is the loop's (read after it).
+    for received, row in enumerate(rows, 1):  # noqa: B007
         if isinstance(row, Rejected):
             reject(row)
         elif row.source_key not in seen:
