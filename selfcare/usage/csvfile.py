@@ -74,9 +74,10 @@ def import_file(
 
 @contextlib.contextmanager
 def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while a file is read: a batch's hundreds of thousands of rows (tuples, strings,
-    datetimes, none in a reference cycle) would otherwise set it off again and again to scan them all, a tenth to a
-    third of the parsing time. Back on, as it was, when the import ends or fails."""
+    """Python's cycle collector off while a file is imported: a batch's hundreds of thousands of rows (tuples,
+    strings, datetimes, none in a reference cycle) would otherwise set it off again and again to scan them all, a
+    tenth to a third of the parsing time. The few cycles each batch's database work leaves wait for the end. Back on,
+    as it was, when the import ends or fails."""
     was_on = gc.isenabled()
     gc.disable()
     try:
