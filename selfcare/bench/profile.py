@@ -142,7 +142,7 @@ def ingest() -> None:
     from selfcare.usage.csvfile import import_file
 
     count = int(os.environ.get("BENCH_USAGE_EVENTS", INGEST_EVENTS))
-    connections, name = usage_ingest._setup()
+    connections, name = usage_ingest._setup(count)
     path = Path(name)
     path.parent.mkdir(parents=True, exist_ok=True)
     usage_ingest._write_file(path, count, [c.msisdn for c in connections])

@@ -8,9 +8,9 @@ idempotently, debit buckets, daily totals), against the floor of a raw load of t
 PostgreSQL `COPY … FROM STDIN (FORMAT csv)` into a table of the same six columns with a unique event id, on SQLite
 `executemany` INSERT of the same rows. Then the same file again (a replay: nothing recorded).
 
-Pricing: the plan has out-of-bundle rates and 100 minutes of calls (most connections go beyond them), one
-connection in a hundred a spend cap; the time ingestion spends pricing and checking alerts is measured in the same
-import, so the rate without them is reported beside the rate with them.
+Pricing: the plan has out-of-bundle rates and as many minutes of calls as each connection has events (about half
+the connections go beyond them), one connection in a hundred a spend cap; the time ingestion spends pricing and
+checking alerts is measured in the same import, so the rate without them is reported beside the rate with them.
 
 Remaining data: `remaining_summary` for random connections against the floor of one indexed read of a connection;
 and the connection page through Django's test client against the floor of a trivial view for the same client.
@@ -65,7 +65,10 @@ def _events() -> int:
     return int(os.environ.get("BENCH_USAGE_EVENTS", default))
 
 
-def _setup() -> tuple[list[Connection], str]:
+def _setup(events: int | None = None) -> tuple[list[Connection], str]:
+    """The bench's plan, account and connections; the plan's minutes scale with the events per connection, so that
+    at any BENCH_USAGE_EVENTS about half the connections' calls go beyond them and pricing has work to do."""
+    per_connection = (events if events is not None else _events()) / CONNECTIONS
     plan = TariffPlan.objects.create(
         code="bench-usage",
         name="Bench 15 GB",
@@ -73,8 +76,10 @@ def _setup() -> tuple[list[Connection], str]:
         monthly_fee=19,
         data_bytes=15 * GB,
         eu_data_bytes=15 * GB,
-        # 100 minutes: most connections' calls go beyond the bundle in the file, so pricing has work to do.
-        voice_minutes=100,
+        # One minute per event of a connection: its calls (15 % of its events, 7.5 minutes each on average, so
+        # 1.1 minutes per event) go beyond the bundle for about half the connections, and pricing has work to do
+        # (100 minutes at 1,000,000 events, as before).
+        voice_minutes=max(1, round(per_connection)),
         sms=500,
     )
     for kind, zone, price, per in PRICES:

@@ -19,7 +19,7 @@ from ninja.security import HttpBearer
 
 from selfcare.errors import MESSAGES, ErrorCode
 from selfcare.usage.feedkeys import feed_key_check
-from selfcare.usage.ingest import COUNTRY, FIELDS, EventRow, Rejected, ingest, parse_row
+from selfcare.usage.ingest import COUNTRY, FIELDS, EventRow, Rejected, ingest, row_parser
 from selfcare.usage.models import FeedKey
 
 
@@ -119,10 +119,9 @@ def usage_events(request: HttpRequest, batch: Batch) -> Any:
     if len(batch.events) > settings.USAGE_FEED_MAX_EVENTS:
         return _errors(request, ErrorCode.FEED_BATCH_TOO_LARGE, 413, limit=settings.USAGE_FEED_MAX_EVENTS)
     now = timezone.now()
-    # parse_row numbers rows by "line"; here the line is the event's index in the batch.
-    rows: list[EventRow | Rejected] = [
-        parse_row(_values(event), index, now=now) for index, event in enumerate(batch.events)
-    ]
+    # The parser numbers rows by "line"; here the line is the event's index in the batch.
+    parse = row_parser(now)
+    rows: list[EventRow | Rejected] = [parse(_values(event), index) for index, event in enumerate(batch.events)]
     result = ingest(rows, now=now)
     return {
         "received": result.received,

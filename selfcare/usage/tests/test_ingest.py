@@ -9,7 +9,7 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from selfcare.customers.models import GB
+from selfcare.customers.models import GB, ConnectionStatus
 from selfcare.customers.tests import factories
 from selfcare.errors import ErrorCode
 from selfcare.tests.clock import at, riga
@@ -193,6 +193,50 @@ def test_an_event_twice_in_one_batch_is_counted_once() -> None:
     result = feed(same, same)
     assert (result.recorded, result.duplicates) == (1, 1)
     assert remaining_summary(connection).data.used == 10 * MB
+
+
+def test_a_replay_mixed_with_new_rows_records_only_the_new_ones_and_debits_them_once() -> None:
+    connection = factories.connection()
+    now = timezone.now()
+    old = [row(connection.msisdn, 10 * MB, now, key=f"old{n}") for n in range(3)]
+    assert feed(*old).recorded == 3
+    new = [row(connection.msisdn, 1 * MB, now, key=f"new{n}") for n in range(2)]
+    # The new rows among the replayed ones, one new id twice, and a bad row: each counted as before.
+    result = feed(old[0], new[0], old[1], new[1], new[0], row(connection.msisdn, 1, now, kind="fax"), old[2])
+    assert (result.received, result.recorded, result.duplicates) == (7, 2, 4)
+    assert [(r.line, r.code) for r in result.rejected] == [(7, ErrorCode.USAGE_KIND)]
+    assert UsageEvent.objects.count() == 5
+    assert remaining_summary(connection).data.used == 32 * MB
+    assert sum(DailyUsage.objects.values_list("quantity", flat=True)) == 32 * MB
+
+
+def test_a_replay_still_rejects_its_bad_rows_and_numbers_no_longer_live() -> None:
+    connection = factories.connection()
+    other = factories.connection()
+    now = timezone.now()
+    rows = [row(connection.msisdn, 10 * MB, now, key="a"), row(other.msisdn, 10 * MB, now, key="b")]
+    assert feed(*rows, row(connection.msisdn, 1, now, zone="moon")).recorded == 2
+    other.status, other.terminated_on = ConnectionStatus.TERMINATED, timezone.localdate()
+    other.save(update_fields=["status", "terminated_on"])
+    again = feed(*rows, row(connection.msisdn, 1, now, zone="moon"))
+    assert (again.recorded, again.duplicates) == (0, 1)
+    assert [(r.line, r.code) for r in again.rejected] == [
+        (3, ErrorCode.USAGE_UNKNOWN_NUMBER),
+        (4, ErrorCode.USAGE_ZONE),
+    ]
+
+
+def test_ids_with_backslashes_and_quotes_are_recorded_as_sent_and_replayed_as_duplicates() -> None:
+    # A backslash is what COPY's text format escapes: such a batch is staged row by row instead, with the same result.
+    connection = factories.connection()
+    now = timezone.now()
+    keys = ["msc\\7:1", 'pgw "1":2', "smsc\\n3"]
+    rows = [row(connection.msisdn, 1 * MB, now, key=key) for key in keys]
+    assert feed(*rows).recorded == 3
+    assert sorted(UsageEvent.objects.values_list("source_key", flat=True)) == sorted(keys)
+    again = feed(*rows, row(connection.msisdn, 1 * MB, now, key="plain:4"))
+    assert (again.recorded, again.duplicates) == (1, 3)
+    assert remaining_summary(connection).data.used == 4 * MB
 
 
 def test_bad_rows_are_rejected_with_their_line_and_the_good_rows_are_kept() -> None:
