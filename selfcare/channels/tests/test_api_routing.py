@@ -9,8 +9,10 @@ import json
 
 import pytest
 from django.test import Client
+from pydantic import TypeAdapter
 
 from selfcare.channels.api import api
+from selfcare.channels.api.v1.contexts import ConnectionOut
 from selfcare.channels.api.v1.usage import UsageConsumptionOut
 from selfcare.channels.tests.test_api import World, get, token_for
 from selfcare.channels.tests.test_api import world as world  # the fixture, shared
@@ -90,6 +92,16 @@ def test_remaining_data_is_byte_for_byte_what_its_schema_renders(world: World) -
         rendered = api.renderer.render(None, model.model_dump(by_alias=True), response_status=200)  # type: ignore[arg-type]
         assert answer.content.decode() == rendered
         assert answer["Content-Type"] == "application/json; charset=utf-8"
+
+
+def test_a_page_of_connections_is_byte_for_byte_what_its_schema_renders(world: World) -> None:
+    answer = get(f"/api/v1/contexts/company-{world.company_a.pk}/connections", token_for(world.anna), limit=2)
+    assert answer.status_code == 200, answer.content
+    assert (answer["X-Total-Count"], answer["X-Result-Count"]) == ("2", "2")
+    models = TypeAdapter(list[ConnectionOut]).validate_python(json.loads(answer.content))
+    rendered = api.renderer.render(None, [m.model_dump() for m in models], response_status=200)  # type: ignore[arg-type]
+    assert answer.content.decode() == rendered
+    assert [c["msisdn"] for c in json.loads(answer.content)] == ["+37125000001", "+37125000002"]
 
 
 def test_one_remaining_data_call_costs_seven_statements(

@@ -13,22 +13,19 @@ import datetime
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from ninja import Router, Schema
-from ninja.renderers import JSONRenderer
 from pydantic import ConfigDict, Field
 
 from selfcare.access.contexts import Action, NotFound
 from selfcare.access.policy import require_connection
 from selfcare.channels.api import auth
 from selfcare.channels.api.errors import REFUSALS, not_found
+from selfcare.channels.api.rendering import json_response
 from selfcare.channels.api.v1.contexts import PREFIX, acting_context
 from selfcare.usage.formatting import format_quantity
 from selfcare.usage.models import Bucket, Source
 from selfcare.usage.selectors import Figure, daily_data_use, remaining_summary
 
 router = Router(tags=["usage"])
-# The API's renderer (NinjaAPI's default), for the answer built without response models below.
-JSON = JSONRenderer()
-JSON_CONTENT_TYPE = f"{JSON.media_type}; charset={JSON.charset}"
 
 
 class QuantityOut(Schema):
@@ -176,4 +173,4 @@ def usage_consumption(request: HttpRequest, context: str, connection_id: int) ->
             for d in daily_data_use(connection, summary)
         ],
     }
-    return HttpResponse(JSON.render(request, body, response_status=200), content_type=JSON_CONTENT_TYPE)
+    return json_response(request, body)
