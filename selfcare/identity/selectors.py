@@ -21,7 +21,7 @@ def identity_of(user: User | AnonymousUser) -> DigitalIdentity | None:
     if identity is not None:
         # Kept on the user as well: the page header reads `request.user.digital_identity`, which would otherwise
         # read the same row a second time on every page.
-        user.digital_identity = identity  # type: ignore[union-attr]
+        user.digital_identity = identity
     return identity
 
 
