@@ -103,6 +103,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # /oauth/token/ is answered here, around the session, locale, CSRF and page middlewares it has no use for.
     "selfcare.channels.oidc.routing.TokenEndpointMiddleware",
+    # /api/ likewise, keeping the language of its error messages and a JSON answer's headers (channels/api/routing.py).
+    "selfcare.channels.api.routing.ApiMiddleware",
     "csp.middleware.CSPMiddleware",
     "selfcare.security.headers.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -251,13 +251,22 @@ def require_connection(identity: DigitalIdentity, context: Context, action: Acti
     return connection
 
 
+def mandate_company(context: Context, action: Action = Action.VIEW_MANDATES) -> int | None:
+    """The company whose powers of attorney the context may take `action` on; None when it may not on any. The
+    decision of mandates_in, for a page that reads the mandates of several contexts in one query."""
+    if not may(context, action) or context.company_id is None:
+        return None
+    if context.kind not in (ContextKind.COMPANY, ContextKind.REPRESENTATIVE):
+        return None
+    return context.company_id
+
+
 def mandates_in(context: Context, action: Action = Action.VIEW_MANDATES) -> QuerySet[Mandate]:
     """The powers of attorney of the context's company, if the context may take `action` on them; none otherwise."""
-    if not may(context, action) or context.company_id is None:
+    company_id = mandate_company(context, action)
+    if company_id is None:
         return Mandate.objects.none()
-    if context.kind not in (ContextKind.COMPANY, ContextKind.REPRESENTATIVE):
-        return Mandate.objects.none()
-    return Mandate.objects.filter(company_id=context.company_id)
+    return Mandate.objects.filter(company_id=company_id)
 
 
 def require_mandate(context: Context, action: Action, mandate_id: int) -> Mandate:

@@ -17,7 +17,12 @@ REQUEST_LOGIN_AT = "eid_login_at"
 def identity_of(user: User | AnonymousUser) -> DigitalIdentity | None:
     if not user.is_authenticated:
         return None
-    return DigitalIdentity.objects.filter(user=user).first()
+    identity = DigitalIdentity.objects.filter(user=user).first()
+    if identity is not None:
+        # Kept on the user as well: the page header reads `request.user.digital_identity`, which would otherwise
+        # read the same row a second time on every page.
+        user.digital_identity = identity
+    return identity
 
 
 def identity_with_code(code: PersonalCode) -> DigitalIdentity | None:

@@ -325,9 +325,15 @@ def tell_cosigners(mandate: Mandate, signed: set[str]) -> int:
     return told
 
 
-def awaiting_signature(identity: DigitalIdentity) -> list[Mandate]:
-    """Powers of attorney of the companies this person represents that wait for their signature."""
-    companies = companies_represented(_codes(identity), identity.full_name)
+def awaiting_signature(identity: DigitalIdentity, represented: list[int] | None = None) -> list[Mandate]:
+    """Powers of attorney of the companies this person represents that wait for their signature. `represented`:
+    the ids of those companies when the caller has them from this request (the representative contexts of
+    contexts_of, matched by the same rule), so that they are not read a second time."""
+    companies = (
+        [c.pk for c in companies_represented(_codes(identity), identity.full_name)]
+        if represented is None
+        else represented
+    )
     if not companies:
         return []
     candidates = (

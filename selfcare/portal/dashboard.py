@@ -77,7 +77,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "with_bills": {g.context.key for g in groups if may(g.context, Action.VIEW_BILLS)},
         "awaiting_signature": [
             (mandate, Context(ContextKind.REPRESENTATIVE, mandate.company_id, "", "").key)
-            for mandate in awaiting_signature(request.identity)  # type: ignore[attr-defined]
+            for mandate in awaiting_signature(
+                request.identity,  # type: ignore[attr-defined]
+                [c.company_id for c in contexts if c.kind == ContextKind.REPRESENTATIVE and c.company_id is not None],
+            )
         ],
         "with_costs": {g.context.key for g in groups if may(g.context, Action.VIEW_SPEND)},
     }

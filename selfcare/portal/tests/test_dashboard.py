@@ -16,6 +16,7 @@ from selfcare.customers.tests import factories
 from selfcare.demo import dataset
 from selfcare.demo.loader import load_demo
 from selfcare.identity.models import NationalIdentifier
+from selfcare.mandates.models import Mandate, MandateStatus
 from selfcare.tests.clock import at
 from selfcare.usage.models import CompanyDataSummary
 
@@ -192,3 +193,86 @@ def test_numbers_near_their_limit_are_counted_in_the_summary_and_listed_one_clic
     near = client.get(f"/en/acting/{key}/connections/", {"data": "near"}).context["page"]
     assert [c.msisdn for c in near.object_list] == [first.msisdn]
     assert client.get(f"/en/acting/{key}/connections/", {"data": "anything"}).context["page"].paginator.count == 5
+
+
+def _companies_of(anna_code: str, count: int, *, each: int = 5) -> list[int]:
+    """`count` companies of `each` connections (over SUMMARY_ABOVE: shown as summaries), with Anna as main user."""
+    anna = people.person(anna_code)
+    plan = factories.tariff_plan()
+    ids = []
+    for n in range(count):
+        company = factories.company()
+        account = factories.business_account(company=company)
+        Connection.objects.bulk_create(
+            Connection(
+                msisdn=f"+3712{n}{i:06d}", account=account, tariff_plan=plan, activated_on=datetime.date(2024, 1, 1)
+            )
+            for i in range(each)
+        )
+        people.mandate(company, anna)
+        ids.append(company.pk)
+    return ids
+
+
+def test_five_companies_cost_the_same_sql_as_one() -> None:
+    """Statements per company were the rows' count, its pending powers of attorney and its query: now none."""
+    with at(timezone.now()):
+        _companies_of("15038512346", 1)
+        anna = NationalIdentifier.objects.get(code="15038512346").identity
+        client = Client()
+        client.force_login(anna.user)
+        client.get("/en/dashboard/")  # the session's first write, and the summaries kept
+        one = _queries(client, "/en/dashboard/")
+        for n in range(1, 5):
+            company = factories.company()
+            account = factories.business_account(company=company)
+            Connection.objects.bulk_create(
+                Connection(
+                    msisdn=f"+3712{n}{i:06d}",
+                    account=account,
+                    tariff_plan_id=Connection.objects.values_list("tariff_plan_id", flat=True)[0],
+                    activated_on=datetime.date(2024, 1, 1),
+                )
+                for i in range(5)
+            )
+            people.mandate(company, anna)
+        client.get("/en/dashboard/")  # the new companies' summaries, kept
+        assert len(client.get("/en/dashboard/").context["groups"]) == 5
+        assert _queries(client, "/en/dashboard/") == one
+
+
+def test_each_company_summary_counts_its_own_powers_of_attorney_not_yet_in_force() -> None:
+    first, second, third = _companies_of("15038512346", 3)
+    for company_id, status in (
+        (first, MandateStatus.SUBMITTED),
+        (first, MandateStatus.DRAFT),
+        (third, MandateStatus.DRAFT),
+    ):
+        Mandate.objects.create(
+            company_id=company_id,
+            attorney_country="LV",
+            attorney_code="22079018761",
+            attorney_name="Pēteris Ozols",
+            status=status,
+            valid_from=timezone.localdate(),
+            valid_until=timezone.localdate() + datetime.timedelta(days=30),
+        )
+    Mandate.objects.create(  # no longer pending: not counted
+        company_id=second,
+        attorney_country="LV",
+        attorney_code="22079018761",
+        attorney_name="Pēteris Ozols",
+        status=MandateStatus.REVOKED,
+        valid_from=timezone.localdate(),
+        valid_until=timezone.localdate() + datetime.timedelta(days=30),
+    )
+    client = Client()
+    client.force_login(NationalIdentifier.objects.get(code="15038512346").identity.user)
+    summaries = client.get("/en/dashboard/").context["summaries"]
+    assert [summaries[f"company-{c}"].pending_mandates for c in (first, second, third)] == [2, 0, 1]
+    html = client.get("/en/dashboard/").content.decode()
+    assert "2 powers of attorney not yet in force" in html.split(f'data-testid="group-company-{first}"')[1]
+    assert (
+        'data-testid="summary-pending"'
+        not in html.split(f'data-testid="group-company-{second}"')[1].split("</section>")[0]
+    )

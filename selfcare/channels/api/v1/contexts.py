@@ -16,6 +16,7 @@ from selfcare.access.contexts import Action, Context, NotFound, contexts_of, rec
 from selfcare.access.policy import RIGHTS, connections_in, may, require_connection
 from selfcare.channels.api import auth
 from selfcare.channels.api.errors import REFUSALS, ApiError, not_found
+from selfcare.channels.api.rendering import json_response
 from selfcare.channels.oidc.claims import ROLES
 from selfcare.customers.models import Connection
 from selfcare.customers.selectors import SEARCH_MAX_LENGTH, search_connections
@@ -136,24 +137,25 @@ def get_context(request: HttpRequest, context: str) -> ContextOut:
     auth=auth.CONNECTIONS,
     summary="The connections a context covers, by number; X-Total-Count holds the number of matches",
 )
-def list_connections(
-    request: HttpRequest, response: HttpResponse, context: str, page: Query[Page]
-) -> list[ConnectionOut]:
+def list_connections(request: HttpRequest, context: str, page: Query[Page]) -> HttpResponse:
     acting = acting_context(request, context)
     if not may(acting, Action.VIEW_CONNECTION):
         raise not_found()
     found = search_connections(connections_in(request.identity, acting), page.q)  # type: ignore[attr-defined]
     total = found.count()
     rows = list(found.select_related("tariff_plan").order_by("msisdn")[page.offset : page.offset + page.limit])
+    # Plain dicts in ConnectionOut's field order (selfcare.channels.api.rendering): a page of twenty was twenty
+    # models built, then validated again as the response.
+    response = json_response(
+        request,
+        [
+            _connection_values(acting, c) | {"tariffPlan": {"id": c.tariff_plan.code, "name": c.tariff_plan.name}}
+            for c in rows
+        ],
+    )
     response["X-Total-Count"] = str(total)
     response["X-Result-Count"] = str(len(rows))
-    return [
-        ConnectionOut(
-            **_connection_values(acting, c),  # type: ignore[arg-type]
-            tariffPlan=TariffPlanOut(id=c.tariff_plan.code, name=c.tariff_plan.name),
-        )
-        for c in rows
-    ]
+    return response
 
 
 @router.get(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from ninja import Router, Schema
 from pydantic import ConfigDict, Field
@@ -19,6 +19,7 @@ from selfcare.access.contexts import Action, NotFound
 from selfcare.access.policy import require_connection
 from selfcare.channels.api import auth
 from selfcare.channels.api.errors import REFUSALS, not_found
+from selfcare.channels.api.rendering import json_response
 from selfcare.channels.api.v1.contexts import PREFIX, acting_context
 from selfcare.usage.formatting import format_quantity
 from selfcare.usage.models import Bucket, Source
@@ -97,34 +98,44 @@ def _name(value: int | None, unit: str) -> str:
         return format_quantity(value, unit)
 
 
-def _bucket(bucket: Bucket, index: int) -> BucketOut:
+def _quantity(amount: int | None, unit: str) -> dict[str, object] | None:
+    return None if amount is None else {"amount": amount, "units": unit}
+
+
+# The answer is built as plain dicts in the schemas' field order and rendered by the API's own JSON renderer: the
+# same bytes the models above would give (they stay the OpenAPI document's description of it), without building
+# and validating some sixty pydantic models per call, a tenth of the call's time (docs/performance.md).
+
+
+def _bucket(bucket: Bucket, index: int) -> dict[str, object]:
     unit = bucket.unit
-    return BucketOut(  # type: ignore[call-arg]  # "@type" has its default
-        id=str(bucket.pk) if bucket.pk else f"plan-{bucket.kind}-{bucket.zone}-{index}",
-        name=bucket.label or f"{bucket.get_source_display()}: {bucket.get_kind_display()}",
-        usageType=bucket.kind,
-        zone=bucket.zone,
-        source=bucket.source,
-        isUnlimited=bucket.is_unlimited,
-        initialValue=None if bucket.allowance is None else QuantityOut(amount=bucket.allowance, units=unit),
-        usedValue=QuantityOut(amount=bucket.used, units=unit),
-        remainingValue=None if bucket.remaining is None else QuantityOut(amount=bucket.remaining, units=unit),
-        remainingValueName=_name(bucket.remaining, unit),
-        fairUseCap=None if bucket.fair_use_cap is None else QuantityOut(amount=bucket.fair_use_cap, units=unit),
-        validFor=PeriodOut(startDateTime=bucket.valid_from, endDateTime=bucket.valid_until),
-    )
+    return {
+        "id": str(bucket.pk) if bucket.pk else f"plan-{bucket.kind}-{bucket.zone}-{index}",
+        "@type": "Bucket",
+        "name": bucket.label or f"{bucket.get_source_display()}: {bucket.get_kind_display()}",
+        "usageType": bucket.kind,
+        "zone": bucket.zone,
+        "source": bucket.source,
+        "isUnlimited": bucket.is_unlimited,
+        "initialValue": _quantity(bucket.allowance, unit),
+        "usedValue": {"amount": bucket.used, "units": unit},
+        "remainingValue": _quantity(bucket.remaining, unit),
+        "remainingValueName": _name(bucket.remaining, unit),
+        "fairUseCap": _quantity(bucket.fair_use_cap, unit),
+        "validFor": {"startDateTime": bucket.valid_from, "endDateTime": bucket.valid_until},
+    }
 
 
-def _figure(figure: Figure) -> FigureOut:
-    return FigureOut(
-        units=figure.unit,
-        isUnlimited=figure.is_unlimited,
-        allowance=figure.allowance,
-        used=figure.used,
-        remaining=figure.remaining,
-        remainingValueName=_name(figure.remaining, figure.unit),
-        outOfBucket=figure.out_of_bucket,
-    )
+def _figure(figure: Figure) -> dict[str, object]:
+    return {
+        "units": figure.unit,
+        "isUnlimited": figure.is_unlimited,
+        "allowance": figure.allowance,
+        "used": figure.used,
+        "remaining": figure.remaining,
+        "remainingValueName": _name(figure.remaining, figure.unit),
+        "outOfBucket": figure.out_of_bucket,
+    }
 
 
 @router.get(
@@ -134,7 +145,7 @@ def _figure(figure: Figure) -> FigureOut:
     by_alias=True,
     summary="What is left in the current billing cycle, bucket by bucket, and the data used each day",
 )
-def usage_consumption(request: HttpRequest, context: str, connection_id: int) -> UsageConsumptionOut:
+def usage_consumption(request: HttpRequest, context: str, connection_id: int) -> HttpResponse:
     acting = acting_context(request, context)
     try:
         connection = require_connection(request.identity, acting, Action.VIEW_USAGE, connection_id)  # type: ignore[attr-defined]
@@ -143,19 +154,23 @@ def usage_consumption(request: HttpRequest, context: str, connection_id: int) ->
     summary = remaining_summary(connection)
     buckets = [_bucket(b, i) for i, b in enumerate(summary.buckets)]
     connection_href = f"{PREFIX}/{acting.key}/connections/{connection.pk}"
-    return UsageConsumptionOut(
-        id=f"{connection.pk}-{summary.cycle_starts_at:%Y%m%d}",
-        href=f"{connection_href}/usage-consumption",
-        connection=connection_href,
-        asOf=summary.as_of,
-        billingCycle=PeriodOut(startDateTime=summary.cycle_starts_at, endDateTime=summary.cycle_ends_at),
-        summary=SummaryOut(
-            data=_figure(summary.data),
-            euData=_figure(summary.eu_data),
-            voice=_figure(summary.voice),
-            sms=_figure(summary.sms),
-        ),
-        bucket=buckets,
-        gifts=[out for out, b in zip(buckets, summary.buckets, strict=True) if b.source != Source.PLAN],
-        dailyUsage=[DayOut(day=d.day, home=d.home, roaming=d.roaming) for d in daily_data_use(connection, summary)],
-    )
+    body = {
+        "id": f"{connection.pk}-{summary.cycle_starts_at:%Y%m%d}",
+        "href": f"{connection_href}/usage-consumption",
+        "connection": connection_href,
+        "asOf": summary.as_of,
+        "billingCycle": {"startDateTime": summary.cycle_starts_at, "endDateTime": summary.cycle_ends_at},
+        "summary": {
+            "data": _figure(summary.data),
+            "euData": _figure(summary.eu_data),
+            "voice": _figure(summary.voice),
+            "sms": _figure(summary.sms),
+        },
+        "bucket": buckets,
+        "gifts": [out for out, b in zip(buckets, summary.buckets, strict=True) if b.source != Source.PLAN],
+        "dailyUsage": [
+            {"day": d.day, "home": d.home, "roaming": d.roaming, "units": "byte"}
+            for d in daily_data_use(connection, summary)
+        ],
+    }
+    return json_response(request, body)
