@@ -26,12 +26,11 @@ import uuid
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
-from oauth2_provider.models import AbstractApplication, AccessToken, Application, Grant, IDToken, RefreshToken
-from oauth2_provider.oauth2_validators import GRANT_TYPE_MAPPING
+from oauth2_provider.models import Application, Grant
 
 from selfcare.audit.models import AuditEvent
 from selfcare.channels.models import ClientLogin
-from selfcare.channels.oidc import refresh, statements
+from selfcare.channels.oidc import statements, validator
 from selfcare.identity.models import DigitalIdentity
 
 FIELDS = frozenset({"grant_type", "code", "redirect_uri", "client_id", "code_verifier"})
@@ -53,18 +52,12 @@ ISSUED = "oidc:token:issue"  # the validator's audit action for a code's first t
 
 
 def _build() -> str | None:
-    if not (
-        statements.writes_every_column(AccessToken, refresh.ACCESS_TOKEN_COLUMNS)
-        and statements.writes_every_column(RefreshToken, refresh.REFRESH_TOKEN_COLUMNS)
-        and statements.writes_every_column(IDToken, refresh.ID_TOKEN_COLUMNS)
-        and statements.writes_every_column(AuditEvent, AUDIT_COLUMNS)
-    ):
+    new_tokens = statements.new_tokens_sql(after="gone", source="NULL", family="%(family)s")
+    if new_tokens is None or not statements.writes_every_column(AuditEvent, AUDIT_COLUMNS):
         return None
     q = connection.ops.quote_name
-    rt, at, idt = (q(model._meta.db_table) for model in (RefreshToken, AccessToken, IDToken))
     grant, app, cl = (q(model._meta.db_table) for model in (Grant, Application, ClientLogin))
     di, audit = q(DigitalIdentity._meta.db_table), q(AuditEvent._meta.db_table)
-    grant_types = ", ".join(f"'{kind}'" for kind in GRANT_TYPE_MAPPING["authorization_code"])
     return (
         "WITH src AS ("  # noqa: S608 - names from the models, values parameters
         " SELECT g.id, g.user_id, g.application_id, g.scope, g.nonce, cl.id AS login_id,"
@@ -73,10 +66,8 @@ def _build() -> str | None:
         f" JOIN {app} app ON app.id = g.application_id"
         f" JOIN {cl} cl ON cl.code_digest = %(digest)s"
         f" JOIN {di} di ON di.id = cl.identity_id"
-        " WHERE g.code = %(code)s AND app.client_id = %(client_id)s"
-        f" AND app.client_type <> '{AbstractApplication.CLIENT_CONFIDENTIAL}'"
-        f" AND app.authorization_grant_type IN ({grant_types})"
-        f" AND app.algorithm = '{AbstractApplication.RS256_ALGORITHM}'"
+        " WHERE g.code = %(code)s"
+        f" AND {statements.public_client_sql('authorization_code')}"
         " AND g.expires > %(now)s"
         " AND g.code_challenge_method = 'S256' AND g.code_challenge = %(challenge)s"
         " AND g.redirect_uri = %(redirect_uri)s"
@@ -86,17 +77,7 @@ def _build() -> str | None:
         f"gone AS (DELETE FROM {grant} WHERE id = (SELECT id FROM src) RETURNING id), "
         f"family AS (UPDATE {cl} SET token_family = %(family)s"
         " WHERE id = (SELECT login_id FROM src) AND EXISTS (SELECT 1 FROM gone)), "
-        f"nid AS (INSERT INTO {idt} (user_id, jti, application_id, expires, scope, created, updated)"
-        " SELECT src.user_id, %(jti)s, src.application_id, %(id_expires)s, src.scope, %(now)s, %(now)s"
-        " FROM src, gone WHERE 'openid' = ANY(string_to_array(src.scope, ' ')) RETURNING id), "
-        f"nat AS (INSERT INTO {at} (user_id, source_refresh_token_id, token, token_checksum, id_token_id,"
-        " application_id, expires, scope, resource, created, updated)"
-        " SELECT src.user_id, NULL, %(at_token)s, %(at_checksum)s, (SELECT id FROM nid), src.application_id,"
-        " %(at_expires)s, src.scope, '[]'::jsonb, %(now)s, %(now)s FROM src, gone RETURNING id), "
-        f"nrt AS (INSERT INTO {rt} (user_id, token, token_checksum, application_id, access_token_id, token_family,"
-        " resource, created, updated, revoked)"
-        " SELECT src.user_id, %(rt_token)s, %(rt_checksum)s, src.application_id, nat.id, %(family)s,"
-        " '[]'::jsonb, %(now)s, %(now)s, NULL FROM src, nat RETURNING id), "
+        f"{new_tokens}, "
         f"issued AS (INSERT INTO {audit} (occurred_at, identity_id, context, company_id, action, staff_role,"
         " subject_id, object_type, object_id, ip_address, user_agent)"
         " SELECT %(now)s, src.identity_id, '', NULL, %(action)s, '', NULL, %(object_type)s, src.login_id::text,"
@@ -111,19 +92,18 @@ def _s256(verifier: str) -> str:
     return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
 
 
-def answer(request: HttpRequest) -> HttpResponse | None:
-    """The token response to a plain code exchange that passes every check, written in one statement; None when
-    the library's path should answer."""
-    plain = statements.plain_request(request, "authorization_code", FIELDS, _build)
-    if plain is None:
+def answer(request: HttpRequest, form: dict[str, str]) -> HttpResponse | None:
+    """The token response to a plain code exchange (`form`, statements.plain_form) that passes every check,
+    written in one statement; None when the library's path should answer."""
+    sql = statements.statement_for(form, FIELDS, _build)
+    if sql is None:
         return None
-    form, sql = plain
     issue = statements.Issue.new(request)
     row = statements.execute(
         sql,
         {
             "code": form["code"],
-            "digest": statements.sha256(form["code"]),
+            "digest": validator.code_digest(form["code"]),  # how the code's eID login is stored
             "client_id": form["client_id"],
             "challenge": _s256(form["code_verifier"]),
             "redirect_uri": form["redirect_uri"],

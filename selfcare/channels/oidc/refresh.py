@@ -27,61 +27,26 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from oauth2_provider.models import (
-    AbstractApplication,
     AccessToken,
     Application,
-    IDToken,
     RefreshToken,
     refresh_token_expire_timedelta,
 )
-from oauth2_provider.oauth2_validators import GRANT_TYPE_MAPPING
 
 from selfcare.channels.models import ClientLogin
 from selfcare.channels.oidc import statements
 from selfcare.identity.models import DigitalIdentity, IdentityStatus
 
 FIELDS = frozenset({"grant_type", "refresh_token", "client_id"})
-ACCESS_TOKEN_COLUMNS = {
-    "id",
-    "user_id",
-    "source_refresh_token_id",
-    "token",
-    "token_checksum",
-    "id_token_id",
-    "application_id",
-    "expires",
-    "scope",
-    "resource",
-    "created",
-    "updated",
-}
-REFRESH_TOKEN_COLUMNS = {
-    "id",
-    "user_id",
-    "token",
-    "token_checksum",
-    "application_id",
-    "access_token_id",
-    "token_family",
-    "resource",
-    "created",
-    "updated",
-    "revoked",
-}
-ID_TOKEN_COLUMNS = {"id", "user_id", "jti", "application_id", "expires", "scope", "created", "updated"}
 
 
 def _build() -> str | None:
-    if not (
-        statements.writes_every_column(AccessToken, ACCESS_TOKEN_COLUMNS)
-        and statements.writes_every_column(RefreshToken, REFRESH_TOKEN_COLUMNS)
-        and statements.writes_every_column(IDToken, ID_TOKEN_COLUMNS)
-    ):
+    new_tokens = statements.new_tokens_sql(after="spent", source="src.id", family="src.token_family")
+    if new_tokens is None:
         return None
     q = connection.ops.quote_name
-    rt, at, idt = (q(model._meta.db_table) for model in (RefreshToken, AccessToken, IDToken))
+    rt, at = q(RefreshToken._meta.db_table), q(AccessToken._meta.db_table)
     app, cl, di = (q(model._meta.db_table) for model in (Application, ClientLogin, DigitalIdentity))
-    grant_types = ", ".join(f"'{kind}'" for kind in GRANT_TYPE_MAPPING["refresh_token"])
     return (
         "WITH src AS ("  # noqa: S608 - names from the models, values parameters
         " SELECT rt.id, rt.user_id, rt.application_id, rt.access_token_id, rt.token_family, at.scope,"
@@ -92,10 +57,7 @@ def _build() -> str | None:
         f" JOIN {cl} cl ON cl.token_family = rt.token_family"
         f" JOIN {di} di ON di.id = cl.identity_id"
         " WHERE rt.token_checksum = %(checksum)s AND rt.revoked IS NULL"
-        " AND app.client_id = %(client_id)s"
-        f" AND app.client_type <> '{AbstractApplication.CLIENT_CONFIDENTIAL}'"
-        f" AND app.authorization_grant_type IN ({grant_types})"
-        f" AND app.algorithm = '{AbstractApplication.RS256_ALGORITHM}'"
+        f" AND {statements.public_client_sql('refresh_token')}"
         " AND (%(idle_since)s::timestamptz IS NULL OR at.expires > %(idle_since)s::timestamptz)"
         " AND cl.revoked_at IS NULL AND di.status = %(active)s AND cl.auth_time > %(login_since)s"
         " AND rt.resource = '[]'::jsonb"
@@ -104,29 +66,18 @@ def _build() -> str | None:
         f"spent AS (UPDATE {rt} SET revoked = %(now)s, access_token_id = NULL"
         " WHERE id = (SELECT id FROM src) AND revoked IS NULL RETURNING id), "
         f"gone AS (DELETE FROM {at} WHERE id = (SELECT access_token_id FROM src) AND EXISTS (SELECT 1 FROM spent)), "
-        f"nid AS (INSERT INTO {idt} (user_id, jti, application_id, expires, scope, created, updated)"
-        " SELECT src.user_id, %(jti)s, src.application_id, %(id_expires)s, src.scope, %(now)s, %(now)s"
-        " FROM src, spent WHERE 'openid' = ANY(string_to_array(src.scope, ' ')) RETURNING id), "
-        f"nat AS (INSERT INTO {at} (user_id, source_refresh_token_id, token, token_checksum, id_token_id,"
-        " application_id, expires, scope, resource, created, updated)"
-        " SELECT src.user_id, src.id, %(at_token)s, %(at_checksum)s, (SELECT id FROM nid), src.application_id,"
-        " %(at_expires)s, src.scope, '[]'::jsonb, %(now)s, %(now)s FROM src, spent RETURNING id), "
-        f"nrt AS (INSERT INTO {rt} (user_id, token, token_checksum, application_id, access_token_id, token_family,"
-        " resource, created, updated, revoked)"
-        " SELECT src.user_id, %(rt_token)s, %(rt_checksum)s, src.application_id, nat.id, src.token_family,"
-        " '[]'::jsonb, %(now)s, %(now)s, NULL FROM src, nat RETURNING id) "
+        f"{new_tokens} "
         "SELECT src.scope, src.identity_id, src.given_name, src.family_name, src.auth_time, src.method, src.level,"
         " (SELECT id FROM nid) FROM src, nrt"
     )
 
 
-def answer(request: HttpRequest) -> HttpResponse | None:
-    """The token response to a plain refresh request that passes every check, written in one statement; None when
-    the library's path should answer."""
-    plain = statements.plain_request(request, "refresh_token", FIELDS, _build)
-    if plain is None:
+def answer(request: HttpRequest, form: dict[str, str]) -> HttpResponse | None:
+    """The token response to a plain refresh request (`form`, statements.plain_form) that passes every check,
+    written in one statement; None when the library's path should answer."""
+    sql = statements.statement_for(form, FIELDS, _build)
+    if sql is None:
         return None
-    form, sql = plain
     issue = statements.Issue.new(request)
     now, idle = issue.now, refresh_token_expire_timedelta()
     row = statements.execute(

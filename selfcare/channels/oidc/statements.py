@@ -29,6 +29,8 @@ from django.db import connection
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from oauth2_provider.models import AbstractApplication, AccessToken, IDToken, RefreshToken
+from oauth2_provider.oauth2_validators import GRANT_TYPE_MAPPING
 from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.signals import app_authorized
 from oauthlib.common import urldecode
@@ -47,10 +49,11 @@ _HEADERS = {"Content-Type": "application/json", "Cache-Control": "no-store", "Pr
 PLAIN_SCOPE = "'^[!-~]+( [!-~]+)*$'"
 
 
-def plain_form(request: HttpRequest, grant_type: str, fields: frozenset[str]) -> dict[str, str] | None:
-    """The fields of a plain token request of `grant_type` — a urlencoded POST of exactly `fields`, each once and
-    none empty, parsed as oauthlib parses a body, with no query string, no `Authorization` header (a public client:
-    RFC 6749 §2.1) and no `Origin` (CORS answers stay the library's); None for anything else."""
+def plain_form(request: HttpRequest) -> dict[str, str] | None:
+    """The fields of a plain token request — a urlencoded POST, each field once and none empty, parsed as oauthlib
+    parses a body, with no query string, no `Authorization` header (a public client: RFC 6749 §2.1) and no
+    `Origin` (CORS answers stay the library's); None for anything else. Parsed once per request: which grant
+    answers it is then the `grant_type`'s (views.TokenView)."""
     if request.method != "POST" or request.content_type != _FORM or request.META.get("QUERY_STRING"):
         return None
     if "HTTP_AUTHORIZATION" in request.META or "HTTP_ORIGIN" in request.META:
@@ -60,9 +63,7 @@ def plain_form(request: HttpRequest, grant_type: str, fields: frozenset[str]) ->
     except (UnicodeDecodeError, ValueError):
         return None
     form = dict(pairs)
-    if len(pairs) != len(fields) or form.keys() != fields or form["grant_type"] != grant_type:
-        return None
-    if not all(form.values()):
+    if len(pairs) != len(form) or not all(form.values()):
         return None
     return form
 
@@ -70,19 +71,15 @@ def plain_form(request: HttpRequest, grant_type: str, fields: frozenset[str]) ->
 _built: dict[tuple[str, Callable[[], str | None]], str | None] = {}
 
 
-def plain_request(
-    request: HttpRequest, grant_type: str, fields: frozenset[str], build: Callable[[], str | None]
-) -> tuple[dict[str, str], str] | None:
-    """The form of a plain request of `grant_type` and the statement `build` makes (once per process and
-    database), when this path can answer it: on PostgreSQL, with the library's settings it assumes."""
-    form = plain_form(request, grant_type, fields)
-    if form is None or connection.vendor != "postgresql" or not usable_settings():
+def statement_for(form: dict[str, str], fields: frozenset[str], build: Callable[[], str | None]) -> str | None:
+    """The statement `build` makes (once per process and database) for a form of exactly `fields`, when this path
+    can answer it: on PostgreSQL, with the library's settings it assumes; None otherwise."""
+    if form.keys() != fields or connection.vendor != "postgresql" or not usable_settings():
         return None
     key = (connection.vendor, build)
     if key not in _built:
         _built[key] = build()
-    sql = _built[key]
-    return None if sql is None else (form, sql)
+    return _built[key]
 
 
 def usable_settings() -> bool:
@@ -117,6 +114,78 @@ def writes_every_column(model: type[Model], columns: set[str]) -> bool:
         return True
     log.warning("%s has columns the one-statement token answers do not write: they are off", model.__name__)
     return False
+
+
+ACCESS_TOKEN_COLUMNS = {
+    "id",
+    "user_id",
+    "source_refresh_token_id",
+    "token",
+    "token_checksum",
+    "id_token_id",
+    "application_id",
+    "expires",
+    "scope",
+    "resource",
+    "created",
+    "updated",
+}
+REFRESH_TOKEN_COLUMNS = {
+    "id",
+    "user_id",
+    "token",
+    "token_checksum",
+    "application_id",
+    "access_token_id",
+    "token_family",
+    "resource",
+    "created",
+    "updated",
+    "revoked",
+}
+ID_TOKEN_COLUMNS = {"id", "user_id", "jti", "application_id", "expires", "scope", "created", "updated"}
+
+
+def public_client_sql(grant_type: str) -> str:
+    """The conditions on the application `app` for `grant_type`: the one of `%(client_id)s`, not confidential
+    (the library's `authenticate_client_id`), whose grant type allows `grant_type` (`validate_grant_type`), its
+    ID tokens signed by us (`finalize_id_token`'s own path)."""
+    grant_types = ", ".join(f"'{kind}'" for kind in GRANT_TYPE_MAPPING[grant_type])
+    return (
+        "app.client_id = %(client_id)s"
+        f" AND app.client_type <> '{AbstractApplication.CLIENT_CONFIDENTIAL}'"
+        f" AND app.authorization_grant_type IN ({grant_types})"
+        f" AND app.algorithm = '{AbstractApplication.RS256_ALGORITHM}'"
+    )
+
+
+def new_tokens_sql(*, after: str, source: str, family: str) -> str | None:
+    """The CTEs `nid`, `nat` and `nrt` that insert the new ID token (only with the scope `openid`), access token and
+    refresh token for the row `src` (user_id, application_id, scope), once the CTE `after` has a row; `source` is
+    the SQL of the access token's source refresh token, `family` of the refresh token's family; the values are the
+    Issue's parameters. None when a token table has columns they do not write (writes_every_column)."""
+    if not (
+        writes_every_column(AccessToken, ACCESS_TOKEN_COLUMNS)
+        and writes_every_column(RefreshToken, REFRESH_TOKEN_COLUMNS)
+        and writes_every_column(IDToken, ID_TOKEN_COLUMNS)
+    ):
+        return None
+    q = connection.ops.quote_name
+    rt, at, idt = (q(model._meta.db_table) for model in (RefreshToken, AccessToken, IDToken))
+    return (
+        f"nid AS (INSERT INTO {idt} (user_id, jti, application_id, expires, scope, created, updated)"  # noqa: S608
+        " SELECT src.user_id, %(jti)s, src.application_id, %(id_expires)s, src.scope, %(now)s, %(now)s"
+        f" FROM src, {after} WHERE 'openid' = ANY(string_to_array(src.scope, ' ')) RETURNING id), "
+        f"nat AS (INSERT INTO {at} (user_id, source_refresh_token_id, token, token_checksum, id_token_id,"
+        " application_id, expires, scope, resource, created, updated)"
+        f" SELECT src.user_id, {source}, %(at_token)s, %(at_checksum)s, (SELECT id FROM nid),"
+        " src.application_id, %(at_expires)s, src.scope, '[]'::jsonb, %(now)s, %(now)s"
+        f" FROM src, {after} RETURNING id), "
+        f"nrt AS (INSERT INTO {rt} (user_id, token, token_checksum, application_id, access_token_id, token_family,"
+        " resource, created, updated, revoked)"
+        f" SELECT src.user_id, %(rt_token)s, %(rt_checksum)s, src.application_id, nat.id, {family},"
+        " '[]'::jsonb, %(now)s, %(now)s, NULL FROM src, nat RETURNING id)"
+    )
 
 
 def sha256(value: str) -> str:

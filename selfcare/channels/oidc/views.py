@@ -27,7 +27,7 @@ from oauth2_provider.views import AuthorizationView as LibraryAuthorizationView
 from oauth2_provider.views import ConnectDiscoveryInfoView, JwksInfoView, RPInitiatedLogoutView
 from oauth2_provider.views import TokenView as LibraryTokenView
 
-from selfcare.channels.oidc import endpoint, exchange, refresh, signing
+from selfcare.channels.oidc import endpoint, exchange, refresh, signing, statements
 from selfcare.channels.oidc.claims import ACR_VALUES
 from selfcare.channels.oidc.redirects import redirect_uri_matches
 from selfcare.channels.oidc.validator import RotationLost, refresh_token_replayed
@@ -133,7 +133,12 @@ class TokenView(LibraryTokenView):  # type: ignore[misc]
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         # An app's plain refresh or code exchange, in one statement (statements.py); else the library's path.
-        answered = refresh.answer(request) or exchange.answer(request)
+        form, answered = statements.plain_form(request), None
+        if form is not None:
+            grant = {"refresh_token": refresh.answer, "authorization_code": exchange.answer}.get(
+                form.get("grant_type", "")
+            )
+            answered = grant(request, form) if grant is not None else None
         if answered is not None:
             return answered
         try:

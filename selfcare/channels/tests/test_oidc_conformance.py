@@ -519,7 +519,7 @@ def test_a_code_exchanged_by_a_concurrent_request_gives_no_tokens(
     code = oidc.code_from(client, pkce)
     # The library's path, which reads and writes in two steps (on SQLite, and for the requests exchange.py hands
     # over); in one statement the DELETE settles it (test_token_exchange.py).
-    monkeypatch.setattr(exchange, "answer", lambda request: None)
+    monkeypatch.setattr(exchange, "answer", lambda request, form: None)
     validate = Validator.validate_code
 
     def exchanged_meanwhile(self: Validator, *args: Any, **kwargs: Any) -> bool:
@@ -564,7 +564,7 @@ def test_a_refresh_token_rotated_by_a_concurrent_request_counts_as_a_replay(
     tokens = _tokens(client)
     # The library's path, which reads and writes in two steps (on SQLite, and for the requests refresh.py hands
     # over); the one-statement path's own race is in test_token_refresh.py.
-    monkeypatch.setattr(refresh, "answer", lambda request: None)
+    monkeypatch.setattr(refresh, "answer", lambda request, form: None)
     validate = Validator.validate_refresh_token
 
     def rotated_meanwhile(self: Validator, *args: Any, **kwargs: Any) -> bool:

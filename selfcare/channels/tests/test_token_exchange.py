@@ -77,7 +77,7 @@ def test_a_code_exchange_in_one_statement_writes_and_returns_what_the_librarys_p
         ours = oidc.exchange(Client(), ours_code, ours_pkce)
     assert [q["sql"][:11] for q in captured.captured_queries] == ["WITH src AS"]  # the one statement
     with monkeypatch.context() as patched:
-        patched.setattr(exchange, "answer", lambda request: None)
+        patched.setattr(exchange, "answer", lambda request, form: None)
         theirs = oidc.exchange(Client(), theirs_code, theirs_pkce)
 
     ours_claims, theirs_claims = token_paths.assert_answered_alike(

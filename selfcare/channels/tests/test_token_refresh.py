@@ -76,7 +76,7 @@ def test_a_refresh_in_one_statement_writes_and_returns_what_the_librarys_path_do
         ours = oidc.refresh(Client(), ours_before["refresh_token"])
     assert [q["sql"][:11] for q in captured.captured_queries] == ["WITH src AS"]  # the one statement
     with monkeypatch.context() as patched:
-        patched.setattr(refresh, "answer", lambda request: None)
+        patched.setattr(refresh, "answer", lambda request, form: None)
         theirs = oidc.refresh(Client(), theirs_before["refresh_token"])
 
     ours_claims, theirs_claims = token_paths.assert_answered_alike(
