@@ -154,3 +154,47 @@ def test_a_refresh_that_loses_a_race_with_a_concurrent_rotation_counts_as_a_repl
     assert RefreshToken.objects.count() == 1  # nothing of the losing request was written
     assert IDToken.objects.count() == 1
     assert ClientLogin.objects.get().revoked_reason == "refresh token reused"
+
+
+def _statements_of_refresh(refresh_token: str) -> tuple[Any, list[str]]:
+    with CaptureQueriesContext(connection) as captured:
+        answer = oidc.refresh(Client(), refresh_token)
+    return answer, [q["sql"] for q in captured.captured_queries]
+
+
+@pytest.mark.django_db
+def test_a_token_table_with_a_column_the_statement_does_not_write_turns_it_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    oidc.app()
+    browser = Client()
+    oidc.eid_session(browser, people.person("15038512346", "ANNA", "BĒRZIŅA"))
+    tokens = _family(browser)
+    # As if a library upgrade had added a column to the access tokens: the statement would leave it empty.
+    monkeypatch.setattr(statements, "ACCESS_TOKEN_COLUMNS", statements.ACCESS_TOKEN_COLUMNS - {"scope"})
+    monkeypatch.setattr(statements, "_built", {})
+
+    answer, sql = _statements_of_refresh(tokens["refresh_token"])
+    assert answer.status_code == 200, answer.content
+    assert not any(statement.startswith("WITH src AS") for statement in sql)  # the library's path answered
+
+
+@pytest.mark.django_db
+def test_a_listener_of_app_authorized_gets_its_signal_from_the_librarys_path() -> None:
+    from oauth2_provider.signals import app_authorized
+
+    oidc.app()
+    browser = Client()
+    oidc.eid_session(browser, people.person("15038512346", "ANNA", "BĒRZIŅA"))
+    tokens = _family(browser)
+    heard: list[Any] = []
+
+    def listener(sender: Any, request: Any, token: Any, **kwargs: Any) -> None:
+        heard.append(token)
+
+    app_authorized.connect(listener)
+    try:
+        answer, sql = _statements_of_refresh(tokens["refresh_token"])
+    finally:
+        app_authorized.disconnect(listener)
+    assert answer.status_code == 200, answer.content
+    assert not any(statement.startswith("WITH src AS") for statement in sql)
+    assert [token.token_checksum for token in heard] == [statements.sha256(json.loads(answer.content)["access_token"])]
