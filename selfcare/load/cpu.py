@@ -5,12 +5,19 @@ gunicorn's gthread worker runs a request, and both hooks, in one thread, so `tim
 is that request's Python work (the database server's own work is not in it). Requests are grouped by the URL
 pattern they resolve to; each worker writes its sums to LOAD_REPORT_DIR when it exits, and `python -m
 selfcare.load` adds them up.
+
+`LOAD_PROFILE` (URL patterns as the CPU table names them, comma-separated, or `all`) also runs cProfile in the
+handling thread around each request of those kinds; each worker writes `profile-<pid>.prof` to LOAD_REPORT_DIR, and
+`python -m selfcare.load` prints the functions that took the CPU time. An in-process profile misses what only a
+server under load does (a fresh connection per request, contention, caches shared by threads); this sees it.
 """
 
 from __future__ import annotations
 
+import cProfile
 import json
 import os
+import pstats
 import threading
 import time
 from collections import defaultdict
@@ -20,6 +27,9 @@ from typing import Any
 _clock = threading.local()
 _sums: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])  # kind -> [requests, CPU seconds]
 _lock = threading.Lock()
+WARM_UP_HEADER = "X-Load-Warm-Up"
+_PROFILED = frozenset(kind.strip() for kind in os.environ.get("LOAD_PROFILE", "").split(",") if kind.strip())
+_profiles: list[cProfile.Profile] = []  # one per thread that profiled a request
 
 
 def _kind(path: str) -> str:
@@ -32,7 +42,25 @@ def _kind(path: str) -> str:
     return match.route or match.view_name
 
 
+def _profiler() -> cProfile.Profile:
+    profiler: cProfile.Profile | None = getattr(_clock, "profiler", None)
+    if profiler is None:
+        # The thread's CPU clock, not the wall: what a request costs the machine, not what it waited for.
+        profiler = _clock.profiler = cProfile.Profile(time.thread_time)
+        with _lock:
+            _profiles.append(profiler)
+    return profiler
+
+
 def pre_request(worker: Any, req: Any) -> None:
+    # The run's own warm-up logins (python -m selfcare.load) are not the load measured.
+    if any(name == WARM_UP_HEADER.upper() for name, _value in req.headers):
+        _clock.started = None
+        _clock.profiling = False
+        return
+    _clock.profiling = bool(_PROFILED) and ("all" in _PROFILED or _kind(req.path) in _PROFILED)
+    if _clock.profiling:
+        _profiler().enable()
     _clock.started = time.thread_time()
 
 
@@ -41,6 +69,8 @@ def post_request(worker: Any, req: Any, environ: Any, resp: Any) -> None:
     if started is None:
         return
     spent = time.thread_time() - started
+    if getattr(_clock, "profiling", False):
+        _profiler().disable()
     kind = _kind(req.path)
     with _lock:
         _sums[kind][0] += 1
@@ -52,6 +82,13 @@ def worker_exit(server: Any, worker: Any) -> None:
     if directory:
         path = Path(directory) / f"cpu-{os.getpid()}.json"
         path.write_text(json.dumps({kind: sums for kind, sums in _sums.items()}))
+        with _lock:
+            profiles = list(_profiles)
+        if profiles:
+            stats = pstats.Stats(profiles[0])
+            for profile in profiles[1:]:
+                stats.add(profile)
+            stats.dump_stats(Path(directory) / f"profile-{os.getpid()}.prof")
 
 
 def collected(report_dir: Path) -> dict[str, tuple[int, float]]:
@@ -62,3 +99,14 @@ def collected(report_dir: Path) -> dict[str, tuple[int, float]]:
             totals[kind][0] += count
             totals[kind][1] += seconds
     return {kind: (int(count), seconds) for kind, (count, seconds) in totals.items()}
+
+
+def print_profile(report_dir: Path, lines: int = 40) -> None:
+    """The workers' profiles (LOAD_PROFILE) added up: cumulative first, then the functions' own time."""
+    paths = sorted(report_dir.glob("profile-*.prof"))
+    if not paths:
+        return
+    stats = pstats.Stats(*map(str, paths))
+    for order in ("cumulative", "tottime"):
+        print(f"\nThe portal's profile of {os.environ.get('LOAD_PROFILE')} requests, by {order}:")
+        stats.sort_stats(order).print_stats(lines)
