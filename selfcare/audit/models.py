@@ -28,11 +28,15 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
 
 class AuditEvent(models.Model):
     occurred_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    # No index of its own for either person (db_index=False): the (person, time) indexes below lead with it and
+    # serve every lookup by person, including the PROTECT check; a second index was one more write per event,
+    # and every page view, login and token issue writes one.
     identity = models.ForeignKey(
         DigitalIdentity,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
+        db_index=False,
         related_name="audit_events",
         verbose_name=_("digital identity"),
     )
@@ -47,6 +51,7 @@ class AuditEvent(models.Model):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
+        db_index=False,
         related_name="staff_events",
         verbose_name=_("person concerned"),
     )
