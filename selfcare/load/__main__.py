@@ -37,7 +37,7 @@ import httpx
 import psycopg
 import redis
 
-from selfcare.load import cpu
+from selfcare.load import cpu, machine
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
@@ -289,6 +289,17 @@ def main(argv: list[str] | None = None) -> int:
         ),
     ):
         _warm_up(args.port, args.workers * args.threads)
+        groups = {
+            "portal (gunicorn)": lambda command: "gunicorn" in command and f"127.0.0.1:{args.port} " in command,
+            "simulator service (gunicorn)": lambda command: (
+                "gunicorn" in command and f"127.0.0.1:{simulator_port} " in command
+            ),
+            # locust has ended by the second reading: its CPU is this process's waited-for children's.
+            "locust": lambda command: False,
+            "PostgreSQL": lambda command: command.startswith(("postgres", "/usr/lib/postgresql")),
+            "Redis": lambda command: "redis-server" in command,
+        }
+        before, started = machine.snapshot(groups, children="locust"), time.monotonic()
         locust = subprocess.run(  # noqa: S603
             [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--users", str(args.users),
              "--spawn-rate", str(args.spawn_rate), "--run-time", args.duration, "--host",
@@ -296,8 +307,10 @@ def main(argv: list[str] | None = None) -> int:
              "--stop-timeout", "10", "--loglevel", "WARNING"],
             env=locust_env, cwd=ROOT, check=False,
         )  # fmt: skip
+        after, elapsed = machine.snapshot(groups, children="locust"), time.monotonic() - started
     total = _print_stats(_stats(report_dir))
     _print_cpu(cpu.collected(report_dir))
+    print("\n".join(machine.report(before, after, int(total.get("Request Count", "0") or 0), elapsed)))
     cpu.print_profile(report_dir)
     failures = int(total.get("Failure Count", "0") or 0)
     problems = []

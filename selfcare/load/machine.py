@@ -1,0 +1,71 @@
+"""Where the machine's CPU went during `make load`, by process group, from /proc (Linux).
+
+The per-URL table (cpu.py) is the portal's own Python; a request also costs the database, Redis, the simulator
+service and, on this one machine, locust itself. Each process's user and system time is read before and after
+the run and the difference summed by group, so the run says which part of the machine its requests used.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    by_group: dict[str, float]  # CPU seconds of the live processes of each group
+    busy: float  # the whole machine's non-idle CPU seconds since boot
+
+
+def _processes() -> list[tuple[str, float]]:
+    """(command line, CPU seconds) of every process we may read."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile, or not ours to read
+        # Fields 14 and 15 of stat (utime, stime), counted after the command's closing parenthesis.
+        found.append((command, (int(fields[11]) + int(fields[12])) / _TICKS))
+    return found
+
+
+def _busy() -> float:
+    # /proc/stat's first line: user nice system idle iowait irq softirq steal …; idle and iowait are not busy.
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return (sum(values) - values[3] - values[4]) / _TICKS
+
+
+def snapshot(groups: Mapping[str, Callable[[str], bool]], *, children: str = "") -> Snapshot:
+    """CPU seconds by the first group whose test accepts a process's command line; the rest are "other". A child
+    process that has ended and been waited for is no longer in /proc: with `children`, this process's waited-for
+    children's CPU time (getrusage) is counted under that group."""
+    totals = dict.fromkeys([*groups, "other"], 0.0)
+    if children:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        totals[children] = usage.ru_utime + usage.ru_stime
+    for command, seconds in _processes():
+        name = next((group for group, accepts in groups.items() if accepts(command)), "other")
+        totals[name] += seconds
+    return Snapshot(totals, _busy())
+
+
+def report(before: Snapshot, after: Snapshot, requests: int, seconds: float) -> list[str]:
+    """Lines of CPU milliseconds per request by group, and how busy the machine's cores were."""
+    cores = os.cpu_count() or 1
+    lines = [f"\n{'machine CPU per request, by process group':<52}{'CPU ms':>9}{'share':>8}"]
+    spent = {group: max(0.0, after.by_group[group] - before.by_group.get(group, 0.0)) for group in after.by_group}
+    everything = sum(spent.values()) or 1.0
+    for group, used in sorted(spent.items(), key=lambda item: -item[1]):
+        lines.append(f"{group:<52}{used / max(requests, 1) * 1000:>9.1f}{used / everything:>8.0%}")
+    busy = (after.busy - before.busy) / (seconds * cores) if seconds > 0 else 0.0
+    lines.append(f"{'the machine: busy':<52}{busy:>17.0%} of {cores} cores over {seconds:.0f} s")
+    return lines
