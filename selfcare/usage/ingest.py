@@ -597,13 +597,23 @@ def _add_plan_buckets(cursor: Any, now: datetime.datetime) -> None:
     """PostgreSQL: the tariff plan's buckets for every (connection, cycle) of the batch that has none yet. The
     allowances are worked out in Python once per (plan, cycle start), the rows are made in SQL; a set another
     batch created meanwhile wins (the partial unique index)."""
+    # The (connection, cycle) pairs without plan buckets, found once per pair (not once per group of the pair, nor
+    # once per bucket to be made) and kept for the two statements below.
     cursor.execute(
-        "SELECT DISTINCT g.plan_id, g.starts_at FROM usage_groups g WHERE NOT EXISTS (SELECT 1 FROM usage_bucket b"
-        " WHERE b.connection_id = g.connection_id AND b.cycle_id = g.cycle_id AND b.source = 'plan')"
+        "CREATE TEMP TABLE IF NOT EXISTS usage_missing (connection_id bigint, cycle_id bigint, plan_id bigint, "
+        "starts_at timestamptz, ends_at timestamptz) ON COMMIT DELETE ROWS"
     )
-    combinations = cursor.fetchall()
-    if not combinations:
+    cursor.execute("TRUNCATE usage_missing")
+    cursor.execute(
+        "INSERT INTO usage_missing SELECT p.connection_id, p.cycle_id, p.plan_id, p.starts_at, p.ends_at "
+        "FROM (SELECT DISTINCT connection_id, cycle_id, plan_id, starts_at, ends_at FROM usage_groups) p "
+        "WHERE NOT EXISTS (SELECT 1 FROM usage_bucket b WHERE b.connection_id = p.connection_id"
+        " AND b.cycle_id = p.cycle_id AND b.source = 'plan')"
+    )
+    if not cursor.rowcount:
         return
+    cursor.execute("SELECT DISTINCT plan_id, starts_at FROM usage_missing")
+    combinations = cursor.fetchall()
     plans = TariffPlan.objects.in_bulk({plan_id for plan_id, _start in combinations})
     _stage(
         cursor,
@@ -621,10 +631,7 @@ def _add_plan_buckets(cursor: Any, now: datetime.datetime) -> None:
         "valid_until, source, label, used, out_of_bucket, priority, as_of) "
         "SELECT p.connection_id, p.cycle_id, s.kind, s.zone, s.allowance, s.fair_use_cap, p.starts_at, p.ends_at,"
         " 'plan', '', 0, 0, %s, %s "
-        "FROM (SELECT DISTINCT connection_id, cycle_id, plan_id, starts_at, ends_at FROM usage_groups) p "
-        "JOIN usage_allowance_stage s ON s.plan_id = p.plan_id AND s.starts_at = p.starts_at "
-        "WHERE NOT EXISTS (SELECT 1 FROM usage_bucket b WHERE b.connection_id = p.connection_id"
-        " AND b.cycle_id = p.cycle_id AND b.source = 'plan') "
+        "FROM usage_missing p JOIN usage_allowance_stage s ON s.plan_id = p.plan_id AND s.starts_at = p.starts_at "
         "ON CONFLICT DO NOTHING",
         [PLAN_PRIORITY, now],
     )
