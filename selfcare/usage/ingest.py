@@ -5,12 +5,13 @@ left out, the good rows are all applied or (on an error) none are. An event whos
 recorded changes nothing (on PostgreSQL the ids are kept in `usage_usageeventkey`, as the events are partitioned by
 month: partitions.py), so replaying a file or a request is harmless.
 
-Counters are written set-based, never one ORM save per event. On PostgreSQL the batch is COPYed into a staging
-table, INSERT … ON CONFLICT DO NOTHING RETURNING keeps the events actually inserted in a second temp table, the
-daily totals are added from it in one statement, and it is grouped by connection, cycle, kind and zone in SQL, so
-only those sums come back to be debited from the buckets in memory (event by event only where a bucket starts or
-ends inside the cycle). SQLite, the embedded default, does the same work in Python. Either way the changed buckets
-are written back with one multi-row statement.
+Counters are written set-based, never one ORM save per event. On PostgreSQL a batch whose ids are all new (the
+usual one) is COPYed straight into the key table and the events table; one that holds recorded ids (a replay, or a
+concurrent import of the same ids) has them told apart by an anti-join and inserts the rest with ON CONFLICT DO
+NOTHING (`_record_events`). The events recorded are summed in Python per connection, local day, kind and zone, and
+per cycle; the daily totals are upserted from those sums and the buckets debited in SQL from the cycle sums (event
+by event only where the order of the events decides: `_needs_events`). SQLite, the embedded default, does the same
+work in Python and writes the changed buckets back with one multi-row statement.
 
 Then, in the same transaction, the touched cycles' out-of-bundle spend is priced from the counters (pricing.py) and
 the connections with a spend cap or alerts are checked for thresholds crossed (selfcare.spend.alerts): an alert is
