@@ -317,8 +317,9 @@ def _record_events(known: list[tuple[EventRow, _Target]], now: datetime.datetime
     the key table's unique index stops the COPY, the savepoint is rolled back, and the batch takes the careful way:
     one COPY of its ids and an anti-join tell the new ones apart (a replayed batch, every id known, stops there),
     and those are inserted with ON CONFLICT DO NOTHING, which skips an id another batch records meanwhile."""
-    keys = _copy_keys([event.source_key for event, _target in known])
-    if not _any_recorded(keys[:: max(1, len(keys) // _PROBES)]) and _copy_events(known, keys, now):
+    ids = [event.source_key for event, _target in known]
+    keys = _copy_keys(ids)
+    if not _any_recorded(ids[:: max(1, len(ids) // _PROBES)]) and _copy_events(known, keys, now):
         return known
     fresh = _not_yet_recorded(known, keys)
     return _insert_events_on_conflict(fresh, now) if fresh else []
