@@ -123,12 +123,13 @@ def test_a_usage_import_cut_off_by_a_real_restart_leaves_whole_batches_and_a_rer
     path = tmp_path / "usage.csv"
     rows = [f"pgw1:cut:{n},+37125500001,data,domestic,2026-11-03T0{n}:15:00+02:00,1048576" for n in range(6)]
     path.write_text("event_id,msisdn,type,zone,started_at,quantity\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    stagings: list[str] = []
+    lookups: list[str] = []
 
     def cut_at_the_second_batch(execute: Callable[..., Any], sql: str, params: Any, many: bool, ctx: Any) -> Any:
-        if "usage_stage" in sql and sql.lstrip().upper().startswith("TRUNCATE"):
-            stagings.append(sql)
-            if len(stagings) == 2:
+        # Each batch first looks up a few of its ids in the key table (ingest._any_recorded).
+        if "usage_usageeventkey" in sql and sql.lstrip().upper().startswith("SELECT"):
+            lookups.append(sql)
+            if len(lookups) == 2:
                 database_proxy.cut()
         return execute(sql, params, many, ctx)
 

@@ -69,7 +69,12 @@ def next_cycle_start_day(cycle_day: int, start: datetime.date) -> datetime.date:
 
 def cycle_bounds(cycle_day: int, moment: datetime.datetime) -> tuple[datetime.datetime, datetime.datetime]:
     """[start, end) in UTC of the cycle that contains `moment` (aware)."""
-    start_day = cycle_start_day(cycle_day, local_day(moment))
+    return day_cycle_bounds(cycle_day, local_day(moment))
+
+
+def day_cycle_bounds(cycle_day: int, day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """[start, end) in UTC of the cycle that contains the local date `day` (a cycle is made of whole local days)."""
+    start_day = cycle_start_day(cycle_day, day)
     return _local_midnight(start_day), _local_midnight(next_cycle_start_day(cycle_day, start_day))
 
 

@@ -5,12 +5,13 @@ left out, the good rows are all applied or (on an error) none are. An event whos
 recorded changes nothing (on PostgreSQL the ids are kept in `usage_usageeventkey`, as the events are partitioned by
 month: partitions.py), so replaying a file or a request is harmless.
 
-Counters are written set-based, never one ORM save per event. On PostgreSQL the batch is COPYed into a staging
-table, INSERT … ON CONFLICT DO NOTHING RETURNING keeps the events actually inserted in a second temp table, the
-daily totals are added from it in one statement, and it is grouped by connection, cycle, kind and zone in SQL, so
-only those sums come back to be debited from the buckets in memory (event by event only where a bucket starts or
-ends inside the cycle). SQLite, the embedded default, does the same work in Python. Either way the changed buckets
-are written back with one multi-row statement.
+Counters are written set-based, never one ORM save per event. On PostgreSQL a batch whose ids are all new (the
+usual one) is COPYed straight into the key table and the events table; one that holds recorded ids (a replay, or a
+concurrent import of the same ids) has them told apart by an anti-join and inserts the rest with ON CONFLICT DO
+NOTHING (`_record_events`). The events recorded are summed in Python per connection, local day, kind and zone, and
+per cycle; the daily totals are upserted from those sums and the buckets debited in SQL from the cycle sums (event
+by event only where the order of the events decides: `_needs_events`). SQLite, the embedded default, does the same
+work in Python and writes the changed buckets back with one multi-row statement.
 
 Then, in the same transaction, the touched cycles' out-of-bundle spend is priced from the counters (pricing.py) and
 the connections with a spend cap or alerts are checked for thresholds crossed (selfcare.spend.alerts): an alert is
@@ -34,16 +35,17 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TypeVar
 
+import psycopg
 from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.db import connection as db
-from django.db import transaction
 from django.utils import timezone
 
 from selfcare.customers.models import Connection, ConnectionStatus, CustomerAccount, TariffPlan
 from selfcare.errors import MESSAGES, ErrorCode
 from selfcare.spend.alerts import capped_pairs_in_sql, raise_alerts, watched_pairs
 from selfcare.usage.buckets import PLAN_PRIORITY, Counter, debit, debit_order, plan_allowances
-from selfcare.usage.cycles import billing_zone, cycle_bounds, ensure_cycles, local_day
+from selfcare.usage.cycles import cycle_bounds, day_cycle_bounds, ensure_cycles, local_day
 from selfcare.usage.models import (
     COUNTED_WORLD_ZONES,
     ZONES_OF_BUCKET,
@@ -259,13 +261,11 @@ def ingest(rows: Iterable[EventRow | Rejected], *, now: datetime.datetime | None
             known.append((event, target))
     if known and db.vendor == "postgresql":
         with transaction.atomic():
-            # Events already recorded are told apart right after one COPY of their ids, set-based: a replayed
-            # batch (every id known) stops here, and a mixed one carries only its new events further.
-            fresh = _not_yet_recorded(known)
+            fresh = _record_events(known, now)
+            result.recorded = len(fresh)
             result.duplicates += len(known) - len(fresh)
             if fresh:
-                result.recorded = _ingest_set_based(fresh, targets, now)
-                result.duplicates += len(fresh) - result.recorded
+                _apply_set_based(fresh, now)
     elif known:
         with transaction.atomic():
             new_keys = _insert_events(known, now)
@@ -289,25 +289,85 @@ def _stage(cursor: Any, table: str, columns: str, rows: Iterable[Sequence[Any]])
             copy.write_row(row)
 
 
-# What COPY's text format would have to escape; ids with any of these are staged through psycopg's row writer.
+# What COPY's text format escapes, and how: only the ids are free text.
 _COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def _copy_text(cursor: Any, table: str, names: str, lines: Iterable[str], keys: Sequence[str]) -> bool:
-    """PostgreSQL: COPY rows already formatted as COPY text lines into `table` in one write (building the text is a
-    fraction of the cost of psycopg's per-field row writer). Only the ids are free text: when one of `keys` holds a
-    character the text format escapes, nothing is written and False returned, for the caller to use `_stage`."""
+def _copy_keys(keys: Sequence[str]) -> Sequence[str]:
+    """The ids as COPY text fields: as they are, unless one of them holds a character the text format escapes."""
     if _COPY_SPECIAL.search("".join(keys)):
-        return False
+        return [key.translate(_COPY_ESCAPES) for key in keys]
+    return keys
+
+
+def _copy_text(cursor: Any, table: str, names: str, lines: Iterable[str]) -> None:
+    """PostgreSQL: COPY rows already formatted as COPY text lines into `table` in one write (building the text is a
+    fraction of the cost of psycopg's per-field row writer); free text must have gone through `_copy_keys`."""
     with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
         copy.write("".join(lines))
+
+
+def _record_events(known: list[tuple[EventRow, _Target]], now: datetime.datetime) -> list[tuple[EventRow, _Target]]:
+    """PostgreSQL: record the events of `known` whose id is not recorded yet; those recorded by this call.
+
+    The usual batch is all new: a probe of a few of its ids finds none recorded, and the ids and the events are
+    COPYed straight into the key table and the events table (COPY routes each row to its month's partition), in a
+    savepoint. If an id was recorded after all (the probe missed it, or a concurrent batch claimed it meanwhile),
+    the key table's unique index stops the COPY, the savepoint is rolled back, and the batch takes the careful way:
+    one COPY of its ids and an anti-join tell the new ones apart (a replayed batch, every id known, stops there),
+    and those are inserted with ON CONFLICT DO NOTHING, which skips an id another batch records meanwhile."""
+    ids = [event.source_key for event, _target in known]
+    keys = _copy_keys(ids)
+    if not _any_recorded(ids[:: max(1, len(ids) // _PROBES)]) and _copy_events(known, keys, now):
+        return known
+    fresh = _not_yet_recorded(known, keys)
+    return _insert_events_on_conflict(fresh, now) if fresh else []
+
+
+# How many of a batch's ids are looked up before it is taken for new: a replay is caught by its first one, a batch
+# that is new but for a few ids costs a failed COPY at worst.
+_PROBES = 16
+
+
+def _any_recorded(keys: Sequence[str]) -> bool:
+    with db.cursor() as cursor:
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM usage_usageeventkey WHERE source_key = ANY(%s))", [list(keys)])
+        (found,) = cursor.fetchone()
+    return bool(found)
+
+
+def _copy_events(known: list[tuple[EventRow, _Target]], keys: Sequence[str], now: datetime.datetime) -> bool:
+    """COPY the ids into the key table and the events into their partitions, in a savepoint; False (and nothing
+    written) when an id is already recorded."""
+    received = now.isoformat()
+    # Each start time as text once for both tables: formatting them is most of the Python cost of the COPYs.
+    stamps = [event.started_at.isoformat() for event, _target in known]
+    try:
+        with transaction.atomic(), db.cursor() as cursor:
+            _copy_text(
+                cursor,
+                "usage_usageeventkey",
+                "source_key, started_at",
+                (f"{key}\t{stamp}\n" for key, stamp in zip(keys, stamps, strict=True)),
+            )
+            _copy_text(
+                cursor,
+                "usage_usageevent",
+                "source_key, connection_id, kind, zone, started_at, quantity, received_at",
+                (
+                    f"{key}\t{t.connection_id}\t{e.kind}\t{e.zone}\t{stamp}\t{e.quantity}\t{received}\n"
+                    for key, stamp, (e, t) in zip(keys, stamps, known, strict=True)
+                ),
+            )
+    except (IntegrityError, psycopg.errors.UniqueViolation):
+        return False
     return True
 
 
-def _not_yet_recorded(known: list[tuple[EventRow, _Target]]) -> list[tuple[EventRow, _Target]]:
-    """PostgreSQL: the events of `known` whose id is not recorded yet, found with one COPY of the ids and one
-    anti-join on the key table (the insert later still skips an id another batch recorded meanwhile)."""
-    keys = [event.source_key for event, _target in known]
+def _not_yet_recorded(known: list[tuple[EventRow, _Target]], keys: Sequence[str]) -> list[tuple[EventRow, _Target]]:
+    """PostgreSQL: the events of `known` whose id is not recorded yet, found with one COPY of the ids (`keys`, as
+    COPY text) and one anti-join on the key table."""
     new_ids = (
         "FROM usage_key_stage s "
         "WHERE NOT EXISTS (SELECT 1 FROM usage_usageeventkey k WHERE k.source_key = s.source_key)"
@@ -317,8 +377,7 @@ def _not_yet_recorded(known: list[tuple[EventRow, _Target]]) -> list[tuple[Event
             "CREATE TEMP TABLE IF NOT EXISTS usage_key_stage (source_key varchar(200)) ON COMMIT DELETE ROWS"
         )
         cursor.execute("TRUNCATE usage_key_stage")
-        if not _copy_text(cursor, "usage_key_stage", "source_key", (f"{key}\n" for key in keys), keys):
-            _stage(cursor, "usage_key_stage", "source_key varchar(200)", ((key,) for key in keys))
+        _copy_text(cursor, "usage_key_stage", "source_key", (f"{key}\n" for key in keys))
         cursor.execute(f"SELECT count(*) {new_ids}")
         (count,) = cursor.fetchone()
         if count == len(known) or not count:
@@ -328,115 +387,119 @@ def _not_yet_recorded(known: list[tuple[EventRow, _Target]]) -> list[tuple[Event
     return [(event, target) for event, target in known if event.source_key in new]
 
 
-def _start_in_month(month: str, cycle_day: str) -> str:
-    """SQL: the date a cycle starts in the month of the date or timestamp `month` (cycles._start_in_month): the
-    cycle day, or the month's last day when the month is shorter."""
-    first = f"date_trunc('month', ({month})::timestamp)"
-    last_day = f"extract(day FROM {first} + interval '1 month' - interval '1 day')::int"
-    return f"({first}::date + (LEAST({cycle_day}, {last_day}) - 1))"
-
-
-def _cycle_start(day: str, cycle_day: str) -> str:
-    """SQL: the local date the cycle containing the local date `day` began on (cycles.cycle_start_day)."""
-    this_month = _start_in_month(day, cycle_day)
-    previous_month = _start_in_month(f"{day} - interval '1 month'", cycle_day)
-    return f"(CASE WHEN {day} >= {this_month} THEN {this_month} ELSE {previous_month} END)"
-
-
-# The day an event is counted on, by the billing clock (the zone is the statement's parameter).
-_LOCAL_DAY = "(started_at AT TIME ZONE %(zone)s)::date"
-
-
-def _ingest_set_based(
-    known: list[tuple[EventRow, _Target]], targets: dict[str, _Target], now: datetime.datetime
-) -> int:
-    """PostgreSQL: insert the new events, add the daily totals, create the missing cycles and plan buckets, and
-    debit the buckets, all in SQL over the batch's sums per (connection, cycle, kind, zone); only the (connection,
-    cycle, kind) whose result depends on the order of the events come back to Python (see `_needs_events`). The
-    number of events recorded."""
+def _insert_events_on_conflict(
+    fresh: list[tuple[EventRow, _Target]], now: datetime.datetime
+) -> list[tuple[EventRow, _Target]]:
+    """PostgreSQL: claim the ids of `fresh` in the key table and insert the events of those claimed, skipping an id
+    another batch recorded meanwhile; the events inserted."""
+    keys = _copy_keys([event.source_key for event, _target in fresh])
     with db.cursor() as cursor:
-        # The batch's sorts and groupings (tens of thousands of rows) fit in memory instead of spilling to disk.
-        cursor.execute("SET LOCAL work_mem = '64MB'")
+        cursor.execute("SET LOCAL work_mem = '64MB'")  # the join below sorts in memory, not on disk
         columns = (
             "source_key varchar(200), connection_id bigint, kind varchar(5), zone varchar(8), started_at timestamptz, "
             "quantity bigint"
         )
         cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS usage_stage ({columns}) ON COMMIT DELETE ROWS")
         cursor.execute("TRUNCATE usage_stage")
-        lines = (
-            f"{e.source_key}\t{t.connection_id}\t{e.kind}\t{e.zone}\t{e.started_at.isoformat()}\t{e.quantity}\n"
-            for e, t in known
+        _copy_text(
+            cursor,
+            "usage_stage",
+            "source_key, connection_id, kind, zone, started_at, quantity",
+            (
+                f"{key}\t{t.connection_id}\t{e.kind}\t{e.zone}\t{e.started_at.isoformat()}\t{e.quantity}\n"
+                for key, (e, t) in zip(keys, fresh, strict=True)
+            ),
         )
-        names = "source_key, connection_id, kind, zone, started_at, quantity"
-        if not _copy_text(cursor, "usage_stage", names, lines, [e.source_key for e, _t in known]):
-            _stage(
-                cursor,
-                "usage_stage",
-                columns,
-                ((e.source_key, t.connection_id, e.kind, e.zone, e.started_at, e.quantity) for e, t in known),
-            )
-        # The events this batch inserted (not those already recorded) are kept for the rest of the transaction:
-        # the debit and the daily totals are computed from them alone.
         cursor.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS usage_fresh (source_key varchar(200), connection_id bigint, "
-            "kind varchar(5), zone varchar(8), started_at timestamptz, quantity bigint) ON COMMIT DELETE ROWS"
-        )
-        cursor.execute("TRUNCATE usage_fresh")
-        cursor.execute(
-            # The ids not yet recorded are claimed in the key table (events are partitioned by month, and a
-            # partitioned table cannot keep source_key unique across months: partitions.py).
+            # The events are partitioned by month, and a partitioned table cannot keep source_key unique across
+            # months (partitions.py): the ids are claimed in the key table, and only the claimed events inserted.
             "WITH fresh_keys AS ("
             " INSERT INTO usage_usageeventkey (source_key, started_at) SELECT source_key, started_at FROM usage_stage"
-            " ON CONFLICT (source_key) DO NOTHING RETURNING source_key),"
-            " inserted AS ("
-            " INSERT INTO usage_usageevent (source_key, connection_id, kind, zone, started_at, quantity, received_at)"
+            " ON CONFLICT (source_key) DO NOTHING RETURNING source_key) "
+            "INSERT INTO usage_usageevent (source_key, connection_id, kind, zone, started_at, quantity, received_at)"
             " SELECT s.source_key, s.connection_id, s.kind, s.zone, s.started_at, s.quantity, %s"
-            " FROM usage_stage s JOIN fresh_keys USING (source_key)"
-            " RETURNING source_key, connection_id, kind, zone, started_at, quantity)"
-            " INSERT INTO usage_fresh SELECT source_key, connection_id, kind, zone, started_at, quantity FROM inserted",
+            " FROM usage_stage s JOIN fresh_keys USING (source_key) RETURNING source_key",
             [now],
         )
-        recorded: int = cursor.rowcount
-        if not recorded:
-            return 0
-        _serialise_counter_writers()
-        clock = {"zone": billing_zone().key}
+        inserted = {key for (key,) in cursor.fetchall()}
+    if len(inserted) == len(fresh):
+        return fresh
+    return [(event, target) for event, target in fresh if event.source_key in inserted]
+
+
+def _sums(
+    fresh: list[tuple[EventRow, _Target]],
+) -> tuple[
+    dict[tuple[int, datetime.date, str, str], int],
+    dict[tuple[int, int, int, datetime.datetime, datetime.datetime, str, str], int],
+]:
+    """The batch's use summed in Python, which holds every event already: per (connection, local day by the billing
+    clock, kind, zone) for the daily totals, and per (connection, account, plan, cycle start, cycle end, kind,
+    zone) for the debit. A cycle is made of whole local days, so the second is summed from the first."""
+    days: dict[int, datetime.date] = {}
+    daily: dict[tuple[int, datetime.date, str, str], int] = defaultdict(int)
+    target_of: dict[int, _Target] = {}
+    for event, target in fresh:
+        # Every time zone's offset is a whole number of quarter hours, so the UTC quarter hour decides the day.
+        quarter = int(event.started_at.timestamp()) // 900
+        day = days.get(quarter)
+        if day is None:
+            day = days[quarter] = local_day(event.started_at)
+        daily[(target.connection_id, day, event.kind, event.zone)] += event.quantity
+        target_of[target.connection_id] = target
+    bounds: dict[tuple[int, datetime.date], tuple[datetime.datetime, datetime.datetime]] = {}
+    groups: dict[tuple[int, int, int, datetime.datetime, datetime.datetime, str, str], int] = defaultdict(int)
+    for (connection_id, day, kind, zone), quantity in daily.items():
+        target = target_of[connection_id]
+        cycle = bounds.get((target.cycle_day, day))
+        if cycle is None:
+            cycle = bounds[(target.cycle_day, day)] = day_cycle_bounds(target.cycle_day, day)
+        groups[(connection_id, target.account_id, target.plan_id, *cycle, kind, zone)] += quantity
+    return daily, groups
+
+
+def _apply_set_based(fresh: list[tuple[EventRow, _Target]], now: datetime.datetime) -> None:
+    """PostgreSQL: add the new events to the daily totals, create the missing cycles and plan buckets, and debit the
+    buckets, in SQL over the batch's sums per (connection, cycle, kind, zone) made in Python (`_sums`); only the
+    (connection, cycle, kind) whose result depends on the order of the events are debited event by event (see
+    `_needs_events`)."""
+    daily, groups = _sums(fresh)
+    _serialise_counter_writers()
+    with db.cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = '64MB'")  # the debit's sorts and groupings stay in memory
         cursor.execute(
-            "INSERT INTO usage_dailyusage (connection_id, day, kind, zone, quantity) "  # noqa: S608
-            f"SELECT connection_id, {_LOCAL_DAY}, kind, zone, sum(quantity) FROM usage_fresh GROUP BY 1, 2, 3, 4 "
-            "ON CONFLICT (connection_id, day, kind, zone) "
-            "DO UPDATE SET quantity = usage_dailyusage.quantity + excluded.quantity",
-            clock,
+            "CREATE TEMP TABLE IF NOT EXISTS usage_daily_sums (connection_id bigint, day date, kind varchar(5), "
+            "zone varchar(8), quantity bigint) ON COMMIT DELETE ROWS"
         )
-        start_day = _cycle_start("g.day", "a.billing_cycle_day")
-        end_day = _start_in_month(f"{start_day} + interval '1 month'", "a.billing_cycle_day")
+        cursor.execute("TRUNCATE usage_daily_sums")
+        _copy_text(
+            cursor,
+            "usage_daily_sums",
+            "connection_id, day, kind, zone, quantity",
+            (f"{c}\t{day.isoformat()}\t{kind}\t{zone}\t{q}\n" for (c, day, kind, zone), q in daily.items()),
+        )
+        cursor.execute(
+            "INSERT INTO usage_dailyusage (connection_id, day, kind, zone, quantity) "
+            "SELECT connection_id, day, kind, zone, quantity FROM usage_daily_sums "
+            "ON CONFLICT (connection_id, day, kind, zone) "
+            "DO UPDATE SET quantity = usage_dailyusage.quantity + excluded.quantity"
+        )
+    cycles = ensure_cycles({(account_id, start, end) for _c, account_id, _p, start, end, _k, _z in groups})
+    with db.cursor() as cursor:
         cursor.execute(
             "CREATE TEMP TABLE IF NOT EXISTS usage_groups (connection_id bigint, account_id bigint, plan_id bigint, "
             "starts_at timestamptz, ends_at timestamptz, kind varchar(5), zone varchar(8), quantity numeric, "
             "cycle_id bigint) ON COMMIT DELETE ROWS"
         )
         cursor.execute("TRUNCATE usage_groups")
-        # Grouped by local day first (a cycle is made of whole local days), then each day's cycle is worked out.
-        cursor.execute(
-            "INSERT INTO usage_groups (connection_id, account_id, plan_id, starts_at, ends_at, kind, zone, quantity) "  # noqa: S608
-            "SELECT g.connection_id, c.account_id, c.tariff_plan_id,"
-            f" ({start_day})::timestamp AT TIME ZONE %(zone)s,"
-            f" ({end_day})::timestamp AT TIME ZONE %(zone)s,"
-            " g.kind, g.zone, sum(g.quantity) "
-            f"FROM (SELECT connection_id, {_LOCAL_DAY} AS day, kind, zone, sum(quantity) AS quantity"
-            "       FROM usage_fresh GROUP BY 1, 2, 3, 4) g "
-            f"JOIN {Connection._meta.db_table} c ON c.id = g.connection_id "
-            f"JOIN {CustomerAccount._meta.db_table} a ON a.id = c.account_id "
-            "GROUP BY 1, 2, 3, 4, 5, 6, 7",
-            clock,
-        )
-        cursor.execute("SELECT DISTINCT account_id, starts_at, ends_at FROM usage_groups")
-        wanted = cursor.fetchall()
-    ensure_cycles(wanted)
-    with db.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE usage_groups g SET cycle_id = c.id FROM {BillingCycle._meta.db_table} c "  # noqa: S608
-            "WHERE c.account_id = g.account_id AND c.starts_at = g.starts_at"
+        _copy_text(
+            cursor,
+            "usage_groups",
+            "connection_id, account_id, plan_id, starts_at, ends_at, kind, zone, quantity, cycle_id",
+            (
+                f"{c}\t{a}\t{p}\t{start.isoformat()}\t{end.isoformat()}\t{kind}\t{zone}\t{q}\t{cycles[(a, start)].pk}\n"
+                for (c, a, p, start, end, kind, zone), q in groups.items()
+            ),
         )
         _add_plan_buckets(cursor, now)
         cursor.execute(
@@ -449,12 +512,11 @@ def _ingest_set_based(
         cursor.execute("SELECT connection_id, cycle_id, kind FROM usage_decide")
         decide = cursor.fetchall()
     if decide:
-        _debit_event_by_event(decide, now)
+        _debit_event_by_event(decide, fresh, now)
     with db.cursor() as cursor:
         refresh_spend_in_sql(cursor, now)
         watched = capped_pairs_in_sql(cursor)
     raise_alerts(watched, now=now)
-    return recorded
 
 
 # The (connection, cycle, kind) of the batch whose debit depends on the order of its events (`_needs_events`):
@@ -537,13 +599,23 @@ def _add_plan_buckets(cursor: Any, now: datetime.datetime) -> None:
     """PostgreSQL: the tariff plan's buckets for every (connection, cycle) of the batch that has none yet. The
     allowances are worked out in Python once per (plan, cycle start), the rows are made in SQL; a set another
     batch created meanwhile wins (the partial unique index)."""
+    # The (connection, cycle) pairs without plan buckets, found once per pair (not once per group of the pair, nor
+    # once per bucket to be made) and kept for the two statements below.
     cursor.execute(
-        "SELECT DISTINCT g.plan_id, g.starts_at FROM usage_groups g WHERE NOT EXISTS (SELECT 1 FROM usage_bucket b"
-        " WHERE b.connection_id = g.connection_id AND b.cycle_id = g.cycle_id AND b.source = 'plan')"
+        "CREATE TEMP TABLE IF NOT EXISTS usage_missing (connection_id bigint, cycle_id bigint, plan_id bigint, "
+        "starts_at timestamptz, ends_at timestamptz) ON COMMIT DELETE ROWS"
     )
-    combinations = cursor.fetchall()
-    if not combinations:
+    cursor.execute("TRUNCATE usage_missing")
+    cursor.execute(
+        "INSERT INTO usage_missing SELECT p.connection_id, p.cycle_id, p.plan_id, p.starts_at, p.ends_at "
+        "FROM (SELECT DISTINCT connection_id, cycle_id, plan_id, starts_at, ends_at FROM usage_groups) p "
+        "WHERE NOT EXISTS (SELECT 1 FROM usage_bucket b WHERE b.connection_id = p.connection_id"
+        " AND b.cycle_id = p.cycle_id AND b.source = 'plan')"
+    )
+    if not cursor.rowcount:
         return
+    cursor.execute("SELECT DISTINCT plan_id, starts_at FROM usage_missing")
+    combinations = cursor.fetchall()
     plans = TariffPlan.objects.in_bulk({plan_id for plan_id, _start in combinations})
     _stage(
         cursor,
@@ -561,16 +633,15 @@ def _add_plan_buckets(cursor: Any, now: datetime.datetime) -> None:
         "valid_until, source, label, used, out_of_bucket, priority, as_of) "
         "SELECT p.connection_id, p.cycle_id, s.kind, s.zone, s.allowance, s.fair_use_cap, p.starts_at, p.ends_at,"
         " 'plan', '', 0, 0, %s, %s "
-        "FROM (SELECT DISTINCT connection_id, cycle_id, plan_id, starts_at, ends_at FROM usage_groups) p "
-        "JOIN usage_allowance_stage s ON s.plan_id = p.plan_id AND s.starts_at = p.starts_at "
-        "WHERE NOT EXISTS (SELECT 1 FROM usage_bucket b WHERE b.connection_id = p.connection_id"
-        " AND b.cycle_id = p.cycle_id AND b.source = 'plan') "
+        "FROM usage_missing p JOIN usage_allowance_stage s ON s.plan_id = p.plan_id AND s.starts_at = p.starts_at "
         "ON CONFLICT DO NOTHING",
         [PLAN_PRIORITY, now],
     )
 
 
-def _debit_event_by_event(decide: list[tuple[int, int, str]], now: datetime.datetime) -> None:
+def _debit_event_by_event(
+    decide: list[tuple[int, int, str]], fresh: list[tuple[EventRow, _Target]], now: datetime.datetime
+) -> None:
     """PostgreSQL: the (connection, cycle, kind) that need a decision per event, debited in the order the events
     happened (ties by event id), Latvia's and the EU's together, as the Python path does it."""
     cycle_of = {c.pk: c for c in BillingCycle.objects.filter(pk__in={cycle_id for _c, cycle_id, _k in decide})}
@@ -587,12 +658,15 @@ def _debit_event_by_event(decide: list[tuple[int, int, str]], now: datetime.date
         )
         for connection_id, cycle_id, *values in cursor.fetchall():
             buckets[(connection_id, cycle_id)].append(Counter(*values))
-        cursor.execute(
-            "SELECT f.connection_id, f.kind, f.zone, f.started_at, f.quantity FROM usage_fresh f "
-            "JOIN (SELECT DISTINCT connection_id, kind FROM usage_decide) d"
-            " ON d.connection_id = f.connection_id AND d.kind = f.kind ORDER BY f.started_at, f.source_key"
+    # The batch's events of those (connection, kind), in the order they happened (ties by event id), as the Python
+    # path takes them.
+    events = [
+        (t.connection_id, e.kind, e.zone, e.started_at, e.quantity)
+        for e, t in sorted(
+            ((e, t) for e, t in fresh if (t.connection_id, e.kind) in wanted),
+            key=lambda pair: (pair[0].started_at, pair[0].source_key),
         )
-        events = cursor.fetchall()
+    ]
     ordered = {pair: debit_order(found) for pair, found in buckets.items()}
     changed: dict[int, Counter] = {}
     tally: dict[tuple[int, int, str, str], int] = defaultdict(int)

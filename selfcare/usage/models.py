@@ -104,10 +104,17 @@ class Bucket(models.Model):
     negative. Events debit buckets by `priority` (lower first), then earliest `valid_until`.
     """
 
-    # No index of its own: bucket_connection_cycle_idx starts with it and serves the same lookups (every batch of
-    # usage inserts and updates bucket rows, and each index costs it).
-    connection = models.ForeignKey(Connection, on_delete=models.PROTECT, related_name="buckets", db_index=False)
-    cycle = models.ForeignKey(BillingCycle, on_delete=models.PROTECT, related_name="buckets")
+    # No database constraint on either foreign key (the ORM's PROTECT still stands): ingestion writes bucket rows in
+    # bulk (a first import creates the plan's buckets of every connection-cycle, tens of thousands of rows), with
+    # connection and cycle ids it resolved or created in the same transaction, and a check per row at commit cost
+    # about as much as the insert; connections and cycles are never deleted under a live import (terminated
+    # connections are kept), and nothing deletes them in raw SQL. Migration 0011.
+    # No index of its own on `connection`: bucket_connection_cycle_idx starts with it and serves the same lookups
+    # (every batch of usage inserts and updates bucket rows, and each index costs it).
+    connection = models.ForeignKey(
+        Connection, on_delete=models.PROTECT, related_name="buckets", db_constraint=False, db_index=False
+    )
+    cycle = models.ForeignKey(BillingCycle, on_delete=models.PROTECT, related_name="buckets", db_constraint=False)
     kind = models.CharField(_("kind"), max_length=5, choices=Kind.choices)
     zone = models.CharField(_("zone"), max_length=8, choices=BucketZone.choices)
     source = models.CharField(_("source"), max_length=5, choices=Source.choices)
@@ -218,8 +225,12 @@ class UsageEventKey(models.Model):
 class DailyUsage(models.Model):
     """Total use of one connection on one day (Europe/Riga), kind and zone: the usage chart reads ~31 of these."""
 
-    # No index of its own: daily_usage_unique starts with it and serves the same lookups.
-    connection = models.ForeignKey(Connection, on_delete=models.PROTECT, related_name="daily_usage", db_index=False)
+    # No database constraint (the ORM's PROTECT still stands), as the buckets' (see Bucket.connection): ingestion
+    # upserts these rows in bulk, one per connection, day, kind and zone of a batch, for connections it resolved in
+    # the same transaction. No index of its own: daily_usage_unique starts with it and serves the same lookups.
+    connection = models.ForeignKey(
+        Connection, on_delete=models.PROTECT, related_name="daily_usage", db_constraint=False, db_index=False
+    )
     day = models.DateField(_("day"))
     kind = models.CharField(_("kind"), max_length=5, choices=Kind.choices)
     zone = models.CharField(_("zone"), max_length=8, choices=Zone.choices)
