@@ -11,12 +11,12 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from selfcare.binding.models import BindingStatus, ConnectionBinding
 from selfcare.customers.models import ConnectionStatus, CustomerAccount, Segment
-from selfcare.identity.models import DigitalIdentity
+from selfcare.identity.models import DigitalIdentity, NationalIdentifier
 from selfcare.mandates.models import Mandate, MandateScope, MandateStatus
 from selfcare.mandates.representatives import companies_represented
 
@@ -94,18 +94,37 @@ def person_codes(identity: DigitalIdentity) -> list[tuple[str, str]]:
     return list(identity.identifiers.values_list("country", "code"))
 
 
+def _codes_condition(codes: list[tuple[str, str]], country: str, code: str) -> Q:
+    """The row's (`country`, `code`) columns are one of these codes."""
+    condition = Q(pk__in=[])
+    for country_value, code_value in codes:
+        condition |= Q(**{country: country_value, code: code_value})
+    return condition
+
+
 def private_accounts(codes: list[tuple[str, str]]) -> list[int]:
     """The private accounts whose contract carries one of these codes, in one query."""
-    condition = Q(pk__in=[])
-    for country, code in codes:
-        condition |= Q(holder_country=country, holder_personal_code=code)
+    condition = _codes_condition(codes, "holder_country", "holder_personal_code")
     return list(CustomerAccount.objects.filter(condition, kind=Segment.PRIVATE).values_list("pk", flat=True))
 
 
-def _company_contexts(codes: list[tuple[str, str]], day: datetime.date, company_id: int | None = None) -> list[Context]:
-    """One context per company with a mandate in force (only `company_id`'s when given); several mandates for one
-    company add up their scope."""
-    in_force = Mandate.objects.in_force(day).of_codes(codes)
+def _one_of_codes(identity: DigitalIdentity, country: str, code: str) -> Exists:
+    """The row's (`country`, `code`) columns are one of the person's personal codes, old or new: the codes read in
+    the same statement (`resolve_context` needs them for one query only, so they are not read on their own)."""
+    return Exists(NationalIdentifier.objects.filter(identity=identity, country=OuterRef(country), code=OuterRef(code)))
+
+
+def _own_private_accounts(identity: DigitalIdentity) -> list[int]:
+    """`private_accounts(person_codes(identity))` in one statement."""
+    held = _one_of_codes(identity, "holder_country", "holder_personal_code")
+    return list(CustomerAccount.objects.filter(held, kind=Segment.PRIVATE).values_list("pk", flat=True))
+
+
+def _company_contexts(attorney: Q | Exists, day: datetime.date, company_id: int | None = None) -> list[Context]:
+    """One context per company with a mandate in force whose attorney is the person (`attorney`, a condition on
+    the mandate: `_codes_condition` or `_one_of_codes`); only `company_id`'s when given. Several
+    mandates for one company add up their scope."""
+    in_force = Mandate.objects.in_force(day).filter(attorney)
     if company_id is not None:
         in_force = in_force.filter(company_id=company_id)
     mandates = list(in_force.select_related("company").order_by("company__name", "pk"))
@@ -167,7 +186,7 @@ def contexts_of(identity: DigitalIdentity, *, on: datetime.date | None = None) -
     accounts = private_accounts(codes)
     if accounts:
         contexts.append(Context(ContextKind.PRIVATE, account_ids=tuple(accounts)))
-    contexts.extend(_company_contexts(codes, day))
+    contexts.extend(_company_contexts(_codes_condition(codes, "attorney_country", "attorney_code"), day))
     contexts.extend(_work_contexts(identity))
     contexts.extend(_representative_contexts(identity, codes))
     return contexts
@@ -251,20 +270,22 @@ def _ended_binding(identity: DigitalIdentity, company_id: int, since: datetime.d
 def resolve_context(identity: DigitalIdentity, key: str) -> Context:
     """The context named by a URL key, if the person has it today; NotFound otherwise.
 
-    Only that context is derived, by the same rules as `contexts_of` (one to three statements instead of every
-    context's five or more): every page and API call in a context asks this first.
+    Only that context is derived, by the same rules as `contexts_of` (one or two statements instead of every
+    context's five or more; the person's codes are read inside the private accounts' or the mandates' statement):
+    every page and API call in a context asks this first.
     """
     match = _KEY.match(key)
     if not match:
         raise NotFound(key)
     found: list[Context]
     if match.group(1):
-        accounts = private_accounts(person_codes(identity))
+        accounts = _own_private_accounts(identity)
         found = [Context(ContextKind.PRIVATE, account_ids=tuple(accounts))] if accounts else []
     else:
         kind, company_id = ContextKind(match.group(2)), int(match.group(3))
         if kind == ContextKind.COMPANY:
-            found = _company_contexts(person_codes(identity), timezone.localdate(), company_id)
+            attorney = _one_of_codes(identity, "attorney_country", "attorney_code")
+            found = _company_contexts(attorney, timezone.localdate(), company_id)
         elif kind == ContextKind.WORK:
             found = _work_contexts(identity, company_id)
         else:

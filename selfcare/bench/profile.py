@@ -6,6 +6,7 @@ throwaway database (SQLite, or DATABASE_URL's server), with the number of SQL st
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/wt19 .venv/bin/python -m selfcare.bench.profile ingest
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/wt19 .venv/bin/python -m selfcare.bench.profile dashboard
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/wt19 .venv/bin/python -m selfcare.bench.profile api
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/wt19 .venv/bin/python -m selfcare.bench.profile page
 
 (with SELFCARE_HTTPS=false, as `make bench` runs). `PROFILE_SCALE` (default 25000) is the dashboard's company size.
 
@@ -237,6 +238,42 @@ def api() -> None:
         _print_profile(profile, "remaining-data call")
 
 
+def page() -> None:
+    """One connection page in the browser (a private connection of a demo person, a logged-in session, in process):
+    its statements with their times, CPU per page without the profiler, then the profile of REQUESTS // 4 pages."""
+    from django.test import Client, override_settings
+
+    from selfcare.customers.models import Connection
+    from selfcare.demo import dataset
+    from selfcare.demo.loader import load_demo
+    from selfcare.identity.methods.base import VerifiedIdentity
+    from selfcare.identity.services import identity_for
+
+    load_demo(scale=int(os.environ.get("PROFILE_API_SCALE", 50)))
+    anna = dataset.PERSONS[0]
+    code = anna.personal_code.replace("-", "")
+    identity = identity_for(VerifiedIdentity("smartid", "LV", code, "ANNA", "BĒRZIŅA", "qualified", {}))
+    connection = Connection.objects.filter(account__holder_personal_code=code, account__kind="private").first()
+    assert connection is not None
+    client = Client()
+    client.force_login(identity.user)
+    url = f"/en/acting/private/connections/{connection.pk}/"
+    with override_settings(DEBUG=False):
+
+        def call() -> None:
+            assert client.get(url).status_code == 200
+
+        call()  # the session's first write
+        _timed_statements(call, "one connection page")
+        _cpu(call, "connection page")
+        profile = cProfile.Profile()
+        profile.enable()
+        for _ in range(REQUESTS // 4):
+            call()
+        profile.disable()
+        _print_profile(profile, "connection page")
+
+
 def _timed_statements(action: Callable[[], object], title: str) -> None:
     from django.db import connection
 
@@ -267,7 +304,7 @@ def main() -> None:
     from django.test.utils import setup_test_environment
 
     setup_test_environment()
-    paths = {"tokens": tokens, "ingest": ingest, "dashboard": dashboard, "api": api}
+    paths = {"tokens": tokens, "ingest": ingest, "dashboard": dashboard, "api": api, "page": page}
     wanted = sys.argv[1:] or list(paths)
     creation = connection.creation
     old_name = connection.settings_dict["NAME"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -171,15 +171,26 @@ def _live_claim(offer: Offer, facts: Facts) -> OfferClaim | None:
 
 
 def gather_facts(
-    offers: Iterable[Offer], *, context: Context, connection: Connection, identity_id: uuid.UUID, at: datetime.datetime
+    offers: Iterable[Offer],
+    *,
+    context: Context,
+    connection: Connection,
+    identity_id: uuid.UUID,
+    at: datetime.datetime,
+    plans: Mapping[int, frozenset[int]] | None = None,
 ) -> Facts:
-    """Three queries whatever the number of offers: their plans, the relevant live claims, the company setting."""
+    """Three queries whatever the number of offers: their plans (none when the caller read them with the offers,
+    `plans`: offer id → plan ids, only offers limited to some plans), the relevant live claims, the company setting
+    (only for an employee)."""
     offer_ids = [offer.pk for offer in offers]
     plan_ids: dict[int, set[int]] = {}
-    for offer_id, plan_id in Offer.tariff_plans.through.objects.filter(offer_id__in=offer_ids).values_list(
-        "offer_id", "tariffplan_id"
-    ):
-        plan_ids.setdefault(offer_id, set()).add(plan_id)
+    if plans is not None:
+        plan_ids = {offer_id: set(plans[offer_id]) for offer_id in offer_ids if offer_id in plans}
+    else:
+        for offer_id, plan_id in Offer.tariff_plans.through.objects.filter(offer_id__in=offer_ids).values_list(
+            "offer_id", "tariffplan_id"
+        ):
+            plan_ids.setdefault(offer_id, set()).add(plan_id)
     claims: dict[int, list[OfferClaim]] = {}
     live = (
         OfferClaim.objects.filter(offer_id__in=offer_ids)

@@ -1,6 +1,6 @@
 """Reads shared by the pages: the offers of one connection in a context, a context's offers, dashboard teasers.
 
-Query counts do not grow with the number of offers or connections: a connection's offers take four queries,
+Query counts do not grow with the number of offers or connections: a connection's offers take two queries,
 a dashboard's teaser one.
 """
 
@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from selfcare.access.contexts import Context
@@ -20,23 +20,36 @@ from selfcare.offers.eligibility import Eligibility, evaluate, gather_facts, seg
 from selfcare.offers.models import Offer, OfferImage, OfferStatus
 
 
+def _with_image() -> Exists:
+    return Exists(OfferImage.objects.filter(offer=OuterRef("pk")))
+
+
 def shown_offers(at: datetime.datetime | None = None) -> list[Offer]:
-    """Offers on show now (active or paused, in their window), with whether each has a picture."""
-    when = at or timezone.now()
-    offers = list(Offer.objects.on_show(when))
-    with_image = set(OfferImage.objects.filter(offer__in=offers).values_list("offer_id", flat=True))
-    for offer in offers:
-        offer.has_image = offer.pk in with_image  # type: ignore[attr-defined]
-    return offers
+    """Offers on show now (active or paused, in their window), with whether each has a picture (`has_image`)."""
+    return list(Offer.objects.on_show(at or timezone.now()).annotate(has_image=_with_image()))
+
+
+def shown_offers_and_plans(at: datetime.datetime) -> tuple[list[Offer], dict[int, frozenset[int]]]:
+    """`shown_offers` and the tariff plans each is limited to (offer id → plan ids; an offer for every plan is not
+    in it), in one statement: a row per offer and plan, the offers in their order."""
+    offers: dict[int, Offer] = {}
+    plans: dict[int, set[int]] = {}
+    for offer in Offer.objects.on_show(at).annotate(has_image=_with_image(), plan_id=F("tariff_plans__id")):
+        offers.setdefault(offer.pk, offer)
+        if offer.plan_id is not None:  # type: ignore[attr-defined]
+            plans.setdefault(offer.pk, set()).add(offer.plan_id)  # type: ignore[attr-defined]
+    return list(offers.values()), {offer_id: frozenset(ids) for offer_id, ids in plans.items()}
 
 
 def offers_for_connection(
     *, identity_id: uuid.UUID, context: Context, connection: Connection, at: datetime.datetime | None = None
 ) -> list[Eligibility]:
-    """The offers this connection is shown in this context, each with its answer (claimable or why not)."""
+    """The offers this connection is shown in this context, each with its answer (claimable or why not): two
+    statements (three for an employee), the offers with their pictures and plans, and the claims."""
     when = at or timezone.now()
-    offers = [offer for offer in shown_offers(when) if segment_matches(offer, context)]
-    facts = gather_facts(offers, context=context, connection=connection, identity_id=identity_id, at=when)
+    shown, plans = shown_offers_and_plans(when)
+    offers = [offer for offer in shown if segment_matches(offer, context)]
+    facts = gather_facts(offers, context=context, connection=connection, identity_id=identity_id, at=when, plans=plans)
     answers = [evaluate(offer, facts) for offer in offers]
     return [answer for answer in answers if not answer.hidden]
 

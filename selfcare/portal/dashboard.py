@@ -24,6 +24,7 @@ from selfcare.customers.selectors import SEARCH_MAX_LENGTH, search_connections
 from selfcare.mandates.signing import awaiting_signature
 from selfcare.offers.selectors import offers_for_connection, teaser_counts
 from selfcare.orders.selectors import services_shown
+from selfcare.portal.links import context_links
 from selfcare.portal.offers import new_idempotency_key
 from selfcare.portal.usage import (
     ContextSummary,
@@ -49,6 +50,17 @@ def attach_bound_users(acting: Context, connections: list[Connection]) -> None:
         connection.bound_user = names.get(connection.pk, "")  # type: ignore[attr-defined]
 
 
+# The pages a dashboard group links to, by the name its template uses.
+GROUP_PAGES = {
+    "connections": "portal:connections",
+    "offers": "portal:offers",
+    "company_security": "portal:company-security",
+    "mandates": "portal:mandates",
+    "bills": "portal:bills",
+    "costs": "portal:costs",
+}
+
+
 @require_safe
 @identity_page
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -71,6 +83,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             attach_bound_users(group.context, group.connections)
     context: dict[str, object] = {
         "groups": groups,
+        "group_links": context_links(GROUP_PAGES, (g.context.key for g in groups)),
         "summaries": summaries,
         "offer_counts": teaser_counts(g.context for g in groups),
         "near_limit": NEAR_LIMIT,

@@ -11,12 +11,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count
+from django.template.defaultfilters import date as date_filter
+from django.templatetags.l10n import unlocalize
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from selfcare.access.contexts import Action, Context, ContextKind
 from selfcare.access.policy import connections_in, mandate_company, may
 from selfcare.customers.models import Connection
 from selfcare.identity.models import DigitalIdentity
 from selfcare.mandates.models import Mandate, MandateStatus
+from selfcare.usage.formatting import format_volume
 from selfcare.usage.selectors import (
     DataSummary,
     DayUse,
@@ -66,6 +71,50 @@ class Chart:
         if len(uses) <= 2:
             return uses
         return [uses[0], uses[len(uses) // 2], uses[-1]]
+
+    # A cycle's chart has a bar and a table row for each of up to 31 days. Each row's dozen template filters and
+    # variable lookups were a third of the connection page's time (docs/performance.md); the rows are the same
+    # markup written here with the same filters, once per page.
+
+    def bars_markup(self) -> SafeString:
+        """The SVG bars, each with its day and volume as its title: what the template wrote per bar."""
+        return format_html_join(
+            "",
+            '<g><title>{}: {}</title><rect class="bar-home" x="{}" y="{}" width="10" height="{}"></rect>{}</g>',
+            (
+                (
+                    date_filter(bar.use.day, "MONTH_DAY_FORMAT"),
+                    format_volume(bar.use.total),
+                    unlocalize(bar.x),
+                    unlocalize(bar.home_y),
+                    unlocalize(bar.home_height),
+                    format_html(
+                        '<rect class="bar-roaming" x="{}" y="{}" width="10" height="{}"></rect>',
+                        unlocalize(bar.x),
+                        unlocalize(bar.roaming_y),
+                        unlocalize(bar.roaming_height),
+                    )
+                    if bar.roaming_height
+                    else "",
+                )
+                for bar in self.bars
+            ),
+        )
+
+    def table_markup(self) -> SafeString:
+        """The chart's text alternative, a row per day."""
+        return format_html_join(
+            "",
+            '<tr><th scope="row">{}</th><td>{}</td><td>{}</td></tr>',
+            (
+                (
+                    date_filter(bar.use.day, "SHORT_DATE_FORMAT"),
+                    format_volume(bar.use.home),
+                    format_volume(bar.use.roaming),
+                )
+                for bar in self.bars
+            ),
+        )
 
 
 def daily_chart(days: list[DayUse]) -> Chart:

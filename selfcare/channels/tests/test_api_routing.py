@@ -104,13 +104,14 @@ def test_a_page_of_connections_is_byte_for_byte_what_its_schema_renders(world: W
     assert [c["msisdn"] for c in json.loads(answer.content)] == ["+37125000001", "+37125000002"]
 
 
-def test_one_remaining_data_call_costs_seven_statements(
+def test_one_remaining_data_call_costs_six_statements(
     world: World, django_assert_num_queries: pytest.FixtureRequest
 ) -> None:
     token = token_for(world.anna)
     path = usage_path(f"company-{world.company_a.pk}", world.a1.pk)
     assert get(path, token).status_code == 200  # the cycle's buckets are opened by the first read
-    # The token with its client login and person, the rate counter, the context (identifiers, mandate), the
-    # connection, its buckets and its daily use: no session, no user, nothing from the page middlewares.
-    with django_assert_num_queries(7):  # type: ignore[operator]
+    # The token with its client login and person, the rate counter, the context (the mandate, with the person's
+    # codes read inside it), the connection, its buckets and its daily use: no session, no user, nothing from the
+    # page middlewares.
+    with django_assert_num_queries(6):  # type: ignore[operator]
         assert get(path, token).status_code == 200

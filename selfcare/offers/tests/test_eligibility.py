@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.db import connection as db
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from selfcare.customers.models import Segment
 from selfcare.customers.tests import factories as customers
 from selfcare.offers.eligibility import Reason, eligibility
-from selfcare.offers.models import CompanyOfferSetting, Offer, OfferKind, OfferStatus
+from selfcare.offers.models import CompanyOfferSetting, Offer, OfferImage, OfferKind, OfferStatus
 from selfcare.offers.selectors import offers_for_connection, teaser_counts
 from selfcare.offers.tests import factories
 from selfcare.offers.tests.conftest import World
@@ -150,3 +152,23 @@ def test_welcome_offers_are_not_counted_in_a_contexts_teaser_but_offered_with_ea
         identity_id=world.anna.pk, context=factories.context_of(world.anna, "private"), connection=world.anna_phone
     )
     assert len(shown) == 2
+
+
+def test_a_connections_offers_are_two_statements_with_their_plans_and_pictures(world: World) -> None:
+    """The offers with their pictures and the plans each is limited to, then the claims: however many offers and
+    plans, and each offer still once, in its order, with its own plans and picture."""
+    other = customers.tariff_plan()
+    own = world.anna_phone.tariff_plan
+    for_two_plans = factories.offer(tariff_plans=[other, own])
+    for_another_plan = factories.offer(tariff_plans=[other])
+    pictured = factories.offer()
+    OfferImage.objects.create(offer=pictured, content=b"", content_type="image/webp", width=1, height=1)
+    context = factories.context_of(world.anna, "private")
+    with CaptureQueriesContext(db) as captured:
+        shown = offers_for_connection(identity_id=world.anna.pk, context=context, connection=world.anna_phone)
+    assert len(captured) == 2
+    assert [a.offer.pk for a in shown] == [o.pk for o in Offer.objects.on_show(timezone.now())]
+    by_offer = {a.offer.pk: a for a in shown}
+    assert by_offer[for_two_plans.pk].reasons == ()
+    assert by_offer[for_another_plan.pk].reasons == (Reason.PLAN,)
+    assert [a.offer.has_image for a in shown] == [a.offer.pk == pictured.pk for a in shown]  # type: ignore[attr-defined]

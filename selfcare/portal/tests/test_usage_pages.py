@@ -7,12 +7,16 @@ import datetime
 import re
 
 import pytest
+from django.db import connection as db
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from selfcare.access.tests import factories as people
 from selfcare.customers.models import GB
 from selfcare.customers.tests import factories
+from selfcare.offers.tests import factories as offers
+from selfcare.tests.clock import at
 from selfcare.usage.services import grant_bonus
 from selfcare.usage.tests.helpers import feed, row
 
@@ -140,3 +144,17 @@ def test_another_company_or_a_stranger_gets_404_not_the_usage(owner_connection: 
     boss_client = Client()
     boss_client.force_login(boss.user)
     assert boss_client.get(url.replace("private", f"company-{other_company.pk}")).status_code == 404
+
+
+def test_the_connection_page_costs_twelve_statements_with_offers_on_show(owner_connection: tuple[Client, str]) -> None:
+    """Session, user, identity; the private context (the person's codes read inside it), the connection, the audit
+    event; buckets, daily use, earlier cycles; the offers with their pictures and plans, the claims; the barring."""
+    client, url = owner_connection
+    offers.offer(tariff_plans=[factories.tariff_plan()])  # for another plan: shown with the reason
+    offers.offer()
+    with at(timezone.now()):  # the clock stands still: the session is not touched again between the two requests
+        assert client.get(url).status_code == 200
+        with CaptureQueriesContext(db) as captured:
+            html = client.get(url).content.decode()
+    assert len(captured) == 12, [q["sql"][:80] for q in captured.captured_queries]
+    assert html.count('class="offer offer-') == 2
