@@ -23,18 +23,20 @@ class Snapshot:
 
 
 def _processes() -> list[tuple[str, float]]:
-    """(command line, CPU seconds) of every process we may read."""
+    """(command line, CPU seconds) of every process we may read but this one (whose children `snapshot` counts
+    itself). A process's seconds include its children that have ended and that it waited for: a database backend
+    that ends during the run (a connection closed at its maximum age) is counted in the postmaster's, not lost."""
     found = []
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
             continue
         try:
             command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue  # ended meanwhile, or not ours to read
-        # Fields 14 and 15 of stat (utime, stime), counted after the command's closing parenthesis.
-        found.append((command, (int(fields[11]) + int(fields[12])) / _TICKS))
+        # Fields 14 to 17 of stat (utime, stime, cutime, cstime), counted after the command's closing parenthesis.
+        found.append((command, sum(int(value) for value in fields[11:15]) / _TICKS))
     return found
 
 

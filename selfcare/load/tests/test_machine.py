@@ -2,44 +2,61 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from selfcare.load import machine
 
+BURN = "import time\nt = time.process_time() + 0.3\nwhile time.process_time() < t: pass\n"
+# A parent that waits for a child which burned the CPU, as the postmaster waits for a backend that ended.
+PARENT = f"import subprocess, sys, time\nsubprocess.run([sys.executable, '-c', {BURN!r}])\nprint('done', flush=True)\n"
 
-def _burn(seconds: float) -> None:
-    until = time.process_time() + seconds
-    while time.process_time() < until:
-        pass
+
+@contextmanager
+def _running(code: str) -> Iterator[str]:
+    """A Python process running `code` (with a marker in its command line), alive until the block ends, once it
+    has printed "done"."""
+    marker = "selfcare-load-test-marker"
+    process = subprocess.Popen(  # noqa: S603 - our interpreter
+        [sys.executable, "-c", code + "print('done', flush=True)\ntime.sleep(30)\n", marker],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        process.stdout.readline()
+        yield marker
+    finally:
+        process.kill()
+        process.wait()
 
 
 def test_a_processs_cpu_is_counted_in_the_group_its_command_line_belongs_to() -> None:
-    me = os.getpid()
-    groups = {"this test": lambda command: command == _command_of(me)}
+    groups = {"burner": lambda command: "selfcare-load-test-marker" in command}
     before = machine.snapshot(groups)
-    _burn(0.3)
-    after = machine.snapshot(groups)
+    with _running("import time\n" + BURN):
+        after = machine.snapshot(groups)
 
-    assert after.by_group["this test"] - before.by_group["this test"] >= 0.2
+    assert after.by_group["burner"] - before.by_group["burner"] >= 0.2
     lines = machine.report(before, after, requests=10, seconds=1.0)
-    (line,) = [line for line in lines if line.startswith("this test")]
-    assert float(line.split()[2]) >= 20  # ≥ 0.2 s over 10 requests: ≥ 20 ms each
+    (line,) = [line for line in lines if line.startswith("burner")]
+    assert float(line.split()[1]) >= 20  # ≥ 0.2 s over 10 requests: ≥ 20 ms each
 
 
-def test_a_child_that_has_ended_is_counted_from_its_usage() -> None:
+def test_a_child_that_ended_is_counted_with_the_parent_that_waited_for_it() -> None:
+    groups = {"parent": lambda command: "selfcare-load-test-marker" in command}
+    before = machine.snapshot(groups)
+    with _running("import time\n" + PARENT):
+        after = machine.snapshot(groups)
+
+    assert after.by_group["parent"] - before.by_group["parent"] >= 0.2
+
+
+def test_this_processs_own_children_are_counted_from_their_usage() -> None:
     before = machine.snapshot({}, children="locust")
-    subprocess.run(
-        [sys.executable, "-c", "import time\nt = time.process_time() + 0.3\nwhile time.process_time() < t: pass"],
-        check=True,
-    )
+    subprocess.run([sys.executable, "-c", BURN], check=True)  # noqa: S603
     after = machine.snapshot({}, children="locust")
 
     assert after.by_group["locust"] - before.by_group["locust"] >= 0.2
-
-
-def _command_of(pid: int) -> str:
-    with open(f"/proc/{pid}/cmdline", "rb") as file:
-        return file.read().replace(b"\0", b" ").decode(errors="replace").strip()
