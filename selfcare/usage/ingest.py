@@ -278,11 +278,17 @@ def ingest(rows: Iterable[EventRow | Rejected], *, now: datetime.datetime | None
     return result
 
 
+def _temp_table(cursor: Any, table: str, columns: str) -> None:
+    """PostgreSQL: an empty session-local table for this transaction's batch (made once per connection, emptied at
+    each commit and here). `columns` is "name type, …"."""
+    cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} ({columns}) ON COMMIT DELETE ROWS")
+    cursor.execute(f"TRUNCATE {table}")
+
+
 def _stage(cursor: Any, table: str, columns: str, rows: Iterable[Sequence[Any]]) -> None:
     """PostgreSQL: load rows into a session-local staging table with COPY (the fastest way in; a statement with
     thousands of parameters costs more to build than to run). `columns` is "name type, …"."""
-    cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} ({columns}) ON COMMIT DELETE ROWS")
-    cursor.execute(f"TRUNCATE {table}")
+    _temp_table(cursor, table, columns)
     names = ", ".join(column.split()[0] for column in columns.split(","))
     with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
         for row in rows:
@@ -373,10 +379,7 @@ def _not_yet_recorded(known: list[tuple[EventRow, _Target]], keys: Sequence[str]
         "WHERE NOT EXISTS (SELECT 1 FROM usage_usageeventkey k WHERE k.source_key = s.source_key)"
     )
     with db.cursor() as cursor:
-        cursor.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS usage_key_stage (source_key varchar(200)) ON COMMIT DELETE ROWS"
-        )
-        cursor.execute("TRUNCATE usage_key_stage")
+        _temp_table(cursor, "usage_key_stage", "source_key varchar(200)")
         _copy_text(cursor, "usage_key_stage", "source_key", (f"{key}\n" for key in keys))
         cursor.execute(f"SELECT count(*) {new_ids}")
         (count,) = cursor.fetchone()
@@ -399,8 +402,7 @@ def _insert_events_on_conflict(
             "source_key varchar(200), connection_id bigint, kind varchar(5), zone varchar(8), started_at timestamptz, "
             "quantity bigint"
         )
-        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS usage_stage ({columns}) ON COMMIT DELETE ROWS")
-        cursor.execute("TRUNCATE usage_stage")
+        _temp_table(cursor, "usage_stage", columns)
         _copy_text(
             cursor,
             "usage_stage",
@@ -467,11 +469,11 @@ def _apply_set_based(fresh: list[tuple[EventRow, _Target]], now: datetime.dateti
     _serialise_counter_writers()
     with db.cursor() as cursor:
         cursor.execute("SET LOCAL work_mem = '64MB'")  # the debit's sorts and groupings stay in memory
-        cursor.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS usage_daily_sums (connection_id bigint, day date, kind varchar(5), "
-            "zone varchar(8), quantity bigint) ON COMMIT DELETE ROWS"
+        _temp_table(
+            cursor,
+            "usage_daily_sums",
+            "connection_id bigint, day date, kind varchar(5), zone varchar(8), quantity bigint",
         )
-        cursor.execute("TRUNCATE usage_daily_sums")
         _copy_text(
             cursor,
             "usage_daily_sums",
@@ -486,12 +488,12 @@ def _apply_set_based(fresh: list[tuple[EventRow, _Target]], now: datetime.dateti
         )
     cycles = ensure_cycles({(account_id, start, end) for _c, account_id, _p, start, end, _k, _z in groups})
     with db.cursor() as cursor:
-        cursor.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS usage_groups (connection_id bigint, account_id bigint, plan_id bigint, "
-            "starts_at timestamptz, ends_at timestamptz, kind varchar(5), zone varchar(8), quantity numeric, "
-            "cycle_id bigint) ON COMMIT DELETE ROWS"
+        _temp_table(
+            cursor,
+            "usage_groups",
+            "connection_id bigint, account_id bigint, plan_id bigint, starts_at timestamptz, ends_at timestamptz, "
+            "kind varchar(5), zone varchar(8), quantity numeric, cycle_id bigint",
         )
-        cursor.execute("TRUNCATE usage_groups")
         _copy_text(
             cursor,
             "usage_groups",
@@ -502,11 +504,7 @@ def _apply_set_based(fresh: list[tuple[EventRow, _Target]], now: datetime.dateti
             ),
         )
         _add_plan_buckets(cursor, now)
-        cursor.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS usage_decide (connection_id bigint, cycle_id bigint, kind varchar(5)) "
-            "ON COMMIT DELETE ROWS"
-        )
-        cursor.execute("TRUNCATE usage_decide")
+        _temp_table(cursor, "usage_decide", "connection_id bigint, cycle_id bigint, kind varchar(5)")
         cursor.execute(_NEEDS_EVENTS)
         cursor.execute(_DEBIT, [now])
         cursor.execute("SELECT connection_id, cycle_id, kind FROM usage_decide")
@@ -601,11 +599,11 @@ def _add_plan_buckets(cursor: Any, now: datetime.datetime) -> None:
     batch created meanwhile wins (the partial unique index)."""
     # The (connection, cycle) pairs without plan buckets, found once per pair (not once per group of the pair, nor
     # once per bucket to be made) and kept for the two statements below.
-    cursor.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS usage_missing (connection_id bigint, cycle_id bigint, plan_id bigint, "
-        "starts_at timestamptz, ends_at timestamptz) ON COMMIT DELETE ROWS"
+    _temp_table(
+        cursor,
+        "usage_missing",
+        "connection_id bigint, cycle_id bigint, plan_id bigint, starts_at timestamptz, ends_at timestamptz",
     )
-    cursor.execute("TRUNCATE usage_missing")
     cursor.execute(
         "INSERT INTO usage_missing SELECT p.connection_id, p.cycle_id, p.plan_id, p.starts_at, p.ends_at "
         "FROM (SELECT DISTINCT connection_id, cycle_id, plan_id, starts_at, ends_at FROM usage_groups) p "
