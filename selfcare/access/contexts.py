@@ -104,20 +104,18 @@ def _codes_condition(codes: list[tuple[str, str]], country: str, code: str) -> Q
 
 def private_accounts(codes: list[tuple[str, str]]) -> list[int]:
     """The private accounts whose contract carries one of these codes, in one query."""
-    condition = _codes_condition(codes, "holder_country", "holder_personal_code")
-    return list(CustomerAccount.objects.filter(condition, kind=Segment.PRIVATE).values_list("pk", flat=True))
+    return _private_accounts(_codes_condition(codes, "holder_country", "holder_personal_code"))
+
+
+def _private_accounts(holder: Q | Exists) -> list[int]:
+    """The private accounts whose holder is the person (`holder`, a condition on the account)."""
+    return list(CustomerAccount.objects.filter(holder, kind=Segment.PRIVATE).values_list("pk", flat=True))
 
 
 def _one_of_codes(identity: DigitalIdentity, country: str, code: str) -> Exists:
     """The row's (`country`, `code`) columns are one of the person's personal codes, old or new: the codes read in
     the same statement (`resolve_context` needs them for one query only, so they are not read on their own)."""
     return Exists(NationalIdentifier.objects.filter(identity=identity, country=OuterRef(country), code=OuterRef(code)))
-
-
-def _own_private_accounts(identity: DigitalIdentity) -> list[int]:
-    """`private_accounts(person_codes(identity))` in one statement."""
-    held = _one_of_codes(identity, "holder_country", "holder_personal_code")
-    return list(CustomerAccount.objects.filter(held, kind=Segment.PRIVATE).values_list("pk", flat=True))
 
 
 def _company_contexts(attorney: Q | Exists, day: datetime.date, company_id: int | None = None) -> list[Context]:
@@ -279,7 +277,7 @@ def resolve_context(identity: DigitalIdentity, key: str) -> Context:
         raise NotFound(key)
     found: list[Context]
     if match.group(1):
-        accounts = _own_private_accounts(identity)
+        accounts = _private_accounts(_one_of_codes(identity, "holder_country", "holder_personal_code"))
         found = [Context(ContextKind.PRIVATE, account_ids=tuple(accounts))] if accounts else []
     else:
         kind, company_id = ContextKind(match.group(2)), int(match.group(3))
