@@ -229,13 +229,7 @@ def api() -> None:
             assert client.get(url).status_code == 200
 
         _timed_statements(call, "one remaining-data call")
-        _cpu(call, "remaining-data call")
-        profile = cProfile.Profile()
-        profile.enable()
-        for _ in range(REQUESTS // 2):
-            call()
-        profile.disable()
-        _print_profile(profile, "remaining-data call")
+        _cpu_and_profile(call, "remaining-data call", REQUESTS // 2)
 
 
 def page() -> None:
@@ -265,13 +259,18 @@ def page() -> None:
 
         call()  # the session's first write
         _timed_statements(call, "one connection page")
-        _cpu(call, "connection page")
-        profile = cProfile.Profile()
-        profile.enable()
-        for _ in range(REQUESTS // 4):
-            call()
-        profile.disable()
-        _print_profile(profile, "connection page")
+        _cpu_and_profile(call, "connection page", REQUESTS // 4)
+
+
+def _cpu_and_profile(action: Callable[[], object], title: str, runs: int) -> None:
+    """`action`'s CPU per call without the profiler, then the profile of `runs` calls."""
+    _cpu(action, title)
+    profile = cProfile.Profile()
+    profile.enable()
+    for _ in range(runs):
+        action()
+    profile.disable()
+    _print_profile(profile, title)
 
 
 def _timed_statements(action: Callable[[], object], title: str) -> None:
