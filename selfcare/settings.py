@@ -165,6 +165,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Django opens psycopg connections with prepare_threshold=None: nothing is ever prepared (for the sake of
+    # poolers in transaction mode). Its own cursors bind on the client side and cannot prepare anyway; the token
+    # endpoint's one-statement answers bind on the server (channels/oidc/statements.py) and, prepared after five
+    # executions on a connection, are neither parsed nor planned again: about half the database's CPU for a code
+    # exchange. Off (DATABASE_PREPARED_STATEMENTS=false) only behind a pooler in transaction mode that cannot carry
+    # prepared statements (PgBouncer before 1.21).
+    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL: str = env.str("REDIS_URL", default="")

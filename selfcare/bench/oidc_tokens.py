@@ -39,6 +39,7 @@ from selfcare.demo import dataset
 from selfcare.demo.loader import load_demo
 from selfcare.identity.methods.base import VerifiedIdentity
 from selfcare.identity.services import SESSION_LAST_SEEN, SESSION_LEVEL, SESSION_LOGIN_AT, SESSION_METHOD, identity_for
+from selfcare.load import machine
 
 THREADS = 8
 SECONDS = 10.0
@@ -48,6 +49,7 @@ API_RUNS = 300
 PER_COMPANY = 2500
 ROOT = Path(__file__).resolve().parents[2]
 CLIENT_CPU_MS: dict[str, float] = {}  # the bench's own CPU per request, by run
+SERVER_CPU_MS: dict[str, dict[str, float]] = {}  # the server's and the database's CPU per request, by run
 
 
 def _free_port() -> int:
@@ -178,12 +180,32 @@ def _throughput(
         ended[index] = time.perf_counter()
 
     threads = [threading.Thread(target=loop, args=(i,)) for i in range(len(states))]
+    port = base.rsplit(":", 1)[1]
+    groups = {
+        "server": lambda command: "gunicorn" in command and f"127.0.0.1:{port} " in command,
+        # A backend's command line names its database ("postgres: user database host(port) state"): the bench's
+        # and the peer's (named after it) connections, then the server's own processes (WAL writer, checkpointer…).
+        "PostgreSQL, these connections": lambda command: (
+            command.startswith("postgres: ") and f" {connection.settings_dict['NAME']}" in command
+        ),
+        "PostgreSQL, its own processes": lambda command: (
+            command.startswith("/usr/lib/postgresql") or (command.startswith("postgres: ") and "(" not in command)
+        ),
+    }
+    before = machine.snapshot(groups)
     started, cpu = time.perf_counter(), time.process_time()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    CLIENT_CPU_MS[label] = (time.process_time() - cpu) * 1000 / max(1, sum(counts))
+    requests = max(1, sum(counts))
+    CLIENT_CPU_MS[label] = (time.process_time() - cpu) * 1000 / requests
+    after = machine.snapshot(groups)
+    # On a database server elsewhere only the server's share is read here; "other" is anything else on this
+    # machine (another job's work shows there, not in the server's figure).
+    SERVER_CPU_MS[label] = {
+        group: (after.by_group[group] - before.by_group[group]) * 1000 / requests for group in after.by_group
+    }
     return sum(counts) / (max(ended) - started)
 
 
@@ -400,3 +422,6 @@ def run(report: Report) -> None:
         "  the bench's own client CPU per request: "
         + ", ".join(f"{label} {ms:.2f} ms" for label, ms in CLIENT_CPU_MS.items())
     )
+    report.note("  CPU ms per request on this machine (gunicorn's processes, PostgreSQL's, anything else):")
+    for label, spent in SERVER_CPU_MS.items():
+        report.note(f"    {label}: " + ", ".join(f"{group} {ms:.2f}" for group, ms in spent.items()))

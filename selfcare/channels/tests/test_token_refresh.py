@@ -96,6 +96,28 @@ def test_a_refresh_in_one_statement_writes_and_returns_what_the_librarys_path_do
 
 
 @pytest.mark.django_db
+def test_the_statement_is_prepared_on_its_connection_and_then_neither_parsed_nor_planned_again() -> None:
+    # Django opens connections that prepare nothing; without the settings' prepare_threshold PostgreSQL would parse
+    # and plan the statement on every request (half the database's CPU for a code exchange).
+    oidc.app()
+    browser = Client()
+    oidc.eid_session(browser, people.person("15038512346", "ANNA", "BĒRZIŅA"))
+    tokens = _family(browser)
+    for _ in range(8):
+        answer = oidc.refresh(Client(), tokens["refresh_token"])
+        assert answer.status_code == 200, answer.content
+        tokens = json.loads(answer.content)
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans + custom_plans FROM pg_prepared_statements WHERE statement LIKE 'WITH src AS%'"
+        )
+        executions = [row[0] for row in cursor.fetchall()]
+    assert len(executions) == 1  # one prepared statement, however many refreshes
+    assert executions[0] >= 3  # the refreshes after the fifth ran it from its prepared form
+
+
+@pytest.mark.django_db
 def test_a_spent_refresh_token_presented_again_is_refused_and_ends_its_family() -> None:
     oidc.app()
     browser = Client()
