@@ -1,8 +1,14 @@
 """Template filters of the portal's pages."""
 
 import datetime
+import functools
 
 from django import template
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.translation import get_language
 
 from selfcare.identity.methods.registry import method_label
 
@@ -138,3 +144,23 @@ def allowance(includes: object, field: str) -> str:
     if field == "voice_minutes":
         return format_quantity(None if value is None else value * 60, "second")
     return format_quantity(value, "message" if field == "sms" else "byte")
+
+
+@register.simple_tag
+def page_url(name: str) -> str:
+    """`{% url name %}` for a page without arguments (the header's links on every page), reversed once per
+    language, script prefix and URL configuration instead of on every page (docs/performance.md). Escaped as
+    `{% url %}` is (a simple tag's result is)."""
+    return _reversed(name, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), get_language())
+
+
+@functools.lru_cache(maxsize=512)
+def _reversed(name: str, urlconf: object, prefix: str, language: str | None) -> str:
+    return reverse(name, urlconf=urlconf)  # type: ignore[arg-type]
+
+
+@receiver(setting_changed)
+def _forget_urls(*, setting: str, **kwargs: object) -> None:
+    """A test that swaps the URL configuration or the languages gets fresh links."""
+    if setting in ("ROOT_URLCONF", "LANGUAGES", "LANGUAGE_CODE", "FORCE_SCRIPT_NAME"):
+        _reversed.cache_clear()
