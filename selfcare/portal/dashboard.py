@@ -195,9 +195,7 @@ def _itemised_links(acting: Context, connection: Connection) -> list[tuple[datet
     months = _recent_months()
     kwargs = {"context": acting.key, "connection_id": connection.pk, "year": months[0].year, "month": months[0].month}
     links = []
-    folders = {
-        kind: reverse(f"portal:usage-{kind}", kwargs=kwargs).rpartition("/")[0] for kind in ("csv", "xlsx")
-    }
+    folders = {kind: reverse(f"portal:usage-{kind}", kwargs=kwargs).rpartition("/")[0] for kind in ("csv", "xlsx")}
     for month in months:
         name = f"usage-{month.year}-{month.month}"
         links.append((month, f"{folders['csv']}/{name}.csv", f"{folders['xlsx']}/{name}.xlsx"))

@@ -16,7 +16,7 @@ from django.template.defaultfilters import date as date_filter
 from django.templatetags.l10n import unlocalize
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import template_localtime
+from django.utils.timezone import localtime
 from django.utils.translation import gettext, gettext_noop
 
 from selfcare.access.contexts import Action, Context, ContextKind
@@ -143,7 +143,7 @@ def daily_chart(days: list[DayUse]) -> Chart:
     return Chart(bars=bars, width=max(1, len(days)) * (BAR_WIDTH + BAR_GAP), height=CHART_HEIGHT, peak=peak)
 
 
-def _sentence(message: str, **values: object) -> SafeString:
+def _sentence(message: str, **values: str) -> SafeString:
     """What `{% blocktranslate with … %}` renders: the message translated (`message` is its msgid, marked with
     gettext_noop where it is written so that makemessages finds it), each value escaped as the template escaped it.
     A translation that does not fit its values falls back to the msgid, as the tag does."""
@@ -187,7 +187,7 @@ def usage_sentences(summary: UsageSummary) -> dict[str, Any]:
     said["renews"] = _sentence(gettext_noop("Renews on %(day)s."), day=on_day(summary.renews_on))
     said["as_of"] = _sentence(
         gettext_noop("Figures as of %(moment)s."),
-        moment=date_filter(template_localtime(summary.as_of), "SHORT_DATETIME_FORMAT"),
+        moment=date_filter(localtime(summary.as_of), "SHORT_DATETIME_FORMAT"),
     )
     if data.out_of_bucket:
         said["beyond"] = _sentence(
@@ -208,7 +208,7 @@ def usage_sentences(summary: UsageSummary) -> dict[str, Any]:
                 left=format_quantity(gift.remaining, gift.unit),
                 total=format_quantity(gift.allowance, gift.unit),
                 day=date_filter(
-                    template_localtime(gift.valid_until - datetime.timedelta(seconds=1))
+                    localtime(gift.valid_until - datetime.timedelta(seconds=1))
                     if gift.valid_until is not None
                     else None,
                     "SHORT_DATE_FORMAT",

@@ -64,3 +64,16 @@ def test_a_day_and_month_standing_alone_reads_right_in_russian_and_english() -> 
         with translation.override(language):
             shown[language] = template.render(Context({"d": datetime.date(2027, 1, 1)}))
     assert shown == {"ru": "1 января", "en": "1 January", "lv": "1. janvāris"}
+
+
+def test_page_url_is_what_url_gives_in_every_language() -> None:
+    names = ["portal:dashboard", "portal:me", "portal:my-security", "portal:logout", "portal:login", "set_language"]
+    tag = Template("{% load portal %}" + "|".join(f"{{% page_url '{name}' %}}" for name in names))
+    plain = Template("|".join(f"{{% url '{name}' %}}" for name in names))
+    seen = set()
+    for language in ("lv", "en", "ru", "lv"):
+        with translation.override(language):
+            shown = tag.render(Context({}))
+            assert shown == plain.render(Context({}))
+            seen.add(shown)
+    assert len(seen) == 3  # each language its own links (Latvian without a prefix)
