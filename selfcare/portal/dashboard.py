@@ -25,7 +25,7 @@ from selfcare.customers.selectors import SEARCH_MAX_LENGTH, search_connections
 from selfcare.mandates.signing import awaiting_signature
 from selfcare.offers.selectors import offers_for_connection, teaser_counts
 from selfcare.orders.selectors import services_shown
-from selfcare.portal.links import context_links
+from selfcare.portal.links import connection_links, context_links
 from selfcare.portal.offers import new_idempotency_key
 from selfcare.portal.usage import (
     ContextSummary,
@@ -82,6 +82,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if not group.summarised:
             attach_data_left(group.context, group.connections)
             attach_bound_users(group.context, group.connections)
+            connection_links(group.context.key, group.connections)
     context: dict[str, object] = {
         "groups": groups,
         "group_links": context_links(GROUP_PAGES, (g.context.key for g in groups)),
@@ -125,6 +126,7 @@ def connection_list(request: HttpRequest) -> HttpResponse:
     page.object_list = list(page.object_list)
     attach_data_left(acting, page.object_list)
     attach_bound_users(acting, page.object_list)
+    connection_links(acting.key, page.object_list)
     plans = TariffPlan.objects.filter(pk__in=connections_in(request.identity, acting).values("tariff_plan_id"))  # type: ignore[attr-defined]
     return render(
         request,

@@ -14,6 +14,8 @@ from typing import Any
 from django.db.models import Count
 from django.template.defaultfilters import date as date_filter
 from django.templatetags.l10n import unlocalize
+from django.utils import dateformat
+from django.utils.formats import get_format
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
@@ -82,13 +84,15 @@ class Chart:
     # markup written here with the same filters, once per page.
 
     def bars_markup(self) -> SafeString:
-        """The SVG bars, each with its day and volume as its title: what the template wrote per bar."""
+        """The SVG bars, each with its day and volume as its title: what the template wrote per bar (the `date`
+        filter's format looked up once, not per day)."""
+        month_day = get_format("MONTH_DAY_FORMAT")
         return format_html_join(
             "",
             '<g><title>{}: {}</title><rect class="bar-home" x="{}" y="{}" width="10" height="{}"></rect>{}</g>',
             (
                 (
-                    date_filter(bar.use.day, "MONTH_DAY_FORMAT"),
+                    dateformat.format(bar.use.day, month_day),
                     format_volume(bar.use.total),
                     unlocalize(bar.x),
                     unlocalize(bar.home_y),
@@ -108,12 +112,13 @@ class Chart:
 
     def table_markup(self) -> SafeString:
         """The chart's text alternative, a row per day."""
+        short_date = get_format("SHORT_DATE_FORMAT")
         return format_html_join(
             "",
             '<tr><th scope="row">{}</th><td>{}</td><td>{}</td></tr>',
             (
                 (
-                    date_filter(bar.use.day, "SHORT_DATE_FORMAT"),
+                    dateformat.format(bar.use.day, short_date),
                     format_volume(bar.use.home),
                     format_volume(bar.use.roaming),
                 )
