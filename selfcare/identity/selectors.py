@@ -17,8 +17,7 @@ REQUEST_LOGIN_AT = "eid_login_at"
 def identity_of(user: User | AnonymousUser) -> DigitalIdentity | None:
     if not user.is_authenticated:
         return None
-    # One identity per user: no ORDER BY to compile (every page asks).
-    identity = next(iter(DigitalIdentity.objects.filter(user=user).order_by()[:1]), None)
+    identity = DigitalIdentity.objects.filter(user=user).first()
     if identity is not None:
         # Kept on the user as well: the page header reads `request.user.digital_identity`, which would otherwise
         # read the same row a second time on every page.
