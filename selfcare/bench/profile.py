@@ -10,7 +10,8 @@ throwaway database (SQLite, or DATABASE_URL's server), with the number of SQL st
 
 (with SELFCARE_HTTPS=false, as `make bench` runs). `PROFILE_SCALE` (default 25000) is the dashboard's company size.
 
-`PROFILE_SORT` (default `tottime`) and `PROFILE_LINES` (default 40) shape the table printed.
+`PROFILE_SORT` (default `tottime`) and `PROFILE_LINES` (default 40) shape the table printed; `PROFILE_DUMP=path`
+also writes each profile's raw stats to `path-<title>.pstats` (for pstats' callers and callees).
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ INGEST_EVENTS = 200_000
 
 
 def _print_profile(profile: cProfile.Profile, title: str) -> None:
+    if os.environ.get("PROFILE_DUMP"):  # the raw stats, for pstats' callers and callees
+        profile.dump_stats(f"{os.environ['PROFILE_DUMP']}-{title.replace(' ', '-')}.pstats")
     stream = io.StringIO()
     stats = pstats.Stats(profile, stream=stream)
     stats.sort_stats(os.environ.get("PROFILE_SORT", "tottime")).print_stats(int(os.environ.get("PROFILE_LINES", 40)))
@@ -220,16 +223,12 @@ def dashboard() -> None:
     client.force_login(identity.user)
     with override_settings(DEBUG=False):
         client.get("/en/dashboard/")  # the session's first write, and the company summaries
-        _timed_statements(lambda: client.get("/en/dashboard/"), "one dashboard")
-        profile = cProfile.Profile()
-        started = time.perf_counter()
-        profile.enable()
-        for _ in range(REQUESTS // 4):
+
+        def call() -> None:
             assert client.get("/en/dashboard/").status_code == 200
-        profile.disable()
-        elapsed = time.perf_counter() - started
-        print(f"dashboard: {elapsed / (REQUESTS // 4) * 1000:.2f} ms each")
-        _print_profile(profile, "dashboard")
+
+        _timed_statements(call, "one dashboard")
+        _cpu_and_profile(call, "dashboard", REQUESTS // 4)
 
 
 def api() -> None:
@@ -259,7 +258,9 @@ def api() -> None:
 
 def page() -> None:
     """One connection page in the browser (a private connection of a demo person, a logged-in session, in process):
-    its statements with their times, CPU per page without the profiler, then the profile of REQUESTS // 4 pages."""
+    its statements with their times, CPU per page without the profiler, then the profile of REQUESTS // 4 pages.
+    The same figures for a company's connection page and its connection list are printed first (the load's other
+    pages); `PROFILE_PAGE=company` or `list` profiles one of those instead."""
     from django.test import Client, override_settings
 
     from selfcare.customers.models import Connection
@@ -283,6 +284,22 @@ def page() -> None:
             assert client.get(url).status_code == 200
 
         call()  # the session's first write
+        company = Connection.objects.filter(account__company__isnull=False, account__kind="business").first()
+        assert company is not None
+        others = {
+            "company": f"/en/acting/company-{company.account.company_id}/connections/{company.pk}/",
+            "list": f"/en/acting/company-{company.account.company_id}/connections/",
+        }
+        for name, other in others.items():
+
+            def other_call(other: str = other) -> None:
+                assert client.get(other).status_code == 200
+
+            _timed_statements(other_call, f"one {name} page")
+            _cpu(other_call, f"{name} page")
+        wanted = os.environ.get("PROFILE_PAGE", "")
+        if wanted in others:
+            url = others[wanted]
         _timed_statements(call, "one connection page")
         _cpu_and_profile(call, "connection page", REQUESTS // 4)
 

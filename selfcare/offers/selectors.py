@@ -63,7 +63,9 @@ def offers_for_context(context: Context, offers: Iterable[Offer]) -> list[Offer]
 def teaser_counts(contexts: Iterable[Context]) -> dict[str, int]:
     """How many offers each context is shown now, by context key: one query for all of them."""
     offers = list(
-        Offer.objects.on_show(timezone.now()).only("for_private", "for_company", "for_employees", "welcome_days")
+        Offer.objects.on_show(timezone.now())
+        .only("for_private", "for_company", "for_employees", "welcome_days")
+        .order_by()  # counted, not listed
     )
     return {context.key: len(offers_for_context(context, offers)) for context in contexts}
 

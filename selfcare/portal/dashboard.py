@@ -8,6 +8,7 @@ import datetime
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
@@ -24,7 +25,7 @@ from selfcare.customers.selectors import SEARCH_MAX_LENGTH, search_connections
 from selfcare.mandates.signing import awaiting_signature
 from selfcare.offers.selectors import offers_for_connection, teaser_counts
 from selfcare.orders.selectors import services_shown
-from selfcare.portal.links import context_links
+from selfcare.portal.links import connection_links, context_links
 from selfcare.portal.offers import new_idempotency_key
 from selfcare.portal.usage import (
     ContextSummary,
@@ -81,6 +82,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if not group.summarised:
             attach_data_left(group.context, group.connections)
             attach_bound_users(group.context, group.connections)
+            connection_links(group.context.key, group.connections)
     context: dict[str, object] = {
         "groups": groups,
         "group_links": context_links(GROUP_PAGES, (g.context.key for g in groups)),
@@ -124,6 +126,7 @@ def connection_list(request: HttpRequest) -> HttpResponse:
     page.object_list = list(page.object_list)
     attach_data_left(acting, page.object_list)
     attach_bound_users(acting, page.object_list)
+    connection_links(acting.key, page.object_list)
     plans = TariffPlan.objects.filter(pk__in=connections_in(request.identity, acting).values("tariff_plan_id"))  # type: ignore[attr-defined]
     return render(
         request,
@@ -149,10 +152,14 @@ def connection_detail(request: HttpRequest, connection_id: int) -> HttpResponse:
     record(request, "portal:connection:view", identity=request.identity, context=acting, target=connection)  # type: ignore[attr-defined]
     binding = None
     if may(acting, Action.MANAGE_BINDINGS) or acting.kind == ContextKind.WORK:
-        binding = (
-            ConnectionBinding.objects.filter(connection=connection, status=BindingStatus.ACTIVE)
-            .select_related("identity")
-            .first()
+        # At most one active binding per connection: no ORDER BY to compile.
+        binding = next(
+            iter(
+                ConnectionBinding.objects.filter(connection=connection, status=BindingStatus.ACTIVE)
+                .select_related("identity")
+                .order_by()[:1]
+            ),
+            None,
         )
     return render(
         request,
@@ -166,7 +173,7 @@ def connection_detail(request: HttpRequest, connection_id: int) -> HttpResponse:
             "new_key": new_idempotency_key,
             "may_order": may(acting, Action.VIEW_ORDERS),
             "service_names": services_shown(connection),
-            "itemised_months": _recent_months() if may(acting, Action.VIEW_BILLS) else [],
+            "itemised_months": _itemised_links(acting, connection) if may(acting, Action.VIEW_BILLS) else [],
             "may_cap": may(acting, Action.MANAGE_SPEND_CAP),
             # Whoever sees the connection (its user too) sees why chargeable services are barred.
             "cap_barring": barring_in_force(connection),
@@ -181,6 +188,20 @@ def _recent_months(count: int = 6) -> list[datetime.date]:
     while len(months) < count:
         months.append((months[-1] - datetime.timedelta(days=1)).replace(day=1))
     return months
+
+
+def _itemised_links(acting: Context, connection: Connection) -> list[tuple[datetime.date, str, str]]:
+    """Each recent month with the links to its itemised usage as CSV and XLSX. The two files' URLs are reversed once
+    (was twelve `{% url %}`s a page) and each month put in the last part, `usage-<year>-<month>.<kind>`, as reverse
+    writes it (a test compares them)."""
+    months = _recent_months()
+    kwargs = {"context": acting.key, "connection_id": connection.pk, "year": months[0].year, "month": months[0].month}
+    links = []
+    folders = {kind: reverse(f"portal:usage-{kind}", kwargs=kwargs).rpartition("/")[0] for kind in ("csv", "xlsx")}
+    for month in months:
+        name = f"usage-{month.year}-{month.month}"
+        links.append((month, f"{folders['csv']}/{name}.csv", f"{folders['xlsx']}/{name}.xlsx"))
+    return links
 
 
 @require_POST

@@ -7,24 +7,31 @@ and only if that context may `Action.VIEW_USAGE`.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count
 from django.template.defaultfilters import date as date_filter
 from django.templatetags.l10n import unlocalize
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils import dateformat
+from django.utils.formats import get_format
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import localtime
+from django.utils.translation import gettext, gettext_noop
 
 from selfcare.access.contexts import Action, Context, ContextKind
 from selfcare.access.policy import connections_in, mandate_company, may
 from selfcare.customers.models import Connection
+from selfcare.formats.dates import on_day
 from selfcare.identity.models import DigitalIdentity
 from selfcare.mandates.models import Mandate, MandateStatus
-from selfcare.usage.formatting import format_volume
+from selfcare.usage.formatting import format_quantity, format_volume
 from selfcare.usage.selectors import (
     DataSummary,
     DayUse,
+    UsageSummary,
     daily_data_use,
     data_left,
     data_summary,
@@ -77,13 +84,15 @@ class Chart:
     # markup written here with the same filters, once per page.
 
     def bars_markup(self) -> SafeString:
-        """The SVG bars, each with its day and volume as its title: what the template wrote per bar."""
+        """The SVG bars, each with its day and volume as its title: what the template wrote per bar (the `date`
+        filter's format looked up once, not per day)."""
+        month_day = get_format("MONTH_DAY_FORMAT")
         return format_html_join(
             "",
             '<g><title>{}: {}</title><rect class="bar-home" x="{}" y="{}" width="10" height="{}"></rect>{}</g>',
             (
                 (
-                    date_filter(bar.use.day, "MONTH_DAY_FORMAT"),
+                    dateformat.format(bar.use.day, month_day),
                     format_volume(bar.use.total),
                     unlocalize(bar.x),
                     unlocalize(bar.home_y),
@@ -103,12 +112,13 @@ class Chart:
 
     def table_markup(self) -> SafeString:
         """The chart's text alternative, a row per day."""
+        short_date = get_format("SHORT_DATE_FORMAT")
         return format_html_join(
             "",
             '<tr><th scope="row">{}</th><td>{}</td><td>{}</td></tr>',
             (
                 (
-                    date_filter(bar.use.day, "SHORT_DATE_FORMAT"),
+                    dateformat.format(bar.use.day, short_date),
                     format_volume(bar.use.home),
                     format_volume(bar.use.roaming),
                 )
@@ -138,6 +148,83 @@ def daily_chart(days: list[DayUse]) -> Chart:
     return Chart(bars=bars, width=max(1, len(days)) * (BAR_WIDTH + BAR_GAP), height=CHART_HEIGHT, peak=peak)
 
 
+def _sentence(message: str, **values: str) -> SafeString:
+    """What `{% blocktranslate with … %}` renders: the message translated (`message` is its msgid, marked with
+    gettext_noop where it is written so that makemessages finds it), each value escaped as the template escaped it.
+    A translation that does not fit its values falls back to the msgid, as the tag does."""
+    escaped = {name: conditional_escape(value) for name, value in values.items()}
+    try:
+        return mark_safe(gettext(message) % escaped)  # noqa: S308 - the values are escaped, the catalogue is ours
+    except (KeyError, ValueError):
+        return mark_safe(message % escaped)  # noqa: S308 - as above
+
+
+def usage_sentences(summary: UsageSummary) -> dict[str, Any]:
+    """The usage card's sentences, written once here with the msgids and filters the card's `{% blocktranslate %}`s
+    had (a dozen of them were a sixth of the connection page's template; docs/performance.md). Only the sentences
+    the card shows are made; the template keeps its conditions."""
+    data, eu_data = summary.data, summary.eu_data
+    said: dict[str, Any] = {}
+    if data.is_unlimited:
+        said["fair_use"] = _sentence(
+            gettext_noop("%(used)s used in this cycle; fair use %(cap)s."),
+            used=format_volume(data.used),
+            cap=format_volume(data.fair_use_cap),
+        )
+        said["eu"] = _sentence(
+            gettext_noop("In the EU you can use %(left)s of it this cycle (up to %(total)s a cycle)."),
+            left=format_volume(eu_data.remaining),
+            total=format_volume(eu_data.allowance),
+        )
+    else:
+        said["data_left"] = _sentence(
+            gettext_noop("%(left)s of %(total)s left"),
+            left=format_volume(data.remaining),
+            total=format_volume(data.allowance),
+        )
+        said["eu"] = _sentence(
+            gettext_noop("Of this, up to %(usable)s can be used in the EU (at most %(total)s a cycle)."),
+            usable=format_volume(summary.eu_usable),
+            total=format_volume(eu_data.allowance),
+        )
+    if eu_data.used:
+        said["eu_used"] = _sentence(gettext_noop("Used in the EU so far: %(used)s."), used=format_volume(eu_data.used))
+    said["renews"] = _sentence(gettext_noop("Renews on %(day)s."), day=on_day(summary.renews_on))
+    said["as_of"] = _sentence(
+        gettext_noop("Figures as of %(moment)s."),
+        moment=date_filter(localtime(summary.as_of), "SHORT_DATETIME_FORMAT"),
+    )
+    if data.out_of_bucket:
+        said["beyond"] = _sentence(
+            gettext_noop("Used beyond the allowance: %(extra)s."), extra=format_volume(data.out_of_bucket)
+        )
+    for name, figure, unit in (("voice", summary.voice, "second"), ("sms", summary.sms, "message")):
+        if not figure.is_unlimited:
+            said[name] = _sentence(
+                gettext_noop("%(left)s of %(total)s left"),
+                left=format_quantity(figure.remaining, unit),
+                total=format_quantity(figure.allowance, unit),
+            )
+    said["gifts"] = [
+        (
+            gift,
+            _sentence(
+                gettext_noop("%(left)s of %(total)s left, until %(day)s"),
+                left=format_quantity(gift.remaining, gift.unit),
+                total=format_quantity(gift.allowance, gift.unit),
+                day=date_filter(
+                    localtime(gift.valid_until - datetime.timedelta(seconds=1))
+                    if gift.valid_until is not None
+                    else None,
+                    "SHORT_DATE_FORMAT",
+                ),
+            ),
+        )
+        for gift in summary.gifts
+    ]
+    return said
+
+
 def usage_context(acting: Context, connection: Connection) -> dict[str, Any] | None:
     """What the connection page shows of usage, or None when this context may not see the connection's usage.
 
@@ -150,6 +237,7 @@ def usage_context(acting: Context, connection: Connection) -> dict[str, Any] | N
     summary = remaining_summary(connection)
     return {
         "summary": summary,
+        "said": usage_sentences(summary),
         "chart": daily_chart(daily_data_use(connection, summary)),
         "earlier": earlier_cycles(connection, summary),
     }

@@ -375,11 +375,19 @@ def notice_text(barring: CapBarring, what: str) -> str:
 
 
 def barring_in_force(connection: Connection) -> CapBarring | None:
-    """The connection's open barring placed with the operator, newest first: what the connection page explains."""
-    return (
+    """The connection's open barring placed with the operator, the newest: what the connection page explains.
+
+    Most connections have none. Every connection page asks, so the question is a narrow statement without an
+    ORDER BY (ordering makes Django hash each selected column, and three tables' columns cost about a millisecond
+    of CPU to compile: docs/performance.md); the barring with its orders and cycle is read only when there is one.
+    """
+    open_ones = list(
         CapBarring.objects.filter(connection=connection, closed_at__isnull=True, bar_order__isnull=False)
         .exclude(lift_order__state=OrderState.COMPLETED)
-        .select_related("bar_order", "lift_order", "cycle")
-        .order_by("-reached_at")
-        .first()
+        .order_by()
+        .values_list("reached_at", "pk")
     )
+    if not open_ones:
+        return None
+    newest = max(open_ones)[1]
+    return CapBarring.objects.select_related("bar_order", "lift_order", "cycle").get(pk=newest)

@@ -90,10 +90,12 @@ def remaining_summary(connection: Connection, *, now: datetime.datetime | None =
     """
     now = now or timezone.now()
     starts_at, ends_at = cycle_bounds(connection.account.billing_cycle_day, now)
+    # No ORDER BY: the buckets are put in debit order below (an ordered query costs the compiler a hash of each
+    # selected column; docs/performance.md).
     buckets = list(
         Bucket.objects.filter(
             connection=connection, cycle__account_id=connection.account_id, cycle__starts_at=starts_at
-        )
+        ).order_by()
     )
     if not any(b.source == Source.PLAN for b in buckets):
         buckets += plan_buckets(
@@ -188,8 +190,10 @@ def data_left(connections: list[Connection], *, now: datetime.datetime | None = 
         cycle__starts_at__lte=now,
         cycle__ends_at__gt=now,
         valid_from__lte=now,
-    )
-    for bucket in rows:
+    ).order_by()
+    # Each connection's buckets in the model's order (priority, id), put in order here rather than by the
+    # statement: `_figure` takes the first unlimited bucket's fair use cap.
+    for bucket in sorted(rows, key=lambda b: (b.priority, b.pk)):
         if bucket.valid_until is None or now < bucket.valid_until:
             found.setdefault(bucket.connection_id, []).append(bucket)
     figures: dict[int, Figure] = {}

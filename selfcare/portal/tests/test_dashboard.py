@@ -276,3 +276,24 @@ def test_each_company_summary_counts_its_own_powers_of_attorney_not_yet_in_force
         'data-testid="summary-pending"'
         not in html.split(f'data-testid="group-company-{second}"')[1].split("</section>")[0]
     )
+
+
+def test_a_company_list_costs_nine_statements_and_links_each_row_as_reverse_does() -> None:
+    """Session, user, identity; the company context (its mandates); the count and the page of rows; their data
+    left and who bound them; the plans of the filter. The rows' links are made from one reverse, each the URL
+    reverse gives for the row."""
+    from django.urls import reverse
+
+    client, company_id = _company_with(60)
+    url = f"/en/acting/company-{company_id}/connections/"
+    with at(timezone.now()):  # the clock stands still: the session is not touched again between the two requests
+        client.get(url)
+        with CaptureQueriesContext(db) as captured:
+            response = client.get(url)
+    assert len(captured) == 9, [q["sql"][:80] for q in captured.captured_queries]
+    html = response.content.decode()
+    rows = response.context["page"].object_list
+    assert len(rows) == 50
+    for row in rows:
+        link = reverse("portal:connection", kwargs={"context": f"company-{company_id}", "connection_id": row.pk})
+        assert f'<a href="{link}">' in html

@@ -64,3 +64,54 @@ def test_a_day_and_month_standing_alone_reads_right_in_russian_and_english() -> 
         with translation.override(language):
             shown[language] = template.render(Context({"d": datetime.date(2027, 1, 1)}))
     assert shown == {"ru": "1 января", "en": "1 January", "lv": "1. janvāris"}
+
+
+def test_page_url_is_what_url_gives_in_every_language() -> None:
+    names = ["portal:dashboard", "portal:me", "portal:my-security", "portal:logout", "portal:login", "set_language"]
+    tag = Template("{% load portal %}" + "|".join(f"{{% page_url '{name}' %}}" for name in names))
+    plain = Template("|".join(f"{{% url '{name}' %}}" for name in names))
+    seen = set()
+    for language in ("lv", "en", "ru", "lv"):
+        with translation.override(language):
+            shown = tag.render(Context({}))
+            assert shown == plain.render(Context({}))
+            seen.add(shown)
+    assert len(seen) == 3  # each language its own links (Latvian without a prefix)
+
+
+# The rows of a connections table as its template wrote them before connection_rows wrote them in Python.
+_ROWS_AS_TEMPLATE = """{% load i18n portal %}{% for connection in connections %}
+    <tr>
+      <th scope="row"><a href="{{ connection.page_url }}"><span class="msisdn">{{ connection.msisdn|phone }}</span></a></th>
+      <td data-label="{% translate 'User' %}" data-testid="row-user">{% if connection.bound_user %}{{ connection.bound_user }}{% if connection.user_label and connection.user_label != connection.bound_user %} <span class="note">({{ connection.user_label }})</span>{% endif %}{% else %}{{ connection.user_label }}{% endif %}</td>
+      <td data-label="{% translate 'Tariff plan' %}">{{ connection.tariff_plan.name }}</td>
+      <td data-label="{% translate 'Data left' %}" data-testid="row-data-left">{% if connection.data_left %}{% if connection.data_left.is_unlimited %}{% translate "Unlimited" %}{% else %}{{ connection.data_left.remaining|volume }}{% endif %}{% else %}—{% endif %}</td>
+      <td data-label="{% translate 'Status' %}"><span class="status status-{{ connection.status }}">{{ connection.get_status_display }}</span></td>
+    </tr>
+  {% endfor %}"""  # noqa: E501 - the template's lines as they were
+
+
+def test_connection_rows_are_what_the_table_template_wrote() -> None:
+    from selfcare.customers.models import Connection, ConnectionStatus, TariffPlan
+    from selfcare.usage.selectors import Figure
+
+    plan = TariffPlan(name='Bizness <5 GB> & "more"')
+    rows = []
+    for number, label, bound, figure, status in [
+        ("+37129100001", "Anna", "", Figure("byte", 5 * 10**9, 10**9, 4 * 10**9), ConnectionStatus.ACTIVE),
+        ("+37129100002", "<Noliktava>", "Pēteris O'Zols", None, ConnectionStatus.SUSPENDED),
+        ("+37129100003", "Pēteris O'Zols", "Pēteris O'Zols", Figure("byte", None, 10**9, None), "unknown"),
+        ("+37125100004", "", None, Figure("byte", 10**9, 2 * 10**9, 0), ConnectionStatus.ACTIVE),
+    ]:
+        connection = Connection(msisdn=number, user_label=label, tariff_plan=plan, status=status)
+        connection.page_url = f"/en/acting/company-7/connections/{number[-1]}/?a=1&b=2"  # type: ignore[attr-defined]
+        if bound is not None:
+            connection.bound_user = bound  # type: ignore[attr-defined]
+        if figure is not None:
+            connection.data_left = figure  # type: ignore[attr-defined]
+        rows.append(connection)
+    tag = Template("{% load portal %}{% connection_rows connections %}")
+    for language in ("lv", "en", "ru"):
+        with translation.override(language):
+            context = {"connections": rows}
+            assert tag.render(Context(context)) == Template(_ROWS_AS_TEMPLATE).render(Context(context))

@@ -158,3 +158,112 @@ def test_the_connection_page_costs_twelve_statements_with_offers_on_show(owner_c
             html = client.get(url).content.decode()
     assert len(captured) == 12, [q["sql"][:80] for q in captured.captured_queries]
     assert html.count('class="offer offer-') == 2
+
+
+# The usage card's sentences as the card wrote them before they were made in Python (selfcare.portal.usage
+# usage_sentences): the same msgids, filters and escaping must give the same text in every language.
+_CARD_AS_TEMPLATE = (
+    "{% load i18n portal %}{% with data=summary.data %}"
+    "{% if data.is_unlimited %}{% blocktranslate with used=data.used|volume cap=data.fair_use_cap|volume %}"
+    "{{ used }} used in this cycle; fair use {{ cap }}.{% endblocktranslate %}"
+    "{% else %}{% blocktranslate with left=data.remaining|volume total=data.allowance|volume %}"
+    "{{ left }} of {{ total }} left{% endblocktranslate %}{% endif %}|"
+    "{% if data.is_unlimited %}{% blocktranslate with left=summary.eu_data.remaining|volume"
+    " total=summary.eu_data.allowance|volume %}In the EU you can use {{ left }} of it this cycle"
+    " (up to {{ total }} a cycle).{% endblocktranslate %}{% else %}{% blocktranslate with"
+    " usable=summary.eu_usable|volume total=summary.eu_data.allowance|volume %}Of this, up to {{ usable }} can"
+    " be used in the EU (at most {{ total }} a cycle).{% endblocktranslate %}{% endif %}"
+    "{% if summary.eu_data.used %} {% blocktranslate with used=summary.eu_data.used|volume %}"
+    "Used in the EU so far: {{ used }}.{% endblocktranslate %}{% endif %}|"
+    "{% blocktranslate with day=summary.renews_on|on_day %}Renews on {{ day }}.{% endblocktranslate %}|"
+    '{% blocktranslate with moment=summary.as_of|date:"SHORT_DATETIME_FORMAT" %}Figures as of {{ moment }}.'
+    "{% endblocktranslate %}|"
+    "{% if data.out_of_bucket %}{% blocktranslate with extra=data.out_of_bucket|volume %}Used beyond the"
+    " allowance: {{ extra }}.{% endblocktranslate %}{% endif %}|"
+    '{% if not summary.voice.is_unlimited %}{% blocktranslate with left=summary.voice.remaining|quantity:"second"'
+    ' total=summary.voice.allowance|quantity:"second" %}{{ left }} of {{ total }} left{% endblocktranslate %}'
+    "{% endif %}|"
+    '{% if not summary.sms.is_unlimited %}{% blocktranslate with left=summary.sms.remaining|quantity:"message"'
+    ' total=summary.sms.allowance|quantity:"message" %}{{ left }} of {{ total }} left{% endblocktranslate %}'
+    "{% endif %}|"
+    "{% for gift in summary.gifts %}{% blocktranslate with left=gift.remaining|quantity:gift.unit"
+    ' total=gift.allowance|quantity:gift.unit day=gift.valid_until|last_moment|date:"SHORT_DATE_FORMAT" %}'
+    "{{ left }} of {{ total }} left, until {{ day }}{% endblocktranslate %};{% endfor %}{% endwith %}"
+)
+
+
+def _card_in_python(said: dict[str, object]) -> str:
+    data = said.get("fair_use") or said["data_left"]
+    eu = f"{said['eu']} {said['eu_used']}" if "eu_used" in said else str(said["eu"])
+    gifts = "".join(f"{text};" for _gift, text in said["gifts"])  # type: ignore[attr-defined]
+    parts = [
+        data,
+        eu,
+        said["renews"],
+        said["as_of"],
+        said.get("beyond", ""),
+        said.get("voice", ""),
+        said.get("sms", ""),
+    ]
+    return "|".join(str(part) for part in parts) + "|" + gifts
+
+
+@pytest.mark.parametrize("language", ["lv", "en", "ru"])
+def test_the_usage_card_sentences_made_in_python_read_as_the_template_wrote_them(language: str) -> None:
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from selfcare.portal.usage import usage_sentences
+    from selfcare.usage.selectors import remaining_summary
+
+    limited = factories.connection(
+        account=factories.private_account(personal_code="150385-12346"),
+        tariff_plan=factories.tariff_plan(data_bytes=10 * GB, eu_data_bytes=8 * GB, voice_minutes=300, sms=100),
+        msisdn="+37129100001",
+    )
+    unlimited = factories.connection(
+        account=factories.private_account(personal_code="220790-18761"),
+        tariff_plan=factories.tariff_plan(data_bytes=None, fair_use_bytes=50 * GB, eu_data_bytes=12 * GB),
+        msisdn="+37129100002",
+    )
+    now = timezone.now()
+    feed(
+        row(limited.msisdn, 11 * GB, now),  # beyond the allowance
+        row(limited.msisdn, 100 * MB, now, zone="eu"),
+        row(unlimited.msisdn, 2700 * MB, now),
+    )
+    grant_bonus(limited, unit="byte", amount=5 * GB, label="Komplimenti +5 GB", source_key="card-gift")
+    grant_bonus(limited, unit="second", amount=600, label="<Minūtes & co>", source_key="card-minutes")
+    template = Template(_CARD_AS_TEMPLATE)
+    summaries = [remaining_summary(limited), remaining_summary(unlimited)]
+    assert [summary.data.is_unlimited for summary in summaries] == [False, True]
+    assert summaries[0].data.out_of_bucket > 0
+    assert summaries[0].eu_data.used > 0
+    assert len(summaries[0].gifts) == 2
+    for summary in summaries:
+        with translation.override(language):
+            assert _card_in_python(usage_sentences(summary)) == template.render(Context({"summary": summary}))
+
+
+def test_the_itemised_usage_links_are_the_ones_reverse_gives(owner_connection: tuple[Client, str]) -> None:
+    from django.urls import reverse
+    from django.utils import translation
+
+    client, url = owner_connection
+    connection_id = int(url.rstrip("/").rsplit("/", 1)[1])
+    for language, prefix in (("en", "/en"), ("lv", "")):  # Latvian URLs have no prefix
+        response = client.get(url.replace("/en", prefix, 1))
+        html = response.content.decode()
+        months = [month for month, _csv, _xlsx in response.context["itemised_months"]]
+        assert len(months) == 6
+        for month in months:
+            for kind in ("csv", "xlsx"):
+                kwargs = {
+                    "context": "private",
+                    "connection_id": connection_id,
+                    "year": month.year,
+                    "month": month.month,
+                }
+                with translation.override(language):
+                    link = reverse(f"portal:usage-{kind}", kwargs=kwargs)
+                assert f'<a href="{link}" download>' in html
