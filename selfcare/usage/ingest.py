@@ -589,19 +589,24 @@ def _open_with_debit(
     if not new:
         return set()
     plans = TariffPlan.objects.in_bulk({opening[pair][0] for pair in new})
-    allowances: dict[tuple[int, datetime.datetime], list[tuple[str, str, int | None, int | None]]] = {}
-    stamps: dict[tuple[datetime.datetime, datetime.datetime], str] = {}
+    # Per (plan, cycle): the plan's allowances, and each bucket's COPY text but for its ids and counters (the same
+    # for every connection of the plan in that cycle).
+    shapes: dict[tuple[int, datetime.datetime, datetime.datetime], tuple[list[Any], list[str], str]] = {}
     lines: list[str] = []
     tally: dict[tuple[int, int, str, str], int] = defaultdict(int)
     as_of = now.isoformat()
     for pair in new:
-        plan_id, start, end = opening[pair]
-        given = allowances.get((plan_id, start))
-        if given is None:
-            given = allowances[(plan_id, start)] = plan_allowances(plans[plan_id], start)
-        span = stamps.get((start, end))
-        if span is None:
-            span = stamps[(start, end)] = f"{start.isoformat()}\t{end.isoformat()}"
+        plan_id, start, end = shape_key = opening[pair]
+        shape = shapes.get(shape_key)
+        if shape is None:
+            given = plan_allowances(plans[plan_id], start)
+            middles = [
+                f"{kind}\t{zone}\tplan\t\t{_copy_null(allowance)}\t{_copy_null(fair_use)}\t"
+                for kind, zone, allowance, fair_use in given
+            ]
+            tail = f"\t{PLAN_PRIORITY}\t{start.isoformat()}\t{end.isoformat()}\t{as_of}\n"
+            shape = shapes[shape_key] = (given, middles, tail)
+        given, middles, tail = shape
         # In the order they are written, which is their debit order too: the plan's buckets share their priority
         # and their end, so the id (the order of writing) decides.
         ordered = [
@@ -611,11 +616,8 @@ def _open_with_debit(
         for kind, zone, quantity in uses[pair]:
             _debit(ordered, kind, zone, start, quantity, tally, pair)
         head = f"{pair[0]}\t{pair[1]}\t"
-        tail = f"\t{PLAN_PRIORITY}\t{span}\t{as_of}\n"
         lines.extend(
-            f"{head}{b.kind}\t{b.zone}\tplan\t\t{_copy_null(b.allowance)}\t{_copy_null(fair_use)}\t{b.used}\t"
-            f"{b.out_of_bucket}{tail}"
-            for b, (_kind, _zone, _allowance, fair_use) in zip(ordered, given, strict=True)
+            f"{head}{middle}{b.used}\t{b.out_of_bucket}{tail}" for b, middle in zip(ordered, middles, strict=True)
         )
     try:
         with transaction.atomic(), db.cursor() as cursor:
@@ -674,7 +676,8 @@ _DEBIT = (
     "   WHERE x.connection_id = g.connection_id AND x.cycle_id = g.cycle_id AND x.kind = g.kind"
     "   AND x.zone IN ('domestic', 'eu')) THEN 'home_eu'"
     "  ELSE g.zone END AS zone"
-    " FROM usage_groups g WHERE NOT g.debited AND NOT EXISTS (SELECT 1 FROM usage_decide d WHERE d.connection_id = g.connection_id"
+    " FROM usage_groups g WHERE NOT g.debited"
+    "  AND NOT EXISTS (SELECT 1 FROM usage_decide d WHERE d.connection_id = g.connection_id"
     "  AND d.cycle_id = g.cycle_id AND d.kind = g.kind)),"
     " q AS (SELECT connection_id, cycle_id, kind, zone, sum(quantity) AS quantity FROM g GROUP BY 1, 2, 3, 4),"
     " ranked AS ("
@@ -726,7 +729,8 @@ def _add_plan_buckets(cursor: Any, now: datetime.datetime) -> None:
     )
     cursor.execute(
         "INSERT INTO usage_missing SELECT p.connection_id, p.cycle_id, p.plan_id, p.starts_at, p.ends_at "
-        "FROM (SELECT DISTINCT connection_id, cycle_id, plan_id, starts_at, ends_at FROM usage_groups WHERE NOT debited) p "
+        "FROM (SELECT DISTINCT connection_id, cycle_id, plan_id, starts_at, ends_at FROM usage_groups"
+        " WHERE NOT debited) p "
         "WHERE NOT EXISTS (SELECT 1 FROM usage_bucket b WHERE b.connection_id = p.connection_id"
         " AND b.cycle_id = p.cycle_id AND b.source = 'plan')"
     )

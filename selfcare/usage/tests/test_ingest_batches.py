@@ -18,9 +18,9 @@ from selfcare.customers.models import GB, Connection
 from selfcare.customers.tests import factories
 from selfcare.tests.clock import at, riga
 from selfcare.usage import ingest as ingest_module
+from selfcare.usage.cycles import cycle_for
 from selfcare.usage.ingest import IngestResult
 from selfcare.usage.models import Bucket, DailyUsage, UsageEvent, ZoneOutOfBucket
-from selfcare.usage.cycles import cycle_for
 from selfcare.usage.services import ensure_plan_buckets, grant_bonus, remaining_summary
 from selfcare.usage.tests.helpers import feed, row
 
@@ -259,7 +259,8 @@ def test_a_first_batch_of_a_day_and_a_later_one_give_the_totals_of_one_batch(
         assert feed(*_rows(in_two, later)).recorded == len(later)
         later_copied = list(copied)
         assert feed(*_rows(in_one, events)).recorded == len(events)
-    assert first and later
+    assert first
+    assert later
     assert _counted(in_two)["daily"] == _counted(in_one)["daily"]
     assert len(_counted(in_one)["daily"]) > 5
     if db.vendor == "postgresql":
