@@ -591,36 +591,47 @@ def _open_with_debit(
     if not new:
         return set()
     plans = TariffPlan.objects.in_bulk({opening[pair][0] for pair in new})
-    # Per (plan, cycle): the plan's allowances, and each bucket's COPY text but for its ids and counters (the same
-    # for every connection of the plan in that cycle).
-    shapes: dict[tuple[int, datetime.datetime, datetime.datetime], tuple[list[Any], list[str], str]] = {}
+    # Per (plan, cycle): the plan's allowances, which one bucket takes each kind and zone, and each bucket's COPY
+    # text but for its ids and counters (the same for every connection of the plan in that cycle).
+    shapes: dict[tuple[int, datetime.datetime, datetime.datetime], _PlanShape] = {}
     lines: list[str] = []
     tally: dict[tuple[int, int, str, str], int] = defaultdict(int)
     as_of = now.isoformat()
+    counted = COUNTED_WORLD_ZONES
     for pair in new:
         plan_id, start, end = shape_key = opening[pair]
         shape = shapes.get(shape_key)
         if shape is None:
-            given = plan_allowances(plans[plan_id], start)
-            middles = [
-                f"{kind}\t{zone}\tplan\t\t{_copy_null(allowance)}\t{_copy_null(fair_use)}\t"
-                for kind, zone, allowance, fair_use in given
+            shape = shapes[shape_key] = _plan_shape(plan_allowances(plans[plan_id], start), start, end, as_of)
+        given, only, middles, tail = shape
+        use = uses[pair]
+        if all((kind, zone) in only for kind, zone, _quantity in use):
+            # Each of the pair's uses has one bucket that takes it: `buckets.debit` comes down to filling that
+            # bucket up to its allowance and counting the rest out of bucket on it.
+            used = [0] * len(given)
+            over = [0] * len(given)
+            for kind, zone, quantity in use:
+                index = only[(kind, zone)]
+                allowance = given[index][2]
+                taken = quantity if allowance is None else min(max(allowance - used[index], 0), quantity)
+                used[index] += taken
+                if quantity > taken:
+                    over[index] += quantity - taken
+                    if zone in counted:
+                        tally[(*pair, kind, zone)] += quantity - taken
+        else:
+            # In the order they are written, which is their debit order too: the plan's buckets share their
+            # priority and their end, so the id (the order of writing) decides.
+            ordered = [
+                Counter(index, kind, zone, Source.PLAN, allowance, 0, 0, PLAN_PRIORITY, start, end)
+                for index, (kind, zone, allowance, _fair_use) in enumerate(given)
             ]
-            tail = f"\t{PLAN_PRIORITY}\t{start.isoformat()}\t{end.isoformat()}\t{as_of}\n"
-            shape = shapes[shape_key] = (given, middles, tail)
-        given, middles, tail = shape
-        # In the order they are written, which is their debit order too: the plan's buckets share their priority
-        # and their end, so the id (the order of writing) decides.
-        ordered = [
-            Counter(index, kind, zone, Source.PLAN, allowance, 0, 0, PLAN_PRIORITY, start, end)
-            for index, (kind, zone, allowance, _fair_use) in enumerate(given)
-        ]
-        for kind, zone, quantity in uses[pair]:
-            _debit(ordered, kind, zone, start, quantity, tally, pair)
+            for kind, zone, quantity in use:
+                _debit(ordered, kind, zone, start, quantity, tally, pair)
+            used = [b.used for b in ordered]
+            over = [b.out_of_bucket for b in ordered]
         head = f"{pair[0]}\t{pair[1]}\t"
-        lines.extend(
-            f"{head}{middle}{b.used}\t{b.out_of_bucket}{tail}" for b, middle in zip(ordered, middles, strict=True)
-        )
+        lines.extend(f"{head}{middle}{u}\t{o}{tail}" for middle, u, o in zip(middles, used, over, strict=True))
     try:
         with transaction.atomic(), db.cursor() as cursor:
             _copy_text(
@@ -634,6 +645,35 @@ def _open_with_debit(
         return set()
     _add_zone_out_of_bucket(tally)
     return set(new)
+
+
+class _PlanShape(NamedTuple):
+    """A plan's buckets in one cycle, as `_open_with_debit` writes them for each connection."""
+
+    given: list[tuple[str, str, int | None, int | None]]  # (kind, zone, allowance, fair-use cap), in writing order
+    only: dict[tuple[str, str], int]  # (kind, event zone) → the index of the one bucket that takes it
+    middles: list[str]  # each bucket's COPY text from its kind to its fair-use cap
+    tail: str  # the COPY text after the counters: priority, dates, as_of
+
+
+def _plan_shape(
+    given: list[tuple[str, str, int | None, int | None]],
+    start: datetime.datetime,
+    end: datetime.datetime,
+    as_of: str,
+) -> _PlanShape:
+    only: dict[tuple[str, str], int] = {}
+    for kind in Kind.values:
+        for zone in Zone.values:
+            takers = [i for i, (k, z, _a, _f) in enumerate(given) if k == kind and zone in ZONES_OF_BUCKET[z]]
+            if len(takers) == 1:
+                only[(kind, zone)] = takers[0]
+    return _PlanShape(
+        given,
+        only,
+        [f"{k}\t{z}\tplan\t\t{_copy_null(a)}\t{_copy_null(f)}\t" for k, z, a, f in given],
+        f"\t{PLAN_PRIORITY}\t{start.isoformat()}\t{end.isoformat()}\t{as_of}\n",
+    )
 
 
 def _copy_null(value: int | None) -> str:

@@ -192,9 +192,11 @@ def _opened(monkeypatch: pytest.MonkeyPatch) -> list[set[tuple[int, int]]]:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("unlimited", [False, True])
-@pytest.mark.parametrize("probe_misses", [False, True])
+@pytest.mark.parametrize(
+    ("probe_misses", "general_debit"), [(False, False), (False, True), (True, False)], ids=["", "general", "miss"]
+)
 def test_a_cycle_a_batch_opens_gets_the_buckets_and_counts_of_a_cycle_opened_before(
-    monkeypatch: pytest.MonkeyPatch, unlimited: bool, probe_misses: bool
+    monkeypatch: pytest.MonkeyPatch, unlimited: bool, probe_misses: bool, general_debit: bool
 ) -> None:
     # Small allowances, so that the batch goes beyond some of them; world zones, so that their use out of bucket is
     # counted per zone. One connection's cycles have their plan buckets before the batch (the SQL debit), the
@@ -211,6 +213,10 @@ def test_a_cycle_a_batch_opens_gets_the_buckets_and_counts_of_a_cycle_opened_bef
         for _ in range(2)
     )
     opened = _opened(monkeypatch)
+    if general_debit:
+        # No kind and zone taken for one bucket alone: every use goes through `buckets.debit`.
+        shape = ingest_module._plan_shape
+        monkeypatch.setattr(ingest_module, "_plan_shape", lambda *args: shape(*args)._replace(only={}))
     if probe_misses:
         # The batch takes both connections' cycles for new: the COPY meets the plan buckets made before and gives
         # way to the SQL debit for all of them.
