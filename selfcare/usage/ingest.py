@@ -9,9 +9,11 @@ Counters are written set-based, never one ORM save per event. On PostgreSQL a ba
 usual one) is COPYed straight into the key table and the events table; one that holds recorded ids (a replay, or a
 concurrent import of the same ids) has them told apart by an anti-join and inserts the rest with ON CONFLICT DO
 NOTHING (`_record_events`). The events recorded are summed in Python per connection, local day, kind and zone, and
-per cycle; the daily totals are upserted from those sums and the buckets debited in SQL from the cycle sums (event
-by event only where the order of the events decides: `_needs_events`). SQLite, the embedded default, does the same
-work in Python and writes the changed buckets back with one multi-row statement.
+per cycle; the daily totals are upserted from those sums (COPYed straight in when the batch is the first of its
+days: `_add_daily_sums`) and the buckets debited in SQL from the cycle sums (event by event only where the order of
+the events decides: `_needs_events`). A connection's cycle with no bucket yet (its first use) gets the plan's
+buckets COPYed in with the batch's debit worked out in Python (`_open_with_debit`). SQLite, the embedded default,
+does the same work in Python and writes the changed buckets back with one multi-row statement.
 
 Then, in the same transaction, the touched cycles' out-of-bundle spend is priced from the counters (pricing.py) and
 the connections with a spend cap or alerts are checked for thresholds crossed (selfcare.spend.alerts): an alert is
@@ -464,57 +466,218 @@ def _apply_set_based(fresh: list[tuple[EventRow, _Target]], now: datetime.dateti
     """PostgreSQL: add the new events to the daily totals, create the missing cycles and plan buckets, and debit the
     buckets, in SQL over the batch's sums per (connection, cycle, kind, zone) made in Python (`_sums`); only the
     (connection, cycle, kind) whose result depends on the order of the events are debited event by event (see
-    `_needs_events`)."""
+    `_needs_events`). A (connection, cycle) with no bucket at all yet (its first use: the plan's buckets are all it
+    will have) is debited in Python and its buckets COPYed in with their counters (`_open_with_debit`)."""
     daily, groups = _sums(fresh)
     _serialise_counter_writers()
     with db.cursor() as cursor:
         cursor.execute("SET LOCAL work_mem = '64MB'")  # the debit's sorts and groupings stay in memory
-        _temp_table(
-            cursor,
-            "usage_daily_sums",
-            "connection_id bigint, day date, kind varchar(5), zone varchar(8), quantity bigint",
-        )
-        _copy_text(
-            cursor,
-            "usage_daily_sums",
-            "connection_id, day, kind, zone, quantity",
-            (f"{c}\t{day.isoformat()}\t{kind}\t{zone}\t{q}\n" for (c, day, kind, zone), q in daily.items()),
-        )
-        cursor.execute(
-            "INSERT INTO usage_dailyusage (connection_id, day, kind, zone, quantity) "
-            "SELECT connection_id, day, kind, zone, quantity FROM usage_daily_sums "
-            "ON CONFLICT (connection_id, day, kind, zone) "
-            "DO UPDATE SET quantity = usage_dailyusage.quantity + excluded.quantity"
-        )
+    _add_daily_sums(daily)
     cycles = ensure_cycles({(account_id, start, end) for _c, account_id, _p, start, end, _k, _z in groups})
+    opened = _open_with_debit(groups, cycles, now)
     with db.cursor() as cursor:
         _temp_table(
             cursor,
             "usage_groups",
             "connection_id bigint, account_id bigint, plan_id bigint, starts_at timestamptz, ends_at timestamptz, "
-            "kind varchar(5), zone varchar(8), quantity numeric, cycle_id bigint",
+            "kind varchar(5), zone varchar(8), quantity numeric, cycle_id bigint, debited boolean",
         )
+        # Each cycle's start and end as text once: formatting them is most of the cost of these lines.
+        stamps = {(start, end): f"{start.isoformat()}\t{end.isoformat()}" for _c, _a, _p, start, end, _k, _z in groups}
+        cycle_ids = {key: cycle.pk for key, cycle in cycles.items()}
         _copy_text(
             cursor,
             "usage_groups",
-            "connection_id, account_id, plan_id, starts_at, ends_at, kind, zone, quantity, cycle_id",
+            "connection_id, account_id, plan_id, starts_at, ends_at, kind, zone, quantity, cycle_id, debited",
             (
-                f"{c}\t{a}\t{p}\t{start.isoformat()}\t{end.isoformat()}\t{kind}\t{zone}\t{q}\t{cycles[(a, start)].pk}\n"
+                f"{c}\t{a}\t{p}\t{stamps[(start, end)]}\t{kind}\t{zone}\t{q}\t{y}\t{'t' if (c, y) in opened else 'f'}\n"
                 for (c, a, p, start, end, kind, zone), q in groups.items()
+                for y in (cycle_ids[(a, start)],)
             ),
         )
-        _add_plan_buckets(cursor, now)
-        _temp_table(cursor, "usage_decide", "connection_id bigint, cycle_id bigint, kind varchar(5)")
-        cursor.execute(_NEEDS_EVENTS)
-        cursor.execute(_DEBIT, [now])
-        cursor.execute("SELECT connection_id, cycle_id, kind FROM usage_decide")
-        decide = cursor.fetchall()
+        if any((c, cycle_ids[(a, start)]) not in opened for c, a, _p, start, _e, _k, _z in groups):
+            _add_plan_buckets(cursor, now)
+            _temp_table(cursor, "usage_decide", "connection_id bigint, cycle_id bigint, kind varchar(5)")
+            cursor.execute(_NEEDS_EVENTS)
+            cursor.execute(_DEBIT, [now])
+            cursor.execute("SELECT connection_id, cycle_id, kind FROM usage_decide")
+            decide = cursor.fetchall()
+        else:
+            decide = []
     if decide:
         _debit_event_by_event(decide, fresh, now)
     with db.cursor() as cursor:
         refresh_spend_in_sql(cursor, now)
         watched = capped_pairs_in_sql(cursor)
     raise_alerts(watched, now=now)
+
+
+def _add_daily_sums(daily: dict[tuple[int, datetime.date, str, str], int]) -> None:
+    """PostgreSQL: add the batch's sums to the daily totals. When none of a few of its (connection, day) has a total
+    yet (the first batch of a day: the usual case for a feed's new day), the rows are COPYed straight into the
+    table, in a savepoint; if one had a total after all (the probe missed it), its unique index stops the COPY, the
+    savepoint is rolled back and the sums are upserted from a staged copy as for every other batch. The caller holds
+    the counter writers' lock, so no other import adds totals meanwhile."""
+    lines = [f"{c}\t{day.isoformat()}\t{kind}\t{zone}\t{q}\n" for (c, day, kind, zone), q in daily.items()]
+    keys = list(daily)
+    columns = "connection_id, day, kind, zone, quantity"
+    if not _any_daily_total([(c, day) for c, day, _k, _z in keys[:: max(1, len(keys) // _PROBES)]]):
+        try:
+            with transaction.atomic(), db.cursor() as cursor:
+                _copy_text(cursor, "usage_dailyusage", columns, lines)
+        except (IntegrityError, psycopg.errors.UniqueViolation):
+            pass
+        else:
+            return
+    with db.cursor() as cursor:
+        _temp_table(
+            cursor,
+            "usage_daily_sums",
+            "connection_id bigint, day date, kind varchar(5), zone varchar(8), quantity bigint",
+        )
+        _copy_text(cursor, "usage_daily_sums", columns, lines)
+        cursor.execute(
+            f"INSERT INTO usage_dailyusage ({columns}) SELECT {columns} FROM usage_daily_sums "  # noqa: S608
+            "ON CONFLICT (connection_id, day, kind, zone) "
+            "DO UPDATE SET quantity = usage_dailyusage.quantity + excluded.quantity"
+        )
+
+
+def _any_daily_total(days: Sequence[tuple[int, datetime.date]]) -> bool:
+    """Whether any of these (connection, day) has a daily total already."""
+    with db.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM unnest(%s::bigint[], %s::date[]) AS p(connection_id, day) "
+            "JOIN usage_dailyusage d ON d.connection_id = p.connection_id AND d.day = p.day)",
+            [[c for c, _day in days], [day for _c, day in days]],
+        )
+        (found,) = cursor.fetchone()
+    return bool(found)
+
+
+def _pairs_with_buckets(pairs: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Those of these (connection, cycle id) that have a bucket (of any source) already."""
+    with db.cursor() as cursor:
+        cursor.execute(
+            "SELECT p.connection_id, p.cycle_id FROM unnest(%s::bigint[], %s::bigint[]) AS p(connection_id, cycle_id) "
+            "WHERE EXISTS (SELECT 1 FROM usage_bucket b WHERE b.connection_id = p.connection_id"
+            " AND b.cycle_id = p.cycle_id)",
+            [[c for c, _y in pairs], [y for _c, y in pairs]],
+        )
+        return set(cursor.fetchall())
+
+
+def _open_with_debit(
+    groups: dict[tuple[int, int, int, datetime.datetime, datetime.datetime, str, str], int],
+    cycles: dict[tuple[int, datetime.datetime], BillingCycle],
+    now: datetime.datetime,
+) -> set[tuple[int, int]]:
+    """PostgreSQL: the (connection, cycle id) of the batch that have no bucket yet get the plan's buckets with the
+    batch's use already debited, worked out in Python and COPYed in once (not inserted, then updated by the debit);
+    returns those pairs. The plan's buckets of a cycle all start and end with it and each takes its own kind and
+    zones, so their debit never depends on the order of the events (`_needs_events` is false): the sums decide.
+
+    The caller holds the counter writers' lock, so no import makes these buckets meanwhile; if something else did
+    (a gift granted at the same moment makes the plan's buckets first), the plan-bucket index stops the COPY, the
+    savepoint is rolled back, and the pairs are left to the SQL path (none returned)."""
+    uses: dict[tuple[int, int], list[tuple[str, str, int]]] = defaultdict(list)
+    opening: dict[tuple[int, int], tuple[int, datetime.datetime, datetime.datetime]] = {}
+    for (connection_id, account_id, plan_id, start, end, kind, zone), quantity in groups.items():
+        pair = (connection_id, cycles[(account_id, start)].pk)
+        uses[pair].append((kind, zone, quantity))
+        opening[pair] = (plan_id, start, end)
+    existing = _pairs_with_buckets(list(opening))
+    new = [pair for pair in opening if pair not in existing]
+    if not new:
+        return set()
+    plans = TariffPlan.objects.in_bulk({opening[pair][0] for pair in new})
+    # Per (plan, cycle): the plan's allowances, which one bucket takes each kind and zone, and each bucket's COPY
+    # text but for its ids and counters (the same for every connection of the plan in that cycle).
+    shapes: dict[tuple[int, datetime.datetime, datetime.datetime], _PlanShape] = {}
+    lines: list[str] = []
+    tally: dict[tuple[int, int, str, str], int] = defaultdict(int)
+    as_of = now.isoformat()
+    counted = COUNTED_WORLD_ZONES
+    for pair in new:
+        plan_id, start, end = shape_key = opening[pair]
+        shape = shapes.get(shape_key)
+        if shape is None:
+            shape = shapes[shape_key] = _plan_shape(plan_allowances(plans[plan_id], start), start, end, as_of)
+        given, only, middles, tail = shape
+        use = uses[pair]
+        if all((kind, zone) in only for kind, zone, _quantity in use):
+            # Each of the pair's uses has one bucket that takes it: `buckets.debit` comes down to filling that
+            # bucket up to its allowance and counting the rest out of bucket on it.
+            used = [0] * len(given)
+            over = [0] * len(given)
+            for kind, zone, quantity in use:
+                index = only[(kind, zone)]
+                allowance = given[index][2]
+                taken = quantity if allowance is None else min(max(allowance - used[index], 0), quantity)
+                used[index] += taken
+                if quantity > taken:
+                    over[index] += quantity - taken
+                    if zone in counted:
+                        tally[(*pair, kind, zone)] += quantity - taken
+        else:
+            # In the order they are written, which is their debit order too: the plan's buckets share their
+            # priority and their end, so the id (the order of writing) decides.
+            ordered = [
+                Counter(index, kind, zone, Source.PLAN, allowance, 0, 0, PLAN_PRIORITY, start, end)
+                for index, (kind, zone, allowance, _fair_use) in enumerate(given)
+            ]
+            for kind, zone, quantity in use:
+                _debit(ordered, kind, zone, start, quantity, tally, pair)
+            used = [b.used for b in ordered]
+            over = [b.out_of_bucket for b in ordered]
+        head = f"{pair[0]}\t{pair[1]}\t"
+        lines.extend(f"{head}{middle}{u}\t{o}{tail}" for middle, u, o in zip(middles, used, over, strict=True))
+    try:
+        with transaction.atomic(), db.cursor() as cursor:
+            _copy_text(
+                cursor,
+                "usage_bucket",
+                "connection_id, cycle_id, kind, zone, source, label, allowance, fair_use_cap, used, out_of_bucket, "
+                "priority, valid_from, valid_until, as_of",
+                lines,
+            )
+    except (IntegrityError, psycopg.errors.UniqueViolation):
+        return set()
+    _add_zone_out_of_bucket(tally)
+    return set(new)
+
+
+class _PlanShape(NamedTuple):
+    """A plan's buckets in one cycle, as `_open_with_debit` writes them for each connection."""
+
+    given: list[tuple[str, str, int | None, int | None]]  # (kind, zone, allowance, fair-use cap), in writing order
+    only: dict[tuple[str, str], int]  # (kind, event zone) → the index of the one bucket that takes it
+    middles: list[str]  # each bucket's COPY text from its kind to its fair-use cap
+    tail: str  # the COPY text after the counters: priority, dates, as_of
+
+
+def _plan_shape(
+    given: list[tuple[str, str, int | None, int | None]],
+    start: datetime.datetime,
+    end: datetime.datetime,
+    as_of: str,
+) -> _PlanShape:
+    only: dict[tuple[str, str], int] = {}
+    for kind in Kind.values:
+        for zone in Zone.values:
+            takers = [i for i, (k, z, _a, _f) in enumerate(given) if k == kind and zone in ZONES_OF_BUCKET[z]]
+            if len(takers) == 1:
+                only[(kind, zone)] = takers[0]
+    return _PlanShape(
+        given,
+        only,
+        [f"{k}\t{z}\tplan\t\t{_copy_null(a)}\t{_copy_null(f)}\t" for k, z, a, f in given],
+        f"\t{PLAN_PRIORITY}\t{start.isoformat()}\t{end.isoformat()}\t{as_of}\n",
+    )
+
+
+def _copy_null(value: int | None) -> str:
+    return r"\N" if value is None else str(value)
 
 
 # The (connection, cycle, kind) of the batch whose debit depends on the order of its events (`_needs_events`):
@@ -530,6 +693,7 @@ _NEEDS_EVENTS = (
     # and for the zones outside the EU also the world buckets, which take all of them.
     " AND (b.zone = g.zone OR (b.zone = 'home_eu' AND g.zone IN ('domestic', 'eu'))"
     "  OR (b.zone = 'world' AND g.zone IN ('world1', 'world2'))) "
+    "WHERE NOT g.debited "
     "GROUP BY 1, 2, 3 "
     "HAVING bool_or(b.valid_from > g.starts_at OR b.valid_until < g.ends_at)"
     " OR (count(DISTINCT g.zone) FILTER (WHERE g.zone IN ('domestic', 'eu')) = 2"
@@ -554,7 +718,8 @@ _DEBIT = (
     "   WHERE x.connection_id = g.connection_id AND x.cycle_id = g.cycle_id AND x.kind = g.kind"
     "   AND x.zone IN ('domestic', 'eu')) THEN 'home_eu'"
     "  ELSE g.zone END AS zone"
-    " FROM usage_groups g WHERE NOT EXISTS (SELECT 1 FROM usage_decide d WHERE d.connection_id = g.connection_id"
+    " FROM usage_groups g WHERE NOT g.debited"
+    "  AND NOT EXISTS (SELECT 1 FROM usage_decide d WHERE d.connection_id = g.connection_id"
     "  AND d.cycle_id = g.cycle_id AND d.kind = g.kind)),"
     " q AS (SELECT connection_id, cycle_id, kind, zone, sum(quantity) AS quantity FROM g GROUP BY 1, 2, 3, 4),"
     " ranked AS ("
@@ -606,7 +771,8 @@ def _add_plan_buckets(cursor: Any, now: datetime.datetime) -> None:
     )
     cursor.execute(
         "INSERT INTO usage_missing SELECT p.connection_id, p.cycle_id, p.plan_id, p.starts_at, p.ends_at "
-        "FROM (SELECT DISTINCT connection_id, cycle_id, plan_id, starts_at, ends_at FROM usage_groups) p "
+        "FROM (SELECT DISTINCT connection_id, cycle_id, plan_id, starts_at, ends_at FROM usage_groups"
+        " WHERE NOT debited) p "
         "WHERE NOT EXISTS (SELECT 1 FROM usage_bucket b WHERE b.connection_id = p.connection_id"
         " AND b.cycle_id = p.cycle_id AND b.source = 'plan')"
     )

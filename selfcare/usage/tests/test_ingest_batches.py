@@ -18,9 +18,10 @@ from selfcare.customers.models import GB, Connection
 from selfcare.customers.tests import factories
 from selfcare.tests.clock import at, riga
 from selfcare.usage import ingest as ingest_module
+from selfcare.usage.cycles import cycle_for
 from selfcare.usage.ingest import IngestResult
 from selfcare.usage.models import Bucket, DailyUsage, UsageEvent, ZoneOutOfBucket
-from selfcare.usage.services import grant_bonus, remaining_summary
+from selfcare.usage.services import ensure_plan_buckets, grant_bonus, remaining_summary
 from selfcare.usage.tests.helpers import feed, row
 
 MB = 1000**2
@@ -164,3 +165,114 @@ def test_two_imports_of_the_same_ids_at_once_record_and_debit_each_event_once() 
     assert UsageEvent.objects.count() == 50
     assert remaining_summary(connection).data.used == 50 * MB
     assert sum(DailyUsage.objects.values_list("quantity", flat=True)) == 50 * MB
+
+
+def _every_bucket_field(connection: Connection) -> list[tuple[Any, ...]]:
+    """Everything about the connection's buckets but their ids (the cycle by its bounds)."""
+    fields = ("kind", "zone", "source", "label", "allowance", "fair_use_cap", "used", "out_of_bucket", "priority")
+    rows = Bucket.objects.filter(connection=connection).values_list(
+        "cycle__starts_at", "cycle__ends_at", *fields, "valid_from", "valid_until", "source_key", "as_of"
+    )
+    return sorted(rows, key=repr)
+
+
+def _opened(monkeypatch: pytest.MonkeyPatch) -> list[set[tuple[int, int]]]:
+    """What each call of ingestion's `_open_with_debit` returned (the pairs whose buckets it COPYed in debited)."""
+    returned: list[set[tuple[int, int]]] = []
+    original = ingest_module._open_with_debit
+
+    def spy(*args: Any, **kwargs: Any) -> set[tuple[int, int]]:
+        pairs = original(*args, **kwargs)
+        returned.append(pairs)
+        return pairs
+
+    monkeypatch.setattr(ingest_module, "_open_with_debit", spy)
+    return returned
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("unlimited", [False, True])
+@pytest.mark.parametrize(
+    ("probe_misses", "general_debit"), [(False, False), (False, True), (True, False)], ids=["", "general", "miss"]
+)
+def test_a_cycle_a_batch_opens_gets_the_buckets_and_counts_of_a_cycle_opened_before(
+    monkeypatch: pytest.MonkeyPatch, unlimited: bool, probe_misses: bool, general_debit: bool
+) -> None:
+    # Small allowances, so that the batch goes beyond some of them; world zones, so that their use out of bucket is
+    # counted per zone. One connection's cycles have their plan buckets before the batch (the SQL debit), the
+    # other's are opened by the batch (the buckets COPYed in with the debit worked out in Python), in one batch.
+    plan = factories.tariff_plan(
+        data_bytes=None if unlimited else 300 * MB,
+        fair_use_bytes=900 * MB if unlimited else None,
+        eu_data_bytes=200 * MB,
+        voice_minutes=30,
+        sms=20,
+    )
+    before, by_batch = (
+        factories.connection(tariff_plan=plan, account=factories.business_account(billing_cycle_day=15))
+        for _ in range(2)
+    )
+    opened = _opened(monkeypatch)
+    if general_debit:
+        # No kind and zone taken for one bucket alone: every use goes through `buckets.debit`.
+        shape = ingest_module._plan_shape
+        monkeypatch.setattr(ingest_module, "_plan_shape", lambda *args: shape(*args)._replace(only={}))
+    if probe_misses:
+        # The batch takes both connections' cycles for new: the COPY meets the plan buckets made before and gives
+        # way to the SQL debit for all of them.
+        monkeypatch.setattr(ingest_module, "_pairs_with_buckets", lambda pairs: set())
+    events = _events(1, 80)
+    with at(riga(2027, 3, 21, 9)):
+        for moment in (riga(2027, 3, 13), riga(2027, 3, 20)):  # the two cycles the events fall in
+            ensure_plan_buckets(before, cycle_for(before.account, moment))
+        result = feed(*_rows(before, events), *_rows(by_batch, events))
+    assert result.recorded == 160
+    assert _every_bucket_field(by_batch) == _every_bucket_field(before)
+    assert _counted(by_batch) == _counted(before)
+    counted = _counted(by_batch)
+    assert any(out for *_rest, out in counted["buckets"])  # some use went beyond an allowance
+    assert counted["out_of_bucket"]  # and some of it in a world zone
+    if db.vendor == "postgresql":
+        cycles = {b.cycle_id for b in Bucket.objects.filter(connection=by_batch)}
+        assert opened == [set() if probe_misses else {(by_batch.pk, cycle) for cycle in cycles}]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("probe_misses", [False, True])
+def test_a_first_batch_of_a_day_and_a_later_one_give_the_totals_of_one_batch(
+    monkeypatch: pytest.MonkeyPatch, probe_misses: bool
+) -> None:
+    plan = factories.tariff_plan(data_bytes=300 * MB, eu_data_bytes=200 * MB, voice_minutes=30, sms=20)
+    in_two, in_one = (factories.connection(tariff_plan=plan) for _ in range(2))
+    copied: list[str] = []
+    copy_text = ingest_module._copy_text
+
+    def spy(cursor: Any, table: str, names: str, lines: Any) -> None:
+        copied.append(table)
+        copy_text(cursor, table, names, lines)
+
+    monkeypatch.setattr(ingest_module, "_copy_text", spy)
+    if probe_misses:
+        # The second batch's days are taken for new: the COPY meets the first batch's totals and gives way to the
+        # upsert.
+        monkeypatch.setattr(ingest_module, "_any_daily_total", lambda days: False)
+    events = _events(2, 60)  # 13 to 21 March
+    split = riga(2027, 3, 16, 12)  # the 16th is counted by both batches
+    first, later = [e for e in events if e[0] < split], [e for e in events if e[0] >= split]
+    with at(riga(2027, 3, 21, 9)):
+        assert feed(*_rows(in_two, first)).recorded == len(first)
+        first_copied, copied[:] = list(copied), []
+        assert feed(*_rows(in_two, later)).recorded == len(later)
+        later_copied = list(copied)
+        assert feed(*_rows(in_one, events)).recorded == len(events)
+    assert first
+    assert later
+    assert _counted(in_two)["daily"] == _counted(in_one)["daily"]
+    assert len(_counted(in_one)["daily"]) > 5
+    if db.vendor == "postgresql":
+        # The first batch of its days: COPYed straight in. The later one: upserted from a staged copy, after a COPY
+        # that met the first batch's totals if the probe missed them.
+        assert "usage_dailyusage" in first_copied
+        assert "usage_daily_sums" not in first_copied
+        assert "usage_daily_sums" in later_copied
+        assert ("usage_dailyusage" in later_copied) is probe_misses
