@@ -68,7 +68,7 @@ def caller_for(token: str) -> Caller | None:
     was ended, and when its eID login was) — every API call pays for this, so it is one round trip, not four.
     """
     logins = ClientLogin.objects.filter(token_family=OuterRef("refresh_token__token_family"))
-    found = (
+    rows = (
         AccessToken.objects.select_related("application", "user__digital_identity")
         .annotate(
             family=F("refresh_token__token_family"),
@@ -77,8 +77,11 @@ def caller_for(token: str) -> Caller | None:
             login_found=Exists(logins),
         )
         .filter(token_checksum=hashlib.sha256(token.encode()).hexdigest())
-        .first()
+        .order_by()[:1]
     )
+    # The checksum is unique: one row or none, so no ORDER BY (.first() would add one, and Django hashes each
+    # selected column of an ordered query: four tables' here, on every API call; docs/performance.md).
+    found = next(iter(rows), None)
     if found is None or found.expires <= timezone.now() or found.user is None:
         return None
     identity = getattr(found.user, "digital_identity", None)
