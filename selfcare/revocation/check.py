@@ -19,6 +19,7 @@ from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator.errors import RevokedError, ValidationError
 from pyhanko_certvalidator.path import ValidationPath
 from pyhanko_certvalidator.policy_decl import CertRevTrustPolicy, RevocationCheckingPolicy, RevocationCheckingRule
+from pyhanko_certvalidator.registry import SimpleTrustManager
 
 from selfcare.revocation.fetch import RevocationFetcher, declares_revocation
 
@@ -58,8 +59,27 @@ def run_without_io(coroutine: Coroutine[Any, Any, ValidationPath]) -> Validation
     raise RuntimeError("certificate path validation tried to wait for I/O although fetching is disabled")
 
 
+@functools.lru_cache(maxsize=256)
+def asn1_certificate(der: bytes) -> asn1_x509.Certificate:
+    """The validator's (asn1crypto) form of a DER certificate, parsed once per process for the same bytes.
+
+    asn1crypto parses lazily and keeps what it parsed on the object: the names' RFC 4518 string preparation
+    (pyhanko-certvalidator compares and indexes certificates by name) is most of a path check's Python, and a
+    fresh object per check pays it again. The object is only read: every check still validates the whole path,
+    its signatures and the revocation answers itself. The CA certificates are a handful; a leaf is met again
+    within one login (path building, then this check). Certificates are public, so holding them is harmless.
+    """
+    return asn1_x509.Certificate.load(der)
+
+
 def _asn1(certificate: x509.Certificate) -> asn1_x509.Certificate:
-    return asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
+    return asn1_certificate(certificate.public_bytes(serialization.Encoding.DER))
+
+
+@functools.lru_cache(maxsize=32)
+def trust_manager(anchor_der: bytes) -> SimpleTrustManager:
+    """The validator's trust manager for one anchor, built once: it only answers lookups once built."""
+    return SimpleTrustManager.build(trust_roots=[asn1_certificate(anchor_der)])
 
 
 class RevocationChecker:
@@ -97,7 +117,7 @@ class RevocationChecker:
             else (RevocationCheckingRule.CHECK_IF_DECLARED_SOFT, RevocationCheckingRule.CHECK_IF_DECLARED_SOFT)
         )
         context = ValidationContext(
-            trust_roots=[_asn1(chain[-1])],
+            trust_manager=trust_manager(chain[-1].public_bytes(serialization.Encoding.DER)),
             other_certs=[_asn1(c) for c in chain[1:-1]],
             moment=moment,
             allow_fetching=False,

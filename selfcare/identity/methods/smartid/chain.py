@@ -29,9 +29,11 @@ from pyhanko_certvalidator.errors import (
     ValidationError,
 )
 from pyhanko_certvalidator.path import ValidationPath
+from pyhanko_certvalidator.registry import SimpleTrustManager
 
 from selfcare.identity.methods.base import Refused, Unavailable
 from selfcare.revocation import CertificateRevoked, RevocationUnavailable
+from selfcare.revocation.check import asn1_certificate
 
 
 class RevocationCheck(Protocol):
@@ -44,7 +46,7 @@ class RevocationCheck(Protocol):
 
 
 def to_asn1(certificate: x509.Certificate) -> asn1_x509.Certificate:
-    return asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
+    return asn1_certificate(certificate.public_bytes(serialization.Encoding.DER))
 
 
 def _run_without_io(coroutine: Coroutine[Any, Any, ValidationPath]) -> ValidationPath:
@@ -74,6 +76,8 @@ class TrustStore:
             raise ValueError("at least one configured trust anchor is required")
         self._anchors = [to_asn1(c) for c in trust_anchors]
         self._intermediates = [to_asn1(c) for c in intermediates]
+        # Built once, as the validator would build it from the same anchors for every login; it only answers lookups.
+        self._trust_manager = SimpleTrustManager.build(trust_roots=self._anchors)
 
     def validate(self, der: bytes, *, moment: dt.datetime, revocation_check: RevocationCheck | None = None) -> None:
         """Raise :class:`Refused` unless certificate ``der`` chains to the anchors and is valid at ``moment``.
@@ -81,13 +85,14 @@ class TrustStore:
         Reasons: "certificate_expired", "certificate_not_yet_valid", "revoked", "untrusted_chain".
         """
         context = ValidationContext(
-            trust_roots=self._anchors,
+            trust_manager=self._trust_manager,
             other_certs=self._intermediates,
             moment=moment,
             allow_fetching=False,
             revocation_mode="soft-fail",
         )
-        validator = CertificateValidator(asn1_x509.Certificate.load(der), validation_context=context)
+        # The same parsed object the revocation check below is handed (asn1_certificate keeps it by its bytes).
+        validator = CertificateValidator(asn1_certificate(der), validation_context=context)
         try:
             path = _run_without_io(validator.async_validate_path())
         except ExpiredError as error:
