@@ -24,5 +24,5 @@ def test_the_steps_of_logins_share_one_client_until_the_configuration_changes(se
 
 def test_a_forked_process_makes_its_own_client(monkeypatch: pytest.MonkeyPatch) -> None:
     parent = smartid._client()
-    monkeypatch.setattr(smartid.os, "getpid", lambda: -1)
+    monkeypatch.setattr("selfcare.portal.login.smartid.os.getpid", lambda: -1)
     assert smartid._client() is not parent
