@@ -264,7 +264,7 @@ def redis_cache(url: str, *, timeout: float) -> dict[str, object]:
     would hang every worker with it; with them the request ends in the translated 503 page
     (selfcare/portal/unavailable.py)."""
     return {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "selfcare.cache.KeptClientRedisCache",
         "LOCATION": url,
         "OPTIONS": {"socket_connect_timeout": timeout, "socket_timeout": timeout},
     }

@@ -179,10 +179,10 @@ REDIS_URL: str = env.str("REDIS_URL", default="")
 REDIS_TIMEOUT_SECONDS: float = env.float("REDIS_TIMEOUT_SECONDS", default=2.0)
 if REDIS_URL:
     CACHES = {"default": redis_cache(REDIS_URL, timeout=REDIS_TIMEOUT_SECONDS)}
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_ENGINE = "selfcare.security.session_engines.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    SESSION_ENGINE = "selfcare.security.session_engines.db"
 
 # --- Background work (docs/background-work.md): Django's task API, django-tasks backport --------------------------
 # "database" (default: the queue is a table of DATABASE_URL, run by `selfcare worker`; on PostgreSQL also in

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 
 
@@ -18,3 +19,13 @@ class EidOnlyBackend(ModelBackend):
         self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
     ) -> AbstractBaseUser | None:
         return None
+
+    def get_user(self, user_id: Any) -> User | None:
+        """The session's user with their digital identity in the same statement: every page of a logged-in person
+        reads both (`identity_of`, the page header), and the identity was a second statement per request. Which
+        user, and whether they may be logged in, are decided as by Django's ModelBackend."""
+        try:
+            user = User._default_manager.select_related("digital_identity").get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None

@@ -17,12 +17,13 @@ REQUEST_LOGIN_AT = "eid_login_at"
 def identity_of(user: User | AnonymousUser) -> DigitalIdentity | None:
     if not user.is_authenticated:
         return None
-    identity = DigitalIdentity.objects.filter(user=user).first()
-    if identity is not None:
-        # Kept on the user as well: the page header reads `request.user.digital_identity`, which would otherwise
-        # read the same row a second time on every page.
-        user.digital_identity = identity
-    return identity
+    try:
+        # Read with the user by the session's backend (selfcare/identity/backends.py: one statement per request for
+        # both); for a user from elsewhere, one query, kept on the user for the page header's
+        # `request.user.digital_identity` as for the rest of the request.
+        return user.digital_identity
+    except DigitalIdentity.DoesNotExist:
+        return None
 
 
 def identity_with_code(code: PersonalCode) -> DigitalIdentity | None:

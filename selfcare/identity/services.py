@@ -73,8 +73,10 @@ def identity_for_code(*, code: PersonalCode, given_name: str, family_name: str) 
         try:
             with transaction.atomic():
                 found = (
-                    NationalIdentifier.objects.select_related("identity")
-                    .select_for_update()
+                    # The user comes along for the login that follows (its session names it); the rows locked are
+                    # the identifier's and the identity's, as without it.
+                    NationalIdentifier.objects.select_related("identity__user")
+                    .select_for_update(of=("self", "identity"))
                     .filter(country=code.country, code=code.code)
                     .first()
                     if code is not None

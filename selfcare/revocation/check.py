@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import itertools
 import logging
+import threading
 from collections.abc import Coroutine, Mapping, Sequence
 from typing import Any
 
@@ -19,6 +20,7 @@ from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator.errors import RevokedError, ValidationError
 from pyhanko_certvalidator.path import ValidationPath
 from pyhanko_certvalidator.policy_decl import CertRevTrustPolicy, RevocationCheckingPolicy, RevocationCheckingRule
+from pyhanko_certvalidator.registry import SimpleTrustManager
 
 from selfcare.revocation.fetch import RevocationFetcher, declares_revocation
 
@@ -58,8 +60,49 @@ def run_without_io(coroutine: Coroutine[Any, Any, ValidationPath]) -> Validation
     raise RuntimeError("certificate path validation tried to wait for I/O although fetching is disabled")
 
 
+# Kept per thread: asn1crypto parses lazily and is not safe to parse from two threads at once (a half-filled list
+# of children is visible to the other), so a parsed object is never handed to another thread.
+_kept = threading.local()
+_KEPT_CERTIFICATES = 64
+
+
+def asn1_certificate(der: bytes) -> asn1_x509.Certificate:
+    """The validator's (asn1crypto) form of a DER certificate, parsed once per thread for the same bytes.
+
+    asn1crypto keeps what it parsed on the object: the names' RFC 4518 string preparation (pyhanko-certvalidator
+    compares and indexes certificates by name) is most of a path check's Python, and a fresh object per check pays
+    it again. The object is only read: every check still validates the whole path, its signatures and the
+    revocation answers itself. The CA certificates are a handful; a leaf is met twice within one login (path
+    building, then this check, in the same thread). Certificates are public, so holding them is harmless.
+    """
+    kept: dict[bytes, asn1_x509.Certificate] | None = getattr(_kept, "certificates", None)
+    if kept is None:
+        kept = _kept.certificates = {}
+    certificate = kept.get(der)
+    if certificate is None:
+        if len(kept) >= _KEPT_CERTIFICATES:
+            kept.clear()
+        certificate = kept[der] = asn1_x509.Certificate.load(der)
+    return certificate
+
+
 def _asn1(certificate: x509.Certificate) -> asn1_x509.Certificate:
-    return asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
+    return asn1_certificate(certificate.public_bytes(serialization.Encoding.DER))
+
+
+def trust_manager(anchors: Sequence[bytes]) -> SimpleTrustManager:
+    """The validator's trust manager for these anchors (DER), built once per thread, as the validator would build
+    it for every check; it only answers lookups once built."""
+    kept: dict[tuple[bytes, ...], SimpleTrustManager] | None = getattr(_kept, "trust_managers", None)
+    if kept is None:
+        kept = _kept.trust_managers = {}
+    key = tuple(anchors)
+    manager = kept.get(key)
+    if manager is None:
+        if len(kept) >= _KEPT_CERTIFICATES:
+            kept.clear()
+        manager = kept[key] = SimpleTrustManager.build(trust_roots=[asn1_certificate(der) for der in anchors])
+    return manager
 
 
 class RevocationChecker:
@@ -97,7 +140,7 @@ class RevocationChecker:
             else (RevocationCheckingRule.CHECK_IF_DECLARED_SOFT, RevocationCheckingRule.CHECK_IF_DECLARED_SOFT)
         )
         context = ValidationContext(
-            trust_roots=[_asn1(chain[-1])],
+            trust_manager=trust_manager([chain[-1].public_bytes(serialization.Encoding.DER)]),
             other_certs=[_asn1(c) for c in chain[1:-1]],
             moment=moment,
             allow_fetching=False,

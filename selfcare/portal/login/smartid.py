@@ -13,6 +13,8 @@ opens and which is bound to the session by a random value.
 
 from __future__ import annotations
 
+import os
+import ssl
 import time
 
 import segno
@@ -25,12 +27,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
+from selfcare import tls
 from selfcare.access.web import public_page
 from selfcare.errors import message
 from selfcare.identity.messages import error_code_for
 from selfcare.identity.methods.base import Cancelled, EidError
 from selfcare.identity.methods.smartid.client import Pending, SmartIdClient
-from selfcare.identity.methods.smartid.config import smartid_config
+from selfcare.identity.methods.smartid.config import SmartIdConfig, smartid_config
 from selfcare.identity.selectors import identity_with_code
 from selfcare.identity.services import record_failure
 from selfcare.login_flow import log_in
@@ -47,8 +50,22 @@ PENDING = "smartid.pending"
 _APP_LANGUAGES = {"lv": "lav", "en": "eng", "ru": "rus"}
 
 
+# One client per process and configuration: a client per step made an HTTP client (a connection pool) and a new
+# connection to SK (in production a TLS handshake) for every start, waiting page and status call. The client keeps
+# no login's state (that is the session's `Pending`); httpx's client is safe to share between threads.
+_shared: tuple[SmartIdConfig, ssl.SSLContext, int, SmartIdClient] | None = None
+
+
 def _client() -> SmartIdClient:
-    return SmartIdClient(smartid_config())
+    global _shared
+    config = smartid_config()
+    # The configuration (a test or a reload replaces it), the TLS trust store (selfcare/tls.py) and the process
+    # (a client's connections must not cross a fork) it was made for.
+    context, pid = tls.client_context(), os.getpid()
+    shared = _shared
+    if shared is None or shared[0] is not config or shared[1] is not context or shared[2] != pid:
+        shared = _shared = (config, context, pid, SmartIdClient(config))
+    return shared[3]
 
 
 def _display_text(request: HttpRequest) -> str:

@@ -278,8 +278,8 @@ def test_each_company_summary_counts_its_own_powers_of_attorney_not_yet_in_force
     )
 
 
-def test_a_company_list_costs_nine_statements_and_links_each_row_as_reverse_does() -> None:
-    """Session, user, identity; the company context (its mandates); the count and the page of rows; their data
+def test_a_company_list_costs_eight_statements_and_links_each_row_as_reverse_does() -> None:
+    """Session, user with identity; the company context (its mandates); the count and the page of rows; their data
     left and who bound them; the plans of the filter. The rows' links are made from one reverse, each the URL
     reverse gives for the row."""
     from django.urls import reverse
@@ -290,7 +290,7 @@ def test_a_company_list_costs_nine_statements_and_links_each_row_as_reverse_does
         client.get(url)
         with CaptureQueriesContext(db) as captured:
             response = client.get(url)
-    assert len(captured) == 9, [q["sql"][:80] for q in captured.captured_queries]
+    assert len(captured) == 8, [q["sql"][:80] for q in captured.captured_queries]
     html = response.content.decode()
     rows = response.context["page"].object_list
     assert len(rows) == 50

@@ -146,9 +146,10 @@ def test_another_company_or_a_stranger_gets_404_not_the_usage(owner_connection: 
     assert boss_client.get(url.replace("private", f"company-{other_company.pk}")).status_code == 404
 
 
-def test_the_connection_page_costs_twelve_statements_with_offers_on_show(owner_connection: tuple[Client, str]) -> None:
-    """Session, user, identity; the private context (the person's codes read inside it), the connection, the audit
-    event; buckets, daily use, earlier cycles; the offers with their pictures and plans, the claims; the barring."""
+def test_the_connection_page_costs_eleven_statements_with_offers_on_show(owner_connection: tuple[Client, str]) -> None:
+    """Session, the user with their identity; the private context (the person's codes read inside it), the
+    connection, the audit event; buckets, daily use, earlier cycles; the offers with their pictures and plans, the
+    claims; the barring."""
     client, url = owner_connection
     offers.offer(tariff_plans=[factories.tariff_plan()])  # for another plan: shown with the reason
     offers.offer()
@@ -156,7 +157,7 @@ def test_the_connection_page_costs_twelve_statements_with_offers_on_show(owner_c
         assert client.get(url).status_code == 200
         with CaptureQueriesContext(db) as captured:
             html = client.get(url).content.decode()
-    assert len(captured) == 12, [q["sql"][:80] for q in captured.captured_queries]
+    assert len(captured) == 11, [q["sql"][:80] for q in captured.captured_queries]
     assert html.count('class="offer offer-') == 2
 
 

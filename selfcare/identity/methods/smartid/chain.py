@@ -16,7 +16,6 @@ import datetime as dt
 from collections.abc import Coroutine, Sequence
 from typing import Any, Protocol
 
-from asn1crypto import x509 as asn1_x509  # type: ignore[import-untyped]
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
@@ -32,6 +31,7 @@ from pyhanko_certvalidator.path import ValidationPath
 
 from selfcare.identity.methods.base import Refused, Unavailable
 from selfcare.revocation import CertificateRevoked, RevocationUnavailable
+from selfcare.revocation.check import asn1_certificate, trust_manager
 
 
 class RevocationCheck(Protocol):
@@ -41,10 +41,6 @@ class RevocationCheck(Protocol):
     """
 
     def __call__(self, chain: Sequence[x509.Certificate], *, moment: dt.datetime) -> None: ...
-
-
-def to_asn1(certificate: x509.Certificate) -> asn1_x509.Certificate:
-    return asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
 
 
 def _run_without_io(coroutine: Coroutine[Any, Any, ValidationPath]) -> ValidationPath:
@@ -72,8 +68,10 @@ class TrustStore:
         if not trust_anchors:
             # An empty list must never fall through to a default store.
             raise ValueError("at least one configured trust anchor is required")
-        self._anchors = [to_asn1(c) for c in trust_anchors]
-        self._intermediates = [to_asn1(c) for c in intermediates]
+        # DER here; the validator's parsed forms and trust manager are kept per thread (revocation.check), which
+        # builds them once per thread instead of once per login.
+        self._anchors = [c.public_bytes(serialization.Encoding.DER) for c in trust_anchors]
+        self._intermediates = [c.public_bytes(serialization.Encoding.DER) for c in intermediates]
 
     def validate(self, der: bytes, *, moment: dt.datetime, revocation_check: RevocationCheck | None = None) -> None:
         """Raise :class:`Refused` unless certificate ``der`` chains to the anchors and is valid at ``moment``.
@@ -81,13 +79,14 @@ class TrustStore:
         Reasons: "certificate_expired", "certificate_not_yet_valid", "revoked", "untrusted_chain".
         """
         context = ValidationContext(
-            trust_roots=self._anchors,
-            other_certs=self._intermediates,
+            trust_manager=trust_manager(self._anchors),
+            other_certs=[asn1_certificate(c) for c in self._intermediates],
             moment=moment,
             allow_fetching=False,
             revocation_mode="soft-fail",
         )
-        validator = CertificateValidator(asn1_x509.Certificate.load(der), validation_context=context)
+        # The same parsed object the revocation check below is handed (asn1_certificate keeps it by its bytes).
+        validator = CertificateValidator(asn1_certificate(der), validation_context=context)
         try:
             path = _run_without_io(validator.async_validate_path())
         except ExpiredError as error:

@@ -326,6 +326,16 @@ def test_a_revoked_but_unexpired_certificate_is_refused(login: Login, ca: TestCA
     _refused(login, login.answer(), "revoked", policy=_checking(login.policy, ca))
 
 
+def test_a_certificate_accepted_once_and_revoked_since_is_refused_at_the_next_login(login: Login, ca: TestCA) -> None:
+    # The path validator's parse of a certificate is kept between logins (selfcare.revocation.check.asn1_certificate);
+    # its status is not: each login asks again and judges the new answer.
+    login.person = ca.smartid_person("211080-12348", "Revoked", "Later", label="revoked-after-a-login")
+    policy = _checking(login.policy, ca)
+    assert login.verify(login.answer(), policy=policy).family_name == "LATER"
+    ca.revoke(login.person, at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=5))
+    _refused(login, login.answer(), "revoked", policy=policy)
+
+
 def test_when_neither_ocsp_nor_crl_answers_the_login_is_unavailable_not_accepted(
     login: Login, ca: TestCA, settings: Any
 ) -> None:

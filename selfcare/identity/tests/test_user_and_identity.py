@@ -1,0 +1,69 @@
+"""A logged-in person's user and digital identity are read in one statement per request (identity/backends.py)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from selfcare.access.tests import factories as people
+from selfcare.identity.backends import EidOnlyBackend
+from selfcare.identity.models import DigitalIdentity
+from selfcare.identity.selectors import identity_of
+from selfcare.identity.services import SESSION_LAST_SEEN, SESSION_LOGIN_AT
+from selfcare.tests.clock import at
+
+pytestmark = pytest.mark.django_db
+
+
+def _reads_of(table: str, captured: CaptureQueriesContext) -> list[str]:
+    return [
+        q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT") and f'FROM "{table}"' in q["sql"]
+    ]
+
+
+def test_a_page_reads_the_user_and_their_identity_in_one_statement() -> None:
+    anna = people.person("15038512346")
+    client = Client()
+    client.force_login(anna.user)
+    session = client.session
+    session[SESSION_LOGIN_AT] = session[SESSION_LAST_SEEN] = time.time()
+    session.save()
+    with at(timezone.now()), CaptureQueriesContext(connection) as captured:
+        page = client.get("/en/me/")
+    assert page.status_code == 200
+    assert anna.full_name in page.content.decode()  # the header and the page: the identity read with the user
+    (user_read,) = _reads_of("auth_user", captured)
+    assert 'JOIN "identity_digitalidentity"' in user_read
+    assert _reads_of("identity_digitalidentity", captured) == []
+
+
+def test_the_identity_read_with_the_user_is_the_current_row() -> None:
+    anna = people.person("15038512346")
+    DigitalIdentity.objects.filter(pk=anna.pk).update(status="suspended")
+    user = EidOnlyBackend().get_user(anna.user.pk)
+    assert user is not None
+    identity = identity_of(user)
+    assert identity is not None
+    assert (identity.pk, identity.status) == (anna.pk, "suspended")
+
+
+def test_a_user_without_an_identity_has_none_and_an_inactive_user_is_not_restored() -> None:
+    staff = User.objects.create_user(username="break-glass")
+    restored = EidOnlyBackend().get_user(staff.pk)
+    assert restored == staff
+    assert restored is not None
+    assert identity_of(restored) is None
+    User.objects.filter(pk=staff.pk).update(is_active=False)
+    assert EidOnlyBackend().get_user(staff.pk) is None
+    assert EidOnlyBackend().get_user(10**9) is None
+
+
+def test_a_user_loaded_elsewhere_still_finds_their_identity() -> None:
+    anna = people.person("15038512346")
+    assert identity_of(User.objects.get(pk=anna.user.pk)) == anna

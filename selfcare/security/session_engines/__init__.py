@@ -1,0 +1,36 @@
+"""Django's database session engines (SESSION_ENGINE: `.db`, and `.cached_db` when Redis is configured), without
+asking whether a new key is taken before inserting it.
+
+Django's `create()` draws a random key, asks the cache and then the database whether it exists, and only then
+inserts it with `must_create`, whose primary key refuses a taken key all the same (CreateError: draw again). The
+question was a statement and a cache call per new session: every first visit that stores something and every
+login (the key is rotated) made them. The insert alone decides, as it did for a key taken in between anyway.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError
+from django.utils.crypto import get_random_string
+
+
+class InsertDecidesMixin:
+    """`create()` of `django.contrib.sessions.backends.db.SessionStore` without the `exists()` before the insert."""
+
+    _session_key: str | None
+    modified: bool
+
+    if TYPE_CHECKING:  # the engine's own, after this class in the method order
+
+        def save(self, must_create: bool = False) -> None: ...
+
+    def create(self) -> None:
+        while True:
+            self._session_key = get_random_string(32, VALID_KEY_CHARS)
+            try:
+                self.save(must_create=True)  # the primary key refuses a key that is taken
+            except CreateError:
+                continue
+            self.modified = True
+            return
