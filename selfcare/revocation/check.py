@@ -7,8 +7,8 @@ import functools
 import itertools
 import logging
 import threading
-from collections.abc import Coroutine, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Coroutine, Hashable, Mapping, Sequence
+from typing import Any, TypeVar
 
 import httpx
 from asn1crypto import x509 as asn1_x509  # type: ignore[import-untyped]
@@ -63,6 +63,7 @@ def run_without_io(coroutine: Coroutine[Any, Any, ValidationPath]) -> Validation
 # Kept per thread: asn1crypto parses lazily and is not safe to parse from two threads at once (a half-filled list
 # of children is visible to the other), so a parsed object is never handed to another thread.
 _kept = threading.local()
+_Made = TypeVar("_Made")
 _KEPT_CERTIFICATES = 64
 
 
@@ -75,15 +76,7 @@ def asn1_certificate(der: bytes) -> asn1_x509.Certificate:
     revocation answers itself. The CA certificates are a handful; a leaf is met twice within one login (path
     building, then this check, in the same thread). Certificates are public, so holding them is harmless.
     """
-    kept: dict[bytes, asn1_x509.Certificate] | None = getattr(_kept, "certificates", None)
-    if kept is None:
-        kept = _kept.certificates = {}
-    certificate = kept.get(der)
-    if certificate is None:
-        if len(kept) >= _KEPT_CERTIFICATES:
-            kept.clear()
-        certificate = kept[der] = asn1_x509.Certificate.load(der)
-    return certificate
+    return _kept_in_thread("certificates", der, lambda: asn1_x509.Certificate.load(der))
 
 
 def _asn1(certificate: x509.Certificate) -> asn1_x509.Certificate:
@@ -93,16 +86,26 @@ def _asn1(certificate: x509.Certificate) -> asn1_x509.Certificate:
 def trust_manager(anchors: Sequence[bytes]) -> SimpleTrustManager:
     """The validator's trust manager for these anchors (DER), built once per thread, as the validator would build
     it for every check; it only answers lookups once built."""
-    kept: dict[tuple[bytes, ...], SimpleTrustManager] | None = getattr(_kept, "trust_managers", None)
+    return _kept_in_thread(
+        "trust_managers",
+        tuple(anchors),
+        lambda: SimpleTrustManager.build(trust_roots=[asn1_certificate(der) for der in anchors]),
+    )
+
+
+def _kept_in_thread(kind: str, key: Hashable, build: Callable[[], _Made]) -> _Made:
+    """What `build` makes for `key`, made once per thread and kept among at most _KEPT_CERTIFICATES of its kind
+    (all dropped when full: they are a handful in use, so a full table is a sign of churn, not of need)."""
+    kept: dict[Hashable, Any] | None = getattr(_kept, kind, None)
     if kept is None:
-        kept = _kept.trust_managers = {}
-    key = tuple(anchors)
-    manager = kept.get(key)
-    if manager is None:
+        kept = {}
+        setattr(_kept, kind, kept)
+    made: _Made | None = kept.get(key)
+    if made is None:
         if len(kept) >= _KEPT_CERTIFICATES:
             kept.clear()
-        manager = kept[key] = SimpleTrustManager.build(trust_roots=[asn1_certificate(der) for der in anchors])
-    return manager
+        made = kept[key] = build()
+    return made
 
 
 class RevocationChecker:
