@@ -35,6 +35,7 @@ from selfcare.portal.usage import (
     usage_context,
 )
 from selfcare.portal.work_number import SESSION_STEP_OFFERED, first_login_step
+from selfcare.queries import one_or_none
 from selfcare.spend.barring import barring_in_force
 from selfcare.usage.selectors import near_limit
 
@@ -152,14 +153,11 @@ def connection_detail(request: HttpRequest, connection_id: int) -> HttpResponse:
     record(request, "portal:connection:view", identity=request.identity, context=acting, target=connection)  # type: ignore[attr-defined]
     binding = None
     if may(acting, Action.MANAGE_BINDINGS) or acting.kind == ContextKind.WORK:
-        # At most one active binding per connection: no ORDER BY to compile.
-        binding = next(
-            iter(
-                ConnectionBinding.objects.filter(connection=connection, status=BindingStatus.ACTIVE)
-                .select_related("identity")
-                .order_by()[:1]
-            ),
-            None,
+        # At most one active binding per connection (a constraint).
+        binding = one_or_none(
+            ConnectionBinding.objects.filter(connection=connection, status=BindingStatus.ACTIVE).select_related(
+                "identity"
+            )
         )
     return render(
         request,

@@ -23,6 +23,7 @@ from selfcare.channels.oidc.claims import pairwise_subject
 from selfcare.errors import ErrorCode
 from selfcare.identity.models import DigitalIdentity, IdentityStatus
 from selfcare.identity.selectors import REQUEST_LOGIN_AT
+from selfcare.queries import one_or_none
 from selfcare.security.ratelimit.web import api_hit
 
 
@@ -77,11 +78,8 @@ def caller_for(token: str) -> Caller | None:
             login_found=Exists(logins),
         )
         .filter(token_checksum=hashlib.sha256(token.encode()).hexdigest())
-        .order_by()[:1]
     )
-    # The checksum is unique: one row or none, so no ORDER BY (.first() would add one, and Django hashes each
-    # selected column of an ordered query: four tables' here, on every API call; docs/performance.md).
-    found = next(iter(rows), None)
+    found = one_or_none(rows)  # the checksum is unique
     if found is None or found.expires <= timezone.now() or found.user is None:
         return None
     identity = getattr(found.user, "digital_identity", None)
