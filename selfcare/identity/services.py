@@ -70,24 +70,28 @@ def identity_for_code(*, code: PersonalCode, given_name: str, family_name: str) 
     """
     now = timezone.now()
     for _attempt in range(2):
+        # The lookup joins the caller's transaction (a login's) or is one of its own: a savepoint is needed only
+        # around a creation, which a raced first login can make fail; a returning person's login (nearly every
+        # one) then pays no SAVEPOINT and RELEASE round trips.
+        with transaction.atomic(savepoint=False):
+            found = (
+                # The user comes along for the login that follows (its session names it); the rows locked are
+                # the identifier's and the identity's, as without it.
+                NationalIdentifier.objects.select_related("identity__user")
+                .select_for_update(of=("self", "identity"))
+                .filter(country=code.country, code=code.code)
+                .first()
+                if code is not None
+                else None
+            )
+            if found is not None:
+                identity = found.identity
+                identity.given_name, identity.family_name = given_name, family_name
+                identity.names_verified_at = now
+                identity.save(update_fields=["given_name", "family_name", "names_verified_at"])
+                return identity
         try:
             with transaction.atomic():
-                found = (
-                    # The user comes along for the login that follows (its session names it); the rows locked are
-                    # the identifier's and the identity's, as without it.
-                    NationalIdentifier.objects.select_related("identity__user")
-                    .select_for_update(of=("self", "identity"))
-                    .filter(country=code.country, code=code.code)
-                    .first()
-                    if code is not None
-                    else None
-                )
-                if found is not None:
-                    identity = found.identity
-                    identity.given_name, identity.family_name = given_name, family_name
-                    identity.names_verified_at = now
-                    identity.save(update_fields=["given_name", "family_name", "names_verified_at"])
-                    return identity
                 identity = identity_create(given_name=given_name, family_name=family_name)
                 NationalIdentifier.objects.create(identity=identity, country=code.country, code=code.code)
                 return identity

@@ -49,7 +49,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--spawn-rate", type=float, default=20)
     parser.add_argument("--duration", default="60s", help="locust's --run-time, e.g. 60s or 2m")
-    parser.add_argument("--workers", type=int, default=3, help="portal gunicorn worker processes")
+    # Production's shape (deploy/gunicorn.conf.py: WEB_CONCURRENCY one process per core, GUNICORN_THREADS 4), so
+    # the run measures the portal as it is deployed; docs/deployment.md "How many" has the shapes measured.
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="portal gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per portal worker")
     parser.add_argument("--port", type=int, default=8170)
     parser.add_argument("--report-dir", type=Path, default=ROOT / "var" / "load")

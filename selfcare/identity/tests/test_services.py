@@ -59,6 +59,48 @@ def test_a_new_person_gets_a_new_identity() -> None:
     assert identity_for(verified()).pk != identity_for(verified(code="15038512346", given="ANNA")).pk
 
 
+def test_a_first_login_that_loses_the_race_to_create_the_identity_takes_the_winners_within_its_own_transaction(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+    from django.db.models import QuerySet
+
+    # The other first login of the same person committed its identity after our lookup found none.
+    winner = identity_for(verified(given="OTHER", family="LOGIN"))
+    lookup = QuerySet.first
+    missed: list[bool] = []
+
+    def first_lookup_misses(queryset: QuerySet[NationalIdentifier]) -> NationalIdentifier | None:
+        if queryset.model is NationalIdentifier and not missed:
+            missed.append(True)
+            return None
+        return lookup(queryset)
+
+    monkeypatch.setattr(QuerySet, "first", first_lookup_misses)
+    with transaction.atomic():  # as in a login: the login's transaction must stay usable after the lost race
+        identity = identity_for(verified())
+        AuthenticationRecord.objects.create(identity=identity, method="smartid", result=AuthResult.SUCCESS)
+    assert missed
+    assert identity.pk == winner.pk
+    assert (identity.given_name, identity.family_name) == ("JĀNIS", "BĒRZIŅŠ")  # the names of our evidence
+    assert DigitalIdentity.objects.get().pk == winner.pk  # our own half-made identity was rolled back
+    assert get_user_model().objects.count() == 1
+    assert AuthenticationRecord.objects.get().identity == winner
+
+
+def test_a_returning_persons_identity_is_found_and_renamed_without_a_savepoint_inside_the_login() -> None:
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    identity_for(verified())
+    with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+        again = identity_for(verified(given="JĀNIS PĒTERIS"))
+    statements = [q["sql"].split()[0] for q in captured.captured_queries]
+    assert statements == ["SELECT", "UPDATE"]
+    assert DigitalIdentity.objects.get(pk=again.pk).given_name == "JĀNIS PĒTERIS"
+
+
 def test_names_are_refreshed_from_the_latest_verified_evidence() -> None:
     identity_for(verified(family="BĒRZIŅŠ"))
     identity = identity_for(verified(family="KALNIŅŠ"))

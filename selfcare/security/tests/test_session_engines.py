@@ -60,3 +60,22 @@ def test_rotating_the_key_at_login_keeps_the_data_under_a_new_key_and_ends_the_o
     assert store.session_key != old
     assert not engine().exists(old)
     assert engine(session_key=store.session_key).load() == {"pending": "login"}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_ending_a_session_is_one_delete_and_neither_its_row_nor_a_cached_copy_is_left(
+    engine: type[db.SessionStore],
+) -> None:
+    store = engine()
+    store["user"] = "7"
+    store.create()
+    key = store.session_key
+    assert engine(session_key=key).load() == {"user": "7"}  # cached_db: now in the cache as well
+    with CaptureQueriesContext(connection) as captured:
+        store.flush()  # a logout
+    statements = [q["sql"] for q in captured.captured_queries]  # all of them: no BEGIN and COMMIT around it either
+    assert len(statements) == 1
+    assert statements[0].startswith("DELETE")
+    assert engine(session_key=key).load() == {}
+    assert not Session.objects.exists()
+    engine().delete("no-such-session-key-000000000000")  # ending one that is gone already is no error
