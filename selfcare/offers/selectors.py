@@ -7,10 +7,12 @@ a dashboard's teaser one.
 from __future__ import annotations
 
 import datetime
+import functools
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db import connections, router
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
@@ -32,13 +34,41 @@ def shown_offers(at: datetime.datetime | None = None) -> list[Offer]:
 def shown_offers_and_plans(at: datetime.datetime) -> tuple[list[Offer], dict[int, frozenset[int]]]:
     """`shown_offers` and the tariff plans each is limited to (offer id → plan ids; an offer for every plan is not
     in it), in one statement: a row per offer and plan, the offers in their order."""
+    sql, params, moments = _shown_offers_statement(router.db_for_read(Offer))
+    moment = connections[router.db_for_read(Offer)].ops.adapt_datetimefield_value(at)
     offers: dict[int, Offer] = {}
     plans: dict[int, set[int]] = {}
-    for offer in Offer.objects.on_show(at).annotate(has_image=_with_image(), plan_id=F("tariff_plans__id")):
-        offers.setdefault(offer.pk, offer)
+    for offer in Offer.objects.raw(sql, [moment if index in moments else p for index, p in enumerate(params)]):
+        if offer.pk not in offers:
+            offer.has_image = bool(offer.has_image)  # type: ignore[attr-defined] # SQLite answers 0 or 1
+            offers[offer.pk] = offer
         if offer.plan_id is not None:  # type: ignore[attr-defined]
             plans.setdefault(offer.pk, set()).add(offer.plan_id)  # type: ignore[attr-defined]
     return list(offers.values()), {offer_id: frozenset(ids) for offer_id, ids in plans.items()}
+
+
+# A moment no offer's window is compared with but in `_shown_offers_statement`: it marks where the moment goes.
+_SOME_MOMENT = datetime.datetime(2001, 2, 3, 4, 5, 6, 789012, tzinfo=datetime.UTC)
+
+
+@functools.lru_cache(maxsize=4)
+def _shown_offers_statement(alias: str) -> tuple[str, tuple[object, ...], frozenset[int]]:
+    """The statement of `shown_offers_and_plans` as Django writes it, compiled once per database: its text is the
+    same on every connection page but for the moment, and compiling it (the picture's EXISTS, the plans' join, the
+    ordering over the offer's thirty-odd columns) was about a millisecond of CPU per page, the page's largest
+    compile (docs/performance.md). Returns the SQL, its parameters and the positions of the moment among them
+    (filled in per call, as Django adapts a moment for this database)."""
+    queryset = (
+        Offer.objects.using(alias)
+        .on_show(_SOME_MOMENT)
+        .annotate(has_image=_with_image(), plan_id=F("tariff_plans__id"))
+    )
+    sql, params = queryset.query.get_compiler(alias).as_sql()
+    marker = connections[alias].ops.adapt_datetimefield_value(_SOME_MOMENT)
+    moments = frozenset(index for index, value in enumerate(params) if value == marker)
+    if len(moments) != 2:  # valid_from <= at < valid_until: anything else means on_show changed; say so loudly
+        raise RuntimeError(f"on_show's statement has {len(moments)} moments, not 2: {sql}")
+    return sql, tuple(params), moments
 
 
 def offers_for_connection(
