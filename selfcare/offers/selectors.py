@@ -7,12 +7,10 @@ a dashboard's teaser one.
 from __future__ import annotations
 
 import datetime
-import functools
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import connections, router
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
@@ -20,6 +18,7 @@ from selfcare.access.contexts import Context
 from selfcare.customers.models import Connection, Segment
 from selfcare.offers.eligibility import Eligibility, evaluate, gather_facts, segment_matches
 from selfcare.offers.models import Offer, OfferImage, OfferStatus
+from selfcare.queries import Prepared
 
 
 def _with_image() -> Exists:
@@ -34,11 +33,9 @@ def shown_offers(at: datetime.datetime | None = None) -> list[Offer]:
 def shown_offers_and_plans(at: datetime.datetime) -> tuple[list[Offer], dict[int, frozenset[int]]]:
     """`shown_offers` and the tariff plans each is limited to (offer id → plan ids; an offer for every plan is not
     in it), in one statement: a row per offer and plan, the offers in their order."""
-    sql, params, moments = _shown_offers_statement(router.db_for_read(Offer))
-    moment = connections[router.db_for_read(Offer)].ops.adapt_datetimefield_value(at)
     offers: dict[int, Offer] = {}
     plans: dict[int, set[int]] = {}
-    for offer in Offer.objects.raw(sql, [moment if index in moments else p for index, p in enumerate(params)]):
+    for offer in _SHOWN_OFFERS_AND_PLANS.models(at=at):
         if offer.pk not in offers:
             offer.has_image = bool(offer.has_image)  # type: ignore[attr-defined] # SQLite answers 0 or 1
             offers[offer.pk] = offer
@@ -47,28 +44,15 @@ def shown_offers_and_plans(at: datetime.datetime) -> tuple[list[Offer], dict[int
     return list(offers.values()), {offer_id: frozenset(ids) for offer_id, ids in plans.items()}
 
 
-# A moment no offer's window is compared with but in `_shown_offers_statement`: it marks where the moment goes.
-_SOME_MOMENT = datetime.datetime(2001, 2, 3, 4, 5, 6, 789012, tzinfo=datetime.UTC)
-
-
-@functools.lru_cache(maxsize=4)
-def _shown_offers_statement(alias: str) -> tuple[str, tuple[object, ...], frozenset[int]]:
-    """The statement of `shown_offers_and_plans` as Django writes it, compiled once per database: its text is the
-    same on every connection page but for the moment, and compiling it (the picture's EXISTS, the plans' join, the
-    ordering over the offer's thirty-odd columns) was about a millisecond of CPU per page, the page's largest
-    compile (docs/performance.md). Returns the SQL, its parameters and the positions of the moment among them
-    (filled in per call, as Django adapts a moment for this database)."""
-    queryset = (
-        Offer.objects.using(alias)
-        .on_show(_SOME_MOMENT)
-        .annotate(has_image=_with_image(), plan_id=F("tariff_plans__id"))
-    )
-    sql, params = queryset.query.get_compiler(alias).as_sql()
-    marker = connections[alias].ops.adapt_datetimefield_value(_SOME_MOMENT)
-    moments = frozenset(index for index, value in enumerate(params) if value == marker)
-    if len(moments) != 2:  # valid_from <= at < valid_until: anything else means on_show changed; say so loudly
-        raise RuntimeError(f"on_show's statement has {len(moments)} moments, not 2: {sql}")
-    return sql, tuple(params), moments
+# The statement of `shown_offers_and_plans`, compiled by Django once (selfcare.queries.Prepared): its text is the
+# same on every connection page but for the moment, and compiling it (the picture's EXISTS, the plans' join, the
+# ordering over the offer's thirty-odd columns) was about a millisecond of CPU per page, the page's largest
+# compile (docs/performance.md).
+_SHOWN_OFFERS_AND_PLANS = Prepared(
+    Offer,
+    lambda at: Offer.objects.on_show(at).annotate(has_image=_with_image(), plan_id=F("tariff_plans__id")),
+    at=datetime.datetime(2001, 2, 3, 4, 5, 6, 789012, tzinfo=datetime.UTC),
+)
 
 
 def offers_for_connection(
