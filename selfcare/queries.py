@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -33,10 +34,11 @@ class Prepared(Generic[_M]):
 
     `build(**markers)` returns the queryset; each marker stands for a value given per call (`rows(name=value)`). A
     marker must be a value no real parameter of the statement has (an odd negative number, a moment in 2001 with
-    microseconds) and must not change the statement's shape (no None, no lists: `IN` with a varying count is not a
-    fixed text); the first compile checks that each marker is found among the parameters. Moments and days are
-    adapted for the database as Django adapts them. Rows come back converted as Django converts them (`rows`), or
-    as model instances (`models`: no select_related; extra columns become attributes, as with `raw`).
+    microseconds, a made-up UUID) and must not change the statement's shape (no None, no lists: `IN` with a
+    varying count is not a fixed text); the first compile checks that each marker is found among the parameters.
+    Moments, days and UUIDs are adapted for the database as Django adapts them. Rows come back converted as Django
+    converts them (`rows`), or as model instances (`models`: no select_related; extra columns become attributes, as
+    with `raw`).
     """
 
     def __init__(self, model: type[_M], build: Callable[..., QuerySet[Any]], **markers: object) -> None:
@@ -103,7 +105,9 @@ class _Compiled:
 
 
 def _adapted(ops: BaseDatabaseOperations, value: object) -> object:
-    """A value as the compiler puts it among a statement's parameters (moments and days differ by database)."""
+    """A value as the compiler puts it among a statement's parameters (moments, days and UUIDs differ by database)."""
+    if isinstance(value, uuid.UUID):
+        return value if ops.connection.features.has_native_uuid_field else value.hex
     if isinstance(value, datetime.datetime):
         return ops.adapt_datetimefield_value(value)
     if isinstance(value, datetime.date):
