@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from selfcare.binding.models import BindingStatus, ConnectionBinding
@@ -137,6 +137,17 @@ _PRIVATE_ACCOUNTS = Prepared(
 )
 # A mandate's columns a context is made of, in the order `_contexts_of_mandates` reads them.
 _MANDATE_COLUMNS = ("pk", "scope", "company_id", "company__name", "company__registration_number")
+_PERSON_MANDATES = Prepared(
+    Mandate,
+    lambda identity_id, day: (
+        Mandate.objects.in_force(day)
+        .filter(_one_of_codes(identity_id, "attorney_country", "attorney_code"))
+        .order_by("company__name", "pk")
+        .values_list(*_MANDATE_COLUMNS)
+    ),
+    identity_id=_SOME_PERSON,
+    day=datetime.date(2001, 2, 3),
+)
 _COMPANY_MANDATES = Prepared(
     Mandate,
     lambda identity_id, day, company_id: (
@@ -151,18 +162,9 @@ _COMPANY_MANDATES = Prepared(
 )
 
 
-def _company_contexts(attorney: Q, day: datetime.date) -> list[Context]:
-    """One context per company with a mandate in force whose attorney is the person (`attorney`, a condition on
-    the mandate: `_codes_condition`). Several mandates for one company add up their scope."""
-    # Only the columns a context is made of: every selected column of an ordered query is hashed by Django's
-    # compiler (docs/performance.md).
-    mandates = Mandate.objects.in_force(day).filter(attorney).order_by("company__name", "pk")
-    return _contexts_of_mandates(list(mandates.values_list(*_MANDATE_COLUMNS)))
-
-
 def _company_context(identity_id: uuid.UUID, day: datetime.date, company_id: int) -> list[Context]:
-    """`_company_contexts` for one company, the attorney being one of the person's codes (read in the statement):
-    what `resolve_context` asks on every page of a company context."""
+    """The company's context if the person has a mandate in force for it (the attorney one of the person's codes,
+    read in the statement): what `resolve_context` asks on every page of a company context."""
     return _contexts_of_mandates(_COMPANY_MANDATES.rows(identity_id=identity_id, day=day, company_id=company_id))
 
 
@@ -189,11 +191,25 @@ def _contexts_of_mandates(mandates: list[tuple[Any, ...]]) -> list[Context]:
 
 
 def _work_contexts(identity: DigitalIdentity, company_id: int | None = None) -> list[Context]:
-    active = ConnectionBinding.objects.filter(identity=identity, status=BindingStatus.ACTIVE)
+    """One context per company whose number the person has bound (only `company_id`'s when given)."""
+    if company_id is None:
+        rows = _WORK_COMPANIES.rows(identity_id=identity.pk)
+    else:
+        rows = _WORK_COMPANY.rows(identity_id=identity.pk, company_id=company_id)
+    companies: dict[int, tuple[str, str]] = {}
+    for company_id_, name, registration_number in rows:
+        if company_id_ is not None:
+            companies.setdefault(company_id_, (name, registration_number))
+    return [Context(ContextKind.WORK, pk, name, number) for pk, (name, number) in companies.items()]
+
+
+def _work_rows(identity_id: uuid.UUID, company_id: int | None = None) -> QuerySet[Any]:
+    """The companies of the numbers the person has bound (active bindings of connections not terminated), by name."""
+    active = ConnectionBinding.objects.filter(identity_id=identity_id, status=BindingStatus.ACTIVE)
     if company_id is not None:
         active = active.filter(connection__account__company_id=company_id)
     # The companies' columns only (was every column of four tables, each hashed by the compiler for the ORDER BY).
-    rows = (
+    return (
         active.exclude(connection__status=ConnectionStatus.TERMINATED)
         .order_by("connection__account__company__name")
         .values_list(
@@ -202,11 +218,15 @@ def _work_contexts(identity: DigitalIdentity, company_id: int | None = None) -> 
             "connection__account__company__registration_number",
         )
     )
-    companies: dict[int, tuple[str, str]] = {}
-    for company_id, name, registration_number in rows:
-        if company_id is not None:
-            companies.setdefault(company_id, (name, registration_number))
-    return [Context(ContextKind.WORK, pk, name, number) for pk, (name, number) in companies.items()]
+
+
+_WORK_COMPANIES = Prepared(ConnectionBinding, lambda identity_id: _work_rows(identity_id), identity_id=_SOME_PERSON)
+_WORK_COMPANY = Prepared(
+    ConnectionBinding,
+    lambda identity_id, company_id: _work_rows(identity_id, company_id),
+    identity_id=_SOME_PERSON,
+    company_id=-7_654_321,
+)
 
 
 def _representative_contexts(identity: DigitalIdentity, codes: list[tuple[str, str]]) -> list[Context]:
@@ -224,14 +244,15 @@ def contexts_of(identity: DigitalIdentity, *, on: datetime.date | None = None) -
     Read fresh on every request: a revoked mandate or an ended binding is gone at the next request.
     """
     day = on or timezone.localdate()
-    codes = person_codes(identity)
     contexts: list[Context] = []
-    accounts = private_accounts(codes)
+    # The private accounts and the mandates match the person's codes inside their statements (as resolve_context's
+    # do), each compiled once; the codes are read on their own for the representatives' matching in Python.
+    accounts = [pk for (pk,) in _PRIVATE_ACCOUNTS.rows(identity_id=identity.pk)]
     if accounts:
         contexts.append(Context(ContextKind.PRIVATE, account_ids=tuple(accounts)))
-    contexts.extend(_company_contexts(_codes_condition(codes, "attorney_country", "attorney_code"), day))
+    contexts.extend(_contexts_of_mandates(_PERSON_MANDATES.rows(identity_id=identity.pk, day=day)))
     contexts.extend(_work_contexts(identity))
-    contexts.extend(_representative_contexts(identity, codes))
+    contexts.extend(_representative_contexts(identity, person_codes(identity)))
     return contexts
 
 
