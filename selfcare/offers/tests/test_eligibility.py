@@ -189,8 +189,8 @@ def test_the_offers_statement_compiled_once_reads_what_the_queryset_reads(world:
     factories.offer(valid_until=now - datetime.timedelta(seconds=1))  # over
     for moment in (now, now + datetime.timedelta(days=2)):
         rows = Offer.objects.on_show(moment).annotate(has_image=_with_image(), plan_id=F("tariff_plans__id"))
-        expected = list(dict.fromkeys((o.pk, o.has_image, o.title_en, o.valid_from) for o in rows))
+        expected = list(dict.fromkeys((o.pk, o.has_image, o.title_en, o.valid_from) for o in rows))  # type: ignore[attr-defined]
         for _ in range(2):  # compiled on the first call, reused on the second
             offers, by_offer = shown_offers_and_plans(moment)
-            assert [(o.pk, o.has_image, o.title_en, o.valid_from) for o in offers] == expected
+            assert [(o.pk, o.has_image, o.title_en, o.valid_from) for o in offers] == expected  # type: ignore[attr-defined]
             assert by_offer == {pictured.pk: frozenset(p.pk for p in plans), paused.pk: frozenset([plans[0].pk])}
