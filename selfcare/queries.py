@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+import datetime
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
+from django.db import connections, router
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import Model, QuerySet
+from django.db.models.query import RawQuerySet
 
 _M = TypeVar("_M", bound=Model)
 
@@ -14,3 +21,95 @@ def one_or_none(queryset: QuerySet[_M]) -> _M | None:
     no ORDER BY: Django's compiler hashes every selected column of an ordered query, which on a read with joins is
     a measurable part of a page's CPU (docs/performance.md)."""
     return next(iter(queryset.order_by()[:1]), None)
+
+
+class Prepared(Generic[_M]):
+    """A read whose SQL text is the same on every call but for some values: Django compiles it once per database,
+    each call runs that text with its own values.
+
+    Why: every page compiled each of its statements anew, and compiling is a large part of a page's CPU (a
+    connection page's ten statements cost 0.4–1 ms each to compile, an aggregate or an EXISTS the most; the
+    statements themselves take a fraction of that on the server; docs/performance.md). The statement is the one
+    `build` makes, so its conditions are written once, with the ORM, where they were.
+
+    `build(**markers)` returns the queryset; each marker stands for a value given per call (`rows(name=value)`). A
+    marker must be a value no real parameter of the statement has (an odd negative number, a moment in 2001 with
+    microseconds, a made-up UUID) and must not change the statement's shape (no None, no lists: `IN` with a
+    varying count is not a fixed text); the first compile checks that each marker is found among the parameters.
+    Moments, days and UUIDs are adapted for the database as Django adapts them. Rows come back converted as Django
+    converts them (`rows`), or as model instances (`models`: no select_related; extra columns become attributes, as
+    with `raw`).
+    """
+
+    def __init__(self, model: type[_M], build: Callable[..., QuerySet[Any]], **markers: object) -> None:
+        self.model = model
+        self._build = build
+        self._markers = markers
+        self._compiled: dict[str, _Compiled] = {}  # by database alias; filled once (a race compiles twice, alike)
+
+    def _statement(self, values: dict[str, object]) -> tuple[str, str, list[Any]]:
+        alias = router.db_for_read(self.model)
+        compiled = self._compiled.get(alias) or self._compile(alias)
+        ops = connections[alias].ops
+        params: list[Any] = list(compiled.params)
+        for index, name in compiled.slots:
+            params[index] = _adapted(ops, values[name])
+        return alias, compiled.sql, params
+
+    def _compile(self, alias: str) -> _Compiled:
+        compiler = self._build(**self._markers).using(alias).query.get_compiler(alias)
+        sql, params = compiler.as_sql()
+        ops = connections[alias].ops
+        slots: list[tuple[int, str]] = []
+        for name, marker in self._markers.items():
+            found = [index for index, value in enumerate(params) if value == _adapted(ops, marker)]
+            if not found or any(index == taken for index in found for taken, _name in slots):
+                raise RuntimeError(f"the marker of {name!r} is not found once among the statement's values: {sql}")
+            slots += [(index, name) for index in found]
+        fields = [column[0] for column in compiler.select[: compiler.col_count]]
+        converters = tuple(compiler.get_converters(fields).items())
+        compiled = _Compiled(sql, tuple(params), tuple(slots), converters)
+        self._compiled[alias] = compiled
+        return compiled
+
+    def rows(self, **values: object) -> list[tuple[Any, ...]]:
+        """The statement's rows as tuples in its select order, each column converted as Django converts it."""
+        alias, sql, params = self._statement(values)
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        converters = self._compiled[alias].converters
+        if not converters:
+            return [tuple(row) for row in rows]
+        connection, converted = connections[alias], []
+        for row in rows:  # what SQLCompiler.apply_converters does, with this thread's connection
+            columns = list(row)
+            for position, (functions, expression) in converters:
+                for function in functions:
+                    columns[position] = function(columns[position], expression, connection)
+            converted.append(tuple(columns))
+        return converted
+
+    def models(self, **values: object) -> RawQuerySet[_M]:
+        """The statement's rows as model instances (`Model.objects.raw`)."""
+        alias, sql, params = self._statement(values)
+        return self.model._default_manager.db_manager(alias).raw(sql, params)
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    params: tuple[object, ...]
+    slots: tuple[tuple[int, str], ...]  # (position among the parameters, the value's name)
+    converters: tuple[tuple[int, tuple[list[Any], Any]], ...]  # column → (Django's converters, its expression)
+
+
+def _adapted(ops: BaseDatabaseOperations, value: object) -> object:
+    """A value as the compiler puts it among a statement's parameters (moments, days and UUIDs differ by database)."""
+    if isinstance(value, uuid.UUID):
+        return value if ops.connection.features.has_native_uuid_field else value.hex
+    if isinstance(value, datetime.datetime):
+        return ops.adapt_datetimefield_value(value)
+    if isinstance(value, datetime.date):
+        return ops.adapt_datefield_value(value)
+    return value

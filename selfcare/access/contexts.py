@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime
 import re
+import uuid
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from selfcare.binding.models import BindingStatus, ConnectionBinding
@@ -19,6 +21,7 @@ from selfcare.customers.models import ConnectionStatus, CustomerAccount, Segment
 from selfcare.identity.models import DigitalIdentity, NationalIdentifier
 from selfcare.mandates.models import Mandate, MandateScope, MandateStatus
 from selfcare.mandates.representatives import companies_represented
+from selfcare.queries import Prepared
 
 
 class NotFound(Exception):
@@ -112,55 +115,101 @@ def _private_accounts(holder: Q | Exists) -> list[int]:
     return list(CustomerAccount.objects.filter(holder, kind=Segment.PRIVATE).values_list("pk", flat=True))
 
 
-def _one_of_codes(identity: DigitalIdentity, country: str, code: str) -> Exists:
+def _one_of_codes(identity_id: uuid.UUID, country: str, code: str) -> Exists:
     """The row's (`country`, `code`) columns are one of the person's personal codes, old or new: the codes read in
     the same statement (`resolve_context` needs them for one query only, so they are not read on their own)."""
-    return Exists(NationalIdentifier.objects.filter(identity=identity, country=OuterRef(country), code=OuterRef(code)))
-
-
-def _company_contexts(attorney: Q | Exists, day: datetime.date, company_id: int | None = None) -> list[Context]:
-    """One context per company with a mandate in force whose attorney is the person (`attorney`, a condition on
-    the mandate: `_codes_condition` or `_one_of_codes`); only `company_id`'s when given. Several
-    mandates for one company add up their scope."""
-    in_force = Mandate.objects.in_force(day).filter(attorney)
-    if company_id is not None:
-        in_force = in_force.filter(company_id=company_id)
-    # Only the columns a context is made of: every selected column of an ordered query is hashed by Django's
-    # compiler, and this runs on every page of a company context (docs/performance.md).
-    mandates = list(
-        in_force.select_related("company")
-        .only("scope", "company", "company__name", "company__registration_number")
-        .order_by("company__name", "pk")
+    return Exists(
+        NationalIdentifier.objects.filter(identity_id=identity_id, country=OuterRef(country), code=OuterRef(code))
     )
+
+
+# The two reads `resolve_context` makes on every page in a private or a company context, compiled by Django once
+# (selfcare.queries.Prepared): their text never changes but for the person, the day and the company, and compiling
+# the codes' EXISTS with the mandates' join and ordering was about a millisecond of each page's CPU
+# (docs/performance.md). The markers stand for each call's values; the conditions are the ones below.
+_SOME_PERSON = uuid.UUID("00000000-0000-4000-8000-000000765432")
+_PRIVATE_ACCOUNTS = Prepared(
+    CustomerAccount,
+    lambda identity_id: CustomerAccount.objects.filter(
+        _one_of_codes(identity_id, "holder_country", "holder_personal_code"), kind=Segment.PRIVATE
+    ).values_list("pk"),
+    identity_id=_SOME_PERSON,
+)
+# A mandate's columns a context is made of, in the order `_contexts_of_mandates` reads them.
+_MANDATE_COLUMNS = ("pk", "scope", "company_id", "company__name", "company__registration_number")
+_PERSON_MANDATES = Prepared(
+    Mandate,
+    lambda identity_id, day: (
+        Mandate.objects.in_force(day)
+        .filter(_one_of_codes(identity_id, "attorney_country", "attorney_code"))
+        .order_by("company__name", "pk")
+        .values_list(*_MANDATE_COLUMNS)
+    ),
+    identity_id=_SOME_PERSON,
+    day=datetime.date(2001, 2, 3),
+)
+_COMPANY_MANDATES = Prepared(
+    Mandate,
+    lambda identity_id, day, company_id: (
+        Mandate.objects.in_force(day)
+        .filter(_one_of_codes(identity_id, "attorney_country", "attorney_code"), company_id=company_id)
+        .order_by("company__name", "pk")
+        .values_list(*_MANDATE_COLUMNS)
+    ),
+    identity_id=_SOME_PERSON,
+    day=datetime.date(2001, 2, 3),
+    company_id=-7_654_321,
+)
+
+
+def _company_context(identity_id: uuid.UUID, day: datetime.date, company_id: int) -> list[Context]:
+    """The company's context if the person has a mandate in force for it (the attorney one of the person's codes,
+    read in the statement): what `resolve_context` asks on every page of a company context."""
+    return _contexts_of_mandates(_COMPANY_MANDATES.rows(identity_id=identity_id, day=day, company_id=company_id))
+
+
+def _contexts_of_mandates(mandates: list[tuple[Any, ...]]) -> list[Context]:
+    """The contexts of mandates in force (rows of `_MANDATE_COLUMNS`, by company name), one per company."""
     selected: dict[int, set[int]] = {}
-    narrow = [m.pk for m in mandates if m.scope == MandateScope.SELECTED]
+    narrow = [pk for pk, scope, *_company in mandates if scope == MandateScope.SELECTED]
     if narrow:
         for mandate_id, connection_id in Mandate.connections.through.objects.filter(mandate_id__in=narrow).values_list(
             "mandate_id", "connection_id"
         ):
             selected.setdefault(mandate_id, set()).add(connection_id)
     contexts: dict[int, Context] = {}
-    for mandate in mandates:
-        company = mandate.company
-        previous = contexts.get(company.pk)
+    for pk, scope, company_id, name, registration_number in mandates:
+        previous = contexts.get(company_id)
         ids: tuple[int, ...] | None
-        if mandate.scope == MandateScope.ALL or (previous is not None and previous.selected_ids is None):
+        if scope == MandateScope.ALL or (previous is not None and previous.selected_ids is None):
             ids = None
         else:
             earlier = set(previous.selected_ids or ()) if previous is not None else set()
-            ids = tuple(sorted(earlier | selected.get(mandate.pk, set())))
-        contexts[company.pk] = Context(
-            ContextKind.COMPANY, company.pk, company.name, company.registration_number, selected_ids=ids
-        )
+            ids = tuple(sorted(earlier | selected.get(pk, set())))
+        contexts[company_id] = Context(ContextKind.COMPANY, company_id, name, registration_number, selected_ids=ids)
     return list(contexts.values())
 
 
 def _work_contexts(identity: DigitalIdentity, company_id: int | None = None) -> list[Context]:
-    active = ConnectionBinding.objects.filter(identity=identity, status=BindingStatus.ACTIVE)
+    """One context per company whose number the person has bound (only `company_id`'s when given)."""
+    if company_id is None:
+        rows = _WORK_COMPANIES.rows(identity_id=identity.pk)
+    else:
+        rows = _WORK_COMPANY.rows(identity_id=identity.pk, company_id=company_id)
+    companies: dict[int, tuple[str, str]] = {}
+    for company_id_, name, registration_number in rows:
+        if company_id_ is not None:
+            companies.setdefault(company_id_, (name, registration_number))
+    return [Context(ContextKind.WORK, pk, name, number) for pk, (name, number) in companies.items()]
+
+
+def _work_rows(identity_id: uuid.UUID, company_id: int | None = None) -> QuerySet[Any]:
+    """The companies of the numbers the person has bound (active bindings of connections not terminated), by name."""
+    active = ConnectionBinding.objects.filter(identity_id=identity_id, status=BindingStatus.ACTIVE)
     if company_id is not None:
         active = active.filter(connection__account__company_id=company_id)
     # The companies' columns only (was every column of four tables, each hashed by the compiler for the ORDER BY).
-    rows = (
+    return (
         active.exclude(connection__status=ConnectionStatus.TERMINATED)
         .order_by("connection__account__company__name")
         .values_list(
@@ -169,11 +218,15 @@ def _work_contexts(identity: DigitalIdentity, company_id: int | None = None) -> 
             "connection__account__company__registration_number",
         )
     )
-    companies: dict[int, tuple[str, str]] = {}
-    for company_id, name, registration_number in rows:
-        if company_id is not None:
-            companies.setdefault(company_id, (name, registration_number))
-    return [Context(ContextKind.WORK, pk, name, number) for pk, (name, number) in companies.items()]
+
+
+_WORK_COMPANIES = Prepared(ConnectionBinding, lambda identity_id: _work_rows(identity_id), identity_id=_SOME_PERSON)
+_WORK_COMPANY = Prepared(
+    ConnectionBinding,
+    lambda identity_id, company_id: _work_rows(identity_id, company_id),
+    identity_id=_SOME_PERSON,
+    company_id=-7_654_321,
+)
 
 
 def _representative_contexts(identity: DigitalIdentity, codes: list[tuple[str, str]]) -> list[Context]:
@@ -191,14 +244,15 @@ def contexts_of(identity: DigitalIdentity, *, on: datetime.date | None = None) -
     Read fresh on every request: a revoked mandate or an ended binding is gone at the next request.
     """
     day = on or timezone.localdate()
-    codes = person_codes(identity)
     contexts: list[Context] = []
-    accounts = private_accounts(codes)
+    # The private accounts and the mandates match the person's codes inside their statements (as resolve_context's
+    # do), each compiled once; the codes are read on their own for the representatives' matching in Python.
+    accounts = [pk for (pk,) in _PRIVATE_ACCOUNTS.rows(identity_id=identity.pk)]
     if accounts:
         contexts.append(Context(ContextKind.PRIVATE, account_ids=tuple(accounts)))
-    contexts.extend(_company_contexts(_codes_condition(codes, "attorney_country", "attorney_code"), day))
+    contexts.extend(_contexts_of_mandates(_PERSON_MANDATES.rows(identity_id=identity.pk, day=day)))
     contexts.extend(_work_contexts(identity))
-    contexts.extend(_representative_contexts(identity, codes))
+    contexts.extend(_representative_contexts(identity, person_codes(identity)))
     return contexts
 
 
@@ -289,13 +343,12 @@ def resolve_context(identity: DigitalIdentity, key: str) -> Context:
         raise NotFound(key)
     found: list[Context]
     if match.group(1):
-        accounts = _private_accounts(_one_of_codes(identity, "holder_country", "holder_personal_code"))
+        accounts = [pk for (pk,) in _PRIVATE_ACCOUNTS.rows(identity_id=identity.pk)]
         found = [Context(ContextKind.PRIVATE, account_ids=tuple(accounts))] if accounts else []
     else:
         kind, company_id = ContextKind(match.group(2)), int(match.group(3))
         if kind == ContextKind.COMPANY:
-            attorney = _one_of_codes(identity, "attorney_country", "attorney_code")
-            found = _company_contexts(attorney, timezone.localdate(), company_id)
+            found = _company_context(identity.pk, timezone.localdate(), company_id)
         elif kind == ContextKind.WORK:
             found = _work_contexts(identity, company_id)
         else:

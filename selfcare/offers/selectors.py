@@ -18,6 +18,7 @@ from selfcare.access.contexts import Context
 from selfcare.customers.models import Connection, Segment
 from selfcare.offers.eligibility import Eligibility, evaluate, gather_facts, segment_matches
 from selfcare.offers.models import Offer, OfferImage, OfferStatus
+from selfcare.queries import Prepared
 
 
 def _with_image() -> Exists:
@@ -34,11 +35,24 @@ def shown_offers_and_plans(at: datetime.datetime) -> tuple[list[Offer], dict[int
     in it), in one statement: a row per offer and plan, the offers in their order."""
     offers: dict[int, Offer] = {}
     plans: dict[int, set[int]] = {}
-    for offer in Offer.objects.on_show(at).annotate(has_image=_with_image(), plan_id=F("tariff_plans__id")):
-        offers.setdefault(offer.pk, offer)
+    for offer in _SHOWN_OFFERS_AND_PLANS.models(at=at):
+        if offer.pk not in offers:
+            offer.has_image = bool(offer.has_image)  # type: ignore[attr-defined] # SQLite answers 0 or 1
+            offers[offer.pk] = offer
         if offer.plan_id is not None:  # type: ignore[attr-defined]
             plans.setdefault(offer.pk, set()).add(offer.plan_id)  # type: ignore[attr-defined]
     return list(offers.values()), {offer_id: frozenset(ids) for offer_id, ids in plans.items()}
+
+
+# The statement of `shown_offers_and_plans`, compiled by Django once (selfcare.queries.Prepared): its text is the
+# same on every connection page but for the moment, and compiling it (the picture's EXISTS, the plans' join, the
+# ordering over the offer's thirty-odd columns) was about a millisecond of CPU per page, the page's largest
+# compile (docs/performance.md).
+_SHOWN_OFFERS_AND_PLANS = Prepared(
+    Offer,
+    lambda at: Offer.objects.on_show(at).annotate(has_image=_with_image(), plan_id=F("tariff_plans__id")),
+    at=datetime.datetime(2001, 2, 3, 4, 5, 6, 789012, tzinfo=datetime.UTC),
+)
 
 
 def offers_for_connection(

@@ -43,6 +43,7 @@ from selfcare.formats.money import format_money
 from selfcare.identifiers.msisdn import format_msisdn
 from selfcare.identity.models import DigitalIdentity
 from selfcare.orders.models import ItemAction, Order, OrderItem, OrderKind, OrderState
+from selfcare.queries import Prepared
 from selfcare.security.devices import notification_number
 from selfcare.security.models import NotificationContact
 from selfcare.spend.models import AtCap, CapBarring, LiftReason, SpendCap
@@ -379,15 +380,24 @@ def barring_in_force(connection: Connection) -> CapBarring | None:
 
     Most connections have none. Every connection page asks, so the question is a narrow statement without an
     ORDER BY (ordering makes Django hash each selected column, and three tables' columns cost about a millisecond
-    of CPU to compile: docs/performance.md); the barring with its orders and cycle is read only when there is one.
+    of CPU to compile: docs/performance.md), compiled once (selfcare.queries.Prepared); the barring with its orders
+    and cycle is read only when there is one.
     """
-    open_ones = list(
-        CapBarring.objects.filter(connection=connection, closed_at__isnull=True, bar_order__isnull=False)
-        .exclude(lift_order__state=OrderState.COMPLETED)
-        .order_by()
-        .values_list("reached_at", "pk")
-    )
+    open_ones = _OPEN_BARRINGS.rows(connection_id=connection.pk)
     if not open_ones:
         return None
     newest = max(open_ones)[1]
     return CapBarring.objects.select_related("bar_order", "lift_order", "cycle").get(pk=newest)
+
+
+# The question every connection page asks, compiled by Django once (its text never changes but for the connection).
+_OPEN_BARRINGS = Prepared(
+    CapBarring,
+    lambda connection_id: (
+        CapBarring.objects.filter(connection_id=connection_id, closed_at__isnull=True, bar_order__isnull=False)
+        .exclude(lift_order__state=OrderState.COMPLETED)
+        .order_by()
+        .values_list("reached_at", "pk")
+    ),
+    connection_id=-7_654_321,
+)

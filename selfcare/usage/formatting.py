@@ -7,11 +7,14 @@ Below one gigabyte the figure is in megabytes (whole ones). Every volume on ever
 
 from __future__ import annotations
 
+import functools
 from decimal import ROUND_DOWN, Decimal
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils.formats import number_format
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 
 from selfcare.usage.models import Unit
 
@@ -34,15 +37,34 @@ def format_volume(value: int | None) -> str:
     """5 000 000 000 → "5 GB", 7 349 000 000 → "7,3 GB" (lv), None → "Unlimited"."""
     if value is None:
         return gettext("Unlimited")
-    value = max(0, value)
+    return _volume_text(round_volume(max(0, value)), get_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _volume_text(rounded: int, language: str | None) -> str:
+    """A rounded volume in the active language's number format (`language`, the active one, is only the key).
+    `number_format` looks up three formats and builds the figure each time: a connection page writes some seventy
+    volumes (its chart's days), most of them the same on the next page, so the texts are kept (bounded; forgotten
+    when a setting they depend on changes, `_forget_volumes`)."""
     mb_name, gb_name = _names()
     base = _base()
-    rounded = round_volume(value)
     if rounded < base**3:
         return f"{number_format(rounded // base**2, decimal_pos=0, use_l10n=True)} {mb_name}"
     gigabytes = (Decimal(rounded) / Decimal(base**3)).quantize(Decimal("0.001"), rounding=ROUND_DOWN).normalize()
     places = max(0, -gigabytes.as_tuple().exponent)  # type: ignore[operator]
     return f"{number_format(gigabytes, decimal_pos=places, use_l10n=True)} {gb_name}"
+
+
+@receiver(setting_changed)
+def _forget_volumes(*, setting: str, **kwargs: object) -> None:
+    """A test that changes the unit or a number format gets the volumes written anew."""
+    if setting.startswith("USAGE_VOLUME_") or setting in _NUMBER_SETTINGS:
+        _volume_text.cache_clear()
+
+
+_NUMBER_SETTINGS = frozenset(
+    ("USE_THOUSAND_SEPARATOR", "THOUSAND_SEPARATOR", "DECIMAL_SEPARATOR", "NUMBER_GROUPING", "FORMAT_MODULE_PATH")
+)
 
 
 def format_quantity(value: int | None, unit: str) -> str:

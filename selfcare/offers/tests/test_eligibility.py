@@ -172,3 +172,25 @@ def test_a_connections_offers_are_two_statements_with_their_plans_and_pictures(w
     assert by_offer[for_two_plans.pk].reasons == ()
     assert by_offer[for_another_plan.pk].reasons == (Reason.PLAN,)
     assert [a.offer.has_image for a in shown] == [a.offer.pk == pictured.pk for a in shown]  # type: ignore[attr-defined]
+
+
+def test_the_offers_statement_compiled_once_reads_what_the_queryset_reads(world: World) -> None:
+    from django.db.models import F
+
+    from selfcare.offers.selectors import _with_image, shown_offers_and_plans
+
+    plans = [world.anna_phone.tariff_plan, world.work_phone.tariff_plan]
+    now = timezone.now()
+    pictured = factories.offer(valid_from=now - datetime.timedelta(days=3), tariff_plans=plans)
+    OfferImage.objects.create(offer=pictured, content=b"x", content_type="image/webp", width=1, height=1)
+    factories.offer(valid_from=now - datetime.timedelta(days=3))  # the same start: the id orders them
+    paused = factories.offer(status=OfferStatus.PAUSED, tariff_plans=plans[:1])
+    factories.offer(valid_from=now + datetime.timedelta(days=1))  # not yet on show
+    factories.offer(valid_until=now - datetime.timedelta(seconds=1))  # over
+    for moment in (now, now + datetime.timedelta(days=2)):
+        rows = Offer.objects.on_show(moment).annotate(has_image=_with_image(), plan_id=F("tariff_plans__id"))
+        expected = list(dict.fromkeys((o.pk, o.has_image, o.title_en, o.valid_from) for o in rows))  # type: ignore[attr-defined]
+        for _ in range(2):  # compiled on the first call, reused on the second
+            offers, by_offer = shown_offers_and_plans(moment)
+            assert [(o.pk, o.has_image, o.title_en, o.valid_from) for o in offers] == expected  # type: ignore[attr-defined]
+            assert by_offer == {pictured.pk: frozenset(p.pk for p in plans), paused.pk: frozenset([plans[0].pk])}

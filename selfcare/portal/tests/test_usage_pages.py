@@ -268,3 +268,59 @@ def test_the_itemised_usage_links_are_the_ones_reverse_gives(owner_connection: t
                 with translation.override(language):
                     link = reverse(f"portal:usage-{kind}", kwargs=kwargs)
                 assert f'<a href="{link}" download>' in html
+
+
+# The chart's bars and table rows as the card's template wrote them before they were made in Python
+# (selfcare.portal.usage Chart.bars_markup, table_markup): the same filters must give the same bytes.
+_BARS_AS_TEMPLATE = (
+    "{% load l10n portal %}"
+    '{% for bar in chart.bars %}<g><title>{{ bar.use.day|date:"MONTH_DAY_FORMAT" }}: {{ bar.use.total|volume }}'
+    '</title><rect class="bar-home" x="{{ bar.x|unlocalize }}" y="{{ bar.home_y|unlocalize }}" width="10"'
+    ' height="{{ bar.home_height|unlocalize }}"></rect>{% if bar.roaming_height %}<rect class="bar-roaming"'
+    ' x="{{ bar.x|unlocalize }}" y="{{ bar.roaming_y|unlocalize }}" width="10"'
+    ' height="{{ bar.roaming_height|unlocalize }}"></rect>{% endif %}</g>{% endfor %}|'
+    '{% for bar in chart.bars %}<tr><th scope="row">{{ bar.use.day|date:"SHORT_DATE_FORMAT" }}</th>'
+    "<td>{{ bar.use.home|volume }}</td><td>{{ bar.use.roaming|volume }}</td></tr>{% endfor %}"
+)
+
+
+@pytest.mark.parametrize("language", ["lv", "en", "ru"])
+@pytest.mark.parametrize("unit", ["decimal", "binary"])
+def test_the_chart_written_in_python_reads_as_the_template_wrote_it(language: str, unit: str) -> None:
+    from django.template import Context, Template
+    from django.test import override_settings
+    from django.utils import translation
+
+    from selfcare.portal.usage import daily_chart
+    from selfcare.usage.selectors import DayUse
+
+    first = datetime.date(2026, 2, 1)
+    uses = [0, 1, 999_999, 1_500_000_000, 7_349_000_000, 2 * GB, 123_456_789_012]
+    days = [
+        DayUse(day=first + datetime.timedelta(days=index), home=use, roaming=(index % 3) * 40_000_000)
+        for index, use in enumerate(uses * 4)  # 28 days: every month name and both digits of a day
+    ]
+    chart = daily_chart(days)
+    template = Template(_BARS_AS_TEMPLATE)
+    with override_settings(USAGE_VOLUME_UNIT=unit), translation.override(language):
+        for _ in range(2):  # the second time from the kept labels and volumes
+            written = f"{chart.bars_markup()}|{chart.table_markup()}"
+            assert written == template.render(Context({"chart": chart}))
+
+
+def test_a_kept_volume_follows_the_language_the_unit_and_the_step() -> None:
+    from django.test import override_settings
+    from django.utils import translation
+
+    from selfcare.usage.formatting import format_volume
+
+    with translation.override("lv"):
+        assert format_volume(1_500_000_000) == "1,5 GB"
+    with translation.override("en"):
+        assert format_volume(1_500_000_000) == "1.5 GB"
+        with override_settings(USAGE_VOLUME_UNIT="binary"):
+            assert format_volume(1_500_000_000) == "1.367 GiB"
+        with override_settings(USAGE_VOLUME_STEP_MB=1000):
+            assert format_volume(1_500_000_000) == "1 GB"
+        assert format_volume(1_500_000_000) == "1.5 GB"
+        assert format_volume(None) == "Unlimited"

@@ -1,0 +1,95 @@
+"""selfcare.queries.Prepared: a read compiled once gives what its queryset gives, on either database."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.db.models import F, QuerySet, Sum
+from django.utils import timezone
+
+from selfcare.customers.models import GB
+from selfcare.customers.tests import factories
+from selfcare.queries import Prepared
+from selfcare.usage.models import Bucket, DailyUsage, Kind
+from selfcare.usage.tests.helpers import feed, row
+
+pytestmark = pytest.mark.django_db
+MB = 1000**2
+SOME_MOMENT = datetime.datetime(2001, 2, 3, 4, 5, 6, 789012, tzinfo=datetime.UTC)
+
+
+def _used_in_three_cycles() -> list[int]:
+    """Two connections with data used this cycle, 40 and 70 days ago (in and out of the EU)."""
+    ids = []
+    for n in (1, 2):
+        connection = factories.connection(
+            account=factories.private_account(personal_code=("150385-12346", "220790-18761")[n - 1]),
+            tariff_plan=factories.tariff_plan(data_bytes=10 * GB, eu_data_bytes=8 * GB),
+            msisdn=f"+3712910000{n}",
+        )
+        now = timezone.now()
+        feed(
+            row(connection.msisdn, n * 700 * MB, now),
+            row(connection.msisdn, 100 * MB, now, zone="eu"),
+            row(connection.msisdn, 3 * GB, now - datetime.timedelta(days=40)),
+            row(connection.msisdn, 20 * GB, now - datetime.timedelta(days=70)),  # beyond the allowance too
+        )
+        ids.append(connection.pk)
+    return ids
+
+
+def test_a_prepared_aggregate_gives_the_rows_its_queryset_gives() -> None:
+    def build(connection_id: int, before: datetime.datetime) -> QuerySet[Any]:
+        return (
+            Bucket.objects.filter(connection_id=connection_id, kind=Kind.DATA, cycle__starts_at__lt=before)
+            .values_list("cycle__starts_at", "cycle__ends_at")
+            .annotate(total=Sum(F("used") + F("out_of_bucket")))
+            .order_by("-cycle__starts_at")[:6]
+        )
+
+    prepared = Prepared(Bucket, build, connection_id=-7_654_321, before=SOME_MOMENT)
+    later = timezone.now() + datetime.timedelta(days=60)
+    for connection_id in _used_in_three_cycles():
+        for before in (timezone.now(), later):
+            expected = list(build(connection_id, before))
+            assert len(expected) >= 2
+            assert prepared.rows(connection_id=connection_id, before=before) == expected
+            assert all(timezone.is_aware(starts_at) for starts_at, _ends_at, _total in expected)
+
+
+def test_prepared_days_and_models_are_what_the_queryset_gives() -> None:
+    def days(connection_id: int, first: datetime.date, last: datetime.date) -> QuerySet[Any]:
+        return DailyUsage.objects.filter(connection_id=connection_id, day__gte=first, day__lte=last).values_list(
+            "day", "zone", "quantity"
+        )
+
+    def buckets(connection_id: int, since: datetime.datetime) -> QuerySet[Bucket]:
+        return Bucket.objects.filter(connection_id=connection_id, valid_from__gte=since).order_by("pk")
+
+    prepared_days = Prepared(
+        DailyUsage, days, connection_id=-7_654_321, first=datetime.date(2001, 2, 3), last=datetime.date(2001, 2, 4)
+    )
+    prepared_buckets = Prepared(Bucket, buckets, connection_id=-7_654_321, since=SOME_MOMENT)
+    today = timezone.localdate()
+    for connection_id in _used_in_three_cycles():
+        first, last = today - datetime.timedelta(days=45), today
+        expected = list(days(connection_id, first, last))
+        assert len(expected) == 3
+        assert sorted(prepared_days.rows(connection_id=connection_id, first=first, last=last)) == sorted(expected)
+        since = timezone.now() - datetime.timedelta(days=100)
+        read = list(prepared_buckets.models(connection_id=connection_id, since=since))
+        assert [_fields(b) for b in read] == [_fields(b) for b in buckets(connection_id, since)]
+
+
+def _fields(bucket: Bucket) -> dict[str, object]:
+    return {field.attname: getattr(bucket, field.attname) for field in Bucket._meta.concrete_fields}
+
+
+def test_a_marker_the_statement_does_not_hold_is_refused() -> None:
+    prepared = Prepared(
+        Bucket, lambda connection_id: Bucket.objects.filter(connection_id=7).order_by(), connection_id=-7_654_321
+    )
+    with pytest.raises(RuntimeError, match="connection_id"):
+        prepared.rows(connection_id=7)
