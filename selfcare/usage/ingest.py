@@ -262,6 +262,10 @@ def ingest(rows: Iterable[EventRow | Rejected], *, now: datetime.datetime | None
         else:
             known.append((event, target))
     if known and db.vendor == "postgresql":
+        # Grouped by connection (a stable sort: each connection's events stay in the file's order): the events'
+        # index on (connection, start), the daily totals' and the buckets' are then written a connection at a
+        # time, a few index pages after another, not at random across all of them (a third of the events' COPY).
+        known.sort(key=_connection_of)
         with transaction.atomic():
             fresh = _record_events(known, now)
             result.recorded = len(fresh)
@@ -278,6 +282,10 @@ def ingest(rows: Iterable[EventRow | Rejected], *, now: datetime.datetime | None
                 _apply(fresh, now)
     result.rejected.sort(key=lambda r: r.line)
     return result
+
+
+def _connection_of(pair: tuple[EventRow, _Target]) -> int:
+    return pair[1].connection_id
 
 
 def _temp_table(cursor: Any, table: str, columns: str) -> None:
@@ -516,8 +524,9 @@ def _add_daily_sums(daily: dict[tuple[int, datetime.date, str, str], int]) -> No
     """PostgreSQL: add the batch's sums to the daily totals. When none of a few of its (connection, day) has a total
     yet (the first batch of a day: the usual case for a feed's new day), the rows are COPYed straight into the
     table, in a savepoint; if one had a total after all (the probe missed it), its unique index stops the COPY, the
-    savepoint is rolled back and the sums are upserted from a staged copy as for every other batch. The caller holds
-    the counter writers' lock, so no other import adds totals meanwhile."""
+    savepoint is rolled back and the sums are added from a staged copy as for every other batch: one UPDATE of the
+    totals that exist, an insert of the rest. The caller holds the counter writers' lock, so no other import adds
+    totals meanwhile."""
     lines = [f"{c}\t{day.isoformat()}\t{kind}\t{zone}\t{q}\n" for (c, day, kind, zone), q in daily.items()]
     keys = list(daily)
     columns = "connection_id, day, kind, zone, quantity"
@@ -536,8 +545,20 @@ def _add_daily_sums(daily: dict[tuple[int, datetime.date, str, str], int]) -> No
             "connection_id bigint, day date, kind varchar(5), zone varchar(8), quantity bigint",
         )
         _copy_text(cursor, "usage_daily_sums", columns, lines)
+        # The totals that exist are added to by one UPDATE and only the rest inserted: an upsert of every row
+        # first tries the insert and locks the row it conflicts with (a WAL record more per total) before it
+        # updates. The rest keep the upsert: only imports write daily totals and they hold the lock, but the
+        # upsert costs nothing more on the few rows it sees, and nothing could be counted twice or lost.
         cursor.execute(
-            f"INSERT INTO usage_dailyusage ({columns}) SELECT {columns} FROM usage_daily_sums "  # noqa: S608
+            "UPDATE usage_dailyusage d SET quantity = d.quantity + s.quantity FROM usage_daily_sums s "
+            "WHERE d.connection_id = s.connection_id AND d.day = s.day AND d.kind = s.kind AND d.zone = s.zone"
+        )
+        if cursor.rowcount == len(lines):
+            return
+        cursor.execute(
+            f"INSERT INTO usage_dailyusage ({columns}) SELECT {columns} FROM usage_daily_sums s "  # noqa: S608
+            "WHERE NOT EXISTS (SELECT 1 FROM usage_dailyusage d WHERE d.connection_id = s.connection_id"
+            " AND d.day = s.day AND d.kind = s.kind AND d.zone = s.zone) "
             "ON CONFLICT (connection_id, day, kind, zone) "
             "DO UPDATE SET quantity = usage_dailyusage.quantity + excluded.quantity"
         )
@@ -846,23 +867,11 @@ def _debit_event_by_event(
 
 
 def _insert_events(known: list[tuple[EventRow, _Target]], now: datetime.datetime) -> set[str]:
-    """Insert the events not yet recorded; the keys of those inserted by this call."""
+    """SQLite: insert the events not yet recorded; the keys of those inserted by this call. (PostgreSQL records
+    them through the key table: `_record_events`.)"""
     rows = [(e.source_key, t.connection_id, e.kind, e.zone, e.started_at, e.quantity, now) for e, t in known]
     columns = "source_key, connection_id, kind, zone, started_at, quantity, received_at"
     with db.cursor() as cursor:
-        if db.vendor == "postgresql":
-            _stage(
-                cursor,
-                "usage_stage",
-                "source_key varchar(200), connection_id bigint, kind varchar(5), zone varchar(8), "
-                "started_at timestamptz, quantity bigint, received_at timestamptz",
-                rows,
-            )
-            cursor.execute(
-                f"INSERT INTO usage_usageevent ({columns}) SELECT {columns} FROM usage_stage "  # noqa: S608
-                "ON CONFLICT (source_key, started_at) DO NOTHING RETURNING source_key"
-            )
-            return {key for (key,) in cursor.fetchall()}
         # SQLite serialises writers, so the keys read here cannot be inserted by anyone else before we write.
         keys = [row[0] for row in rows]
         existing: set[str] = set()
