@@ -29,6 +29,8 @@ connection), and the per-session rounding (the source sends charged units).
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
 import datetime
 import functools
 import re
@@ -267,11 +269,11 @@ def ingest(rows: Iterable[EventRow | Rejected], *, now: datetime.datetime | None
         # time, a few index pages after another, not at random across all of them (a third of the events' COPY).
         known.sort(key=_connection_of)
         with transaction.atomic():
-            fresh = _record_events(known, now)
+            fresh, sums = _record_events(known, now)
             result.recorded = len(fresh)
             result.duplicates += len(known) - len(fresh)
             if fresh:
-                _apply_set_based(fresh, now)
+                _apply_set_based(fresh, now, sums)
     elif known:
         with transaction.atomic():
             new_keys = _insert_events(known, now)
@@ -324,8 +326,11 @@ def _copy_text(cursor: Any, table: str, names: str, lines: Iterable[str]) -> Non
         copy.write("".join(lines))
 
 
-def _record_events(known: list[tuple[EventRow, _Target]], now: datetime.datetime) -> list[tuple[EventRow, _Target]]:
-    """PostgreSQL: record the events of `known` whose id is not recorded yet; those recorded by this call.
+def _record_events(
+    known: list[tuple[EventRow, _Target]], now: datetime.datetime
+) -> tuple[list[tuple[EventRow, _Target]], _Sums | None]:
+    """PostgreSQL: record the events of `known` whose id is not recorded yet; those recorded by this call, and their
+    sums (`_sums`) when they were worked out meanwhile (see `_alongside`), else None.
 
     The usual batch is all new: a probe of a few of its ids finds none recorded, and the ids and the events are
     COPYed straight into the key table and the events table (COPY routes each row to its month's partition), in a
@@ -335,10 +340,40 @@ def _record_events(known: list[tuple[EventRow, _Target]], now: datetime.datetime
     and those are inserted with ON CONFLICT DO NOTHING, which skips an id another batch records meanwhile."""
     ids = [event.source_key for event, _target in known]
     keys = _copy_keys(ids)
-    if not _any_recorded(ids[:: max(1, len(ids) // _PROBES)]) and _copy_events(known, keys, now):
-        return known
+    if not _any_recorded(ids[:: max(1, len(ids) // _PROBES)]):
+        with _alongside(_sums, known) as sums:
+            copied = _copy_events(known, keys, now)
+        if copied:
+            return known, sums.result()
     fresh = _not_yet_recorded(known, keys)
-    return _insert_events_on_conflict(fresh, now) if fresh else []
+    return (_insert_events_on_conflict(fresh, now) if fresh else []), None
+
+
+# From how many events a batch's sums are worked out in a thread of their own while its events are COPYed: a
+# file's batch (hundreds of thousands) gains the half second the sums take; a feed request's few events would only
+# pay for the thread.
+ALONGSIDE_FROM = 20_000
+
+
+@contextlib.contextmanager
+def _alongside(
+    function: Callable[[list[tuple[EventRow, _Target]]], T], events: list[tuple[EventRow, _Target]]
+) -> Iterator[concurrent.futures.Future[T]]:
+    """`function(events)` worked out in another thread while the block runs (pure Python: it must not touch the
+    database, whose connection is the caller's thread's), for a batch of at least ALONGSIDE_FROM events: the block's
+    COPYs wait for PostgreSQL without the GIL, so the two overlap on two cores. Its result, or its error, comes out
+    of the future yielded; when the block fails, the thread is waited for and its result dropped. A smaller batch
+    has it worked out after the block, in the caller's thread."""
+    if len(events) < ALONGSIDE_FROM:
+        after: concurrent.futures.Future[T] = concurrent.futures.Future()
+        yield after
+        try:
+            after.set_result(function(events))
+        except Exception as error:  # as the thread's future would carry it
+            after.set_exception(error)
+        return
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="usage-sums") as pool:
+        yield pool.submit(function, events)
 
 
 # How many of a batch's ids are looked up before it is taken for new: a replay is caught by its first one, a batch
@@ -439,12 +474,15 @@ def _insert_events_on_conflict(
     return [(event, target) for event, target in fresh if event.source_key in inserted]
 
 
-def _sums(
-    fresh: list[tuple[EventRow, _Target]],
-) -> tuple[
+# The daily sums per (connection, local day, kind, zone), and the debit's per (connection, account, plan, cycle start,
+# cycle end, kind, zone).
+_Sums = tuple[
     dict[tuple[int, datetime.date, str, str], int],
     dict[tuple[int, int, int, datetime.datetime, datetime.datetime, str, str], int],
-]:
+]
+
+
+def _sums(fresh: list[tuple[EventRow, _Target]]) -> _Sums:
     """The batch's use summed in Python, which holds every event already: per (connection, local day by the billing
     clock, kind, zone) for the daily totals, and per (connection, account, plan, cycle start, cycle end, kind,
     zone) for the debit. A cycle is made of whole local days, so the second is summed from the first."""
@@ -470,13 +508,14 @@ def _sums(
     return daily, groups
 
 
-def _apply_set_based(fresh: list[tuple[EventRow, _Target]], now: datetime.datetime) -> None:
+def _apply_set_based(fresh: list[tuple[EventRow, _Target]], now: datetime.datetime, sums: _Sums | None) -> None:
     """PostgreSQL: add the new events to the daily totals, create the missing cycles and plan buckets, and debit the
     buckets, in SQL over the batch's sums per (connection, cycle, kind, zone) made in Python (`_sums`); only the
     (connection, cycle, kind) whose result depends on the order of the events are debited event by event (see
     `_needs_events`). A (connection, cycle) with no bucket at all yet (its first use: the plan's buckets are all it
-    will have) is debited in Python and its buckets COPYed in with their counters (`_open_with_debit`)."""
-    daily, groups = _sums(fresh)
+    will have) is debited in Python and its buckets COPYed in with their counters (`_open_with_debit`). `sums` are
+    those of `fresh` if they were worked out already."""
+    daily, groups = sums or _sums(fresh)
     _serialise_counter_writers()
     with db.cursor() as cursor:
         cursor.execute("SET LOCAL work_mem = '64MB'")  # the debit's sorts and groupings stay in memory
