@@ -264,10 +264,6 @@ def ingest(rows: Iterable[EventRow | Rejected], *, now: datetime.datetime | None
         else:
             known.append((event, target))
     if known and db.vendor == "postgresql":
-        # Grouped by connection (a stable sort: each connection's events stay in the file's order): the events'
-        # index on (connection, start), the daily totals' and the buckets' are then written a connection at a
-        # time, a few index pages after another, not at random across all of them (a third of the events' COPY).
-        known.sort(key=_connection_of)
         with transaction.atomic():
             fresh, sums = _record_events(known, now)
             result.recorded = len(fresh)
@@ -339,8 +335,15 @@ def _record_events(
     one COPY of its ids and an anti-join tell the new ones apart (a replayed batch, every id known, stops there),
     and those are inserted with ON CONFLICT DO NOTHING, which skips an id another batch records meanwhile."""
     ids = [event.source_key for event, _target in known]
-    keys = _copy_keys(ids)
-    if not _any_recorded(ids[:: max(1, len(ids) // _PROBES)]):
+    if _any_recorded(ids[:: max(1, len(ids) // _PROBES)]):
+        keys = _copy_keys(ids)
+    else:
+        # Grouped by connection (a stable sort: each connection's events stay in the file's order): the events'
+        # index on (connection, start), the daily totals' and the buckets' are then written a connection at a
+        # time, a few index pages after another, not at random across all of them (a third of the events' COPY).
+        # Not for a replay, which writes none of them.
+        known.sort(key=_connection_of)
+        keys = _copy_keys([event.source_key for event, _target in known])
         with _alongside(_sums, known) as sums:
             copied = _copy_events(known, keys, now)
         if copied:
