@@ -201,6 +201,18 @@ def ingest() -> None:
         started = time.perf_counter()
         import_file(path)
         print(f"replay: {count / (time.perf_counter() - started):,.0f}/s")
+        path.unlink()
+        # The next file of the same days without the profiler: wall and CPU seconds, this process's (both threads:
+        # the parser's and the caller's) and its database backend's; more than the wall when they overlap.
+        usage_ingest._write_file(path, count, [c.msisdn for c in connections], prefix="profile-next", seed=10)
+        database = _database_cpu()
+        cpu, wall, server = time.process_time(), time.perf_counter(), database()
+        import_file(path)
+        wall, cpu, server = time.perf_counter() - wall, time.process_time() - cpu, database() - server
+        print(
+            f"next file without the profiler: {count / wall:,.0f}/s, {wall:.2f} s wall, {cpu:.2f} s CPU here, "
+            f"{server:.2f} s CPU in the database backend, load average {os.getloadavg()[0]:.2f}"
+        )
     path.unlink()
 
 

@@ -29,6 +29,8 @@ connection), and the per-session rounding (the source sends charged units).
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
 import datetime
 import functools
 import re
@@ -263,11 +265,11 @@ def ingest(rows: Iterable[EventRow | Rejected], *, now: datetime.datetime | None
             known.append((event, target))
     if known and db.vendor == "postgresql":
         with transaction.atomic():
-            fresh = _record_events(known, now)
+            fresh, sums = _record_events(known, now)
             result.recorded = len(fresh)
             result.duplicates += len(known) - len(fresh)
             if fresh:
-                _apply_set_based(fresh, now)
+                _apply_set_based(fresh, now, sums)
     elif known:
         with transaction.atomic():
             new_keys = _insert_events(known, now)
@@ -278,6 +280,10 @@ def ingest(rows: Iterable[EventRow | Rejected], *, now: datetime.datetime | None
                 _apply(fresh, now)
     result.rejected.sort(key=lambda r: r.line)
     return result
+
+
+def _connection_of(pair: tuple[EventRow, _Target]) -> int:
+    return pair[1].connection_id
 
 
 def _temp_table(cursor: Any, table: str, columns: str) -> None:
@@ -316,8 +322,11 @@ def _copy_text(cursor: Any, table: str, names: str, lines: Iterable[str]) -> Non
         copy.write("".join(lines))
 
 
-def _record_events(known: list[tuple[EventRow, _Target]], now: datetime.datetime) -> list[tuple[EventRow, _Target]]:
-    """PostgreSQL: record the events of `known` whose id is not recorded yet; those recorded by this call.
+def _record_events(
+    known: list[tuple[EventRow, _Target]], now: datetime.datetime
+) -> tuple[list[tuple[EventRow, _Target]], _Sums | None]:
+    """PostgreSQL: record the events of `known` whose id is not recorded yet; those recorded by this call, and their
+    sums (`_sums`) when they were worked out meanwhile (see `_alongside`), else None.
 
     The usual batch is all new: a probe of a few of its ids finds none recorded, and the ids and the events are
     COPYed straight into the key table and the events table (COPY routes each row to its month's partition), in a
@@ -326,11 +335,48 @@ def _record_events(known: list[tuple[EventRow, _Target]], now: datetime.datetime
     one COPY of its ids and an anti-join tell the new ones apart (a replayed batch, every id known, stops there),
     and those are inserted with ON CONFLICT DO NOTHING, which skips an id another batch records meanwhile."""
     ids = [event.source_key for event, _target in known]
-    keys = _copy_keys(ids)
-    if not _any_recorded(ids[:: max(1, len(ids) // _PROBES)]) and _copy_events(known, keys, now):
-        return known
+    if _any_recorded(ids[:: max(1, len(ids) // _PROBES)]):
+        keys = _copy_keys(ids)
+    else:
+        # Grouped by connection (a stable sort: each connection's events stay in the file's order): the events'
+        # index on (connection, start), the daily totals' and the buckets' are then written a connection at a
+        # time, a few index pages after another, not at random across all of them (a third of the events' COPY).
+        # Not for a replay, which writes none of them.
+        known.sort(key=_connection_of)
+        keys = _copy_keys([event.source_key for event, _target in known])
+        with _alongside(_sums, known) as sums:
+            copied = _copy_events(known, keys, now)
+        if copied:
+            return known, sums.result()
     fresh = _not_yet_recorded(known, keys)
-    return _insert_events_on_conflict(fresh, now) if fresh else []
+    return (_insert_events_on_conflict(fresh, now) if fresh else []), None
+
+
+# From how many events a batch's sums are worked out in a thread of their own while its events are COPYed: a
+# file's batch (hundreds of thousands) gains the half second the sums take; a feed request's few events would only
+# pay for the thread.
+ALONGSIDE_FROM = 20_000
+
+
+@contextlib.contextmanager
+def _alongside(
+    function: Callable[[list[tuple[EventRow, _Target]]], T], events: list[tuple[EventRow, _Target]]
+) -> Iterator[concurrent.futures.Future[T]]:
+    """`function(events)` worked out in another thread while the block runs (pure Python: it must not touch the
+    database, whose connection is the caller's thread's), for a batch of at least ALONGSIDE_FROM events: the block's
+    COPYs wait for PostgreSQL without the GIL, so the two overlap on two cores. Its result, or its error, comes out
+    of the future yielded; when the block fails, the thread is waited for and its result dropped. A smaller batch
+    has it worked out after the block, in the caller's thread."""
+    if len(events) < ALONGSIDE_FROM:
+        after: concurrent.futures.Future[T] = concurrent.futures.Future()
+        yield after
+        try:
+            after.set_result(function(events))
+        except Exception as error:  # as the thread's future would carry it
+            after.set_exception(error)
+        return
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="usage-sums") as pool:
+        yield pool.submit(function, events)
 
 
 # How many of a batch's ids are looked up before it is taken for new: a replay is caught by its first one, a batch
@@ -431,12 +477,15 @@ def _insert_events_on_conflict(
     return [(event, target) for event, target in fresh if event.source_key in inserted]
 
 
-def _sums(
-    fresh: list[tuple[EventRow, _Target]],
-) -> tuple[
+# The daily sums per (connection, local day, kind, zone), and the debit's per (connection, account, plan, cycle start,
+# cycle end, kind, zone).
+_Sums = tuple[
     dict[tuple[int, datetime.date, str, str], int],
     dict[tuple[int, int, int, datetime.datetime, datetime.datetime, str, str], int],
-]:
+]
+
+
+def _sums(fresh: list[tuple[EventRow, _Target]]) -> _Sums:
     """The batch's use summed in Python, which holds every event already: per (connection, local day by the billing
     clock, kind, zone) for the daily totals, and per (connection, account, plan, cycle start, cycle end, kind,
     zone) for the debit. A cycle is made of whole local days, so the second is summed from the first."""
@@ -462,13 +511,14 @@ def _sums(
     return daily, groups
 
 
-def _apply_set_based(fresh: list[tuple[EventRow, _Target]], now: datetime.datetime) -> None:
+def _apply_set_based(fresh: list[tuple[EventRow, _Target]], now: datetime.datetime, sums: _Sums | None) -> None:
     """PostgreSQL: add the new events to the daily totals, create the missing cycles and plan buckets, and debit the
     buckets, in SQL over the batch's sums per (connection, cycle, kind, zone) made in Python (`_sums`); only the
     (connection, cycle, kind) whose result depends on the order of the events are debited event by event (see
     `_needs_events`). A (connection, cycle) with no bucket at all yet (its first use: the plan's buckets are all it
-    will have) is debited in Python and its buckets COPYed in with their counters (`_open_with_debit`)."""
-    daily, groups = _sums(fresh)
+    will have) is debited in Python and its buckets COPYed in with their counters (`_open_with_debit`). `sums` are
+    those of `fresh` if they were worked out already."""
+    daily, groups = sums or _sums(fresh)
     _serialise_counter_writers()
     with db.cursor() as cursor:
         cursor.execute("SET LOCAL work_mem = '64MB'")  # the debit's sorts and groupings stay in memory
@@ -516,8 +566,9 @@ def _add_daily_sums(daily: dict[tuple[int, datetime.date, str, str], int]) -> No
     """PostgreSQL: add the batch's sums to the daily totals. When none of a few of its (connection, day) has a total
     yet (the first batch of a day: the usual case for a feed's new day), the rows are COPYed straight into the
     table, in a savepoint; if one had a total after all (the probe missed it), its unique index stops the COPY, the
-    savepoint is rolled back and the sums are upserted from a staged copy as for every other batch. The caller holds
-    the counter writers' lock, so no other import adds totals meanwhile."""
+    savepoint is rolled back and the sums are added from a staged copy as for every other batch: one UPDATE of the
+    totals that exist, an insert of the rest. The caller holds the counter writers' lock, so no other import adds
+    totals meanwhile."""
     lines = [f"{c}\t{day.isoformat()}\t{kind}\t{zone}\t{q}\n" for (c, day, kind, zone), q in daily.items()]
     keys = list(daily)
     columns = "connection_id, day, kind, zone, quantity"
@@ -536,8 +587,20 @@ def _add_daily_sums(daily: dict[tuple[int, datetime.date, str, str], int]) -> No
             "connection_id bigint, day date, kind varchar(5), zone varchar(8), quantity bigint",
         )
         _copy_text(cursor, "usage_daily_sums", columns, lines)
+        # The totals that exist are added to by one UPDATE and only the rest inserted: an upsert of every row
+        # first tries the insert and locks the row it conflicts with (a WAL record more per total) before it
+        # updates. The rest keep the upsert: only imports write daily totals and they hold the lock, but the
+        # upsert costs nothing more on the few rows it sees, and nothing could be counted twice or lost.
         cursor.execute(
-            f"INSERT INTO usage_dailyusage ({columns}) SELECT {columns} FROM usage_daily_sums "  # noqa: S608
+            "UPDATE usage_dailyusage d SET quantity = d.quantity + s.quantity FROM usage_daily_sums s "
+            "WHERE d.connection_id = s.connection_id AND d.day = s.day AND d.kind = s.kind AND d.zone = s.zone"
+        )
+        if cursor.rowcount == len(lines):
+            return
+        cursor.execute(
+            f"INSERT INTO usage_dailyusage ({columns}) SELECT {columns} FROM usage_daily_sums s "  # noqa: S608
+            "WHERE NOT EXISTS (SELECT 1 FROM usage_dailyusage d WHERE d.connection_id = s.connection_id"
+            " AND d.day = s.day AND d.kind = s.kind AND d.zone = s.zone) "
             "ON CONFLICT (connection_id, day, kind, zone) "
             "DO UPDATE SET quantity = usage_dailyusage.quantity + excluded.quantity"
         )
@@ -846,23 +909,11 @@ def _debit_event_by_event(
 
 
 def _insert_events(known: list[tuple[EventRow, _Target]], now: datetime.datetime) -> set[str]:
-    """Insert the events not yet recorded; the keys of those inserted by this call."""
+    """SQLite: insert the events not yet recorded; the keys of those inserted by this call. (PostgreSQL records
+    them through the key table: `_record_events`.)"""
     rows = [(e.source_key, t.connection_id, e.kind, e.zone, e.started_at, e.quantity, now) for e, t in known]
     columns = "source_key, connection_id, kind, zone, started_at, quantity, received_at"
     with db.cursor() as cursor:
-        if db.vendor == "postgresql":
-            _stage(
-                cursor,
-                "usage_stage",
-                "source_key varchar(200), connection_id bigint, kind varchar(5), zone varchar(8), "
-                "started_at timestamptz, quantity bigint, received_at timestamptz",
-                rows,
-            )
-            cursor.execute(
-                f"INSERT INTO usage_usageevent ({columns}) SELECT {columns} FROM usage_stage "  # noqa: S608
-                "ON CONFLICT (source_key, started_at) DO NOTHING RETURNING source_key"
-            )
-            return {key for (key,) in cursor.fetchall()}
         # SQLite serialises writers, so the keys read here cannot be inserted by anyone else before we write.
         keys = [row[0] for row in rows]
         existing: set[str] = set()

@@ -179,7 +179,9 @@ class UsageEvent(models.Model):
     change nothing."""
 
     # Unique by a constraint rather than unique=True: on PostgreSQL the field option adds a second, LIKE-pattern
-    # index of the key that nothing reads but every inserted event pays for.
+    # index of the key that nothing reads but every inserted event pays for. On PostgreSQL the constraint is in the
+    # model state only: the ids are kept unique by UsageEventKey, and the partitioned table has no index of them
+    # (migrations 0004 and 0012).
     source_key = models.CharField(_("source key"), max_length=200)
     # No database constraint: ingestion resolves every connection id in the same transaction it inserts the
     # events, and a per-row foreign-key check at commit would cost as much as the insert itself at 50,000/s.
@@ -212,6 +214,7 @@ class UsageEventKey(models.Model):
     """
 
     source_key = models.CharField(_("source key"), max_length=200, primary_key=True)
+    # On PostgreSQL a BRIN index, not a btree (migration 0013): only the retention task reads it.
     started_at = models.DateTimeField(_("started"), db_index=True)
 
     class Meta:

@@ -5,10 +5,10 @@ A million subscribers make about 100 million events a day; one table with no end
 `usage_usageevent_pYYYYMM`, plus a default partition that catches an event outside every monthly one (a straggler
 older than the first month) so that an insert never fails for want of a partition. SQLite keeps one table.
 
-A unique constraint of a partitioned table must include the partition key, so the events table can only keep
+A unique constraint of a partitioned table must include the partition key, so the events table could only keep
 (source_key, started_at) unique; the event ids themselves are kept unique in `usage_usageeventkey`, one table that
-is not partitioned, claimed first by every batch (ingest.py). A replay changes nothing, also when a source re-sends
-an id with another start time.
+is not partitioned, claimed first by every batch (ingest.py), and the events table keeps no index of them
+(migration 0012). A replay changes nothing, also when a source re-sends an id with another start time.
 
 Only the events go: the daily totals and the buckets are written in the same transaction as the events they
 count (ingest.py), so a dropped month leaves every total and remaining-data figure as it was. An event older than

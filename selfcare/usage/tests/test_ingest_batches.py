@@ -276,3 +276,47 @@ def test_a_first_batch_of_a_day_and_a_later_one_give_the_totals_of_one_batch(
         assert "usage_daily_sums" not in first_copied
         assert "usage_daily_sums" in later_copied
         assert ("usage_dailyusage" in later_copied) is probe_misses
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_batch_whose_sums_are_worked_out_alongside_its_copy_counts_what_one_worked_out_after_counts(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A file's batch (ALONGSIDE_FROM events and more) has its sums worked out in a thread while its events are
+    # copied in; here every batch does, beside twins whose batch has them worked out in the caller's thread.
+    with at(riga(2027, 3, 16, 9)):
+        alongside, after = _twins(cycle_day=15)
+    events = _events(seed, 60)
+    with at(riga(2027, 3, 21, 9)):
+        monkeypatch.setattr(ingest_module, "ALONGSIDE_FROM", 1)
+        assert feed(*_rows(alongside, events)).recorded == 60
+        monkeypatch.setattr(ingest_module, "ALONGSIDE_FROM", 10**9)
+        assert feed(*_rows(after, events)).recorded == 60
+    assert _counted(alongside) == _counted(after)
+    assert _counted(alongside)["daily"]
+
+
+@pytest.mark.django_db
+def test_an_error_while_the_sums_are_worked_out_alongside_reaches_the_caller_and_records_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if db.vendor != "postgresql":
+        pytest.skip("SQLite debits in Python as it goes: the sums alongside the COPY are PostgreSQL's")
+    connection = factories.connection(tariff_plan=factories.tariff_plan(data_bytes=10 * GB))
+    now = datetime.datetime.now(datetime.UTC)
+    in_thread: list[str] = []
+
+    def failing(fresh: Any) -> Any:
+        in_thread.append(threading.current_thread().name)
+        raise ValueError("the sums failed")
+
+    monkeypatch.setattr(ingest_module, "ALONGSIDE_FROM", 1)
+    monkeypatch.setattr(ingest_module, "_sums", failing)
+    with pytest.raises(ValueError, match="the sums failed"):
+        feed(*(row(connection.msisdn, MB, now) for _ in range(5)))
+    assert in_thread
+    assert in_thread[0].startswith("usage-sums")
+    assert UsageEvent.objects.count() == 0
+    assert not DailyUsage.objects.exists()
+    assert not Bucket.objects.filter(connection=connection, used__gt=0).exists()

@@ -1,0 +1,118 @@
+"""`import_file` parses the next batch in a thread while the current one is ingested: batches stay whole, in the
+file's order, one transaction each, and whatever stops the parser or the caller reaches the caller, with every
+batch before it kept and nothing of the batch it stopped in."""
+
+from __future__ import annotations
+
+import datetime
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from selfcare.customers.tests import factories
+from selfcare.spend.alerts import raise_alerts
+from selfcare.usage import ingest as ingest_module
+from selfcare.usage.csvfile import FormatError, import_file
+from selfcare.usage.models import Bucket, DailyUsage, UsageEvent
+
+pytestmark = pytest.mark.django_db
+
+NUMBER = "+37125500001"
+HEADER = "event_id,msisdn,type,zone,started_at,quantity"
+
+
+def _lines(count: int) -> list[str]:
+    started = (timezone.now() - datetime.timedelta(hours=1)).isoformat()
+    return [f"pgw:{n},{NUMBER},data,domestic,{started},{n + 1}" for n in range(count)]
+
+
+def _file(tmp_path: Path, lines: list[str]) -> Path:
+    path = tmp_path / "usage.csv"
+    path.write_text("\n".join([HEADER, *lines]) + "\n", encoding="utf-8")
+    return path
+
+
+def _counted() -> int:
+    total = Bucket.objects.filter(kind="data").aggregate(total=Sum(F("used") + F("out_of_bucket")))["total"]
+    return int(total or 0)
+
+
+def _parsers() -> list[threading.Thread]:
+    return [thread for thread in threading.enumerate() if thread.name.startswith("usage-parser")]
+
+
+def _failing_at_call(number: int, function: Callable[..., Any]) -> Callable[..., Any]:
+    calls = [0]
+
+    def run(*args: Any, **kwargs: Any) -> Any:
+        calls[0] += 1
+        if calls[0] == number:
+            raise RuntimeError("the batch failed at its last step")
+        return function(*args, **kwargs)
+
+    return run
+
+
+def test_a_file_of_many_batches_records_every_event_once_and_counts_it_once(tmp_path: Path) -> None:
+    factories.connection(msisdn=NUMBER)
+    result = import_file(_file(tmp_path, _lines(7)), batch_rows=2)
+    assert (result.received, result.recorded, result.duplicates, result.rejected) == (7, 7, 0, [])
+    assert UsageEvent.objects.count() == 7
+    assert _counted() == sum(range(1, 8))
+    assert DailyUsage.objects.aggregate(total=Sum("quantity"))["total"] == sum(range(1, 8))
+    assert not _parsers()
+
+
+def test_an_error_in_a_later_batch_keeps_the_earlier_batches_and_nothing_of_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    factories.connection(msisdn=NUMBER)
+    # The second batch fails at its last step, after its events and counters were written in its transaction.
+    monkeypatch.setattr(ingest_module, "raise_alerts", _failing_at_call(2, raise_alerts))
+    with pytest.raises(RuntimeError, match="the batch failed"):
+        import_file(_file(tmp_path, _lines(6)), batch_rows=2)
+    assert sorted(UsageEvent.objects.values_list("source_key", flat=True)) == ["pgw:0", "pgw:1"]
+    assert _counted() == 1 + 2
+    assert DailyUsage.objects.aggregate(total=Sum("quantity"))["total"] == 1 + 2
+    assert not _parsers()  # the parser, a batch ahead, stopped with the caller
+
+
+def test_a_file_the_parser_cannot_read_further_stops_the_import_after_the_batches_before_it(tmp_path: Path) -> None:
+    factories.connection(msisdn=NUMBER)
+    path = tmp_path / "usage.csv"
+    text = "\n".join([HEADER, *_lines(400)]) + "\n"
+    # Not UTF-8 at the end, 30 kB in: the parser thread fails when it decodes that part of the file, after the
+    # whole batches it read before.
+    path.write_bytes(text.encode() + b"pgw:x,\xff\xfe,data\n")
+    with pytest.raises(UnicodeDecodeError):
+        import_file(path, batch_rows=100)
+    recorded = UsageEvent.objects.count()
+    assert recorded >= 100
+    assert recorded % 100 == 0
+    assert _counted() == sum(range(1, recorded + 1))
+    assert not _parsers()
+
+
+def test_a_file_without_the_header_reaches_the_caller_as_a_format_error(tmp_path: Path) -> None:
+    path = tmp_path / "usage.csv"
+    path.write_text("\n".join(_lines(3)) + "\n", encoding="utf-8")
+    with pytest.raises(FormatError, match="the first line must be the header"):
+        import_file(path, batch_rows=2)
+    assert UsageEvent.objects.count() == 0
+    assert not _parsers()
+
+
+def test_progress_is_told_in_the_callers_thread_in_order_up_to_the_whole_file(tmp_path: Path) -> None:
+    factories.connection(msisdn=NUMBER)
+    path = _file(tmp_path, _lines(5))
+    told: list[tuple[int, str]] = []
+    import_file(path, batch_rows=2, progress=lambda size: told.append((size, threading.current_thread().name)))
+    sizes = [size for size, _thread in told]
+    assert sizes == sorted(sizes)
+    assert sizes[-1] == path.stat().st_size
+    assert {thread for _size, thread in told} == {threading.current_thread().name}
