@@ -23,6 +23,15 @@ def one_or_none(queryset: QuerySet[_M]) -> _M | None:
     return next(iter(queryset.order_by()[:1]), None)
 
 
+# Markers for `Prepared`: values no real parameter of a statement has (ids are positive; no row is of a day in
+# 2001, let alone at that microsecond; identities are random UUIDs), one of each kind a statement may take, two
+# where a statement takes two values of a kind.
+MARK_ID, MARK_OTHER_ID = -7_654_321, -7_654_322
+MARK_MOMENT = datetime.datetime(2001, 2, 3, 4, 5, 6, 789012, tzinfo=datetime.UTC)
+MARK_DAY, MARK_OTHER_DAY = datetime.date(2001, 2, 3), datetime.date(2001, 2, 4)
+MARK_UUID = uuid.UUID("00000000-0000-4000-8000-000000765432")
+
+
 class Prepared(Generic[_M]):
     """A read whose SQL text is the same on every call but for some values: Django compiles it once per database,
     each call runs that text with its own values.
@@ -33,9 +42,9 @@ class Prepared(Generic[_M]):
     `build` makes, so its conditions are written once, with the ORM, where they were.
 
     `build(**markers)` returns the queryset; each marker stands for a value given per call (`rows(name=value)`). A
-    marker must be a value no real parameter of the statement has (an odd negative number, a moment in 2001 with
-    microseconds, a made-up UUID) and must not change the statement's shape (no None, no lists: `IN` with a
-    varying count is not a fixed text); the first compile checks that each marker is found among the parameters.
+    marker must be a value no real parameter of the statement has (the MARK_ constants above) and must not change
+    the statement's shape (no None, no lists: `IN` with a varying count is not a fixed text); the first compile
+    checks that each marker is found among the parameters.
     Moments, days and UUIDs are adapted for the database as Django adapts them. Rows come back converted as Django
     converts them (`rows`), or as model instances (`models`: no select_related; extra columns become attributes, as
     with `raw`).

@@ -21,7 +21,7 @@ from selfcare.customers.models import ConnectionStatus, CustomerAccount, Segment
 from selfcare.identity.models import DigitalIdentity, NationalIdentifier
 from selfcare.mandates.models import Mandate, MandateScope, MandateStatus
 from selfcare.mandates.representatives import companies_represented
-from selfcare.queries import Prepared
+from selfcare.queries import MARK_DAY, MARK_ID, MARK_UUID, Prepared
 
 
 class NotFound(Exception):
@@ -127,13 +127,12 @@ def _one_of_codes(identity_id: uuid.UUID, country: str, code: str) -> Exists:
 # (selfcare.queries.Prepared): their text never changes but for the person, the day and the company, and compiling
 # the codes' EXISTS with the mandates' join and ordering was about a millisecond of each page's CPU
 # (docs/performance.md). The markers stand for each call's values; the conditions are the ones below.
-_SOME_PERSON = uuid.UUID("00000000-0000-4000-8000-000000765432")
 _PRIVATE_ACCOUNTS = Prepared(
     CustomerAccount,
     lambda identity_id: CustomerAccount.objects.filter(
         _one_of_codes(identity_id, "holder_country", "holder_personal_code"), kind=Segment.PRIVATE
     ).values_list("pk"),
-    identity_id=_SOME_PERSON,
+    identity_id=MARK_UUID,
 )
 # A mandate's columns a context is made of, in the order `_contexts_of_mandates` reads them.
 _MANDATE_COLUMNS = ("pk", "scope", "company_id", "company__name", "company__registration_number")
@@ -145,8 +144,8 @@ _PERSON_MANDATES = Prepared(
         .order_by("company__name", "pk")
         .values_list(*_MANDATE_COLUMNS)
     ),
-    identity_id=_SOME_PERSON,
-    day=datetime.date(2001, 2, 3),
+    identity_id=MARK_UUID,
+    day=MARK_DAY,
 )
 _COMPANY_MANDATES = Prepared(
     Mandate,
@@ -156,9 +155,9 @@ _COMPANY_MANDATES = Prepared(
         .order_by("company__name", "pk")
         .values_list(*_MANDATE_COLUMNS)
     ),
-    identity_id=_SOME_PERSON,
-    day=datetime.date(2001, 2, 3),
-    company_id=-7_654_321,
+    identity_id=MARK_UUID,
+    day=MARK_DAY,
+    company_id=MARK_ID,
 )
 
 
@@ -220,12 +219,12 @@ def _work_rows(identity_id: uuid.UUID, company_id: int | None = None) -> QuerySe
     )
 
 
-_WORK_COMPANIES = Prepared(ConnectionBinding, lambda identity_id: _work_rows(identity_id), identity_id=_SOME_PERSON)
+_WORK_COMPANIES = Prepared(ConnectionBinding, _work_rows, identity_id=MARK_UUID)
 _WORK_COMPANY = Prepared(
     ConnectionBinding,
-    lambda identity_id, company_id: _work_rows(identity_id, company_id),
-    identity_id=_SOME_PERSON,
-    company_id=-7_654_321,
+    _work_rows,
+    identity_id=MARK_UUID,
+    company_id=MARK_ID,
 )
 
 

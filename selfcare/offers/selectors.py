@@ -18,7 +18,7 @@ from selfcare.access.contexts import Context
 from selfcare.customers.models import Connection, Segment
 from selfcare.offers.eligibility import Eligibility, evaluate, gather_facts, segment_matches
 from selfcare.offers.models import Offer, OfferImage, OfferStatus
-from selfcare.queries import Prepared
+from selfcare.queries import MARK_MOMENT, Prepared
 
 
 def _with_image() -> Exists:
@@ -51,7 +51,7 @@ def shown_offers_and_plans(at: datetime.datetime) -> tuple[list[Offer], dict[int
 _SHOWN_OFFERS_AND_PLANS = Prepared(
     Offer,
     lambda at: Offer.objects.on_show(at).annotate(has_image=_with_image(), plan_id=F("tariff_plans__id")),
-    at=datetime.datetime(2001, 2, 3, 4, 5, 6, 789012, tzinfo=datetime.UTC),
+    at=MARK_MOMENT,
 )
 
 

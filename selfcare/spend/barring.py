@@ -43,7 +43,7 @@ from selfcare.formats.money import format_money
 from selfcare.identifiers.msisdn import format_msisdn
 from selfcare.identity.models import DigitalIdentity
 from selfcare.orders.models import ItemAction, Order, OrderItem, OrderKind, OrderState
-from selfcare.queries import Prepared
+from selfcare.queries import MARK_ID, Prepared
 from selfcare.security.devices import notification_number
 from selfcare.security.models import NotificationContact
 from selfcare.spend.models import AtCap, CapBarring, LiftReason, SpendCap
@@ -399,5 +399,5 @@ _OPEN_BARRINGS = Prepared(
         .order_by()
         .values_list("reached_at", "pk")
     ),
-    connection_id=-7_654_321,
+    connection_id=MARK_ID,
 )

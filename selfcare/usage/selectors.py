@@ -10,7 +10,7 @@ from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from selfcare.customers.models import Connection
-from selfcare.queries import Prepared
+from selfcare.queries import MARK_DAY, MARK_ID, MARK_MOMENT, MARK_OTHER_DAY, MARK_OTHER_ID, Prepared
 from selfcare.usage.buckets import debit_order, plan_buckets
 from selfcare.usage.cycles import cycle_bounds, local_day
 from selfcare.usage.models import ZONES_OF_BUCKET, Bucket, DailyUsage, Kind, Source, UsageEvent, Zone
@@ -120,8 +120,6 @@ def remaining_summary(connection: Connection, *, now: datetime.datetime | None =
 # The connection page's three usage statements, compiled by Django once (selfcare.queries.Prepared): their text
 # never changes but for the connection and the moments, and compiling them was about 2 ms of a page's CPU, the
 # earlier cycles' aggregate half of it (docs/performance.md). The markers stand for each call's values.
-_SOME_ID, _OTHER_ID = -7_654_321, -7_654_322
-_SOME_MOMENT = datetime.datetime(2001, 2, 3, 4, 5, 6, 789012, tzinfo=datetime.UTC)
 EARLIER_CYCLES = 6
 
 # A cycle's buckets. No ORDER BY: they are put in debit order in Python (an ordered query costs the compiler a
@@ -131,18 +129,18 @@ _CYCLE_BUCKETS = Prepared(
     lambda connection_id, account_id, starts_at: Bucket.objects.filter(
         connection_id=connection_id, cycle__account_id=account_id, cycle__starts_at=starts_at
     ).order_by(),
-    connection_id=_SOME_ID,
-    account_id=_OTHER_ID,
-    starts_at=_SOME_MOMENT,
+    connection_id=MARK_ID,
+    account_id=MARK_OTHER_ID,
+    starts_at=MARK_MOMENT,
 )
 _DATA_DAYS = Prepared(
     DailyUsage,
     lambda connection_id, first, last: DailyUsage.objects.filter(
         connection_id=connection_id, kind=Kind.DATA, day__gte=first, day__lte=last
     ).values_list("day", "zone", "quantity"),
-    connection_id=_SOME_ID,
-    first=datetime.date(2001, 2, 3),
-    last=datetime.date(2001, 2, 4),
+    connection_id=MARK_ID,
+    first=MARK_DAY,
+    last=MARK_OTHER_DAY,
 )
 _EARLIER_CYCLES = Prepared(
     Bucket,
@@ -152,8 +150,8 @@ _EARLIER_CYCLES = Prepared(
         .annotate(total=Sum(F("used") + F("out_of_bucket")))
         .order_by("-cycle__starts_at")[:EARLIER_CYCLES]
     ),
-    connection_id=_SOME_ID,
-    before=_SOME_MOMENT,
+    connection_id=MARK_ID,
+    before=MARK_MOMENT,
 )
 
 
