@@ -347,7 +347,7 @@ def _record_events(
         with _alongside(_sums, known) as sums:
             copied = _copy_events(known, keys, now)
         if copied:
-            return known, sums.result()
+            return known, sums()
     fresh = _not_yet_recorded(known, keys)
     return (_insert_events_on_conflict(fresh, now) if fresh else []), None
 
@@ -361,22 +361,17 @@ ALONGSIDE_FROM = 20_000
 @contextlib.contextmanager
 def _alongside(
     function: Callable[[list[tuple[EventRow, _Target]]], T], events: list[tuple[EventRow, _Target]]
-) -> Iterator[concurrent.futures.Future[T]]:
+) -> Iterator[Callable[[], T | None]]:
     """`function(events)` worked out in another thread while the block runs (pure Python: it must not touch the
     database, whose connection is the caller's thread's), for a batch of at least ALONGSIDE_FROM events: the block's
-    COPYs wait for PostgreSQL without the GIL, so the two overlap on two cores. Its result, or its error, comes out
-    of the future yielded; when the block fails, the thread is waited for and its result dropped. A smaller batch
-    has it worked out after the block, in the caller's thread."""
+    COPYs wait for PostgreSQL without the GIL, so the two overlap on two cores. What is yielded gives its result or
+    raises its error; when the block fails, the thread is waited for and its result dropped. A smaller batch gets
+    None: its caller works it out after, in its own thread (`_apply_set_based`)."""
     if len(events) < ALONGSIDE_FROM:
-        after: concurrent.futures.Future[T] = concurrent.futures.Future()
-        yield after
-        try:
-            after.set_result(function(events))
-        except Exception as error:  # as the thread's future would carry it
-            after.set_exception(error)
+        yield lambda: None
         return
     with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="usage-sums") as pool:
-        yield pool.submit(function, events)
+        yield pool.submit(function, events).result
 
 
 # How many of a batch's ids are looked up before it is taken for new: a replay is caught by its first one, a batch
