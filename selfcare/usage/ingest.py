@@ -456,6 +456,9 @@ def unrecorded(keys: Sequence[str]) -> set[str]:
         "WHERE NOT EXISTS (SELECT 1 FROM usage_usageeventkey k WHERE k.source_key = s.source_key)"
     )
     with transaction.atomic(), db.cursor() as cursor:
+        # The anti-join hashes the key table (a million ids: a third of a second at the default 4 MB, spilled to
+        # disk in batches; a quarter less in memory).
+        cursor.execute("SET LOCAL work_mem = '64MB'")
         _temp_table(cursor, "usage_raw_key_stage", "source_key text")
         # One string for the whole COPY: a batch's 200,000 ids, a line each, cost more as 200,000 formatted lines.
         _copy_text(cursor, "usage_raw_key_stage", "source_key", ["\n".join(_copy_keys(keys)), "\n"])
