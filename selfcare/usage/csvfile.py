@@ -8,6 +8,10 @@ most of a batch waiting for PostgreSQL (psycopg lets go of the GIL meanwhile), a
 needs no database, so the two overlap on two cores instead of taking turns. The thread never touches the database
 (Django's connections are per thread: it would not see the caller's transaction); every batch is still ingested by
 the caller's thread, one transaction each, in the file's order.
+
+A replay (on PostgreSQL) is not parsed: parsing is most of its time, and its rows change nothing. The thread reads
+a batch without parsing it when the ids at the start of the file turn out recorded, or when the batches before were
+mostly recorded; the caller's thread tells the recorded ids apart and parses only the other rows (`import_file`).
 """
 
 from __future__ import annotations

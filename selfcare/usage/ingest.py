@@ -8,12 +8,13 @@ month: partitions.py), so replaying a file or a request is harmless.
 Counters are written set-based, never one ORM save per event. On PostgreSQL a batch whose ids are all new (the
 usual one) is COPYed straight into the key table and the events table; one that holds recorded ids (a replay, or a
 concurrent import of the same ids) has them told apart by an anti-join and inserts the rest with ON CONFLICT DO
-NOTHING (`_record_events`). The events recorded are summed in Python per connection, local day, kind and zone, and
-per cycle; the daily totals are upserted from those sums (COPYed straight in when the batch is the first of its
-days: `_add_daily_sums`) and the buckets debited in SQL from the cycle sums (event by event only where the order of
-the events decides: `_needs_events`). A connection's cycle with no bucket yet (its first use) gets the plan's
-buckets COPYed in with the batch's debit worked out in Python (`_open_with_debit`). SQLite, the embedded default,
-does the same work in Python and writes the changed buckets back with one multi-row statement.
+NOTHING (`_record_events`); a file's batch that holds many has them told apart before its rows are even parsed
+(`unrecorded`, from csvfile.py). The events recorded are summed in Python per connection, local day, kind and
+zone, and per cycle; the daily totals are upserted from those sums (COPYed straight in when the batch is the first
+of its days: `_add_daily_sums`) and the buckets debited in SQL from the cycle sums (event by event only where the
+order of the events decides: `_needs_events`). A connection's cycle with no bucket yet (its first use) gets the
+plan's buckets COPYed in with the batch's debit worked out in Python (`_open_with_debit`). SQLite, the embedded
+default, does the same work in Python and writes the changed buckets back with one multi-row statement.
 
 Then, in the same transaction, the touched cycles' out-of-bundle spend is priced from the counters (pricing.py) and
 the connections with a spend cap or alerts are checked for thresholds crossed (selfcare.spend.alerts): an alert is
@@ -456,8 +457,8 @@ def unrecorded(keys: Sequence[str]) -> set[str]:
         "WHERE NOT EXISTS (SELECT 1 FROM usage_usageeventkey k WHERE k.source_key = s.source_key)"
     )
     with transaction.atomic(), db.cursor() as cursor:
-        # The anti-join hashes the key table (a million ids: a third of a second at the default 4 MB, spilled to
-        # disk in batches; a quarter less in memory).
+        # The anti-join hashes the key table: at the default 4 MB a million ids spill to temporary files (~33 MB
+        # written and read again per batch); in memory they do not.
         cursor.execute("SET LOCAL work_mem = '64MB'")
         _temp_table(cursor, "usage_raw_key_stage", "source_key text")
         # One string for the whole COPY: a batch's 200,000 ids, a line each, cost more as 200,000 formatted lines.
