@@ -151,11 +151,11 @@ def import_file(
     result = IngestResult()
     now = timezone.now()
     rows = batch_rows or settings.USAGE_IMPORT_BATCH_ROWS
-    replays = db.vendor == "postgresql"
+    postgresql = db.vendor == "postgresql"
     parse = row_parser(now)  # the caller's own: the parser thread has its own
     with (
         _collector_paused(),
-        _parsed_ahead(path, batch_rows=rows, now=now, progress=progress, look_up=replays) as (batches, mode),
+        _parsed_ahead(path, batch_rows=rows, now=now, progress=progress, look_up=postgresql) as (batches, mode),
     ):
         for batch in batches:
             if isinstance(batch, _Unparsed):
@@ -164,7 +164,7 @@ def import_file(
             else:
                 done = ingest(batch, now=now, looked_up=mode.looked_up_new)
                 mode.looked_up_new = False
-                mode.unparsed = replays and 2 * done.duplicates > done.received
+                mode.unparsed = postgresql and 2 * done.duplicates > done.received
             result.add(done)
     return result
 
@@ -193,7 +193,9 @@ def _ingest_unparsed(
 @dataclass
 class _Mode:
     """How the parser thread takes the next batch, set by the caller's thread: read only (`unparsed`), or parsed;
-    `looked_up_new`: the first batch's ids were looked up and none was recorded."""
+    `looked_up_new`: the first batch's ids were looked up and none was recorded. Plain attributes shared by the two
+    threads without a lock: `unparsed` is a hint (a batch taken the other way costs time, not counts), and
+    `looked_up_new` is set before the first batch is handed over and read after."""
 
     unparsed: bool = False
     looked_up_new: bool = False
