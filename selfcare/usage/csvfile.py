@@ -8,6 +8,10 @@ most of a batch waiting for PostgreSQL (psycopg lets go of the GIL meanwhile), a
 needs no database, so the two overlap on two cores instead of taking turns. The thread never touches the database
 (Django's connections are per thread: it would not see the caller's transaction); every batch is still ingested by
 the caller's thread, one transaction each, in the file's order.
+
+A replay (on PostgreSQL) is not parsed: parsing is most of its time, and its rows change nothing. The thread reads
+a batch without parsing it when the ids at the start of the file turn out recorded, or when the batches before were
+mostly recorded; the caller's thread tells the recorded ids apart and parses only the other rows (`import_file`).
 """
 
 from __future__ import annotations
@@ -19,66 +23,182 @@ import gc
 import io
 import queue
 import threading
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
 from django.conf import settings
+from django.db import connection as db
 from django.utils import timezone
 
 from selfcare.errors import ErrorCode
-from selfcare.usage.ingest import COUNTRY, FIELDS, EventRow, IngestResult, Rejected, ingest, row_parser
+from selfcare.usage.ingest import (
+    COUNTRY,
+    FIELDS,
+    PROBES,
+    EventRow,
+    IngestResult,
+    Rejected,
+    any_recorded,
+    ingest,
+    live_numbers,
+    row_parser,
+    unrecorded,
+)
 
 
 class FormatError(ValueError):
     """The file as a whole is not in the usage format (no rows of it were applied)."""
 
 
-def read_batches(
-    path: Path, *, batch_rows: int, now: datetime.datetime, progress: Callable[[int], None] | None = None
-) -> Generator[list[EventRow | Rejected], None, None]:
-    """Parsed rows, `batch_rows` at a time; `progress` is told how many bytes were read so far."""
-    with path.open("rb") as binary, io.TextIOWrapper(binary, encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, None)
+class _FileRows:
+    """A usage file's rows after its header (checked here), each with the line it ends on; blank lines skipped."""
+
+    def __init__(self, handle: io.TextIOWrapper, path: Path) -> None:
+        self._reader = csv.reader(handle)
+        header = next(self._reader, None)
         names = [h.strip().lower() for h in header] if header is not None else []
         if names not in (list(FIELDS), [*FIELDS, COUNTRY]):
             raise FormatError(
                 f"{path}: the first line must be the header {','.join(FIELDS)} (optionally followed by ,{COUNTRY})"
             )
+        self.width = len(names)
+
+    def take(self, count: int) -> tuple[list[list[str]], list[int]]:
+        """Up to `count` more rows as read, and their lines."""
+        rows: list[list[str]] = []
+        lines: list[int] = []
+        if count <= 0:
+            return rows, lines
+        keep, mark, reader = rows.append, lines.append, self._reader
+        for values in reader:
+            if values:
+                keep(values)
+                mark(reader.line_num)
+                if len(lines) == count:
+                    break
+        return rows, lines
+
+    def parsed(
+        self, count: int, parse: Callable[[Sequence[str], int], EventRow | Rejected]
+    ) -> list[EventRow | Rejected]:
+        """Up to `count` more rows, parsed (`row_parser`)."""
         batch: list[EventRow | Rejected] = []
-        parse = row_parser(now)
-        width = len(names)
+        if count <= 0:
+            return batch
+        keep, reader, width = batch.append, self._reader, self.width
         for values in reader:
             if not values:
                 continue
-            if len(values) != width:  # a row as wide as the header, not as parse_row allows
-                batch.append(Rejected(reader.line_num, values[0][:200], ErrorCode.USAGE_ROW_SHAPE))
-                continue
-            batch.append(parse(values, reader.line_num))
-            if len(batch) >= batch_rows:
-                if progress:
-                    progress(binary.tell())
-                yield batch
-                batch = []
-        if batch:
-            yield batch
-        if progress:
-            progress(path.stat().st_size)
+            # `_checked` written out: a call more per row would cost a new file a few per cent of its parsing.
+            if len(values) != width:
+                keep(Rejected(reader.line_num, values[0][:200], ErrorCode.USAGE_ROW_SHAPE))
+            else:
+                keep(parse(values, reader.line_num))
+            if len(batch) == count:
+                break
+        return batch
+
+
+def _checked(
+    values: list[str], line: int, width: int, parse: Callable[[Sequence[str], int], EventRow | Rejected]
+) -> EventRow | Rejected:
+    if len(values) != width:  # a row as wide as the header, not as parse_row allows
+        return Rejected(line, values[0][:200], ErrorCode.USAGE_ROW_SHAPE)
+    return parse(values, line)
+
+
+class _Unparsed(NamedTuple):
+    """A batch read but not parsed, for it holds recorded ids (see `import_file`): the rows as wide as the header,
+    their lines and their ids (stripped), and the rows rejected for their shape."""
+
+    rows: list[list[str]]
+    lines: list[int]
+    keys: list[str]
+    rejected: list[Rejected]
+
+
+def _unparsed(rows: list[list[str]], lines: list[int], width: int) -> _Unparsed:
+    """The rows read as an _Unparsed batch. Done over whole lists (map, set) rather than row by row: it is all of the
+    parser's work on a replayed batch."""
+    rejected: list[Rejected] = []
+    if set(map(len, rows)) != {width}:
+        shaped = [(values, line) for values, line in zip(rows, lines, strict=True) if len(values) == width]
+        rejected = [
+            Rejected(line, values[0][:200], ErrorCode.USAGE_ROW_SHAPE)
+            for values, line in zip(rows, lines, strict=True)
+            if len(values) != width
+        ]
+        rows, lines = [values for values, _line in shaped], [line for _values, line in shaped]
+    return _Unparsed(rows, lines, list(map(str.strip, map(itemgetter(0), rows))), rejected)
 
 
 def import_file(
     path: Path, *, batch_rows: int | None = None, progress: Callable[[int], None] | None = None
 ) -> IngestResult:
     """Import one file, batch by batch: each batch is one transaction, so an interrupted import leaves whole
-    batches behind, and running it again records only what is missing (events are idempotent on their id)."""
+    batches behind, and running it again records only what is missing (events are idempotent on their id).
+
+    On PostgreSQL a file's rows are not all parsed when many of its ids are recorded already (a replay, a rerun of
+    an interrupted import): ids at the start of the first batch are looked up (`any_recorded`) before it is parsed;
+    when one is recorded, the batch is only read, its ids are told apart by one anti-join (`unrecorded`), and only
+    the rows whose id is not recorded (or not even valid), or whose number is no longer a live connection's, are
+    parsed and ingested: the others are counted as already recorded, their other fields unchecked (they would
+    change nothing). A later batch is taken the way the last one turned out: read only while they are mostly
+    recorded, parsed while they are mostly new."""
     result = IngestResult()
     now = timezone.now()
     rows = batch_rows or settings.USAGE_IMPORT_BATCH_ROWS
-    with _collector_paused(), _parsed_ahead(path, batch_rows=rows, now=now, progress=progress) as batches:
+    postgresql = db.vendor == "postgresql"
+    parse = row_parser(now)  # the caller's own: the parser thread has its own
+    with (
+        _collector_paused(),
+        _parsed_ahead(path, batch_rows=rows, now=now, progress=progress, look_up=postgresql) as (batches, mode),
+    ):
         for batch in batches:
-            result.add(ingest(batch, now=now))
+            if isinstance(batch, _Unparsed):
+                done = _ingest_unparsed(batch, parse, now)
+                mode.unparsed = 2 * (len(batch.rows) - done.duplicates) < len(batch.rows)
+            else:
+                done = ingest(batch, now=now, looked_up=mode.looked_up_new)
+                mode.looked_up_new = False
+                mode.unparsed = postgresql and 2 * done.duplicates > done.received
+            result.add(done)
     return result
+
+
+def _ingest_unparsed(
+    batch: _Unparsed, parse: Callable[[Sequence[str], int], EventRow | Rejected], now: datetime.datetime
+) -> IngestResult:
+    """Ingest the rows of an _Unparsed batch whose id is not recorded, or whose number is not a live connection's
+    (so that they are rejected as if the batch were parsed whole); the rest count as already recorded."""
+    rows, lines, keys = batch.rows, batch.lines, batch.keys
+    new = unrecorded(keys)
+    sent = set(map(itemgetter(1), rows))
+    gone = sent - live_numbers(sent)
+    if new or gone:
+        picked = [parse(rows[i], lines[i]) for i, key in enumerate(keys) if key in new or rows[i][1] in gone]
+    else:
+        picked = []
+    # The new ids were just looked up: the batch is taken for new without another look-up.
+    result = ingest([*batch.rejected, *picked], now=now, looked_up=True) if picked or batch.rejected else IngestResult()
+    skipped = len(rows) - len(picked)
+    result.received += skipped
+    result.duplicates += skipped
+    return result
+
+
+@dataclass
+class _Mode:
+    """How the parser thread takes the next batch, set by the caller's thread: read only (`unparsed`), or parsed;
+    `looked_up_new`: the first batch's ids were looked up and none was recorded. Plain attributes shared by the two
+    threads without a lock: `unparsed` is a hint (a batch taken the other way costs time, not counts), and
+    `looked_up_new` is set before the first batch is handed over and read after."""
+
+    unparsed: bool = False
+    looked_up_new: bool = False
 
 
 class _Read(NamedTuple):
@@ -93,44 +213,92 @@ class _Failed(NamedTuple):
     error: BaseException
 
 
+class _LookUp(NamedTuple):
+    """Ids at the start of the first batch, for the caller's thread to look up before the parser goes on."""
+
+    keys: list[str]
+
+
 _END = None
+# How many rows at the start of a file are read before the rest, to look their ids up (`import_file`).
+_LOOK_UP_ROWS = PROBES
 
 
 @contextlib.contextmanager
 def _parsed_ahead(
-    path: Path, *, batch_rows: int, now: datetime.datetime, progress: Callable[[int], None] | None
-) -> Iterator[Iterator[list[EventRow | Rejected]]]:
-    """`read_batches` run in a parser thread one batch ahead of the caller: while the caller ingests a batch, the
-    next is parsed. At most one batch waits parsed (two batches in memory, not one). An error of the parser
-    reaches the caller when it asks for that batch, after every batch parsed before it; when the caller stops
-    (an error while ingesting, or it had enough), the parser stops after the batch it is on and the file is
-    closed before this returns."""
-    handoff: queue.SimpleQueue[list[EventRow | Rejected] | _Read | _Failed | None] = queue.SimpleQueue()
+    path: Path,
+    *,
+    batch_rows: int,
+    now: datetime.datetime,
+    progress: Callable[[int], None] | None,
+    look_up: bool = False,
+) -> Iterator[tuple[Iterator[list[EventRow | Rejected] | _Unparsed], _Mode]]:
+    """The file's batches read in a parser thread one batch ahead of the caller: while the caller ingests a batch,
+    the next is read. At most one batch waits read (two batches in memory, not one). An error of the parser
+    reaches the caller when it asks for that batch, after every batch read before it; when the caller stops (an
+    error while ingesting, or it had enough), the parser stops after the batch it is on and the file is closed
+    before this returns.
+
+    A batch is parsed, or only read (_Unparsed) while the _Mode yielded says so. With `look_up`, the first rows'
+    ids are handed to the caller's thread (the only one that may use the database) and looked up before the first
+    batch is read on, which sets the mode for it."""
+    handoff: queue.SimpleQueue[list[EventRow | Rejected] | _Unparsed | _Read | _Failed | _LookUp | None] = (
+        queue.SimpleQueue()
+    )
+    answers: queue.SimpleQueue[bool | None] = queue.SimpleQueue()  # a look-up's answer; None: stop
     room = threading.Semaphore(1)  # taken by the parser for each batch, given back as the caller takes one
     stop = threading.Event()
+    mode = _Mode()
 
-    def parse() -> None:
-        reader = read_batches(path, batch_rows=batch_rows, now=now, progress=lambda size: handoff.put(_Read(size)))
+    def read() -> None:
         try:
-            while True:
-                room.acquire()
-                if stop.is_set():
-                    return
-                batch = next(reader, _END)
-                handoff.put(batch)
-                if batch is _END:
-                    return
+            with path.open("rb") as binary, io.TextIOWrapper(binary, encoding="utf-8", newline="") as handle:
+                rows = _FileRows(handle, path)
+                parse = row_parser(now)
+                first = look_up
+                while True:
+                    room.acquire()
+                    if stop.is_set():
+                        return
+                    start, lines = rows.take(min(_LOOK_UP_ROWS, batch_rows) if first else 0)
+                    if first:
+                        first = False
+                        keys = [key for key in (values[0].strip() for values in start) if _probed(key)]
+                        if keys:
+                            handoff.put(_LookUp(keys))
+                            answer = answers.get()
+                            if answer is None:
+                                return
+                            mode.unparsed, mode.looked_up_new = answer, not answer
+                    batch: list[EventRow | Rejected] | _Unparsed
+                    if mode.unparsed:
+                        more, more_lines = rows.take(batch_rows - len(start))
+                        batch = _unparsed(start + more, lines + more_lines, rows.width)
+                        size = len(batch.rows) + len(batch.rejected)
+                    else:
+                        batch = [
+                            _checked(values, line, rows.width, parse) for values, line in zip(start, lines, strict=True)
+                        ]
+                        batch += rows.parsed(batch_rows - len(batch), parse)
+                        size = len(batch)
+                    if not size:
+                        break
+                    if size >= batch_rows:
+                        handoff.put(_Read(binary.tell()))
+                    handoff.put(batch)
+            handoff.put(_Read(path.stat().st_size))
+            handoff.put(_END)
         except BaseException as error:  # whatever it is, the caller's thread raises it
             handoff.put(_Failed(error))
-        finally:
-            reader.close()
 
-    def batches() -> Iterator[list[EventRow | Rejected]]:
+    def batches() -> Iterator[list[EventRow | Rejected] | _Unparsed]:
         while True:
             item = handoff.get()
             if isinstance(item, _Read):
                 if progress:
                     progress(item.size)
+            elif isinstance(item, _LookUp):
+                answers.put(any_recorded(item.keys))
             elif isinstance(item, _Failed):
                 raise item.error
             elif item is _END:
@@ -139,14 +307,20 @@ def _parsed_ahead(
                 room.release()
                 yield item
 
-    parser = threading.Thread(target=parse, name=f"usage-parser:{path.name}", daemon=True)
+    parser = threading.Thread(target=read, name=f"usage-parser:{path.name}", daemon=True)
     parser.start()
     try:
-        yield batches()
+        yield batches(), mode
     finally:
         stop.set()
         room.release()  # a parser waiting for room wakes, sees the stop and ends
+        answers.put(None)  # and one waiting for a look-up's answer
         parser.join()
+
+
+def _probed(key: str) -> bool:
+    """Whether an id may be looked up as it is (an id that is not valid is not recorded, and NUL cannot be sent)."""
+    return 0 < len(key) <= 200 and key.isprintable()
 
 
 @contextlib.contextmanager

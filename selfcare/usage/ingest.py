@@ -8,12 +8,13 @@ month: partitions.py), so replaying a file or a request is harmless.
 Counters are written set-based, never one ORM save per event. On PostgreSQL a batch whose ids are all new (the
 usual one) is COPYed straight into the key table and the events table; one that holds recorded ids (a replay, or a
 concurrent import of the same ids) has them told apart by an anti-join and inserts the rest with ON CONFLICT DO
-NOTHING (`_record_events`). The events recorded are summed in Python per connection, local day, kind and zone, and
-per cycle; the daily totals are upserted from those sums (COPYed straight in when the batch is the first of its
-days: `_add_daily_sums`) and the buckets debited in SQL from the cycle sums (event by event only where the order of
-the events decides: `_needs_events`). A connection's cycle with no bucket yet (its first use) gets the plan's
-buckets COPYed in with the batch's debit worked out in Python (`_open_with_debit`). SQLite, the embedded default,
-does the same work in Python and writes the changed buckets back with one multi-row statement.
+NOTHING (`_record_events`); a file's batch that holds many has them told apart before its rows are even parsed
+(`unrecorded`, from csvfile.py). The events recorded are summed in Python per connection, local day, kind and
+zone, and per cycle; the daily totals are upserted from those sums (COPYed straight in when the batch is the first
+of its days: `_add_daily_sums`) and the buckets debited in SQL from the cycle sums (event by event only where the
+order of the events decides: `_needs_events`). A connection's cycle with no bucket yet (its first use) gets the
+plan's buckets COPYed in with the batch's debit worked out in Python (`_open_with_debit`). SQLite, the embedded
+default, does the same work in Python and writes the changed buckets back with one multi-row statement.
 
 Then, in the same transaction, the touched cycles' out-of-bundle spend is priced from the counters (pricing.py) and
 the connections with a spend cap or alerts are checked for thresholds crossed (selfcare.spend.alerts): an alert is
@@ -237,8 +238,13 @@ def _targets(msisdns: set[str]) -> dict[str, _Target]:
     return found
 
 
-def ingest(rows: Iterable[EventRow | Rejected], *, now: datetime.datetime | None = None) -> IngestResult:
-    """Record one batch (see the module docstring). Rows are EventRow or the Rejected that parse_row made."""
+def ingest(
+    rows: Iterable[EventRow | Rejected], *, now: datetime.datetime | None = None, looked_up: bool = False
+) -> IngestResult:
+    """Record one batch (see the module docstring). Rows are EventRow or the Rejected that parse_row made.
+    `looked_up`: the caller looked some of the batch's ids up already (`any_recorded`) and found none recorded, so
+    on PostgreSQL the batch is taken for new without a look-up of its own (an id recorded after all is still found
+    by the COPY, as when the look-up misses it)."""
     now = now or timezone.now()
     result = IngestResult()
     events: list[EventRow] = []
@@ -265,7 +271,7 @@ def ingest(rows: Iterable[EventRow | Rejected], *, now: datetime.datetime | None
             known.append((event, target))
     if known and db.vendor == "postgresql":
         with transaction.atomic():
-            fresh, sums = _record_events(known, now)
+            fresh, sums = _record_events(known, now, looked_up=looked_up)
             result.recorded = len(fresh)
             result.duplicates += len(known) - len(fresh)
             if fresh:
@@ -323,7 +329,7 @@ def _copy_text(cursor: Any, table: str, names: str, lines: Iterable[str]) -> Non
 
 
 def _record_events(
-    known: list[tuple[EventRow, _Target]], now: datetime.datetime
+    known: list[tuple[EventRow, _Target]], now: datetime.datetime, *, looked_up: bool = False
 ) -> tuple[list[tuple[EventRow, _Target]], _Sums | None]:
     """PostgreSQL: record the events of `known` whose id is not recorded yet; those recorded by this call, and their
     sums (`_sums`) when they were worked out meanwhile (see `_alongside`), else None.
@@ -335,7 +341,7 @@ def _record_events(
     one COPY of its ids and an anti-join tell the new ones apart (a replayed batch, every id known, stops there),
     and those are inserted with ON CONFLICT DO NOTHING, which skips an id another batch records meanwhile."""
     ids = [event.source_key for event, _target in known]
-    if _any_recorded(ids[:: max(1, len(ids) // _PROBES)]):
+    if not looked_up and any_recorded(ids[:: max(1, len(ids) // PROBES)]):
         keys = _copy_keys(ids)
     else:
         # Grouped by connection (a stable sort: each connection's events stay in the file's order): the events'
@@ -376,10 +382,11 @@ def _alongside(
 
 # How many of a batch's ids are looked up before it is taken for new: a replay is caught by its first one, a batch
 # that is new but for a few ids costs a failed COPY at worst.
-_PROBES = 16
+PROBES = 16
 
 
-def _any_recorded(keys: Sequence[str]) -> bool:
+def any_recorded(keys: Sequence[str]) -> bool:
+    """PostgreSQL: whether any of `keys` (valid ids) is recorded."""
     with db.cursor() as cursor:
         cursor.execute("SELECT EXISTS (SELECT 1 FROM usage_usageeventkey WHERE source_key = ANY(%s))", [list(keys)])
         (found,) = cursor.fetchone()
@@ -431,6 +438,49 @@ def _not_yet_recorded(known: list[tuple[EventRow, _Target]], keys: Sequence[str]
         cursor.execute(f"SELECT source_key {new_ids}")
         new = {key for (key,) in cursor.fetchall()}
     return [(event, target) for event, target in known if event.source_key in new]
+
+
+def unrecorded(keys: Sequence[str]) -> set[str]:
+    """PostgreSQL: those of `keys` (ids as sent, stripped, not checked otherwise) not recorded yet, found with one
+    COPY of them and one anti-join on the key table, in a transaction of their own (the staging table empties at
+    each commit). For a file's batch before its rows are parsed (csvfile.py): an id that is not valid cannot have
+    been recorded, so it is among those returned, and its row is parsed and rejected as before. The stage's column
+    is text, not varchar(200), so an id too long is simply not found; NUL, which PostgreSQL text cannot hold, is
+    never staged."""
+    if not keys:
+        return set()
+    if "\x00" in "".join(keys):
+        held = [key for key in keys if "\x00" not in key]
+        return unrecorded(held) | {key for key in keys if "\x00" in key}
+    new_ids = (
+        "FROM usage_raw_key_stage s "
+        "WHERE NOT EXISTS (SELECT 1 FROM usage_usageeventkey k WHERE k.source_key = s.source_key)"
+    )
+    with transaction.atomic(), db.cursor() as cursor:
+        # The anti-join hashes the key table: at the default 4 MB a million ids spill to temporary files (~33 MB
+        # written and read again per batch); in memory they do not.
+        cursor.execute("SET LOCAL work_mem = '64MB'")
+        _temp_table(cursor, "usage_raw_key_stage", "source_key text")
+        # One string for the whole COPY: a batch's 200,000 ids, a line each, cost more as 200,000 formatted lines.
+        _copy_text(cursor, "usage_raw_key_stage", "source_key", ["\n".join(_copy_keys(keys)), "\n"])
+        cursor.execute(f"SELECT count(*) {new_ids}")
+        (count,) = cursor.fetchone()
+        if count == len(keys) or not count:
+            return set(keys) if count else set()
+        cursor.execute(f"SELECT source_key {new_ids}")
+        return {key for (key,) in cursor.fetchall()}
+
+
+def live_numbers(numbers: Iterable[str]) -> set[str]:
+    """Those of `numbers` (as sent: `parse_row` strips them) that are a live connection's: the rows whose id is
+    recorded and whose number is not among them are parsed, so that they are rejected as before."""
+    valid: dict[str, str] = {}
+    for number in numbers:
+        stripped = number.strip()
+        if _MSISDN.fullmatch(stripped):
+            valid[number] = stripped
+    targets = _targets(set(valid.values())) if valid else {}
+    return {number for number, stripped in valid.items() if stripped in targets}
 
 
 def _insert_events_on_conflict(
@@ -567,7 +617,7 @@ def _add_daily_sums(daily: dict[tuple[int, datetime.date, str, str], int]) -> No
     lines = [f"{c}\t{day.isoformat()}\t{kind}\t{zone}\t{q}\n" for (c, day, kind, zone), q in daily.items()]
     keys = list(daily)
     columns = "connection_id, day, kind, zone, quantity"
-    if not _any_daily_total([(c, day) for c, day, _k, _z in keys[:: max(1, len(keys) // _PROBES)]]):
+    if not _any_daily_total([(c, day) for c, day, _k, _z in keys[:: max(1, len(keys) // PROBES)]]):
         try:
             with transaction.atomic(), db.cursor() as cursor:
                 _copy_text(cursor, "usage_dailyusage", columns, lines)

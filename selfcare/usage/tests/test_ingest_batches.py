@@ -116,7 +116,7 @@ def test_a_batch_taken_for_new_that_holds_a_recorded_id_records_and_debits_only_
     now = datetime.datetime.now(datetime.UTC)
     old = row(connection.msisdn, 7 * MB, now, key="already:1")
     assert feed(old).recorded == 1
-    monkeypatch.setattr(ingest_module, "_any_recorded", lambda keys: False)
+    monkeypatch.setattr(ingest_module, "any_recorded", lambda keys: False)
     new = [row(connection.msisdn, 1 * MB, now, key=f"new\\{n}\t") for n in range(20)]
     result = feed(*new[:10], old, *new[10:])
     assert (result.recorded, result.duplicates) == (20, 1)
