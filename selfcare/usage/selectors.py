@@ -4,9 +4,11 @@ events: the counters were brought up to date at ingestion."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import Aggregate, Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from selfcare.customers.models import Connection
@@ -281,21 +283,43 @@ def near_limit(connections: QuerySet[Connection], *, now: datetime.datetime | No
     return connections.filter(pk__in=near_ids)
 
 
+def data_summary_parts(
+    connections: QuerySet[Connection], now: datetime.datetime
+) -> dict[str, tuple[QuerySet[Any], Aggregate]]:
+    """What `data_summary` adds up, each a set of rows and the aggregate over it: the data left in the connections'
+    current buckets (`in_buckets`), the allowance of the limited connections with no plan bucket yet (`whole`), the
+    connections near their limit (`near`) and the unlimited ones (`unlimited`). Written once here for both
+    `data_summary` and the company summaries' statement compiled once (selfcare.usage.summaries)."""
+    limited = connections.filter(tariff_plan__data_bytes__isnull=False)
+    buckets = _current_data_buckets(connections, now)
+    return {
+        "in_buckets": (buckets, Sum(F("allowance") - F("used"))),
+        "whole": (
+            limited.exclude(pk__in=buckets.filter(source=Source.PLAN).values("connection_id")),
+            Sum("tariff_plan__data_bytes"),
+        ),
+        "near": (near_limit(connections, now=now), Count("pk")),
+        "unlimited": (connections.filter(tariff_plan__data_bytes__isnull=True), Count("pk")),
+    }
+
+
+def summed(figures: Mapping[str, Any]) -> DataSummary:
+    """A `DataSummary` from the figures of `data_summary_parts` (a sum over no rows is NULL: nothing)."""
+    return DataSummary(
+        left=int(figures.get("in_buckets") or 0) + int(figures.get("whole") or 0),
+        unlimited=int(figures.get("unlimited") or 0),
+        near_limit=int(figures.get("near") or 0),
+    )
+
+
 def data_summary(connections: QuerySet[Connection], *, now: datetime.datetime | None = None) -> DataSummary:
     """Data left in total, unlimited connections and connections near their limit, in the current cycles.
 
     Four aggregate queries whatever the number of connections (the sums and the per-connection grouping run in
     the database). A connection with no use recorded in its cycle counts with its plan's allowance whole.
     """
-    now = now or timezone.now()
-    limited = connections.filter(tariff_plan__data_bytes__isnull=False)
-    buckets = _current_data_buckets(connections, now)
-    in_buckets = buckets.aggregate(left=Sum(F("allowance") - F("used")))["left"] or 0
-    untouched = limited.exclude(pk__in=buckets.filter(source=Source.PLAN).values("connection_id"))
-    whole = untouched.aggregate(left=Sum("tariff_plan__data_bytes"))["left"] or 0
-    near = near_limit(connections, now=now).count()
-    unlimited = connections.filter(tariff_plan__data_bytes__isnull=True).count()
-    return DataSummary(left=int(in_buckets) + int(whole), unlimited=unlimited, near_limit=near)
+    parts = data_summary_parts(connections, now or timezone.now())
+    return summed({name: rows.aggregate(figure=figure)["figure"] for name, (rows, figure) in parts.items()})
 
 
 def itemised_events(connection: Connection, year: int, month: int) -> QuerySet[UsageEvent]:
