@@ -32,6 +32,23 @@ MARK_DAY, MARK_OTHER_DAY = datetime.date(2001, 2, 3), datetime.date(2001, 2, 4)
 MARK_UUID = uuid.UUID("00000000-0000-4000-8000-000000765432")
 
 
+@dataclass(frozen=True)
+class Many:
+    """A marker for a list of values (an `__in` of a varying count): the statement is compiled once per count, each
+    value of the list standing for one `%s`. `kind` says which markers: ids (negative numbers far from MARK_ID's)
+    or texts (with a control character no real value has)."""
+
+    kind: type[int] | type[str]
+
+    def markers(self, count: int) -> list[object]:
+        if self.kind is int:
+            return [-7_700_000 - index for index in range(count)]
+        return [f"\x1emark-{index}" for index in range(count)]
+
+
+MARK_IDS, MARK_TEXTS = Many(int), Many(str)
+
+
 class Prepared(Generic[_M]):
     """A read whose SQL text is the same on every call but for some values: Django compiles it once per database,
     each call runs that text with its own values.
@@ -45,6 +62,10 @@ class Prepared(Generic[_M]):
     marker must be a value no real parameter of the statement has (the MARK_ constants above) and must not change
     the statement's shape (no None, no lists: `IN` with a varying count is not a fixed text); the first compile
     checks that each marker is found among the parameters.
+    A `Many` marker (MARK_IDS, MARK_TEXTS) stands for a list, given per call as a list: the statement is compiled
+    once per length of it (a person's contexts, a page's rows: a handful of lengths). Its condition must be one every
+    row meets (a filter's `__in`, not one side of an OR), so that an empty list means no rows: then no statement is
+    run.
     Moments, days and UUIDs are adapted for the database as Django adapts them. Rows come back converted as Django
     converts them (`rows`), or as model instances (`models`: no select_related; extra columns become attributes, as
     with `raw`).
@@ -54,40 +75,55 @@ class Prepared(Generic[_M]):
         self.model = model
         self._build = build
         self._markers = markers
-        self._compiled: dict[str, _Compiled] = {}  # by database alias; filled once (a race compiles twice, alike)
+        self._many = tuple(name for name, marker in markers.items() if isinstance(marker, Many))
+        # By database alias and the lengths of the lists; each filled once (a race compiles twice, alike).
+        self._compiled: dict[tuple[str, tuple[int, ...]], _Compiled] = {}
 
-    def _statement(self, values: dict[str, object]) -> tuple[str, str, list[Any]]:
+    def _statement(self, values: dict[str, Any]) -> tuple[str, str, list[Any], _Compiled] | None:
+        """The statement for these values, or None when a list is empty (no rows)."""
         alias = router.db_for_read(self.model)
-        compiled = self._compiled.get(alias) or self._compile(alias)
+        lengths = tuple(len(values[name]) for name in self._many)
+        if not all(lengths):
+            return None
+        compiled = self._compiled.get((alias, lengths)) or self._compile(alias, lengths)
         ops = connections[alias].ops
         params: list[Any] = list(compiled.params)
-        for index, name in compiled.slots:
-            params[index] = _adapted(ops, values[name])
-        return alias, compiled.sql, params
+        for index, name, position in compiled.slots:
+            params[index] = _adapted(ops, values[name] if position is None else values[name][position])
+        return alias, compiled.sql, params, compiled
 
-    def _compile(self, alias: str) -> _Compiled:
-        compiler = self._build(**self._markers).using(alias).query.get_compiler(alias)
+    def _compile(self, alias: str, lengths: tuple[int, ...]) -> _Compiled:
+        count = dict(zip(self._many, lengths, strict=True))
+        markers = {
+            name: marker.markers(count[name]) if isinstance(marker, Many) else marker
+            for name, marker in self._markers.items()
+        }
+        compiler = self._build(**markers).using(alias).query.get_compiler(alias)
         sql, params = compiler.as_sql()
         ops = connections[alias].ops
-        slots: list[tuple[int, str]] = []
-        for name, marker in self._markers.items():
-            found = [index for index, value in enumerate(params) if value == _adapted(ops, marker)]
-            if not found or any(index == taken for index in found for taken, _name in slots):
-                raise RuntimeError(f"the marker of {name!r} is not found once among the statement's values: {sql}")
-            slots += [(index, name) for index in found]
+        slots: list[tuple[int, str, int | None]] = []
+        for name, marker in markers.items():
+            for position, value in enumerate(marker) if isinstance(marker, list) else [(None, marker)]:
+                found = [index for index, param in enumerate(params) if param == _adapted(ops, value)]
+                if not found or any(index == taken for index in found for taken, _name, _position in slots):
+                    raise RuntimeError(f"the marker of {name!r} is not found once among the statement's values: {sql}")
+                slots += [(index, name, position) for index in found]
         fields = [column[0] for column in compiler.select[: compiler.col_count]]
         converters = tuple(compiler.get_converters(fields).items())
         compiled = _Compiled(sql, tuple(params), tuple(slots), converters)
-        self._compiled[alias] = compiled
+        self._compiled[(alias, lengths)] = compiled
         return compiled
 
-    def rows(self, **values: object) -> list[tuple[Any, ...]]:
+    def rows(self, **values: Any) -> list[tuple[Any, ...]]:
         """The statement's rows as tuples in its select order, each column converted as Django converts it."""
-        alias, sql, params = self._statement(values)
+        statement = self._statement(values)
+        if statement is None:
+            return []
+        alias, sql, params, compiled = statement
         with connections[alias].cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-        converters = self._compiled[alias].converters
+        converters = compiled.converters
         if not converters:
             return [tuple(row) for row in rows]
         connection, converted = connections[alias], []
@@ -99,9 +135,12 @@ class Prepared(Generic[_M]):
             converted.append(tuple(columns))
         return converted
 
-    def models(self, **values: object) -> RawQuerySet[_M]:
+    def models(self, **values: Any) -> RawQuerySet[_M] | list[_M]:
         """The statement's rows as model instances (`Model.objects.raw`)."""
-        alias, sql, params = self._statement(values)
+        statement = self._statement(values)
+        if statement is None:
+            return []
+        alias, sql, params, _compiled = statement
         return self.model._default_manager.db_manager(alias).raw(sql, params)
 
 
@@ -109,7 +148,8 @@ class Prepared(Generic[_M]):
 class _Compiled:
     sql: str
     params: tuple[object, ...]
-    slots: tuple[tuple[int, str], ...]  # (position among the parameters, the value's name)
+    # (position among the parameters, the value's name, the position in its list or None for a single value)
+    slots: tuple[tuple[int, str, int | None], ...]
     converters: tuple[tuple[int, tuple[list[Any], Any]], ...]  # column → (Django's converters, its expression)
 
 

@@ -12,7 +12,7 @@ from django.db.models import Aggregate, Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from selfcare.customers.models import Connection
-from selfcare.queries import MARK_DAY, MARK_ID, MARK_MOMENT, MARK_OTHER_DAY, MARK_OTHER_ID, Prepared
+from selfcare.queries import MARK_DAY, MARK_ID, MARK_IDS, MARK_MOMENT, MARK_OTHER_DAY, MARK_OTHER_ID, Prepared
 from selfcare.usage.buckets import debit_order, plan_buckets
 from selfcare.usage.cycles import cycle_bounds, local_day
 from selfcare.usage.models import ZONES_OF_BUCKET, Bucket, DailyUsage, Kind, Source, UsageEvent, Zone
@@ -205,6 +205,23 @@ def earlier_cycles(connection: Connection, summary: UsageSummary) -> list[CycleU
     return [CycleUse(starts_at, ends_at, total or 0) for starts_at, ends_at, total in rows]
 
 
+# The dashboard's and the connection list's read of their rows' buckets, compiled once per number of rows
+# (selfcare.queries.Prepared).
+_DATA_BUCKETS = Prepared(
+    Bucket,
+    lambda ids, now: Bucket.objects.filter(
+        connection_id__in=ids,
+        kind=Kind.DATA,
+        zone__in=[z for z, zones in ZONES_OF_BUCKET.items() if Zone.DOMESTIC in zones],
+        cycle__starts_at__lte=now,
+        cycle__ends_at__gt=now,
+        valid_from__lte=now,
+    ).order_by(),
+    ids=MARK_IDS,
+    now=MARK_MOMENT,
+)
+
+
 def data_left(connections: list[Connection], *, now: datetime.datetime | None = None) -> dict[int, Figure]:
     """National data of many connections in their current cycles, in one query (the dashboard's rows).
 
@@ -213,14 +230,7 @@ def data_left(connections: list[Connection], *, now: datetime.datetime | None = 
     """
     now = now or timezone.now()
     found: dict[int, list[Bucket]] = {}
-    rows = Bucket.objects.filter(
-        connection_id__in=[c.pk for c in connections],
-        kind=Kind.DATA,
-        zone__in=[z for z, zones in ZONES_OF_BUCKET.items() if Zone.DOMESTIC in zones],
-        cycle__starts_at__lte=now,
-        cycle__ends_at__gt=now,
-        valid_from__lte=now,
-    ).order_by()
+    rows = _DATA_BUCKETS.models(ids=[c.pk for c in connections], now=now)
     # Each connection's buckets in the model's order (priority, id), put in order here rather than by the
     # statement: `_figure` takes the first unlimited bucket's fair use cap.
     for bucket in sorted(rows, key=lambda b: (b.priority, b.pk)):

@@ -20,7 +20,7 @@ from django.db.models import Aggregate, Count, QuerySet, Subquery, Value
 from django.utils import timezone
 
 from selfcare.customers.models import Company, Connection, ConnectionStatus
-from selfcare.queries import MARK_ID, MARK_MOMENT, Prepared
+from selfcare.queries import MARK_ID, MARK_IDS, MARK_MOMENT, Prepared
 from selfcare.usage.models import CompanyDataSummary
 from selfcare.usage.selectors import DataSummary, data_summary_parts, summed
 
@@ -63,6 +63,14 @@ _COMPANY_FIGURES = Prepared(Company, _figures_statement, company_id=MARK_ID, now
 _NAMES = ("connections", *data_summary_parts(Connection.objects.none(), MARK_MOMENT))
 
 
+# Every dashboard with a company reads the kept rows: compiled once per number of companies.
+_KEPT = Prepared(
+    CompanyDataSummary,
+    lambda company_ids: CompanyDataSummary.objects.filter(company_id__in=company_ids),
+    company_ids=MARK_IDS,
+)
+
+
 def _counted(company_id: int, now: datetime.datetime) -> CompanyFigures:
     """The company's figures summed now (nothing for a company that is gone)."""
     rows = _COMPANY_FIGURES.rows(company_id=company_id, now=now)
@@ -81,7 +89,7 @@ def _fresh(row: CompanyDataSummary, now: datetime.datetime) -> bool:
 def company_figures(company_ids: list[int], *, now: datetime.datetime | None = None) -> dict[int, CompanyFigures]:
     """The figures of each company: one query when every row is fresh, the sums of the others otherwise."""
     now = now or timezone.now()
-    rows = {row.company_id: row for row in CompanyDataSummary.objects.filter(company_id__in=company_ids)}
+    rows = {row.company_id: row for row in _KEPT.models(company_ids=company_ids)}
     found = {
         company_id: CompanyFigures(
             connections=row.connections,
