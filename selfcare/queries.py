@@ -40,10 +40,11 @@ class Many:
 
     kind: type[int] | type[str]
 
-    def markers(self, count: int) -> list[object]:
+    def markers(self, count: int, list_number: int) -> list[object]:
+        """`count` markers for the statement's `list_number`-th list (each list's markers its own)."""
         if self.kind is int:
-            return [-7_700_000 - index for index in range(count)]
-        return [f"\x1emark-{index}" for index in range(count)]
+            return [-7_700_000 - 1_000 * list_number - index for index in range(count)]
+        return [f"\x1emark-{list_number}-{index}" for index in range(count)]
 
 
 MARK_IDS, MARK_TEXTS = Many(int), Many(str)
@@ -95,7 +96,7 @@ class Prepared(Generic[_M]):
     def _compile(self, alias: str, lengths: tuple[int, ...]) -> _Compiled:
         count = dict(zip(self._many, lengths, strict=True))
         markers = {
-            name: marker.markers(count[name]) if isinstance(marker, Many) else marker
+            name: marker.markers(count[name], self._many.index(name)) if isinstance(marker, Many) else marker
             for name, marker in self._markers.items()
         }
         compiler = self._build(**markers).using(alias).query.get_compiler(alias)

@@ -32,7 +32,7 @@ class EidOnlyBackend(ModelBackend):
         The statement is Django's own `select_related` read, compiled once (selfcare.queries.Prepared: it is on
         every request, and compiling it was about a twentieth of a page's CPU); its row is made into the two
         instances as `select_related` makes them (`from_db`, each one cached on the other)."""
-        rows = _USER_WITH_IDENTITY.rows(user_id=User._meta.pk.to_python(user_id))  # type: ignore[union-attr]
+        rows = _USER_WITH_IDENTITY.rows(user_id=User._meta.pk.to_python(user_id))
         if not rows:
             return None
         alias = router.db_for_read(User)
@@ -41,11 +41,11 @@ class EidOnlyBackend(ModelBackend):
         identity_values = rows[0][len(user_fields) :]
         link = DigitalIdentity._meta.get_field("user")
         if identity_values[0] is None:  # no identity (a break-glass staff user): the LEFT JOIN's NULLs
-            link.remote_field.set_cached_value(user, None)  # type: ignore[union-attr]
+            link.remote_field.set_cached_value(user, None)
         else:
             identity = DigitalIdentity.from_db(alias, [f.attname for f in _IDENTITY_FIELDS], identity_values)
-            link.remote_field.set_cached_value(user, identity)  # type: ignore[union-attr]
-            link.set_cached_value(identity, user)  # type: ignore[union-attr]
+            link.remote_field.set_cached_value(user, identity)
+            link.set_cached_value(identity, user)
         return user if self.user_can_authenticate(user) else None
 
 
