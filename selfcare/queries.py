@@ -64,9 +64,9 @@ class Prepared(Generic[_M]):
     the statement's shape (no None, no lists: `IN` with a varying count is not a fixed text); the first compile
     checks that each marker is found among the parameters.
     A `Many` marker (MARK_IDS, MARK_TEXTS) stands for a list, given per call as a list: the statement is compiled
-    once per length of it (a person's contexts, a page's rows: a handful of lengths). Its condition must be one every
-    row meets (a filter's `__in`, not one side of an OR), so that an empty list means no rows: then no statement is
-    run.
+    once per length of it, so a list's length must be bounded (a person's codes or companies, a page's rows: at most
+    a page of fifty). An empty list runs no statement and gives no rows, which is right for a filter's `__in` that
+    every row must meet; a list on one side of an OR must never be empty (the caller checks).
     Moments, days and UUIDs are adapted for the database as Django adapts them. Rows come back converted as Django
     converts them (`rows`), or as model instances (`models`: no select_related; extra columns become attributes, as
     with `raw`).
