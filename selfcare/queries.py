@@ -11,7 +11,6 @@ from typing import Any, Generic, TypeVar
 from django.db import connections, router
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import Model, QuerySet
-from django.db.models.query import RawQuerySet
 
 _M = TypeVar("_M", bound=Model)
 
@@ -69,7 +68,7 @@ class Prepared(Generic[_M]):
     every row must meet; a list on one side of an OR must never be empty (the caller checks).
     Moments, days and UUIDs are adapted for the database as Django adapts them. Rows come back converted as Django
     converts them (`rows`), or as model instances (`models`: no select_related; extra columns become attributes, as
-    with `raw`).
+    with `raw`, converted as the queryset converts them).
     """
 
     def __init__(self, model: type[_M], build: Callable[..., QuerySet[Any]], **markers: object) -> None:
@@ -109,17 +108,38 @@ class Prepared(Generic[_M]):
                 if not found or any(index == taken for index in found for taken, _name, _position in slots):
                     raise RuntimeError(f"the marker of {name!r} is not found once among the statement's values: {sql}")
                 slots += [(index, name, position) for index in found]
-        fields = [column[0] for column in compiler.select[: compiler.col_count]]
+        selected = compiler.select[: compiler.col_count]
+        fields = [column[0] for column in selected]
         converters = tuple(compiler.get_converters(fields).items())
-        compiled = _Compiled(sql, tuple(params), tuple(slots), converters)
+        # For `models`: which columns are the model's own fields (in the model's field order, as `from_db` takes
+        # them) and which are extras (an annotation's alias), worked out here once rather than by `raw` per call.
+        order = {field.attname: index for index, field in enumerate(self.model._meta.concrete_fields)}
+        own = sorted(
+            (order[expression.target.attname], position, expression.target.attname)
+            for position, (expression, _sql, alias) in enumerate(selected)
+            if alias is None and getattr(expression, "target", None) is not None and expression.target.attname in order
+        )
+        extras = tuple(
+            (position, alias) for position, (_expression, _sql, alias) in enumerate(selected) if alias is not None
+        )
+        compiled = _Compiled(
+            sql,
+            tuple(params),
+            tuple(slots),
+            converters,
+            tuple(name for _order, _position, name in own),
+            tuple(position for _order, position, _name in own),
+            extras,
+        )
         self._compiled[(alias, lengths)] = compiled
         return compiled
 
     def rows(self, **values: Any) -> list[tuple[Any, ...]]:
         """The statement's rows as tuples in its select order, each column converted as Django converts it."""
         statement = self._statement(values)
-        if statement is None:
-            return []
+        return [] if statement is None else self._run(statement)
+
+    def _run(self, statement: tuple[str, str, list[Any], _Compiled]) -> list[tuple[Any, ...]]:
         alias, sql, params, compiled = statement
         with connections[alias].cursor() as cursor:
             cursor.execute(sql, params)
@@ -136,13 +156,21 @@ class Prepared(Generic[_M]):
             converted.append(tuple(columns))
         return converted
 
-    def models(self, **values: Any) -> RawQuerySet[_M] | list[_M]:
-        """The statement's rows as model instances (`Model.objects.raw`)."""
+    def models(self, **values: Any) -> list[_M]:
+        """The statement's rows as model instances, made as `Model.objects.raw` makes them (`from_db` with the
+        model's columns, each extra column an attribute) but with the columns matched to the fields once per
+        statement: `raw` matched them on every call, a twelfth of a dashboard's CPU (docs/performance.md)."""
         statement = self._statement(values)
         if statement is None:
             return []
-        alias, sql, params, _compiled = statement
-        return self.model._default_manager.db_manager(alias).raw(sql, params)
+        alias, compiled = statement[0], statement[3]
+        instances = []
+        for row in self._run(statement):
+            instance = self.model.from_db(alias, compiled.names, [row[position] for position in compiled.positions])
+            for position, name in compiled.extras:
+                setattr(instance, name, row[position])
+            instances.append(instance)
+        return instances
 
 
 @dataclass(frozen=True)
@@ -152,6 +180,9 @@ class _Compiled:
     # (position among the parameters, the value's name, the position in its list or None for a single value)
     slots: tuple[tuple[int, str, int | None], ...]
     converters: tuple[tuple[int, tuple[list[Any], Any]], ...]  # column → (Django's converters, its expression)
+    names: tuple[str, ...]  # the model's fields selected, in the model's order (`from_db`'s field names)
+    positions: tuple[int, ...]  # where each of them is in a row
+    extras: tuple[tuple[int, str], ...]  # (position in a row, attribute name) of the other columns
 
 
 def _adapted(ops: BaseDatabaseOperations, value: object) -> object:
