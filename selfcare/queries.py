@@ -11,7 +11,6 @@ from typing import Any, Generic, TypeVar
 from django.db import connections, router
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import Model, QuerySet
-from django.db.models.query import RawQuerySet
 
 _M = TypeVar("_M", bound=Model)
 
@@ -32,6 +31,24 @@ MARK_DAY, MARK_OTHER_DAY = datetime.date(2001, 2, 3), datetime.date(2001, 2, 4)
 MARK_UUID = uuid.UUID("00000000-0000-4000-8000-000000765432")
 
 
+@dataclass(frozen=True)
+class Many:
+    """A marker for a list of values (an `__in` of a varying count): the statement is compiled once per count, each
+    value of the list standing for one `%s`. `kind` says which markers: ids (negative numbers far from MARK_ID's)
+    or texts (with a control character no real value has)."""
+
+    kind: type[int] | type[str]
+
+    def markers(self, count: int, list_number: int) -> list[object]:
+        """`count` markers for the statement's `list_number`-th list (each list's markers its own)."""
+        if self.kind is int:
+            return [-7_700_000 - 1_000 * list_number - index for index in range(count)]
+        return [f"\x1emark-{list_number}-{index}" for index in range(count)]
+
+
+MARK_IDS, MARK_TEXTS = Many(int), Many(str)
+
+
 class Prepared(Generic[_M]):
     """A read whose SQL text is the same on every call but for some values: Django compiles it once per database,
     each call runs that text with its own values.
@@ -45,49 +62,89 @@ class Prepared(Generic[_M]):
     marker must be a value no real parameter of the statement has (the MARK_ constants above) and must not change
     the statement's shape (no None, no lists: `IN` with a varying count is not a fixed text); the first compile
     checks that each marker is found among the parameters.
+    A `Many` marker (MARK_IDS, MARK_TEXTS) stands for a list, given per call as a list: the statement is compiled
+    once per length of it, so a list's length must be bounded (a person's codes or companies, a page's rows: at most
+    a page of fifty). An empty list runs no statement and gives no rows, which is right for a filter's `__in` that
+    every row must meet; a list on one side of an OR must never be empty (the caller checks).
     Moments, days and UUIDs are adapted for the database as Django adapts them. Rows come back converted as Django
     converts them (`rows`), or as model instances (`models`: no select_related; extra columns become attributes, as
-    with `raw`).
+    with `raw`, converted as the queryset converts them).
     """
 
     def __init__(self, model: type[_M], build: Callable[..., QuerySet[Any]], **markers: object) -> None:
         self.model = model
         self._build = build
         self._markers = markers
-        self._compiled: dict[str, _Compiled] = {}  # by database alias; filled once (a race compiles twice, alike)
+        self._many = tuple(name for name, marker in markers.items() if isinstance(marker, Many))
+        # By database alias and the lengths of the lists; each filled once (a race compiles twice, alike).
+        self._compiled: dict[tuple[str, tuple[int, ...]], _Compiled] = {}
 
-    def _statement(self, values: dict[str, object]) -> tuple[str, str, list[Any]]:
+    def _statement(self, values: dict[str, Any]) -> tuple[str, str, list[Any], _Compiled] | None:
+        """The statement for these values, or None when a list is empty (no rows)."""
         alias = router.db_for_read(self.model)
-        compiled = self._compiled.get(alias) or self._compile(alias)
+        lengths = tuple(len(values[name]) for name in self._many)
+        if not all(lengths):
+            return None
+        compiled = self._compiled.get((alias, lengths)) or self._compile(alias, lengths)
         ops = connections[alias].ops
         params: list[Any] = list(compiled.params)
-        for index, name in compiled.slots:
-            params[index] = _adapted(ops, values[name])
-        return alias, compiled.sql, params
+        for index, name, position in compiled.slots:
+            params[index] = _adapted(ops, values[name] if position is None else values[name][position])
+        return alias, compiled.sql, params, compiled
 
-    def _compile(self, alias: str) -> _Compiled:
-        compiler = self._build(**self._markers).using(alias).query.get_compiler(alias)
+    def _compile(self, alias: str, lengths: tuple[int, ...]) -> _Compiled:
+        count = dict(zip(self._many, lengths, strict=True))
+        markers = {
+            name: marker.markers(count[name], self._many.index(name)) if isinstance(marker, Many) else marker
+            for name, marker in self._markers.items()
+        }
+        compiler = self._build(**markers).using(alias).query.get_compiler(alias)
         sql, params = compiler.as_sql()
         ops = connections[alias].ops
-        slots: list[tuple[int, str]] = []
-        for name, marker in self._markers.items():
-            found = [index for index, value in enumerate(params) if value == _adapted(ops, marker)]
-            if not found or any(index == taken for index in found for taken, _name in slots):
-                raise RuntimeError(f"the marker of {name!r} is not found once among the statement's values: {sql}")
-            slots += [(index, name) for index in found]
-        fields = [column[0] for column in compiler.select[: compiler.col_count]]
+        slots: list[tuple[int, str, int | None]] = []
+        for name, marker in markers.items():
+            for position, value in enumerate(marker) if isinstance(marker, list) else [(None, marker)]:
+                found = [index for index, param in enumerate(params) if param == _adapted(ops, value)]
+                if not found or any(index == taken for index in found for taken, _name, _position in slots):
+                    raise RuntimeError(f"the marker of {name!r} is not found once among the statement's values: {sql}")
+                slots += [(index, name, position) for index in found]
+        selected = compiler.select[: compiler.col_count]
+        fields = [column[0] for column in selected]
         converters = tuple(compiler.get_converters(fields).items())
-        compiled = _Compiled(sql, tuple(params), tuple(slots), converters)
-        self._compiled[alias] = compiled
+        # For `models`: which columns are the model's own fields (in the model's field order, as `from_db` takes
+        # them) and which are extras (an annotation's alias), worked out here once rather than by `raw` per call.
+        order = {field.attname: index for index, field in enumerate(self.model._meta.concrete_fields)}
+        own = sorted(
+            (order[expression.target.attname], position, expression.target.attname)
+            for position, (expression, _sql, alias) in enumerate(selected)
+            if alias is None and getattr(expression, "target", None) is not None and expression.target.attname in order
+        )
+        extras = tuple(
+            (position, alias) for position, (_expression, _sql, alias) in enumerate(selected) if alias is not None
+        )
+        compiled = _Compiled(
+            sql,
+            tuple(params),
+            tuple(slots),
+            converters,
+            tuple(name for _order, _position, name in own),
+            tuple(position for _order, position, _name in own),
+            extras,
+        )
+        self._compiled[(alias, lengths)] = compiled
         return compiled
 
-    def rows(self, **values: object) -> list[tuple[Any, ...]]:
+    def rows(self, **values: Any) -> list[tuple[Any, ...]]:
         """The statement's rows as tuples in its select order, each column converted as Django converts it."""
-        alias, sql, params = self._statement(values)
+        statement = self._statement(values)
+        return [] if statement is None else self._run(statement)
+
+    def _run(self, statement: tuple[str, str, list[Any], _Compiled]) -> list[tuple[Any, ...]]:
+        alias, sql, params, compiled = statement
         with connections[alias].cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-        converters = self._compiled[alias].converters
+        converters = compiled.converters
         if not converters:
             return [tuple(row) for row in rows]
         connection, converted = connections[alias], []
@@ -99,18 +156,33 @@ class Prepared(Generic[_M]):
             converted.append(tuple(columns))
         return converted
 
-    def models(self, **values: object) -> RawQuerySet[_M]:
-        """The statement's rows as model instances (`Model.objects.raw`)."""
-        alias, sql, params = self._statement(values)
-        return self.model._default_manager.db_manager(alias).raw(sql, params)
+    def models(self, **values: Any) -> list[_M]:
+        """The statement's rows as model instances, made as `Model.objects.raw` makes them (`from_db` with the
+        model's columns, each extra column an attribute) but with the columns matched to the fields once per
+        statement: `raw` matched them on every call, a twelfth of a dashboard's CPU (docs/performance.md)."""
+        statement = self._statement(values)
+        if statement is None:
+            return []
+        alias, compiled = statement[0], statement[3]
+        instances = []
+        for row in self._run(statement):
+            instance = self.model.from_db(alias, compiled.names, [row[position] for position in compiled.positions])
+            for position, name in compiled.extras:
+                setattr(instance, name, row[position])
+            instances.append(instance)
+        return instances
 
 
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
     params: tuple[object, ...]
-    slots: tuple[tuple[int, str], ...]  # (position among the parameters, the value's name)
+    # (position among the parameters, the value's name, the position in its list or None for a single value)
+    slots: tuple[tuple[int, str, int | None], ...]
     converters: tuple[tuple[int, tuple[list[Any], Any]], ...]  # column → (Django's converters, its expression)
+    names: tuple[str, ...]  # the model's fields selected, in the model's order (`from_db`'s field names)
+    positions: tuple[int, ...]  # where each of them is in a row
+    extras: tuple[tuple[int, str], ...]  # (position in a row, attribute name) of the other columns
 
 
 def _adapted(ops: BaseDatabaseOperations, value: object) -> object:

@@ -94,7 +94,7 @@ _KEY = re.compile(r"^(private)$|^(company|work|representative)-(\d{1,12})$")
 
 def person_codes(identity: DigitalIdentity) -> list[tuple[str, str]]:
     """All personal codes of the person, old and new: a code change must not cut them off their contracts."""
-    return list(identity.identifiers.values_list("country", "code"))
+    return [(country, code) for country, code in _CODES.rows(identity_id=identity.pk)]
 
 
 def _codes_condition(codes: list[tuple[str, str]], country: str, code: str) -> Q:
@@ -158,6 +158,14 @@ _COMPANY_MANDATES = Prepared(
     identity_id=MARK_UUID,
     day=MARK_DAY,
     company_id=MARK_ID,
+)
+
+
+# Read by every dashboard (the representatives' matching) and wherever a person's codes are needed: compiled once.
+_CODES = Prepared(
+    NationalIdentifier,
+    lambda identity_id: NationalIdentifier.objects.filter(identity_id=identity_id).values_list("country", "code"),
+    identity_id=MARK_UUID,
 )
 
 

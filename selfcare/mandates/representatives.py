@@ -20,10 +20,11 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
 from selfcare.customers.models import Company
 from selfcare.mandates.models import Representation, Representative
+from selfcare.queries import MARK_TEXTS, Prepared
 
 
 def name_key(name: str) -> frozenset[str]:
@@ -31,15 +32,6 @@ def name_key(name: str) -> frozenset[str]:
     decomposed = unicodedata.normalize("NFKD", name.casefold())
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return frozenset(plain.replace("-", " ").split())
-
-
-def _candidates(codes: Iterable[str]) -> QuerySet[Representative]:
-    codes = [c for c in codes if len(c) == 11]
-    if not codes:
-        return Representative.objects.none()
-    return Representative.objects.filter(
-        Q(personal_code__in=codes) | Q(personal_code="", code_prefix__in={c[:6] for c in codes})
-    )
 
 
 def matching(representatives: Iterable[Representative], codes: Iterable[str], name: str) -> list[Representative]:
@@ -56,19 +48,39 @@ def matching(representatives: Iterable[Representative], codes: Iterable[str], na
     return found
 
 
+# The columns the matching needs and those a context is made of: every selected column of an ordered query costs
+# the compiler a hash, and the statement, asked on every dashboard, is compiled once per number of codes
+# (selfcare.queries.Prepared).
+_CANDIDATE_COLUMNS = ("pk", "personal_code", "code_prefix", "name", "company_id", "company__name")
+_CANDIDATES = Prepared(
+    Representative,
+    lambda codes, prefixes: (
+        Representative.objects.filter(Q(personal_code__in=codes) | Q(personal_code="", code_prefix__in=prefixes))
+        .order_by("company__name", "pk")
+        .values_list(*_CANDIDATE_COLUMNS, "company__registration_number")
+    ),
+    codes=MARK_TEXTS,
+    prefixes=MARK_TEXTS,
+)
+
+
 def companies_represented(codes: Iterable[str], name: str) -> list[Company]:
     """The companies this person may represent, in one query (asked on every request by the access module). The
-    companies carry their id, name and registration number only (what a context is made of): the columns the
-    matching needs and those, since every selected column of an ordered query costs the compiler a hash."""
+    companies carry their id, name and registration number only (what a context is made of)."""
     codes = list(codes)
-    rows = list(
-        _candidates(codes)
-        .select_related("company")
-        .only("personal_code", "code_prefix", "name", "company", "company__name", "company__registration_number")
-        .order_by("company__name", "pk")
-    )
+    full = [c for c in codes if len(c) == 11]
+    if not full:  # both lists of the statement come from these codes: neither is empty below
+        return []
+    rows = _CANDIDATES.rows(codes=full, prefixes=sorted({c[:6] for c in full}))
+    candidates = []
+    for pk, personal_code, code_prefix, person, company_id, company_name, registration_number in rows:
+        representative = Representative(
+            pk=pk, personal_code=personal_code, code_prefix=code_prefix, name=person, company_id=company_id
+        )
+        representative.company = Company(pk=company_id, name=company_name, registration_number=registration_number)
+        candidates.append(representative)
     companies: dict[int, Company] = {}
-    for representative in matching(rows, codes, name):
+    for representative in matching(candidates, codes, name):
         companies.setdefault(representative.company_id, representative.company)
     return list(companies.values())
 

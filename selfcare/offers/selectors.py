@@ -74,13 +74,21 @@ def offers_for_context(context: Context, offers: Iterable[Offer]) -> list[Offer]
     return [offer for offer in offers if offer.welcome_days is None and segment_matches(offer, context)]
 
 
-def teaser_counts(contexts: Iterable[Context]) -> dict[str, int]:
-    """How many offers each context is shown now, by context key: one query for all of them."""
-    offers = list(
-        Offer.objects.on_show(timezone.now())
+# The teasers' statement, on every dashboard: compiled once (selfcare.queries.Prepared), as the connection page's.
+_TEASED = Prepared(
+    Offer,
+    lambda at: (
+        Offer.objects.on_show(at)
         .only("for_private", "for_company", "for_employees", "welcome_days")
         .order_by()  # counted, not listed
-    )
+    ),
+    at=MARK_MOMENT,
+)
+
+
+def teaser_counts(contexts: Iterable[Context]) -> dict[str, int]:
+    """How many offers each context is shown now, by context key: one query for all of them."""
+    offers = list(_TEASED.models(at=timezone.now()))
     return {context.key: len(offers_for_context(context, offers)) for context in contexts}
 
 

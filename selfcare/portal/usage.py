@@ -28,6 +28,7 @@ from selfcare.customers.models import Connection
 from selfcare.formats.dates import on_day
 from selfcare.identity.models import DigitalIdentity
 from selfcare.mandates.models import Mandate, MandateStatus
+from selfcare.queries import MARK_IDS, Prepared
 from selfcare.usage.formatting import format_quantity, format_volume
 from selfcare.usage.selectors import (
     DataSummary,
@@ -266,6 +267,19 @@ def kept_company_figures(contexts: list[Context]) -> dict[str, CompanyFigures]:
     return {c.key: figures[c.company_id] for c in whole if c.company_id is not None}
 
 
+# Compiled once per number of companies (selfcare.queries.Prepared): on every dashboard with a company.
+_PENDING_MANDATES = Prepared(
+    Mandate,
+    lambda company_ids: (
+        Mandate.objects.filter(company_id__in=company_ids, status__in=(MandateStatus.DRAFT, MandateStatus.SUBMITTED))
+        .order_by()
+        .values_list("company_id")
+        .annotate(Count("pk"))
+    ),
+    company_ids=MARK_IDS,
+)
+
+
 def context_summaries(
     identity: DigitalIdentity, contexts: list[Context], kept: dict[str, CompanyFigures]
 ) -> dict[str, ContextSummary]:
@@ -278,13 +292,7 @@ def context_summaries(
     wanted = {company_id for company_id in mandate_companies.values() if company_id is not None}
     pending: dict[int, int] = {}
     if wanted:
-        rows = (
-            Mandate.objects.filter(company_id__in=wanted, status__in=(MandateStatus.DRAFT, MandateStatus.SUBMITTED))
-            .order_by()
-            .values_list("company_id")
-            .annotate(Count("pk"))
-        )
-        pending = dict(rows)
+        pending = dict(_PENDING_MANDATES.rows(company_ids=sorted(wanted)))
     summaries = {}
     for context in contexts:
         data: DataSummary | None = None

@@ -13,6 +13,7 @@ App tokens (the OpenID provider's access and refresh tokens) are listed beside t
 from __future__ import annotations
 
 import datetime
+import uuid
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -23,6 +24,7 @@ from django.utils import timezone
 from ua_parser import parse as parse_user_agent
 
 from selfcare.identity.models import DigitalIdentity
+from selfcare.queries import MARK_UUID, Prepared
 from selfcare.security.models import EndReason, UserSession
 
 SESSION_REGISTRY_ID = "security.session_id"
@@ -58,12 +60,25 @@ def login_method(request: HttpRequest) -> str:
     return UserSession.objects.filter(pk=session_id).values_list("method", flat=True).first() or ""
 
 
+# Read on every request of a logged-in browser (the middleware), so compiled once (selfcare.queries.Prepared): its
+# text never changes but for the session's id. The primary key: no ORDER BY, at most one row.
+_OPEN_STATE = Prepared(
+    UserSession,
+    lambda session_id: UserSession.objects.filter(pk=session_id).order_by().values_list("ended_at", "last_seen_at"),
+    session_id=MARK_UUID,
+)
+
+
 def still_open(request: HttpRequest) -> bool:
     """False when this browser's login was ended elsewhere; notes activity at most once a minute."""
     session_id = current_id(request)
     if session_id is None:
         return True
-    row = UserSession.objects.filter(pk=session_id).values_list("ended_at", "last_seen_at").first()
+    try:
+        rows = _OPEN_STATE.rows(session_id=uuid.UUID(session_id))
+    except ValueError:
+        return False  # not an id the registry gave out: the login is not known to be open
+    row = rows[0] if rows else None
     if row is None or row[0] is not None:
         return False
     now = timezone.now()

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from selfcare.customers.models import GB
 from selfcare.customers.tests import factories
-from selfcare.queries import Prepared
+from selfcare.queries import MARK_IDS, Prepared
 from selfcare.usage.models import Bucket, DailyUsage, Kind
 from selfcare.usage.tests.helpers import feed, row
 
@@ -93,3 +93,59 @@ def test_a_marker_the_statement_does_not_hold_is_refused() -> None:
     )
     with pytest.raises(RuntimeError, match="connection_id"):
         prepared.rows(connection_id=7)
+
+
+def test_a_list_marker_is_compiled_per_length_and_gives_what_the_queryset_gives() -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from selfcare.customers.models import Connection
+    from selfcare.queries import MARK_TEXTS
+
+    def build(ids: list[int], numbers: list[str]) -> QuerySet[Any]:
+        return Connection.objects.filter(pk__in=ids, msisdn__in=numbers).order_by("pk").values_list("pk", "msisdn")
+
+    first, second = _used_in_three_cycles()
+    numbers = dict(Connection.objects.values_list("pk", "msisdn"))
+    prepared = Prepared(Connection, build, ids=MARK_IDS, numbers=MARK_TEXTS)
+    for ids, texts in (
+        ([first], [numbers[first]]),
+        ([first, second], [numbers[first], numbers[second]]),
+        ([second, first], [numbers[first]]),
+        ([first, second, 10**9], [numbers[second], "+37100000000", numbers[first]]),
+    ):
+        expected = list(build(ids, texts))
+        assert expected
+        assert prepared.rows(ids=ids, numbers=texts) == expected
+    assert sorted(lengths for _alias, lengths in prepared._compiled) == [(1, 1), (2, 1), (2, 2), (3, 3)]
+    with CaptureQueriesContext(connection) as statements:
+        assert prepared.rows(ids=[], numbers=[numbers[first]]) == []
+        assert list(prepared.models(ids=[first], numbers=[])) == []
+    assert statements.captured_queries == []
+
+
+def test_prepared_models_with_some_fields_and_an_annotation_are_what_the_queryset_gives() -> None:
+    from selfcare.customers.models import Connection
+
+    def build(ids: list[int]) -> QuerySet[Connection]:
+        return (
+            Connection.objects.filter(pk__in=ids)
+            .only("msisdn", "status")
+            .annotate(plan_name=F("tariff_plan__name"))
+            .order_by("-pk")
+        )
+
+    ids = _used_in_three_cycles()
+
+    made = Prepared(Connection, build, ids=MARK_IDS).models(ids=ids)
+    read = list(build(ids))
+    assert len(made) == len(read) == 2
+    for ours, django in zip(made, read, strict=True):
+        assert (ours.pk, ours.msisdn, ours.status, ours.plan_name) == (  # type: ignore[attr-defined]
+            django.pk,
+            django.msisdn,
+            django.status,
+            django.plan_name,  # type: ignore[attr-defined]
+        )
+        assert ours.get_deferred_fields() == django.get_deferred_fields()
+        assert (ours._state.adding, ours._state.db) == (False, django._state.db)

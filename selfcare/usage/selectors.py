@@ -4,13 +4,15 @@ events: the counters were brought up to date at ingestion."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import Aggregate, Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from selfcare.customers.models import Connection
-from selfcare.queries import MARK_DAY, MARK_ID, MARK_MOMENT, MARK_OTHER_DAY, MARK_OTHER_ID, Prepared
+from selfcare.queries import MARK_DAY, MARK_ID, MARK_IDS, MARK_MOMENT, MARK_OTHER_DAY, MARK_OTHER_ID, Prepared
 from selfcare.usage.buckets import debit_order, plan_buckets
 from selfcare.usage.cycles import cycle_bounds, local_day
 from selfcare.usage.models import ZONES_OF_BUCKET, Bucket, DailyUsage, Kind, Source, UsageEvent, Zone
@@ -203,6 +205,23 @@ def earlier_cycles(connection: Connection, summary: UsageSummary) -> list[CycleU
     return [CycleUse(starts_at, ends_at, total or 0) for starts_at, ends_at, total in rows]
 
 
+# The dashboard's and the connection list's read of their rows' buckets, compiled once per number of rows
+# (selfcare.queries.Prepared).
+_DATA_BUCKETS = Prepared(
+    Bucket,
+    lambda ids, now: Bucket.objects.filter(
+        connection_id__in=ids,
+        kind=Kind.DATA,
+        zone__in=[z for z, zones in ZONES_OF_BUCKET.items() if Zone.DOMESTIC in zones],
+        cycle__starts_at__lte=now,
+        cycle__ends_at__gt=now,
+        valid_from__lte=now,
+    ).order_by(),
+    ids=MARK_IDS,
+    now=MARK_MOMENT,
+)
+
+
 def data_left(connections: list[Connection], *, now: datetime.datetime | None = None) -> dict[int, Figure]:
     """National data of many connections in their current cycles, in one query (the dashboard's rows).
 
@@ -211,14 +230,7 @@ def data_left(connections: list[Connection], *, now: datetime.datetime | None = 
     """
     now = now or timezone.now()
     found: dict[int, list[Bucket]] = {}
-    rows = Bucket.objects.filter(
-        connection_id__in=[c.pk for c in connections],
-        kind=Kind.DATA,
-        zone__in=[z for z, zones in ZONES_OF_BUCKET.items() if Zone.DOMESTIC in zones],
-        cycle__starts_at__lte=now,
-        cycle__ends_at__gt=now,
-        valid_from__lte=now,
-    ).order_by()
+    rows = _DATA_BUCKETS.models(ids=[c.pk for c in connections], now=now)
     # Each connection's buckets in the model's order (priority, id), put in order here rather than by the
     # statement: `_figure` takes the first unlimited bucket's fair use cap.
     for bucket in sorted(rows, key=lambda b: (b.priority, b.pk)):
@@ -281,21 +293,43 @@ def near_limit(connections: QuerySet[Connection], *, now: datetime.datetime | No
     return connections.filter(pk__in=near_ids)
 
 
+def data_summary_parts(
+    connections: QuerySet[Connection], now: datetime.datetime
+) -> dict[str, tuple[QuerySet[Any], Aggregate]]:
+    """What `data_summary` adds up, each a set of rows and the aggregate over it: the data left in the connections'
+    current buckets (`in_buckets`), the allowance of the limited connections with no plan bucket yet (`whole`), the
+    connections near their limit (`near`) and the unlimited ones (`unlimited`). Written once here for both
+    `data_summary` and the company summaries' statement compiled once (selfcare.usage.summaries)."""
+    limited = connections.filter(tariff_plan__data_bytes__isnull=False)
+    buckets = _current_data_buckets(connections, now)
+    return {
+        "in_buckets": (buckets, Sum(F("allowance") - F("used"))),
+        "whole": (
+            limited.exclude(pk__in=buckets.filter(source=Source.PLAN).values("connection_id")),
+            Sum("tariff_plan__data_bytes"),
+        ),
+        "near": (near_limit(connections, now=now), Count("pk")),
+        "unlimited": (connections.filter(tariff_plan__data_bytes__isnull=True), Count("pk")),
+    }
+
+
+def summed(figures: Mapping[str, Any]) -> DataSummary:
+    """A `DataSummary` from the figures of `data_summary_parts` (a sum over no rows is NULL: nothing)."""
+    return DataSummary(
+        left=int(figures.get("in_buckets") or 0) + int(figures.get("whole") or 0),
+        unlimited=int(figures.get("unlimited") or 0),
+        near_limit=int(figures.get("near") or 0),
+    )
+
+
 def data_summary(connections: QuerySet[Connection], *, now: datetime.datetime | None = None) -> DataSummary:
     """Data left in total, unlimited connections and connections near their limit, in the current cycles.
 
     Four aggregate queries whatever the number of connections (the sums and the per-connection grouping run in
     the database). A connection with no use recorded in its cycle counts with its plan's allowance whole.
     """
-    now = now or timezone.now()
-    limited = connections.filter(tariff_plan__data_bytes__isnull=False)
-    buckets = _current_data_buckets(connections, now)
-    in_buckets = buckets.aggregate(left=Sum(F("allowance") - F("used")))["left"] or 0
-    untouched = limited.exclude(pk__in=buckets.filter(source=Source.PLAN).values("connection_id"))
-    whole = untouched.aggregate(left=Sum("tariff_plan__data_bytes"))["left"] or 0
-    near = near_limit(connections, now=now).count()
-    unlimited = connections.filter(tariff_plan__data_bytes__isnull=True).count()
-    return DataSummary(left=int(in_buckets) + int(whole), unlimited=unlimited, near_limit=near)
+    parts = data_summary_parts(connections, now or timezone.now())
+    return summed({name: rows.aggregate(figure=figure)["figure"] for name, (rows, figure) in parts.items()})
 
 
 def itemised_events(connection: Connection, year: int, month: int) -> QuerySet[UsageEvent]:

@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Aggregate, Count, QuerySet, Subquery, Value
 from django.utils import timezone
 
-from selfcare.customers.models import Connection, ConnectionStatus
+from selfcare.customers.models import Company, Connection, ConnectionStatus
+from selfcare.queries import MARK_ID, MARK_IDS, MARK_MOMENT, Prepared
 from selfcare.usage.models import CompanyDataSummary
-from selfcare.usage.selectors import DataSummary, data_summary
+from selfcare.usage.selectors import DataSummary, data_summary_parts, summed
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,47 @@ def company_connections(company_id: int) -> QuerySet[Connection]:
     return Connection.objects.exclude(status=ConnectionStatus.TERMINATED).filter(account__company_id=company_id)
 
 
+def _scalar(rows: QuerySet[Any], figure: Aggregate) -> Subquery:
+    """`figure` over `rows` as a scalar subquery: grouped by a constant, which Django leaves out of the GROUP BY, so
+    it is the very SELECT COUNT(…) or SUM(…) that `count()` and `aggregate()` run, one row even over no rows."""
+    return Subquery(rows.order_by().annotate(_all=Value(1)).values("_all").annotate(figure=figure).values("figure"))
+
+
+def _figures_statement(company_id: int, now: datetime.datetime) -> QuerySet[Company]:
+    """A company's connection count and its `data_summary` in one statement (the same conditions:
+    `company_connections`, `data_summary_parts`)."""
+    connections = company_connections(company_id)
+    figures = {name: _scalar(rows, figure) for name, (rows, figure) in data_summary_parts(connections, now).items()}
+    return (
+        Company.objects.filter(pk=company_id)
+        .order_by()
+        .annotate(connections=_scalar(connections, Count("pk")), **figures)
+        .values_list("connections", *figures)
+    )
+
+
+# Compiled once (selfcare.queries.Prepared): under `make load` the usage feed marks the companies' summaries stale
+# every few seconds and the next dashboard sums them again; its five statements per company, compiled anew each
+# time, were about a fifth of the dashboard's CPU under load (docs/performance.md). One statement per company now.
+_COMPANY_FIGURES = Prepared(Company, _figures_statement, company_id=MARK_ID, now=MARK_MOMENT)
+_NAMES = ("connections", *data_summary_parts(Connection.objects.none(), MARK_MOMENT))
+
+
+# Every dashboard with a company reads the kept rows: compiled once per number of companies.
+_KEPT = Prepared(
+    CompanyDataSummary,
+    lambda company_ids: CompanyDataSummary.objects.filter(company_id__in=company_ids),
+    company_ids=MARK_IDS,
+)
+
+
+def _counted(company_id: int, now: datetime.datetime) -> CompanyFigures:
+    """The company's figures summed now (nothing for a company that is gone)."""
+    rows = _COMPANY_FIGURES.rows(company_id=company_id, now=now)
+    figures = dict(zip(_NAMES, rows[0], strict=True)) if rows else {}
+    return CompanyFigures(connections=int(figures.get("connections") or 0), data=summed(figures))
+
+
 def _fresh(row: CompanyDataSummary, now: datetime.datetime) -> bool:
     if row.stale or row.computed_at is None:
         return False
@@ -46,7 +89,7 @@ def _fresh(row: CompanyDataSummary, now: datetime.datetime) -> bool:
 def company_figures(company_ids: list[int], *, now: datetime.datetime | None = None) -> dict[int, CompanyFigures]:
     """The figures of each company: one query when every row is fresh, the sums of the others otherwise."""
     now = now or timezone.now()
-    rows = {row.company_id: row for row in CompanyDataSummary.objects.filter(company_id__in=company_ids)}
+    rows = {row.company_id: row for row in _KEPT.models(company_ids=company_ids)}
     found = {
         company_id: CompanyFigures(
             connections=row.connections,
@@ -66,13 +109,7 @@ def refresh(company_ids: list[int], *, now: datetime.datetime | None = None) -> 
     holds (an import marking it stale) is summed but not stored: the reader does not wait for the import."""
     now = now or timezone.now()
     claimed = _claim(company_ids)
-    figures = {
-        company_id: CompanyFigures(
-            connections=company_connections(company_id).count(),
-            data=data_summary(company_connections(company_id), now=now),
-        )
-        for company_id in company_ids
-    }
+    figures = {company_id: _counted(company_id, now) for company_id in company_ids}
     for company_id in claimed:
         counted = figures[company_id]
         CompanyDataSummary.objects.filter(company_id=company_id).update(

@@ -67,3 +67,19 @@ def test_a_user_without_an_identity_has_none_and_an_inactive_user_is_not_restore
 def test_a_user_loaded_elsewhere_still_finds_their_identity() -> None:
     anna = people.person("15038512346")
     assert identity_of(User.objects.get(pk=anna.user.pk)) == anna
+
+
+def test_the_user_and_identity_made_from_the_compiled_read_are_those_django_reads_field_by_field() -> None:
+    anna = people.person("15038512346")
+    with CaptureQueriesContext(connection) as captured:
+        user = EidOnlyBackend().get_user(str(anna.user.pk))  # as a session keeps it, or already an int
+        assert user is not None
+        identity = identity_of(user)
+        assert identity is not None
+        assert identity.user is user
+    assert len(captured.captured_queries) == 1
+    plain = User.objects.select_related("digital_identity").get(pk=anna.user.pk)
+    for made, read in ((user, plain), (identity, plain.digital_identity)):
+        fields = type(read)._meta.concrete_fields
+        assert [getattr(made, f.attname) for f in fields] == [getattr(read, f.attname) for f in fields]
+        assert (made._state.adding, made._state.db) == (False, read._state.db)

@@ -12,6 +12,7 @@ from selfcare.audit.models import AuditEvent
 from selfcare.security.models import EndReason, UserSession
 from selfcare.security.sessions import (
     APP_TOKEN_SOURCES,
+    SESSION_REGISTRY_ID,
     AppGrant,
     describe_device,
     register_app_token_source,
@@ -53,6 +54,17 @@ def test_ending_a_session_from_another_browser_logs_that_browser_out_at_its_next
     assert not Session.objects.filter(session_key=phone_key).exists()
     assert laptop.get("/en/me/").status_code == 200
     assert AuditEvent.objects.filter(identity=anna, action="security:session:end").exists()
+
+
+def test_a_session_whose_registry_id_is_not_one_the_registry_gives_out_is_logged_out() -> None:
+    client = Client()
+    log_in(client)
+    session = client.session
+    session[SESSION_REGISTRY_ID] = "not-a-uuid"
+    session.save()
+    after = client.get("/en/me/")
+    assert after.status_code == 302
+    assert "/login/" in after["Location"]
 
 
 def test_end_all_others_keeps_only_the_browser_that_asked() -> None:

@@ -81,3 +81,34 @@ def test_the_periodic_refresh_sums_the_stale_summaries_so_readers_find_them_fres
     assert not row.stale
     assert row.left == data_summary(company_connections(company.pk)).left
     assert refresh_stale() == 0
+
+
+def test_the_one_statement_of_a_refresh_counts_and_sums_what_count_and_data_summary_do() -> None:
+    """The statement compiled once (summaries._COMPANY_FIGURES) against the figures read the plain way, for every
+    company of the demo (unlimited plans, numbers near their limit, plan buckets and none, terminated numbers) and
+    for a company with no numbers; and one statement per company."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from selfcare.demo.loader import load_demo
+    from selfcare.usage.summaries import refresh
+
+    load_demo(scale=30)
+    empty, _ = _company(0, "66")
+    near, connections = _company(2, "67")
+    _use(connections[0], 0.97, "very-near")
+    Connection.objects.filter(pk=connections[1].pk).update(
+        status=ConnectionStatus.TERMINATED, terminated_on=datetime.date(2025, 1, 1)
+    )
+    ids = list(Company.objects.values_list("pk", flat=True))
+    now = timezone.now()
+    with CaptureQueriesContext(connection) as statements:
+        figures = refresh(ids, now=now)
+    assert sum("customers_company" in query["sql"] for query in statements.captured_queries) == len(ids)
+    for company_id in ids:
+        expected = (company_connections(company_id).count(), data_summary(company_connections(company_id), now=now))
+        assert (figures[company_id].connections, figures[company_id].data) == expected
+    assert figures[near.pk].data.near_limit == 1
+    assert figures[empty.pk].connections == 0
+    assert any(f.data.unlimited for f in figures.values())
+    assert any(f.data.near_limit for f in figures.values())
