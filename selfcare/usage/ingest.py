@@ -341,9 +341,7 @@ def _record_events(
     one COPY of its ids and an anti-join tell the new ones apart (a replayed batch, every id known, stops there),
     and those are inserted with ON CONFLICT DO NOTHING, which skips an id another batch records meanwhile."""
     ids = [event.source_key for event, _target in known]
-    if not looked_up and any_recorded(ids[:: max(1, len(ids) // PROBES)]):
-        keys = _copy_keys(ids)
-    else:
+    if looked_up or not any_recorded(ids[:: max(1, len(ids) // PROBES)]):
         # Grouped by connection (a stable sort: each connection's events stay in the file's order): the events'
         # index on (connection, start), the daily totals' and the buckets' are then written a connection at a
         # time, a few index pages after another, not at random across all of them (a third of the events' COPY).
@@ -354,7 +352,7 @@ def _record_events(
             copied = _copy_events(known, keys, now)
         if copied:
             return known, sums()
-    fresh = _not_yet_recorded(known, keys)
+    fresh = _not_yet_recorded(known)
     return (_insert_events_on_conflict(fresh, now) if fresh else []), None
 
 
@@ -421,32 +419,21 @@ def _copy_events(known: list[tuple[EventRow, _Target]], keys: Sequence[str], now
     return True
 
 
-def _not_yet_recorded(known: list[tuple[EventRow, _Target]], keys: Sequence[str]) -> list[tuple[EventRow, _Target]]:
-    """PostgreSQL: the events of `known` whose id is not recorded yet, found with one COPY of the ids (`keys`, as
-    COPY text) and one anti-join on the key table."""
-    new_ids = (
-        "FROM usage_key_stage s "
-        "WHERE NOT EXISTS (SELECT 1 FROM usage_usageeventkey k WHERE k.source_key = s.source_key)"
-    )
-    with db.cursor() as cursor:
-        _temp_table(cursor, "usage_key_stage", "source_key varchar(200)")
-        _copy_text(cursor, "usage_key_stage", "source_key", (f"{key}\n" for key in keys))
-        cursor.execute(f"SELECT count(*) {new_ids}")
-        (count,) = cursor.fetchone()
-        if count == len(known) or not count:
-            return known if count else []
-        cursor.execute(f"SELECT source_key {new_ids}")
-        new = {key for (key,) in cursor.fetchall()}
+def _not_yet_recorded(known: list[tuple[EventRow, _Target]]) -> list[tuple[EventRow, _Target]]:
+    """PostgreSQL: the events of `known` whose id is not recorded yet (`unrecorded`, in the batch's transaction)."""
+    new = unrecorded([event.source_key for event, _target in known])
+    if len(new) == len(known) or not new:  # the batch's ids are distinct (`ingest` dropped repeats)
+        return known if new else []
     return [(event, target) for event, target in known if event.source_key in new]
 
 
 def unrecorded(keys: Sequence[str]) -> set[str]:
     """PostgreSQL: those of `keys` (ids as sent, stripped, not checked otherwise) not recorded yet, found with one
-    COPY of them and one anti-join on the key table, in a transaction of their own (the staging table empties at
-    each commit). For a file's batch before its rows are parsed (csvfile.py): an id that is not valid cannot have
-    been recorded, so it is among those returned, and its row is parsed and rejected as before. The stage's column
-    is text, not varchar(200), so an id too long is simply not found; NUL, which PostgreSQL text cannot hold, is
-    never staged."""
+    COPY of them and one anti-join on the key table, in the caller's transaction or one of their own (the staging
+    table empties at each commit). For a batch that holds recorded ids (`_record_events`), and for a file's batch
+    before its rows are parsed (csvfile.py): an id that is not valid cannot have been recorded, so it is among
+    those returned, and its row is parsed and rejected as before. The stage's column is text, not varchar(200), so
+    an id too long is simply not found; NUL, which PostgreSQL text cannot hold, is never staged."""
     if not keys:
         return set()
     if "\x00" in "".join(keys):
@@ -456,7 +443,7 @@ def unrecorded(keys: Sequence[str]) -> set[str]:
         "FROM usage_raw_key_stage s "
         "WHERE NOT EXISTS (SELECT 1 FROM usage_usageeventkey k WHERE k.source_key = s.source_key)"
     )
-    with transaction.atomic(), db.cursor() as cursor:
+    with transaction.atomic(savepoint=False), db.cursor() as cursor:
         # The anti-join hashes the key table: at the default 4 MB a million ids spill to temporary files (~33 MB
         # written and read again per batch); in memory they do not.
         cursor.execute("SET LOCAL work_mem = '64MB'")
