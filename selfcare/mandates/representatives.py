@@ -51,13 +51,21 @@ def matching(representatives: Iterable[Representative], codes: Iterable[str], na
 # The columns the matching needs and those a context is made of: every selected column of an ordered query costs
 # the compiler a hash, and the statement, asked on every dashboard, is compiled once per number of codes
 # (selfcare.queries.Prepared).
-_CANDIDATE_COLUMNS = ("pk", "personal_code", "code_prefix", "name", "company_id", "company__name")
+_CANDIDATE_COLUMNS = (
+    "pk",
+    "personal_code",
+    "code_prefix",
+    "name",
+    "company_id",
+    "company__name",
+    "company__registration_number",
+)
 _CANDIDATES = Prepared(
     Representative,
     lambda codes, prefixes: (
         Representative.objects.filter(Q(personal_code__in=codes) | Q(personal_code="", code_prefix__in=prefixes))
         .order_by("company__name", "pk")
-        .values_list(*_CANDIDATE_COLUMNS, "company__registration_number")
+        .values_list(*_CANDIDATE_COLUMNS)
     ),
     codes=MARK_TEXTS,
     prefixes=MARK_TEXTS,
