@@ -12,6 +12,9 @@ from django.db import connections, router
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import Model, QuerySet
 
+# Not in django-stubs: the helper the queryset's own iterator makes select_related instances with.
+from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
+
 _M = TypeVar("_M", bound=Model)
 
 
@@ -67,8 +70,9 @@ class Prepared(Generic[_M]):
     a page of fifty). An empty list runs no statement and gives no rows, which is right for a filter's `__in` that
     every row must meet; a list on one side of an OR must never be empty (the caller checks).
     Moments, days and UUIDs are adapted for the database as Django adapts them. Rows come back converted as Django
-    converts them (`rows`), or as model instances (`models`: no select_related; extra columns become attributes, as
-    with `raw`, converted as the queryset converts them).
+    converts them (`rows`), or as model instances (`models`: extra columns become attributes, as with `raw`,
+    converted as the queryset converts them; the instances of a `select_related` made and attached as the queryset
+    makes them, with Django's own populators).
     """
 
     def __init__(self, model: type[_M], build: Callable[..., QuerySet[Any]], **markers: object) -> None:
@@ -113,14 +117,22 @@ class Prepared(Generic[_M]):
         converters = tuple(compiler.get_converters(fields).items())
         # For `models`: which columns are the model's own fields (in the model's field order, as `from_db` takes
         # them) and which are extras (an annotation's alias), worked out here once rather than by `raw` per call.
+        # A select_related's columns follow the model's own (`klass_info` says which are whose, as the queryset's
+        # iterator reads it); its populators make the related instances from a row, the same for every call.
+        klass_info = compiler.klass_info
+        mine = range(len(selected)) if klass_info is None else set(klass_info["select_fields"])
+        populators = () if klass_info is None else tuple(get_related_populators(klass_info, compiler.select, alias))
         order = {field.attname: index for index, field in enumerate(self.model._meta.concrete_fields)}
         own = sorted(
             (order[expression.target.attname], position, expression.target.attname)
-            for position, (expression, _sql, alias) in enumerate(selected)
-            if alias is None and getattr(expression, "target", None) is not None and expression.target.attname in order
+            for position, (expression, _sql, name) in enumerate(selected)
+            if name is None
+            and position in mine
+            and getattr(expression, "target", None) is not None
+            and expression.target.attname in order
         )
         extras = tuple(
-            (position, alias) for position, (_expression, _sql, alias) in enumerate(selected) if alias is not None
+            (position, name) for position, (_expression, _sql, name) in enumerate(selected) if name is not None
         )
         compiled = _Compiled(
             sql,
@@ -130,6 +142,7 @@ class Prepared(Generic[_M]):
             tuple(name for _order, _position, name in own),
             tuple(position for _order, position, _name in own),
             extras,
+            populators,
         )
         self._compiled[(alias, lengths)] = compiled
         return compiled
@@ -169,6 +182,8 @@ class Prepared(Generic[_M]):
             instance = self.model.from_db(alias, compiled.names, [row[position] for position in compiled.positions])
             for position, name in compiled.extras:
                 setattr(instance, name, row[position])
+            for populator in compiled.populators:
+                populator.populate(row, instance)
             instances.append(instance)
         return instances
 
@@ -183,6 +198,7 @@ class _Compiled:
     names: tuple[str, ...]  # the model's fields selected, in the model's order (`from_db`'s field names)
     positions: tuple[int, ...]  # where each of them is in a row
     extras: tuple[tuple[int, str], ...]  # (position in a row, attribute name) of the other columns
+    populators: tuple[Any, ...]  # a select_related's instances, made from a row and attached
 
 
 def _adapted(ops: BaseDatabaseOperations, value: object) -> object:
