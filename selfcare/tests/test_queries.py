@@ -155,8 +155,8 @@ def test_prepared_models_with_select_related_make_the_related_instances_the_quer
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from selfcare.binding.models import BindingStatus, ConnectionBinding
     from selfcare.access.tests.factories import binding, person
+    from selfcare.binding.models import BindingStatus, ConnectionBinding
     from selfcare.customers.models import Connection
 
     def build(ids: list[int]) -> QuerySet[Connection]:
