@@ -11,9 +11,8 @@ from typing import Any, Generic, TypeVar
 from django.db import connections, router
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import Model, QuerySet
-
-# Not in django-stubs: the helper the queryset's own iterator makes select_related instances with.
-from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
+from django.db.models.query import get_related_populators  # type: ignore[attr-defined] # not in django-stubs
+from django.db.models.sql import InsertQuery
 
 _M = TypeVar("_M", bound=Model)
 
@@ -210,3 +209,54 @@ def _adapted(ops: BaseDatabaseOperations, value: object) -> object:
     if isinstance(value, datetime.date):
         return ops.adapt_datefield_value(value)
     return value
+
+
+class PreparedInsert(Generic[_M]):
+    """An INSERT of one row of `model` whose SQL text is the same on every call (every concrete field but the primary
+    key, the primary key returned): Django compiles it once per database, each call runs it with the new row's
+    values, prepared for the database field by field as Django's insert prepares them (`pre_save`, so auto_now and
+    defaults as with `save`, then `get_db_prep_save`).
+
+    Why: `Model.objects.create` built and compiled the insert anew (the model's `save`, its signals, the compiler)
+    on every request that writes an audit event, a connection page's largest write (docs/performance.md).
+    What is not done: the model's `save` (an override of it is not called: use this only for models whose `save`
+    adds nothing to an insert), `pre_save`/`post_save` signals (the model must have no receivers), field
+    validation (as with `save`), expressions as values, the check that a related instance given is saved.
+    """
+
+    def __init__(self, model: type[_M]) -> None:
+        self.model = model
+        self._fields = tuple(field for field in model._meta.concrete_fields if not field.primary_key)
+        self._compiled: dict[str, str] = {}  # by database alias: the INSERT's text
+
+    def _sql(self, alias: str, instance: _M) -> str:
+        sql = self._compiled.get(alias)
+        if sql is None:
+            query = InsertQuery(self.model)
+            query.insert_values(self._fields, [instance])
+            compiler = query.get_compiler(alias)
+            compiler.returning_fields = [self.model._meta.pk]
+            statements = compiler.as_sql()
+            if len(statements) != 1 or statements[0][0].count("%s") != len(self._fields):
+                raise RuntimeError(f"not one plain INSERT of {self.model.__name__}: {statements}")
+            sql = self._compiled[alias] = statements[0][0]
+        return sql
+
+    def create(self, **values: Any) -> _M:
+        """The new row, saved, as `model.objects.create(**values)` gives it (its primary key set)."""
+        instance = self.model(**values)
+        alias = router.db_for_write(self.model, instance=instance)
+        connection = connections[alias]
+        sql = self._sql(alias, instance)
+        params = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in self._fields]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            if connection.features.can_return_columns_from_insert:
+                returned = connection.ops.fetch_returned_insert_columns(cursor, ())
+                pk = returned[0]
+            else:
+                pk = connection.ops.last_insert_id(cursor, self.model._meta.db_table, self.model._meta.pk.column)
+        instance.pk = pk
+        instance._state.adding = False
+        instance._state.db = alias
+        return instance

@@ -205,3 +205,34 @@ def test_prepared_models_with_select_related_make_the_related_instances_the_quer
 
 def _all_fields(instance: Any) -> dict[str, object]:
     return {field.attname: getattr(instance, field.attname) for field in type(instance)._meta.concrete_fields}
+
+
+def test_a_prepared_insert_stores_the_row_objects_create_stores() -> None:
+    from selfcare.access.tests.factories import person
+    from selfcare.audit.models import AuditEvent
+    from selfcare.queries import PreparedInsert
+
+    anna, peter = person("150385-12346"), person("220790-18761")
+    insert = PreparedInsert(AuditEvent)
+    for values in (
+        {"identity": anna, "context": "company-7", "company_id": 7, "action": "portal:connection:view"},
+        {"identity": None, "action": "login:failed", "ip_address": "2001:db8::1", "user_agent": "Firefox"},
+        {"identity": anna, "subject": peter, "staff_role": "support", "object_type": "x.y", "object_id": "12"},
+    ):
+        before = timezone.now()
+        ours = insert.create(**values)
+        django = AuditEvent.objects.create(**values)
+        assert (ours._state.adding, ours._state.db) == (False, django._state.db)
+        assert ours.pk is not None
+        assert ours.pk != django.pk
+        assert before <= ours.occurred_at <= django.occurred_at  # auto_now_add, as save sets it
+        stored, expected = (
+            {
+                k: v
+                for k, v in _all_fields(AuditEvent.objects.get(pk=event.pk)).items()
+                if k not in ("id", "occurred_at")
+            }
+            for event in (ours, django)
+        )
+        assert stored == expected
+        assert AuditEvent.objects.get(pk=ours.pk).occurred_at == ours.occurred_at
