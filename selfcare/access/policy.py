@@ -102,11 +102,12 @@ def connections_in(identity: DigitalIdentity, context: Context) -> QuerySet[Conn
 
     The context must come from `contexts_of`/`resolve_context` for this identity today: it carries the grants.
     """
-    return _connections_in(identity.pk, context)
+    return connections_in_for(identity.pk, context)
 
 
-def _connections_in(identity_id: uuid.UUID, context: Context) -> QuerySet[Connection]:
-    """`connections_in` for the identity with this id (the statements of `require_connection` are built from it)."""
+def connections_in_for(identity_id: uuid.UUID, context: Context) -> QuerySet[Connection]:
+    """`connections_in` for the identity with this id: the statements compiled once are built from it, with markers
+    for the identity's and the context's values."""
     live = Connection.objects.exclude(status=ConnectionStatus.TERMINATED)
     if context.kind == ContextKind.PRIVATE:
         return live.filter(account_id__in=context.account_ids)
@@ -267,7 +268,7 @@ def _connection_with_plan_and_company(connections: QuerySet[Connection], connect
 _PRIVATE_CONNECTION = Prepared(
     Connection,
     lambda connection_id, account_ids: _connection_with_plan_and_company(
-        _connections_in(MARK_UUID, Context(ContextKind.PRIVATE, account_ids=tuple(account_ids))), connection_id
+        connections_in_for(MARK_UUID, Context(ContextKind.PRIVATE, account_ids=tuple(account_ids))), connection_id
     ),
     connection_id=MARK_ID,
     account_ids=MARK_IDS,
@@ -275,7 +276,7 @@ _PRIVATE_CONNECTION = Prepared(
 _COMPANY_CONNECTION = Prepared(
     Connection,
     lambda connection_id, company_id: _connection_with_plan_and_company(
-        _connections_in(MARK_UUID, Context(ContextKind.COMPANY, company_id=company_id)), connection_id
+        connections_in_for(MARK_UUID, Context(ContextKind.COMPANY, company_id=company_id)), connection_id
     ),
     connection_id=MARK_ID,
     company_id=MARK_OTHER_ID,
@@ -283,7 +284,7 @@ _COMPANY_CONNECTION = Prepared(
 _WORK_CONNECTION = Prepared(
     Connection,
     lambda connection_id, company_id, identity_id: _connection_with_plan_and_company(
-        _connections_in(identity_id, Context(ContextKind.WORK, company_id=company_id)), connection_id
+        connections_in_for(identity_id, Context(ContextKind.WORK, company_id=company_id)), connection_id
     ),
     connection_id=MARK_ID,
     company_id=MARK_OTHER_ID,
@@ -306,7 +307,7 @@ def _required_connection(identity_id: uuid.UUID, context: Context, connection_id
         )
     else:
         # A mandate for selected connections (their number is not bounded) and every other kind: compiled per call.
-        found = list(_connection_with_plan_and_company(_connections_in(identity_id, context), connection_id))
+        found = list(_connection_with_plan_and_company(connections_in_for(identity_id, context), connection_id))
     return found[0] if found else None
 
 
