@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined] # not in django-stubs
@@ -249,7 +249,8 @@ class PreparedInsert(Generic[_M]):
         connection = connections[alias]
         sql = self._sql(alias, instance)
         params = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in self._fields]
-        with connection.cursor() as cursor:
+        # As `save` does: a failed insert inside an atomic block marks it for rollback.
+        with transaction.mark_for_rollback_on_error(alias), connection.cursor() as cursor:
             cursor.execute(sql, params)
             if connection.features.can_return_columns_from_insert:
                 returned = connection.ops.fetch_returned_insert_columns(cursor, ())
