@@ -8,9 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import Model, QuerySet
+from django.db.models.query import get_related_populators  # type: ignore[attr-defined] # not in django-stubs
+from django.db.models.sql import InsertQuery
 
 _M = TypeVar("_M", bound=Model)
 
@@ -67,8 +69,9 @@ class Prepared(Generic[_M]):
     a page of fifty). An empty list runs no statement and gives no rows, which is right for a filter's `__in` that
     every row must meet; a list on one side of an OR must never be empty (the caller checks).
     Moments, days and UUIDs are adapted for the database as Django adapts them. Rows come back converted as Django
-    converts them (`rows`), or as model instances (`models`: no select_related; extra columns become attributes, as
-    with `raw`, converted as the queryset converts them).
+    converts them (`rows`), or as model instances (`models`: extra columns become attributes, as with `raw`,
+    converted as the queryset converts them; the instances of a `select_related` made and attached as the queryset
+    makes them, with Django's own populators).
     """
 
     def __init__(self, model: type[_M], build: Callable[..., QuerySet[Any]], **markers: object) -> None:
@@ -113,14 +116,22 @@ class Prepared(Generic[_M]):
         converters = tuple(compiler.get_converters(fields).items())
         # For `models`: which columns are the model's own fields (in the model's field order, as `from_db` takes
         # them) and which are extras (an annotation's alias), worked out here once rather than by `raw` per call.
+        # A select_related's columns follow the model's own (`klass_info` says which are whose, as the queryset's
+        # iterator reads it); its populators make the related instances from a row, the same for every call.
+        klass_info = compiler.klass_info
+        mine = range(len(selected)) if klass_info is None else set(klass_info["select_fields"])
+        populators = () if klass_info is None else tuple(get_related_populators(klass_info, compiler.select, alias))
         order = {field.attname: index for index, field in enumerate(self.model._meta.concrete_fields)}
         own = sorted(
             (order[expression.target.attname], position, expression.target.attname)
-            for position, (expression, _sql, alias) in enumerate(selected)
-            if alias is None and getattr(expression, "target", None) is not None and expression.target.attname in order
+            for position, (expression, _sql, name) in enumerate(selected)
+            if name is None
+            and position in mine
+            and getattr(expression, "target", None) is not None
+            and expression.target.attname in order
         )
         extras = tuple(
-            (position, alias) for position, (_expression, _sql, alias) in enumerate(selected) if alias is not None
+            (position, name) for position, (_expression, _sql, name) in enumerate(selected) if name is not None
         )
         compiled = _Compiled(
             sql,
@@ -130,6 +141,7 @@ class Prepared(Generic[_M]):
             tuple(name for _order, _position, name in own),
             tuple(position for _order, position, _name in own),
             extras,
+            populators,
         )
         self._compiled[(alias, lengths)] = compiled
         return compiled
@@ -169,6 +181,8 @@ class Prepared(Generic[_M]):
             instance = self.model.from_db(alias, compiled.names, [row[position] for position in compiled.positions])
             for position, name in compiled.extras:
                 setattr(instance, name, row[position])
+            for populator in compiled.populators:
+                populator.populate(row, instance)
             instances.append(instance)
         return instances
 
@@ -183,6 +197,7 @@ class _Compiled:
     names: tuple[str, ...]  # the model's fields selected, in the model's order (`from_db`'s field names)
     positions: tuple[int, ...]  # where each of them is in a row
     extras: tuple[tuple[int, str], ...]  # (position in a row, attribute name) of the other columns
+    populators: tuple[Any, ...]  # a select_related's instances, made from a row and attached
 
 
 def _adapted(ops: BaseDatabaseOperations, value: object) -> object:
@@ -194,3 +209,55 @@ def _adapted(ops: BaseDatabaseOperations, value: object) -> object:
     if isinstance(value, datetime.date):
         return ops.adapt_datefield_value(value)
     return value
+
+
+class PreparedInsert(Generic[_M]):
+    """An INSERT of one row of `model` whose SQL text is the same on every call (every concrete field but the primary
+    key, the primary key returned): Django compiles it once per database, each call runs it with the new row's
+    values, prepared for the database field by field as Django's insert prepares them (`pre_save`, so auto_now and
+    defaults as with `save`, then `get_db_prep_save`).
+
+    Why: `Model.objects.create` built and compiled the insert anew (the model's `save`, its signals, the compiler)
+    on every request that writes an audit event, a connection page's largest write (docs/performance.md).
+    What is not done: the model's `save` (an override of it is not called: use this only for models whose `save`
+    adds nothing to an insert), `pre_save`/`post_save` signals (the model must have no receivers), field
+    validation (as with `save`), expressions as values, the check that a related instance given is saved.
+    """
+
+    def __init__(self, model: type[_M]) -> None:
+        self.model = model
+        self._fields = tuple(field for field in model._meta.concrete_fields if not field.primary_key)
+        self._compiled: dict[str, str] = {}  # by database alias: the INSERT's text
+
+    def _sql(self, alias: str, instance: _M) -> str:
+        sql = self._compiled.get(alias)
+        if sql is None:
+            query = InsertQuery(self.model)
+            query.insert_values(self._fields, [instance])
+            compiler = query.get_compiler(alias)
+            compiler.returning_fields = [self.model._meta.pk]
+            statements = compiler.as_sql()
+            if len(statements) != 1 or statements[0][0].count("%s") != len(self._fields):
+                raise RuntimeError(f"not one plain INSERT of {self.model.__name__}: {statements}")
+            sql = self._compiled[alias] = statements[0][0]
+        return sql
+
+    def create(self, **values: Any) -> _M:
+        """The new row, saved, as `model.objects.create(**values)` gives it (its primary key set)."""
+        instance = self.model(**values)
+        alias = router.db_for_write(self.model, instance=instance)
+        connection = connections[alias]
+        sql = self._sql(alias, instance)
+        params = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in self._fields]
+        # As `save` does: a failed insert inside an atomic block marks it for rollback.
+        with transaction.mark_for_rollback_on_error(alias), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            if connection.features.can_return_columns_from_insert:
+                returned = connection.ops.fetch_returned_insert_columns(cursor, ())
+                pk = returned[0]
+            else:
+                pk = connection.ops.last_insert_id(cursor, self.model._meta.db_table, self.model._meta.pk.column)
+        instance.pk = pk
+        instance._state.adding = False
+        instance._state.db = alias
+        return instance

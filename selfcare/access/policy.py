@@ -17,7 +17,7 @@ from selfcare.customers.models import Connection, ConnectionStatus, CustomerAcco
 from selfcare.identity.models import DigitalIdentity
 from selfcare.mandates.models import Mandate
 from selfcare.orders.models import EmployeeOrderRights, NewConnectionOrder, Order
-from selfcare.queries import one_or_none
+from selfcare.queries import MARK_ID, MARK_IDS, MARK_OTHER_ID, MARK_UUID, Prepared
 from selfcare.spend.models import UsageExport
 
 # What a private customer orders on their own connections; a main user also names the user and cost centre.
@@ -102,6 +102,12 @@ def connections_in(identity: DigitalIdentity, context: Context) -> QuerySet[Conn
 
     The context must come from `contexts_of`/`resolve_context` for this identity today: it carries the grants.
     """
+    return connections_in_for(identity.pk, context)
+
+
+def connections_in_for(identity_id: uuid.UUID, context: Context) -> QuerySet[Connection]:
+    """`connections_in` for the identity with this id: the statements compiled once are built from it, with markers
+    for the identity's and the context's values."""
     live = Connection.objects.exclude(status=ConnectionStatus.TERMINATED)
     if context.kind == ContextKind.PRIVATE:
         return live.filter(account_id__in=context.account_ids)
@@ -112,7 +118,7 @@ def connections_in(identity: DigitalIdentity, context: Context) -> QuerySet[Conn
     if context.kind == ContextKind.WORK and context.company_id is not None:
         return live.filter(
             account__company_id=context.company_id,
-            bindings__identity=identity,
+            bindings__identity_id=identity_id,
             bindings__status=BindingStatus.ACTIVE,
         )
     return Connection.objects.none()
@@ -245,11 +251,64 @@ def require_connection(identity: DigitalIdentity, context: Context, action: Acti
     """The connection, if this person may take this action on it in this context; NotFound in every other case."""
     if not may(context, action):
         raise NotFound(connection_id)
-    found = connections_in(identity, context).select_related("tariff_plan", "account__company").filter(pk=connection_id)
-    connection = one_or_none(found)
+    connection = _required_connection(identity.pk, context, connection_id)
     if connection is None:
         raise NotFound(connection_id)
     return connection
+
+
+def _connection_with_plan_and_company(connections: QuerySet[Connection], connection_id: int) -> QuerySet[Connection]:
+    """The one connection `require_connection` gives, of those a context covers, with what its pages show."""
+    return connections.select_related("tariff_plan", "account__company").filter(pk=connection_id).order_by()[:1]
+
+
+# `require_connection`'s statement for each kind of context, compiled once (selfcare.queries.Prepared): on every
+# connection page, and compiling its joins was a tenth of the page's CPU (docs/performance.md). The conditions are
+# `connections_in`'s, built with markers for the context's values.
+_PRIVATE_CONNECTION = Prepared(
+    Connection,
+    lambda connection_id, account_ids: _connection_with_plan_and_company(
+        connections_in_for(MARK_UUID, Context(ContextKind.PRIVATE, account_ids=tuple(account_ids))), connection_id
+    ),
+    connection_id=MARK_ID,
+    account_ids=MARK_IDS,
+)
+_COMPANY_CONNECTION = Prepared(
+    Connection,
+    lambda connection_id, company_id: _connection_with_plan_and_company(
+        connections_in_for(MARK_UUID, Context(ContextKind.COMPANY, company_id=company_id)), connection_id
+    ),
+    connection_id=MARK_ID,
+    company_id=MARK_OTHER_ID,
+)
+_WORK_CONNECTION = Prepared(
+    Connection,
+    lambda connection_id, company_id, identity_id: _connection_with_plan_and_company(
+        connections_in_for(identity_id, Context(ContextKind.WORK, company_id=company_id)), connection_id
+    ),
+    connection_id=MARK_ID,
+    company_id=MARK_OTHER_ID,
+    identity_id=MARK_UUID,
+)
+
+
+def _required_connection(identity_id: uuid.UUID, context: Context, connection_id: int) -> Connection | None:
+    """The connection with this id among those the context covers (`connections_in`), with its plan, account and
+    company; None when it is not one of them."""
+    found: list[Connection]
+    if context.kind == ContextKind.PRIVATE:
+        # A person's private accounts are few: the statement is compiled once per their number.
+        found = _PRIVATE_CONNECTION.models(connection_id=connection_id, account_ids=list(context.account_ids))
+    elif context.kind == ContextKind.COMPANY and context.company_id is not None and context.selected_ids is None:
+        found = _COMPANY_CONNECTION.models(connection_id=connection_id, company_id=context.company_id)
+    elif context.kind == ContextKind.WORK and context.company_id is not None:
+        found = _WORK_CONNECTION.models(
+            connection_id=connection_id, company_id=context.company_id, identity_id=identity_id
+        )
+    else:
+        # A mandate for selected connections (their number is not bounded) and every other kind: compiled per call.
+        found = list(_connection_with_plan_and_company(connections_in_for(identity_id, context), connection_id))
+    return found[0] if found else None
 
 
 def mandate_company(context: Context, action: Action = Action.VIEW_MANDATES) -> int | None:

@@ -25,6 +25,7 @@ from selfcare.access.contexts import Action, Context, ContextKind
 from selfcare.access.policy import may
 from selfcare.customers.models import Connection, ConnectionStatus
 from selfcare.offers.models import ClaimState, CompanyOfferSetting, LimitScope, Offer, OfferClaim, OfferStatus
+from selfcare.queries import MARK_ID, MARK_IDS, MARK_UUID, Prepared
 
 
 class Reason(StrEnum):
@@ -171,6 +172,22 @@ def _live_claim(offer: Offer, facts: Facts) -> OfferClaim | None:
     return None
 
 
+# The claims on this connection or by this person of the offers shown, one condition (combining two querysets with
+# `|` cost more CPU than the statement; docs/performance.md), compiled once per number of offers (the offers on
+# show are few) by selfcare.queries.Prepared: on every connection page.
+_LIVE_CLAIMS = Prepared(
+    OfferClaim,
+    lambda connection_id, identity_id, offer_ids: (
+        OfferClaim.objects.filter(Q(connection_id=connection_id) | Q(identity_id=identity_id), offer_id__in=offer_ids)
+        .exclude(state=ClaimState.CANCELLED)
+        .select_related("partner_code")
+    ),
+    connection_id=MARK_ID,
+    identity_id=MARK_UUID,
+    offer_ids=MARK_IDS,
+)
+
+
 def gather_facts(
     offers: Iterable[Offer],
     *,
@@ -193,15 +210,8 @@ def gather_facts(
         ):
             plan_ids.setdefault(offer_id, set()).add(plan_id)
     claims: dict[int, list[OfferClaim]] = {}
-    # The claims on this connection or by this person, one condition (combining two querysets with `|` cost more
-    # CPU than the statement; docs/performance.md); no statement at all when no offer is shown.
-    live = (
-        OfferClaim.objects.filter(Q(connection=connection) | Q(identity_id=identity_id), offer_id__in=offer_ids)
-        .exclude(state=ClaimState.CANCELLED)
-        .select_related("partner_code")
-        if offer_ids
-        else []
-    )
+    # No statement at all when no offer is shown (an empty list of ids).
+    live = _LIVE_CLAIMS.models(connection_id=connection.pk, identity_id=identity_id, offer_ids=offer_ids)
     for claim in live:
         claims.setdefault(claim.offer_id, []).append(claim)
     allows = employees_may_claim_gifts(context.company_id) if context.kind == ContextKind.WORK else True

@@ -18,7 +18,7 @@ from selfcare.access.policy import connections_in, may, require_connection
 from selfcare.access.web import context_page, identity_page
 from selfcare.audit.services import record
 from selfcare.binding.models import BindingStatus, ConnectionBinding
-from selfcare.binding.selectors import bound_users
+from selfcare.binding.selectors import active_binding, bound_users
 from selfcare.binding.services import binding_end
 from selfcare.customers.models import Connection, ConnectionStatus, Segment, TariffPlan
 from selfcare.customers.selectors import SEARCH_MAX_LENGTH, search_connections
@@ -35,7 +35,6 @@ from selfcare.portal.usage import (
     usage_context,
 )
 from selfcare.portal.work_number import SESSION_STEP_OFFERED, first_login_step
-from selfcare.queries import one_or_none
 from selfcare.spend.barring import barring_in_force
 from selfcare.usage.selectors import near_limit
 
@@ -153,12 +152,7 @@ def connection_detail(request: HttpRequest, connection_id: int) -> HttpResponse:
     record(request, "portal:connection:view", identity=request.identity, context=acting, target=connection)  # type: ignore[attr-defined]
     binding = None
     if may(acting, Action.MANAGE_BINDINGS) or acting.kind == ContextKind.WORK:
-        # At most one active binding per connection (a constraint).
-        binding = one_or_none(
-            ConnectionBinding.objects.filter(connection=connection, status=BindingStatus.ACTIVE).select_related(
-                "identity"
-            )
-        )
+        binding = active_binding(connection)
     return render(
         request,
         "portal/dashboard/connection_detail.html",

@@ -149,3 +149,90 @@ def test_prepared_models_with_some_fields_and_an_annotation_are_what_the_queryse
         )
         assert ours.get_deferred_fields() == django.get_deferred_fields()
         assert (ours._state.adding, ours._state.db) == (False, django._state.db)
+
+
+def test_prepared_models_with_select_related_make_the_related_instances_the_queryset_makes() -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from selfcare.access.tests.factories import binding, person
+    from selfcare.binding.models import BindingStatus, ConnectionBinding
+    from selfcare.customers.models import Connection
+
+    def build(ids: list[int]) -> QuerySet[Connection]:
+        return (
+            Connection.objects.filter(pk__in=ids)
+            .select_related("tariff_plan", "account__company")
+            .annotate(plan_code=F("tariff_plan__code"))
+            .order_by("pk")
+        )
+
+    ids = _used_in_three_cycles()
+    company_connection = factories.connection(account=factories.business_account(), msisdn="+37129100009")
+    ids.append(company_connection.pk)
+    made = Prepared(Connection, build, ids=MARK_IDS).models(ids=ids)
+    read = list(build(ids))
+    assert len(made) == len(read) == 3
+    with CaptureQueriesContext(connection) as statements:
+        for ours, django in zip(made, read, strict=True):
+            assert _all_fields(ours) == _all_fields(django)
+            assert ours.plan_code == django.plan_code  # type: ignore[attr-defined]
+            assert _all_fields(ours.tariff_plan) == _all_fields(django.tariff_plan)
+            assert _all_fields(ours.account) == _all_fields(django.account)
+            # A private account has no company: None, as the queryset makes it, not a read.
+            assert (ours.account.company and _all_fields(ours.account.company)) == (
+                django.account.company and _all_fields(django.account.company)
+            )
+            assert (ours._state.adding, ours._state.db) == (False, django._state.db)
+            assert (ours.tariff_plan._state.adding, ours.account._state.db) == (False, django.account._state.db)
+    assert made[-1].account.company is not None
+    assert statements.captured_queries == []  # every related instance was made from the row
+
+    # The connection page's binding with its person.
+    bound = binding(company_connection, person("150385-12346"))
+    active = Prepared(
+        ConnectionBinding,
+        lambda connection_id: ConnectionBinding.objects.filter(
+            connection_id=connection_id, status=BindingStatus.ACTIVE
+        ).select_related("identity"),
+        connection_id=-7_654_321,
+    ).models(connection_id=company_connection.pk)
+    assert [b.pk for b in active] == [bound.pk]
+    with CaptureQueriesContext(connection) as statements:
+        assert _all_fields(active[0].identity) == _all_fields(bound.identity)
+    assert statements.captured_queries == []
+
+
+def _all_fields(instance: Any) -> dict[str, object]:
+    return {field.attname: getattr(instance, field.attname) for field in type(instance)._meta.concrete_fields}
+
+
+def test_a_prepared_insert_stores_the_row_objects_create_stores() -> None:
+    from selfcare.access.tests.factories import person
+    from selfcare.audit.models import AuditEvent
+    from selfcare.queries import PreparedInsert
+
+    anna, peter = person("150385-12346"), person("220790-18761")
+    insert = PreparedInsert(AuditEvent)
+    for values in (
+        {"identity": anna, "context": "company-7", "company_id": 7, "action": "portal:connection:view"},
+        {"identity": None, "action": "login:failed", "ip_address": "2001:db8::1", "user_agent": "Firefox"},
+        {"identity": anna, "subject": peter, "staff_role": "support", "object_type": "x.y", "object_id": "12"},
+    ):
+        before = timezone.now()
+        ours = insert.create(**values)
+        django = AuditEvent.objects.create(**values)
+        assert (ours._state.adding, ours._state.db) == (False, django._state.db)
+        assert ours.pk is not None
+        assert ours.pk != django.pk
+        assert before <= ours.occurred_at <= django.occurred_at  # auto_now_add, as save sets it
+        stored, expected = (
+            {
+                k: v
+                for k, v in _all_fields(AuditEvent.objects.get(pk=event.pk)).items()
+                if k not in ("id", "occurred_at")
+            }
+            for event in (ours, django)
+        )
+        assert stored == expected
+        assert AuditEvent.objects.get(pk=ours.pk).occurred_at == ours.occurred_at

@@ -297,3 +297,31 @@ def test_a_company_list_costs_eight_statements_and_links_each_row_as_reverse_doe
     for row in rows:
         link = reverse("portal:connection", kwargs={"context": f"company-{company_id}", "connection_id": row.pk})
         assert f'<a href="{link}">' in html
+
+
+def test_a_private_group_counts_its_live_connections_and_lists_them_by_number_up_to_the_summary_size() -> None:
+    from selfcare.access.contexts import ContextKind, contexts_of
+    from selfcare.access.overview import SUMMARY_ABOVE, overview
+
+    person = people.person("161175-19997")
+    account = factories.private_account(personal_code="161175-19997")
+    other = factories.private_account(personal_code="161175-19997")
+    numbers = ["+37129100003", "+37129100001", "+37129100002"]
+    for number in numbers:
+        factories.connection(account=account if number != "+37129100002" else other, msisdn=number)
+    factories.connection(
+        account=account,
+        msisdn="+37129100000",
+        status=ConnectionStatus.TERMINATED,
+        terminated_on=timezone.localdate() - datetime.timedelta(days=1),
+    )
+    factories.connection(account=factories.private_account(personal_code="220790-18761"), msisdn="+37129100009")
+
+    def private_group() -> tuple[int, list[str]]:
+        group = next(g for g in overview(person, contexts_of(person)) if g.context.kind == ContextKind.PRIVATE)
+        assert len(group.context.account_ids) == 2
+        return group.count, [c.msisdn for c in group.connections]
+
+    assert private_group() == (SUMMARY_ABOVE, sorted(numbers))  # the terminated one and another's left out
+    factories.connection(account=other, msisdn="+37129100004")
+    assert private_group() == (SUMMARY_ABOVE + 1, [])  # a summary: no rows read

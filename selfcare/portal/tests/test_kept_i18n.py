@@ -1,0 +1,64 @@
+"""`{% load kept_i18n %}` is Django's i18n library with constant `{% translate %}` texts kept (selfcare.portal.
+templatetags.kept_i18n): every form of the tag renders what Django's own renders, in every language, the first
+time and from the kept texts; and every template of ours loads it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.template import Context, engines
+from django.template.engine import Engine
+from django.test import override_settings
+from django.utils import translation
+
+from selfcare.portal.templatetags import kept_i18n
+
+FORMS = (
+    '{% translate "Monthly fee" %}',
+    '{% trans "Monthly fee" %}',
+    '{% translate "Log out" %}|{% translate "Log out" as out %}[{{ out }}]',
+    '{% translate "Monthly fee"|upper %}',
+    '{% translate "May" context "month name" %}',
+    '{% translate "Monthly fee" noop %}',
+    "{% translate message %}",
+    '{% translate "100%% <b>sure</b> & so" %}',
+    '{% autoescape off %}{% translate "100%% <b>sure</b> & so" %}{% endautoescape %}',
+    '{% for x in "ab" %}{% translate "Monthly fee" as fee %}{{ fee }}{% endfor %}',
+)
+
+
+def test_every_template_of_ours_loads_the_kept_library_and_it_has_all_of_djangos_tags_and_filters() -> None:
+    from pathlib import Path
+
+    from django.templatetags import i18n
+
+    import selfcare
+
+    templates = list(Path(selfcare.__file__).parent.rglob("templates/**/*.html"))
+    assert len(templates) > 100
+    assert [path for path in templates if re.search(r"\{% load [^%]*\bi18n\b", path.read_text())] == []
+    assert set(kept_i18n.register.tags) == set(i18n.register.tags)
+    assert set(kept_i18n.register.filters) == set(i18n.register.filters)
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_each_form_of_translate_renders_what_djangos_own_renders(form: str) -> None:
+    ours = engines["django"].engine  # type: ignore[attr-defined]
+    django = Engine(libraries={"i18n": "django.templatetags.i18n"})
+    kept_i18n._KEPT.clear()
+    for _round in (1, 2):  # the second time from the kept texts
+        for language in ("lv", "en", "ru", None):
+            with translation.override(language):
+                for message in ("Log out", "<i>x</i>"):
+                    expected = django.from_string("{% load i18n %}" + form).render(Context({"message": message}))
+                    rendered = ours.from_string("{% load kept_i18n %}" + form).render(Context({"message": message}))
+                    assert rendered == expected
+    with translation.override("lv"):
+        assert ours.from_string('{% load kept_i18n %}{% translate "Monthly fee" %}').render(Context()) == "Mēneša maksa"
+
+
+def test_the_kept_texts_are_forgotten_when_the_languages_change() -> None:
+    kept_i18n._KEPT[("Monthly fee", "lv", True)] = "kept"
+    with override_settings(LANGUAGES=[("lv", "Latviešu"), ("en", "English")]):
+        assert not kept_i18n._KEPT
