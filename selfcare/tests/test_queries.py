@@ -236,3 +236,24 @@ def test_a_prepared_insert_stores_the_row_objects_create_stores() -> None:
         )
         assert stored == expected
         assert AuditEvent.objects.get(pk=ours.pk).occurred_at == ours.occurred_at
+
+
+def test_a_prepared_insert_is_refused_while_a_receiver_listens_to_the_models_saves() -> None:
+    from django.db.models.signals import post_save, pre_save
+
+    from selfcare.audit.models import AuditEvent
+    from selfcare.queries import PreparedInsert
+
+    def forward(**kwargs: object) -> None:  # what a later receiver could do: PreparedInsert must not skip it
+        raise AssertionError("not reached")
+
+    insert = PreparedInsert(AuditEvent)
+    for signal in (pre_save, post_save):
+        signal.connect(forward, sender=AuditEvent)
+        try:
+            with pytest.raises(RuntimeError, match="signal receivers"):
+                insert.create(action="login:failed")
+        finally:
+            signal.disconnect(forward, sender=AuditEvent)
+    assert not AuditEvent.objects.filter(action="login:failed").exists()
+    assert insert.create(action="login:failed").pk is not None
