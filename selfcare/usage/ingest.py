@@ -601,9 +601,9 @@ def _add_daily_sums(daily: dict[tuple[int, datetime.date, str, str], int]) -> No
     """PostgreSQL: add the batch's sums to the daily totals. When none of a few of its (connection, day) has a total
     yet (the first batch of a day: the usual case for a feed's new day), the rows are COPYed straight into the
     table, in a savepoint; if one had a total after all (the probe missed it), its unique index stops the COPY, the
-    savepoint is rolled back and the sums are added from a staged copy as for every other batch: one UPDATE of the
-    totals that exist, an insert of the rest. The caller holds the counter writers' lock, so no other import adds
-    totals meanwhile."""
+    savepoint is rolled back and the sums are added from a staged copy as for every other batch: one statement
+    updates the totals that exist and inserts the rest. The caller holds the counter writers' lock, so no other
+    import adds totals meanwhile."""
     lines = [f"{c}\t{day.isoformat()}\t{kind}\t{zone}\t{q}\n" for (c, day, kind, zone), q in daily.items()]
     keys = list(daily)
     columns = "connection_id, day, kind, zone, quantity"
@@ -622,22 +622,20 @@ def _add_daily_sums(daily: dict[tuple[int, datetime.date, str, str], int]) -> No
             "connection_id bigint, day date, kind varchar(5), zone varchar(8), quantity bigint",
         )
         _copy_text(cursor, "usage_daily_sums", columns, lines)
-        # The totals that exist are added to by one UPDATE and only the rest inserted: an upsert of every row
+        # The totals that exist are added to by an UPDATE and only the rest inserted, in one statement: the
+        # INSERT leaves out what the UPDATE returned, so the table is joined once, not once more to find the
+        # missing (each join reads the whole table: a batch's totals are a good part of it). Not an upsert: one
         # first tries the insert and locks the row it conflicts with (a WAL record more per total) before it
-        # updates. The rest by a plain INSERT, not an upsert: ON CONFLICT's speculative insertion cost 40 % more
-        # per row, and a day's new totals can be most of a batch's. Only imports write daily totals and they hold
-        # the lock, so none can appear between the two statements; if one did, the unique index would stop the
+        # updates, and ON CONFLICT's speculative insertion costs 40 % more per new row. Only imports write daily
+        # totals and they hold the lock, so none can appear meanwhile; if one did, the unique index would stop the
         # INSERT and the batch would roll back whole (nothing counted twice or lost).
         cursor.execute(
-            "UPDATE usage_dailyusage d SET quantity = d.quantity + s.quantity FROM usage_daily_sums s "
-            "WHERE d.connection_id = s.connection_id AND d.day = s.day AND d.kind = s.kind AND d.zone = s.zone"
-        )
-        if cursor.rowcount == len(lines):
-            return
-        cursor.execute(
-            f"INSERT INTO usage_dailyusage ({columns}) SELECT {columns} FROM usage_daily_sums s "  # noqa: S608
-            "WHERE NOT EXISTS (SELECT 1 FROM usage_dailyusage d WHERE d.connection_id = s.connection_id"
-            " AND d.day = s.day AND d.kind = s.kind AND d.zone = s.zone)"
+            "WITH added AS (UPDATE usage_dailyusage d SET quantity = d.quantity + s.quantity FROM usage_daily_sums s "  # noqa: S608
+            " WHERE d.connection_id = s.connection_id AND d.day = s.day AND d.kind = s.kind AND d.zone = s.zone"
+            " RETURNING d.connection_id, d.day, d.kind, d.zone) "
+            f"INSERT INTO usage_dailyusage ({columns}) SELECT {columns} FROM usage_daily_sums s "
+            "WHERE NOT EXISTS (SELECT 1 FROM added a WHERE a.connection_id = s.connection_id AND a.day = s.day"
+            " AND a.kind = s.kind AND a.zone = s.zone)"
         )
 
 
