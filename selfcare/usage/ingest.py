@@ -10,11 +10,12 @@ usual one) is COPYed straight into the key table and the events table; one that 
 concurrent import of the same ids) has them told apart by an anti-join and inserts the rest with ON CONFLICT DO
 NOTHING (`_record_events`); a file's batch that holds many has them told apart before its rows are even parsed
 (`unrecorded`, from csvfile.py). The events recorded are summed in Python per connection, local day, kind and
-zone, and per cycle; the daily totals are upserted from those sums (COPYed straight in when the batch is the first
-of its days: `_add_daily_sums`) and the buckets debited in SQL from the cycle sums (event by event only where the
-order of the events decides: `_needs_events`). A connection's cycle with no bucket yet (its first use) gets the
-plan's buckets COPYed in with the batch's debit worked out in Python (`_open_with_debit`). SQLite, the embedded
-default, does the same work in Python and writes the changed buckets back with one multi-row statement.
+zone, and per cycle; the daily totals are added to from those sums, the missing ones inserted (COPYed straight in
+when the batch is the first of its days: `_add_daily_sums`) and the buckets debited in SQL from the cycle sums
+(event by event only where the order of the events decides: `_needs_events`). A connection's cycle with no bucket
+yet (its first use) gets the plan's buckets COPYed in with the batch's debit worked out in Python
+(`_open_with_debit`). SQLite, the embedded default, does the same work in Python and writes the changed buckets
+back with one multi-row statement.
 
 Then, in the same transaction, the touched cycles' out-of-bundle spend is priced from the counters (pricing.py) and
 the connections with a spend cap or alerts are checked for thresholds crossed (selfcare.spend.alerts): an alert is
