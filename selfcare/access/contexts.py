@@ -127,12 +127,16 @@ def _one_of_codes(identity_id: uuid.UUID, country: str, code: str) -> Exists:
 # (selfcare.queries.Prepared): their text never changes but for the person, the day and the company, and compiling
 # the codes' EXISTS with the mandates' join and ordering was about a millisecond of each page's CPU
 # (docs/performance.md). The markers stand for each call's values; the conditions are the ones below.
-_PRIVATE_ACCOUNTS = Prepared(
-    CustomerAccount,
-    lambda identity_id: CustomerAccount.objects.filter(
+def private_accounts_of(identity_id: uuid.UUID) -> QuerySet[CustomerAccount]:
+    """The person's private accounts (a contract carrying one of their codes, old or new) as one query, the codes
+    read in it: for a statement that needs them as a condition (`private_accounts` takes codes already read)."""
+    return CustomerAccount.objects.filter(
         _one_of_codes(identity_id, "holder_country", "holder_personal_code"), kind=Segment.PRIVATE
-    ).values_list("pk"),
-    identity_id=MARK_UUID,
+    )
+
+
+_PRIVATE_ACCOUNTS = Prepared(
+    CustomerAccount, lambda identity_id: private_accounts_of(identity_id).values_list("pk"), identity_id=MARK_UUID
 )
 # A mandate's columns a context is made of, in the order `_contexts_of_mandates` reads them.
 _MANDATE_COLUMNS = ("pk", "scope", "company_id", "company__name", "company__registration_number")

@@ -7,6 +7,7 @@ throwaway database (SQLite, or DATABASE_URL's server), with the number of SQL st
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/wt19 .venv/bin/python -m selfcare.bench.profile dashboard
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/wt19 .venv/bin/python -m selfcare.bench.profile api
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/wt19 .venv/bin/python -m selfcare.bench.profile page
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/wt19 .venv/bin/python -m selfcare.bench.profile smartid
 
 (with SELFCARE_HTTPS=false, as `make bench` runs). `PROFILE_SCALE` (default 25000) is the dashboard's company size.
 
@@ -317,6 +318,107 @@ def page() -> None:
         _cpu_and_profile(call, "connection page", REQUESTS // 4)
 
 
+def smartid() -> None:
+    """The Smart-ID status call of a notification login, as `make load` drives it (the HTMX poll), against the
+    simulator service in a thread of this process (the test PKI, its OCSP responder; the phone of one demo person
+    confirms by itself, another's never answers). Its statements, then the portal thread's CPU per call (thread
+    clock: the simulator's thread is not counted) for a poll that learns "still running" and for the poll that
+    completes the login (a browser new to the person, as every fresh locust user is), without the profiler; then
+    the profile of PROFILE_LOGINS (default REQUESTS // 4) completing polls on the thread's CPU clock
+    (`PROFILE_SMARTID=running` profiles the running poll instead). Run it with LOG_LEVEL=WARNING, as `make load`
+    runs the portal (at INFO every request to the simulator is logged)."""
+    from django.conf import settings
+    from django.test import Client, override_settings
+    from django.test.testcases import LiveServerThread
+
+    from selfcare.demo import dataset
+    from selfcare.demo.loader import load_demo
+    from selfcare.simulators.pki.demo import ensure_demo_pki
+    from selfcare.simulators.testing import simulators_static_handler
+
+    load_demo(scale=int(os.environ.get("PROFILE_API_SCALE", 50)), usage=False)
+    ensure_demo_pki()
+    server = LiveServerThread("localhost", static_handler=simulators_static_handler)  # type: ignore[arg-type]
+    server.daemon = True
+    server.start()
+    server.is_ready.wait()
+    if server.error:
+        raise server.error
+    url = f"http://localhost:{server.port}"
+    confirming, waiting = dataset.PERSONS[0].personal_code, dataset.PERSONS[1].personal_code
+    htmx = {"HX-Request": "true"}
+    try:
+        with override_settings(
+            DEBUG=False,
+            SELFCARE_SIMULATORS_URL=url,
+            REVOCATION_URL_MAP={"http://pki.selfcare.test": f"{url}/simulators/pki"},
+            SMARTID_SIM_AUTO_CONFIRM=[confirming],
+            SMARTID_PUSH_FOR_EVERYONE=True,
+            # Every login from one address and for one code, as many as the profile needs.
+            RATE_LIMITS={**settings.RATE_LIMITS, "login-address": (10**6, 600), "login-code": (10**6, 600)},
+        ):
+            _clear_provider_configs()
+            assert [confirming] == settings.SMARTID_SIM_AUTO_CONFIRM
+
+            def started(code: str) -> Client:
+                browser = Client()
+                answer = browser.post("/en/login/smart-id/notification/", {"personal_code": code.replace("-", "")})
+                assert answer.status_code == 302, answer
+                assert answer["Location"] == "/en/login/smart-id/wait/", answer
+                return browser
+
+            def poll(browser: Client, *, completes: bool) -> float:
+                cpu = time.thread_time()
+                answer = browser.post("/en/login/smart-id/status/", headers=htmx)
+                cpu = time.thread_time() - cpu
+                assert answer.status_code == 200, answer
+                assert ("HX-Redirect" in answer) == completes, answer.headers
+                assert "/login/" not in answer.get("HX-Redirect", ""), answer.headers
+                return cpu
+
+            running_browser = started(waiting)
+            logins = int(os.environ.get("PROFILE_LOGINS", REQUESTS // 4))
+            browsers = [started(confirming) for _ in range(logins * 2 + 2)]
+            _timed_statements(lambda: poll(running_browser, completes=False), "one running poll")
+            _timed_statements(lambda: poll(browsers.pop(), completes=True), "one completing poll")
+            running = [poll(running_browser, completes=False) for _ in range(int(os.environ.get("PROFILE_POLLS", 8)))]
+            completing = [poll(browsers.pop(), completes=True) for _ in range(logins)]
+            print(
+                f"status poll, still running: {sum(running) / len(running) * 1000:.2f} ms CPU each "
+                f"({len(running)} polls, portal thread, without the profiler)\n"
+                f"status poll, completing the login: {sum(completing) / len(completing) * 1000:.2f} ms CPU each "
+                f"(median {sorted(completing)[len(completing) // 2] * 1000:.2f}; {len(completing)} logins), "
+                f"load average {os.getloadavg()[0]:.2f}",
+                flush=True,
+            )
+            # The portal thread's CPU clock: most of a completing poll's wall time is waiting (commits, the simulator).
+            profile = cProfile.Profile(time.thread_time)
+            if os.environ.get("PROFILE_SMARTID") == "running":
+                profile.enable()
+                for _ in range(len(running)):
+                    poll(running_browser, completes=False)
+                profile.disable()
+                _print_profile(profile, "smartid running poll")
+            else:
+                profile.enable()
+                while browsers:
+                    poll(browsers.pop(), completes=True)
+                profile.disable()
+                _print_profile(profile, "smartid completing poll")
+            _clear_provider_configs()
+    finally:
+        server.terminate()
+        server.join()
+
+
+def _clear_provider_configs() -> None:
+    from selfcare.identity.methods.smartid.config import smartid_config
+    from selfcare.revocation import revocation_checker
+
+    smartid_config.cache_clear()
+    revocation_checker.cache_clear()
+
+
 def _cpu_and_profile(action: Callable[[], object], title: str, runs: int) -> None:
     """`action`'s CPU per call without the profiler, then the profile of `runs` calls."""
     _cpu(action, title)
@@ -358,7 +460,7 @@ def main() -> None:
     from django.test.utils import setup_test_environment
 
     setup_test_environment()
-    paths = {"tokens": tokens, "ingest": ingest, "dashboard": dashboard, "api": api, "page": page}
+    paths = {"tokens": tokens, "ingest": ingest, "dashboard": dashboard, "api": api, "page": page, "smartid": smartid}
     wanted = sys.argv[1:] or list(paths)
     creation = connection.creation
     old_name = connection.settings_dict["NAME"]

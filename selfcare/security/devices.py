@@ -22,13 +22,14 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from selfcare.access.contexts import person_codes, private_accounts
+from selfcare.access.contexts import private_accounts_of
 from selfcare.background.mail import queue_email
 from selfcare.binding.models import BindingStatus, ConnectionBinding
 from selfcare.binding.sms import queue_sms
 from selfcare.customers.models import Connection, ConnectionStatus
 from selfcare.identity.methods.registry import method_label
 from selfcare.identity.models import DigitalIdentity
+from selfcare.queries import MARK_UUID, Prepared
 from selfcare.security.models import KnownDevice, NotificationContact
 from selfcare.security.sessions import describe_device
 
@@ -102,23 +103,39 @@ def set_device_cookie(request: HttpRequest, response: HttpResponseBase) -> None:
 
 def notification_number(identity: DigitalIdentity) -> str | None:
     """Where an SMS notice goes: the bound work number (proven in the person's hand), else a private number."""
-    bound = (
-        ConnectionBinding.objects.filter(identity=identity, status=BindingStatus.ACTIVE)
+    bound = _BOUND_NUMBER.rows(identity_id=identity.pk)
+    if bound:
+        return str(bound[0][0])
+    private = _PRIVATE_NUMBER.rows(identity_id=identity.pk)
+    return str(private[0][0]) if private else None
+
+
+# The two reads of `notification_number`, compiled once (selfcare.queries.Prepared): every login from a browser new
+# to the person made them, the private one as three statements (the person's codes, their private accounts, the
+# number), each compiled anew; together about a sixth of such a login's CPU (docs/performance.md). The conditions
+# are the ones the reads had: the person's active bindings of a connection not terminated, the first bound; else
+# the first number not terminated of a private account whose contract carries one of the person's codes, old or
+# new (the codes read in the statement, as `private_accounts(person_codes(...))` read them before it).
+_BOUND_NUMBER = Prepared(
+    ConnectionBinding,
+    lambda identity_id: (
+        ConnectionBinding.objects.filter(identity_id=identity_id, status=BindingStatus.ACTIVE)
         .exclude(connection__status=ConnectionStatus.TERMINATED)
         .order_by("pk")
-        .values_list("connection__msisdn", flat=True)
-        .first()
-    )
-    if bound:
-        return str(bound)
-    private = (
-        Connection.objects.filter(account_id__in=private_accounts(person_codes(identity)))
+        .values_list("connection__msisdn")[:1]
+    ),
+    identity_id=MARK_UUID,
+)
+_PRIVATE_NUMBER = Prepared(
+    Connection,
+    lambda identity_id: (
+        Connection.objects.filter(account_id__in=private_accounts_of(identity_id).values("pk"))
         .exclude(status=ConnectionStatus.TERMINATED)
         .order_by("msisdn")
-        .values_list("msisdn", flat=True)
-        .first()
-    )
-    return str(private) if private else None
+        .values_list("msisdn")[:1]
+    ),
+    identity_id=MARK_UUID,
+)
 
 
 def notice_text(request: HttpRequest, method: str) -> str:
