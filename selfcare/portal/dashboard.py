@@ -17,7 +17,6 @@ from selfcare.access.overview import overview
 from selfcare.access.policy import connections_in, may, require_connection
 from selfcare.access.web import context_page, identity_page
 from selfcare.audit.services import record
-from selfcare.binding.models import BindingStatus, ConnectionBinding
 from selfcare.binding.selectors import active_binding, bound_users
 from selfcare.binding.services import binding_end
 from selfcare.customers.models import Connection, ConnectionStatus, Segment, TariffPlan
@@ -203,7 +202,7 @@ def binding_end_view(request: HttpRequest, connection_id: int) -> HttpResponse:
     acting = request.acting  # type: ignore[attr-defined]
     identity = request.identity  # type: ignore[attr-defined]
     connection = require_connection(identity, acting, Action.VIEW_CONNECTION, connection_id)
-    binding = ConnectionBinding.objects.filter(connection=connection, status=BindingStatus.ACTIVE).first()
+    binding = active_binding(connection)
     if binding is None:
         raise NotFound(connection_id)
     binding_end(request=request, identity=identity, context=acting, binding=binding)
