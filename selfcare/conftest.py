@@ -233,27 +233,6 @@ def simulators_server(django_db_setup: Any, django_db_blocker: Any) -> Iterator[
     server.stop()
 
 
-def _clear_provider_configs() -> None:
-    from selfcare.billing.config import billing_config
-    from selfcare.identity.methods.banklink.profiles import bank_profile
-    from selfcare.identity.methods.eparaksts.config import eparaksts_config
-    from selfcare.identity.methods.smartid.config import smartid_config
-    from selfcare.identity.methods.wallet.config import wallet_config
-    from selfcare.mandates.register_service import register_service_config
-    from selfcare.revocation import revocation_checker
-
-    for cached in (
-        smartid_config,
-        eparaksts_config,
-        bank_profile,
-        revocation_checker,
-        billing_config,
-        wallet_config,
-        register_service_config,
-    ):
-        getattr(cached, "cache_clear", lambda: None)()  # a test may have replaced one with a plain function
-
-
 @pytest.fixture(autouse=True)
 def _simulators(request: pytest.FixtureRequest, settings: Any) -> Iterator[None]:
     """Every test with the database reaches the simulator service by the demo's settings: each provider's URL (and
@@ -270,9 +249,7 @@ def _simulators(request: pytest.FixtureRequest, settings: Any) -> Iterator[None]
     server = request.getfixturevalue("simulators_server")
     settings.SELFCARE_SIMULATORS_URL = server.url
     settings.REVOCATION_URL_MAP = {"http://pki.selfcare.test": f"{server.url}/simulators/pki"}
-    _clear_provider_configs()
     yield
-    _clear_provider_configs()
 
 
 @pytest.fixture
@@ -302,10 +279,8 @@ def eid_simulators(live_server: Any, settings: Any, simulators_server: Any) -> I
     settings.CONTENT_SECURITY_POLICY = content_security_policy(
         form_targets=[live_server.url, simulators_server.url], image_sources=[settings.BRAND.logo_url]
     )
-    _clear_provider_configs()
     yield live_server.url
     REQUESTS_IN_FLIGHT.wait_until_none()
-    _clear_provider_configs()
 
 
 @pytest.fixture(autouse=True)

@@ -357,7 +357,6 @@ def smartid() -> None:
             # Every login from one address and for one code, as many as the profile needs.
             RATE_LIMITS={**settings.RATE_LIMITS, "login-address": (10**6, 600), "login-code": (10**6, 600)},
         ):
-            _clear_provider_configs()
             assert [confirming] == settings.SMARTID_SIM_AUTO_CONFIRM
 
             def started(code: str) -> Client:
@@ -405,18 +404,9 @@ def smartid() -> None:
                     poll(browsers.pop(), completes=True)
                 profile.disable()
                 _print_profile(profile, "smartid completing poll")
-            _clear_provider_configs()
     finally:
         server.terminate()
         server.join()
-
-
-def _clear_provider_configs() -> None:
-    from selfcare.identity.methods.smartid.config import smartid_config
-    from selfcare.revocation import revocation_checker
-
-    smartid_config.cache_clear()
-    revocation_checker.cache_clear()
 
 
 def _cpu_and_profile(action: Callable[[], object], title: str, runs: int) -> None:

@@ -6,11 +6,12 @@ of its own: the demo's token is public in this repository.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+from selfcare.settings_cache import settings_cached
 
 DEMO_TOKEN = "demo-billing-token"  # noqa: S105 - the simulator's public token, refused outside the demo
 DEMO_PATH = "/simulators/billing/tmf-api/customerBillManagement/v4/"
@@ -23,7 +24,7 @@ class BillingConfig:
     timeout_s: float
 
 
-@functools.cache
+@settings_cached
 def billing_config() -> BillingConfig:
     demo = settings.SELFCARE_DEMO
     api_url = settings.BILLING_API_URL or (f"{settings.SELFCARE_SIMULATORS_URL}{DEMO_PATH}" if demo else "")

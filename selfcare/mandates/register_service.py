@@ -30,7 +30,6 @@ that must not read as "the company has no officers"), a shape we cannot read, an
 from __future__ import annotations
 
 import datetime
-import functools
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -42,6 +41,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 
 from selfcare import tls
 from selfcare.identifiers import PersonalCode
+from selfcare.settings_cache import settings_cached
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ class RegisterServiceConfig:
     timeout_s: float
 
 
-@functools.cache
+@settings_cached
 def register_service_config() -> RegisterServiceConfig | None:
     """The configured service, or None when COMPANY_REGISTER_URL is empty (then the open data is the source)."""
     url = settings.COMPANY_REGISTER_URL

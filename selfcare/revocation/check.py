@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import itertools
 import logging
 import threading
@@ -23,6 +22,7 @@ from pyhanko_certvalidator.policy_decl import CertRevTrustPolicy, RevocationChec
 from pyhanko_certvalidator.registry import SimpleTrustManager
 
 from selfcare.revocation.fetch import RevocationFetcher, declares_revocation
+from selfcare.settings_cache import settings_cached
 
 logger = logging.getLogger(__name__)
 
@@ -191,7 +191,7 @@ def rerouted_mounts(url_map: Mapping[str, str]) -> dict[str, httpx.BaseTransport
     return {source.rstrip("/"): _Rerouted(source.rstrip("/"), target.rstrip("/")) for source, target in url_map.items()}
 
 
-@functools.cache
+@settings_cached
 def revocation_checker() -> RevocationChecker:
     """The checker configured by ``REVOCATION_*`` settings (README "Configuration"), built once per process."""
     mode = str(getattr(settings, "REVOCATION_MODE", "hard"))

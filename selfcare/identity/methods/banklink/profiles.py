@@ -13,7 +13,6 @@ demo every value must be set and URLs use https.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +24,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+from selfcare.settings_cache import settings_cached
 
 FORM_BANKS = ("swedbank", "seb", "luminor")
 BANKS = ("swedbank", "seb", "citadele", "luminor")
@@ -360,7 +361,7 @@ def _with_overrides(bank: str, profile: P) -> P:
     return dataclasses.replace(profile, **changes)
 
 
-@functools.cache
+@settings_cached
 def bank_profile(bank: str) -> Profile:
     if bank not in BANKS:
         raise KeyError(bank)

@@ -7,13 +7,13 @@ with them.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from selfcare.config import parse_tls_pins
+from selfcare.settings_cache import settings_cached
 
 DEMO_CLIENT_ID = "selfcare-demo"
 DEMO_CLIENT_SECRET = "demo-secret"  # noqa: S105 - the simulator's public demo client, refused outside the demo
@@ -51,7 +51,7 @@ class EparakstsConfig:
         return f"{self.url}/trustedx-resources/openid/v1/users/me"
 
 
-@functools.cache
+@settings_cached
 def eparaksts_config() -> EparakstsConfig:
     demo = settings.SELFCARE_DEMO
     demo_url = f"{settings.SELFCARE_SIMULATORS_URL}/simulators/eparaksts"

@@ -6,7 +6,6 @@ name SK's API over HTTPS and the SK CA certificates to trust. Nothing falls back
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from selfcare.config import parse_tls_pins
 from selfcare.identity.methods.smartid.verification import SmartIdPolicy, load_pem_certificates
 from selfcare.revocation import revocation_checker
+from selfcare.settings_cache import settings_cached
 
 DEMO_RP_UUID = "00000000-0000-4000-8000-000000000000"
 
@@ -39,7 +39,7 @@ def _paths(value: str) -> list[Path]:
     return [Path(p.strip()) for p in value.split(",") if p.strip()]
 
 
-@functools.cache
+@settings_cached
 def smartid_config() -> SmartIdConfig:
     demo = settings.SELFCARE_DEMO
     api_url = settings.SMARTID_API_URL or (f"{settings.SELFCARE_SIMULATORS_URL}/simulators/smartid/v3/" if demo else "")

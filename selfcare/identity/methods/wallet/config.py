@@ -8,7 +8,6 @@ relying party (Implementing Regulation (EU) 2025/848) and the PID providers of t
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+from selfcare.settings_cache import settings_cached
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ def _certificates(path: str) -> tuple[x509.Certificate, ...]:
     return tuple(x509.load_pem_x509_certificates(Path(path).read_bytes()))
 
 
-@functools.cache
+@settings_cached
 def wallet_config() -> WalletConfig:
     problems = []
     for name in ("WALLET_ACCESS_CERTIFICATE", "WALLET_ACCESS_KEY", "WALLET_TRUSTED_PID_PROVIDERS"):
