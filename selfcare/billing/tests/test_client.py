@@ -61,14 +61,12 @@ def test_an_unknown_account_has_no_bills_and_an_unknown_bill_is_not_found(demo: 
 def test_the_billing_system_down_is_unavailable_not_an_error(demo: None, settings: Any) -> None:
     settings.BILLING_API_URL = "http://127.0.0.1:9/tmf-api/customerBillManagement/v4/"
     settings.BILLING_TIMEOUT_SECONDS = 2
-    billing_config.cache_clear()
     with pytest.raises(BillingUnavailable):
         billing_client().bills_of(COMPANY_ACCOUNT)
 
 
 def test_a_wrong_token_is_unavailable(demo: None, settings: Any) -> None:
     settings.BILLING_API_TOKEN = "not-the-token"
-    billing_config.cache_clear()
     with pytest.raises(BillingUnavailable):
         billing_client().bills_of(COMPANY_ACCOUNT)
 
@@ -77,11 +75,9 @@ def test_production_refuses_the_demo_token_and_plain_http(settings: Any) -> None
     settings.SELFCARE_DEMO = False
     settings.BILLING_API_URL = "http://bss.example/tmf-api/customerBillManagement/v4/"
     settings.BILLING_API_TOKEN = ""
-    billing_config.cache_clear()
     with pytest.raises(ImproperlyConfigured, match="https://") as refused:
         billing_config()
     assert "BILLING_API_TOKEN" in str(refused.value)
     settings.BILLING_API_URL = ""
-    billing_config.cache_clear()
     with pytest.raises(ImproperlyConfigured, match="BILLING_API_URL is not set"):
         billing_config()

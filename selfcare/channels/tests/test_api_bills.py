@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from selfcare.access.tests import factories as people
-from selfcare.billing.config import billing_config
 from selfcare.channels.tests import oidc
 from selfcare.channels.tests.test_api import get, token_for
 from selfcare.customers.tests import factories
@@ -74,7 +73,6 @@ def test_without_the_bills_scope_the_bills_are_refused(anna: dict[str, Any]) -> 
 def test_the_billing_system_down_is_a_503_with_its_message(anna: dict[str, Any], settings: Any) -> None:
     token = token_for(anna["identity"])
     settings.BILLING_API_URL = "http://127.0.0.1:9/tmf-api/customerBillManagement/v4/"
-    billing_config.cache_clear()
     response = get(f"/api/v1/contexts/company-{anna['company'].pk}/bills", token)
     assert response.status_code == 503
     assert json.loads(response.content)["errors"][0]["code"] == "bills_unavailable"

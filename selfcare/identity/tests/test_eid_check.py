@@ -79,10 +79,8 @@ def test_eid_check_reports_refused_eparaksts_client_credentials(eid_simulators: 
 
 
 def test_eid_check_reports_a_bank_that_does_not_answer(eid_simulators: str, settings: Any) -> None:
-    from selfcare.identity.methods.banklink.profiles import bank_profile
 
     settings.BANKLINK = {**settings.BANKLINK, "seb": {**settings.BANKLINK["seb"], "URL": "http://127.0.0.1:9/seb/"}}
-    bank_profile.cache_clear()
     err = io.StringIO()
     with pytest.raises(SystemExit):
         call_command("eid-check", "seb", stdout=io.StringIO(), stderr=err)
@@ -93,14 +91,9 @@ def test_eid_check_accepts_client_credentials_whose_secret_needs_url_encoding(
     eid_simulators: str, settings: Any
 ) -> None:
     """The check authenticates as the login does, base64(urlenc(id):urlenc(secret)), not with plain Basic."""
-    from selfcare.identity.methods.eparaksts.config import eparaksts_config
 
     settings.EPARAKSTS_CLIENT_SECRET = "p+ss%w/rd:ēķ"
-    eparaksts_config.cache_clear()
     out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("eid-check", "eparaksts", stdout=out, stderr=err)
-    finally:
-        eparaksts_config.cache_clear()
+    call_command("eid-check", "eparaksts", stdout=out, stderr=err)
     assert "the token endpoint accepts our client credentials" in out.getvalue()
     assert err.getvalue() == ""

@@ -33,12 +33,8 @@ def test_production_configuration_refuses_plain_http_and_the_demo_relying_party(
     settings.SELFCARE_DEMO = False  # type: ignore[attr-defined]
     settings.SMARTID_API_URL = "http://rp-api.example.lv/v3/"  # type: ignore[attr-defined]
     settings.SMARTID_TRUSTED_CA = ""  # type: ignore[attr-defined]
-    smartid_config.cache_clear()
-    try:
-        with pytest.raises(ImproperlyConfigured) as error:
-            smartid_config()
-    finally:
-        smartid_config.cache_clear()
+    with pytest.raises(ImproperlyConfigured) as error:
+        smartid_config()
     text = str(error.value)
     assert "https://" in text
     assert "SMARTID_TRUSTED_CA" in text

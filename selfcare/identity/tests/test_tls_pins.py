@@ -99,13 +99,9 @@ def test_eparaksts_refuses_a_server_whose_certificate_is_not_pinned(tls_server: 
 def test_eid_check_says_plainly_that_the_smart_id_pin_does_not_match(tls_server: TlsServer, settings: Any) -> None:
     settings.SMARTID_API_URL = tls_server.url
     settings.SMARTID_TLS_PINS = WRONG_PIN
-    smartid_config.cache_clear()
     err = io.StringIO()
-    try:
-        with pytest.raises(SystemExit):
-            call_command("eid-check", "smartid", "--personal-code", "150385-12346", stdout=io.StringIO(), stderr=err)
-    finally:
-        smartid_config.cache_clear()
+    with pytest.raises(SystemExit):
+        call_command("eid-check", "smartid", "--personal-code", "150385-12346", stdout=io.StringIO(), stderr=err)
     assert f"TLS pin mismatch: {tls_server.url} presents a certificate with SHA-256 {tls_server.pin}" in err.getvalue()
     assert "SMARTID_TLS_PINS" in err.getvalue()
 
@@ -114,12 +110,8 @@ def test_eid_check_says_plainly_that_the_smart_id_pin_does_not_match(tls_server:
 def test_eid_check_says_plainly_that_the_eparaksts_pin_does_not_match(tls_server: TlsServer, settings: Any) -> None:
     settings.EPARAKSTS_URL = tls_server.url.rstrip("/")
     settings.EPARAKSTS_TLS_PINS = WRONG_PIN
-    eparaksts_config.cache_clear()
     err = io.StringIO()
-    try:
-        with pytest.raises(SystemExit):
-            call_command("eid-check", "eparaksts", stdout=io.StringIO(), stderr=err)
-    finally:
-        eparaksts_config.cache_clear()
+    with pytest.raises(SystemExit):
+        call_command("eid-check", "eparaksts", stdout=io.StringIO(), stderr=err)
     assert "FAIL TLS pin mismatch" in err.getvalue()
     assert "EPARAKSTS_TLS_PINS" in err.getvalue()

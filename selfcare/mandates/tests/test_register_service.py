@@ -44,7 +44,6 @@ UNKNOWN = "40003555556"  # neither a demo company nor listed by a test: the simu
 def service(settings: Any, simulators_url: str) -> str:
     """The portal configured to ask the register's simulator, as `make run` configures the demo."""
     settings.COMPANY_REGISTER_URL = f"{simulators_url}{DEMO_PATH}"
-    register_service_config.cache_clear()
     return str(settings.COMPANY_REGISTER_URL)
 
 
@@ -73,7 +72,6 @@ def test_an_unknown_company_or_a_wrong_key_or_no_answer_is_unavailable_not_an_em
     service: str, settings: Any
 ) -> None:
     def officers(number: str) -> None:
-        register_service_config.cache_clear()
         client = register_client()
         assert client is not None
         with client:
@@ -93,16 +91,13 @@ def test_without_a_url_the_service_is_not_used_and_outside_the_demo_it_needs_htt
     settings: Any,
 ) -> None:
     settings.COMPANY_REGISTER_URL = ""
-    register_service_config.cache_clear()
     assert register_client() is None
     settings.SELFCARE_DEMO = False
     settings.COMPANY_REGISTER_URL = "http://register.example/api/"
-    register_service_config.cache_clear()
     with pytest.raises(ImproperlyConfigured, match=r"https.*\n.*COMPANY_REGISTER_API_KEY"):
         register_service_config()
     settings.COMPANY_REGISTER_URL = "https://register.example/api/"
     settings.COMPANY_REGISTER_API_KEY = "issued-by-the-register"
-    register_service_config.cache_clear()
     assert register_client() is not None
 
 
@@ -205,7 +200,6 @@ def test_a_service_that_answers_for_no_company_changes_nothing_and_the_task_is_t
     company = factories.company(registration_number=COMPANY)
     kept = builders.representative(company, "Līga Liepa", "32579104511", source=RepresentativeSource.REGISTER)
     settings.COMPANY_REGISTER_URL = "http://127.0.0.1:9/"
-    register_service_config.cache_clear()
     with pytest.raises(RegisterUnavailable):
         refresh_representatives()
     with pytest.raises(RetryScheduled):

@@ -161,12 +161,8 @@ def test_outside_the_demo_the_configuration_names_every_problem(settings: Any) -
     settings.EPARAKSTS_CLIENT_ID = ""
     settings.EPARAKSTS_CLIENT_SECRET = ""
     settings.EPARAKSTS_REDIRECT_URI = ""
-    eparaksts_config.cache_clear()
-    try:
-        with pytest.raises(ImproperlyConfigured) as raised:
-            eparaksts_config()
-    finally:
-        eparaksts_config.cache_clear()
+    with pytest.raises(ImproperlyConfigured) as raised:
+        eparaksts_config()
     text = str(raised.value)
     for name in ("https://", "EPARAKSTS_CLIENT_ID", "EPARAKSTS_CLIENT_SECRET", "EPARAKSTS_REDIRECT_URI"):
         assert name in text
@@ -176,9 +172,7 @@ def test_the_demo_configuration_points_at_the_simulator_service(settings: Any) -
     settings.SELFCARE_DEMO = True
     settings.SELFCARE_SIMULATORS_URL = "http://127.0.0.1:8001"
     settings.EPARAKSTS_URL = ""
-    eparaksts_config.cache_clear()
     config = eparaksts_config()
-    eparaksts_config.cache_clear()
     assert (
         config.token_url
         == "http://127.0.0.1:8001/simulators/eparaksts/trustedx-authserver/oauth/lvrtc-eipsign-as/token"
