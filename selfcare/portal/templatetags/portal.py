@@ -235,3 +235,47 @@ def connection_rows(connections: Iterable[Any]) -> SafeString:
             )
         )
     return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
+
+
+# `{% kept key … %}…{% endkept %}`: a part of a template whose text depends on nothing but the active language, the
+# URL configuration and script prefix, the autoescape setting and the keys named in the tag, rendered by Django the
+# first time and kept per those (the base's language switcher and footer on every page; docs/performance.md). What
+# the part shows must not depend on anything else (the person, the request, the CSRF token, a CSP nonce): those
+# stay outside it. The kept texts are forgotten when any setting changes (tests).
+_KEPT_PARTS: dict[tuple[object, ...], SafeString] = {}
+_KEPT_PARTS_MAX = 512  # a bound, not an expected size: a few parts × languages × brands
+
+
+class KeptNode(template.Node):
+    def __init__(self, nodelist: template.NodeList, keys: list[template.base.FilterExpression]) -> None:
+        self.nodelist = nodelist
+        self.keys = keys
+
+    def render(self, context: template.Context) -> SafeString:
+        key = (
+            self,
+            get_language(),
+            get_urlconf() or settings.ROOT_URLCONF,
+            get_script_prefix(),
+            bool(context.autoescape),
+            *(expression.resolve(context) for expression in self.keys),
+        )
+        text = _KEPT_PARTS.get(key)
+        if text is None:
+            if len(_KEPT_PARTS) >= _KEPT_PARTS_MAX:
+                _KEPT_PARTS.clear()
+            text = _KEPT_PARTS[key] = mark_safe(self.nodelist.render(context))  # noqa: S308 - Django's own rendering
+        return text
+
+
+@register.tag("kept")
+def do_kept(parser: template.base.Parser, token: template.base.Token) -> KeptNode:
+    keys = [parser.compile_filter(bit) for bit in token.split_contents()[1:]]
+    nodelist = parser.parse(("endkept",))
+    parser.delete_first_token()
+    return KeptNode(nodelist, keys)
+
+
+@receiver(setting_changed)
+def _forget_kept_parts(**kwargs: object) -> None:
+    _KEPT_PARTS.clear()

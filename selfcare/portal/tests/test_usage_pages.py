@@ -255,7 +255,7 @@ def test_the_itemised_usage_links_are_the_ones_reverse_gives(owner_connection: t
     for language, prefix in (("en", "/en"), ("lv", "")):  # Latvian URLs have no prefix
         response = client.get(url.replace("/en", prefix, 1))
         html = response.content.decode()
-        months = [month for month, _csv, _xlsx in response.context["itemised_months"]]
+        months = [month for month, _name, _csv, _xlsx in response.context["itemised_months"]]
         assert len(months) == 6
         for month in months:
             for kind in ("csv", "xlsx"):
