@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
@@ -336,3 +338,27 @@ def _url_parts(
 def _forget_url_parts(*, setting: str, **kwargs: object) -> None:
     if setting in ("ROOT_URLCONF", "LANGUAGES", "LANGUAGE_CODE", "FORCE_SCRIPT_NAME"):
         _url_parts.cache_clear()
+
+
+@register.filter
+def shown_choice(instance: Any, field_name: str) -> object:
+    """`{{ connection|shown_choice:"status" }}`: what `connection.get_status_display` gives (the choice's label in
+    the active language, or the value itself when it is not a choice), kept per model, field, value and language:
+    Django's method builds the field's choices anew on each call (about two hundred Python calls; two a connection
+    page). A test compares them for every choice and a value that is none, in every language."""
+    value = getattr(instance, field_name)
+    try:
+        return _choice_label(type(instance), field_name, value, get_language())
+    except TypeError:  # a value that cannot be a key
+        return getattr(instance, f"get_{field_name}_display")()
+
+
+@functools.lru_cache(maxsize=1024)
+def _choice_label(model: type, field_name: str, value: object, language: str | None) -> object:
+    field = model._meta.get_field(field_name)  # type: ignore[attr-defined]
+    return force_str(dict(make_hashable(field.flatchoices)).get(make_hashable(value), value), strings_only=True)
+
+
+@receiver(setting_changed)
+def _forget_choice_labels(**kwargs: object) -> None:
+    _choice_label.cache_clear()

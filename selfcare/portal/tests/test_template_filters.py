@@ -162,3 +162,23 @@ def test_kept_url_writes_what_url_writes_for_every_route_a_template_names_in_eve
     with translation.override("en"):
         kept, plain = template.render(Context({"key": "company-5", "c": 10, "o": 2})).split("|")
     assert kept == plain == "[/en/acting/company-5/connections/10/offers/2/claim/]/en/acting/company-5/offers/"
+
+
+def test_shown_choice_is_what_get_display_gives_for_every_choice_and_a_value_that_is_none() -> None:
+    from selfcare.customers.models import Connection, ConnectionStatus, SimState
+    from selfcare.portal.templatetags.portal import shown_choice
+
+    template = Template('{% load portal %}{{ c|shown_choice:"status" }}|{{ c|shown_choice:"sim_state" }}')
+    plain = Template("{{ c.get_status_display }}|{{ c.get_sim_state_display }}")
+    values = [(status, sim) for status in [*ConnectionStatus.values, "gone"] for sim in [*SimState.values, None]]
+    for language in ("lv", "en", "ru"):
+        with translation.override(language):
+            for _ in range(2):  # the second time from the kept labels
+                for status, sim in values:
+                    connection = Connection(status=status, sim_state=sim)
+                    assert shown_choice(connection, "status") == connection.get_status_display()
+                    assert template.render(Context({"c": connection})) == plain.render(Context({"c": connection}))
+    with translation.override("lv"):
+        latvian = shown_choice(Connection(status=ConnectionStatus.ACTIVE), "status")
+    with translation.override("en"):
+        assert shown_choice(Connection(status=ConnectionStatus.ACTIVE), "status") != latvian
