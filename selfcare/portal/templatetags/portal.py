@@ -9,6 +9,7 @@ from typing import Any
 from django import template
 from django.conf import settings
 from django.core.signals import setting_changed
+from django.db.models import Field
 from django.dispatch import receiver
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.encoding import force_str
@@ -348,14 +349,15 @@ def shown_choice(instance: Any, field_name: str) -> object:
     page). A test compares them for every choice and a value that is none, in every language."""
     value = getattr(instance, field_name)
     try:
-        return _choice_label(type(instance), field_name, value, get_language())
+        return _choice_label(instance._meta.get_field(field_name), value, get_language())
     except TypeError:  # a value that cannot be a key
         return getattr(instance, f"get_{field_name}_display")()
 
 
 @functools.lru_cache(maxsize=1024)
-def _choice_label(model: type, field_name: str, value: object, language: str | None) -> object:
-    field = model._meta.get_field(field_name)  # type: ignore[attr-defined]
+def _choice_label(field: Field[Any, Any], value: object, language: str | None) -> object:
+    """As Django's `Model._get_FIELD_display` writes it; `language` is only part of the key (the labels are lazy
+    translations, made in the active language)."""
     return force_str(dict(make_hashable(field.flatchoices)).get(make_hashable(value), value), strings_only=True)
 
 

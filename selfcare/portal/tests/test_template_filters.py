@@ -170,7 +170,7 @@ def test_shown_choice_is_what_get_display_gives_for_every_choice_and_a_value_tha
 
     template = Template('{% load portal %}{{ c|shown_choice:"status" }}|{{ c|shown_choice:"sim_state" }}')
     plain = Template("{{ c.get_status_display }}|{{ c.get_sim_state_display }}")
-    values = [(status, sim) for status in [*ConnectionStatus.values, "gone"] for sim in [*SimState.values, None]]
+    values = [(status, sim) for status in [*ConnectionStatus.values, "gone"] for sim in [*SimState.values, "lost"]]
     for language in ("lv", "en", "ru"):
         with translation.override(language):
             for _ in range(2):  # the second time from the kept labels
