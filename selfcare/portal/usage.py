@@ -106,6 +106,17 @@ class Chart:
             )
         return mark_safe("".join(parts))  # noqa: S308 - every text in it is escaped above; the numbers are ours
 
+    def scale_markup(self) -> SafeString:
+        """The vertical axis's values, an item each: what the template wrote per value."""
+        return mark_safe("".join(f"<li>{escape(format_volume(value))}</li>" for value in self.scale))  # noqa: S308 - escaped
+
+    def days_markup(self) -> SafeString:
+        """The days named under the horizontal axis, an item each: what the template wrote per day."""
+        month_day, language = get_format("MONTH_DAY_FORMAT"), get_language()
+        return mark_safe(  # noqa: S308 - the labels are escaped
+            "".join(f"<li>{_day_label(use.day, month_day, language)}</li>" for use in self.days)
+        )
+
     def table_markup(self) -> SafeString:
         """The chart's text alternative, a row per day."""
         short_date, language = get_format("SHORT_DATE_FORMAT"), get_language()

@@ -2,14 +2,18 @@
 
 import datetime
 import functools
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from django import template
 from django.conf import settings
 from django.core.signals import setting_changed
+from django.db.models import Field
 from django.dispatch import receiver
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
@@ -235,3 +239,128 @@ def connection_rows(connections: Iterable[Any]) -> SafeString:
             )
         )
     return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
+
+
+# `{% kept key … %}…{% endkept %}`: a part of a template whose text depends on nothing but the active language, the
+# URL configuration and script prefix, the autoescape setting and the keys named in the tag, rendered by Django the
+# first time and kept per those (the base's language switcher and footer on every page; docs/performance.md). What
+# the part shows must not depend on anything else (the person, the request, the CSRF token, a CSP nonce): those
+# stay outside it. The kept texts are forgotten when any setting changes (tests).
+_KEPT_PARTS: dict[tuple[object, ...], SafeString] = {}
+_KEPT_PARTS_MAX = 512  # a bound, not an expected size: a few parts × languages × brands
+
+
+class KeptNode(template.Node):
+    def __init__(self, nodelist: template.NodeList, keys: list[template.base.FilterExpression]) -> None:
+        self.nodelist = nodelist
+        self.keys = keys
+
+    def render(self, context: template.Context) -> SafeString:
+        key = (
+            self,
+            get_language(),
+            get_urlconf() or settings.ROOT_URLCONF,
+            get_script_prefix(),
+            bool(context.autoescape),
+            *(expression.resolve(context) for expression in self.keys),
+        )
+        text = _KEPT_PARTS.get(key)
+        if text is None:
+            if len(_KEPT_PARTS) >= _KEPT_PARTS_MAX:
+                _KEPT_PARTS.clear()
+            text = _KEPT_PARTS[key] = mark_safe(self.nodelist.render(context))  # noqa: S308 - Django's own rendering
+        return text
+
+
+@register.tag("kept")
+def do_kept(parser: template.base.Parser, token: template.base.Token) -> KeptNode:
+    keys = [parser.compile_filter(bit) for bit in token.split_contents()[1:]]
+    nodelist = parser.parse(("endkept",))
+    parser.delete_first_token()
+    return KeptNode(nodelist, keys)
+
+
+@receiver(setting_changed)
+def _forget_kept_parts(**kwargs: object) -> None:
+    _KEPT_PARTS.clear()
+
+
+# `{% kept_url name key=value … %}`: `{% url %}` for a route whose arguments are whole numbers (`<int:…>`) and
+# context keys (`<str:…>`, "private", "company-12"), the connection page's eight links (each `reverse` was about a
+# hundred and fifty Python calls; docs/performance.md). The route is reversed once per language, script prefix and
+# URL configuration with marker values, and each call puts its values where the markers were: what `reverse` writes
+# for them, since such values pass the converters unchanged (`str(number)`, the key itself, nothing to quote). Any
+# other value is reversed by Django as `{% url %}` would. A test reverses every route a template names here both
+# ways, in every language.
+_PLAIN_KEY = re.compile(r"[a-z]+(?:-[0-9]{1,12})?")
+_INT_MARK, _KEY_MARK = 9_437_000_000_000, "zqmarkz"
+
+
+@register.simple_tag
+def kept_url(name: str, **values: object) -> str:
+    if not all(
+        (type(value) is int and value >= 0) or (type(value) is str and _PLAIN_KEY.fullmatch(value))
+        for value in values.values()
+    ):
+        return reverse(name, kwargs=values)
+    shape = tuple((key, type(value) is int) for key, value in values.items())
+    parts = _url_parts(name, shape, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), get_language())
+    if parts is None:
+        return reverse(name, kwargs=values)
+    head, tails = parts
+    return head + "".join(f"{values[key]}{tail}" for key, tail in tails)
+
+
+@functools.lru_cache(maxsize=256)
+def _url_parts(
+    name: str, shape: tuple[tuple[str, bool], ...], urlconf: object, prefix: str, language: str | None
+) -> tuple[str, tuple[tuple[str, str], ...]] | None:
+    """The route reversed with a marker for each value, cut at the markers: the text before the first and, for each
+    value in the order the URL holds them, its name and the text after it. None when the markers do not each appear
+    once (then every call reverses)."""
+    markers = {key: str(_INT_MARK + n) if is_int else f"{_KEY_MARK}{n}" for n, (key, is_int) in enumerate(shape)}
+    kwargs: dict[str, object] = {key: int(mark) if mark.isdigit() else mark for key, mark in markers.items()}
+    url = reverse(name, urlconf=urlconf, kwargs=kwargs)  # type: ignore[arg-type]
+    if any(url.count(mark) != 1 for mark in markers.values()):
+        return None
+    order = sorted(markers, key=lambda key: url.index(markers[key]))
+    head, rest = url.split(markers[order[0]], 1) if order else (url, "")
+    tails = []
+    for index, key in enumerate(order):
+        if index + 1 < len(order):
+            tail, rest = rest.split(markers[order[index + 1]], 1)
+        else:
+            tail = rest
+        tails.append((key, tail))
+    return head, tuple(tails)
+
+
+@receiver(setting_changed)
+def _forget_url_parts(*, setting: str, **kwargs: object) -> None:
+    if setting in ("ROOT_URLCONF", "LANGUAGES", "LANGUAGE_CODE", "FORCE_SCRIPT_NAME"):
+        _url_parts.cache_clear()
+
+
+@register.filter
+def shown_choice(instance: Any, field_name: str) -> object:
+    """`{{ connection|shown_choice:"status" }}`: what `connection.get_status_display` gives (the choice's label in
+    the active language, or the value itself when it is not a choice), kept per model, field, value and language:
+    Django's method builds the field's choices anew on each call (about two hundred Python calls; two a connection
+    page). A test compares them for every choice and a value that is none, in every language."""
+    value = getattr(instance, field_name)
+    try:
+        return _choice_label(instance._meta.get_field(field_name), value, get_language())
+    except TypeError:  # a value that cannot be a key
+        return getattr(instance, f"get_{field_name}_display")()
+
+
+@functools.lru_cache(maxsize=1024)
+def _choice_label(field: Field[Any, Any], value: object, language: str | None) -> object:
+    """As Django's `Model._get_FIELD_display` writes it; `language` is only part of the key (the labels are lazy
+    translations, made in the active language)."""
+    return force_str(dict(make_hashable(field.flatchoices)).get(make_hashable(value), value), strings_only=True)
+
+
+@receiver(setting_changed)
+def _forget_choice_labels(**kwargs: object) -> None:
+    _choice_label.cache_clear()

@@ -64,3 +64,35 @@ def test_the_kept_texts_are_forgotten_when_the_languages_change() -> None:
     kept_i18n._KEPT[("Monthly fee", "lv", True)] = "kept"
     with override_settings(LANGUAGES=[("lv", "Latviešu"), ("en", "English")]):
         assert not kept_i18n._KEPT
+
+
+def test_a_kept_part_renders_what_the_part_renders_per_language_and_key_and_is_forgotten_when_settings_change() -> None:
+    """`{% kept key … %}` (selfcare.portal.templatetags.portal, the base's switcher, header links and footer): the
+    first render of each language and key is Django's own, later ones are the kept text; another key value or another
+    language is rendered anew; a setting changed (here the brand) is seen at once."""
+    from selfcare.config import Brand
+
+    engine = engines["django"]
+    body = (
+        '{% translate "Log out" %} <a href="{% page_url "portal:dashboard" %}">{{ brand.name }}</a>{% static "x.css" %}'
+        "{% if brand.support_url %} & {{ brand.support_url }}{% endif %}"
+    )
+    kept = engine.from_string("{% load kept_i18n portal static %}{% kept brand %}" + body + "{% endkept %}")
+    plain = engine.from_string("{% load kept_i18n portal static %}" + body)
+    first = Brand("A & B", "Op", "#000000", "#ffffff", "", "b@example.lv", "", support_url="https://x.lv/?a=1&b=2")
+    second = Brand("C <D>", "Op", "#000000", "#ffffff", "", "b@example.lv", "")
+    seen = set()
+    for language in ("lv", "en", "ru", "lv"):
+        with translation.override(language):
+            for brand in (first, second, first):
+                text = kept.render({"brand": brand})
+                assert text == plain.render({"brand": brand})
+                seen.add(text)
+    assert len(seen) == 6  # three languages × two brands
+    with translation.override("en"):
+        before = kept.render({"brand": first})
+        assert 'href="/en/dashboard/"' in before
+        with override_settings(STATIC_URL="/elsewhere/"):
+            after = kept.render({"brand": first})
+            assert after == plain.render({"brand": first}) != before
+        assert kept.render({"brand": first}) == before

@@ -115,3 +115,70 @@ def test_connection_rows_are_what_the_table_template_wrote() -> None:
         with translation.override(language):
             context = {"connections": rows}
             assert tag.render(Context(context)) == Template(_ROWS_AS_TEMPLATE).render(Context(context))
+
+
+def test_kept_url_writes_what_url_writes_for_every_route_a_template_names_in_every_language() -> None:
+    """`{% kept_url %}` (the connection page's and the offers' links) reverses a route once with markers and puts each
+    call's values in their place: for every route a template names with it, whole numbers and context keys give
+    exactly what `{% url %}` gives, the second time from the kept parts too, and other values are left to Django."""
+    import re
+    from pathlib import Path
+
+    import pytest
+    from django.urls import NoReverseMatch, reverse
+
+    import selfcare
+    from selfcare.portal.templatetags.portal import kept_url
+
+    used: dict[str, list[str]] = {}
+    for path in Path(selfcare.__file__).parent.rglob("templates/**/*.html"):
+        for name, arguments in re.findall(r"{% kept_url '([^']+)'((?: \w+=[\w.]+)*)", path.read_text()):
+            used[name] = [argument.split("=")[0] for argument in arguments.split()]
+    assert {"portal:offer-claim", "portal:offer-image", "portal:connection-manage", "portal:offers"} <= set(used)
+    keys_seen = ("private", "company-12", "work-3", "representative-77")
+    numbers = (0, 7, 12, 99_999, 4_000_000_000)
+    for language in ("lv", "en", "ru"):
+        with translation.override(language):
+            for name, keys in used.items():
+                for _ in range(2):
+                    for key_value in keys_seen:
+                        for number in numbers:
+                            values: dict[str, object] = {
+                                key: key_value if key == "context" else number + position
+                                for position, key in enumerate(keys)
+                            }
+                            assert kept_url(name, **values) == reverse(name, kwargs=values), (name, values)
+            # Values no marker stands for: Django's own answer, a URL or its refusal.
+            assert kept_url("portal:offers", context="a b") == reverse("portal:offers", kwargs={"context": "a b"})
+            with pytest.raises(NoReverseMatch):
+                kept_url("portal:offer-image", offer_id=-1)
+            with pytest.raises(NoReverseMatch):
+                kept_url("portal:offers", context="a/b")
+    template = Template(
+        "{% load portal %}{% kept_url 'portal:offer-claim' context=key connection_id=c offer_id=o as claim %}"
+        "[{{ claim }}]{% kept_url 'portal:offers' context=key %}|"
+        "[{% url 'portal:offer-claim' context=key connection_id=c offer_id=o %}]{% url 'portal:offers' context=key %}"
+    )
+    with translation.override("en"):
+        kept, plain = template.render(Context({"key": "company-5", "c": 10, "o": 2})).split("|")
+    assert kept == plain == "[/en/acting/company-5/connections/10/offers/2/claim/]/en/acting/company-5/offers/"
+
+
+def test_shown_choice_is_what_get_display_gives_for_every_choice_and_a_value_that_is_none() -> None:
+    from selfcare.customers.models import Connection, ConnectionStatus, SimState
+    from selfcare.portal.templatetags.portal import shown_choice
+
+    template = Template('{% load portal %}{{ c|shown_choice:"status" }}|{{ c|shown_choice:"sim_state" }}')
+    plain = Template("{{ c.get_status_display }}|{{ c.get_sim_state_display }}")
+    values = [(status, sim) for status in [*ConnectionStatus.values, "gone"] for sim in [*SimState.values, "lost"]]
+    for language in ("lv", "en", "ru"):
+        with translation.override(language):
+            for _ in range(2):  # the second time from the kept labels
+                for status, sim in values:
+                    connection = Connection(status=status, sim_state=sim)
+                    assert shown_choice(connection, "status") == connection.get_status_display()
+                    assert template.render(Context({"c": connection})) == plain.render(Context({"c": connection}))
+    with translation.override("lv"):
+        latvian = shown_choice(Connection(status=ConnectionStatus.ACTIVE), "status")
+    with translation.override("en"):
+        assert shown_choice(Connection(status=ConnectionStatus.ACTIVE), "status") != latvian

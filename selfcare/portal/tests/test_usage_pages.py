@@ -255,7 +255,7 @@ def test_the_itemised_usage_links_are_the_ones_reverse_gives(owner_connection: t
     for language, prefix in (("en", "/en"), ("lv", "")):  # Latvian URLs have no prefix
         response = client.get(url.replace("/en", prefix, 1))
         html = response.content.decode()
-        months = [month for month, _csv, _xlsx in response.context["itemised_months"]]
+        months = [month for month, _name, _csv, _xlsx in response.context["itemised_months"]]
         assert len(months) == 6
         for month in months:
             for kind in ("csv", "xlsx"):
@@ -270,8 +270,28 @@ def test_the_itemised_usage_links_are_the_ones_reverse_gives(owner_connection: t
                 assert f'<a href="{link}" download>' in html
 
 
-# The chart's bars and table rows as the card's template wrote them before they were made in Python
-# (selfcare.portal.usage Chart.bars_markup, table_markup): the same filters must give the same bytes.
+@pytest.mark.parametrize("language", ["lv", "en", "ru"])
+def test_the_itemised_months_written_in_python_read_as_the_template_wrote_them(language: str) -> None:
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from selfcare.portal.dashboard import itemised_list, month_name
+
+    months = [datetime.date(2026, m, 1) for m in range(1, 13)] + [datetime.date(2027, 1, 1)]
+    links = [(m, "", f"/a&b/usage-{m.year}-{m.month}.csv", f'/"x"/usage-{m.month}.xlsx') for m in months]
+    template = Template(
+        '{% for month, name, csv, xlsx in links %}<li>{{ month|date:"F Y"|capfirst }}: <a href="{{ csv }}" download>'
+        'CSV</a>, <a href="{{ xlsx }}" download>XLSX</a></li>{% endfor %}'
+    )
+    with translation.override(language):
+        for _ in range(2):  # the second time from the kept names
+            named = [(m, month_name(m, language), csv, xlsx) for m, _name, csv, xlsx in links]
+            assert itemised_list(named) == template.render(Context({"links": links}))
+
+
+# The chart's bars, table rows and axes as the card's template wrote them before they were made in Python
+# (selfcare.portal.usage Chart.bars_markup, table_markup, scale_markup, days_markup): the same filters must give the
+# same bytes.
 _BARS_AS_TEMPLATE = (
     "{% load l10n portal %}"
     '{% for bar in chart.bars %}<g><title>{{ bar.use.day|date:"MONTH_DAY_FORMAT" }}: {{ bar.use.total|volume }}'
@@ -280,7 +300,9 @@ _BARS_AS_TEMPLATE = (
     ' x="{{ bar.x|unlocalize }}" y="{{ bar.roaming_y|unlocalize }}" width="10"'
     ' height="{{ bar.roaming_height|unlocalize }}"></rect>{% endif %}</g>{% endfor %}|'
     '{% for bar in chart.bars %}<tr><th scope="row">{{ bar.use.day|date:"SHORT_DATE_FORMAT" }}</th>'
-    "<td>{{ bar.use.home|volume }}</td><td>{{ bar.use.roaming|volume }}</td></tr>{% endfor %}"
+    "<td>{{ bar.use.home|volume }}</td><td>{{ bar.use.roaming|volume }}</td></tr>{% endfor %}|"
+    "{% for value in chart.scale %}<li>{{ value|volume }}</li>{% endfor %}|"
+    '{% for use in chart.days %}<li>{{ use.day|date:"MONTH_DAY_FORMAT" }}</li>{% endfor %}'
 )
 
 
@@ -304,7 +326,7 @@ def test_the_chart_written_in_python_reads_as_the_template_wrote_it(language: st
     template = Template(_BARS_AS_TEMPLATE)
     with override_settings(USAGE_VOLUME_UNIT=unit), translation.override(language):
         for _ in range(2):  # the second time from the kept labels and volumes
-            written = f"{chart.bars_markup()}|{chart.table_markup()}"
+            written = f"{chart.bars_markup()}|{chart.table_markup()}|{chart.scale_markup()}|{chart.days_markup()}"
             assert written == template.render(Context({"chart": chart}))
 
 
