@@ -9,6 +9,7 @@ once per process, before the server hands it a request; management commands and 
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from pathlib import Path
@@ -37,12 +38,22 @@ def warm_up() -> None:
             _fill_reverse_tables(resolver)
     describe_device(_SAMPLE_USER_AGENT)
     templates = _load_templates()
+    _freeze_what_is_loaded()
     logger.info(
         "warmed up in %.0f ms of CPU: URLs in %d languages, %d templates, the user-agent rules",
         (time.process_time() - started) * 1000,
         len(settings.LANGUAGES),
         templates,
     )
+
+
+def _freeze_what_is_loaded() -> None:
+    """Leave what the process has loaded (modules, URL patterns, templates, the ORM's models: some 280,000 objects
+    the collector tracks) out of the garbage collector's full collections, which otherwise walk all of it: each one
+    took about 165 ms of CPU in a worker under `make load`, while every thread of the process waited for it
+    (docs/performance.md). Nothing loaded here is garbage; `gc.freeze` only stops the collector looking at it."""
+    gc.collect()
+    gc.freeze()
 
 
 def _fill_reverse_tables(resolver: URLResolver) -> None:

@@ -15,6 +15,7 @@ server under load does (a fresh connection per request, contention, caches share
 from __future__ import annotations
 
 import cProfile
+import gc
 import json
 import os
 import pstats
@@ -30,6 +31,25 @@ _lock = threading.Lock()
 WARM_UP_HEADER = "X-Load-Warm-Up"
 _PROFILED = frozenset(kind.strip() for kind in os.environ.get("LOAD_PROFILE", "").split(",") if kind.strip())
 _profiles: list[cProfile.Profile] = []  # one per thread that profiled a request
+# The garbage collector's CPU in the worker, by generation: [collections, CPU seconds], whichever thread it ran in
+# (a collection runs in the thread whose allocation set it off, inside a request or in gunicorn's own loop).
+_collections: dict[int, list[float]] = defaultdict(lambda: [0, 0.0])
+GC_KIND = "(garbage collector, generation {})"
+
+
+def _gc_clock(phase: str, info: dict[str, int]) -> None:
+    if phase == "start":
+        _clock.gc_started = time.thread_time()
+        return
+    started = getattr(_clock, "gc_started", None)
+    if started is not None:
+        sums = _collections[info["generation"]]
+        sums[0] += 1
+        sums[1] += time.thread_time() - started
+
+
+def post_worker_init(worker: Any) -> None:
+    gc.callbacks.append(_gc_clock)
 
 
 def _kind(path: str) -> str:
@@ -81,7 +101,10 @@ def worker_exit(server: Any, worker: Any) -> None:
     directory = os.environ.get("LOAD_REPORT_DIR")
     if directory:
         path = Path(directory) / f"cpu-{os.getpid()}.json"
+        gc.callbacks[:] = [callback for callback in gc.callbacks if callback is not _gc_clock]
         path.write_text(json.dumps({kind: sums for kind, sums in _sums.items()}))
+        collections = {GC_KIND.format(generation): sums for generation, sums in sorted(_collections.items())}
+        (Path(directory) / f"gc-{os.getpid()}.json").write_text(json.dumps(collections))
         with _lock:
             profiles = list(_profiles)
         if profiles:
@@ -99,6 +122,20 @@ def collected(report_dir: Path) -> dict[str, tuple[int, float]]:
             totals[kind][0] += count
             totals[kind][1] += seconds
     return {kind: (int(count), seconds) for kind, (count, seconds) in totals.items()}
+
+
+def print_collections(report_dir: Path, requests: int) -> None:
+    """The garbage collector's CPU in the portal's workers by generation, in all and per request measured."""
+    totals: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
+    for path in report_dir.glob("gc-*.json"):
+        for kind, (count, seconds) in json.loads(path.read_text()).items():
+            totals[kind][0] += count
+            totals[kind][1] += seconds
+    if not totals:
+        return
+    print(f"\n{'the portal garbage collector':<44}{'runs':>8}{'CPU ms':>9}{'per request ms':>15}")
+    for kind, (count, seconds) in sorted(totals.items()):
+        print(f"{kind:<44}{int(count):>8}{seconds * 1000:>9.0f}{seconds * 1000 / max(requests, 1):>15.2f}")
 
 
 def print_profile(report_dir: Path, lines: int = 40) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import resource
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,3 +72,60 @@ def report(before: Snapshot, after: Snapshot, requests: int, seconds: float) -> 
     busy = (after.busy - before.busy) / (seconds * cores) if seconds > 0 else 0.0
     lines.append(f"{'the machine: busy':<52}{busy:>17.0%} of {cores} cores over {seconds:.0f} s")
     return lines
+
+
+def _own_cpu(pid: str) -> float | None:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / _TICKS  # utime, stime
+
+
+class Sampler:
+    """The CPU seconds of the processes whose command line `accepts` while the block runs, read every `interval`
+    seconds: a process that ends during the block is counted up to its last reading (at most `interval` of it is
+    lost), one that starts during it from nothing."""
+
+    def __init__(self, accepts: Callable[[str], bool], interval: float = 0.2) -> None:
+        self._accepts, self._interval = accepts, interval
+        self._first: dict[str, float] = {}
+        self._last: dict[str, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _read(self, first: bool) -> None:
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            if entry.name not in self._last:
+                try:
+                    command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                except OSError:
+                    continue
+                if not self._accepts(command.strip()):
+                    continue
+            seconds = _own_cpu(entry.name)
+            if seconds is None:
+                continue
+            if entry.name not in self._last:
+                self._first[entry.name] = seconds if first else 0.0
+            self._last[entry.name] = seconds
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            self._read(first=False)
+
+    def __enter__(self) -> Sampler:
+        self._read(first=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._read(first=False)
+
+    @property
+    def seconds(self) -> float:
+        return sum(last - self._first[pid] for pid, last in self._last.items())

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+
+import pytest
 from django.template import engines
 from django.urls import get_resolver
 
 from selfcare.warmup import warm_up
+
+
+@pytest.fixture(autouse=True)
+def _unfrozen() -> Iterator[None]:
+    """warm_up freezes what the process has loaded (gc.freeze); the test process's collector is left as it was."""
+    gc.unfreeze()
+    yield
+    gc.unfreeze()
 
 
 def test_every_template_and_every_languages_urls_are_loaded_before_the_first_request() -> None:
@@ -22,3 +34,13 @@ def test_every_template_and_every_languages_urls_are_loaded_before_the_first_req
     assert {"lv", "en", "ru"} <= set(portal._reverse_dict)
     assert "portal/dashboard/dashboard.html" in cached.get_template_cache
     assert "portal/login/smartid_wait.html" in cached.get_template_cache
+
+
+def test_what_the_process_has_loaded_is_left_out_of_the_collectors_full_collections() -> None:
+    assert gc.get_freeze_count() == 0
+
+    warm_up()
+
+    # The loaded URLs, templates and modules are frozen: a full collection no longer walks them.
+    assert gc.get_freeze_count() > 10_000
+    assert gc.isenabled()  # what the requests make is still collected

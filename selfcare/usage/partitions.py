@@ -94,7 +94,10 @@ def create_partition(cursor: Any, month: datetime.datetime) -> None:
         f'INSERT INTO "{name}" SELECT * FROM moved',
         [low, high],
     )
-    cursor.execute(f'ALTER TABLE {TABLE} ATTACH PARTITION "{name}" FOR VALUES FROM (%s) TO (%s)', [low, high])
+    # A DDL statement takes no bound parameters when the connection binds on the server (settings.py): the driver
+    # quotes the two bounds into the text, as client-side binding did.
+    attach = f'ALTER TABLE {TABLE} ATTACH PARTITION "{name}" FOR VALUES FROM (%s) TO (%s)'
+    cursor.execute(cursor.db.ops.compose_sql(attach, [low, high]))
 
 
 def ensure_partitions(*, now: datetime.datetime | None = None) -> list[str]:

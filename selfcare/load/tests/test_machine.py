@@ -60,3 +60,18 @@ def test_this_processs_own_children_are_counted_from_their_usage() -> None:
     after = machine.snapshot({}, children="locust")
 
     assert after.by_group["locust"] - before.by_group["locust"] >= 0.2
+
+
+def test_the_sampler_counts_a_process_that_ended_while_it_sampled() -> None:
+    # A database backend ends during the run (a connection at its maximum age): its CPU up to then is counted.
+    marker = "selfcare-load-sampler-marker"
+    code = BURN + "time.sleep(0.3)\n"  # burns 0.3 s, then lives on long enough to be read after it
+    with machine.Sampler(lambda command: marker in command, interval=0.05) as sampler:
+        subprocess.run([sys.executable, "-c", code, marker], check=True)  # noqa: S603 - our interpreter
+    assert 0.25 <= sampler.seconds <= 0.5
+
+
+def test_the_sampler_counts_nothing_of_a_process_it_does_not_accept() -> None:
+    with machine.Sampler(lambda command: "no process has this in its command line" in command) as sampler:
+        subprocess.run([sys.executable, "-c", BURN], check=True)  # noqa: S603 - our interpreter
+    assert sampler.seconds == 0.0
