@@ -78,7 +78,6 @@ def test_a_bank_login_cannot_start_without_redis_and_says_so(redis_gone: None) -
 
 def test_a_bank_answer_arriving_while_redis_is_gone_logs_no_one_in(cut_redis: Callable[[], None]) -> None:
     """Replay protection lives in Redis: it must refuse, not pass, when it cannot check."""
-    bank_profile.cache_clear()
     client = _browser()
     assert client.post("/en/login/swedbank/").status_code == 200
     nonce = client.session["banklink.pending"]["nonce"]
@@ -88,7 +87,6 @@ def test_a_bank_answer_arriving_while_redis_is_gone_logs_no_one_in(cut_redis: Ca
     _assert_unavailable(response, "en")
     assert not any("_auth_user_id" in data for data in _stored_sessions())
     assert not AuthenticationRecord.objects.filter(result="success").exists()
-    bank_profile.cache_clear()
 
 
 def test_a_logged_in_person_gets_the_unavailable_page_not_someone_elses_or_an_anonymous_one(

@@ -79,7 +79,6 @@ def test_eid_check_reports_refused_eparaksts_client_credentials(eid_simulators: 
 
 
 def test_eid_check_reports_a_bank_that_does_not_answer(eid_simulators: str, settings: Any) -> None:
-
     settings.BANKLINK = {**settings.BANKLINK, "seb": {**settings.BANKLINK["seb"], "URL": "http://127.0.0.1:9/seb/"}}
     err = io.StringIO()
     with pytest.raises(SystemExit):

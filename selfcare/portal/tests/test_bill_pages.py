@@ -9,7 +9,6 @@ import pytest
 from django.test import Client
 
 from selfcare.access.tests import factories as people
-from selfcare.billing.config import billing_config
 from selfcare.customers.tests import factories
 
 # The billing simulator reads the accounts from the database in its own server thread: on PostgreSQL it sees only
@@ -70,7 +69,6 @@ def test_the_billing_system_down_gives_a_message_not_an_error(
     client, context, number = anna_client
     settings.BILLING_API_URL = "http://127.0.0.1:9/tmf-api/customerBillManagement/v4/"
     settings.BILLING_TIMEOUT_SECONDS = 1
-    billing_config.cache_clear()
     for url in (f"/en/acting/{context}/bills/", f"/en/acting/{context}/bills/{number}-202601/"):
         response = client.get(url)
         assert response.status_code == 503

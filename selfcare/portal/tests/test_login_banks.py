@@ -27,13 +27,6 @@ ECHOING = ("swedbank", "citadele", "luminor")
 ANNA = responses.Person("15038512346", "Anna", "Bērziņa")
 
 
-@pytest.fixture(autouse=True)
-def _fresh_profiles() -> Any:
-    bank_profile.cache_clear()
-    yield
-    bank_profile.cache_clear()
-
-
 def _start(client: Client, bank: str) -> str:
     response = client.post(f"/en/login/{bank}/")
     assert response.status_code == 200
@@ -164,12 +157,10 @@ def test_an_answer_signed_with_sha1_is_refused_unless_the_profile_allows_it(
     _assert_refused(client, _post(client, bank, fields), bank, "weak_hash")
 
     settings.BANKLINK = {**settings.BANKLINK, bank: {**settings.BANKLINK[bank], "HASH": "SHA-1"}}
-    bank_profile.cache_clear()
     with pytest.raises(ImproperlyConfigured, match="ALLOW_SHA1"):
         bank_profile(bank)
 
     settings.BANKLINK = {**settings.BANKLINK, bank: {**settings.BANKLINK[bank], "ALLOW_SHA1": "true"}}
-    bank_profile.cache_clear()
     fields = _answer(bank, _start(client, bank), hash_name="SHA-1")
     assert _post(client, bank, fields)["Location"] == "/en/dashboard/"
 
@@ -203,7 +194,6 @@ def test_a_banks_field_names_come_from_its_profile_file_and_the_login_follows_th
         **settings.BANKLINK,
         "swedbank": {**settings.BANKLINK["swedbank"], "PROFILE": str(profile_file)},
     }
-    bank_profile.cache_clear()
     profile = bank_profile("swedbank")
     assert isinstance(profile, FormProfile)
     assert (profile.nonce_field, profile.max_age_seconds) == ("VK_STAMP", 120)
@@ -218,7 +208,6 @@ def test_a_profile_file_naming_an_unknown_field_is_refused_at_start(settings: An
     profile_file = tmp_path / "seb.json"
     profile_file.write_text('{"nonce_feld": "IB_STAMP"}', encoding="utf-8")
     settings.BANKLINK = {**settings.BANKLINK, "seb": {**settings.BANKLINK["seb"], "PROFILE": str(profile_file)}}
-    bank_profile.cache_clear()
     with pytest.raises(ImproperlyConfigured, match="nonce_feld"):
         bank_profile("seb")
 

@@ -27,13 +27,6 @@ pytestmark = pytest.mark.django_db
 RIGA = signed_form.BANK_TIME_ZONE
 
 
-@pytest.fixture(autouse=True)
-def _fresh_profiles() -> Any:
-    bank_profile.cache_clear()
-    yield
-    bank_profile.cache_clear()
-
-
 def _start(client: Client, bank: str) -> tuple[str, str]:
     """Start a login; the nonce and the ``xmldata`` / form the portal posts to the bank."""
     response = client.post(f"/en/login/{bank}/")
@@ -163,7 +156,6 @@ def test_the_skew_window_is_a_profile_setting(client: Client, settings: Any, tmp
     profile_file = tmp_path / "seb.json"
     profile_file.write_text('{"max_future_seconds": 300}', encoding="utf-8")
     settings.BANKLINK = {**settings.BANKLINK, "seb": {**settings.BANKLINK["seb"], "PROFILE": str(profile_file)}}
-    bank_profile.cache_clear()
     _start(client, "seb")
     response = client.post("/en/login/seb/answer/", _seb_0001(dt.datetime.now(RIGA) + dt.timedelta(seconds=120)))
     assert response["Location"] == "/en/dashboard/"
@@ -265,7 +257,6 @@ def test_a_bank_writing_the_family_name_first_in_its_info_field_is_a_profile_set
         **settings.BANKLINK,
         "swedbank": {**settings.BANKLINK["swedbank"], "PROFILE": str(profile_file)},
     }
-    bank_profile.cache_clear()
     nonce, _ = _start(client, "swedbank")
     fields = {
         "VK_SERVICE": "3003", "VK_VERSION": "008", "VK_SND_ID": "SWEDBANK_LV", "VK_REC_ID": "TELE2SELFCARE",
@@ -286,7 +277,6 @@ def test_a_time_zone_that_does_not_exist_is_refused_at_start(settings: Any, tmp_
         **settings.BANKLINK,
         "citadele": {**settings.BANKLINK["citadele"], "PROFILE": str(profile_file)},
     }
-    bank_profile.cache_clear()
     with pytest.raises(ImproperlyConfigured, match="time_zone"):
         bank_profile("citadele")
 
@@ -303,7 +293,6 @@ def test_an_seb_contract_that_echoes_ib_stamp_is_a_profile_setting(
     profile_file = tmp_path / "seb.json"
     profile_file.write_text(json.dumps({"nonce_echoed": True, "response_signed_fields": [*SEB_0001, "IB_STAMP"]}))
     settings.BANKLINK = {**settings.BANKLINK, "seb": {**settings.BANKLINK["seb"], "PROFILE": str(profile_file)}}
-    bank_profile.cache_clear()
     nonce, _ = _start(client, "seb")
     fields = responses.answer(
         bank_profile("seb"), nonce=nonce, person=responses.Person("15038512346", "Anna", "Bērziņa")

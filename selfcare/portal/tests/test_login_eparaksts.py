@@ -158,11 +158,8 @@ def test_a_callback_in_a_browser_that_did_not_start_the_login_is_refused(client:
 
 
 def test_a_login_older_than_the_state_limit_is_refused(client: Client, eid_simulators: str, settings: Any) -> None:
-    from selfcare.identity.methods.eparaksts.config import eparaksts_config
-
     query = _answer_at_provider(_start(client, "eid-scan"))
     settings.EPARAKSTS_STATE_MAX_AGE_SECONDS = 0
-    eparaksts_config.cache_clear()
     record = _failure(
         client, _callback(client, query), page="/en/login/eid-scan/", text=_text(ErrorCode.EID_LOGIN_EXPIRED)
     )

@@ -24,8 +24,6 @@ from django.test import Client
 from django.utils import translation
 
 from selfcare.errors import ErrorCode, message
-from selfcare.identity.methods.eparaksts.config import eparaksts_config
-from selfcare.identity.methods.smartid.config import smartid_config
 from selfcare.identity.models import AuthenticationRecord, AuthResult, DigitalIdentity
 from selfcare.simulators.testing import SimulatorsClient
 from selfcare.tests.faults import closed_port, hanging_server
@@ -52,22 +50,16 @@ def broken_provider(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]
 
 
 @pytest.fixture
-def short_timeouts(settings: Any) -> Iterator[None]:
+def short_timeouts(settings: Any) -> None:
     """Timeouts short enough for a test; the code path is the production one."""
     settings.SMARTID_CONNECT_TIMEOUT = 0.5
     settings.SMARTID_POLL_TIMEOUT_MS = 200
     settings.EPARAKSTS_CONNECT_TIMEOUT = 0.5
     settings.EPARAKSTS_READ_TIMEOUT = 0.5
-    smartid_config.cache_clear()
-    eparaksts_config.cache_clear()
-    yield
-    smartid_config.cache_clear()
-    eparaksts_config.cache_clear()
 
 
 def _point_smartid_at(settings: Any, base: str) -> None:
     settings.SMARTID_API_URL = f"{base}/v3/"
-    smartid_config.cache_clear()
 
 
 def _nobody_logged_in(client: Client) -> None:
@@ -137,7 +129,6 @@ def test_eparaksts_failing_when_the_portal_redeems_the_code_ends_the_login_as_un
     query = _eparaksts_answer(client)
     base, reason = broken_provider
     settings.EPARAKSTS_URL = base  # the token endpoint goes away between the person's answer and ours
-    eparaksts_config.cache_clear()
     response = client.get("/login/eparaksts/callback/", query)
     assert response["Location"] == "/en/login/eparaksts-mobile/"
     assert _unavailable() in client.get(response["Location"]).content.decode()

@@ -112,28 +112,21 @@ def test_a_person_without_smart_id_sees_the_same_waiting_page_and_the_same_timeo
     client: Client, eid_simulators: str, settings: Any
 ) -> None:
     """No enumeration: the page never says whether the code has a Smart-ID account."""
-    from selfcare.identity.methods.smartid.config import smartid_config
 
     settings.SMARTID_SESSION_TIMEOUT_SECONDS = 1
-    smartid_config.cache_clear()
     response = _start(client, NOT_AT_SMART_ID)
     assert response["Location"] == "/en/login/smart-id/wait/"
     waiting = client.get("/en/login/smart-id/wait/").content.decode()
     assert 'data-testid="verification-code"' in waiting
     page = _wait_for_outcome(client)
     assert _text(ErrorCode.EID_TIMEOUT) in page.content.decode()
-    smartid_config.cache_clear()
 
 
 def test_an_unreachable_provider_gives_a_clear_message_and_an_audit_record(client: Client, settings: Any) -> None:
-    from selfcare.identity.methods.smartid.config import smartid_config
-
     settings.SMARTID_API_URL = "http://127.0.0.1:9/v3/"
-    smartid_config.cache_clear()
     page = client.get(_start(client, ANNA)["Location"])
     assert _text(ErrorCode.EID_UNAVAILABLE) in page.content.decode()
     assert AuthenticationRecord.objects.get().result == AuthResult.UNAVAILABLE
-    smartid_config.cache_clear()
 
 
 def test_cancelling_on_the_portal_ends_the_attempt_and_is_recorded(client: Client, eid_simulators: str) -> None:

@@ -109,36 +109,18 @@ def test_when_no_revocation_status_can_be_had_the_login_is_refused_as_cannot_che
 def test_only_an_explicit_soft_fail_setting_lets_a_login_through_without_a_revocation_status(
     client: Client, eid_simulators: str, settings: Any
 ) -> None:
-    from selfcare.identity.methods.smartid.config import smartid_config
-    from selfcare.revocation import revocation_checker
-
     settings.SIMULATOR_PKI_OCSP_DOWN = True
     settings.SIMULATOR_PKI_CRL_DOWN = True
     settings.REVOCATION_MODE = "soft"
-    revocation_checker.cache_clear()
-    smartid_config.cache_clear()
-    try:
-        _confirm_then_outcome(client, ANNA)
-    finally:
-        revocation_checker.cache_clear()
-        smartid_config.cache_clear()
+    _confirm_then_outcome(client, ANNA)
     assert AuthenticationRecord.objects.get().result == AuthResult.SUCCESS
 
 
 def test_soft_fail_still_refuses_a_certificate_the_responder_calls_revoked(
     client: Client, eid_simulators: str, settings: Any
 ) -> None:
-    from selfcare.identity.methods.smartid.config import smartid_config
-    from selfcare.revocation import revocation_checker
-
     settings.REVOCATION_MODE = "soft"
-    revocation_checker.cache_clear()
-    smartid_config.cache_clear()
-    try:
-        page = _confirm_then_outcome(client, REVOKED)
-    finally:
-        revocation_checker.cache_clear()
-        smartid_config.cache_clear()
+    page = _confirm_then_outcome(client, REVOKED)
     assert _text(ErrorCode.EID_CERTIFICATE_REVOKED) in page
 
 

@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from selfcare.identity.methods.smartid.config import smartid_config
 from selfcare.portal.login import smartid
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +15,6 @@ def test_the_steps_of_logins_share_one_client_until_the_configuration_changes(se
     first = smartid._client()
     assert smartid._client() is first
     settings.SMARTID_RP_NAME = "Another name"
-    smartid_config.cache_clear()
     changed = smartid._client()
     assert changed is not first
     assert changed.config.rp_name == "Another name"
