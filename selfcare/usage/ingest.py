@@ -630,17 +630,7 @@ def _apply_set_based(fresh: list[tuple[EventRow, _Target]], now: datetime.dateti
             _add_plan_buckets(cursor, now)
             _temp_table(cursor, "usage_decide", "connection_id bigint, cycle_id bigint, kind varchar(5)")
             cursor.execute(_NEEDS_EVENTS)
-            _temp_table(
-                cursor,
-                "usage_reach",
-                "connection_id bigint, cycle_id bigint, kind varchar(5), zone varchar(8), quantity numeric, "
-                "buckets bigint, id bigint, plan boolean, unlimited boolean, room numeric",
-            )
-            cursor.execute(_DEBIT_REACH)
-            cursor.execute(_DEBIT_SINGLE, [now])
-            cursor.execute("SELECT EXISTS (SELECT 1 FROM usage_reach WHERE buckets > 1)")
-            if cursor.fetchone()[0]:
-                cursor.execute(_DEBIT_RANKED, [now])
+            cursor.execute(_DEBIT, [now])
             cursor.execute("SELECT connection_id, cycle_id, kind FROM usage_decide")
             decide = cursor.fetchall()
         else:
@@ -854,23 +844,15 @@ _NEEDS_EVENTS = (
     "     AND bool_or(b.zone = 'world' AND (b.allowance IS NULL OR b.allowance > b.used)))"
 )
 
-# The debit of everything else, as `buckets.debit` does it for one sum: each group's sum fills its eligible buckets
-# in debit order (priority, earliest expiry, oldest); an unlimited bucket takes all that reaches it; what none can
-# take is out of bucket on the last eligible plan bucket. Latvia's and the EU's sums are one group where they may
-# debit the same buckets only (the plan's calls and SMS): filling them one after the other or together comes to the
-# same. The zones outside the EU are groups of their own that reach the same world buckets, which then have no room
-# left (else _NEEDS_EVENTS sent them event by event): each group's rest goes to the plan's world bucket, so the
-# bucket's changes are summed before one UPDATE sets it, and the rests of world zones 1 and 2 are added to their
-# own counters (ZoneOutOfBucket) for pricing.
-#
-# First each group with how many buckets it reaches (`_DEBIT_REACH`, a hash aggregate: no sort): almost every group
-# reaches one bucket, whose debit is plain arithmetic (`_DEBIT_SINGLE`); only the groups that reach more are ranked
-# and filled in debit order with window functions (`_DEBIT_RANKED`), which sort them. The two statements cannot
-# disagree about a bucket both reach: two groups share a bucket only across zones, and where its room would make
-# the order matter (Latvia and the EU beside a shared bucket, two world zones and a world bucket with room),
-# _NEEDS_EVENTS took them out already; a shared bucket without room is only given its rest, which changes no room.
-_DEBIT_REACH = (
-    "INSERT INTO usage_reach (connection_id, cycle_id, kind, zone, quantity, buckets, id, plan, unlimited, room) "
+# The debit of everything else in one statement, as `buckets.debit` does it for one sum: each group's sum fills its
+# eligible buckets in debit order (priority, earliest expiry, oldest); an unlimited bucket takes all that reaches
+# it; what none can take is out of bucket on the last eligible plan bucket. Latvia's and the EU's sums are one
+# group where they may debit the same buckets only (the plan's calls and SMS): filling them one after the other
+# or together comes to the same. The zones outside the EU are groups of their own that reach the same world buckets,
+# which then have no room left (else _NEEDS_EVENTS sent them event by event): each group's rest goes to the plan's
+# world bucket, so the bucket's changes are summed before one UPDATE sets it, and the rests of world zones 1 and 2
+# are added to their own counters (ZoneOutOfBucket) for pricing.
+_DEBIT = (
     "WITH g AS ("
     " SELECT g.connection_id, g.cycle_id, g.kind, g.quantity,"
     "  CASE WHEN g.zone IN ('domestic', 'eu') AND NOT EXISTS (SELECT 1 FROM usage_bucket x"
@@ -880,42 +862,7 @@ _DEBIT_REACH = (
     " FROM usage_groups g WHERE NOT g.debited"
     "  AND NOT EXISTS (SELECT 1 FROM usage_decide d WHERE d.connection_id = g.connection_id"
     "  AND d.cycle_id = g.cycle_id AND d.kind = g.kind)),"
-    " q AS (SELECT connection_id, cycle_id, kind, zone, sum(quantity) AS quantity FROM g GROUP BY 1, 2, 3, 4) "
-    "SELECT q.connection_id, q.cycle_id, q.kind, q.zone, q.quantity, count(*), min(b.id), bool_and(b.source = 'plan'),"
-    " bool_and(b.allowance IS NULL),"
-    " min(CASE WHEN b.allowance IS NULL THEN 0 ELSE greatest(b.allowance - b.used, 0) END) "
-    "FROM q JOIN usage_bucket b ON b.connection_id = q.connection_id AND b.cycle_id = q.cycle_id"
-    " AND b.kind = q.kind AND (b.zone = q.zone OR (b.zone = 'home_eu' AND q.zone IN ('domestic', 'eu'))"
-    "  OR (b.zone = 'world' AND q.zone IN ('world1', 'world2'))) "
-    "GROUP BY 1, 2, 3, 4, 5"
-)
-
-# The groups of `usage_debit` (connection, cycle, kind, zone, bucket id, taken, rest) debited: the rests of world
-# zones 1 and 2 added to their counters, each bucket's changes summed and set by one UPDATE.
-_DEBIT_WRITE = (
-    " tally AS ("
-    "  INSERT INTO usage_zoneoutofbucket (connection_id, cycle_id, kind, zone, quantity)"
-    "  SELECT connection_id, cycle_id, kind, zone, sum(rest)::bigint FROM debit"
-    "  WHERE rest > 0 AND zone IN ('world1', 'world2') GROUP BY 1, 2, 3, 4"
-    "  ON CONFLICT (connection_id, cycle_id, kind, zone)"
-    "  DO UPDATE SET quantity = usage_zoneoutofbucket.quantity + excluded.quantity) "
-    "UPDATE usage_bucket b SET used = b.used + d.taken::bigint, out_of_bucket = b.out_of_bucket + d.rest::bigint,"
-    " as_of = %s FROM (SELECT id, sum(taken) AS taken, sum(rest) AS rest FROM debit GROUP BY id) d"
-    " WHERE b.id = d.id AND (d.taken > 0 OR d.rest > 0)"
-)
-
-# A group that reaches one bucket: it takes what fits (all of it when unlimited), the rest is out of bucket on it
-# when it is a plan bucket (the window statement's arithmetic for a single place).
-_DEBIT_SINGLE = (
-    "WITH debit AS ("  # noqa: S608 (constants only)
-    " SELECT id, connection_id, cycle_id, kind, zone,"
-    "  CASE WHEN unlimited THEN quantity ELSE least(room, quantity) END AS taken,"
-    "  CASE WHEN plan AND NOT unlimited THEN greatest(quantity - room, 0) ELSE 0 END AS rest"
-    " FROM usage_reach WHERE buckets = 1)," + _DEBIT_WRITE
-)
-
-_DEBIT_RANKED = (
-    "WITH q AS (SELECT connection_id, cycle_id, kind, zone, quantity FROM usage_reach WHERE buckets > 1),"  # noqa: S608
+    " q AS (SELECT connection_id, cycle_id, kind, zone, sum(quantity) AS quantity FROM g GROUP BY 1, 2, 3, 4),"
     " ranked AS ("
     "  SELECT q.connection_id, q.cycle_id, q.kind, q.zone, q.quantity, b.id, b.source,"
     "   b.allowance IS NULL AS unlimited,"
@@ -939,7 +886,16 @@ _DEBIT_RANKED = (
     "   CASE WHEN unlimited_before THEN 0 WHEN unlimited THEN greatest(quantity - room_before, 0)"
     "    ELSE least(room, greatest(quantity - room_before, 0)) END AS taken,"
     "   CASE WHEN last_plan AND NOT any_unlimited THEN greatest(quantity - room_total, 0) ELSE 0 END AS rest"
-    "  FROM filled)," + _DEBIT_WRITE
+    "  FROM filled),"
+    " tally AS ("
+    "  INSERT INTO usage_zoneoutofbucket (connection_id, cycle_id, kind, zone, quantity)"
+    "  SELECT connection_id, cycle_id, kind, zone, sum(rest)::bigint FROM debit"
+    "  WHERE rest > 0 AND zone IN ('world1', 'world2') GROUP BY 1, 2, 3, 4"
+    "  ON CONFLICT (connection_id, cycle_id, kind, zone)"
+    "  DO UPDATE SET quantity = usage_zoneoutofbucket.quantity + excluded.quantity) "
+    "UPDATE usage_bucket b SET used = b.used + d.taken::bigint, out_of_bucket = b.out_of_bucket + d.rest::bigint,"
+    " as_of = %s FROM (SELECT id, sum(taken) AS taken, sum(rest) AS rest FROM debit GROUP BY id) d"
+    " WHERE b.id = d.id AND (d.taken > 0 OR d.rest > 0)"
 )
 
 

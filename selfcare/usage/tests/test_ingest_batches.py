@@ -354,9 +354,9 @@ def test_a_batch_prepared_ahead_with_its_copy_lines_counts_what_the_same_rows_in
 
 @pytest.mark.django_db
 def test_a_batch_whose_groups_reach_one_bucket_or_several_counts_what_its_events_fed_one_at_a_time_count() -> None:
-    # Most of a batch's sums reach one bucket each (debited by plain arithmetic), some reach several (an add-on over
-    # the whole cycle beside the plan's bucket: filled in debit order); the two kinds in one batch, over the
-    # allowances, count what the events fed one at a time count.
+    # Most of a batch's sums reach one bucket each, some reach several (an add-on over the whole cycle beside the
+    # plan's bucket: filled in debit order); the two kinds in one batch, over the allowances, count what the events
+    # fed one at a time count.
     plan = factories.tariff_plan(data_bytes=300 * MB, eu_data_bytes=200 * MB, voice_minutes=30, sms=20)
     now = datetime.datetime.now(datetime.UTC)
     twins = []
