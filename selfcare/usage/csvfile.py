@@ -158,13 +158,8 @@ def import_file(
     rows = batch_rows or settings.USAGE_IMPORT_BATCH_ROWS
     postgresql = db.vendor == "postgresql"
     parse = row_parser(now)  # the caller's own: the parser thread has its own
-    with (
-        _collector_paused(),
-        _parsed_ahead(path, batch_rows=rows, now=now, progress=progress, look_up=postgresql, copy_lines=postgresql) as (
-            batches,
-            mode,
-        ),
-    ):
+    ahead = _parsed_ahead(path, batch_rows=rows, now=now, progress=progress, look_up=postgresql, copy_lines=postgresql)
+    with _collector_paused(), ahead as (batches, mode):
         for batch in batches:
             if isinstance(batch, _Unparsed):
                 done = _ingest_unparsed(batch, parse, now)

@@ -378,7 +378,7 @@ def test_a_batch_whose_groups_reach_one_bucket_or_several_counts_what_its_events
         )
         twins.append(connection)
     whole, one_by_one = twins
-    events = [
+    events: list[tuple[datetime.datetime, str, str, int, str | None]] = [
         (now - datetime.timedelta(minutes=m), kind, zone, quantity, None)
         for m, (kind, zone, quantity) in enumerate(
             [
