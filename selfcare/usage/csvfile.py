@@ -5,7 +5,9 @@ reported with the line a person sees in an editor (the header is line 1).
 
 `import_file` parses the next batch in a thread of its own while the current one is ingested: ingestion spends
 most of a batch waiting for PostgreSQL (psycopg lets go of the GIL meanwhile), and parsing is pure Python that
-needs no database, so the two overlap on two cores instead of taking turns. The thread never touches the database
+needs no database, so the two overlap on two cores instead of taking turns. The thread also prepares the batch
+(`ingest.prepare`: ids repeated in it told apart, its COPY lines made), which needs no database either, so the
+caller's thread is left with the work that does. The thread never touches the database
 (Django's connections are per thread: it would not see the caller's transaction); every batch is still ingested by
 the caller's thread, one transaction each, in the file's order.
 
@@ -40,10 +42,13 @@ from selfcare.usage.ingest import (
     PROBES,
     EventRow,
     IngestResult,
+    Prepared,
     Rejected,
     any_recorded,
     ingest,
+    ingest_prepared,
     live_numbers,
+    prepare,
     row_parser,
     unrecorded,
 )
@@ -153,16 +158,14 @@ def import_file(
     rows = batch_rows or settings.USAGE_IMPORT_BATCH_ROWS
     postgresql = db.vendor == "postgresql"
     parse = row_parser(now)  # the caller's own: the parser thread has its own
-    with (
-        _collector_paused(),
-        _parsed_ahead(path, batch_rows=rows, now=now, progress=progress, look_up=postgresql) as (batches, mode),
-    ):
+    ahead = _parsed_ahead(path, batch_rows=rows, now=now, progress=progress, look_up=postgresql, copy_lines=postgresql)
+    with _collector_paused(), ahead as (batches, mode):
         for batch in batches:
             if isinstance(batch, _Unparsed):
                 done = _ingest_unparsed(batch, parse, now)
                 mode.unparsed = 2 * (len(batch.rows) - done.duplicates) < len(batch.rows)
             else:
-                done = ingest(batch, now=now, looked_up=mode.looked_up_new)
+                done = ingest_prepared(batch, now=now, looked_up=mode.looked_up_new)
                 mode.looked_up_new = False
                 mode.unparsed = postgresql and 2 * done.duplicates > done.received
             result.add(done)
@@ -232,7 +235,8 @@ def _parsed_ahead(
     now: datetime.datetime,
     progress: Callable[[int], None] | None,
     look_up: bool = False,
-) -> Iterator[tuple[Iterator[list[EventRow | Rejected] | _Unparsed], _Mode]]:
+    copy_lines: bool = False,
+) -> Iterator[tuple[Iterator[Prepared | _Unparsed], _Mode]]:
     """The file's batches read in a parser thread one batch ahead of the caller: while the caller ingests a batch,
     the next is read. At most one batch waits read (two batches in memory, not one). An error of the parser
     reaches the caller when it asks for that batch, after every batch read before it; when the caller stops (an
@@ -242,9 +246,7 @@ def _parsed_ahead(
     A batch is parsed, or only read (_Unparsed) while the _Mode yielded says so. With `look_up`, the first rows'
     ids are handed to the caller's thread (the only one that may use the database) and looked up before the first
     batch is read on, which sets the mode for it."""
-    handoff: queue.SimpleQueue[list[EventRow | Rejected] | _Unparsed | _Read | _Failed | _LookUp | None] = (
-        queue.SimpleQueue()
-    )
+    handoff: queue.SimpleQueue[Prepared | _Unparsed | _Read | _Failed | _LookUp | None] = queue.SimpleQueue()
     answers: queue.SimpleQueue[bool | None] = queue.SimpleQueue()  # a look-up's answer; None: stop
     room = threading.Semaphore(1)  # taken by the parser for each batch, given back as the caller takes one
     stop = threading.Event()
@@ -270,17 +272,20 @@ def _parsed_ahead(
                             if answer is None:
                                 return
                             mode.unparsed, mode.looked_up_new = answer, not answer
-                    batch: list[EventRow | Rejected] | _Unparsed
+                    batch: Prepared | _Unparsed
                     if mode.unparsed:
                         more, more_lines = rows.take(batch_rows - len(start))
                         batch = _unparsed(start + more, lines + more_lines, rows.width)
                         size = len(batch.rows) + len(batch.rejected)
                     else:
-                        batch = [
+                        parsed = [
                             _checked(values, line, rows.width, parse) for values, line in zip(start, lines, strict=True)
                         ]
-                        batch += rows.parsed(batch_rows - len(batch), parse)
-                        size = len(batch)
+                        parsed += rows.parsed(batch_rows - len(parsed), parse)
+                        size = len(parsed)
+                        # Prepared here too (ids told apart, COPY lines made): the caller's thread is then left
+                        # with what needs the database, and this is done while it waits for the batch before.
+                        batch = prepare(parsed, now, copy_lines=copy_lines)
                     if not size:
                         break
                     if size >= batch_rows:
@@ -291,7 +296,7 @@ def _parsed_ahead(
         except BaseException as error:  # whatever it is, the caller's thread raises it
             handoff.put(_Failed(error))
 
-    def batches() -> Iterator[list[EventRow | Rejected] | _Unparsed]:
+    def batches() -> Iterator[Prepared | _Unparsed]:
         while True:
             item = handoff.get()
             if isinstance(item, _Read):

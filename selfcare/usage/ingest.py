@@ -239,18 +239,27 @@ def _targets(msisdns: set[str]) -> dict[str, _Target]:
     return found
 
 
-def ingest(
-    rows: Iterable[EventRow | Rejected], *, now: datetime.datetime | None = None, looked_up: bool = False
-) -> IngestResult:
-    """Record one batch (see the module docstring). Rows are EventRow or the Rejected that parse_row made.
-    `looked_up`: the caller looked some of the batch's ids up already (`any_recorded`) and found none recorded, so
-    on PostgreSQL the batch is taken for new without a look-up of its own (an id recorded after all is still found
-    by the COPY, as when the look-up misses it)."""
-    now = now or timezone.now()
-    result = IngestResult()
+class Prepared(NamedTuple):
+    """A batch as `ingest_prepared` takes it, worked out from its rows alone, without the database (`prepare`): so a
+    file's next batch is prepared in csvfile's parser thread while the caller's thread waits for PostgreSQL to
+    record the batch before it, instead of after, in the caller's thread, while the database waits."""
+
+    received: int
+    events: list[EventRow]  # the good rows, each id's first in the batch
+    rejected: list[Rejected]
+    numbers: set[str]  # the events' numbers, to be resolved to connections
+    # Per id (PostgreSQL only, else None): its line of the key table's COPY and its line of the events' COPY up to
+    # the connection id, which is known only once the numbers are resolved (`_copy_events`).
+    lines: dict[str, tuple[str, str]] | None
+
+
+def prepare(rows: Iterable[EventRow | Rejected], now: datetime.datetime, *, copy_lines: bool = False) -> Prepared:
+    """The batch of `rows` as `ingest_prepared` takes it (pure Python: any thread may call it); with `copy_lines`,
+    the COPY lines of its events are made too (see Prepared.lines), for PostgreSQL."""
     events: list[EventRow] = []
+    rejected: list[Rejected] = []
     seen: set[str] = set()
-    keep, mark, reject = events.append, seen.add, result.rejected.append
+    keep, mark, reject = events.append, seen.add, rejected.append
     received = 0
     # A file's batch is 200,000 rows: the lookups are hoisted, and the count is the loop's (read after it).
     for received, row in enumerate(rows, 1):  # noqa: B007
@@ -260,19 +269,50 @@ def ingest(
             mark(row.source_key)
             keep(row)
     # The rest were ids repeated within the batch.
-    result.received = received
-    result.duplicates = received - len(events) - len(result.rejected)
-    targets = _targets({e.msisdn for e in events})
+    numbers = {event.msisdn for event in events}
+    return Prepared(received, events, rejected, numbers, _copy_lines(events, now) if copy_lines else None)
+
+
+def _copy_lines(events: Sequence[EventRow], now: datetime.datetime) -> dict[str, tuple[str, str]]:
+    """Per id, its key table's COPY line and its events' COPY line but for the connection id and the line's end
+    (the columns in `_EVENT_COLUMNS`' order)."""
+    received = now.isoformat()
+    keys = _copy_keys([event.source_key for event in events])
+    # Each start time as text once for both tables: formatting them is most of the Python cost of the COPYs.
+    return {
+        e.source_key: (f"{key}\t{stamp}\n", f"{key}\t{e.kind}\t{e.zone}\t{stamp}\t{e.quantity}\t{received}\t")
+        for e, key in zip(events, keys, strict=True)
+        for stamp in (e.started_at.isoformat(),)
+    }
+
+
+def ingest(
+    rows: Iterable[EventRow | Rejected], *, now: datetime.datetime | None = None, looked_up: bool = False
+) -> IngestResult:
+    """Record one batch (see the module docstring). Rows are EventRow or the Rejected that parse_row made.
+    `looked_up`: the caller looked some of the batch's ids up already (`any_recorded`) and found none recorded, so
+    on PostgreSQL the batch is taken for new without a look-up of its own (an id recorded after all is still found
+    by the COPY, as when the look-up misses it)."""
+    now = now or timezone.now()
+    return ingest_prepared(prepare(rows, now), now=now, looked_up=looked_up)
+
+
+def ingest_prepared(batch: Prepared, *, now: datetime.datetime, looked_up: bool = False) -> IngestResult:
+    """`ingest` of a batch `prepare`d already, with the same `now`."""
+    result = IngestResult(received=batch.received, rejected=list(batch.rejected))
+    result.duplicates = batch.received - len(batch.events) - len(batch.rejected)
+    targets = _targets(batch.numbers) if batch.events else {}
     known: list[tuple[EventRow, _Target]] = []
-    for event in events:
-        target = targets.get(event.msisdn)
+    keep, get = known.append, targets.get
+    for event in batch.events:
+        target = get(event.msisdn)
         if target is None:
             result.rejected.append(Rejected(event.line, event.source_key, ErrorCode.USAGE_UNKNOWN_NUMBER))
         else:
-            known.append((event, target))
+            keep((event, target))
     if known and db.vendor == "postgresql":
         with transaction.atomic():
-            fresh, sums = _record_events(known, now, looked_up=looked_up)
+            fresh, sums = _record_events(known, now, looked_up=looked_up, lines=batch.lines)
             result.recorded = len(fresh)
             result.duplicates += len(known) - len(fresh)
             if fresh:
@@ -330,7 +370,11 @@ def _copy_text(cursor: Any, table: str, names: str, lines: Iterable[str]) -> Non
 
 
 def _record_events(
-    known: list[tuple[EventRow, _Target]], now: datetime.datetime, *, looked_up: bool = False
+    known: list[tuple[EventRow, _Target]],
+    now: datetime.datetime,
+    *,
+    looked_up: bool = False,
+    lines: dict[str, tuple[str, str]] | None = None,
 ) -> tuple[list[tuple[EventRow, _Target]], _Sums | None]:
     """PostgreSQL: record the events of `known` whose id is not recorded yet; those recorded by this call, and their
     sums (`_sums`) when they were worked out meanwhile (see `_alongside`), else None.
@@ -340,7 +384,8 @@ def _record_events(
     savepoint. If an id was recorded after all (the probe missed it, or a concurrent batch claimed it meanwhile),
     the key table's unique index stops the COPY, the savepoint is rolled back, and the batch takes the careful way:
     one COPY of its ids and an anti-join tell the new ones apart (a replayed batch, every id known, stops there),
-    and those are inserted with ON CONFLICT DO NOTHING, which skips an id another batch records meanwhile."""
+    and those are inserted with ON CONFLICT DO NOTHING, which skips an id another batch records meanwhile. `lines`:
+    the events' COPY lines (`_copy_lines`) if they were made already."""
     ids = [event.source_key for event, _target in known]
     if looked_up or not any_recorded(ids[:: max(1, len(ids) // PROBES)]):
         # Grouped by connection (a stable sort: each connection's events stay in the file's order): the events'
@@ -348,9 +393,8 @@ def _record_events(
         # time, a few index pages after another, not at random across all of them (a third of the events' COPY).
         # Not for a replay, which writes none of them.
         known.sort(key=_connection_of)
-        keys = _copy_keys([event.source_key for event, _target in known])
         with _alongside(_sums, known) as sums:
-            copied = _copy_events(known, keys, now)
+            copied = _copy_events(known, lines if lines is not None else _copy_lines([e for e, _t in known], now))
         if copied:
             return known, sums()
     fresh = _not_yet_recorded(known)
@@ -392,29 +436,25 @@ def any_recorded(keys: Sequence[str]) -> bool:
     return bool(found)
 
 
-def _copy_events(known: list[tuple[EventRow, _Target]], keys: Sequence[str], now: datetime.datetime) -> bool:
-    """COPY the ids into the key table and the events into their partitions, in a savepoint; False (and nothing
-    written) when an id is already recorded."""
-    received = now.isoformat()
-    # Each start time as text once for both tables: formatting them is most of the Python cost of the COPYs.
-    stamps = [event.started_at.isoformat() for event, _target in known]
+# The events' columns in the order of their COPY lines: the connection id last, added to a line made before the
+# event's number was resolved (`_copy_lines`).
+_EVENT_COLUMNS = "source_key, kind, zone, started_at, quantity, received_at, connection_id"
+
+
+def _copy_events(known: list[tuple[EventRow, _Target]], lines: dict[str, tuple[str, str]]) -> bool:
+    """COPY the ids into the key table and the events into their partitions, in a savepoint, from their `lines`
+    (`_copy_lines`); False (and nothing written) when an id is already recorded."""
+    ids: list[str] = []
+    events: list[str] = []
+    claim, record = ids.append, events.append
+    for event, target in known:
+        key_line, event_line = lines[event.source_key]
+        claim(key_line)
+        record(f"{event_line}{target.connection_id}\n")
     try:
         with transaction.atomic(), db.cursor() as cursor:
-            _copy_text(
-                cursor,
-                "usage_usageeventkey",
-                "source_key, started_at",
-                (f"{key}\t{stamp}\n" for key, stamp in zip(keys, stamps, strict=True)),
-            )
-            _copy_text(
-                cursor,
-                "usage_usageevent",
-                "source_key, connection_id, kind, zone, started_at, quantity, received_at",
-                (
-                    f"{key}\t{t.connection_id}\t{e.kind}\t{e.zone}\t{stamp}\t{e.quantity}\t{received}\n"
-                    for key, stamp, (e, t) in zip(keys, stamps, known, strict=True)
-                ),
-            )
+            _copy_text(cursor, "usage_usageeventkey", "source_key, started_at", ids)
+            _copy_text(cursor, "usage_usageevent", _EVENT_COLUMNS, events)
     except (IntegrityError, psycopg.errors.UniqueViolation):
         return False
     return True
@@ -510,18 +550,21 @@ def _insert_events_on_conflict(
     return [(event, target) for event, target in fresh if event.source_key in inserted]
 
 
-# The daily sums per (connection, local day, kind, zone), and the debit's per (connection, account, plan, cycle start,
-# cycle end, kind, zone).
+# The daily sums per (connection, local day, kind, zone), the debit's per (connection, account, plan, cycle start,
+# cycle end, kind, zone), and the daily sums as COPY lines (`_add_daily_sums`).
 _Sums = tuple[
     dict[tuple[int, datetime.date, str, str], int],
     dict[tuple[int, int, int, datetime.datetime, datetime.datetime, str, str], int],
+    list[str],
 ]
 
 
 def _sums(fresh: list[tuple[EventRow, _Target]]) -> _Sums:
     """The batch's use summed in Python, which holds every event already: per (connection, local day by the billing
     clock, kind, zone) for the daily totals, and per (connection, account, plan, cycle start, cycle end, kind,
-    zone) for the debit. A cycle is made of whole local days, so the second is summed from the first."""
+    zone) for the debit. A cycle is made of whole local days, so the second is summed from the first. With them the
+    daily sums' COPY lines: made here, so that they too are made while the events' COPY waits for PostgreSQL
+    (`_alongside`)."""
     days: dict[int, datetime.date] = {}
     daily: dict[tuple[int, datetime.date, str, str], int] = defaultdict(int)
     target_of: dict[int, _Target] = {}
@@ -541,7 +584,9 @@ def _sums(fresh: list[tuple[EventRow, _Target]]) -> _Sums:
         if cycle is None:
             cycle = bounds[(target.cycle_day, day)] = day_cycle_bounds(target.cycle_day, day)
         groups[(connection_id, target.account_id, target.plan_id, *cycle, kind, zone)] += quantity
-    return daily, groups
+    dates = {day: day.isoformat() for day in set(days.values())}
+    lines = [f"{c}\t{dates[day]}\t{kind}\t{zone}\t{q}\n" for (c, day, kind, zone), q in daily.items()]
+    return daily, groups, lines
 
 
 def _apply_set_based(fresh: list[tuple[EventRow, _Target]], now: datetime.datetime, sums: _Sums | None) -> None:
@@ -551,14 +596,14 @@ def _apply_set_based(fresh: list[tuple[EventRow, _Target]], now: datetime.dateti
     `_needs_events`). A (connection, cycle) with no bucket at all yet (its first use: the plan's buckets are all it
     will have) is debited in Python and its buckets COPYed in with their counters (`_open_with_debit`). `sums` are
     those of `fresh` if they were worked out already."""
-    daily, groups = sums or _sums(fresh)
+    daily, groups, daily_lines = sums or _sums(fresh)
     _serialise_counter_writers()
     with db.cursor() as cursor:
         # The debit's sorts and groupings stay in memory. No JIT: the staged tables have no statistics, so the
         # planner's guesses set off JIT compilation (~50 ms a batch) for statements that then run a fraction of a
         # second, never long enough to repay it.
         cursor.execute("SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true)")
-    _add_daily_sums(daily)
+    _add_daily_sums(daily, daily_lines)
     cycles = ensure_cycles({(account_id, start, end) for _c, account_id, _p, start, end, _k, _z in groups})
     opened = _open_with_debit(groups, cycles, now)
     with db.cursor() as cursor:
@@ -598,14 +643,13 @@ def _apply_set_based(fresh: list[tuple[EventRow, _Target]], now: datetime.dateti
     raise_alerts(watched, now=now)
 
 
-def _add_daily_sums(daily: dict[tuple[int, datetime.date, str, str], int]) -> None:
+def _add_daily_sums(daily: dict[tuple[int, datetime.date, str, str], int], lines: list[str]) -> None:
     """PostgreSQL: add the batch's sums to the daily totals. When none of a few of its (connection, day) has a total
     yet (the first batch of a day: the usual case for a feed's new day), the rows are COPYed straight into the
     table, in a savepoint; if one had a total after all (the probe missed it), its unique index stops the COPY, the
     savepoint is rolled back and the sums are added from a staged copy as for every other batch: one statement
     updates the totals that exist and inserts the rest. The caller holds the counter writers' lock, so no other
-    import adds totals meanwhile."""
-    lines = [f"{c}\t{day.isoformat()}\t{kind}\t{zone}\t{q}\n" for (c, day, kind, zone), q in daily.items()]
+    import adds totals meanwhile. `lines`: the sums as COPY lines (`_sums`)."""
     keys = list(daily)
     columns = "connection_id, day, kind, zone, quantity"
     if not _any_daily_total([(c, day) for c, day, _k, _z in keys[:: max(1, len(keys) // PROBES)]]):

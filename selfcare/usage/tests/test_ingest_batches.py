@@ -320,3 +320,84 @@ def test_an_error_while_the_sums_are_worked_out_alongside_reaches_the_caller_and
     assert UsageEvent.objects.count() == 0
     assert not DailyUsage.objects.exists()
     assert not Bucket.objects.filter(connection=connection, used__gt=0).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_batch_prepared_ahead_with_its_copy_lines_counts_what_the_same_rows_ingested_count(seed: int) -> None:
+    # A file's batch is prepared in the parser thread (ids repeated in it told apart, the events' COPY lines made
+    # before the numbers are resolved) and ingested after; twins fed the same rows through `ingest` count the same.
+    with at(riga(2027, 3, 16, 9)):
+        prepared, fed = _twins(cycle_day=15)
+    events = _events(seed, 60)
+    with at(riga(2027, 3, 21, 9)):
+        now = datetime.datetime.now(datetime.UTC)
+        results = []
+        for connection in (prepared, fed):
+            rows = _rows(connection, events)
+            rows[3][0] = f"odd\\id\\{connection.pk}"  # a character COPY's text format escapes
+            rows += [rows[5], row("+37120000000", MB, now), [rows[6][0], "not a number", "data", "domestic"]]
+            parse = ingest_module.row_parser(now)
+            parsed = [parse(values, line) for line, values in enumerate(rows, start=2)]
+            if connection is prepared:
+                batch = ingest_module.prepare(parsed, now, copy_lines=db.vendor == "postgresql")
+                results.append(ingest_module.ingest_prepared(batch, now=now))
+            else:
+                results.append(ingest_module.ingest(parsed, now=now))
+    assert (results[0].received, results[0].recorded, results[0].duplicates) == (63, 60, 1)
+    assert [(r.line, r.code) for r in results[0].rejected] == [(r.line, r.code) for r in results[1].rejected]
+    assert (results[1].received, results[1].recorded, results[1].duplicates) == (63, 60, 1)
+    assert UsageEvent.objects.filter(source_key=f"odd\\id\\{prepared.pk}").exists()
+    assert _counted(prepared) == _counted(fed)
+    assert _counted(prepared)["daily"]
+
+
+@pytest.mark.django_db
+def test_a_batch_whose_groups_reach_one_bucket_or_several_counts_what_its_events_fed_one_at_a_time_count() -> None:
+    # Most of a batch's sums reach one bucket each, some reach several (an add-on over the whole cycle beside the
+    # plan's bucket: filled in debit order); the two kinds in one batch, over the allowances, count what the events
+    # fed one at a time count.
+    plan = factories.tariff_plan(data_bytes=300 * MB, eu_data_bytes=200 * MB, voice_minutes=30, sms=20)
+    now = datetime.datetime.now(datetime.UTC)
+    twins = []
+    for _ in range(2):
+        connection = factories.connection(tariff_plan=plan)
+        cycle = cycle_for(connection.account, now)
+        ensure_plan_buckets(connection, cycle)
+        Bucket.objects.create(
+            connection=connection,
+            cycle=cycle,
+            kind="data",
+            zone="domestic",
+            source="addon",
+            allowance=100 * MB,
+            priority=10,
+            valid_from=cycle.starts_at,
+            valid_until=cycle.ends_at,
+            as_of=now,
+        )
+        twins.append(connection)
+    whole, one_by_one = twins
+    events: list[tuple[datetime.datetime, str, str, int, str | None]] = [
+        (now - datetime.timedelta(minutes=m), kind, zone, quantity, None)
+        for m, (kind, zone, quantity) in enumerate(
+            [
+                ("data", "domestic", 250 * MB),
+                ("data", "domestic", 200 * MB),
+                ("data", "eu", 150 * MB),
+                ("data", "eu", 90 * MB),
+                ("voice", "domestic", 1500),
+                ("voice", "domestic", 600),
+                ("sms", "eu", 1),
+            ]
+        )
+    ]
+    assert feed(*_rows(whole, events)).recorded == len(events)
+    for single in _rows(one_by_one, events):
+        assert feed(single).recorded == 1
+    assert _counted(whole) == _counted(one_by_one)
+    counted = {
+        (kind, zone, source): (used, over) for _c, kind, zone, source, _l, used, over in _counted(whole)["buckets"]
+    }
+    assert counted[("data", "domestic", "addon")] == (100 * MB, 0)
+    assert counted[("data", "domestic", "plan")] == (300 * MB, 50 * MB)
