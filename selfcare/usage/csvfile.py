@@ -42,7 +42,7 @@ from selfcare.usage.ingest import (
     PROBES,
     EventRow,
     IngestResult,
-    Prepared,
+    PreparedBatch,
     Rejected,
     any_recorded,
     ingest,
@@ -236,7 +236,7 @@ def _parsed_ahead(
     progress: Callable[[int], None] | None,
     look_up: bool = False,
     copy_lines: bool = False,
-) -> Iterator[tuple[Iterator[Prepared | _Unparsed], _Mode]]:
+) -> Iterator[tuple[Iterator[PreparedBatch | _Unparsed], _Mode]]:
     """The file's batches read in a parser thread one batch ahead of the caller: while the caller ingests a batch,
     the next is read. At most one batch waits read (two batches in memory, not one). An error of the parser
     reaches the caller when it asks for that batch, after every batch read before it; when the caller stops (an
@@ -246,7 +246,7 @@ def _parsed_ahead(
     A batch is parsed, or only read (_Unparsed) while the _Mode yielded says so. With `look_up`, the first rows'
     ids are handed to the caller's thread (the only one that may use the database) and looked up before the first
     batch is read on, which sets the mode for it."""
-    handoff: queue.SimpleQueue[Prepared | _Unparsed | _Read | _Failed | _LookUp | None] = queue.SimpleQueue()
+    handoff: queue.SimpleQueue[PreparedBatch | _Unparsed | _Read | _Failed | _LookUp | None] = queue.SimpleQueue()
     answers: queue.SimpleQueue[bool | None] = queue.SimpleQueue()  # a look-up's answer; None: stop
     room = threading.Semaphore(1)  # taken by the parser for each batch, given back as the caller takes one
     stop = threading.Event()
@@ -272,7 +272,7 @@ def _parsed_ahead(
                             if answer is None:
                                 return
                             mode.unparsed, mode.looked_up_new = answer, not answer
-                    batch: Prepared | _Unparsed
+                    batch: PreparedBatch | _Unparsed
                     if mode.unparsed:
                         more, more_lines = rows.take(batch_rows - len(start))
                         batch = _unparsed(start + more, lines + more_lines, rows.width)
@@ -283,7 +283,7 @@ def _parsed_ahead(
                         ]
                         parsed += rows.parsed(batch_rows - len(parsed), parse)
                         size = len(parsed)
-                        # Prepared here too (ids told apart, COPY lines made): the caller's thread is then left
+                        # PreparedBatch here too (ids told apart, COPY lines made): the caller's thread is then left
                         # with what needs the database, and this is done while it waits for the batch before.
                         batch = prepare(parsed, now, copy_lines=copy_lines)
                     if not size:
@@ -296,7 +296,7 @@ def _parsed_ahead(
         except BaseException as error:  # whatever it is, the caller's thread raises it
             handoff.put(_Failed(error))
 
-    def batches() -> Iterator[Prepared | _Unparsed]:
+    def batches() -> Iterator[PreparedBatch | _Unparsed]:
         while True:
             item = handoff.get()
             if isinstance(item, _Read):

@@ -239,7 +239,7 @@ def _targets(msisdns: set[str]) -> dict[str, _Target]:
     return found
 
 
-class Prepared(NamedTuple):
+class PreparedBatch(NamedTuple):
     """A batch as `ingest_prepared` takes it, worked out from its rows alone, without the database (`prepare`): so a
     file's next batch is prepared in csvfile's parser thread while the caller's thread waits for PostgreSQL to
     record the batch before it, instead of after, in the caller's thread, while the database waits."""
@@ -253,9 +253,9 @@ class Prepared(NamedTuple):
     lines: dict[str, tuple[str, str]] | None
 
 
-def prepare(rows: Iterable[EventRow | Rejected], now: datetime.datetime, *, copy_lines: bool = False) -> Prepared:
+def prepare(rows: Iterable[EventRow | Rejected], now: datetime.datetime, *, copy_lines: bool = False) -> PreparedBatch:
     """The batch of `rows` as `ingest_prepared` takes it (pure Python: any thread may call it); with `copy_lines`,
-    the COPY lines of its events are made too (see Prepared.lines), for PostgreSQL."""
+    the COPY lines of its events are made too (see PreparedBatch.lines), for PostgreSQL."""
     events: list[EventRow] = []
     rejected: list[Rejected] = []
     seen: set[str] = set()
@@ -270,7 +270,7 @@ def prepare(rows: Iterable[EventRow | Rejected], now: datetime.datetime, *, copy
             keep(row)
     # The rest were ids repeated within the batch.
     numbers = {event.msisdn for event in events}
-    return Prepared(received, events, rejected, numbers, _copy_lines(events, now) if copy_lines else None)
+    return PreparedBatch(received, events, rejected, numbers, _copy_lines(events, now) if copy_lines else None)
 
 
 def _copy_lines(events: Sequence[EventRow], now: datetime.datetime) -> dict[str, tuple[str, str]]:
@@ -297,7 +297,7 @@ def ingest(
     return ingest_prepared(prepare(rows, now), now=now, looked_up=looked_up)
 
 
-def ingest_prepared(batch: Prepared, *, now: datetime.datetime, looked_up: bool = False) -> IngestResult:
+def ingest_prepared(batch: PreparedBatch, *, now: datetime.datetime, looked_up: bool = False) -> IngestResult:
     """`ingest` of a batch `prepare`d already, with the same `now`."""
     result = IngestResult(received=batch.received, rejected=list(batch.rejected))
     result.duplicates = batch.received - len(batch.events) - len(batch.rejected)
