@@ -173,12 +173,15 @@ else:
     # prepared statements (PgBouncer before 1.21).
     if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
         DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
-        # Django's own statements bind on the server too (psycopg's Cursor, not its ClientCursor): the text of a
-        # query is then the same for every value ($1, $2 …), so the ones a connection runs often (every page's
-        # session user, registry row, contexts) are prepared after five runs and neither parsed nor planned again.
-        # Measured on the dashboard and the connection page: PostgreSQL's CPU per page less than half
-        # (docs/performance.md). Only with prepared statements: binding on the server is what makes them possible.
-        DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
+        # Django's own statements may bind on the server too (psycopg's Cursor, not its ClientCursor): a query's text
+        # is then the same for every value ($1, $2 …), and the ones a connection runs often (every page's session
+        # user, registry row, contexts) are prepared after five runs: PostgreSQL's CPU per page less than half, and
+        # 3.2 -> 2.3 ms per request under `make load`. Off by default: a prepared statement's generic plan, chosen
+        # after five runs without the values, took the dashboard of four companies of 25,000 from 14 to 155-212 ms
+        # (docs/performance.md), and which statement chose so badly is not yet known. On only with
+        # DATABASE_SERVER_SIDE_BINDING=true, after measuring the dashboards at the operator's own company sizes.
+        if env.bool("DATABASE_SERVER_SIDE_BINDING", default=False):
+            DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL: str = env.str("REDIS_URL", default="")
