@@ -163,22 +163,10 @@ def allowance(includes: object, field: str) -> str:
 
 @register.simple_tag
 def page_url(name: str) -> str:
-    """`{% url name %}` for a page without arguments (the header's links on every page), reversed once per
-    language, script prefix and URL configuration instead of on every page (docs/performance.md). Escaped as
-    `{% url %}` is (a simple tag's result is)."""
-    return _reversed(name, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), get_language())
-
-
-@functools.lru_cache(maxsize=512)
-def _reversed(name: str, urlconf: object, prefix: str, language: str | None) -> str:
-    return reverse(name, urlconf=urlconf)  # type: ignore[arg-type]
-
-
-@receiver(setting_changed)
-def _forget_urls(*, setting: str, **kwargs: object) -> None:
-    """A test that swaps the URL configuration or the languages gets fresh links."""
-    if setting in ("ROOT_URLCONF", "LANGUAGES", "LANGUAGE_CODE", "FORCE_SCRIPT_NAME"):
-        _reversed.cache_clear()
+    """`{% url name %}` for a page without arguments (the header's links on every page): `kept_url` with none,
+    reversed once per language, script prefix and URL configuration instead of on every page (docs/performance.md).
+    Escaped as `{% url %}` is (a simple tag's result is)."""
+    return kept_url(name)
 
 
 # A connections table's row, as the table's template wrote it (each value escaped as `{{ }}` escapes it).
