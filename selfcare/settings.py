@@ -355,6 +355,9 @@ STAFF_NAMES_VISIBLE: bool = env.bool("STAFF_NAMES_VISIBLE", default=False)
 # Where the simulator service (`selfcare simulators`, selfcare/simulators/urls.py) answers, in the demo and tests:
 # each provider's URL setting left empty defaults to its simulator there. Never used outside the demo.
 SELFCARE_SIMULATORS_URL: str = env.str("SELFCARE_SIMULATORS_URL", default="http://127.0.0.1:8001").rstrip("/")
+# How long a connection to an outside system stays in the pool unused (selfcare/outbound.py): below the shortest
+# keep-alive of the servers called (gunicorn's default is 2 s), so no request is sent on a connection being closed.
+OUTBOUND_KEEPALIVE_SECONDS: float = env.float("OUTBOUND_KEEPALIVE_SECONDS", default=1.5)
 # Where the portal answers, for the simulators' links and redirects back to it (the eParaksts callback, the
 # banks' return address come from the portal's own requests; this is for the pages a person opens by hand).
 SELFCARE_PORTAL_URL: str = env.str("SELFCARE_PORTAL_URL", default="http://127.0.0.1:8000").rstrip("/")

@@ -36,7 +36,7 @@ from urllib.parse import quote, urlsplit
 import httpx
 from django.utils import timezone
 
-from selfcare import tls
+from selfcare import outbound
 from selfcare.billing.config import BillingConfig, billing_config
 
 logger = logging.getLogger(__name__)
@@ -148,12 +148,11 @@ def parse_bill(data: Any) -> Bill:
 class BillingClient:
     def __init__(self, config: BillingConfig, *, transport: httpx.BaseTransport | None = None) -> None:
         self.config = config
-        self._http = httpx.Client(
+        self._http = outbound.client(
             timeout=httpx.Timeout(config.timeout_s),
             transport=transport,
             headers={"Authorization": f"Bearer {config.token}", "Accept": "application/json"},
             follow_redirects=False,
-            verify=tls.client_context(),
         )
 
     def bills_of(self, billing_account_id: str) -> list[Bill]:

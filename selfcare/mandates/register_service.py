@@ -39,7 +39,7 @@ import httpx
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 
-from selfcare import tls
+from selfcare import outbound
 from selfcare.identifiers import PersonalCode
 from selfcare.settings_cache import settings_cached
 
@@ -146,12 +146,11 @@ class RegisterServiceClient:
     def __init__(self, config: RegisterServiceConfig, *, transport: httpx.BaseTransport | None = None) -> None:
         self.config = config
         secret = f"Bearer {config.key}" if config.auth_header.lower() == "authorization" else config.key
-        self._http = httpx.Client(
+        self._http = outbound.client(
             timeout=httpx.Timeout(config.timeout_s),
             transport=transport,
             headers={config.auth_header: secret, "Accept": "application/json"},
             follow_redirects=False,
-            verify=tls.client_context(),
         )
 
     def __enter__(self) -> RegisterServiceClient:

@@ -24,7 +24,7 @@ import httpx
 from django.conf import settings
 from django.core.cache import cache
 
-from selfcare import tls
+from selfcare import outbound
 from selfcare.orders.config import OrderingConfig, ordering_config
 
 _CATALOGUE_KEY = "orders:catalogue:v1"
@@ -84,10 +84,8 @@ class RemoteOrder:
 
 
 def _client(config: OrderingConfig) -> httpx.Client:
-    return httpx.Client(
-        timeout=config.timeout,
-        headers={"Authorization": f"Bearer {config.token}", "Accept": "application/json"},
-        verify=tls.client_context(),
+    return outbound.client(
+        timeout=config.timeout, headers={"Authorization": f"Bearer {config.token}", "Accept": "application/json"}
     )
 
 

@@ -19,7 +19,7 @@ from cryptography.x509 import ocsp
 from cryptography.x509.oid import AuthorityInformationAccessOID
 from django.core.cache import cache
 
-from selfcare import tls
+from selfcare import outbound
 
 logger = logging.getLogger(__name__)
 
@@ -37,12 +37,7 @@ class RevocationFetcher:
         mounts: Mapping[str, httpx.BaseTransport] | None = None,
     ) -> None:
         self.cache_max_seconds = cache_max_seconds
-        self._http = httpx.Client(
-            timeout=httpx.Timeout(timeout),
-            mounts=dict(mounts or {}),
-            follow_redirects=False,
-            verify=tls.client_context(),
-        )
+        self._http = outbound.client(timeout=httpx.Timeout(timeout), mounts=dict(mounts or {}), follow_redirects=False)
 
     def ocsp(self, certificate: x509.Certificate, issuer: x509.Certificate) -> bytes | None:
         """A successful OCSP answer (DER) for ``certificate`` from the responder its AIA names, or None."""

@@ -42,7 +42,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa, utils
 from cryptography.x509.oid import NameOID
 from django.conf import settings
 
-from selfcare import tls
+from selfcare import outbound
 from selfcare.identity.methods.base import BadResponse, Refused, Unavailable
 from selfcare.identity.methods.eparaksts.client import UI_LOCALES, client_authorization
 from selfcare.identity.methods.eparaksts.config import EparakstsConfig
@@ -112,7 +112,7 @@ class EparakstsSigningClient:
         self.config = config
         self.signing = signing or SigningSettings.from_settings()
         timeout = httpx.Timeout(config.read_timeout, connect=config.connect_timeout)
-        self._http = httpx.Client(timeout=timeout, transport=transport, verify=tls.client_context())
+        self._http = outbound.client(timeout=timeout, transport=transport)
 
     # --- 1. the person's signing identities ---------------------------------------------------------------------
 

@@ -161,3 +161,48 @@ class TcpProxy:
             for end in ends:
                 with contextlib.suppress(OSError):
                     end.close()
+
+
+@contextlib.contextmanager
+def keepalive_closing_server(body: bytes) -> Iterator[tuple[str, list[int]]]:
+    """An HTTP/1.1 server that answers a connection's first request (keeping it open) and closes the connection on
+    its second without a word: what a server does when its keep-alive timer fires just as a reused connection's
+    request arrives. Yields its URL and a list that grows by one per connection accepted."""
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    connections: list[int] = []
+    stop = threading.Event()
+    answer = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+
+    def serve(connection: socket.socket) -> None:
+        with connection:
+            for request in range(2):
+                received = b""
+                while b"\r\n\r\n" not in received:  # the test's requests have no body
+                    chunk = connection.recv(65536)
+                    if not chunk:
+                        return
+                    received += chunk
+                if request == 0:
+                    connection.sendall(answer)
+
+    def accept() -> None:
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            connections.append(1)
+            threading.Thread(target=serve, args=(connection,), daemon=True).start()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}", connections
+    finally:
+        stop.set()
+        thread.join()
+        listener.close()

@@ -12,7 +12,7 @@ import httpx
 from cryptography import x509
 from django.core.exceptions import ImproperlyConfigured
 
-from selfcare import tls
+from selfcare import outbound
 from selfcare.identity.methods.http import peer_certificate_sha256
 
 BANKS = ("swedbank", "seb", "citadele", "luminor")
@@ -40,7 +40,7 @@ def tls_pin_check(url: str, pins: tuple[str, ...], variable: str) -> Check:
     try:
         # Streamed: the certificate is read while the connection is open, before a closing server drops it.
         with (
-            httpx.Client(timeout=10, verify=tls.client_context()) as client,
+            outbound.client(timeout=10) as client,
             client.stream("GET", url, follow_redirects=False) as response,
         ):
             presented = peer_certificate_sha256(response)

@@ -21,7 +21,7 @@ from urllib.parse import quote, urlencode
 import httpx
 from django.core.exceptions import ValidationError
 
-from selfcare import tls
+from selfcare import outbound
 from selfcare.identifiers import PersonalCode
 from selfcare.identity.methods.base import BadResponse, Refused, Unavailable, VerifiedIdentity
 from selfcare.identity.methods.eparaksts.config import EparakstsConfig
@@ -37,7 +37,7 @@ class EparakstsClient:
     def __init__(self, config: EparakstsConfig, *, transport: httpx.BaseTransport | None = None) -> None:
         self.config = config
         timeout = httpx.Timeout(config.read_timeout, connect=config.connect_timeout)
-        self._http = httpx.Client(timeout=timeout, transport=transport, verify=tls.client_context())
+        self._http = outbound.client(timeout=timeout, transport=transport)
 
     def authorize_url(self, *, method: str, state: str, redirect_uri: str, ui_locale: str) -> str:
         query = {

@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 import httpx
 
-from selfcare import tls
+from selfcare import outbound
 from selfcare.identifiers import PersonalCode
 from selfcare.identity.methods.base import BadResponse, Refused, TimedOut, Unavailable, VerifiedIdentity
 from selfcare.identity.methods.http import check_tls_pin, json_object
@@ -78,9 +78,7 @@ class SmartIdClient:
     def __init__(self, config: SmartIdConfig, *, transport: httpx.BaseTransport | None = None) -> None:
         self.config = config
         timeout = httpx.Timeout(config.connect_timeout, read=config.poll_timeout_ms / 1000 + config.connect_timeout)
-        self._http = httpx.Client(
-            base_url=config.api_url, timeout=timeout, transport=transport, verify=tls.client_context()
-        )
+        self._http = outbound.client(base_url=config.api_url, timeout=timeout, transport=transport)
 
     # --- starting -------------------------------------------------------------------------------------------------
 
