@@ -1,5 +1,5 @@
-"""The HTTP client every call to an outside system goes through: eID providers, the operator's TM Forum systems, the
-mandate register, OCSP and CRL servers.
+"""The HTTP client the portal keeps open to an outside system: eID providers, the operator's TM Forum systems, the
+mandate register, OCSP and CRL servers. (One-off calls, `httpx.get` and `httpx.post`, pool nothing.)
 
 Two things every such client needs and no call site should forget:
 - the system's CA bundle (`selfcare.tls.client_context`, read once per process);
