@@ -210,7 +210,7 @@ class Prepared(Generic[_M]):
 # of schema). One made while a table was nearly empty (a new database, a month's first minutes) goes on scanning the
 # whole table after it has grown, and one made for an average value is wrong for a company of 10 or of 100,000
 # numbers. The dashboard's buckets read (usage.selectors._DATA_BUCKETS) did exactly that in `make bench`: a
-# sequential scan of 600,000 buckets for two numbers, 120-190 ms a dashboard (docs/performance.md, 2026-12-07).
+# sequential scan of 600,000 buckets for two numbers, 100-380 ms a dashboard (docs/performance.md, 2026-12-07).
 # Planned at every run, such a statement costs the server a parse and a plan each time, as every statement did with
 # client-side binding, and no generic plan can hurt it.
 @contextlib.contextmanager

@@ -179,10 +179,11 @@ else:
         # 2.3 ms per request under `make load`. A prepared statement may keep a generic plan, made without the values,
         # until an ANALYZE or a change of schema: the dashboard's buckets read kept one made while the buckets table
         # was nearly empty and scanned 600,000 rows for two numbers (the dashboard of four companies of 25,000 went
-        # from 14 to 155-249 ms in `make bench`). The reads whose plan depends on a table's size or on a company's
-        # are now planned with their values at every run (selfcare.queries, `planned_with_values`), which gave
-        # that dashboard back its figure with binding on (docs/performance.md, 2026-12-07). Off
-        # (DATABASE_SERVER_SIDE_BINDING=false) for Django's statements to bind on the client as before.
+        # from 14 to 155-249 ms in `make bench`). That read is now planned with its values at every run
+        # (selfcare.queries, `planned_with_values`); every other statement of the dashboard and the connection page
+        # was as fast or faster generic: that dashboard 8.2-12.1 ms p95 in three runs with binding on, 8.8-19.1 with
+        # it off (docs/performance.md, 2026-12-07).
+        # Off (DATABASE_SERVER_SIDE_BINDING=false) for Django's statements to bind on the client as before.
         if env.bool("DATABASE_SERVER_SIDE_BINDING", default=True):
             DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -207,7 +207,7 @@ def earlier_cycles(connection: Connection, summary: UsageSummary) -> list[CycleU
 
 # The dashboard's and the connection list's read of their rows' buckets, compiled once per number of rows
 # (selfcare.queries.Prepared), planned with its values at every run: PostgreSQL's generic plan of it, made while the
-# buckets table was nearly empty and kept after, scanned all 600,000 buckets for a dashboard's two numbers (120-190
+# buckets table was nearly empty and kept after, scanned all 600,000 buckets for a dashboard's two numbers (100-380
 # ms instead of 0.2; selfcare.queries, docs/performance.md, 2026-12-07).
 _DATA_BUCKETS = Prepared(
     Bucket,
