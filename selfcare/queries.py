@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.db import connections, router, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import Model, QuerySet, signals
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined] # not in django-stubs
@@ -72,12 +74,23 @@ class Prepared(Generic[_M]):
     converts them (`rows`), or as model instances (`models`: extra columns become attributes, as with `raw`,
     converted as the queryset converts them; the instances of a `select_related` made and attached as the queryset
     makes them, with Django's own populators).
+
+    `planned_with_values=True`: on PostgreSQL the statement is never prepared on the server; it is planned at every
+    run with that run's values (why: the comment above `_not_prepared`). Its values are still bound on the server.
     """
 
-    def __init__(self, model: type[_M], build: Callable[..., QuerySet[Any]], **markers: object) -> None:
+    def __init__(
+        self,
+        model: type[_M],
+        build: Callable[..., QuerySet[Any]],
+        *,
+        planned_with_values: bool = False,
+        **markers: object,
+    ) -> None:
         self.model = model
         self._build = build
         self._markers = markers
+        self.planned_with_values = planned_with_values
         self._many = tuple(name for name, marker in markers.items() if isinstance(marker, Many))
         # By database alias and the lengths of the lists; each filled once (a race compiles twice, alike).
         self._compiled: dict[tuple[str, tuple[int, ...]], _Compiled] = {}
@@ -154,7 +167,11 @@ class Prepared(Generic[_M]):
     def _run(self, statement: tuple[str, str, list[Any], _Compiled]) -> list[tuple[Any, ...]]:
         alias, sql, params, compiled = statement
         with connections[alias].cursor() as cursor:
-            cursor.execute(sql, params)
+            if self.planned_with_values:
+                with _not_prepared(connections[alias]):
+                    cursor.execute(sql, params)
+            else:
+                cursor.execute(sql, params)
             rows = cursor.fetchall()
         converters = compiled.converters
         if not converters:
@@ -185,6 +202,31 @@ class Prepared(Generic[_M]):
                 populator.populate(row, instance)
             instances.append(instance)
         return instances
+
+
+# Why some statements are planned with their values at every run (`Prepared(planned_with_values=True)`): with
+# server-side binding (settings.py) PostgreSQL prepares a statement a connection has run five times and may then keep
+# one generic plan, made without the values, until something invalidates it (an ANALYZE of a table it reads, a change
+# of schema). One made while a table was nearly empty (a new database, a month's first minutes) goes on scanning the
+# whole table after it has grown, and one made for an average value is wrong for a company of 10 or of 100,000
+# numbers. The dashboard's buckets read (usage.selectors._DATA_BUCKETS) did exactly that in `make bench`: a
+# sequential scan of 600,000 buckets for two numbers, 100-380 ms a dashboard (docs/performance.md, 2026-12-07).
+# Planned at every run, such a statement costs the server a parse and a plan each time, as every statement did with
+# client-side binding, and no generic plan can hurt it.
+@contextlib.contextmanager
+def _not_prepared(connection: BaseDatabaseWrapper) -> Iterator[None]:
+    """Statements run inside are not prepared on PostgreSQL (psycopg's unnamed statement, planned with its values
+    at every run); their values are still bound as the connection binds them. Elsewhere nothing changes."""
+    raw = connection.connection if connection.vendor == "postgresql" else None
+    threshold = getattr(raw, "prepare_threshold", None)
+    if raw is None or threshold is None:
+        yield
+        return
+    raw.prepare_threshold = None  # psycopg: "never prepare"
+    try:
+        yield
+    finally:
+        raw.prepare_threshold = threshold
 
 
 @dataclass(frozen=True)

@@ -173,14 +173,18 @@ else:
     # prepared statements (PgBouncer before 1.21).
     if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
         DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
-        # Django's own statements may bind on the server too (psycopg's Cursor, not its ClientCursor): a query's text
-        # is then the same for every value ($1, $2 …), and the ones a connection runs often (every page's session
-        # user, registry row, contexts) are prepared after five runs: PostgreSQL's CPU per page less than half, and
-        # 3.2 -> 2.3 ms per request under `make load`. Off by default: a prepared statement's generic plan, chosen
-        # after five runs without the values, took the dashboard of four companies of 25,000 from 14 to 155-212 ms
-        # (docs/performance.md), and which statement chose so badly is not yet known. On only with
-        # DATABASE_SERVER_SIDE_BINDING=true, after measuring the dashboards at the operator's own company sizes.
-        if env.bool("DATABASE_SERVER_SIDE_BINDING", default=False):
+        # Django's own statements bind on the server too (psycopg's Cursor, not its ClientCursor): a query's text is
+        # then the same for every value ($1, $2 …), and the ones a connection runs often (every page's session user,
+        # registry row, contexts) are prepared after five runs: PostgreSQL's CPU per page less than half, and 3.2 ->
+        # 2.3 ms per request under `make load`. A prepared statement may keep a generic plan, made without the values,
+        # until an ANALYZE or a change of schema: the dashboard's buckets read kept one made while the buckets table
+        # was nearly empty and scanned 600,000 rows for two numbers (the dashboard of four companies of 25,000 went
+        # from 14 to 155-249 ms in `make bench`). That read is now planned with its values at every run
+        # (selfcare.queries, `planned_with_values`); every other statement of the dashboard and the connection page
+        # was as fast or faster generic: that dashboard 8.2-12.1 ms p95 in three runs with binding on, 8.8-19.1 with
+        # it off (docs/performance.md, 2026-12-07).
+        # Off (DATABASE_SERVER_SIDE_BINDING=false) for Django's statements to bind on the client as before.
+        if env.bool("DATABASE_SERVER_SIDE_BINDING", default=True):
             DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -257,3 +257,38 @@ def test_a_prepared_insert_is_refused_while_a_receiver_listens_to_the_models_sav
             signal.disconnect(forward, sender=AuditEvent)
     assert not AuditEvent.objects.filter(action="login:failed").exists()
     assert insert.create(action="login:failed").pk is not None
+
+
+def _prepared_on_the_server(text: str) -> int:
+    """How many statements this connection has prepared on PostgreSQL whose text contains `text`."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return sum(text in statement for (statement,) in cursor.fetchall())
+
+
+def test_a_read_planned_with_its_values_is_never_prepared_and_gives_what_the_queryset_gives() -> None:
+    # With server-side binding PostgreSQL prepares a read run five times and may keep a generic plan made without
+    # its values; `planned_with_values` keeps a statement out of that (selfcare.queries, docs/performance.md).
+    from django.db import connection
+
+    from selfcare.customers.models import Connection
+    from selfcare.queries import MARK_ID
+
+    first, second = _used_in_three_cycles()
+
+    def build(pk: int) -> QuerySet[Any]:
+        return Connection.objects.filter(pk=pk).values_list("pk", "msisdn")
+
+    planned = Prepared(Connection, build, pk=MARK_ID, planned_with_values=True)
+    kept = Prepared(Connection, lambda pk: build(pk).filter(msisdn__startswith="+"), pk=MARK_ID)
+    expected = {pk: list(build(pk)) for pk in (first, second)}  # twice: fewer runs than psycopg prepares after
+    for pk in (first, second) * 4:
+        assert planned.rows(pk=pk) == expected[pk]
+        assert kept.rows(pk=pk) == expected[pk]
+    if connection.vendor != "postgresql" or not connection.settings_dict["OPTIONS"].get("server_side_binding"):
+        return  # nothing is prepared: the rows above are the test
+    assert _prepared_on_the_server(" LIKE ") == 1  # the other read, run as often, was prepared
+    assert _prepared_on_the_server('"customers_connection"."id" = $1') == 1  # that one only
+    assert connection.connection.prepare_threshold == 5  # given back after each planned read

@@ -1,7 +1,7 @@
 """With DATABASE_SERVER_SIDE_BINDING=true (settings.py), every statement of Django's binds its values on the server
 on PostgreSQL, so a read the portal runs with ever other values is one text, prepared on its connection after five
-runs and then neither parsed nor planned again (docs/performance.md). Off by default: a generic plan made one
-large-company dashboard ten times slower."""
+runs and then neither parsed nor planned again (docs/performance.md). On by default since the read whose generic plan
+made one large-company dashboard ten times slower is planned with its values at every run (selfcare.queries)."""
 
 from __future__ import annotations
 
@@ -34,6 +34,32 @@ def test_with_server_side_binding_a_read_with_other_values_each_time_is_one_prep
 
 
 @pytest.mark.django_db
-def test_by_default_the_portals_reads_bind_on_the_client() -> None:
-    # The default keeps a statement's plan made with its values (see settings.py for why).
-    assert not connection.settings_dict.get("OPTIONS", {}).get("server_side_binding", False)
+def test_by_default_the_portals_reads_bind_on_the_server_on_postgresql() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("only PostgreSQL's connections bind on the server")
+    assert connection.settings_dict["OPTIONS"].get("server_side_binding") is True
+    assert connection.settings_dict["OPTIONS"].get("prepare_threshold") == 5
+
+
+SHOW_OPTIONS = (
+    "import django; django.setup(); from django.db import connection as c; "
+    "o = c.settings_dict['OPTIONS']; print(o.get('server_side_binding'), o.get('prepare_threshold'))"
+)
+
+
+@pytest.mark.parametrize(
+    ("variables", "expected"),
+    [
+        ({}, "True 5"),
+        ({"DATABASE_SERVER_SIDE_BINDING": "false"}, "None 5"),
+        ({"DATABASE_PREPARED_STATEMENTS": "false"}, "None None"),
+    ],
+)
+def test_server_side_binding_is_on_by_default_and_either_setting_turns_it_off(
+    variables: dict[str, str], expected: str
+) -> None:
+    from selfcare.tests.subprocess_django import run_python
+
+    result = run_python(SHOW_OPTIONS, DATABASE_URL="postgres://nobody@127.0.0.1:1/nothing", DEBUG="true", **variables)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-2:] == expected.split()

@@ -206,7 +206,9 @@ def earlier_cycles(connection: Connection, summary: UsageSummary) -> list[CycleU
 
 
 # The dashboard's and the connection list's read of their rows' buckets, compiled once per number of rows
-# (selfcare.queries.Prepared).
+# (selfcare.queries.Prepared), planned with its values at every run: PostgreSQL's generic plan of it, made while the
+# buckets table was nearly empty and kept after, scanned all 600,000 buckets for a dashboard's two numbers (100-380
+# ms instead of 0.2; selfcare.queries, docs/performance.md, 2026-12-07).
 _DATA_BUCKETS = Prepared(
     Bucket,
     lambda ids, now: Bucket.objects.filter(
@@ -219,6 +221,7 @@ _DATA_BUCKETS = Prepared(
     ).order_by(),
     ids=MARK_IDS,
     now=MARK_MOMENT,
+    planned_with_values=True,
 )
 
 

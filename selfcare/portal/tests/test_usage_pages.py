@@ -346,3 +346,22 @@ def test_a_kept_volume_follows_the_language_the_unit_and_the_step() -> None:
             assert format_volume(1_500_000_000) == "1 GB"
         assert format_volume(1_500_000_000) == "1.5 GB"
         assert format_volume(None) == "Unlimited"
+
+
+def test_the_dashboard_rows_buckets_read_is_planned_with_its_values_on_postgresql(
+    owner_connection: tuple[Client, str],
+) -> None:
+    # With server-side binding a read run five times on a connection is prepared and may keep a generic plan: the
+    # rows' buckets read kept one made on a nearly empty table and scanned every bucket (docs/performance.md,
+    # 2026-12-07). It must stay out of the prepared ones, and give the same figure every time.
+    client, _url = owner_connection
+    for _ in range(8):
+        html = client.get("/en/dashboard/").content.decode()
+        assert "7.3 GB" in html.split('data-testid="row-data-left"')[1].split("</td>")[0]
+    if db.vendor != "postgresql":
+        return
+    with db.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [statement for (statement,) in cursor.fetchall()]
+    assert any('FROM "django_session"' in statement for statement in prepared)  # binding on: the others are
+    assert not [s for s in prepared if 'FROM "usage_bucket"' in s and '"usage_billingcycle"."ends_at" > $' in s]
