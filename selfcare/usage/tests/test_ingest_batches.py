@@ -20,7 +20,7 @@ from selfcare.tests.clock import at, riga
 from selfcare.usage import ingest as ingest_module
 from selfcare.usage.cycles import cycle_for
 from selfcare.usage.ingest import IngestResult
-from selfcare.usage.models import Bucket, DailyUsage, UsageEvent, ZoneOutOfBucket
+from selfcare.usage.models import Bucket, DailyUsage, UsageEvent, UsageEventKey, ZoneOutOfBucket
 from selfcare.usage.services import ensure_plan_buckets, grant_bonus, remaining_summary
 from selfcare.usage.tests.helpers import feed, row
 
@@ -401,3 +401,60 @@ def test_a_batch_whose_groups_reach_one_bucket_or_several_counts_what_its_events
     }
     assert counted[("data", "domestic", "addon")] == (100 * MB, 0)
     assert counted[("data", "domestic", "plan")] == (300 * MB, 50 * MB)
+
+
+@pytest.mark.django_db
+def test_a_prepared_batch_claims_its_ids_in_their_order_and_only_those_of_the_events_it_records(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if db.vendor != "postgresql":
+        pytest.skip("the key table and its COPY are PostgreSQL's")
+    connection = factories.connection(tariff_plan=factories.tariff_plan(data_bytes=10 * GB))
+    copied: dict[str, list[str]] = {}
+    copy_text = ingest_module._copy_text
+
+    def spy(cursor: Any, table: str, names: str, lines: Any) -> None:
+        lines = list(lines)
+        copied[table] = lines
+        copy_text(cursor, table, names, lines)
+
+    monkeypatch.setattr(ingest_module, "_copy_text", spy)
+    # Ids out of their order in the file, ids that differ only in case or an accent (three ids in both the
+    # database's collation and "C"), one with a character COPY's text format escapes, and one of an unknown number.
+    keys = ["k-9", "k-10", "k-1", "Z", "a", "A", "á", "b\\c", "k-0"]
+    now = datetime.datetime.now(datetime.UTC)
+    rows = [row(connection.msisdn, MB, now - datetime.timedelta(minutes=n), key=key) for n, key in enumerate(keys)]
+    rows.insert(4, row("+37120000000", MB, now, key="k-unknown"))
+    parse = ingest_module.row_parser(now)
+    parsed = [parse(values, line) for line, values in enumerate(rows, start=2)]
+    result = ingest_module.ingest_prepared(ingest_module.prepare(parsed, now, copy_lines=True), now=now)
+    assert (result.received, result.recorded, result.duplicates) == (10, 9, 0)
+    assert [(r.source_key, r.code.value) for r in result.rejected] == [("k-unknown", "usage_unknown_number")]
+    # The key table's COPY: the recorded ids only, in code point order (the "C" collation's, its index's order).
+    claimed = [line.split("\t")[0] for line in copied["usage_usageeventkey"]]
+    assert claimed == sorted(key.replace("\\", "\\\\") for key in keys)
+    assert set(UsageEventKey.objects.values_list("source_key", flat=True)) == set(keys)
+    assert set(UsageEvent.objects.values_list("source_key", flat=True)) == set(keys)
+    # The same rows again: every id is recorded, the unknown number's still is not.
+    again = feed(*rows)
+    assert (again.recorded, again.duplicates) == (0, 9)
+    # The unknown number's id was never claimed: sent again with a live number, it is recorded.
+    assert feed(row(connection.msisdn, MB, now, key="k-unknown")).recorded == 1
+
+
+@pytest.mark.django_db
+def test_the_key_table_compares_ids_byte_by_byte() -> None:
+    if db.vendor != "postgresql":
+        pytest.skip("the key table is PostgreSQL's")
+    with db.cursor() as cursor:
+        cursor.execute(
+            "SELECT collation_name FROM information_schema.columns "
+            "WHERE table_name = 'usage_usageeventkey' AND column_name = 'source_key'"
+        )
+        assert cursor.fetchone() == ("C",)
+        # The look-ups still find an id through the index, from a parameter and from a staged column alike.
+        UsageEventKey.objects.create(source_key="Ā-1", started_at=datetime.datetime.now(datetime.UTC))
+    assert ingest_module.any_recorded(["Ā-1"])
+    assert not ingest_module.any_recorded(["ā-1"])
+    with transaction.atomic():
+        assert ingest_module.unrecorded(["Ā-1", "ā-1", "A-1"]) == {"ā-1", "A-1"}
