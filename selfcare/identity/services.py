@@ -198,6 +198,18 @@ def record_failure(
 ) -> AuthenticationRecord:
     ip, agent = _client(request)
     result = next((r for cls, r in _RESULTS.items() if isinstance(error, cls)), AuthResult.BAD_RESPONSE)
+    # A line for the operator's logs as well as the record: a provider that cannot be reached or answers wrongly is
+    # theirs to see (WARNING); a person's cancel, refusal or unanswered phone is not (INFO). The method, the reason and
+    # the type of the underlying error only: no personal code, and no error text, which may quote a URL holding one.
+    cause = type(error.__cause__).__name__ if error.__cause__ is not None else "-"
+    logger.log(
+        logging.WARNING if isinstance(error, Unavailable | BadResponse) else logging.INFO,
+        "eID login failed: method=%s result=%s reason=%s cause=%s",
+        method,
+        result,
+        error.reason or error.code,
+        cause,
+    )
     return AuthenticationRecord.objects.create(
         identity=identity,
         method=method,

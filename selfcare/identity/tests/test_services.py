@@ -1,3 +1,4 @@
+import logging
 import time
 import uuid
 
@@ -9,7 +10,7 @@ from django.http import HttpRequest
 from django.test import Client, RequestFactory
 
 from selfcare.errors import ErrorCode
-from selfcare.identity.methods.base import Cancelled, Refused, VerifiedIdentity
+from selfcare.identity.methods.base import Cancelled, Refused, Unavailable, VerifiedIdentity
 from selfcare.identity.models import AuthenticationRecord, AuthResult, DigitalIdentity, NationalIdentifier
 from selfcare.identity.services import (
     SESSION_LAST_SEEN,
@@ -166,6 +167,22 @@ def test_a_failed_attempt_is_recorded_with_a_keyed_hash_of_the_typed_code_not_th
     assert record.claimed_code_digest == claimed_code_digest("16117519997")
     assert "16117519997" not in str(AuthenticationRecord.objects.values_list().get())
     assert record_failure(_request(), "smartid", Cancelled()).result == AuthResult.CANCELLED
+
+
+def test_a_provider_failure_is_logged_for_the_operator_without_the_typed_code(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="selfcare.identity.services")
+    try:
+        raise Unavailable(reason="provider_unreachable") from ConnectionResetError("https://x/etsi/PNOLV-16117519997")
+    except Unavailable as error:
+        record_failure(_request(), "smartid", error, claimed_code="16117519997")
+    record_failure(_request(), "smartid", Cancelled(), claimed_code="16117519997")
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == [
+        "eID login failed: method=smartid result=unavailable reason=provider_unreachable cause=ConnectionResetError"
+    ]
+    infos = [r.getMessage() for r in caplog.records if r.name == "selfcare.identity.services" and r.levelno < 30]
+    assert infos == ["eID login failed: method=smartid result=cancelled reason=eid_cancelled cause=-"]
+    assert "16117519997" not in caplog.text
 
 
 def test_a_suspended_identity_cannot_log_in() -> None:
