@@ -12,7 +12,7 @@ import contextlib
 import select
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 
 def closed_port() -> int:
@@ -24,13 +24,13 @@ def closed_port() -> int:
 
 
 @contextlib.contextmanager
-def hanging_server() -> Iterator[int]:
-    """A port that accepts connections and reads what is sent, but never answers: a provider that hangs."""
+def _accepting(on_connection: Callable[[socket.socket], None]) -> Iterator[int]:
+    """A listening port whose every accepted connection is handed to `on_connection` (on the accepting thread);
+    yields the port and stops accepting when the block ends."""
     listener = socket.socket()
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", 0))
     listener.listen(64)
-    held: list[socket.socket] = []
     stop = threading.Event()
 
     def accept() -> None:
@@ -40,7 +40,7 @@ def hanging_server() -> Iterator[int]:
                 connection, _ = listener.accept()
             except OSError:
                 continue
-            held.append(connection)  # kept open and never written to
+            on_connection(connection)
 
     thread = threading.Thread(target=accept, daemon=True)
     thread.start()
@@ -49,9 +49,19 @@ def hanging_server() -> Iterator[int]:
     finally:
         stop.set()
         thread.join(timeout=2)
+        listener.close()
+
+
+@contextlib.contextmanager
+def hanging_server() -> Iterator[int]:
+    """A port that accepts connections and reads what is sent, but never answers: a provider that hangs."""
+    held: list[socket.socket] = []  # kept open and never written to
+    try:
+        with _accepting(held.append) as port:
+            yield port
+    finally:
         for connection in held:
             connection.close()
-        listener.close()
 
 
 class TcpProxy:
@@ -168,12 +178,7 @@ def keepalive_closing_server(body: bytes) -> Iterator[tuple[str, list[int]]]:
     """An HTTP/1.1 server that answers a connection's first request (keeping it open) and closes the connection on
     its second without a word: what a server does when its keep-alive timer fires just as a reused connection's
     request arrives. Yields its URL and a list that grows by one per connection accepted."""
-    listener = socket.socket()
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(64)
     connections: list[int] = []
-    stop = threading.Event()
     answer = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
 
     def serve(connection: socket.socket) -> None:
@@ -188,21 +193,9 @@ def keepalive_closing_server(body: bytes) -> Iterator[tuple[str, list[int]]]:
                 if request == 0:
                     connection.sendall(answer)
 
-    def accept() -> None:
-        listener.settimeout(0.1)
-        while not stop.is_set():
-            try:
-                connection, _ = listener.accept()
-            except TimeoutError:
-                continue
-            connections.append(1)
-            threading.Thread(target=serve, args=(connection,), daemon=True).start()
+    def accepted(connection: socket.socket) -> None:
+        connections.append(1)
+        threading.Thread(target=serve, args=(connection,), daemon=True).start()
 
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}", connections
-    finally:
-        stop.set()
-        thread.join()
-        listener.close()
+    with _accepting(accepted) as port:
+        yield f"http://127.0.0.1:{port}", connections
