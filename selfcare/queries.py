@@ -166,12 +166,12 @@ class Prepared(Generic[_M]):
 
     def _run(self, statement: tuple[str, str, list[Any], _Compiled]) -> list[tuple[Any, ...]]:
         alias, sql, params, compiled = statement
-        with connections[alias].cursor() as cursor:
-            if self.planned_with_values:
-                with _not_prepared(connections[alias]):
-                    cursor.execute(sql, params)
-            else:
-                cursor.execute(sql, params)
+        database = connections[alias]
+        with (
+            database.cursor() as cursor,
+            _not_prepared(database) if self.planned_with_values else contextlib.nullcontext(),
+        ):
+            cursor.execute(sql, params)
             rows = cursor.fetchall()
         converters = compiled.converters
         if not converters:
