@@ -3,13 +3,14 @@
 Python's csv module does the quoting rules; this module checks the header and counts lines so a bad row is
 reported with the line a person sees in an editor (the header is line 1).
 
-`import_file` parses the next batch in a thread of its own while the current one is ingested: ingestion spends
-most of a batch waiting for PostgreSQL (psycopg lets go of the GIL meanwhile), and parsing is pure Python that
-needs no database, so the two overlap on two cores instead of taking turns. The thread also prepares the batch
-(`ingest.prepare`: ids repeated in it told apart, its COPY lines made), which needs no database either, so the
-caller's thread is left with the work that does. The thread never touches the database
-(Django's connections are per thread: it would not see the caller's transaction); every batch is still ingested by
-the caller's thread, one transaction each, in the file's order.
+`import_file` reads a batch in parts (`PART_ROWS`) and parses the next part in a thread of its own while the current
+one is ingested: ingestion spends most of a part waiting for PostgreSQL (psycopg lets go of the GIL meanwhile), and
+parsing is pure Python that needs no database, so the two overlap on two cores instead of taking turns. The thread
+also prepares the part (`ingest.prepare`: ids repeated in it told apart, its COPY lines made), which needs no
+database either, so the caller's thread is left with the work that does. The thread never touches the database
+(Django's connections are per thread: it would not see the caller's transaction); every part is ingested by the
+caller's thread, in the file's order, each batch one transaction (`ingest.recording`) whose counters are written
+once, after its last part.
 
 A replay (on PostgreSQL) is not parsed: parsing is most of its time, and its rows change nothing. The thread reads
 a batch without parsing it when the ids at the start of the file turn out recorded, or when the batches before were
@@ -43,12 +44,12 @@ from selfcare.usage.ingest import (
     EventRow,
     IngestResult,
     PreparedBatch,
+    Recording,
     Rejected,
     any_recorded,
-    ingest,
-    ingest_prepared,
     live_numbers,
     prepare,
+    recording,
     row_parser,
     unrecorded,
 )
@@ -158,26 +159,46 @@ def import_file(
     rows = batch_rows or settings.USAGE_IMPORT_BATCH_ROWS
     postgresql = db.vendor == "postgresql"
     parse = row_parser(now)  # the caller's own: the parser thread has its own
-    ahead = _parsed_ahead(path, batch_rows=rows, now=now, progress=progress, look_up=postgresql, copy_lines=postgresql)
-    with _collector_paused(), ahead as (batches, mode):
-        for batch in batches:
-            if isinstance(batch, _Unparsed):
-                done = _ingest_unparsed(batch, parse, now)
-                mode.unparsed = 2 * (len(batch.rows) - done.duplicates) < len(batch.rows)
+    ahead = _parsed_ahead(
+        path,
+        batch_rows=rows,
+        part_rows=min(PART_ROWS, rows),
+        now=now,
+        progress=progress,
+        look_up=postgresql,
+        copy_lines=postgresql,
+    )
+    with _collector_paused(), ahead as (parts, mode), contextlib.ExitStack() as open_batches:
+        open_batch: Recording | None = None
+        taken = 0
+        for part in parts:
+            if open_batch is None:
+                open_batch = open_batches.enter_context(recording(now))
+            if isinstance(part, _Unparsed):
+                done = _add_unparsed(open_batch, part, parse)
+                mode.unparsed = 2 * (len(part.rows) - done.duplicates) < len(part.rows)
             else:
-                done = ingest_prepared(batch, now=now, looked_up=mode.looked_up_new)
+                done = open_batch.add(part, looked_up=mode.looked_up_new)
                 mode.looked_up_new = False
                 mode.unparsed = postgresql and 2 * done.duplicates > done.received
-            result.add(done)
+            taken += done.received
+            if taken >= rows:  # the batch's last part: its counters written and its transaction committed
+                open_batches.close()
+                result.add(open_batch.result)
+                open_batch, taken = None, 0
+        open_batches.close()
+        if open_batch is not None:
+            result.add(open_batch.result)
     return result
 
 
-def _ingest_unparsed(
-    batch: _Unparsed, parse: Callable[[Sequence[str], int], EventRow | Rejected], now: datetime.datetime
+def _add_unparsed(
+    open_batch: Recording, part: _Unparsed, parse: Callable[[Sequence[str], int], EventRow | Rejected]
 ) -> IngestResult:
-    """Ingest the rows of an _Unparsed batch whose id is not recorded, or whose number is not a live connection's
-    (so that they are rejected as if the batch were parsed whole); the rest count as already recorded."""
-    rows, lines, keys = batch.rows, batch.lines, batch.keys
+    """Add to the batch the rows of an _Unparsed part whose id is not recorded, or whose number is not a live
+    connection's (so that they are rejected as if the part were parsed whole); the rest count as already
+    recorded."""
+    rows, lines, keys = part.rows, part.lines, part.keys
     new = unrecorded(keys)
     sent = set(map(itemgetter(1), rows))
     gone = sent - live_numbers(sent)
@@ -185,12 +206,10 @@ def _ingest_unparsed(
         picked = [parse(rows[i], lines[i]) for i, key in enumerate(keys) if key in new or rows[i][1] in gone]
     else:
         picked = []
-    # The new ids were just looked up: the batch is taken for new without another look-up.
-    result = ingest([*batch.rejected, *picked], now=now, looked_up=True) if picked or batch.rejected else IngestResult()
-    skipped = len(rows) - len(picked)
-    result.received += skipped
-    result.duplicates += skipped
-    return result
+    # The new ids were just looked up: the part is taken for new without another look-up.
+    return open_batch.add(
+        prepare([*part.rejected, *picked], open_batch.now), looked_up=True, recorded_before=len(rows) - len(picked)
+    )
 
 
 @dataclass
@@ -222,6 +241,11 @@ class _LookUp(NamedTuple):
     keys: list[str]
 
 
+# How many rows the parser thread hands over at a time: a batch of USAGE_IMPORT_BATCH_ROWS rows is recorded in parts
+# of this size in its one transaction (`ingest.recording`), each part's events written while the next part is
+# parsed; the first part is parsed while nothing else can be done, so a smaller part starts the database sooner,
+# while each part costs its own look-ups and COPYs.
+PART_ROWS = 100_000
 _END = None
 # How many rows at the start of a file are read before the rest, to look their ids up (`import_file`).
 _LOOK_UP_ROWS = PROBES
@@ -232,18 +256,19 @@ def _parsed_ahead(
     path: Path,
     *,
     batch_rows: int,
+    part_rows: int,
     now: datetime.datetime,
     progress: Callable[[int], None] | None,
     look_up: bool = False,
     copy_lines: bool = False,
 ) -> Iterator[tuple[Iterator[PreparedBatch | _Unparsed], _Mode]]:
-    """The file's batches read in a parser thread one batch ahead of the caller: while the caller ingests a batch,
-    the next is read. At most one batch waits read (two batches in memory, not one). An error of the parser
-    reaches the caller when it asks for that batch, after every batch read before it; when the caller stops (an
-    error while ingesting, or it had enough), the parser stops after the batch it is on and the file is closed
-    before this returns.
+    """The file's batches read in parts of `part_rows` rows (a batch's last part may be smaller, so that parts never
+    straddle two batches) in a parser thread one part ahead of the caller: while the caller ingests a part, the
+    next is read. At most one part waits read. An error of the parser reaches the caller when it asks for that part,
+    after every part read before it; when the caller stops (an error while ingesting, or it had enough), the parser
+    stops after the part it is on and the file is closed before this returns.
 
-    A batch is parsed, or only read (_Unparsed) while the _Mode yielded says so. With `look_up`, the first rows'
+    A part is parsed, or only read (_Unparsed) while the _Mode yielded says so. With `look_up`, the first rows'
     ids are handed to the caller's thread (the only one that may use the database) and looked up before the first
     batch is read on, which sets the mode for it."""
     handoff: queue.SimpleQueue[PreparedBatch | _Unparsed | _Read | _Failed | _LookUp | None] = queue.SimpleQueue()
@@ -258,11 +283,13 @@ def _parsed_ahead(
                 rows = _FileRows(handle, path)
                 parse = row_parser(now)
                 first = look_up
+                left = batch_rows  # of the batch the next part belongs to
                 while True:
                     room.acquire()
                     if stop.is_set():
                         return
-                    start, lines = rows.take(min(_LOOK_UP_ROWS, batch_rows) if first else 0)
+                    want = min(part_rows, left)
+                    start, lines = rows.take(min(_LOOK_UP_ROWS, want) if first else 0)
                     if first:
                         first = False
                         keys = [key for key in (values[0].strip() for values in start) if _probed(key)]
@@ -274,23 +301,24 @@ def _parsed_ahead(
                             mode.unparsed, mode.looked_up_new = answer, not answer
                     batch: PreparedBatch | _Unparsed
                     if mode.unparsed:
-                        more, more_lines = rows.take(batch_rows - len(start))
+                        more, more_lines = rows.take(want - len(start))
                         batch = _unparsed(start + more, lines + more_lines, rows.width)
                         size = len(batch.rows) + len(batch.rejected)
                     else:
                         parsed = [
                             _checked(values, line, rows.width, parse) for values, line in zip(start, lines, strict=True)
                         ]
-                        parsed += rows.parsed(batch_rows - len(parsed), parse)
+                        parsed += rows.parsed(want - len(parsed), parse)
                         size = len(parsed)
                         # PreparedBatch here too (ids told apart, COPY lines made): the caller's thread is then left
                         # with what needs the database, and this is done while it waits for the batch before.
                         batch = prepare(parsed, now, copy_lines=copy_lines)
                     if not size:
                         break
-                    if size >= batch_rows:
+                    if size >= want:
                         handoff.put(_Read(binary.tell()))
                     handoff.put(batch)
+                    left = left - size or batch_rows
             handoff.put(_Read(path.stat().st_size))
             handoff.put(_END)
         except BaseException as error:  # whatever it is, the caller's thread raises it

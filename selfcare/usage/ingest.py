@@ -309,34 +309,77 @@ def ingest(
 
 def ingest_prepared(batch: PreparedBatch, *, now: datetime.datetime, looked_up: bool = False) -> IngestResult:
     """`ingest` of a batch `prepare`d already, with the same `now`."""
-    result = IngestResult(received=batch.received, rejected=list(batch.rejected))
-    result.duplicates = batch.received - len(batch.events) - len(batch.rejected)
-    targets = _targets(batch.numbers) if batch.events else {}
-    known: list[tuple[EventRow, _Target]] = []
-    keep, get = known.append, targets.get
-    for event in batch.events:
-        target = get(event.msisdn)
-        if target is None:
-            result.rejected.append(Rejected(event.line, event.source_key, ErrorCode.USAGE_UNKNOWN_NUMBER))
+    with recording(now) as open_batch:
+        open_batch.add(batch, looked_up=looked_up)
+    return open_batch.result
+
+
+@contextlib.contextmanager
+def recording(now: datetime.datetime) -> Iterator[Recording]:
+    """One batch, one transaction, fed in parts (`Recording.add`): each part's events are recorded as it comes, and
+    the counters (daily totals, buckets, spend, alerts) are brought up to date once, for all of them, when the block
+    ends. So a file's batch of a million rows is read and parsed a part at a time, its parts' events written while
+    the next part is parsed, and its counters written once, not once per part: each bucket and daily total is then
+    read and written once per batch, and each counter statement joins its whole table once (half of PostgreSQL's
+    work for a file of 1,000,000 events at 200,000 rows a transaction; docs/performance.md). An error anywhere in
+    the block rolls the whole batch back."""
+    open_batch = Recording(now)
+    with transaction.atomic():
+        yield open_batch
+        open_batch.apply()
+    open_batch.result.rejected.sort(key=lambda r: r.line)
+
+
+class Recording:
+    """A batch being recorded (`recording`): its result so far, and what its counters need when it ends."""
+
+    def __init__(self, now: datetime.datetime) -> None:
+        self.now = now
+        self.result = IngestResult()
+        self._fresh: list[tuple[EventRow, _Target]] = []
+        self._tally = _Tally()
+        # The numbers resolved so far, None for one that is no live connection's: each number once per batch, as
+        # when a batch was one part (a file's parts mostly repeat the numbers of the first).
+        self._resolved: dict[str, _Target | None] = {}
+
+    def add(self, batch: PreparedBatch, *, looked_up: bool = False, recorded_before: int = 0) -> IngestResult:
+        """Record a part of the batch (its events not yet recorded); what this part counted, also added to
+        `result`. `looked_up`: as for `ingest`; `recorded_before`: rows of the part left out of `batch` as already
+        recorded (csvfile's replay), counted as received and as duplicates."""
+        part = IngestResult(received=batch.received + recorded_before, rejected=list(batch.rejected))
+        part.duplicates = batch.received - len(batch.events) - len(batch.rejected) + recorded_before
+        resolved = self._resolved
+        if batch.events and (unresolved := batch.numbers - resolved.keys()):
+            resolved.update(dict.fromkeys(unresolved))
+            resolved.update(_targets(unresolved))
+        known: list[tuple[EventRow, _Target]] = []
+        keep, get = known.append, resolved.get
+        for event in batch.events:
+            target = get(event.msisdn)
+            if target is None:
+                part.rejected.append(Rejected(event.line, event.source_key, ErrorCode.USAGE_UNKNOWN_NUMBER))
+            else:
+                keep((event, target))
+        if known:
+            if db.vendor == "postgresql":
+                fresh = _record_events(known, self.now, self._tally, looked_up=looked_up, lines=batch.lines)
+            else:
+                new_keys = _insert_events(known, self.now)
+                fresh = [(e, t) for e, t in known if e.source_key in new_keys]
+            part.recorded = len(fresh)
+            part.duplicates += len(known) - len(fresh)
+            self._fresh += fresh
+        self.result.add(part)
+        return part
+
+    def apply(self) -> None:
+        """The counters of every event the batch recorded (in its transaction, before it commits)."""
+        if not self._fresh:
+            return
+        if db.vendor == "postgresql":
+            _apply_set_based(self._fresh, self.now, self._tally.sums())
         else:
-            keep((event, target))
-    if known and db.vendor == "postgresql":
-        with transaction.atomic():
-            fresh, sums = _record_events(known, now, looked_up=looked_up, lines=batch.lines)
-            result.recorded = len(fresh)
-            result.duplicates += len(known) - len(fresh)
-            if fresh:
-                _apply_set_based(fresh, now, sums)
-    elif known:
-        with transaction.atomic():
-            new_keys = _insert_events(known, now)
-            fresh = [(e, t) for e, t in known if e.source_key in new_keys]
-            result.recorded = len(fresh)
-            result.duplicates += len(known) - len(fresh)
-            if fresh:
-                _apply(fresh, now)
-    result.rejected.sort(key=lambda r: r.line)
-    return result
+            _apply(self._fresh, self.now)
 
 
 def _connection_of(pair: tuple[EventRow, _Target]) -> int:
@@ -382,12 +425,13 @@ def _copy_text(cursor: Any, table: str, names: str, lines: Iterable[str]) -> Non
 def _record_events(
     known: list[tuple[EventRow, _Target]],
     now: datetime.datetime,
+    tally: _Tally,
     *,
     looked_up: bool = False,
     lines: dict[str, tuple[str, str]] | None = None,
-) -> tuple[list[tuple[EventRow, _Target]], _Sums | None]:
-    """PostgreSQL: record the events of `known` whose id is not recorded yet; those recorded by this call, and their
-    sums (`_sums`) when they were worked out meanwhile (see `_alongside`), else None.
+) -> list[tuple[EventRow, _Target]]:
+    """PostgreSQL: record the events of `known` whose id is not recorded yet; those recorded by this call, whose
+    sums (`_sums`) are added to `tally` (worked out meanwhile if they could be, see `_alongside`).
 
     The usual batch is all new: a probe of a few of its ids finds none recorded, and the ids and the events are
     COPYed straight into the key table and the events table (COPY routes each row to its month's partition), in a
@@ -406,9 +450,13 @@ def _record_events(
         with _alongside(_sums, known) as sums:
             copied = _copy_events(known, lines if lines is not None else _copy_lines([e for e, _t in known], now))
         if copied:
-            return known, sums()
+            tally.add(sums() or _sums(known))
+            return known
     fresh = _not_yet_recorded(known)
-    return (_insert_events_on_conflict(fresh, now) if fresh else []), None
+    fresh = _insert_events_on_conflict(fresh, now) if fresh else []
+    if fresh:
+        tally.add(_sums(fresh))
+    return fresh
 
 
 # From how many events a batch's sums are worked out in a thread of their own while its events are COPYed: a
@@ -597,19 +645,52 @@ def _sums(fresh: list[tuple[EventRow, _Target]]) -> _Sums:
         if cycle is None:
             cycle = bounds[(target.cycle_day, day)] = day_cycle_bounds(target.cycle_day, day)
         groups[(connection_id, target.account_id, target.plan_id, *cycle, kind, zone)] += quantity
-    dates = {day: day.isoformat() for day in set(days.values())}
-    lines = [f"{c}\t{dates[day]}\t{kind}\t{zone}\t{q}\n" for (c, day, kind, zone), q in daily.items()]
-    return daily, groups, lines
+    return daily, groups, _daily_lines(daily)
 
 
-def _apply_set_based(fresh: list[tuple[EventRow, _Target]], now: datetime.datetime, sums: _Sums | None) -> None:
+def _daily_lines(daily: dict[tuple[int, datetime.date, str, str], int]) -> list[str]:
+    """The daily sums as COPY lines (`_add_daily_sums`), each day's text made once."""
+    dates = {day: day.isoformat() for day in {day for _c, day, _k, _z in daily}}
+    return [f"{c}\t{dates[day]}\t{kind}\t{zone}\t{q}\n" for (c, day, kind, zone), q in daily.items()]
+
+
+class _Tally:
+    """The sums (`_sums`) of a batch's parts so far, added up: a part's sums are worked out beside its COPY, and
+    the daily totals' COPY lines made again from the added-up sums only when the batch had more than one part."""
+
+    def __init__(self) -> None:
+        self._parts = 0
+        self._daily: dict[tuple[int, datetime.date, str, str], int] = defaultdict(int)
+        self._groups: dict[tuple[int, int, int, datetime.datetime, datetime.datetime, str, str], int] = defaultdict(int)
+        self._lines: list[str] = []
+
+    def add(self, sums: _Sums) -> None:
+        daily, groups, lines = sums
+        if not self._parts:
+            self._daily, self._groups, self._lines = daily, groups, lines
+        else:
+            added, grouped = self._daily, self._groups
+            for key, quantity in daily.items():
+                added[key] += quantity
+            for group, quantity in groups.items():
+                grouped[group] += quantity
+            self._lines = []
+        self._parts += 1
+
+    def sums(self) -> _Sums:
+        if not self._lines:
+            self._lines = _daily_lines(self._daily)
+        return self._daily, self._groups, self._lines
+
+
+def _apply_set_based(fresh: list[tuple[EventRow, _Target]], now: datetime.datetime, sums: _Sums) -> None:
     """PostgreSQL: add the new events to the daily totals, create the missing cycles and plan buckets, and debit the
     buckets, in SQL over the batch's sums per (connection, cycle, kind, zone) made in Python (`_sums`); only the
     (connection, cycle, kind) whose result depends on the order of the events are debited event by event (see
     `_needs_events`). A (connection, cycle) with no bucket at all yet (its first use: the plan's buckets are all it
-    will have) is debited in Python and its buckets COPYed in with their counters (`_open_with_debit`). `sums` are
-    those of `fresh` if they were worked out already."""
-    daily, groups, daily_lines = sums or _sums(fresh)
+    will have) is debited in Python and its buckets COPYed in with their counters (`_open_with_debit`). `sums`:
+    those of `fresh` (`_Tally.sums`)."""
+    daily, groups, daily_lines = sums
     _serialise_counter_writers()
     with db.cursor() as cursor:
         # The debit's sorts and groupings stay in memory. No JIT: the staged tables have no statistics, so the

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from selfcare.customers.tests import factories
 from selfcare.spend.alerts import raise_alerts
+from selfcare.usage import csvfile
 from selfcare.usage import ingest as ingest_module
 from selfcare.usage.csvfile import FormatError, import_file
 from selfcare.usage.models import Bucket, DailyUsage, UsageEvent
@@ -26,8 +27,12 @@ NUMBER = "+37125500001"
 HEADER = "event_id,msisdn,type,zone,started_at,quantity"
 
 
+def _started() -> str:
+    return (timezone.now() - datetime.timedelta(hours=1)).isoformat()
+
+
 def _lines(count: int) -> list[str]:
-    started = (timezone.now() - datetime.timedelta(hours=1)).isoformat()
+    started = _started()
     return [f"pgw:{n},{NUMBER},data,domestic,{started},{n + 1}" for n in range(count)]
 
 
@@ -116,3 +121,60 @@ def test_progress_is_told_in_the_callers_thread_in_order_up_to_the_whole_file(tm
     assert sizes == sorted(sizes)
     assert sizes[-1] == path.stat().st_size
     assert {thread for _size, thread in told} == {threading.current_thread().name}
+
+
+def test_a_batch_read_in_parts_records_and_counts_as_one_and_writes_its_counters_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    factories.connection(msisdn=NUMBER)
+    monkeypatch.setattr(csvfile, "PART_ROWS", 2)
+    applied: list[int] = []
+    counters = ingest_module.Recording.apply
+
+    def apply(self: ingest_module.Recording) -> None:
+        applied.append(self.result.recorded)
+        counters(self)
+
+    monkeypatch.setattr(ingest_module.Recording, "apply", apply)
+    # Batches of five rows read two at a time: an id repeated in a later part of its batch, and a number that is no
+    # connection's, in the parts of the first batch.
+    lines = [
+        *_lines(3),
+        f"pgw:1,{NUMBER},data,domestic,{_started()},99",
+        f"pgw:x,+37125500999,data,domestic,{_started()},5",
+    ]
+    lines += [line.replace("pgw:", "pgw:b") for line in _lines(2)]
+    result = import_file(_file(tmp_path, lines), batch_rows=5)
+    assert (result.received, result.recorded, result.duplicates) == (7, 5, 1)
+    assert [(r.line, r.source_key) for r in result.rejected] == [(6, "pgw:x")]
+    assert applied == [3, 2]  # once per batch, for all of its parts
+    assert _counted() == (1 + 2 + 3) + (1 + 2)
+    assert DailyUsage.objects.aggregate(total=Sum("quantity"))["total"] == (1 + 2 + 3) + (1 + 2)
+
+
+def test_an_error_in_a_later_part_of_a_batch_keeps_nothing_of_that_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    factories.connection(msisdn=NUMBER)
+    monkeypatch.setattr(csvfile, "PART_ROWS", 50)
+    parts: list[int] = []
+    add = ingest_module.Recording.add
+
+    def counted_add(self: ingest_module.Recording, *args: Any, **kwargs: Any) -> ingest_module.IngestResult:
+        parts.append(self.result.received)
+        return add(self, *args, **kwargs)
+
+    monkeypatch.setattr(ingest_module.Recording, "add", counted_add)
+    path = tmp_path / "usage.csv"
+    # Batches of 200 rows read 50 at a time; not UTF-8 at the end, 30 kB in: the parser fails when it decodes that
+    # part of the file, a few parts into the second batch, whose parts before are already recorded in its
+    # transaction.
+    text = "\n".join([HEADER, *_lines(400)]) + "\n"
+    path.write_bytes(text.encode() + b"pgw:x,\xff\xfe,data\n")
+    with pytest.raises(UnicodeDecodeError):
+        import_file(path, batch_rows=200)
+    assert parts[4:], "the failure came in the second batch's first part: nothing of that batch was recorded"
+    assert UsageEvent.objects.count() == 200
+    assert _counted() == sum(range(1, 201))
+    assert DailyUsage.objects.aggregate(total=Sum("quantity"))["total"] == sum(range(1, 201))
+    assert not _parsers()
