@@ -246,6 +246,8 @@ class _LookUp(NamedTuple):
 # parsed; the first part is parsed while nothing else can be done, so a smaller part starts the database sooner,
 # while each part costs its own look-ups and COPYs.
 PART_ROWS = 100_000
+# The file's first part is this share of PART_ROWS (`_parsed_ahead`).
+FIRST_PART_SHARE = 10
 _END = None
 # How many rows at the start of a file are read before the rest, to look their ids up (`import_file`).
 _LOOK_UP_ROWS = PROBES
@@ -284,11 +286,14 @@ def _parsed_ahead(
                 parse = row_parser(now)
                 first = look_up
                 left = batch_rows  # of the batch the next part belongs to
+                # The file's first part is smaller: nothing else is done while it is parsed, so the database starts
+                # on the file that much sooner; from the second on, a part is parsed while the one before is written.
+                next_part = max(part_rows // FIRST_PART_SHARE, 1)
                 while True:
                     room.acquire()
                     if stop.is_set():
                         return
-                    want = min(part_rows, left)
+                    want = min(next_part, left)
                     start, lines = rows.take(min(_LOOK_UP_ROWS, want) if first else 0)
                     if first:
                         first = False
@@ -319,6 +324,7 @@ def _parsed_ahead(
                         handoff.put(_Read(binary.tell()))
                     handoff.put(batch)
                     left = left - size or batch_rows
+                    next_part = part_rows
             handoff.put(_Read(path.stat().st_size))
             handoff.put(_END)
         except BaseException as error:  # whatever it is, the caller's thread raises it
