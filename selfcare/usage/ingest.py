@@ -624,21 +624,18 @@ def _insert_events_on_conflict(
     return [(event, target) for event, target in fresh if event.source_key in inserted]
 
 
-# The daily sums per (connection, local day, kind, zone), the debit's per (connection, account, plan, cycle start,
-# cycle end, kind, zone), and the daily sums as COPY lines (`_add_daily_sums`).
+# The daily sums per (connection, local day, kind, zone), and the debit's per (connection, account, plan, cycle start,
+# cycle end, kind, zone).
 _Sums = tuple[
     dict[tuple[int, datetime.date, str, str], int],
     dict[tuple[int, int, int, datetime.datetime, datetime.datetime, str, str], int],
-    list[str],
 ]
 
 
 def _sums(fresh: list[tuple[EventRow, _Target]]) -> _Sums:
     """The batch's use summed in Python, which holds every event already: per (connection, local day by the billing
     clock, kind, zone) for the daily totals, and per (connection, account, plan, cycle start, cycle end, kind,
-    zone) for the debit. A cycle is made of whole local days, so the second is summed from the first. With them the
-    daily sums' COPY lines: made here, so that they too are made while the events' COPY waits for PostgreSQL
-    (`_alongside`)."""
+    zone) for the debit. A cycle is made of whole local days, so the second is summed from the first."""
     days: dict[int, datetime.date] = {}
     daily: dict[tuple[int, datetime.date, str, str], int] = defaultdict(int)
     target_of: dict[int, _Target] = {}
@@ -658,7 +655,7 @@ def _sums(fresh: list[tuple[EventRow, _Target]]) -> _Sums:
         if cycle is None:
             cycle = bounds[(target.cycle_day, day)] = day_cycle_bounds(target.cycle_day, day)
         groups[(connection_id, target.account_id, target.plan_id, *cycle, kind, zone)] += quantity
-    return daily, groups, _daily_lines(daily)
+    return daily, groups
 
 
 def _daily_lines(daily: dict[tuple[int, datetime.date, str, str], int]) -> list[str]:
@@ -668,35 +665,35 @@ def _daily_lines(daily: dict[tuple[int, datetime.date, str, str], int]) -> list[
 
 
 class _Tally:
-    """The sums (`_sums`) of a batch's parts so far, added up: a part's sums are worked out beside its COPY, and
-    the daily totals' COPY lines made again from the added-up sums only when the batch had more than one part."""
+    """The sums (`_sums`) of a batch's parts so far, added up (each part's worked out beside its COPY), and, when the
+    batch ends, the daily sums' COPY lines (`_add_daily_sums`), made once from the added-up sums."""
 
     def __init__(self) -> None:
         self._parts = 0
         self._daily: dict[tuple[int, datetime.date, str, str], int] = defaultdict(int)
         self._groups: dict[tuple[int, int, int, datetime.datetime, datetime.datetime, str, str], int] = defaultdict(int)
-        self._lines: list[str] = []
 
     def add(self, sums: _Sums) -> None:
-        daily, groups, lines = sums
+        daily, groups = sums
         if not self._parts:
-            self._daily, self._groups, self._lines = daily, groups, lines
+            self._daily, self._groups = daily, groups
         else:
             added, grouped = self._daily, self._groups
             for key, quantity in daily.items():
                 added[key] += quantity
             for group, quantity in groups.items():
                 grouped[group] += quantity
-            self._lines = []
         self._parts += 1
 
-    def sums(self) -> _Sums:
-        if not self._lines:
-            self._lines = _daily_lines(self._daily)
-        return self._daily, self._groups, self._lines
+    def sums(self) -> tuple[*_Sums, list[str]]:
+        return self._daily, self._groups, _daily_lines(self._daily)
 
 
-def _apply_set_based(fresh: list[tuple[EventRow, _Target]], now: datetime.datetime, sums: _Sums) -> None:
+def _apply_set_based(
+    fresh: list[tuple[EventRow, _Target]],
+    now: datetime.datetime,
+    sums: tuple[*_Sums, list[str]],
+) -> None:
     """PostgreSQL: add the new events to the daily totals, create the missing cycles and plan buckets, and debit the
     buckets, in SQL over the batch's sums per (connection, cycle, kind, zone) made in Python (`_sums`); only the
     (connection, cycle, kind) whose result depends on the order of the events are debited event by event (see

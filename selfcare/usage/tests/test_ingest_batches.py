@@ -468,8 +468,15 @@ def test_the_recorded_ids_are_told_apart_by_index_and_the_batch_goes_on_with_the
     UsageEventKey.objects.bulk_create(UsageEventKey(source_key=f"seen-{n}", started_at=now) for n in range(50))
     plans: list[str] = []
     with transaction.atomic(), db.cursor() as cursor:
+
+        def explained(execute: Any, sql: str, *rest: Any) -> Any:
+            if sql.startswith("SELECT count(*) FROM usage_raw_key_stage"):
+                cursor.execute(f"EXPLAIN {sql}")
+                plans.append("\n".join(line for (line,) in cursor.fetchall()))
+            return execute(sql, *rest)
+
         # A look-up in the middle of a batch's transaction (a part that holds recorded ids) ...
-        with db.execute_wrapper(lambda execute, sql, *rest: _explained(cursor, sql, plans) or execute(sql, *rest)):
+        with db.execute_wrapper(explained):
             new = ingest_module.unrecorded([f"seen-{n}" for n in range(40, 60)])
         assert new == {f"seen-{n}" for n in range(50, 60)}
         cursor.execute("SELECT current_setting('enable_hashjoin'), current_setting('enable_mergejoin')")
@@ -477,10 +484,3 @@ def test_the_recorded_ids_are_told_apart_by_index_and_the_batch_goes_on_with_the
         assert cursor.fetchone() == ("on", "on")
     assert plans
     assert all("Nested Loop" in plan and "Hash" not in plan for plan in plans)
-
-
-def _explained(cursor: Any, sql: str, plans: list[str]) -> None:
-    """Collect the plan of each anti-join `unrecorded` runs (before it runs, in the same transaction)."""
-    if sql.startswith("SELECT count(*) FROM usage_raw_key_stage"):
-        cursor.execute(f"EXPLAIN {sql}")
-        plans.append("\n".join(line for (line,) in cursor.fetchall()))
