@@ -440,8 +440,8 @@ def _record_events(
     one COPY of its ids and an anti-join tell the new ones apart (a replayed batch, every id known, stops there),
     and those are inserted with ON CONFLICT DO NOTHING, which skips an id another batch records meanwhile. `lines`:
     the events' COPY lines (`_copy_lines`) if they were made already."""
-    ids = [event.source_key for event, _target in known]
-    if looked_up or not any_recorded(ids[:: max(1, len(ids) // PROBES)]):
+    step = max(1, len(known) // PROBES)
+    if looked_up or not any_recorded([known[at][0].source_key for at in range(0, len(known), step)]):
         # Grouped by connection (a stable sort: each connection's events stay in the file's order): the events'
         # index on (connection, start), the daily totals' and the buckets' are then written a connection at a
         # time, a few index pages after another, not at random across all of them (a third of the events' COPY).
@@ -718,7 +718,10 @@ def _apply_set_based(
             "kind varchar(5), zone varchar(8), quantity numeric, cycle_id bigint, debited boolean",
         )
         # Each cycle's start and end as text once: formatting them is most of the cost of these lines.
-        stamps = {(start, end): f"{start.isoformat()}\t{end.isoformat()}" for _c, _a, _p, start, end, _k, _z in groups}
+        # (A comprehension works its value out for every item: over the groups, each pair's text would be made once
+        # per group, two isoformat calls each: 0.65 s of the caller's Python for 265,000 groups.)
+        cycles_of_groups = {(start, end) for _c, _a, _p, start, end, _k, _z in groups}
+        stamps = {(start, end): f"{start.isoformat()}\t{end.isoformat()}" for start, end in cycles_of_groups}
         cycle_ids = {key: cycle.pk for key, cycle in cycles.items()}
         _copy_text(
             cursor,
