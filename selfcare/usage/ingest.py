@@ -259,10 +259,10 @@ def _targets(msisdns: set[str]) -> dict[str, _Target]:
 
 class CopyLines(dict[str, tuple[str, str]]):
     """A batch's COPY lines, made before its numbers are resolved (`_copy_lines`): per number, the key table's lines
-    of its events (in id order) and its events' lines, in the batch's order, each without the connection id, which
-    is known only once the numbers are resolved: each line ends in the tab before it and the line's end (the id is
-    its last column, `_EVENT_COLUMNS`). `ids`: every key table's line of the batch, in id order; `counts`: how many
-    events each number has.
+    of its events and its events' lines, both in the batch's order, the events' each without the connection id,
+    which is known only once the numbers are resolved: each line ends in the tab before it and the line's end (the
+    id is its last column, `_EVENT_COLUMNS`). `ids`: every key table's line of the batch, in id order; `counts`: how
+    many events each number has.
 
     Per number, so that the caller's thread, once the numbers are resolved, puts a number's connection id into all
     its events' lines at once (one `str.replace` per number, not a formatted line per event) and leaves out the
@@ -316,7 +316,7 @@ def _copy_lines(events: Sequence[EventRow], now: datetime.datetime) -> CopyLines
     keys = _copy_keys(list(map(_source_key, events)))
     # Each start time as text once for both tables: formatting them is most of the Python cost of the COPYs.
     stamps = list(map(datetime.datetime.isoformat, map(_started_at, events)))
-    # str.format mapped over the columns: the lines are made without Python code per event.
+    # str.format mapped over the columns: the lines are made in C, then grouped by number in one loop.
     key_lines = list(map("{}\t{}\n".format, keys, stamps))
     event_lines = map(
         f"{{}}\t{{}}\t{{}}\t{{}}\t{{}}\t{received}\t\n".format,
@@ -511,8 +511,9 @@ _EVENT_COLUMNS = "source_key, kind, zone, started_at, quantity, received_at, con
 def _copy_events(known: list[tuple[EventRow, _Target]], lines: dict[str, tuple[str, str]]) -> bool:
     """COPY the ids into the key table and the events into their partitions, in a savepoint, from their `lines`
     (`_copy_lines`: a CopyLines of `known`'s events, or of a batch's events of which `known` holds those whose
-    number was resolved); False (and nothing written) when an id is already recorded. The ids go in id order, the
-    events in the order of `known` (by connection; a number's events in the batch's order)."""
+    number was resolved: of each number in `lines`, all of its events or none); False (and nothing written) when an
+    id is already recorded. The ids go in id order, the events in the order of `known` (by connection; a number's
+    events in the batch's order)."""
     assert isinstance(lines, CopyLines)  # `_record_events` types them as the dictionary they are
     connection_of = _connections(known, lines.counts)
     events = [lines[number][1].replace("\n", f"{connection_id}\n") for number, connection_id in connection_of.items()]
