@@ -35,12 +35,13 @@ import concurrent.futures
 import contextlib
 import datetime
 import functools
+import itertools
 import operator
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar, cast
 
 import psycopg
 from django.conf import settings
@@ -145,7 +146,13 @@ def row_parser(now: datetime.datetime) -> Callable[[Sequence[str], int], EventRo
     msisdn_match = _MSISDN.fullmatch
     kinds, zones, world, utc = _KINDS, _ZONES, Zone.WORLD, datetime.UTC
     from_iso = datetime.datetime.fromisoformat
-    numbers: dict[str, str] = {}  # the numbers seen valid, as sent: as stripped
+    new_row = tuple.__new__  # EventRow's own __new__ is a Python function: a call more per row
+    # The numbers, kinds and zones seen valid, as sent: as stripped. A file names each many times: each value is
+    # checked once, and the rows share one string per value (a batch's events then hold ~10,000 numbers, not
+    # 200,000 copies, and each value's hash is worked out once for every dictionary it is a key of).
+    numbers: dict[str, str] = {}
+    kind_of: dict[str, str] = {}
+    zone_of: dict[str, str] = {}
 
     def parse(values: Sequence[str], line: int) -> EventRow | Rejected:
         width = len(values)
@@ -163,18 +170,25 @@ def row_parser(now: datetime.datetime) -> Callable[[Sequence[str], int], EventRo
         if not key.isprintable():  # NUL and other control characters: PostgreSQL text cannot even hold NUL
             return Rejected(line, key, ErrorCode.USAGE_SOURCE_KEY_CHARACTERS)
         number = numbers.get(msisdn)
-        if number is None:  # a file names each number many times: each is checked once
+        if number is None:
             number = msisdn.strip()
             if not msisdn_match(number):
                 return Rejected(line, key, ErrorCode.USAGE_MSISDN)
             numbers[msisdn] = number
-        msisdn = number
-        kind = kind.strip()
-        if kind not in kinds:
-            return Rejected(line, key, ErrorCode.USAGE_KIND)
-        zone = zone.strip()
-        if zone not in zones:
-            return Rejected(line, key, ErrorCode.USAGE_ZONE)
+        checked = kind_of.get(kind)
+        if checked is None:
+            checked = kind.strip()
+            if checked not in kinds:
+                return Rejected(line, key, ErrorCode.USAGE_KIND)
+            kind_of[kind] = checked
+        kind = checked
+        checked = zone_of.get(zone)
+        if checked is None:
+            checked = zone.strip()
+            if checked not in zones:
+                return Rejected(line, key, ErrorCode.USAGE_ZONE)
+            zone_of[zone] = checked
+        zone = checked
         try:
             started_at = from_iso(started.strip())
         except ValueError:
@@ -185,10 +199,13 @@ def row_parser(now: datetime.datetime) -> Callable[[Sequence[str], int], EventRo
             return Rejected(line, key, ErrorCode.USAGE_IN_FUTURE)
         if horizon is not None and started_at < horizon:
             return Rejected(line, key, ErrorCode.USAGE_TOO_OLD)
-        # ASCII digits only: str.isdigit also accepts superscripts, which int() refuses.
-        quantity = quantity.strip()
-        amount = int(quantity) if quantity.isascii() and quantity.isdigit() else -1
-        if not 0 <= amount <= MAX_QUANTITY:
+        # ASCII digits only: str.isdigit also accepts superscripts, which int() refuses. Stripped only when needed.
+        if not (quantity.isdigit() and quantity.isascii()):
+            quantity = quantity.strip()
+            if not (quantity.isdigit() and quantity.isascii()):
+                return Rejected(line, key, ErrorCode.USAGE_QUANTITY)
+        amount = int(quantity)
+        if amount > MAX_QUANTITY:
             return Rejected(line, key, ErrorCode.USAGE_QUANTITY)
         if country:
             code = country_code(country)
@@ -198,7 +215,7 @@ def row_parser(now: datetime.datetime) -> Callable[[Sequence[str], int], EventRo
             code = None
         if zone == world:
             zone = zone_of_country(code)
-        return EventRow(line, key, msisdn, kind, zone, started_at.astimezone(utc), amount)
+        return new_row(EventRow, (line, key, number, kind, zone, started_at.astimezone(utc), amount))
 
     return parse
 
@@ -240,6 +257,21 @@ def _targets(msisdns: set[str]) -> dict[str, _Target]:
     return found
 
 
+class CopyLines(dict[str, tuple[str, str]]):
+    """A batch's COPY lines, made before its numbers are resolved (`_copy_lines`): per number, the key table's lines
+    of its events and its events' lines, both in the batch's order, the events' each without the connection id,
+    which is known only once the numbers are resolved: each line ends in the tab before it and the line's end (the
+    id is its last column, `_EVENT_COLUMNS`). `ids`: every key table's line of the batch, in id order; `counts`: how
+    many events each number has.
+
+    Per number, so that the caller's thread, once the numbers are resolved, puts a number's connection id into all
+    its events' lines at once (one `str.replace` per number, not a formatted line per event) and leaves out the
+    numbers not resolved as a whole. A dictionary (of its numbers), as `_record_events` takes it."""
+
+    ids: list[str]
+    counts: dict[str, int]
+
+
 class PreparedBatch(NamedTuple):
     """A batch as `ingest_prepared` takes it, worked out from its rows alone, without the database (`prepare`): so a
     file's next batch is prepared in csvfile's parser thread while the caller's thread waits for PostgreSQL to
@@ -249,51 +281,76 @@ class PreparedBatch(NamedTuple):
     events: list[EventRow]  # the good rows, each id's first in the batch
     rejected: list[Rejected]
     numbers: set[str]  # the events' numbers, to be resolved to connections
-    # Per id, in the order of the ids (PostgreSQL only, else None): its line of the key table's COPY and its line of
-    # the events' COPY up to the connection id, which is known only once the numbers are resolved (`_copy_events`).
-    lines: dict[str, tuple[str, str]] | None
+    lines: CopyLines | None  # the events' COPY lines (PostgreSQL only, else None)
 
 
 def prepare(rows: Iterable[EventRow | Rejected], now: datetime.datetime, *, copy_lines: bool = False) -> PreparedBatch:
     """The batch of `rows` as `ingest_prepared` takes it (pure Python: any thread may call it); with `copy_lines`,
-    the COPY lines of its events are made too (see PreparedBatch.lines), for PostgreSQL."""
-    events: list[EventRow] = []
+    the COPY lines of its events are made too (see CopyLines), for PostgreSQL."""
+    batch: list[EventRow | Rejected] = list(rows)  # a list of its own: the caller's is not changed
+    # A file's batch is 200,000 rows, nearly all of them good, with ids of their own: told apart a list at a time
+    # (map, set, compress: no Python code per row), row by row only where an id repeats.
+    received = len(batch)
     rejected: list[Rejected] = []
-    seen: set[str] = set()
-    keep, mark, reject = events.append, seen.add, rejected.append
-    received = 0
-    # A file's batch is 200,000 rows: the lookups are hoisted, and the count is the loop's (read after it).
-    for received, row in enumerate(rows, 1):  # noqa: B007
-        if isinstance(row, Rejected):
-            reject(row)
-        elif row.source_key not in seen:
-            mark(row.source_key)
-            keep(row)
-    # The rest were ids repeated within the batch.
-    numbers = {event.msisdn for event in events}
+    bad = list(map(isinstance, batch, itertools.repeat(Rejected)))
+    if any(bad):
+        rejected = cast(list[Rejected], list(itertools.compress(batch, bad)))
+        batch = list(itertools.compress(batch, map(operator.not_, bad)))
+    events = cast(list[EventRow], batch)
+    if len(set(map(_source_key, events))) < len(events):  # ids repeated within the batch: each id's first is kept
+        seen: set[str] = set()
+        kept: list[EventRow] = []
+        keep, mark = kept.append, seen.add
+        for event in events:
+            if event.source_key not in seen:
+                mark(event.source_key)
+                keep(event)
+        events = kept
+    numbers = set(map(_msisdn, events))
     return PreparedBatch(received, events, rejected, numbers, _copy_lines(events, now) if copy_lines else None)
 
 
-def _copy_lines(events: Sequence[EventRow], now: datetime.datetime) -> dict[str, tuple[str, str]]:
-    """Per id, its key table's COPY line and its events' COPY line but for the connection id and the line's end
-    (the columns in `_EVENT_COLUMNS`' order), in the order of the ids (`_copy_events` COPYs the key table's lines in
-    this order)."""
+def _copy_lines(events: Sequence[EventRow], now: datetime.datetime) -> CopyLines:
+    """The COPY lines of `events` (see CopyLines)."""
     received = now.isoformat()
+    keys = _copy_keys(list(map(_source_key, events)))
+    # Each start time as text once for both tables: formatting them is most of the Python cost of the COPYs.
+    stamps = list(map(datetime.datetime.isoformat, map(_started_at, events)))
+    # str.format mapped over the columns: the lines are made in C, then grouped by number in one loop.
+    key_lines = list(map("{}\t{}\n".format, keys, stamps))
+    event_lines = map(
+        f"{{}}\t{{}}\t{{}}\t{{}}\t{{}}\t{received}\t\n".format,
+        keys,
+        map(_kind, events),
+        map(_zone, events),
+        stamps,
+        map(_quantity, events),
+    )
+    texts: dict[str, list[list[str]]] = {}
+    for number, key_line, event_line in zip(map(_msisdn, events), key_lines, event_lines, strict=True):
+        lines = texts.get(number)
+        if lines is None:
+            lines = texts[number] = [[], []]
+        lines[0].append(key_line)
+        lines[1].append(event_line)
+    copy = CopyLines({number: ("".join(ids), "".join(lines)) for number, (ids, lines) in texts.items()})
+    copy.counts = {number: len(ids) for number, (ids, _lines) in texts.items()}
     # Ordered by id, as the key table's index orders them (Python orders strings by code point, the index by the
     # "C" collation: the same order, migration 0015): its COPY then adds each id next to the one before, a few leaf
     # pages after another, not at random places all over the index (~0.2 s of PostgreSQL's CPU per 200,000 ids).
-    # The sort is done here, in csvfile's parser thread for a file's batch, not in the caller's.
-    events = sorted(events, key=_source_key)
-    keys = _copy_keys([event.source_key for event in events])
-    # Each start time as text once for both tables: formatting them is most of the Python cost of the COPYs.
-    return {
-        e.source_key: (f"{key}\t{stamp}\n", f"{key}\t{e.kind}\t{e.zone}\t{stamp}\t{e.quantity}\t{received}\t")
-        for e, key in zip(events, keys, strict=True)
-        for stamp in (e.started_at.isoformat(),)
-    }
+    # A line is its id and a tab, and no character of an id sorts before the tab (ids are printable), so the lines
+    # sort as their ids do. Done here, in csvfile's parser thread for a file's batch, not in the caller's.
+    key_lines.sort()
+    copy.ids = key_lines
+    return copy
 
 
 _source_key = operator.attrgetter("source_key")
+_msisdn = operator.attrgetter("msisdn")
+_kind = operator.attrgetter("kind")
+_zone = operator.attrgetter("zone")
+_started_at = operator.attrgetter("started_at")
+_quantity = operator.attrgetter("quantity")
 
 
 def ingest(
@@ -428,7 +485,7 @@ def _record_events(
     tally: _Tally,
     *,
     looked_up: bool = False,
-    lines: dict[str, tuple[str, str]] | None = None,
+    lines: CopyLines | None = None,
 ) -> list[tuple[EventRow, _Target]]:
     """PostgreSQL: record the events of `known` whose id is not recorded yet; those recorded by this call, whose
     sums (`_sums`) are added to `tally` (worked out meanwhile if they could be, see `_alongside`).
@@ -501,17 +558,21 @@ _EVENT_COLUMNS = "source_key, kind, zone, started_at, quantity, received_at, con
 
 def _copy_events(known: list[tuple[EventRow, _Target]], lines: dict[str, tuple[str, str]]) -> bool:
     """COPY the ids into the key table and the events into their partitions, in a savepoint, from their `lines`
-    (`_copy_lines`); False (and nothing written) when an id is already recorded. The ids go in the order of `lines`
-    (by id), the events in the order of `known` (by connection)."""
-    events: list[str] = []
-    record = events.append
-    for event, target in known:
-        record(f"{lines[event.source_key][1]}{target.connection_id}\n")
-    if len(lines) == len(known):  # the lines are those of `known` (they are made for a subset of the batch's events)
-        ids = [key_line for key_line, _event_line in lines.values()]
+    (`_copy_lines`: a CopyLines of `known`'s events, or of a batch's events of which `known` holds those whose
+    number was resolved: of each number in `lines`, all of its events or none); False (and nothing written) when an
+    id is already recorded. The ids go in id order, the events in the order of `known` (by connection; a number's
+    events in the batch's order)."""
+    assert isinstance(lines, CopyLines)  # `_record_events` types them as the dictionary they are
+    connection_of = _connections(known, lines.counts)
+    events = [lines[number][1].replace("\n", f"{connection_id}\n") for number, connection_id in connection_of.items()]
+    if len(connection_of) == len(lines):  # every number resolved: the lines are those of `known`
+        ids = lines.ids
     else:  # some of the batch's events were left out (a number not resolved): not their ids
-        recorded = {event.source_key for event, _target in known}
-        ids = [key_line for key, (key_line, _event_line) in lines.items() if key in recorded]
+        gone = lines.keys() - connection_of.keys()
+        left_out = {line for number in gone for line in lines[number][0].splitlines(keepends=True)}
+        ids = list(itertools.filterfalse(left_out.__contains__, lines.ids))
+    if len(ids) != len(known):
+        raise ValueError(f"COPY lines of {len(ids)} events for {len(known)}: made from other events than these")
     try:
         with transaction.atomic(), db.cursor() as cursor:
             _copy_text(cursor, "usage_usageeventkey", "source_key, started_at", ids)
@@ -519,6 +580,26 @@ def _copy_events(known: list[tuple[EventRow, _Target]], lines: dict[str, tuple[s
     except (IntegrityError, psycopg.errors.UniqueViolation):
         return False
     return True
+
+
+def _connections(known: list[tuple[EventRow, _Target]], counts: dict[str, int]) -> dict[str, int]:
+    """Each number's connection id, in the order of `known`, given how many events each number has (`counts`).
+    `known` holds each number's events one after another (`_record_events` orders them by connection): a number's
+    first event is looked at and the rest skipped, not read (reading 200,000 pairs scattered in memory costs
+    ~60 ms). If `known` turns out otherwise (its numbers' events do not add up to it), every pair is read."""
+    connection_of: dict[str, int] = {}
+    at, end = 0, len(known)
+    while at < end:
+        event, target = known[at]
+        connection_of[event.msisdn] = target.connection_id
+        at += counts[event.msisdn]
+    if at == end and sum(map(counts.__getitem__, connection_of)) == end:
+        return connection_of
+    return dict(zip(map(_msisdn, map(_event_of, known)), map(_connection_id, map(_target_of, known)), strict=True))
+
+
+_event_of, _target_of = operator.itemgetter(0), operator.itemgetter(1)
+_connection_id = operator.attrgetter("connection_id")
 
 
 def _not_yet_recorded(known: list[tuple[EventRow, _Target]]) -> list[tuple[EventRow, _Target]]:
