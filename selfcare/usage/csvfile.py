@@ -144,15 +144,17 @@ def _unparsed(rows: list[list[str]], lines: list[int], width: int) -> _Unparsed:
 def import_file(
     path: Path, *, batch_rows: int | None = None, progress: Callable[[int], None] | None = None
 ) -> IngestResult:
-    """Import one file, batch by batch: each batch is one transaction, so an interrupted import leaves whole
-    batches behind, and running it again records only what is missing (events are idempotent on their id).
+    """Import one file, batch by batch: each batch (`batch_rows`, USAGE_IMPORT_BATCH_ROWS) is one transaction, so an
+    interrupted import leaves whole batches behind, and running it again records only what is missing (events are
+    idempotent on their id). A batch is read and recorded in parts (`PART_ROWS`), its counters written once, after
+    its last part (`ingest.recording`).
 
     On PostgreSQL a file's rows are not all parsed when many of its ids are recorded already (a replay, a rerun of
-    an interrupted import): ids at the start of the first batch are looked up (`any_recorded`) before it is parsed;
-    when one is recorded, the batch is only read, its ids are told apart by one anti-join (`unrecorded`), and only
+    an interrupted import): ids at the start of the first part are looked up (`any_recorded`) before it is parsed;
+    when one is recorded, the part is only read, its ids are told apart by one anti-join (`unrecorded`), and only
     the rows whose id is not recorded (or not even valid), or whose number is no longer a live connection's, are
     parsed and ingested: the others are counted as already recorded, their other fields unchecked (they would
-    change nothing). A later batch is taken the way the last one turned out: read only while they are mostly
+    change nothing). A later part is taken the way the last one turned out: read only while they are mostly
     recorded, parsed while they are mostly new."""
     result = IngestResult()
     now = timezone.now()
