@@ -248,7 +248,8 @@ class _LookUp(NamedTuple):
 # parsed; the first part is parsed while nothing else can be done, so a smaller part starts the database sooner,
 # while each part costs its own look-ups and COPYs.
 PART_ROWS = 100_000
-# The file's first part is this share of PART_ROWS (`_parsed_ahead`).
+# The file's first part is this share of PART_ROWS (`_parsed_ahead`), or the whole part if that is smaller: a file
+# of small batches (tests, an operator's --batch-rows) is read a batch at a time from its first row.
 FIRST_PART_SHARE = 10
 _END = None
 # How many rows at the start of a file are read before the rest, to look their ids up (`import_file`).
@@ -290,7 +291,7 @@ def _parsed_ahead(
                 left = batch_rows  # of the batch the next part belongs to
                 # The file's first part is smaller: nothing else is done while it is parsed, so the database starts
                 # on the file that much sooner; from the second on, a part is parsed while the one before is written.
-                next_part = max(part_rows // FIRST_PART_SHARE, 1)
+                next_part = min(part_rows, max(PART_ROWS // FIRST_PART_SHARE, 1))
                 while True:
                     room.acquire()
                     if stop.is_set():
