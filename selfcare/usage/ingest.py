@@ -266,7 +266,7 @@ class CopyLines(dict[str, tuple[str, str]]):
 
     Per number, so that the caller's thread, once the numbers are resolved, puts a number's connection id into all
     its events' lines at once (one `str.replace` per number, not a formatted line per event) and leaves out the
-    numbers not resolved as a whole. A dictionary (of its numbers), as `_record_events` takes it."""
+    numbers not resolved as a whole."""
 
     ids: list[str]
     counts: dict[str, int]
@@ -556,13 +556,12 @@ def any_recorded(keys: Sequence[str]) -> bool:
 _EVENT_COLUMNS = "source_key, kind, zone, started_at, quantity, received_at, connection_id"
 
 
-def _copy_events(known: list[tuple[EventRow, _Target]], lines: dict[str, tuple[str, str]]) -> bool:
+def _copy_events(known: list[tuple[EventRow, _Target]], lines: CopyLines) -> bool:
     """COPY the ids into the key table and the events into their partitions, in a savepoint, from their `lines`
     (`_copy_lines`: a CopyLines of `known`'s events, or of a batch's events of which `known` holds those whose
     number was resolved: of each number in `lines`, all of its events or none); False (and nothing written) when an
     id is already recorded. The ids go in id order, the events in the order of `known` (by connection; a number's
     events in the batch's order)."""
-    assert isinstance(lines, CopyLines)  # `_record_events` types them as the dictionary they are
     connection_of = _connections(known, lines.counts)
     events = [lines[number][1].replace("\n", f"{connection_id}\n") for number, connection_id in connection_of.items()]
     if len(connection_of) == len(lines):  # every number resolved: the lines are those of `known`
