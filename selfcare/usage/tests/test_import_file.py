@@ -63,6 +63,19 @@ def _failing_at_call(number: int, function: Callable[..., Any]) -> Callable[...,
     return run
 
 
+def _watched(monkeypatch: pytest.MonkeyPatch, method: str, count: str) -> list[int]:
+    """Each call of a batch's `Recording.<method>`, as the batch's result's `count` just before it."""
+    calls: list[int] = []
+    original = getattr(ingest_module.Recording, method)
+
+    def watched(self: ingest_module.Recording, *args: Any, **kwargs: Any) -> Any:
+        calls.append(getattr(self.result, count))
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(ingest_module.Recording, method, watched)
+    return calls
+
+
 def test_a_file_of_many_batches_records_every_event_once_and_counts_it_once(tmp_path: Path) -> None:
     factories.connection(msisdn=NUMBER)
     result = import_file(_file(tmp_path, _lines(7)), batch_rows=2)
@@ -128,14 +141,7 @@ def test_a_batch_read_in_parts_records_and_counts_as_one_and_writes_its_counters
 ) -> None:
     factories.connection(msisdn=NUMBER)
     monkeypatch.setattr(csvfile, "PART_ROWS", 2)
-    applied: list[int] = []
-    counters = ingest_module.Recording.apply
-
-    def apply(self: ingest_module.Recording) -> None:
-        applied.append(self.result.recorded)
-        counters(self)
-
-    monkeypatch.setattr(ingest_module.Recording, "apply", apply)
+    applied = _watched(monkeypatch, "apply", "recorded")
     # Batches of five rows read two at a time: an id repeated in a later part of its batch, and a number that is no
     # connection's, in the parts of the first batch.
     lines = [
@@ -157,14 +163,7 @@ def test_an_error_in_a_later_part_of_a_batch_keeps_nothing_of_that_batch(
 ) -> None:
     factories.connection(msisdn=NUMBER)
     monkeypatch.setattr(csvfile, "PART_ROWS", 50)
-    parts: list[int] = []
-    add = ingest_module.Recording.add
-
-    def counted_add(self: ingest_module.Recording, *args: Any, **kwargs: Any) -> ingest_module.IngestResult:
-        parts.append(self.result.received)
-        return add(self, *args, **kwargs)
-
-    monkeypatch.setattr(ingest_module.Recording, "add", counted_add)
+    parts = _watched(monkeypatch, "add", "received")
     path = tmp_path / "usage.csv"
     # Batches of 200 rows read 50 at a time; not UTF-8 at the end, 30 kB in: the parser fails when it decodes that
     # part of the file, a few parts into the second batch, whose parts before are already recorded in its
