@@ -282,6 +282,9 @@ class PreparedBatch(NamedTuple):
     rejected: list[Rejected]
     numbers: set[str]  # the events' numbers, to be resolved to connections
     lines: CopyLines | None  # the events' COPY lines (PostgreSQL only, else None)
+    # The events' daily sums per number (`_number_sums`), made with `lines`: a file's part, COPYed whole, then adds
+    # them to its batch's counters without a loop over its events in the caller's thread (`Recording.add`).
+    sums: NumberSums | None = None
 
 
 def prepare(rows: Iterable[EventRow | Rejected], now: datetime.datetime, *, copy_lines: bool = False) -> PreparedBatch:
@@ -307,7 +310,29 @@ def prepare(rows: Iterable[EventRow | Rejected], now: datetime.datetime, *, copy
                 keep(event)
         events = kept
     numbers = set(map(_msisdn, events))
-    return PreparedBatch(received, events, rejected, numbers, _copy_lines(events, now) if copy_lines else None)
+    if not copy_lines:
+        return PreparedBatch(received, events, rejected, numbers, None)
+    return PreparedBatch(received, events, rejected, numbers, _copy_lines(events, now), _number_sums(events))
+
+
+# The daily sums per (number, local day by the billing clock, kind, zone).
+NumberSums = dict[tuple[str, datetime.date, str, str], int]
+
+
+def _number_sums(events: Sequence[EventRow]) -> NumberSums:
+    """The events' use per (number, local day, kind, zone): `_sums`' daily sums, made before the numbers are
+    resolved (pure Python, in csvfile's parser thread for a file's part), so that the caller's thread, once they are,
+    only adds up each number's sums (`_Tally.add_numbers`) instead of going over every event."""
+    days: dict[int, datetime.date] = {}
+    daily: NumberSums = defaultdict(int)
+    for event in events:
+        # Every time zone's offset is a whole number of quarter hours, so the UTC quarter hour decides the day.
+        quarter = int(event.started_at.timestamp()) // 900
+        day = days.get(quarter)
+        if day is None:
+            day = days[quarter] = local_day(event.started_at)
+        daily[(event.msisdn, day, event.kind, event.zone)] += event.quantity
+    return daily
 
 
 def _copy_lines(events: Sequence[EventRow], now: datetime.datetime) -> CopyLines:
@@ -315,9 +340,9 @@ def _copy_lines(events: Sequence[EventRow], now: datetime.datetime) -> CopyLines
     received = now.isoformat()
     keys = _copy_keys(list(map(_source_key, events)))
     # Each start time as text once for both tables: formatting them is most of the Python cost of the COPYs.
-    stamps = list(map(datetime.datetime.isoformat, map(_started_at, events)))
+    stamps = _mapped(datetime.datetime.isoformat, list(map(_started_at, events)))
     # str.format mapped over the columns: the lines are made in C, then grouped by number in one loop.
-    key_lines = list(map("{}\t{}\n".format, keys, stamps))
+    key_lines = _mapped("{}\t{}\n".format, keys, stamps)
     event_lines = map(
         f"{{}}\t{{}}\t{{}}\t{{}}\t{{}}\t{received}\t\n".format,
         keys,
@@ -343,6 +368,21 @@ def _copy_lines(events: Sequence[EventRow], now: datetime.datetime) -> CopyLines
     key_lines.sort()
     copy.ids = key_lines
     return copy
+
+
+# How many items `_mapped` maps in one go.
+MAPPED_SLICE = 4096
+
+
+def _mapped(function: Callable[..., T], *columns: Sequence[Any]) -> list[T]:
+    """`list(map(function, *columns))` a slice at a time. One `list(map(…))` over a part's 100,000 events is one
+    call into C that holds the interpreter lock throughout (formatting the start times: ~80 ms): csvfile's parser
+    thread would keep the caller's thread from its next statement that long, again and again, while PostgreSQL
+    waits (a tenth of a second and more before each part's COPY, measured). Between slices the lock can pass."""
+    mapped: list[T] = []
+    for start in range(0, len(columns[0]), MAPPED_SLICE):
+        mapped += map(function, *(column[start : start + MAPPED_SLICE] for column in columns))
+    return mapped
 
 
 _source_key = operator.attrgetter("source_key")
@@ -394,6 +434,8 @@ class Recording:
         self.now = now
         self.result = IngestResult()
         self._fresh: list[tuple[EventRow, _Target]] = []
+        # The events of the parts COPYed by number (`_copied_by_number`), paired with their targets only if wanted.
+        self._fresh_parts: list[list[EventRow]] = []
         self._tally = _Tally()
         # The numbers resolved so far, None for one that is no live connection's: each number once per batch, as
         # when a batch was one part (a file's parts mostly repeat the numbers of the first).
@@ -409,34 +451,91 @@ class Recording:
         if batch.events and (unresolved := batch.numbers - resolved.keys()):
             resolved.update(dict.fromkeys(unresolved))
             resolved.update(_targets(unresolved))
-        known: list[tuple[EventRow, _Target]] = []
-        keep, get = known.append, resolved.get
-        for event in batch.events:
-            target = get(event.msisdn)
-            if target is None:
-                part.rejected.append(Rejected(event.line, event.source_key, ErrorCode.USAGE_UNKNOWN_NUMBER))
+        targets = {number: target for number in batch.numbers if (target := resolved[number]) is not None}
+        if len(targets) < len(batch.numbers):
+            part.rejected += [
+                Rejected(event.line, event.source_key, ErrorCode.USAGE_UNKNOWN_NUMBER)
+                for event in batch.events
+                if event.msisdn not in targets
+            ]
+        if targets and db.vendor == "postgresql":
+            if batch.lines is not None and batch.sums is not None:
+                count = sum(map(batch.lines.counts.__getitem__, targets))
+                if self._copied_by_number(batch.events, batch.lines, batch.sums, targets, count, looked_up=looked_up):
+                    part.recorded = count
+                    self.result.add(part)
+                    return part
+                # An id was recorded already: the part takes the careful way, event by event.
+                known = _paired(batch.events, targets)
+                fresh = _record_careful(known, self.now, self._tally)
             else:
-                keep((event, target))
-        if known:
-            if db.vendor == "postgresql":
+                known = _paired(batch.events, targets)
                 fresh = _record_events(known, self.now, self._tally, looked_up=looked_up, lines=batch.lines)
-            else:
-                new_keys = _insert_events(known, self.now)
-                fresh = [(e, t) for e, t in known if e.source_key in new_keys]
+            part.recorded = len(fresh)
+            part.duplicates += len(known) - len(fresh)
+            self._fresh += fresh
+        elif targets:
+            known = _paired(batch.events, targets)
+            new_keys = _insert_events(known, self.now)
+            fresh = [(e, t) for e, t in known if e.source_key in new_keys]
             part.recorded = len(fresh)
             part.duplicates += len(known) - len(fresh)
             self._fresh += fresh
         self.result.add(part)
         return part
 
+    def _copied_by_number(
+        self,
+        events: list[EventRow],
+        lines: CopyLines,
+        sums: NumberSums,
+        targets: dict[str, _Target],
+        count: int,
+        *,
+        looked_up: bool,
+    ) -> bool:
+        """PostgreSQL, a part with its COPY `lines` and `sums` made (a file's, `prepare` in csvfile's parser thread):
+        its `events` of the numbers in `targets` COPYed straight in, a number at a time in connection order, and their
+        sums added a number at a time, with no loop over the events in this thread; False (nothing written) when a
+        probe or the COPY finds an id recorded already."""
+        step = max(1, len(events) // PROBES)
+        if not looked_up and any_recorded([events[at].source_key for at in range(0, len(events), step)]):
+            return False
+        # By connection: the events' index on (connection, start), the daily totals' and the buckets' are then written
+        # a connection at a time, not at random (`_record_events`).
+        connection_of = {
+            number: target.connection_id
+            for number, target in sorted(targets.items(), key=lambda item: item[1].connection_id)
+        }
+        if not _copy_numbers(connection_of, lines, count):
+            return False
+        self._tally.add_numbers(sums)
+        self._fresh_parts.append(events)
+        return True
+
+    def fresh(self) -> list[tuple[EventRow, _Target]]:
+        """Every event the batch recorded, with its number's connection (for the few counters debited event by
+        event: made only when they are wanted)."""
+        resolved = self._resolved
+        paired = [
+            (event, target) for events in self._fresh_parts for event in events if (target := resolved[event.msisdn])
+        ]
+        return paired + self._fresh
+
     def apply(self) -> None:
         """The counters of every event the batch recorded (in its transaction, before it commits)."""
-        if not self._fresh:
+        if not self._fresh and not self._fresh_parts:
             return
         if db.vendor == "postgresql":
-            _apply_set_based(self._fresh, self.now, self._tally.sums())
+            _apply_set_based(self.fresh, self.now, self._tally.sums(self._resolved))
         else:
             _apply(self._fresh, self.now)
+
+
+def _paired(events: list[EventRow], targets: dict[str, _Target]) -> list[tuple[EventRow, _Target]]:
+    """The events whose number is in `targets`, each with its number's target."""
+    get = targets.get
+    return [(event, target) for event in events if (target := get(event.msisdn)) is not None]
 
 
 def _connection_of(pair: tuple[EventRow, _Target]) -> int:
@@ -509,6 +608,14 @@ def _record_events(
         if copied:
             tally.add(sums() or _sums(known))
             return known
+    return _record_careful(known, now, tally)
+
+
+def _record_careful(
+    known: list[tuple[EventRow, _Target]], now: datetime.datetime, tally: _Tally
+) -> list[tuple[EventRow, _Target]]:
+    """PostgreSQL: `_record_events`' careful way, for events some of whose ids may be recorded: those not recorded
+    told apart by an anti-join and inserted with ON CONFLICT DO NOTHING; those recorded by this call."""
     fresh = _not_yet_recorded(known)
     fresh = _insert_events_on_conflict(fresh, now) if fresh else []
     if fresh:
@@ -557,21 +664,27 @@ _EVENT_COLUMNS = "source_key, kind, zone, started_at, quantity, received_at, con
 
 
 def _copy_events(known: list[tuple[EventRow, _Target]], lines: CopyLines) -> bool:
-    """COPY the ids into the key table and the events into their partitions, in a savepoint, from their `lines`
-    (`_copy_lines`: a CopyLines of `known`'s events, or of a batch's events of which `known` holds those whose
-    number was resolved: of each number in `lines`, all of its events or none); False (and nothing written) when an
-    id is already recorded. The ids go in id order, the events in the order of `known` (by connection; a number's
-    events in the batch's order)."""
-    connection_of = _connections(known, lines.counts)
+    """COPY the events of `known` from their `lines` (`_copy_lines`: a CopyLines of `known`'s events, or of a batch's
+    events of which `known` holds those whose number was resolved: of each number in `lines`, all of its events or
+    none), in the order of `known` (`_copy_numbers`)."""
+    return _copy_numbers(_connections(known, lines.counts), lines, len(known))
+
+
+def _copy_numbers(connection_of: dict[str, int], lines: CopyLines, count: int) -> bool:
+    """COPY the ids into the key table and the events into their partitions, in a savepoint, from their `lines`, for
+    each number in `connection_of` (every number of `lines` or some of them: the rest are left out) under its
+    connection id; `count`: how many events those numbers have. False (and nothing written) when an id is already
+    recorded. The ids go in id order, the events a number at a time in the order of `connection_of`, each number's
+    in the batch's order."""
     events = [lines[number][1].replace("\n", f"{connection_id}\n") for number, connection_id in connection_of.items()]
-    if len(connection_of) == len(lines):  # every number resolved: the lines are those of `known`
+    if len(connection_of) == len(lines):  # every number: the lines are those of `known`
         ids = lines.ids
     else:  # some of the batch's events were left out (a number not resolved): not their ids
         gone = lines.keys() - connection_of.keys()
         left_out = {line for number in gone for line in lines[number][0].splitlines(keepends=True)}
         ids = list(itertools.filterfalse(left_out.__contains__, lines.ids))
-    if len(ids) != len(known):
-        raise ValueError(f"COPY lines of {len(ids)} events for {len(known)}: made from other events than these")
+    if len(ids) != count:
+        raise ValueError(f"COPY lines of {len(ids)} events for {count}: made from other events than these")
     try:
         with transaction.atomic(), db.cursor() as cursor:
             _copy_text(cursor, "usage_usageeventkey", "source_key, started_at", ids)
@@ -727,6 +840,25 @@ def _sums(fresh: list[tuple[EventRow, _Target]]) -> _Sums:
             day = days[quarter] = local_day(event.started_at)
         daily[(target.connection_id, day, event.kind, event.zone)] += event.quantity
         target_of[target.connection_id] = target
+    return daily, _cycle_groups(daily, target_of)
+
+
+def _connection_sums(numbers: NumberSums, resolved: dict[str, _Target | None]) -> _Sums:
+    """`_sums` from daily sums per number (`_number_sums`): those of the numbers resolved to a target."""
+    daily: dict[tuple[int, datetime.date, str, str], int] = defaultdict(int)
+    target_of: dict[int, _Target] = {}
+    for (number, day, kind, zone), quantity in numbers.items():
+        target = resolved.get(number)
+        if target is not None:
+            daily[(target.connection_id, day, kind, zone)] += quantity
+            target_of[target.connection_id] = target
+    return daily, _cycle_groups(daily, target_of)
+
+
+def _cycle_groups(
+    daily: dict[tuple[int, datetime.date, str, str], int], target_of: dict[int, _Target]
+) -> dict[tuple[int, int, int, datetime.datetime, datetime.datetime, str, str], int]:
+    """The daily sums summed per (connection, account, plan, cycle start, cycle end, kind, zone), for the debit."""
     bounds: dict[tuple[int, datetime.date], tuple[datetime.datetime, datetime.datetime]] = {}
     groups: dict[tuple[int, int, int, datetime.datetime, datetime.datetime, str, str], int] = defaultdict(int)
     for (connection_id, day, kind, zone), quantity in daily.items():
@@ -735,7 +867,7 @@ def _sums(fresh: list[tuple[EventRow, _Target]]) -> _Sums:
         if cycle is None:
             cycle = bounds[(target.cycle_day, day)] = day_cycle_bounds(target.cycle_day, day)
         groups[(connection_id, target.account_id, target.plan_id, *cycle, kind, zone)] += quantity
-    return daily, groups
+    return groups
 
 
 def _daily_lines(daily: dict[tuple[int, datetime.date, str, str], int]) -> list[str]:
@@ -745,13 +877,15 @@ def _daily_lines(daily: dict[tuple[int, datetime.date, str, str], int]) -> list[
 
 
 class _Tally:
-    """The sums (`_sums`) of a batch's parts so far, added up (each part's worked out beside its COPY), and, when the
-    batch ends, the daily sums' COPY lines (`_add_daily_sums`), made once from the added-up sums."""
+    """The sums (`_sums`) of a batch's parts so far, added up (each part's worked out beside its COPY, or, for a part
+    COPYed by number, its daily sums per number, made `_Sums` once, when the batch ends), and, when the batch ends,
+    the daily sums' COPY lines (`_add_daily_sums`), made once from the added-up sums."""
 
     def __init__(self) -> None:
         self._parts = 0
         self._daily: dict[tuple[int, datetime.date, str, str], int] = defaultdict(int)
         self._groups: dict[tuple[int, int, int, datetime.datetime, datetime.datetime, str, str], int] = defaultdict(int)
+        self._numbers: NumberSums | None = None
 
     def add(self, sums: _Sums) -> None:
         daily, groups = sums
@@ -765,12 +899,25 @@ class _Tally:
                 grouped[group] += quantity
         self._parts += 1
 
-    def sums(self) -> tuple[*_Sums, list[str]]:
+    def add_numbers(self, sums: NumberSums) -> None:
+        """Add a part's daily sums per number (`_number_sums`), made into `_Sums` when the batch ends (`sums`)."""
+        if self._numbers is None:
+            self._numbers = sums
+        else:
+            added, get = self._numbers, self._numbers.get
+            for key, quantity in sums.items():
+                added[key] = get(key, 0) + quantity
+
+    def sums(self, resolved: dict[str, _Target | None]) -> tuple[*_Sums, list[str]]:
+        """The batch's sums, the daily sums per number made the connections' of their `resolved` targets."""
+        if self._numbers:
+            self.add(_connection_sums(self._numbers, resolved))
+            self._numbers = None
         return self._daily, self._groups, _daily_lines(self._daily)
 
 
 def _apply_set_based(
-    fresh: list[tuple[EventRow, _Target]],
+    fresh: Callable[[], list[tuple[EventRow, _Target]]],
     now: datetime.datetime,
     sums: tuple[*_Sums, list[str]],
 ) -> None:
@@ -779,7 +926,8 @@ def _apply_set_based(
     (connection, cycle, kind) whose result depends on the order of the events are debited event by event (see
     `_needs_events`). A (connection, cycle) with no bucket at all yet (its first use: the plan's buckets are all it
     will have) is debited in Python and its buckets COPYed in with their counters (`_open_with_debit`). `sums`:
-    those of `fresh` (`_Tally.sums`)."""
+    those of `fresh` (`_Tally.sums`); `fresh` gives the events (`Recording.fresh`), asked only if some are debited
+    event by event."""
     daily, groups, daily_lines = sums
     _serialise_counter_writers()
     with db.cursor() as cursor:
@@ -823,7 +971,7 @@ def _apply_set_based(
         else:
             decide = []
     if decide:
-        _debit_event_by_event(decide, fresh, now)
+        _debit_event_by_event(decide, fresh(), now)
     with db.cursor() as cursor:
         refresh_spend_in_sql(cursor, now)
         watched = capped_pairs_in_sql(cursor)

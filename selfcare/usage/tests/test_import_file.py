@@ -5,6 +5,7 @@ batch before it kept and nothing of the batch it stopped in."""
 from __future__ import annotations
 
 import datetime
+import io
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -100,12 +101,16 @@ def test_an_error_in_a_later_batch_keeps_the_earlier_batches_and_nothing_of_its_
     assert not _parsers()  # the parser, a batch ahead, stopped with the caller
 
 
-def test_a_file_the_parser_cannot_read_further_stops_the_import_after_the_batches_before_it(tmp_path: Path) -> None:
+def test_a_file_the_parser_cannot_read_further_stops_the_import_after_the_batches_before_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     factories.connection(msisdn=NUMBER)
     path = tmp_path / "usage.csv"
     text = "\n".join([HEADER, *_lines(400)]) + "\n"
     # Not UTF-8 at the end, 30 kB in: the parser thread fails when it decodes that part of the file, after the
-    # whole batches it read before.
+    # whole batches it read before. The file is decoded a chunk at a time (csvfile.TEXT_CHUNK, a megabyte, far less
+    # than a batch of the default size): here 8 kB, so that this small file has chunks before the one that fails.
+    monkeypatch.setattr(csvfile, "TEXT_CHUNK", 8192)
     path.write_bytes(text.encode() + b"pgw:x,\xff\xfe,data\n")
     with pytest.raises(UnicodeDecodeError):
         import_file(path, batch_rows=100)
@@ -167,7 +172,8 @@ def test_an_error_in_a_later_part_of_a_batch_keeps_nothing_of_that_batch(
     path = tmp_path / "usage.csv"
     # Batches of 200 rows read 50 at a time; not UTF-8 at the end, 30 kB in: the parser fails when it decodes that
     # part of the file, a few parts into the second batch, whose parts before are already recorded in its
-    # transaction.
+    # transaction. Decoded 8 kB at a time, as in the test above.
+    monkeypatch.setattr(csvfile, "TEXT_CHUNK", 8192)
     text = "\n".join([HEADER, *_lines(400)]) + "\n"
     path.write_bytes(text.encode() + b"pgw:x,\xff\xfe,data\n")
     with pytest.raises(UnicodeDecodeError):
@@ -177,3 +183,12 @@ def test_an_error_in_a_later_part_of_a_batch_keeps_nothing_of_that_batch(
     assert _counted() == sum(range(1, 201))
     assert DailyUsage.objects.aggregate(total=Sum("quantity"))["total"] == sum(range(1, 201))
     assert not _parsers()
+
+
+def test_the_parser_decodes_a_file_a_large_chunk_at_a_time_not_python_s_8_kb() -> None:
+    # Each read lets go of the interpreter lock and takes it back at once; reading 8 kB at a time, the parser
+    # thread kept the caller's thread from the lock for tenths of a second before each part's COPY.
+    handle = io.TextIOWrapper(io.BytesIO(b"x,y\n" * (csvfile.TEXT_CHUNK // 2)), encoding="utf-8", newline="")
+    csvfile._read_in_large_chunks(handle)
+    handle.readline()
+    assert handle.buffer.tell() == csvfile.TEXT_CHUNK
