@@ -1061,20 +1061,19 @@ def _add_daily_sums(probe: list[tuple[int, datetime.date]], lines: list[str]) ->
             "connection_id bigint, day date, kind varchar(5), zone varchar(8), quantity bigint",
         )
         _copy_text(cursor, "usage_daily_sums", columns, lines)
-        # The totals that exist are added to by an UPDATE and only the rest inserted, in one statement: the
-        # INSERT leaves out what the UPDATE returned, so the table is joined once, not once more to find the
-        # missing (each join reads the whole table: a batch's totals are a good part of it). Not an upsert: one
+        # The totals that exist are added to and the rest inserted by one MERGE (PostgreSQL 15): one join of the
+        # sums with the table decides which is which. It was an UPDATE … RETURNING whose returned rows an INSERT
+        # then left out, which kept them all and joined them once more (a batch's totals are a good part of the
+        # table): 2.2-2.5 s against 1.9 s for a file's 408,000 sums, 266,000 of them added to. Not an upsert: one
         # first tries the insert and locks the row it conflicts with (a WAL record more per total) before it
         # updates, and ON CONFLICT's speculative insertion costs 40 % more per new row. Only imports write daily
         # totals and they hold the lock, so none can appear meanwhile; if one did, the unique index would stop the
-        # INSERT and the batch would roll back whole (nothing counted twice or lost).
+        # MERGE and the batch would roll back whole (nothing counted twice or lost).
         cursor.execute(
-            "WITH added AS (UPDATE usage_dailyusage d SET quantity = d.quantity + s.quantity FROM usage_daily_sums s "  # noqa: S608
-            " WHERE d.connection_id = s.connection_id AND d.day = s.day AND d.kind = s.kind AND d.zone = s.zone"
-            " RETURNING d.connection_id, d.day, d.kind, d.zone) "
-            f"INSERT INTO usage_dailyusage ({columns}) SELECT {columns} FROM usage_daily_sums s "
-            "WHERE NOT EXISTS (SELECT 1 FROM added a WHERE a.connection_id = s.connection_id AND a.day = s.day"
-            " AND a.kind = s.kind AND a.zone = s.zone)"
+            "MERGE INTO usage_dailyusage d USING usage_daily_sums s"  # noqa: S608
+            " ON d.connection_id = s.connection_id AND d.day = s.day AND d.kind = s.kind AND d.zone = s.zone"
+            " WHEN MATCHED THEN UPDATE SET quantity = d.quantity + s.quantity"
+            f" WHEN NOT MATCHED THEN INSERT ({columns}) VALUES (s.connection_id, s.day, s.kind, s.zone, s.quantity)"
         )
 
 
