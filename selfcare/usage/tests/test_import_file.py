@@ -20,6 +20,7 @@ from selfcare.spend.alerts import raise_alerts
 from selfcare.usage import csvfile
 from selfcare.usage import ingest as ingest_module
 from selfcare.usage.csvfile import FormatError, import_file
+from selfcare.usage.cycles import local_day
 from selfcare.usage.models import Bucket, DailyUsage, UsageEvent
 
 pytestmark = pytest.mark.django_db
@@ -192,3 +193,33 @@ def test_the_parser_decodes_a_file_a_large_chunk_at_a_time_not_python_s_8_kb() -
     csvfile._read_in_large_chunks(handle)
     handle.readline()
     assert handle.buffer.tell() == csvfile.TEXT_CHUNK
+
+
+def test_a_later_file_of_the_same_days_adds_to_each_connections_daily_totals_and_starts_the_days_it_did_not_have(
+    tmp_path: Path,
+) -> None:
+    # Two connections, each file read in parts of batches (on PostgreSQL a part's sums are added a number at a time
+    # and the daily totals are COPYed straight in, then merged into those of the first file).
+    other = "+37125500002"
+    factories.connection(msisdn=NUMBER)
+    factories.connection(msisdn=other)
+    # Two days apart: two local days whatever the clock (an hour ago and a day ago share a day just after midnight).
+    recent, earlier = timezone.now() - datetime.timedelta(hours=1), timezone.now() - datetime.timedelta(days=2)
+    first = [f"a:{n},{(NUMBER, other)[n % 2]},data,domestic,{recent.isoformat()},{n + 1}" for n in range(10)]
+    later = [
+        f"b:{n},{(NUMBER, other)[n % 2]},data,domestic,{(recent if n < 6 else earlier).isoformat()},100"
+        for n in range(10)
+    ]
+    import_file(_file(tmp_path, first), batch_rows=4)
+    import_file(_file(tmp_path, later), batch_rows=4)
+    totals = {
+        (msisdn, day): quantity
+        for msisdn, day, quantity in DailyUsage.objects.values_list("connection__msisdn", "day", "quantity")
+    }
+    day, day_before = local_day(recent), local_day(earlier)
+    assert totals == {
+        (NUMBER, day): (1 + 3 + 5 + 7 + 9) + 3 * 100,
+        (other, day): (2 + 4 + 6 + 8 + 10) + 3 * 100,
+        (NUMBER, day_before): 2 * 100,
+        (other, day_before): 2 * 100,
+    }
