@@ -158,3 +158,48 @@ def test_copy_lines_put_each_event_under_its_own_connection_whatever_order_the_e
         assert ingest_module._copy_events(known, batch.lines)
     recorded = set(UsageEvent.objects.values_list("source_key", "connection_id", "started_at", "quantity"))
     assert recorded == {(e.source_key, t.connection_id, e.started_at, e.quantity) for e, t in known}
+
+
+# A moment, and the forms a source may send it in: ISO 8601's extended form to the second or the microsecond with a
+# ±HH:MM offset, whose text goes into the COPY lines as sent; and forms Python reads but PostgreSQL does not, or
+# reads otherwise (a week date, a space or another character for the T, a comma before the fraction, Z, the basic
+# form), which are formatted first.
+MOMENT = datetime.datetime(2027, 3, 20, 8, 12, 33, 456789, tzinfo=datetime.UTC)
+KEPT = ["2027-03-20T10:12:33.456789+02:00", "2027-03-20T03:12:33.456789-05:00", "2027-03-20T08:12:33+00:00"]
+FORMATTED = [
+    "2027-W11-6T08:12:33.456789+00:00",
+    "2027-03-20 08:12:33.456789+00:00",
+    "2027-03-20x08:12:33.456789+00:00",
+    "2027-03-20T08:12:33,456789+00:00",
+    "2027-03-20T08:12:33.456789Z",
+    "20270320T081233.456789+0000",
+]
+
+
+def test_a_start_time_is_kept_as_sent_for_the_copy_only_in_the_form_postgresql_reads_as_the_same_moment() -> None:
+    parse = row_parser(NOW)
+    for started in KEPT + FORMATTED:
+        row = parse(["k", "+37125500001", "data", "domestic", f" {started} ", "1"], 2)
+        assert isinstance(row, EventRow), started
+        assert row.stamp == (started if started in KEPT else ""), started
+
+
+@pytest.mark.django_db
+def test_a_start_time_sent_in_any_form_python_reads_is_recorded_as_the_moment_it_names(tmp_path: Path) -> None:
+    connection = factories.connection()
+    sent = KEPT + FORMATTED
+    lines = [f't:{n},{connection.msisdn},data,domestic,"{started}",1,' for n, started in enumerate(sent)]
+    path = tmp_path / "usage.csv"
+    path.write_text("\n".join([HEADER, *lines]) + "\n", encoding="utf-8")
+    with at(NOW):
+        result = import_file(path, batch_rows=4)
+    assert (result.recorded, result.rejected) == (len(sent), [])
+    whole_second = MOMENT.replace(microsecond=0)
+    expected = {
+        f"t:{n}": whole_second if started == "2027-03-20T08:12:33+00:00" else MOMENT for n, started in enumerate(sent)
+    }
+    assert dict(UsageEvent.objects.values_list("source_key", "started_at")) == expected
+    if db.vendor == "postgresql":
+        with db.cursor() as cursor:
+            cursor.execute("SELECT source_key, started_at FROM usage_usageeventkey")
+            assert dict(cursor.fetchall()) == expected
