@@ -97,8 +97,8 @@ class EventRow(NamedTuple):
     zone: str  # outside the EU, the world zone of the visited country
     started_at: datetime.datetime
     quantity: int
-    # The start time as sent, when it is in the form PostgreSQL reads as the same moment (`_as_sent`), for the COPY
-    # lines; else empty, and `started_at` is formatted for them.
+    # The start time as sent, when it is in a form PostgreSQL reads as the same moment (`row_parser` says which),
+    # for the COPY lines; else empty, and `started_at` is formatted for them.
     stamp: str = ""
 
 
@@ -222,14 +222,17 @@ def row_parser(now: datetime.datetime) -> Callable[[Sequence[str], int], EventRo
         # The start time's text kept for the COPY lines when it is ISO 8601's extended form to the second or the
         # microsecond with a ±HH:MM offset (`2026-11-20T09:12:33.456789+00:00`, what most sources and isoformat()
         # write), which PostgreSQL reads as the same moment: formatting it again was a sixth of the parser's time.
-        # Python reads more forms than PostgreSQL does (any separator, week dates, basic forms): those are
-        # formatted. The text was just read by fromisoformat, so its digits are digits.
-        width = len(started)
+        # Python reads more forms than PostgreSQL does (any separator, week dates, basic forms) and offsets that
+        # PostgreSQL refuses (beyond ±15:59) or reads otherwise (minutes of 60 and more): those are formatted. The
+        # text was just read by fromisoformat, so its digits are digits.
+        size = len(started)
         if (
-            (width == 25 or (width == 32 and started[19] == "."))
+            (size == 25 or (size == 32 and started[19] == "."))
             and started[10] == "T"
             and started[-3] == ":"
             and started[-6] in "+-"
+            and started[-5:-3] <= "15"
+            and started[-2:] < "60"
             and started[4] == started[7] == "-"
             and started[13] == started[16] == ":"
         ):
@@ -310,7 +313,8 @@ class PreparedBatch(NamedTuple):
 
 def prepare(rows: Iterable[EventRow | Rejected], now: datetime.datetime, *, copy_lines: bool = False) -> PreparedBatch:
     """The batch of `rows` as `ingest_prepared` takes it (pure Python: any thread may call it); with `copy_lines`,
-    the COPY lines of its events are made too (see CopyLines), for PostgreSQL."""
+    the COPY lines of its events (see CopyLines) and their daily sums per number (`_number_sums`) are made too, for
+    PostgreSQL."""
     batch: list[EventRow | Rejected] = list(rows)  # a list of its own: the caller's is not changed
     # A file's batch is 200,000 rows, nearly all of them good, with ids of their own: told apart a list at a time
     # (map, set, compress: no Python code per row), row by row only where an id repeats.
@@ -493,7 +497,7 @@ class Recording:
                 fresh = _record_careful(known, self.now, self._tally)
             else:
                 known = _paired(batch.events, targets)
-                fresh = _record_events(known, self.now, self._tally, looked_up=looked_up, lines=batch.lines)
+                fresh = _record_events(known, self.now, self._tally, looked_up=looked_up)
             part.recorded = len(fresh)
             part.duplicates += len(known) - len(fresh)
             self._fresh += fresh
@@ -607,7 +611,6 @@ def _record_events(
     tally: _Tally,
     *,
     looked_up: bool = False,
-    lines: CopyLines | None = None,
 ) -> list[tuple[EventRow, _Target]]:
     """PostgreSQL: record the events of `known` whose id is not recorded yet; those recorded by this call, whose
     sums (`_sums`) are added to `tally` (worked out meanwhile if they could be, see `_alongside`).
@@ -617,8 +620,8 @@ def _record_events(
     savepoint. If an id was recorded after all (the probe missed it, or a concurrent batch claimed it meanwhile),
     the key table's unique index stops the COPY, the savepoint is rolled back, and the batch takes the careful way:
     one COPY of its ids and an anti-join tell the new ones apart (a replayed batch, every id known, stops there),
-    and those are inserted with ON CONFLICT DO NOTHING, which skips an id another batch records meanwhile. `lines`:
-    the events' COPY lines (`_copy_lines`) if they were made already."""
+    and those are inserted with ON CONFLICT DO NOTHING, which skips an id another batch records meanwhile. (A file's
+    part, whose COPY lines and sums the parser thread made, takes `Recording._copied_by_number` instead.)"""
     step = max(1, len(known) // PROBES)
     if looked_up or not any_recorded([known[at][0].source_key for at in range(0, len(known), step)]):
         # Grouped by connection (a stable sort: each connection's events stay in the file's order): the events'
@@ -627,7 +630,7 @@ def _record_events(
         # Not for a replay, which writes none of them.
         known.sort(key=_connection_of)
         with _alongside(_sums, known) as sums:
-            copied = _copy_events(known, lines if lines is not None else _copy_lines([e for e, _t in known], now))
+            copied = _copy_events(known, _copy_lines([e for e, _t in known], now))
         if copied:
             tally.add(sums() or _sums(known))
             return known
@@ -670,8 +673,9 @@ def _alongside(
 
 @contextlib.contextmanager
 def _beside(function: Callable[[], T], size: int) -> Iterator[Callable[[], T]]:
-    """`function()` worked out in another thread while the block runs, when `size` is at least ALONGSIDE_FROM (as
-    `_alongside`), else after it, in the caller's thread. What is yielded gives its result or raises its error."""
+    """`function()` worked out in another thread while the block runs, when `size` (the items it goes over: for the
+    batch's groups, its daily sums) is at least ALONGSIDE_FROM (as `_alongside`), else after it, in the caller's
+    thread. What is yielded gives its result or raises its error."""
     if size < ALONGSIDE_FROM:
         yield function
         return
@@ -934,7 +938,8 @@ class _Tally:
         self._parts += 1
 
     def add_numbers(self, sums: NumberSums) -> None:
-        """Add a part's daily sums per number (`_number_sums`), made into `_Sums` when the batch ends (`sums`)."""
+        """Add a part's daily sums per number (`_number_sums`), made the connections' when the batch ends
+        (`daily_lines`, `groups`)."""
         if self._numbers is None:
             self._numbers = sums
         else:
@@ -1067,7 +1072,8 @@ def _add_daily_sums(probe: list[tuple[int, datetime.date]], lines: list[str]) ->
     table, in a savepoint; if one had a total after all (the probe missed it), its unique index stops the COPY, the
     savepoint is rolled back and the sums are added from a staged copy as for every other batch: one statement
     updates the totals that exist and inserts the rest. The caller holds the counter writers' lock, so no other
-    import adds totals meanwhile. `lines`: the sums as COPY lines (`_sums`)."""
+    import adds totals meanwhile. `lines`: the sums as COPY lines, `probe`: a few of their (connection, day)
+    (`_Tally.daily_lines`)."""
     columns = "connection_id, day, kind, zone, quantity"
     if not _any_daily_total(probe):
         try:

@@ -161,12 +161,20 @@ def test_copy_lines_put_each_event_under_its_own_connection_whatever_order_the_e
 
 
 # A moment, and the forms a source may send it in: ISO 8601's extended form to the second or the microsecond with a
-# ±HH:MM offset, whose text goes into the COPY lines as sent; and forms Python reads but PostgreSQL does not, or
-# reads otherwise (a week date, a space or another character for the T, a comma before the fraction, Z, the basic
-# form), which are formatted first.
+# ±HH:MM offset PostgreSQL takes (up to ±15:59), whose text goes into the COPY lines as sent; and forms Python reads
+# but PostgreSQL does not, or reads otherwise (a week date, a space or another character for the T, a comma before
+# the fraction, Z, the basic form, offsets beyond ±15:59, minutes of 60 and more), which are formatted first.
 MOMENT = datetime.datetime(2027, 3, 20, 8, 12, 33, 456789, tzinfo=datetime.UTC)
-KEPT = ["2027-03-20T10:12:33.456789+02:00", "2027-03-20T03:12:33.456789-05:00", "2027-03-20T08:12:33+00:00"]
+KEPT = [
+    "2027-03-20T10:12:33.456789+02:00",
+    "2027-03-20T03:12:33.456789-05:00",
+    "2027-03-20T23:42:33.456789+15:30",
+    "2027-03-20T08:12:33+00:00",
+]
 FORMATTED = [
+    "2027-03-21T00:12:33.456789+16:00",
+    "2027-03-19T08:13:33.456789-23:59",
+    "2027-03-20T11:27:33.456789+02:75",
     "2027-W11-6T08:12:33.456789+00:00",
     "2027-03-20 08:12:33.456789+00:00",
     "2027-03-20x08:12:33.456789+00:00",
