@@ -186,11 +186,24 @@ def test_an_error_in_a_later_part_of_a_batch_keeps_nothing_of_that_batch(
     assert not _parsers()
 
 
-def test_the_parser_decodes_a_file_a_large_chunk_at_a_time_not_python_s_8_kb() -> None:
+def test_the_parser_decodes_a_file_a_large_chunk_at_a_time_not_python_s_8_kb(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Each read lets go of the interpreter lock and takes it back at once; reading 8 kB at a time, the parser
     # thread kept the caller's thread from the lock for tenths of a second before each part's COPY.
+    factories.connection(msisdn=NUMBER)
+    chunks: list[int] = []
+    original = csvfile._read_in_large_chunks
+
+    def watched(handle: io.TextIOWrapper) -> None:
+        original(handle)
+        chunks.append(handle._CHUNK_SIZE)  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(csvfile, "_read_in_large_chunks", watched)
+    import_file(_file(tmp_path, _lines(3)), batch_rows=2)
+    assert chunks == [csvfile.TEXT_CHUNK]
     handle = io.TextIOWrapper(io.BytesIO(b"x,y\n" * (csvfile.TEXT_CHUNK // 2)), encoding="utf-8", newline="")
-    csvfile._read_in_large_chunks(handle)
+    original(handle)
     handle.readline()
     assert handle.buffer.tell() == csvfile.TEXT_CHUNK
 
@@ -223,3 +236,19 @@ def test_a_later_file_of_the_same_days_adds_to_each_connections_daily_totals_and
         (NUMBER, day_before): 2 * 100,
         (other, day_before): 2 * 100,
     }
+
+
+def test_a_part_whose_copy_finds_an_id_recorded_after_the_probe_missed_it_counts_each_event_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On PostgreSQL a file's part is COPYed whole when a probe of a few of its ids finds none recorded; an id the
+    # probe missed stops the COPY, and the part is recorded event by event: its sums are added then, not twice.
+    factories.connection(msisdn=NUMBER)
+    import_file(_file(tmp_path, _lines(3)), batch_rows=10)
+    monkeypatch.setattr(csvfile, "any_recorded", lambda keys: False)
+    monkeypatch.setattr(ingest_module, "any_recorded", lambda keys: False)
+    result = import_file(_file(tmp_path, _lines(6)), batch_rows=10)
+    assert (result.received, result.recorded, result.duplicates) == (6, 3, 3)
+    assert UsageEvent.objects.count() == 6
+    assert _counted() == sum(range(1, 7))
+    assert DailyUsage.objects.aggregate(total=Sum("quantity"))["total"] == sum(range(1, 7))
