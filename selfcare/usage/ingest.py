@@ -369,7 +369,7 @@ def _copy_lines(events: Sequence[EventRow], now: datetime.datetime) -> CopyLines
     if not all(stamps):  # some sent in another form (`row_parser`), or events not parsed from text
         stamps = [stamp or event.started_at.isoformat() for stamp, event in zip(stamps, events, strict=True)]
     # str.format mapped over the columns: the lines are made in C, then grouped by number in one loop.
-    key_lines = _mapped("{}\t{}\n".format, keys, stamps)
+    key_lines = list(map("{}\t{}\n".format, keys, stamps))
     event_lines = map(
         f"{{}}\t{{}}\t{{}}\t{{}}\t{{}}\t{received}\t\n".format,
         keys,
@@ -395,21 +395,6 @@ def _copy_lines(events: Sequence[EventRow], now: datetime.datetime) -> CopyLines
     key_lines.sort()
     copy.ids = key_lines
     return copy
-
-
-# How many items `_mapped` maps in one go.
-MAPPED_SLICE = 4096
-
-
-def _mapped(function: Callable[..., T], *columns: Sequence[Any]) -> list[T]:
-    """`list(map(function, *columns))` a slice at a time. One `list(map(…))` over a part's 100,000 events is one
-    call into C that holds the interpreter lock throughout (formatting the start times: ~80 ms): csvfile's parser
-    thread would keep the caller's thread from its next statement that long, again and again, while PostgreSQL
-    waits (a tenth of a second and more before each part's COPY, measured). Between slices the lock can pass."""
-    mapped: list[T] = []
-    for start in range(0, len(columns[0]), MAPPED_SLICE):
-        mapped += map(function, *(column[start : start + MAPPED_SLICE] for column in columns))
-    return mapped
 
 
 _source_key = operator.attrgetter("source_key")
