@@ -39,7 +39,7 @@ import itertools
 import operator
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TypeVar, cast
 
@@ -470,26 +470,25 @@ class Recording:
                 for event in batch.events
                 if event.msisdn not in targets
             ]
-        if targets and db.vendor == "postgresql":
-            if batch.lines is not None and batch.sums is not None:
-                count = sum(map(batch.lines.counts.__getitem__, targets))
-                if self._copied_by_number(batch.events, batch.lines, batch.sums, targets, count, looked_up=looked_up):
-                    part.recorded = count
-                    self.result.add(part)
-                    return part
-                # An id was recorded already: the part takes the careful way, event by event.
-                known = _paired(batch.events, targets)
-                fresh = _record_careful(known, self.now, self._tally)
-            else:
-                known = _paired(batch.events, targets)
-                fresh = _record_events(known, self.now, self._tally, looked_up=looked_up)
-            part.recorded = len(fresh)
-            part.duplicates += len(known) - len(fresh)
-            self._fresh += fresh
-        elif targets:
+        postgresql = db.vendor == "postgresql"
+        # A file's part on PostgreSQL: its COPY lines and sums made in the parser thread.
+        made = (batch.lines, batch.sums) if postgresql and batch.lines is not None and batch.sums is not None else None
+        if targets and made:
+            lines, sums = made
+            count = sum(map(lines.counts.__getitem__, targets))
+            if self._copied_by_number(batch.events, lines, sums, targets, count, looked_up=looked_up):
+                part.recorded = count
+                self.result.add(part)
+                return part
+        if targets:
             known = _paired(batch.events, targets)
-            new_keys = _insert_events(known, self.now)
-            fresh = [(e, t) for e, t in known if e.source_key in new_keys]
+            if made:  # an id was recorded already: the part takes the careful way, event by event
+                fresh = _record_careful(known, self.now, self._tally)
+            elif postgresql:
+                fresh = _record_events(known, self.now, self._tally, looked_up=looked_up)
+            else:
+                new_keys = _insert_events(known, self.now)
+                fresh = [(e, t) for e, t in known if e.source_key in new_keys]
             part.recorded = len(fresh)
             part.duplicates += len(known) - len(fresh)
             self._fresh += fresh
@@ -510,8 +509,7 @@ class Recording:
         its `events` of the numbers in `targets` COPYed straight in, a number at a time in connection order, and their
         sums added a number at a time, with no loop over the events in this thread; False (nothing written) when a
         probe or the COPY finds an id recorded already."""
-        step = max(1, len(events) // PROBES)
-        if not looked_up and any_recorded([events[at].source_key for at in range(0, len(events), step)]):
+        if not looked_up and any_recorded([event.source_key for event in _probed(events)]):
             return False
         # By connection: the events' index on (connection, start), the daily totals' and the buckets' are then written
         # a connection at a time, not at random (`_record_events`).
@@ -607,8 +605,7 @@ def _record_events(
     one COPY of its ids and an anti-join tell the new ones apart (a replayed batch, every id known, stops there),
     and those are inserted with ON CONFLICT DO NOTHING, which skips an id another batch records meanwhile. (A file's
     part, whose COPY lines and sums the parser thread made, takes `Recording._copied_by_number` instead.)"""
-    step = max(1, len(known) // PROBES)
-    if looked_up or not any_recorded([known[at][0].source_key for at in range(0, len(known), step)]):
+    if looked_up or not any_recorded([event.source_key for event, _target in _probed(known)]):
         # Grouped by connection (a stable sort: each connection's events stay in the file's order): the events'
         # index on (connection, start), the daily totals' and the buckets' are then written a connection at a
         # time, a few index pages after another, not at random across all of them (a third of the events' COPY).
@@ -652,8 +649,8 @@ def _alongside(
     if len(events) < ALONGSIDE_FROM:
         yield lambda: None
         return
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="usage-sums") as pool:
-        yield pool.submit(function, events).result
+    with _beside(functools.partial(function, events), len(events)) as result:
+        yield result
 
 
 @contextlib.contextmanager
@@ -671,6 +668,11 @@ def _beside(function: Callable[[], T], size: int) -> Iterator[Callable[[], T]]:
 # How many of a batch's ids are looked up before it is taken for new: a replay is caught by its first one, a batch
 # that is new but for a few ids costs a failed COPY at worst.
 PROBES = 16
+
+
+def _probed(items: list[T]) -> list[T]:
+    """About PROBES of `items`, spread over them: those a batch looks up before it is taken for new."""
+    return items[:: max(1, len(items) // PROBES)]
 
 
 def any_recorded(keys: Sequence[str]) -> bool:
@@ -851,22 +853,12 @@ _Sums = tuple[
 def _sums(fresh: list[tuple[EventRow, _Target]]) -> _Sums:
     """The batch's use summed in Python, which holds every event already: per (connection, local day by the billing
     clock, kind, zone) for the daily totals, and per (connection, account, plan, cycle start, cycle end, kind,
-    zone) for the debit. A cycle is made of whole local days, so the second is summed from the first."""
-    days: dict[int, datetime.date] = {}
-    daily: dict[tuple[int, datetime.date, str, str], int] = defaultdict(int)
-    target_of: dict[int, _Target] = {}
-    for event, target in fresh:
-        # Every time zone's offset is a whole number of quarter hours, so the UTC quarter hour decides the day.
-        quarter = int(event.started_at.timestamp()) // 900
-        day = days.get(quarter)
-        if day is None:
-            day = days[quarter] = local_day(event.started_at)
-        daily[(target.connection_id, day, event.kind, event.zone)] += event.quantity
-        target_of[target.connection_id] = target
-    return daily, _cycle_groups(daily, target_of)
+    zone) for the debit. A cycle is made of whole local days, so the second is summed from the first. (Summed per
+    number, then made the connections': a live number is one connection's.)"""
+    return _connection_sums(_number_sums([event for event, _target in fresh]), {e.msisdn: t for e, t in fresh})
 
 
-def _connection_sums(numbers: NumberSums, resolved: dict[str, _Target | None]) -> _Sums:
+def _connection_sums(numbers: NumberSums, resolved: Mapping[str, _Target | None]) -> _Sums:
     """`_sums` from daily sums per number (`_number_sums`): those of the numbers resolved to a target."""
     daily: dict[tuple[int, datetime.date, str, str], int] = defaultdict(int)
     target_of: dict[int, _Target] = {}
@@ -940,7 +932,7 @@ class _Tally:
             return _number_daily_lines(self._numbers, resolved)
         self._add_up_numbers(resolved)
         keys = list(self._daily)
-        return [(c, day) for c, day, _k, _z in keys[:: max(1, len(keys) // PROBES)]], _daily_lines(self._daily)
+        return [(c, day) for c, day, _k, _z in _probed(keys)], _daily_lines(self._daily)
 
     def groups(
         self, resolved: dict[str, _Target | None]
@@ -981,7 +973,7 @@ def _number_daily_lines(
             head = str(connection_id)
             lines += [head + tail for tail in number_tails]
             probe.append((connection_id, first_days[number]))
-    return probe[:: max(1, len(probe) // PROBES)], lines
+    return _probed(probe), lines
 
 
 def _apply_set_based(
