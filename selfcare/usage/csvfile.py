@@ -209,9 +209,7 @@ def _add_unparsed(
     else:
         picked = []
     # The new ids were just looked up: the part is taken for new without another look-up.
-    return open_batch.add(
-        prepare([*part.rejected, *picked], open_batch.now), looked_up=True, recorded_before=len(rows) - len(picked)
-    )
+    return open_batch.add(prepare([*part.rejected, *picked]), looked_up=True, recorded_before=len(rows) - len(picked))
 
 
 @dataclass
@@ -321,7 +319,7 @@ def _parsed_ahead(
                         size = len(parsed)
                         # PreparedBatch here too (ids told apart, COPY lines made): the caller's thread is then left
                         # with what needs the database, and this is done while it waits for the batch before.
-                        batch = prepare(parsed, now, copy_lines=copy_lines)
+                        batch = prepare(parsed, copy_lines=copy_lines)
                     if not size:
                         break
                     if size >= want:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from selfcare.customers.models import Connection, CustomerAccount, TariffPlan
@@ -193,7 +194,10 @@ class UsageEvent(models.Model):
     zone = models.CharField(_("zone"), max_length=8, choices=Zone.choices)
     started_at = models.DateTimeField(_("started"))
     quantity = models.BigIntegerField(_("quantity"))
-    received_at = models.DateTimeField(_("received"))
+    # The database's clock when the statement that recorded the event began, on PostgreSQL (migration 0018): the
+    # COPY of a file's events leaves it out, so the same time is not read from the text of every line; SQLite's
+    # ingestion still writes its `now`.
+    received_at = models.DateTimeField(_("received"), db_default=Now())
 
     class Meta:
         verbose_name = _("usage event")

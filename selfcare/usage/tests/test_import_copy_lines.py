@@ -149,7 +149,7 @@ def test_copy_lines_put_each_event_under_its_own_connection_whatever_order_the_e
         for n in range(40)
     ]
     parse = row_parser(now)
-    batch = ingest_module.prepare([parse(values, line) for line, values in enumerate(rows, 2)], now, copy_lines=True)
+    batch = ingest_module.prepare([parse(values, line) for line, values in enumerate(rows, 2)], copy_lines=True)
     assert batch.lines is not None
     targets = ingest_module._targets(batch.numbers)
     known = [(event, targets[event.msisdn]) for event in batch.events]

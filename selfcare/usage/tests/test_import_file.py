@@ -9,9 +9,10 @@ import io
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
+from django.db import connection as db
 from django.db.models import F, Sum
 from django.utils import timezone
 
@@ -252,3 +253,31 @@ def test_a_part_whose_copy_finds_an_id_recorded_after_the_probe_missed_it_counts
     assert UsageEvent.objects.count() == 6
     assert _counted() == sum(range(1, 7))
     assert DailyUsage.objects.aggregate(total=Sum("quantity"))["total"] == sum(range(1, 7))
+
+
+def _clock_of_the_recording() -> datetime.datetime:
+    """The clock that stamps an event as received: PostgreSQL's (the column's default, which its ingestion leaves
+    to the database), SQLite's ingestion's own."""
+    if db.vendor != "postgresql":
+        return timezone.now()
+    with db.cursor() as cursor:
+        cursor.execute("SELECT clock_timestamp()")
+        (now,) = cursor.fetchone()
+    return cast(datetime.datetime, now)
+
+
+def test_every_event_a_file_records_is_stamped_received_within_its_import_whichever_way_it_was_written(
+    tmp_path: Path,
+) -> None:
+    # The file's part is COPYed whole on PostgreSQL; the batch after it, taken for new (`looked_up`), repeats its
+    # ids, so its COPY stops and it is written the careful way (ids claimed in the key table), three events new.
+    factories.connection(msisdn=NUMBER)
+    before = _clock_of_the_recording()
+    import_file(_file(tmp_path, _lines(5)), batch_rows=100)
+    parse = ingest_module.row_parser(timezone.now())
+    rows = [parse(line.split(","), number) for number, line in enumerate(_lines(8), 2)]
+    assert ingest_module.ingest(rows, looked_up=True).recorded == 3
+    after = _clock_of_the_recording()
+    received = list(UsageEvent.objects.values_list("received_at", flat=True))
+    assert len(received) == 8
+    assert all(before <= stamp <= after for stamp in received), (before, received, after)

@@ -340,7 +340,7 @@ def test_a_batch_prepared_ahead_with_its_copy_lines_counts_what_the_same_rows_in
             parse = ingest_module.row_parser(now)
             parsed = [parse(values, line) for line, values in enumerate(rows, start=2)]
             if connection is prepared:
-                batch = ingest_module.prepare(parsed, now, copy_lines=db.vendor == "postgresql")
+                batch = ingest_module.prepare(parsed, copy_lines=db.vendor == "postgresql")
                 results.append(ingest_module.ingest_prepared(batch, now=now))
             else:
                 results.append(ingest_module.ingest(parsed, now=now))
@@ -427,7 +427,7 @@ def test_a_prepared_batch_claims_its_ids_in_their_order_and_only_those_of_the_ev
     rows.insert(4, row("+37120000000", MB, now, key="k-unknown"))
     parse = ingest_module.row_parser(now)
     parsed = [parse(values, line) for line, values in enumerate(rows, start=2)]
-    result = ingest_module.ingest_prepared(ingest_module.prepare(parsed, now, copy_lines=True), now=now)
+    result = ingest_module.ingest_prepared(ingest_module.prepare(parsed, copy_lines=True), now=now)
     assert (result.received, result.recorded, result.duplicates) == (10, 9, 0)
     assert [(r.source_key, r.code.value) for r in result.rejected] == [("k-unknown", "usage_unknown_number")]
     # The key table's COPY: the recorded ids only, in code point order (the "C" collation's, its index's order).
