@@ -27,10 +27,11 @@ import io
 import queue
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from django.conf import settings
 from django.db import connection as db
@@ -41,13 +42,16 @@ from selfcare.usage.ingest import (
     COUNTRY,
     FIELDS,
     PROBES,
+    DailyTotals,
     EventRow,
     IngestResult,
+    NumberSums,
     PreparedBatch,
     Recording,
     Rejected,
     any_recorded,
     live_numbers,
+    number_totals,
     prepare,
     recording,
     row_parser,
@@ -291,6 +295,8 @@ def _parsed_ahead(
                 # The file's first part is smaller: nothing else is done while it is parsed, so the database starts
                 # on the file that much sooner; from the second on, a part is parsed while the one before is written.
                 next_part = min(part_rows, max(PART_ROWS // FIRST_PART_SHARE, 1))
+                # The daily sums of the batch's parts so far; None once a part came without them (read only).
+                batch_sums: list[NumberSums] | None = []
                 while True:
                     room.acquire()
                     if stop.is_set():
@@ -324,7 +330,21 @@ def _parsed_ahead(
                         break
                     if size >= want:
                         handoff.put(_Read(binary.tell()))
+                    if batch_sums is not None and isinstance(batch, PreparedBatch) and batch.sums is not None:
+                        batch_sums.append(batch.sums)
+                    else:
+                        batch_sums = None
+                    # The batch's last part (it is full, or the file ended): its daily totals are added up from its
+                    # parts' sums here, once the part is handed over, while the caller's thread COPYs it.
+                    totals: Future[DailyTotals] | None = None
+                    if (size >= left or size < want) and batch_sums:
+                        totals = Future()
+                        batch = cast(PreparedBatch, batch)._replace(totals=totals)
                     handoff.put(batch)
+                    if totals is not None and batch_sums is not None:
+                        _add_up(totals, batch_sums)
+                    if size >= left or size < want:
+                        batch_sums = []
                     left = left - size or batch_rows
                     next_part = part_rows
             handoff.put(_Read(path.stat().st_size))
@@ -357,6 +377,16 @@ def _parsed_ahead(
         room.release()  # a parser waiting for room wakes, sees the stop and ends
         answers.put(None)  # and one waiting for a look-up's answer
         parser.join()
+
+
+def _add_up(totals: Future[DailyTotals], parts: list[NumberSums]) -> None:
+    """Set `totals` to the daily totals of a batch's `parts` (`number_totals`), or to what stopped them: the
+    caller's thread waits for them when the batch ends, so they are never left unset."""
+    try:
+        totals.set_result(number_totals(parts))
+    except BaseException as error:
+        totals.set_exception(error)
+        raise
 
 
 # How much of the file the parser thread reads and decodes at a time (`_read_in_large_chunks`).

@@ -281,3 +281,58 @@ def test_every_event_a_file_records_is_stamped_received_within_its_import_whiche
     received = list(UsageEvent.objects.values_list("received_at", flat=True))
     assert len(received) == 8
     assert all(before <= stamp <= after for stamp in received), (before, received, after)
+
+
+def _adding_up(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The thread of each call of `number_totals` (a batch's daily totals added up from its parts' sums)."""
+    threads: list[str] = []
+    original = ingest_module.number_totals
+
+    def watched(parts: list[ingest_module.NumberSums]) -> ingest_module.DailyTotals:
+        threads.append(threading.current_thread().name)
+        return original(parts)
+
+    monkeypatch.setattr(ingest_module, "number_totals", watched)
+    monkeypatch.setattr(csvfile, "number_totals", watched)
+    return threads
+
+
+def test_a_batch_s_daily_totals_add_up_its_parts_per_connection_and_day_leaving_out_unknown_numbers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Batches of six rows read two at a time: each connection's day recurs in several parts of its batch, and a
+    # number that is no connection's is in one. On PostgreSQL the parser thread adds the parts' sums up while the
+    # caller's thread writes the batch's last part, once per batch.
+    other = "+37125500002"
+    factories.connection(msisdn=NUMBER)
+    factories.connection(msisdn=other)
+    monkeypatch.setattr(csvfile, "PART_ROWS", 2)
+    threads = _adding_up(monkeypatch)
+    started = _started()
+    numbers = [NUMBER, other, NUMBER, "+37125500999", other, NUMBER] * 2
+    lines = [f"e:{n},{number},data,domestic,{started},{n + 1}" for n, number in enumerate(numbers)]
+    result = import_file(_file(tmp_path, lines), batch_rows=6)
+    assert (result.received, result.recorded) == (12, 10)
+    totals = dict(DailyUsage.objects.values_list("connection__msisdn", "quantity"))
+    assert totals == {NUMBER: 1 + 3 + 6 + 7 + 9 + 12, other: 2 + 5 + 8 + 11}
+    if db.vendor == "postgresql":
+        assert len(threads) == 2
+        assert all(name.startswith("usage-parser") for name in threads), threads
+
+
+def test_a_batch_one_of_whose_parts_was_all_recorded_already_counts_only_the_events_it_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The batch's middle part holds ids recorded before, which the probes miss: its COPY stops and it records
+    # nothing. The daily totals the parser thread added up cover that part's sums too, so the batch adds up its
+    # own parts' instead: each event counted once.
+    factories.connection(msisdn=NUMBER)
+    monkeypatch.setattr(csvfile, "PART_ROWS", 2)
+    lines = _lines(6)
+    import_file(_file(tmp_path, lines[2:4]), batch_rows=6)
+    monkeypatch.setattr(csvfile, "any_recorded", lambda keys: False)
+    monkeypatch.setattr(ingest_module, "any_recorded", lambda keys: False)
+    result = import_file(_file(tmp_path, lines), batch_rows=6)
+    assert (result.received, result.recorded, result.duplicates) == (6, 4, 2)
+    assert DailyUsage.objects.aggregate(total=Sum("quantity"))["total"] == sum(range(1, 7))
+    assert _counted() == sum(range(1, 7))
