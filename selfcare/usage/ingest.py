@@ -975,13 +975,19 @@ class _Tally:
 
     def daily_lines(self, resolved: dict[str, _Target | None]) -> tuple[list[tuple[int, datetime.date]], list[str]]:
         """The batch's daily sums as COPY lines (`_add_daily_sums`), a connection's one after another, and a few of
-        their (connection, day) to probe. Made straight from the daily sums per number when every part added
-        those (a file's), else from the sums added up (`groups` is then ready too)."""
+        their (connection, day) to probe. Made straight from the daily totals per number when every part added
+        those (a file's: a text of several lines per number), else from the sums added up (`groups` is then ready
+        too)."""
         if self._number_parts and not self._parts:
             return _number_daily_lines(self._number_totals(), resolved)
         self._add_up_numbers(resolved)
         keys = list(self._daily)
         return [(c, day) for c, day, _k, _z in _probed(keys)], _daily_lines(self._daily)
+
+    def daily_count(self) -> int:
+        """How many daily sums the batch has, once `daily_lines` made their lines (a line per number, if made from
+        the daily totals per number)."""
+        return len(self._totals.sums) if self._totals is not None else len(self._daily)
 
     def groups(
         self, resolved: dict[str, _Target | None]
@@ -1035,7 +1041,7 @@ def _apply_set_based(
     probe, daily_lines = tally.daily_lines(resolved)
     # The sums per cycle worked out in a thread while PostgreSQL adds to the daily totals (~0.5 s of Python for a
     # file's batch of 1,000,000 events, 1-3 s of the database's).
-    with _beside(functools.partial(tally.groups, resolved), len(daily_lines)) as summed:
+    with _beside(functools.partial(tally.groups, resolved), tally.daily_count()) as summed:
         _add_daily_sums(probe, daily_lines)
     groups = summed()
     cycles = ensure_cycles({(account_id, start, end) for _c, account_id, _p, start, end, _k, _z in groups})

@@ -336,3 +336,28 @@ def test_a_batch_one_of_whose_parts_was_all_recorded_already_counts_only_the_eve
     assert (result.received, result.recorded, result.duplicates) == (6, 4, 2)
     assert DailyUsage.objects.aggregate(total=Sum("quantity"))["total"] == sum(range(1, 7))
     assert _counted() == sum(range(1, 7))
+
+
+def test_a_batch_of_many_daily_sums_works_its_cycle_sums_out_beside_the_daily_totals_statement(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On PostgreSQL a batch of ALONGSIDE_FROM daily sums and more has its sums per cycle worked out in a thread while
+    # the database adds to the daily totals: counted in sums, not in the COPY lines (one per number, here one).
+    factories.connection(msisdn=NUMBER)
+    monkeypatch.setattr(ingest_module, "ALONGSIDE_FROM", 4)
+    threads: list[str] = []
+    original = ingest_module._cycle_groups
+
+    def watched(*args: Any) -> Any:
+        threads.append(threading.current_thread().name)
+        return original(*args)
+
+    monkeypatch.setattr(ingest_module, "_cycle_groups", watched)
+    started = _started()
+    uses = [("data", "domestic", 1), ("data", "eu", 2), ("voice", "domestic", 60), ("sms", "domestic", 1)]
+    lines = [f"k:{n},{NUMBER},{kind},{zone},{started},{quantity}" for n, (kind, zone, quantity) in enumerate(uses)]
+    assert import_file(_file(tmp_path, lines)).recorded == 4
+    assert DailyUsage.objects.count() == 4
+    if db.vendor == "postgresql":
+        assert threads
+        assert all(name.startswith("usage-sums") for name in threads), threads
