@@ -334,8 +334,9 @@ def _parsed_ahead(
                         batch_sums.append(batch.sums)
                     else:
                         batch_sums = None
-                    # The batch's last part (it is full, or the file ended): its daily totals are added up from its
-                    # parts' sums here, once the part is handed over, while the caller's thread COPYs it.
+                    # The batch's last part (it is full, or the file ended inside it): its daily totals are added up
+                    # from its parts' sums here, once the part is handed over, while the caller's thread COPYs it. (A
+                    # file that ends where a part does has its last batch's added up by the caller's thread.)
                     totals: Future[DailyTotals] | None = None
                     if (size >= left or size < want) and batch_sums:
                         totals = Future()

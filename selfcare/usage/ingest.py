@@ -358,16 +358,22 @@ class DailyTotals(NamedTuple):
     first_days: dict[str, datetime.date]  # per number, the day of its first line, for `_add_daily_sums`' probe
 
 
+def _added_up(parts: list[NumberSums]) -> NumberSums:
+    """The daily sums of `parts` added up, into a dictionary of its own: the parts stay as they are."""
+    sums = dict(parts[0]) if parts else {}
+    get = sums.get
+    for part in parts[1:]:
+        for key, quantity in part.items():
+            sums[key] = get(key, 0) + quantity
+    return sums
+
+
 def number_totals(parts: list[NumberSums]) -> DailyTotals:
     """The daily sums of a batch's `parts` (each a part's `_number_sums`) added up, and their COPY lines per number
     (pure Python, without the database: csvfile's parser thread makes a file's batch's while the caller's thread
     COPYs its last parts, so that the caller is left with a `str.replace` per number when the batch ends; measured
     0.55 s of the caller's Python for 408,000 sums, while the database waited)."""
-    sums = dict(parts[0]) if parts else {}  # a copy: the parts stay as they are, the caller's own
-    get = sums.get
-    for part in parts[1:]:
-        for key, quantity in part.items():
-            sums[key] = get(key, 0) + quantity
+    sums = _added_up(parts)
     dates: dict[datetime.date, str] = {}
     tails: dict[str, list[str]] = {}
     first_days: dict[str, datetime.date] = {}
@@ -456,7 +462,7 @@ def ingest(
 
 
 def ingest_prepared(batch: PreparedBatch, *, now: datetime.datetime, looked_up: bool = False) -> IngestResult:
-    """`ingest` of a batch `prepare`d already, with the same `now`."""
+    """`ingest` of a batch `prepare`d already."""
     with recording(now) as open_batch:
         open_batch.add(batch, looked_up=looked_up)
     return open_batch.result
@@ -512,6 +518,11 @@ class Recording:
         postgresql = db.vendor == "postgresql"
         # A file's part on PostgreSQL: its COPY lines and sums made in the parser thread.
         made = (batch.lines, batch.sums) if postgresql and batch.lines is not None and batch.sums is not None else None
+        if made and not targets:
+            # None of the part's numbers is a live connection's: its sums count nothing (the numbers are left out
+            # when the batch's sums are made the connections'), but they stay among the batch's parts, so that the
+            # daily totals the parser thread adds up are still the batch's own (`_Tally._number_totals`).
+            self._tally.add_numbers(made[1], batch.totals)
         if targets and made:
             lines, sums = made
             count = sum(map(lines.counts.__getitem__, targets))
@@ -999,7 +1010,10 @@ class _Tally:
 
     def _add_up_numbers(self, resolved: dict[str, _Target | None]) -> None:
         if self._number_parts:
-            self.add(_connection_sums(self._number_totals().sums, resolved))
+            # With the daily totals per number made, their sums; else (a part went the careful way: the parser
+            # thread's totals would not be the batch's) the parts' sums added up, without their lines.
+            sums = self._totals.sums if self._totals is not None else _added_up(self._number_parts)
+            self.add(_connection_sums(sums, resolved))
             self._number_parts, self._made, self._totals = [], None, None
 
 

@@ -300,21 +300,22 @@ def _adding_up(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def test_a_batch_s_daily_totals_add_up_its_parts_per_connection_and_day_leaving_out_unknown_numbers(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Batches of six rows read two at a time: each connection's day recurs in several parts of its batch, and a
-    # number that is no connection's is in one. On PostgreSQL the parser thread adds the parts' sums up while the
-    # caller's thread writes the batch's last part, once per batch.
-    other = "+37125500002"
+    # Batches of six rows read two at a time: each connection's day recurs in several parts of its batch, and each
+    # batch's middle part has only a number that is no connection's. On PostgreSQL the parser thread adds the parts'
+    # sums up while the caller's thread writes the batch's last part, once per batch, and the batch takes them.
+    other, unknown = "+37125500002", "+37125500999"
     factories.connection(msisdn=NUMBER)
     factories.connection(msisdn=other)
     monkeypatch.setattr(csvfile, "PART_ROWS", 2)
+    monkeypatch.setattr(csvfile, "FIRST_PART_SHARE", 1)
     threads = _adding_up(monkeypatch)
     started = _started()
-    numbers = [NUMBER, other, NUMBER, "+37125500999", other, NUMBER] * 2
+    numbers = [NUMBER, other, unknown, unknown, other, NUMBER] * 2
     lines = [f"e:{n},{number},data,domestic,{started},{n + 1}" for n, number in enumerate(numbers)]
     result = import_file(_file(tmp_path, lines), batch_rows=6)
-    assert (result.received, result.recorded) == (12, 10)
+    assert (result.received, result.recorded) == (12, 8)
     totals = dict(DailyUsage.objects.values_list("connection__msisdn", "quantity"))
-    assert totals == {NUMBER: 1 + 3 + 6 + 7 + 9 + 12, other: 2 + 5 + 8 + 11}
+    assert totals == {NUMBER: 1 + 6 + 7 + 12, other: 2 + 5 + 8 + 11}
     if db.vendor == "postgresql":
         assert len(threads) == 2
         assert all(name.startswith("usage-parser") for name in threads), threads
@@ -328,6 +329,7 @@ def test_a_batch_one_of_whose_parts_was_all_recorded_already_counts_only_the_eve
     # own parts' instead: each event counted once.
     factories.connection(msisdn=NUMBER)
     monkeypatch.setattr(csvfile, "PART_ROWS", 2)
+    monkeypatch.setattr(csvfile, "FIRST_PART_SHARE", 1)  # parts of two rows from the first
     lines = _lines(6)
     import_file(_file(tmp_path, lines[2:4]), batch_rows=6)
     monkeypatch.setattr(csvfile, "any_recorded", lambda keys: False)
