@@ -49,6 +49,7 @@ from selfcare.usage.ingest import (
     PreparedBatch,
     Recording,
     Rejected,
+    add_into,
     any_recorded,
     live_numbers,
     number_totals,
@@ -297,6 +298,7 @@ def _parsed_ahead(
                 next_part = min(part_rows, max(PART_ROWS // FIRST_PART_SHARE, 1))
                 # The daily sums of the batch's parts so far; None once a part came without them (read only).
                 batch_sums: list[NumberSums] | None = []
+                added: NumberSums = {}  # their sums added up as each part is handed over (`_add_up`)
                 while True:
                     room.acquire()
                     if stop.is_set():
@@ -342,10 +344,14 @@ def _parsed_ahead(
                         totals = Future()
                         batch = cast(PreparedBatch, batch)._replace(totals=totals)
                     handoff.put(batch)
+                    if batch_sums:
+                        # Added up as the parts come, while the caller's thread COPYs the part before: the batch's
+                        # last part then leaves only its own sums and the lines to make.
+                        add_into(added, batch_sums[-1])
                     if totals is not None and batch_sums is not None:
-                        _add_up(totals, batch_sums)
+                        _add_up(totals, batch_sums, added)
                     if size >= left or size < want:
-                        batch_sums = []
+                        batch_sums, added = [], {}
                     left = left - size or batch_rows
                     next_part = part_rows
             handoff.put(_Read(path.stat().st_size))
@@ -380,11 +386,11 @@ def _parsed_ahead(
         parser.join()
 
 
-def _add_up(totals: Future[DailyTotals], parts: list[NumberSums]) -> None:
-    """Set `totals` to the daily totals of a batch's `parts` (`number_totals`), or to what stopped them: the
-    caller's thread waits for them when the batch ends, so they are never left unset."""
+def _add_up(totals: Future[DailyTotals], parts: list[NumberSums], added: NumberSums) -> None:
+    """Set `totals` to the daily totals of a batch's `parts`, their sums `added` up already (`number_totals`), or
+    to what stopped them: the caller's thread waits for them when the batch ends, so they are never left unset."""
     try:
-        totals.set_result(number_totals(parts))
+        totals.set_result(number_totals(parts, added))
     except BaseException as error:
         totals.set_exception(error)
         raise

@@ -288,9 +288,11 @@ def _adding_up(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     threads: list[str] = []
     original = ingest_module.number_totals
 
-    def watched(parts: list[ingest_module.NumberSums]) -> ingest_module.DailyTotals:
+    def watched(
+        parts: list[ingest_module.NumberSums], sums: ingest_module.NumberSums | None = None
+    ) -> ingest_module.DailyTotals:
         threads.append(threading.current_thread().name)
-        return original(parts)
+        return original(parts, sums)
 
     monkeypatch.setattr(ingest_module, "number_totals", watched)
     monkeypatch.setattr(csvfile, "number_totals", watched)
