@@ -344,12 +344,12 @@ def _parsed_ahead(
                         totals = Future()
                         batch = cast(PreparedBatch, batch)._replace(totals=totals)
                     handoff.put(batch)
-                    if batch_sums:
+                    if totals is not None and batch_sums is not None:
+                        _add_up(totals, batch_sums, added)
+                    elif batch_sums:
                         # Added up as the parts come, while the caller's thread COPYs the part before: the batch's
                         # last part then leaves only its own sums and the lines to make.
                         add_into(added, batch_sums[-1])
-                    if totals is not None and batch_sums is not None:
-                        _add_up(totals, batch_sums, added)
                     if size >= left or size < want:
                         batch_sums, added = [], {}
                     left = left - size or batch_rows
@@ -387,9 +387,11 @@ def _parsed_ahead(
 
 
 def _add_up(totals: Future[DailyTotals], parts: list[NumberSums], added: NumberSums) -> None:
-    """Set `totals` to the daily totals of a batch's `parts`, their sums `added` up already (`number_totals`), or
-    to what stopped them: the caller's thread waits for them when the batch ends, so they are never left unset."""
+    """Set `totals` to the daily totals of a batch's `parts`, the sums of all but the last `added` up already
+    (`number_totals`), or to what stopped them: the caller's thread waits for them when the batch ends, so they are
+    never left unset."""
     try:
+        add_into(added, parts[-1])
         totals.set_result(number_totals(parts, added))
     except BaseException as error:
         totals.set_exception(error)

@@ -365,3 +365,27 @@ def test_a_batch_of_many_daily_sums_works_its_cycle_sums_out_beside_the_daily_to
     if db.vendor == "postgresql":
         assert threads
         assert all(name.startswith("usage-sums") for name in threads), threads
+
+
+def test_an_error_while_the_parser_adds_a_batch_s_totals_up_reaches_the_caller_and_keeps_nothing_of_the_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On PostgreSQL the parser thread adds the batch's daily totals up after handing its last part over, and the
+    # caller's thread waits for them when the batch ends: what stops them reaches it there (it never waits forever).
+    factories.connection(msisdn=NUMBER)
+    monkeypatch.setattr(csvfile, "PART_ROWS", 2)
+
+    def failing(*args: Any) -> Any:
+        raise RuntimeError("the totals failed")
+
+    monkeypatch.setattr(csvfile, "number_totals", failing)
+    monkeypatch.setattr(ingest_module, "number_totals", failing)
+    path = _file(tmp_path, _lines(6))
+    if db.vendor != "postgresql":  # SQLite's import makes no COPY lines, so no totals: it records the file
+        assert import_file(path, batch_rows=6).recorded == 6
+        return
+    with pytest.raises(RuntimeError, match="the totals failed"):
+        import_file(path, batch_rows=6)
+    assert UsageEvent.objects.count() == 0
+    assert not DailyUsage.objects.exists()
+    assert not _parsers()
