@@ -530,7 +530,7 @@ class Recording:
             # when the batch's sums are made the connections'), but they stay among the batch's parts, so that the
             # daily totals the parser thread adds up are still the batch's own (`_Tally._number_totals`).
             self._tally.add_numbers(made[1], batch.totals)
-        if targets and made:
+        elif made:
             lines, sums = made
             count = sum(map(lines.counts.__getitem__, targets))
             if self._copied_by_number(
@@ -653,7 +653,7 @@ def _record_events(
     known: list[tuple[EventRow, _Target]], tally: _Tally, *, looked_up: bool = False
 ) -> list[tuple[EventRow, _Target]]:
     """PostgreSQL: record the events of `known` whose id is not recorded yet; those recorded by this call, whose
-    sums (`_sums`) are added to `tally` (worked out meanwhile if they could be, see `_alongside`).
+    sums (`_sums`) are added to `tally` (worked out meanwhile if they could be, see `_beside`).
 
     The usual batch is all new: a probe of a few of its ids finds none recorded, and the ids and the events are
     COPYed straight into the key table and the events table (COPY routes each row to its month's partition), in a
@@ -668,10 +668,10 @@ def _record_events(
         # time, a few index pages after another, not at random across all of them (a third of the events' COPY).
         # Not for a replay, which writes none of them.
         known.sort(key=_connection_of)
-        with _alongside(_sums, known) as sums:
+        with _beside(functools.partial(_sums, known), len(known)) as sums:
             copied = _copy_events(known, _copy_lines([e for e, _t in known]))
         if copied:
-            tally.add(sums() or _sums(known))
+            tally.add(sums())
             return known
     return _record_careful(known, tally)
 
@@ -693,26 +693,13 @@ ALONGSIDE_FROM = 20_000
 
 
 @contextlib.contextmanager
-def _alongside(
-    function: Callable[[list[tuple[EventRow, _Target]]], T], events: list[tuple[EventRow, _Target]]
-) -> Iterator[Callable[[], T | None]]:
-    """`function(events)` worked out in another thread while the block runs (pure Python: it must not touch the
-    database, whose connection is the caller's thread's), for a batch of at least ALONGSIDE_FROM events: the block's
-    COPYs wait for PostgreSQL without the GIL, so the two overlap on two cores. What is yielded gives its result or
-    raises its error; when the block fails, the thread is waited for and its result dropped. A smaller batch gets
-    None: its caller works it out after, in its own thread (`_apply_set_based`)."""
-    if len(events) < ALONGSIDE_FROM:
-        yield lambda: None
-        return
-    with _beside(functools.partial(function, events), len(events)) as result:
-        yield result
-
-
-@contextlib.contextmanager
 def _beside(function: Callable[[], T], size: int) -> Iterator[Callable[[], T]]:
-    """`function()` worked out in another thread while the block runs, when `size` (the items it goes over: for the
-    batch's groups, its daily sums) is at least ALONGSIDE_FROM (as `_alongside`), else after it, in the caller's
-    thread. What is yielded gives its result or raises its error."""
+    """`function()` worked out in another thread while the block runs (pure Python: it must not touch the database,
+    whose connection is the caller's thread's), when `size` (the items it goes over: a batch's events for their
+    sums, its daily sums for its groups) is at least ALONGSIDE_FROM: the block waits for PostgreSQL without the GIL,
+    so the two overlap on two cores. Else it is worked out when asked, after the block, in the caller's thread. What
+    is yielded gives its result or raises its error; when the block fails, the thread is waited for and its result
+    dropped."""
     if size < ALONGSIDE_FROM:
         yield function
         return

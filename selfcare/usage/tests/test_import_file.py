@@ -283,19 +283,17 @@ def test_every_event_a_file_records_is_stamped_received_within_its_import_whiche
     assert all(before <= stamp <= after for stamp in received), (before, received, after)
 
 
-def _adding_up(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The thread of each call of `number_totals` (a batch's daily totals added up from its parts' sums)."""
+def _threads_calling(monkeypatch: pytest.MonkeyPatch, name: str, *modules: Any) -> list[str]:
+    """The thread of each call of ingest's function `name`, wherever `modules` (ingest's by default) call it."""
     threads: list[str] = []
-    original = ingest_module.number_totals
+    original = getattr(ingest_module, name)
 
-    def watched(
-        parts: list[ingest_module.NumberSums], sums: ingest_module.NumberSums | None = None
-    ) -> ingest_module.DailyTotals:
+    def watched(*args: Any) -> Any:
         threads.append(threading.current_thread().name)
-        return original(parts, sums)
+        return original(*args)
 
-    monkeypatch.setattr(ingest_module, "number_totals", watched)
-    monkeypatch.setattr(csvfile, "number_totals", watched)
+    for module in modules or (ingest_module,):
+        monkeypatch.setattr(module, name, watched)
     return threads
 
 
@@ -310,7 +308,7 @@ def test_a_batch_s_daily_totals_add_up_its_parts_per_connection_and_day_leaving_
     factories.connection(msisdn=other)
     monkeypatch.setattr(csvfile, "PART_ROWS", 2)
     monkeypatch.setattr(csvfile, "FIRST_PART_SHARE", 1)
-    threads = _adding_up(monkeypatch)
+    threads = _threads_calling(monkeypatch, "number_totals", ingest_module, csvfile)
     started = _started()
     numbers = [NUMBER, other, unknown, unknown, other, NUMBER] * 2
     lines = [f"e:{n},{number},data,domestic,{started},{n + 1}" for n, number in enumerate(numbers)]
@@ -349,14 +347,7 @@ def test_a_batch_of_many_daily_sums_works_its_cycle_sums_out_beside_the_daily_to
     # the database adds to the daily totals: counted in sums, not in the COPY lines (one per number, here one).
     factories.connection(msisdn=NUMBER)
     monkeypatch.setattr(ingest_module, "ALONGSIDE_FROM", 4)
-    threads: list[str] = []
-    original = ingest_module._cycle_groups
-
-    def watched(*args: Any) -> Any:
-        threads.append(threading.current_thread().name)
-        return original(*args)
-
-    monkeypatch.setattr(ingest_module, "_cycle_groups", watched)
+    threads = _threads_calling(monkeypatch, "_cycle_groups")
     started = _started()
     uses = [("data", "domestic", 1), ("data", "eu", 2), ("voice", "domestic", 60), ("sms", "domestic", 1)]
     lines = [f"k:{n},{NUMBER},{kind},{zone},{started},{quantity}" for n, (kind, zone, quantity) in enumerate(uses)]
