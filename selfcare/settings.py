@@ -133,6 +133,8 @@ TEMPLATES = [
         "DIRS": [PACKAGE_DIR / "backoffice" / "templates" / "backoffice_frame"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # `{% extends %}` that gathers the root template's blocks once (portal/templatetags/kept_extends.py).
+            "builtins": ["selfcare.portal.templatetags.kept_extends"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",

@@ -88,6 +88,12 @@ def _usage_feed_exists(env: dict[str, str]) -> bool:
     )
 
 
+# Production's keep-alive (deploy/gunicorn.conf.py `keepalive`): the load balancer keeps its connections open, and
+# gunicorn's default of 2 s closed most of the simulated people's between two pages (they wait 1-3 s), so each page
+# paid a new connection in the portal and in locust that production does not pay.
+KEEPALIVE = 5
+
+
 @contextmanager
 def gunicorn(
     env: dict[str, str],
@@ -105,7 +111,7 @@ def gunicorn(
         process = subprocess.Popen(  # noqa: S603
             [sys.executable, "-m", "gunicorn", "selfcare.wsgi:application", "--bind", f"127.0.0.1:{port}",
              "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
-             "--timeout", "60", "--graceful-timeout", "10", "--no-control-socket",
+             "--timeout", "60", "--graceful-timeout", "10", "--no-control-socket", "--keep-alive", str(KEEPALIVE),
              *(["--config", config] if config else [])],
             env={**env, "DJANGO_SETTINGS_MODULE": settings_module}, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT,
         )  # fmt: skip

@@ -8,18 +8,27 @@ template (docs/performance.md). The text kept is the very text Django's node ren
 time), and only nodes whose text depends on nothing but the language and the autoescape setting are kept: a
 constant message without filters, without `noop` and without `context`. Everything else is Django's node as it is.
 The kept texts are forgotten when a setting that changes translations changes (tests).
+
+`{% blocktranslate %}` keeps less, as its text depends on values: the message looked up for each language (and,
+with `count`, for each count) instead of the token lists joined and the catalogue asked on every render, and the
+text of a whole number inserted (its localized, escaped form, per language). The dashboard renders some twenty-four
+of them, a fifth of its template (docs/performance.md). Everything else (the values' lookup in the context, `as`,
+`context`, a message the catalogue answers with a malformed format) is Django's node as it is.
 (Not registered as `i18n` itself: Django's check warns of two libraries of one name, rightly in general.)
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import template
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.template.base import Parser, Token
+from django.template.base import Parser, Token, render_value_in_context
 from django.templatetags import i18n as django_i18n
+from django.utils import translation
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 register = template.Library()
@@ -53,7 +62,99 @@ def do_translate(parser: Parser, token: Token) -> Any:
     return KeptTranslateNode(node.filter_expression, node.noop, node.asvar, node.message_context)
 
 
+# (node, language, count or None) → the translated message, %(name)s placeholders and all; (number, language,
+# use_l10n, autoescape) → a whole number's text as a value in that message. Bounded: cleared when full.
+_MESSAGES: dict[tuple[object, ...], str] = {}
+_NUMBERS: dict[tuple[object, ...], str] = {}
+_KEPT_MAX = 4096
+
+
+class KeptBlockTranslateNode(django_i18n.BlockTranslateNode):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The token lists as the message ids and value names: they depend on nothing but the template.
+        self._singular, self._singular_vars = self.render_token_list(self.singular)
+        self._plural, self._plural_vars = self.render_token_list(self.plural) if self.plural else ("", [])
+
+    def render(self, context: template.Context, nested: bool = False) -> str:
+        if self.message_context or nested:
+            return str(super().render(context, nested))
+        # From here on Django's BlockTranslateNode.render (Django 5.2), with the message and numbers kept.
+        context.update({var: val.resolve(context) for var, val in self.extra_context.items()})
+        language = get_language()
+        values = list(self._singular_vars)
+        if self.plural and self.countervar and self.counter:
+            count = self.counter.resolve(context)
+            if not isinstance(count, (Decimal, float, int)):
+                context.pop()
+                return str(super().render(context))  # Django's own error
+            context[self.countervar] = count
+            values.extend(self._plural_vars)
+            key: tuple[object, ...] = (self, language, count)
+            result = _MESSAGES.get(key)
+            if result is None:
+                result = _keep(_MESSAGES, key, translation.ngettext(self._singular, self._plural, count))
+        else:
+            key = (self, language, None)
+            result = _MESSAGES.get(key)
+            if result is None:
+                result = _keep(_MESSAGES, key, translation.gettext(self._singular))
+        default_value = context.template.engine.string_if_invalid
+
+        def render_value(name: str) -> str:
+            if name in context:
+                value = context[name]
+            else:
+                value = default_value % name if "%s" in default_value else default_value
+            if type(value) is int:  # not a bool: Django renders those as words
+                number_key = (value, language, context.use_l10n, bool(context.autoescape))
+                text = _NUMBERS.get(number_key)
+                if text is None:
+                    text = _keep(_NUMBERS, number_key, str(render_value_in_context(value, context)))
+                return text
+            return str(render_value_in_context(value, context))
+
+        data = {name: render_value(name) for name in values}
+        context.pop()
+        try:
+            result %= data
+        except (KeyError, ValueError):
+            with translation.override(None):
+                result = str(super().render(context, nested=True))  # Django's own, and its error if malformed
+        if self.asvar:
+            context[self.asvar] = SafeString(result)
+            return ""
+        return result
+
+
+def _keep(kept: dict[tuple[object, ...], str], key: tuple[object, ...], text: str) -> str:
+    if len(kept) >= _KEPT_MAX:
+        kept.clear()
+    kept[key] = text
+    return text
+
+
+@register.tag("blocktranslate")
+@register.tag("blocktrans")
+def do_block_translate(parser: Parser, token: Token) -> Any:
+    node = django_i18n.do_block_translate(parser, token)
+    return KeptBlockTranslateNode(
+        node.extra_context,
+        node.singular,
+        node.plural,
+        node.countervar,
+        node.counter,
+        node.message_context,
+        node.trimmed,
+        node.asvar,
+        node.tag_name,
+    )
+
+
 @receiver(setting_changed)
 def _forget(*, setting: str, **kwargs: object) -> None:
     if setting in ("LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS", "INSTALLED_APPS"):
         _KEPT.clear()
+        _MESSAGES.clear()
+    # A whole number's text depends on the formats (USE_THOUSAND_SEPARATOR, FORMAT_MODULE_PATH, …).
+    _NUMBERS.clear()

@@ -96,3 +96,81 @@ def test_a_kept_part_renders_what_the_part_renders_per_language_and_key_and_is_f
             after = kept.render({"brand": first})
             assert after == plain.render({"brand": first}) != before
         assert kept.render({"brand": first}) == before
+
+
+BLOCK_FORMS = (
+    "{% blocktranslate %}Monthly fee{% endblocktranslate %}",
+    "{% blocktrans %}Monthly fee{% endblocktrans %}",
+    "{% blocktranslate count counter=n %}{{ counter }} connection{% plural %}{{ counter }} connections"
+    "{% endblocktranslate %}",
+    "{% blocktranslate with number=text %}Reg. No. {{ number }}{% endblocktranslate %}",
+    "{% blocktranslate with number=n %}Reg. No. {{ number }}{% endblocktranslate %}",
+    "{% blocktranslate with count=n %}All {{ count }} connections, search and filters{% endblocktranslate %}",
+    "{% blocktranslate asvar said count counter=n %}{{ counter }} connection{% plural %}{{ counter }} connections"
+    "{% endblocktranslate %}[{{ said }}]",
+    "{% blocktranslate trimmed with number=text %}\n  Reg. No.\n  {{ number }}\n{% endblocktranslate %}",
+    '{% blocktranslate context "month name" %}May{% endblocktranslate %}',
+    "{% blocktranslate %}{{ text }} and {{ missing }} at 100%{% endblocktranslate %}",
+    "{% autoescape off %}{% blocktranslate with number=text %}Reg. No. {{ number }}{% endblocktranslate %}"
+    "{% endautoescape %}",
+    "{% load l10n %}{% localize off %}{% blocktranslate with count=n %}All {{ count }} connections, search and "
+    "filters{% endblocktranslate %}{% endlocalize %}",
+    "{% for x in 'ab' %}{% blocktranslate count counter=n %}{{ counter }} connection{% plural %}{{ counter }} "
+    "connections{% endblocktranslate %}{% endfor %}",
+)
+
+
+@pytest.mark.parametrize("form", BLOCK_FORMS)
+def test_each_form_of_blocktranslate_renders_what_djangos_own_renders(form: str) -> None:
+    """Counts that take each plural form of Latvian and Russian, numbers with a thousands separator, text that needs
+    escaping, booleans (Django writes them as words), a value that is missing, the first time and from the kept
+    messages and numbers."""
+    ours = engines["django"].engine  # type: ignore[attr-defined]
+    django = Engine(libraries={"i18n": "django.templatetags.i18n", "l10n": "django.templatetags.l10n"})
+    kept_i18n._MESSAGES.clear()
+    kept_i18n._NUMBERS.clear()
+    values = [0, 1, 2, 5, 11, 21, 1234567, True]
+    theirs, kept = django.from_string("{% load i18n %}" + form), ours.from_string("{% load kept_i18n %}" + form)
+    with override_settings(USE_THOUSAND_SEPARATOR=True):
+        for _round in (1, 2):
+            for language in ("lv", "en", "ru", None):
+                with translation.override(language):
+                    for n in values:
+                        context = {"n": n, "text": "<b>A & B</b>"}
+                        assert kept.render(Context(context)) == theirs.render(Context(context))
+    with translation.override("ru"):
+        count = "{% load kept_i18n %}" + BLOCK_FORMS[2]
+        assert ours.from_string(count).render(Context({"n": 5})) == "5 подключений"
+        assert ours.from_string(count).render(Context({"n": 21})) == "21 подключение"
+
+
+def test_blocktranslate_counting_something_that_is_no_number_fails_as_djangos_does() -> None:
+    from django.template import TemplateSyntaxError
+
+    form = "{% load kept_i18n %}" + BLOCK_FORMS[2]
+    with pytest.raises(TemplateSyntaxError, match="must be a number"):
+        engines["django"].engine.from_string(form).render(Context({"n": "many"}))  # type: ignore[attr-defined]
+
+
+def test_the_kept_messages_and_numbers_are_forgotten_when_settings_change() -> None:
+    kept_i18n._MESSAGES[("node", "lv", 1)] = "kept"
+    kept_i18n._NUMBERS[(1234, "lv", None, True)] = "kept"
+    with override_settings(LANGUAGES=[("lv", "Latviešu"), ("en", "English")]):
+        assert not kept_i18n._MESSAGES
+        assert not kept_i18n._NUMBERS
+    kept_i18n._NUMBERS[(1234, "lv", None, True)] = "kept"
+    with override_settings(USE_THOUSAND_SEPARATOR=True):
+        assert not kept_i18n._NUMBERS
+
+
+def test_a_kept_number_is_written_as_the_place_it_is_written_in_asks() -> None:
+    """The same number in the same language, kept once, then asked for where localizing is off and on again."""
+    ours = engines["django"].engine  # type: ignore[attr-defined]
+    body = "{% blocktranslate with count=n %}All {{ count }} connections, search and filters{% endblocktranslate %}"
+    on = ours.from_string("{% load kept_i18n %}" + body)
+    off = ours.from_string("{% load kept_i18n l10n %}{% localize off %}" + body + "{% endlocalize %}")
+    kept_i18n._NUMBERS.clear()
+    with override_settings(USE_THOUSAND_SEPARATOR=True), translation.override("en"):
+        assert on.render(Context({"n": 1234567})) == "All 1,234,567 connections, search and filters"
+        assert off.render(Context({"n": 1234567})) == "All 1234567 connections, search and filters"
+        assert on.render(Context({"n": 1234567})) == "All 1,234,567 connections, search and filters"

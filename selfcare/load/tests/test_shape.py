@@ -1,0 +1,13 @@
+"""`make load` runs the portal in production's shape: what it sets itself agrees with deploy/gunicorn.conf.py."""
+
+from __future__ import annotations
+
+import runpy
+from pathlib import Path
+
+from selfcare.load.__main__ import KEEPALIVE, ROOT
+
+
+def test_the_load_runs_keep_connections_open_as_long_as_production_does() -> None:
+    production = runpy.run_path(str(Path(ROOT) / "deploy" / "gunicorn.conf.py"))
+    assert KEEPALIVE == production["keepalive"]
