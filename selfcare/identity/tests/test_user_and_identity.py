@@ -83,3 +83,22 @@ def test_the_user_and_identity_made_from_the_compiled_read_are_those_django_read
         fields = type(read)._meta.concrete_fields
         assert [getattr(made, f.attname) for f in fields] == [getattr(read, f.attname) for f in fields]
         assert (made._state.adding, made._state.db) == (False, read._state.db)
+
+
+def test_the_identity_page_shows_the_persons_last_ten_logins_newest_first_and_only_theirs() -> None:
+    from selfcare.identity.models import AuthenticationRecord
+    from selfcare.identity.selectors import national_identifiers, recent_authentications
+
+    anna, other = people.person("15038512346"), people.person("22079018761")
+    start = timezone.now() - timezone.timedelta(days=30)
+    for day in range(12):
+        record = AuthenticationRecord.objects.create(identity=anna, method="smartid", result="success")
+        AuthenticationRecord.objects.filter(pk=record.pk).update(occurred_at=start + timezone.timedelta(days=day))
+    AuthenticationRecord.objects.create(identity=other, method="eparaksts", result="refused")
+    shown = recent_authentications(anna)
+    assert [record.occurred_at for record in shown] == [
+        start + timezone.timedelta(days=day) for day in range(11, 1, -1)
+    ]
+    assert {record.identity_id for record in shown} == {anna.pk}
+    assert shown[0].result == "success"
+    assert [code.display for code in national_identifiers(anna)] == ["150385-12346"]
