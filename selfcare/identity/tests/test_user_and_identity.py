@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import time
 
 import pytest
@@ -90,14 +91,14 @@ def test_the_identity_page_shows_the_persons_last_ten_logins_newest_first_and_on
     from selfcare.identity.selectors import national_identifiers, recent_authentications
 
     anna, other = people.person("15038512346"), people.person("22079018761")
-    start = timezone.now() - timezone.timedelta(days=30)
+    start = timezone.now() - datetime.timedelta(days=30)
     for day in range(12):
         record = AuthenticationRecord.objects.create(identity=anna, method="smartid", result="success")
-        AuthenticationRecord.objects.filter(pk=record.pk).update(occurred_at=start + timezone.timedelta(days=day))
+        AuthenticationRecord.objects.filter(pk=record.pk).update(occurred_at=start + datetime.timedelta(days=day))
     AuthenticationRecord.objects.create(identity=other, method="eparaksts", result="refused")
     shown = recent_authentications(anna)
     assert [record.occurred_at for record in shown] == [
-        start + timezone.timedelta(days=day) for day in range(11, 1, -1)
+        start + datetime.timedelta(days=day) for day in range(11, 1, -1)
     ]
     assert {record.identity_id for record in shown} == {anna.pk}
     assert shown[0].result == "success"

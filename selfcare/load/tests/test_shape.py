@@ -10,4 +10,4 @@ from selfcare.load.__main__ import KEEPALIVE, ROOT
 
 def test_the_load_runs_keep_connections_open_as_long_as_production_does() -> None:
     production = runpy.run_path(str(Path(ROOT) / "deploy" / "gunicorn.conf.py"))
-    assert KEEPALIVE == production["keepalive"]
+    assert production["keepalive"] == KEEPALIVE

@@ -37,7 +37,7 @@ class KeptExtendsNode(ExtendsNode):
         if blocks is not None:
             block_context.add_blocks(blocks)
         with context.render_context.push_state(compiled_parent, isolated_context=False):
-            return compiled_parent._render(context)
+            return compiled_parent._render(context)  # type: ignore[attr-defined] # Django's own call
 
 
 def _root_blocks(parent: Template) -> dict[str, BlockNode] | None:
@@ -48,7 +48,8 @@ def _root_blocks(parent: Template) -> dict[str, BlockNode] | None:
         first = next((node for node in parent.nodelist if not isinstance(node, TextNode)), None)
         if first is None or isinstance(first, ExtendsNode):
             return None
-        blocks = _ROOT_BLOCKS[parent] = {node.name: node for node in parent.nodelist.get_nodes_by_type(BlockNode)}
+        found = parent.nodelist.get_nodes_by_type(BlockNode)
+        blocks = _ROOT_BLOCKS[parent] = {node.name: node for node in found if isinstance(node, BlockNode)}
     return blocks
 
 

@@ -93,13 +93,13 @@ class KeptBlockTranslateNode(django_i18n.BlockTranslateNode):
             key: tuple[object, ...] = (self, language, count)
             result = _MESSAGES.get(key)
             if result is None:
-                result = _keep(_MESSAGES, key, translation.ngettext(self._singular, self._plural, count))
+                result = _keep(_MESSAGES, key, translation.ngettext(self._singular, self._plural, count))  # type: ignore[arg-type] # Django's own call
         else:
             key = (self, language, None)
             result = _MESSAGES.get(key)
             if result is None:
                 result = _keep(_MESSAGES, key, translation.gettext(self._singular))
-        default_value = context.template.engine.string_if_invalid
+        default_value = context.template.engine.string_if_invalid  # type: ignore[union-attr] # bound while rendering
 
         def render_value(name: str) -> str:
             if name in context:
@@ -147,7 +147,7 @@ def do_block_translate(parser: Parser, token: Token) -> Any:
         node.message_context,
         node.trimmed,
         node.asvar,
-        node.tag_name,
+        node.tag_name,  # type: ignore[attr-defined] # set by Django's __init__, not in django-stubs
     )
 
 
