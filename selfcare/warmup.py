@@ -47,6 +47,9 @@ def warm_up() -> None:
     )
 
 
+YOUNG_COLLECTION_THRESHOLD = 10_000
+
+
 def _freeze_what_is_loaded() -> None:
     """Leave what the process has loaded (modules, URL patterns, templates, the ORM's models: some 280,000 objects
     the collector tracks) out of the garbage collector's full collections, which otherwise walk all of it: each one
@@ -54,6 +57,12 @@ def _freeze_what_is_loaded() -> None:
     (docs/performance.md). Nothing loaded here is garbage; `gc.freeze` only stops the collector looking at it."""
     gc.collect()
     gc.freeze()
+    # And collect the young generation less often: with the default of 700 container objects made (and not yet
+    # freed), a page of a few thousand objects set off a few young collections, each walking every live object of
+    # the threads' requests at that moment: under `make load` 0.15 ms of CPU per request in the young and middle
+    # generations. What a request makes is mostly freed by reference counting before any collection sees it.
+    _young, middle, old = gc.get_threshold()
+    gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, middle, old)
 
 
 def _fill_reverse_tables(resolver: URLResolver) -> None:

@@ -9,15 +9,18 @@ import pytest
 from django.template import engines
 from django.urls import get_resolver
 
-from selfcare.warmup import warm_up
+from selfcare.warmup import YOUNG_COLLECTION_THRESHOLD, warm_up
 
 
 @pytest.fixture(autouse=True)
 def _unfrozen() -> Iterator[None]:
-    """warm_up freezes what the process has loaded (gc.freeze); the test process's collector is left as it was."""
+    """warm_up freezes what the process has loaded (gc.freeze) and sets the collector's thresholds; the test
+    process's collector is left as it was."""
+    thresholds = gc.get_threshold()
     gc.unfreeze()
     yield
     gc.unfreeze()
+    gc.set_threshold(*thresholds)
 
 
 def test_every_template_and_every_languages_urls_are_loaded_before_the_first_request() -> None:
@@ -44,3 +47,5 @@ def test_what_the_process_has_loaded_is_left_out_of_the_collectors_full_collecti
     # The loaded URLs, templates and modules are frozen: a full collection no longer walks them.
     assert gc.get_freeze_count() > 10_000
     assert gc.isenabled()  # what the requests make is still collected
+    # ... its young generation less often than Python's default (700 objects)
+    assert gc.get_threshold()[0] == YOUNG_COLLECTION_THRESHOLD > 700
