@@ -152,6 +152,9 @@ def main() -> None:
             print(f"  {kind:10} {_count(kind, requests, env) / 1e6:8.2f} M", flush=True)
     finally:
         creation.destroy_test_db(old_name, verbosity=0)
+        if sqlite:  # the children's write-ahead log, which Django's clean-up does not know of
+            for suffix in ("-wal", "-shm"):
+                Path(f"{test_name}{suffix}").unlink(missing_ok=True)
 
 
 if __name__ == "__main__":
