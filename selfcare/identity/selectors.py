@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import F
 from django.http import HttpRequest
 
 from selfcare.identifiers import PersonalCode
@@ -38,7 +39,7 @@ _CODES = Prepared(
     NationalIdentifier,
     lambda identity_id: (
         NationalIdentifier.objects.filter(identity_id=identity_id)
-        .order_by("superseded_at", "created_at")
+        .order_by(F("superseded_at").asc(nulls_first=True), "created_at")  # the current one (no end) first everywhere
         .values_list("country", "code")
     ),
     identity_id=MARK_UUID,

@@ -94,6 +94,16 @@ def _usage_feed_exists(env: dict[str, str]) -> bool:
 KEEPALIVE = 5
 
 
+def gunicorn_command(*, port: int, workers: int, threads: int, config: str = "") -> list[str]:
+    """The command line of a gunicorn serving the portal (or the simulator service) on 127.0.0.1:port."""
+    return [
+        sys.executable, "-m", "gunicorn", "selfcare.wsgi:application", "--bind", f"127.0.0.1:{port}",
+        "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
+        "--timeout", "60", "--graceful-timeout", "10", "--no-control-socket", "--keep-alive", str(KEEPALIVE),
+        *(["--config", config] if config else []),
+    ]  # fmt: skip
+
+
 @contextmanager
 def gunicorn(
     env: dict[str, str],
@@ -109,10 +119,7 @@ def gunicorn(
     until the block ends (stopped by its own process id)."""
     with log.open("w") as output:
         process = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "gunicorn", "selfcare.wsgi:application", "--bind", f"127.0.0.1:{port}",
-             "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
-             "--timeout", "60", "--graceful-timeout", "10", "--no-control-socket", "--keep-alive", str(KEEPALIVE),
-             *(["--config", config] if config else [])],
+            gunicorn_command(port=port, workers=workers, threads=threads, config=config),
             env={**env, "DJANGO_SETTINGS_MODULE": settings_module}, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT,
         )  # fmt: skip
         try:

@@ -103,3 +103,13 @@ def test_the_identity_page_shows_the_persons_last_ten_logins_newest_first_and_on
     assert {record.identity_id for record in shown} == {anna.pk}
     assert shown[0].result == "success"
     assert [code.display for code in national_identifiers(anna)] == ["150385-12346"]
+
+
+def test_the_identity_page_lists_the_current_personal_code_before_a_superseded_one() -> None:
+    from selfcare.identity.models import NationalIdentifier
+    from selfcare.identity.selectors import national_identifiers
+
+    anna = people.person("15038512346")
+    NationalIdentifier.objects.filter(identity=anna).update(superseded_at=timezone.now())
+    NationalIdentifier.objects.create(identity=anna, country="LV", code="32345678901")
+    assert [code.display for code in national_identifiers(anna)] == ["323456-78901", "150385-12346"]

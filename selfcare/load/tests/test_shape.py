@@ -5,9 +5,10 @@ from __future__ import annotations
 import runpy
 from pathlib import Path
 
-from selfcare.load.__main__ import KEEPALIVE, ROOT
+from selfcare.load.__main__ import ROOT, gunicorn_command
 
 
 def test_the_load_runs_keep_connections_open_as_long_as_production_does() -> None:
     production = runpy.run_path(str(Path(ROOT) / "deploy" / "gunicorn.conf.py"))
-    assert production["keepalive"] == KEEPALIVE
+    command = gunicorn_command(port=8170, workers=2, threads=4)
+    assert command[command.index("--keep-alive") + 1] == str(production["keepalive"])

@@ -90,10 +90,14 @@ class KeptBlockTranslateNode(django_i18n.BlockTranslateNode):
                 return str(super().render(context))  # Django's own error
             context[self.countervar] = count
             values.extend(self._plural_vars)
+            # Kept for whole numbers only: a Decimal or float of the same value compares equal as a key but may take
+            # another plural form (the rules' `n % 10` of a negative Decimal differs from an int's).
             key: tuple[object, ...] = (self, language, count)
-            result = _MESSAGES.get(key)
+            result = _MESSAGES.get(key) if type(count) is int else None
             if result is None:
-                result = _keep(_MESSAGES, key, translation.ngettext(self._singular, self._plural, count))  # type: ignore[arg-type] # Django's own call
+                result = translation.ngettext(self._singular, self._plural, count)  # type: ignore[arg-type] # Django's own call
+                if type(count) is int:
+                    _keep(_MESSAGES, key, result)
         else:
             key = (self, language, None)
             result = _MESSAGES.get(key)

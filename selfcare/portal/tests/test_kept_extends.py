@@ -20,14 +20,17 @@ TEMPLATES = {
     "{% block title %}Leaf, {{ block.super }}{% endblock %}",
     "text_first.html": '\n  {% extends "root.html" %}{% block body %}{{ block.super }} and more{% endblock %}',
     "dynamic.html": "{% extends parent %}{% block title %}Dynamic{% endblock %}",
+    # a parent that is no root although text comes before its extends
+    "middle_text.html": '\n  {% extends "root.html" %}{% block title %}Text first, {{ block.super }}{% endblock %}',
+    "leaf_of_text.html": '{% extends "middle_text.html" %}{% block inner %}<i>{{ name }}</i>{% endblock %}',
 }
 
 
 def _engines(templates: dict[str, str]) -> tuple[Engine, Engine]:
     loaders = [("django.template.loaders.cached.Loader", [("django.template.loaders.locmem.Loader", templates)])]
     ours = Engine(loaders=loaders, builtins=["selfcare.portal.templatetags.kept_extends"])
-    django = Engine(loaders=loaders)
-    return ours, django
+    djangos = Engine(loaders=loaders)
+    return ours, djangos
 
 
 def test_the_portals_engine_uses_the_kept_extends() -> None:
@@ -36,12 +39,12 @@ def test_the_portals_engine_uses_the_kept_extends() -> None:
 
 
 def test_a_chain_of_templates_renders_what_djangos_extends_renders_every_time() -> None:
-    ours, django = _engines(TEMPLATES)
-    for name in ("leaf.html", "middle.html", "text_first.html", "root.html", "leaf.html"):
+    ours, djangos = _engines(TEMPLATES)
+    for name in ("leaf.html", "middle.html", "text_first.html", "root.html", "leaf_of_text.html", "leaf.html"):
         for who in ("<Anna>", "Jānis"):
             for _round in (1, 2):
                 context = {"name": who, "parent": "middle.html"}
-                assert ours.get_template(name).render(Context(context)) == django.get_template(name).render(
+                assert ours.get_template(name).render(Context(context)) == djangos.get_template(name).render(
                     Context(context)
                 )
     dynamic = ours.get_template("dynamic.html")
@@ -51,7 +54,7 @@ def test_a_chain_of_templates_renders_what_djangos_extends_renders_every_time() 
 
 def test_a_root_template_parsed_anew_is_read_anew() -> None:
     templates = dict(TEMPLATES)
-    ours, _django = _engines(templates)
+    ours, _djangos = _engines(templates)
     assert ours.get_template("leaf.html").render(Context({"name": "x"})) == (
         "<h1>Leaf, Middle, Root</h1><p>root body</p><i>x</i>"
     )
