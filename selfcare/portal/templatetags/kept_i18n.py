@@ -12,7 +12,7 @@ The kept texts are forgotten when a setting that changes translations changes (t
 `{% blocktranslate %}` keeps less, as its text depends on values: the message looked up for each language (and,
 with `count`, for each count) instead of the token lists joined and the catalogue asked on every render, and the
 text of a whole number inserted (its localized, escaped form, per language). The dashboard renders some twenty-four
-of them, a fifth of its template (docs/performance.md). Everything else (the values' lookup in the context, `as`,
+of them, a fifth of its template (docs/performance.md). Everything else (the values' lookup in the context, `asvar`,
 `context`, a message the catalogue answers with a malformed format) is Django's node as it is.
 (Not registered as `i18n` itself: Django's check warns of two libraries of one name, rightly in general.)
 """
