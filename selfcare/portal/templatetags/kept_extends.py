@@ -2,7 +2,7 @@
 for every page) are gathered once per parsed template, not on every render.
 
 Why: Django's ExtendsNode walks the root template's whole node tree on every render to find its blocks (some 170
-nodes for the portal's base, about a tenth of a short page's template time; docs/performance.md). A parsed
+nodes for the portal's base: 2 % of a dashboard's and a connection page's instructions; docs/performance.md). A parsed
 template's nodes do not change once parsed (the cached loader hands out the same object for as long as it lives,
 and a template parsed anew is a new object, so nothing stale is kept). Everything else is Django's node as it is.
 
