@@ -23,6 +23,7 @@ import csv
 import json
 import os
 import re
+import runpy
 import subprocess
 import sys
 import time
@@ -88,18 +89,20 @@ def _usage_feed_exists(env: dict[str, str]) -> bool:
     )
 
 
-# Production's keep-alive (deploy/gunicorn.conf.py `keepalive`): the load balancer keeps its connections open, and
-# gunicorn's default of 2 s closed most of the simulated people's between two pages (they wait 1-3 s), so each page
-# paid a new connection in the portal and in locust that production does not pay.
-KEEPALIVE = 5
+def production_keepalive() -> int:
+    """Production's keep-alive, read from deploy/gunicorn.conf.py (`keepalive`): the load balancer keeps its
+    connections open, and gunicorn's default of 2 s closed most of the simulated people's between two pages (they
+    wait 1-3 s), so each page paid a new connection in the portal and in locust that production does not pay."""
+    return int(runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))["keepalive"])
 
 
 def gunicorn_command(*, port: int, workers: int, threads: int, config: str = "") -> list[str]:
     """The command line of a gunicorn serving the portal (or the simulator service) on 127.0.0.1:port."""
+    keepalive = production_keepalive()
     return [
         sys.executable, "-m", "gunicorn", "selfcare.wsgi:application", "--bind", f"127.0.0.1:{port}",
         "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
-        "--timeout", "60", "--graceful-timeout", "10", "--no-control-socket", "--keep-alive", str(KEEPALIVE),
+        "--timeout", "60", "--graceful-timeout", "10", "--no-control-socket", "--keep-alive", str(keepalive),
         *(["--config", config] if config else []),
     ]  # fmt: skip
 
