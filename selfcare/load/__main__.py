@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -50,10 +51,12 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--spawn-rate", type=float, default=20)
     parser.add_argument("--duration", default="60s", help="locust's --run-time, e.g. 60s or 2m")
-    # Production's shape (deploy/gunicorn.conf.py: WEB_CONCURRENCY one process per core, GUNICORN_THREADS 4), so
-    # the run measures the portal as it is deployed; docs/deployment.md "How many" has the shapes measured.
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="portal gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=4, help="threads per portal worker")
+    # Production's shape, read from deploy/gunicorn.conf.py (WEB_CONCURRENCY processes, two per core, of
+    # GUNICORN_THREADS threads, 2), so the run measures the portal as it is deployed; docs/deployment.md "How many"
+    # has the shapes measured.
+    production = production_settings()
+    parser.add_argument("--workers", type=int, default=production["workers"], help="portal gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=production["threads"], help="threads per portal worker")
     parser.add_argument("--port", type=int, default=8170)
     parser.add_argument("--report-dir", type=Path, default=ROOT / "var" / "load")
     return parser.parse_args(argv)
@@ -89,11 +92,17 @@ def _usage_feed_exists(env: dict[str, str]) -> bool:
     )
 
 
+def production_settings() -> dict[str, Any]:
+    """deploy/gunicorn.conf.py's settings as production's gunicorn reads them (with this environment's
+    WEB_CONCURRENCY and GUNICORN_THREADS, if set)."""
+    return runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
+
+
 def production_keepalive() -> int:
-    """Production's keep-alive, read from deploy/gunicorn.conf.py (`keepalive`): the load balancer keeps its
-    connections open, and gunicorn's default of 2 s closed most of the simulated people's between two pages (they
-    wait 1-3 s), so each page paid a new connection in the portal and in locust that production does not pay."""
-    return int(runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))["keepalive"])
+    """Production's keep-alive (`keepalive`): the load balancer keeps its connections open, and gunicorn's default
+    of 2 s closed most of the simulated people's between two pages (they wait 1-3 s), so each page paid a new
+    connection in the portal and in locust that production does not pay."""
+    return int(production_settings()["keepalive"])
 
 
 def gunicorn_command(*, port: int, workers: int, threads: int, config: str = "") -> list[str]:
