@@ -6,8 +6,9 @@ database, Redis or an eID provider, and a Smart-ID status call long-polls SK for
 core rather than one: a process's threads share one interpreter lock, and a thread whose database answer has
 arrived waits for the lock while another thread of its process computes, so with one process per core a core sat idle
 while requests queued. Measured on 2 cores under `make load`, which runs this shape (docs/deployment.md "How many"):
-4 x 2 against 2 x 4, alternated four times, p95 890-970 ms against 990-1,700 ms, 125-130 requests/s against
-105-121, the same CPU per request. The total of threads, and so of database connections, is the same as before.
+4 x 2 against 2 x 4, mostly alternated, p95 910 ms (700-1,100, nine runs) against 1,150 ms (680-1,700, six runs),
+requests/s 127 against 119, the same CPU per request. The total of threads, and so of database connections, is the
+same as before, and so about is the memory (four processes of ~100 MB against two of ~185 MB).
 The app keeps nothing in a process (docs/deployment.md), so more processes or more replicas add capacity the same
 way.
 """
